@@ -1,0 +1,38 @@
+// parse.hpp — uWSGI stats bytes -> Snapshot.
+//
+// Fast path: RapidJSON's SAX reader runs in place (kParseInsituFlag) over the
+// bytes, straight into the reused Snapshot; no DOM is built.
+// Lenient path: uWSGI 2.0.x writes strings without escaping them, so a cwd
+// containing `"` or `\`, raw control bytes and invalid UTF-8 in request vars
+// are real output. Input that is not strict JSON is rewritten once by
+// repair.hpp (escaping what the structure shows to be inside a string,
+// replacing invalid UTF-8 with U+FFFD) and parsed again; Snapshot::repaired
+// is then true.
+// Truly broken input (empty, truncated, HTML, overflowing numbers, nesting
+// deeper than kMaxDepth, wrong types for known fields) fails with one line
+// that gives the byte offset: "invalid stats JSON at byte 1234: ...".
+// Unknown keys and containers are skipped.
+#pragma once
+
+#include <vector>
+
+#include "uwsgitop/model.hpp"
+#include "uwsgitop/status.hpp"
+
+namespace uwsgitop {
+
+constexpr unsigned kMaxDepth = 64;
+
+class Parser {
+public:
+    // Parses `bytes` into `out`. The snapshot takes the bytes: `bytes` and
+    // `out.storage` are swapped, so the caller gets the old storage back to
+    // read the next frame into (no allocation in steady state). On failure
+    // `out` is left cleared (kind Unknown) and the error names the offset.
+    Status parse(std::vector<char>& bytes, Snapshot& out);
+
+private:
+    std::vector<char> scratch_;  // reused by the lenient path
+};
+
+}  // namespace uwsgitop

@@ -1,0 +1,35 @@
+// text.hpp — turning numbers and server strings into safe, short text.
+//
+// Everything that comes from a server (cwd, vars, status, names) is untrusted:
+// escape_for_display() makes it safe to put on a terminal or in a one-line
+// message. It keeps printable ASCII and valid, printable UTF-8; it writes C0
+// controls, DEL, C1 controls (U+0080..U+009F) and bytes that are not valid
+// UTF-8 as visible escapes (\n \t \r \x1b \x9b ...), so no escape sequence
+// from a request header can reach the terminal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace uwsgitop {
+
+void append_escaped(std::string& out, std::string_view raw);
+std::string escape_for_display(std::string_view raw);
+
+// Number of terminal columns `text` takes (UTF-8 aware; wide CJK = 2,
+// combining marks = 0). `text` must already be escaped/valid UTF-8.
+std::size_t display_width(std::string_view text);
+
+// Human sizes like the Python uwsgitop: 512, 1.5K, 12.3M, 1.1G (powers of 1024).
+void append_bytes_human(std::string& out, int64_t bytes);
+
+// Compact durations: 950us, 12ms, 3.4s, 5m12s, 3h04m, 2d03h.
+void append_duration_us(std::string& out, int64_t microseconds);
+void append_duration_s(std::string& out, double seconds);
+
+// Fixed-point decimal with `decimals` digits (no locale, no snprintf).
+void append_fixed(std::string& out, double value, int decimals);
+void append_int(std::string& out, int64_t value);
+
+}  // namespace uwsgitop

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian/Ubuntu package uwsgitop needs to build, run and test.
+# Run as root (or through sudo). Idempotent: a second run installs nothing new.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev)
+test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
+      python3-gevent tmux curl)
+extra=(clang libclang-rt-14-dev valgrind scdoc hyperfine)
+
+want=("${build[@]}")
+[ "${1:-}" = "--build-only" ] || want+=("${test[@]}" "${extra[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,93 @@
+// batch.cpp — --once / --batch output loop (see batch.hpp).
+#include "uwsgitop/batch.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "uwsgitop/dump.hpp"
+
+namespace uwsgitop {
+
+void sleep_for_seconds(double seconds, const volatile bool* stop) {
+    const double end = monotonic_seconds() + seconds;
+    for (;;) {
+        if (stop && *stop) return;
+        const double left = end - monotonic_seconds();
+        if (left <= 0) return;
+        const double step = stop ? (left < 0.1 ? left : 0.1) : left;
+        timespec ts;
+        ts.tv_sec = static_cast<time_t>(step);
+        ts.tv_nsec = static_cast<long>((step - static_cast<double>(ts.tv_sec)) * 1e9);
+        nanosleep(&ts, nullptr);
+    }
+}
+
+namespace {
+
+bool write_all(const char* data, std::size_t size) {
+    if (size && std::fwrite(data, 1, size, stdout) != size) return false;
+    return std::fflush(stdout) == 0;
+}
+
+}  // namespace
+
+int run_batch(const Options& options, Pipeline& pipeline) {
+    DumpOptions dump;
+    dump.format = options.format;
+    dump.columns = options.columns;
+    dump.sort = options.sort;
+    dump.cores = options.cores;
+    dump.batch = options.batch;
+    dump.address = pipeline.label();
+    pipeline.keep_raw(options.format == OutputFormat::Raw);
+
+    Snapshot snap;
+    Rates rates;
+    std::string out;
+    int exit_code = 0;
+    bool header_written = false;
+    const long count = options.once ? 1 : options.iterations;
+    for (long i = 0; count == 0 || i < count; ++i) {
+        if (i > 0) {
+            const auto paced = pipeline.source().delay_before_next();
+            sleep_for_seconds(paced ? *paced : options.interval);
+        }
+        if (pipeline.source().exhausted()) break;
+        Status st = pipeline.refresh(snap, rates);
+        if (!st) {
+            std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
+            exit_code = 1;
+            if (options.once || pipeline.source().exhausted()) break;
+            continue;
+        }
+        out.clear();
+        const double now = pipeline.last_wall_time();
+        switch (options.format) {
+            case OutputFormat::Raw: {
+                const auto& raw = pipeline.raw();
+                out.assign(raw.begin(), raw.end());
+                if (options.batch && (out.empty() || out.back() != '\n')) out += '\n';
+                break;
+            }
+            case OutputFormat::Json:
+                dump_json(snap, &rates, now, dump, out);
+                break;
+            case OutputFormat::Tsv:
+            case OutputFormat::Csv:
+                dump.header = !header_written;
+                dump_delimited(snap, &rates, now, dump, out);
+                header_written = true;
+                break;
+            case OutputFormat::Table:
+                if (i > 0) out += '\n';
+                dump_table(snap, &rates, now, dump, out);
+                break;
+        }
+        if (!write_all(out.data(), out.size())) return exit_code;  // stdout closed: stop quietly
+    }
+    return exit_code;
+}
+
+}  // namespace uwsgitop

@@ -1,0 +1,16 @@
+// repair_detail.hpp — internals of repair.cpp that parse.cpp needs (private).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace uwsgitop::detail {
+
+// repair_json() changes lengths (it inserts escapes), so an error the parser
+// finds at `repaired_offset` of the repaired document is reported at the
+// matching byte of the original input: the input byte that produced the
+// repaired byte there (the start of the sequence, for an inserted escape).
+// An offset at or past the end of the repaired document maps to input.size().
+std::size_t repair_input_offset(std::string_view input, std::size_t repaired_offset);
+
+}  // namespace uwsgitop::detail

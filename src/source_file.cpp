@@ -1,0 +1,133 @@
+// source_file.cpp — snapshots from a file (file:PATH) or standard input (-).
+//
+// file:PATH is read whole on every fetch, so a snapshot rewritten by another
+// tool shows its latest content; standard input is read once to EOF, after
+// which the source is exhausted. Content that starts with "HTTP/1." (a saved
+// --stats-http response) has its headers stripped. Clocks are the time of
+// the read.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "connector.hpp"
+
+namespace uwsgitop {
+namespace detail {
+
+namespace {
+
+std::string open_error_text(int err) {
+    if (err == ENOENT) return "no such file";
+    if (err == EISDIR) return "is a directory";
+    return errno_text(err);
+}
+
+// Reads `fd` to EOF into `bytes` (cleared first, capacity kept).
+Status read_all(int fd, std::vector<char>& bytes, std::size_t max) {
+    bytes.clear();
+    const std::size_t cap = max >= SIZE_MAX / 2 ? max : max + 1;
+    for (;;) {
+        const std::size_t room = make_room(bytes, 16384, cap);
+        if (room == 0) return Status::fail("larger than " + size_limit_text(max));
+        const std::size_t old = bytes.size();
+        bytes.resize(old + room);
+        const ssize_t n = ::read(fd, bytes.data() + old, room);
+        const int err = errno;
+        bytes.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+        if (n == 0) break;
+        if (n < 0) {
+            if (err == EINTR || err == EAGAIN) continue;
+            return Status::fail(open_error_text(err));
+        }
+    }
+    if (bytes.size() > max) return Status::fail("larger than " + size_limit_text(max));
+    return Status::ok();
+}
+
+// Shared tail: empty check, HTTP header stripping, clocks.
+Status finish(Frame& frame, std::size_t max) {
+    if (frame.bytes.empty()) return Status::fail("empty");
+    if (looks_like_http_reply(frame.bytes.data(), frame.bytes.size())) {
+        Status st = decode_http_reply(frame.bytes, max);
+        if (!st) return st;
+        if (frame.bytes.empty()) return Status::fail("empty HTTP body");
+    }
+    frame.wall_time = wall_clock_seconds();
+    frame.mono_time = monotonic_seconds();
+    return Status::ok();
+}
+
+class FileSource final : public Source {
+public:
+    FileSource(const Address& address, const FetchLimits& limits)
+        : label_(address.text), path_(address.path), limits_(limits) {}
+
+    const std::string& label() const override { return label_; }
+
+    Status fetch(Frame& frame) override {
+        frame.bytes.clear();
+        const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) return fail(open_error_text(errno));
+        struct stat st {};
+        if (::fstat(fd, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                ::close(fd);
+                return fail("is a directory");
+            }
+            if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > limits_.max_bytes) {
+                ::close(fd);
+                return fail("larger than " + size_limit_text(limits_.max_bytes));
+            }
+        }
+        Status rs = read_all(fd, frame.bytes, limits_.max_bytes);
+        ::close(fd);
+        if (!rs) return fail(rs.message());
+        Status fs = finish(frame, limits_.max_bytes);
+        if (!fs) return fail(fs.message());
+        return Status::ok();
+    }
+
+private:
+    Status fail(const std::string& cause) const { return Status::fail(label_ + ": " + cause); }
+
+    std::string label_;
+    std::string path_;
+    FetchLimits limits_;
+};
+
+class StdinSource final : public Source {
+public:
+    StdinSource(const Address& address, const FetchLimits& limits) : label_(address.text), limits_(limits) {}
+
+    const std::string& label() const override { return label_; }
+    bool exhausted() const override { return done_; }
+
+    Status fetch(Frame& frame) override {
+        frame.bytes.clear();
+        if (done_) return Status::fail("standard input: end of input");
+        done_ = true;
+        Status rs = read_all(STDIN_FILENO, frame.bytes, limits_.max_bytes);
+        if (!rs) return Status::fail("standard input: " + rs.message());
+        Status fs = finish(frame, limits_.max_bytes);
+        if (!fs) return Status::fail("standard input: " + fs.message());
+        return Status::ok();
+    }
+
+private:
+    std::string label_;
+    FetchLimits limits_;
+    bool done_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> make_file_source(const Address& address, const FetchLimits& limits) {
+    return std::make_unique<FileSource>(address, limits);
+}
+
+std::unique_ptr<Source> make_stdin_source(const Address& address, const FetchLimits& limits) {
+    return std::make_unique<StdinSource>(address, limits);
+}
+
+}  // namespace detail
+}  // namespace uwsgitop

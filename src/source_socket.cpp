@@ -1,0 +1,372 @@
+// source_socket.cpp — the TCP / unix / abstract socket source.
+//
+// One fetch = one connection: a non-blocking connect (each resolved address
+// in turn), then reading until EOF, all within FetchLimits::timeout_seconds
+// and FetchLimits::max_bytes. Bytes are received straight into the frame's
+// vector, which keeps its capacity between fetches.
+//
+// stats-http detection. A plain uWSGI stats socket writes the document as
+// soon as it accepts and never reads; with --stats-http the master waits for
+// a request and sends nothing until it gets one (any bytes will do). So when
+// nothing has arrived kProbeWait after connecting, the source sends
+// "GET / HTTP/1.0" on the same connection and keeps reading. A reply that
+// starts with "HTTP/1." is decoded as HTTP (status, headers, chunked).
+// The source remembers what the server turned out to be:
+//   Unknown -> probe after kProbeWait;
+//   Http    -> send the request right after connecting;
+//   Plain   -> probe only after half the timeout (so a server restarted with
+//              --stats-http is still found, but a slow plain server is almost
+//              never sent bytes it will not read).
+// Sending bytes to a plain server is harmless to the server, but when it
+// closes with our request unread the kernel answers with a reset, which may
+// arrive after the whole document (accepted: the reply is complete) or cut
+// it short (an error, and the source now knows the server is plain).
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstddef>
+#include <thread>
+#include <utility>
+
+#include "connector.hpp"
+
+namespace uwsgitop {
+namespace detail {
+
+namespace {
+
+constexpr double kProbeWait = 0.12;
+constexpr char kHttpRequest[] = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
+
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() { reset(); }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+    void reset(int fd = -1) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// Milliseconds for poll() until `deadline` (monotonic seconds), rounded up.
+int poll_ms(double deadline) {
+    const double left = deadline - monotonic_seconds();
+    if (left <= 0) return 0;
+    const double ms = std::ceil(left * 1000.0);
+    return ms > 600000 ? 600000 : static_cast<int>(ms);
+}
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// First and last non-space bytes of a plain reply ('\0' if none). uWSGI's
+// documents are always objects: "{...}" is plausibly whole, "{..." was cut.
+std::pair<char, char> ends_of(const std::vector<char>& bytes) {
+    std::size_t b = 0;
+    std::size_t e = bytes.size();
+    while (b < e && is_space(bytes[b])) ++b;
+    while (e > b && is_space(bytes[e - 1])) --e;
+    if (b == e) return {'\0', '\0'};
+    return {bytes[b], bytes[e - 1]};
+}
+
+bool cut_short_object(const std::vector<char>& bytes) {
+    const auto [first, last] = ends_of(bytes);
+    return first == '{' && last != '}';
+}
+
+bool whole_object(const std::vector<char>& bytes) {
+    const auto [first, last] = ends_of(bytes);
+    return first == '{' && last == '}';
+}
+
+// How useful a connect error is for the message when several addresses fail.
+int error_rank(int err) {
+    switch (err) {
+        case ETIMEDOUT: return 3;
+        case ENETUNREACH:
+        case EHOSTUNREACH:
+        case EADDRNOTAVAIL:
+        case EAFNOSUPPORT: return 1;
+        default: return 2;
+    }
+}
+
+struct Endpoint {
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    int family = AF_UNSPEC;
+};
+
+// sockaddr_un for a file-system path or an abstract name; uWSGI binds "@name"
+// as "\0name\0" (`trailing_nul`), other servers as "\0name".
+Endpoint unix_endpoint(const std::string& path, bool abstract, bool trailing_nul) {
+    Endpoint ep;
+    auto* sun = reinterpret_cast<sockaddr_un*>(&ep.addr);
+    sun->sun_family = AF_UNIX;
+    const std::size_t base = offsetof(sockaddr_un, sun_path);
+    if (abstract) {
+        sun->sun_path[0] = '\0';
+        std::memcpy(sun->sun_path + 1, path.data(), path.size());
+        ep.len = static_cast<socklen_t>(base + 1 + path.size() + (trailing_nul ? 1 : 0));
+    } else {
+        std::memcpy(sun->sun_path, path.data(), path.size());
+        ep.len = static_cast<socklen_t>(base + path.size() + 1);
+    }
+    ep.family = AF_UNIX;
+    return ep;
+}
+
+class SocketSource final : public Source {
+public:
+    SocketSource(const Address& address, const FetchLimits& limits) : address_(address), limits_(limits) {
+        if (address_.kind == AddressKind::HttpUnix) {
+            protocol_ = Protocol::Http;
+            abstract_ = !address_.path.empty() && address_.path.front() == '@';
+            unix_path_ = abstract_ ? address_.path.substr(1) : address_.path;
+        } else if (address_.kind == AddressKind::Abstract) {
+            abstract_ = true;
+            unix_path_ = address_.path;
+        } else if (address_.kind == AddressKind::Unix) {
+            unix_path_ = address_.path;
+        }
+    }
+
+    const std::string& label() const override { return address_.text; }
+
+    Status fetch(Frame& frame) override {
+        frame.bytes.clear();
+        const double deadline = monotonic_seconds() + limits_.timeout_seconds;
+        Fd fd;
+        Status st = address_.kind == AddressKind::Tcp ? connect_tcp(fd, deadline) : connect_unix(fd, deadline);
+        if (!st) return st;
+        return read_reply(fd.get(), frame, deadline);
+    }
+
+private:
+    enum class Protocol { Unknown, Plain, Http };
+
+    Status fail(const std::string& cause) const { return Status::fail(address_.text + ": " + cause); }
+
+    Status timed_out(const char* phase) const {
+        return fail("timed out after " + seconds_text(limits_.timeout_seconds) + " (" + phase + ")");
+    }
+
+    // Connects `fd` to one endpoint; on failure sets `err` (ETIMEDOUT when the
+    // deadline passed).
+    static bool connect_one(const Endpoint& ep, double deadline, Fd& fd, int& err) {
+        fd.reset(::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        if (fd.get() < 0) {
+            err = errno;
+            return false;
+        }
+        for (;;) {
+            if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&ep.addr), ep.len) == 0) return true;
+            err = errno;
+            if (err == EAGAIN && ep.family == AF_UNIX) {
+                // The listen queue of a unix socket is full: retry until the deadline.
+                if (monotonic_seconds() >= deadline) {
+                    err = ETIMEDOUT;
+                    return false;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                continue;
+            }
+            if (err != EINPROGRESS && err != EINTR) return false;
+            break;
+        }
+        for (;;) {
+            pollfd p{fd.get(), POLLOUT, 0};
+            const int rc = ::poll(&p, 1, poll_ms(deadline));
+            if (rc < 0 && errno == EINTR) continue;
+            if (rc < 0) {
+                err = errno;
+                return false;
+            }
+            if (rc == 0) {
+                if (monotonic_seconds() < deadline) continue;
+                err = ETIMEDOUT;
+                return false;
+            }
+            int so_error = 0;
+            socklen_t len = sizeof so_error;
+            if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
+            if (so_error == 0) return true;
+            err = so_error;
+            return false;
+        }
+    }
+
+    Status connect_error(int err) const {
+        if (err == ETIMEDOUT) return timed_out("connect");
+        if (err == ECONNREFUSED && abstract_) return fail("no such abstract socket (connection refused)");
+        if (err == ECONNREFUSED && !unix_path_.empty()) {
+            struct stat st {};
+            if (::stat(unix_path_.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) return fail("not a socket");
+            return fail("connection refused (no server on the socket)");
+        }
+        return fail(errno_text(err));
+    }
+
+    Status connect_unix(Fd& fd, double deadline) {
+        int err = 0;
+        if (connect_one(unix_endpoint(unix_path_, abstract_, true), deadline, fd, err)) return Status::ok();
+        if (abstract_ && err == ECONNREFUSED) {
+            // Not bound the uWSGI way; try the plain "\0name" form.
+            int err2 = 0;
+            if (connect_one(unix_endpoint(unix_path_, true, false), deadline, fd, err2)) return Status::ok();
+            if (err2 != ECONNREFUSED) err = err2;
+        }
+        return connect_error(err);
+    }
+
+    Status connect_tcp(Fd& fd, double deadline) {
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_NUMERICSERV;
+        addrinfo* list = nullptr;
+        const std::string port = std::to_string(address_.port);
+        const int rc = ::getaddrinfo(address_.host.c_str(), port.c_str(), &hints, &list);
+        if (rc != 0) {
+            if (rc == EAI_SYSTEM) return fail("cannot resolve host: " + errno_text(errno));
+            return fail(std::string("cannot resolve host: ") + ::gai_strerror(rc));
+        }
+        int best = 0;
+        for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+            if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
+            Endpoint ep;
+            std::memcpy(&ep.addr, ai->ai_addr, ai->ai_addrlen);
+            ep.len = ai->ai_addrlen;
+            ep.family = ai->ai_family;
+            int err = 0;
+            if (connect_one(ep, deadline, fd, err)) {
+                ::freeaddrinfo(list);
+                return Status::ok();
+            }
+            if (best == 0 || error_rank(err) > error_rank(best)) best = err;
+            if (err == ETIMEDOUT) break;  // the deadline is spent
+        }
+        ::freeaddrinfo(list);
+        return connect_error(best == 0 ? EADDRNOTAVAIL : best);
+    }
+
+    static void send_request(int fd) {
+        // Errors are ignored: a server that already closed has left its reply
+        // in our receive queue, and reading finds out the rest.
+        const ssize_t n = ::send(fd, kHttpRequest, sizeof kHttpRequest - 1, MSG_NOSIGNAL);
+        (void)n;
+    }
+
+    Status read_reply(int fd, Frame& frame, double deadline) {
+        std::vector<char>& bytes = frame.bytes;
+        const std::size_t max = limits_.max_bytes;
+        std::size_t cap = max >= SIZE_MAX / 2 ? max : max + 1;  // one byte more detects "too large"
+        bool sent = false;
+        if (protocol_ == Protocol::Http) {
+            send_request(fd);
+            sent = true;
+        }
+        const double now = monotonic_seconds();
+        double probe_at = now + kProbeWait;
+        if (protocol_ == Protocol::Plain && limits_.timeout_seconds / 2 > kProbeWait) {
+            probe_at = now + limits_.timeout_seconds / 2;
+        }
+        bool http = false;
+        bool reset = false;
+        for (;;) {
+            const bool probing = !sent && bytes.empty();
+            const double until = probing && probe_at < deadline ? probe_at : deadline;
+            pollfd p{fd, POLLIN, 0};
+            const int rc = ::poll(&p, 1, poll_ms(until));
+            if (rc < 0) {
+                if (errno == EINTR) continue;
+                return fail(errno_text(errno));
+            }
+            if (rc == 0) {
+                const double t = monotonic_seconds();
+                if (t >= deadline) {
+                    if (bytes.empty()) return timed_out("no reply");
+                    return timed_out(("reading, " + std::to_string(bytes.size()) + " bytes so far").c_str());
+                }
+                if (probing && t >= probe_at) {
+                    send_request(fd);
+                    sent = true;
+                }
+                continue;
+            }
+            const std::size_t room = make_room(bytes, 16384, cap);
+            if (room == 0) return fail("reply larger than " + size_limit_text(max));
+            const std::size_t old = bytes.size();
+            bytes.resize(old + room);
+            const ssize_t n = ::recv(fd, bytes.data() + old, room, 0);
+            const int err = errno;
+            bytes.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+            if (n > 0) {
+                if (old == 0) {
+                    frame.wall_time = wall_clock_seconds();
+                    frame.mono_time = monotonic_seconds();
+                }
+                if (old < 7 && bytes.size() >= 7) {
+                    http = looks_like_http_reply(bytes.data(), bytes.size());
+                    protocol_ = http ? Protocol::Http : Protocol::Plain;
+                    // Room for headers and chunk framing on top of the body.
+                    if (http && cap < SIZE_MAX / 2) cap += 65536 + max / 16;
+                }
+                continue;
+            }
+            if (n == 0) break;  // EOF
+            if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) continue;
+            if (err == ECONNRESET) {
+                reset = true;
+                break;
+            }
+            return fail(errno_text(err));
+        }
+
+        if (bytes.empty()) return fail(reset ? "connection reset" : "empty reply");
+        if (bytes.size() < 7) {
+            http = looks_like_http_reply(bytes.data(), bytes.size());
+            protocol_ = http ? Protocol::Http : Protocol::Plain;
+        }
+        if (reset && (http || !whole_object(bytes))) {
+            return fail("connection reset after " + std::to_string(bytes.size()) + " bytes");
+        }
+        if (http) {
+            Status st = decode_http_reply(bytes, max);
+            if (!st) return fail(st.message());
+            if (bytes.empty()) return fail("empty reply");
+            return Status::ok();
+        }
+        if (bytes.size() > max) return fail("reply larger than " + size_limit_text(max));
+        if (cut_short_object(bytes)) return fail("reply cut short after " + std::to_string(bytes.size()) + " bytes");
+        return Status::ok();
+    }
+
+    Address address_;
+    FetchLimits limits_;
+    Protocol protocol_ = Protocol::Unknown;
+    bool abstract_ = false;
+    std::string unix_path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> make_socket_source(const Address& address, const FetchLimits& limits) {
+    return std::make_unique<SocketSource>(address, limits);
+}
+
+}  // namespace detail
+}  // namespace uwsgitop
