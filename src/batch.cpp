@@ -81,6 +81,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
                 header_written = true;
                 break;
             case OutputFormat::Table:
+            case OutputFormat::Prometheus:  // routed to run_fleet_batch by main
                 if (i > 0) out += '\n';
                 dump_table(snap, &rates, now, dump, out);
                 break;

@@ -56,6 +56,21 @@ int main(int argc, char** argv) {
         return 0;
     }
 
+    if (opt.fleet()) {
+        std::vector<Target> targets;
+        st = collect_targets(opt, targets);
+        if (!st) return usage_error(st.message());
+        FetchLimits limits;
+        limits.timeout_seconds = opt.timeout;
+        limits.max_bytes = static_cast<std::size_t>(opt.max_size_mib * 1024.0 * 1024.0);
+        std::vector<std::unique_ptr<Instance>> fleet;
+        st = make_fleet(targets, limits, fleet);
+        if (!st) return usage_error(st.message());
+        if (!opt.serve_metrics.empty()) return run_metrics_server(opt, fleet);
+        if (opt.once || opt.batch) return run_fleet_batch(opt, fleet);
+        return run_fleet_interactive(opt, fleet);
+    }
+
     std::unique_ptr<Source> source;
     if (opt.demo || !opt.replay_path.empty()) {
         ReplayOptions ro;

@@ -12,13 +12,13 @@ namespace uwsgitop {
 
 namespace {
 
-const std::array<OptionDoc, 21> kOptions = {{
+const std::array<OptionDoc, 25> kOptions = {{
     {"once", '1', "", "read one snapshot, print it and exit"},
     {"batch", 'b', "", "print a snapshot every interval without the screen (see -n)"},
     {"iterations", 'n', "N", "with --batch: stop after N snapshots (default: until interrupted)"},
     {"frequency", 'f', "SECS", "refresh interval in seconds, fractions allowed (default 1)"},
     {"delay", 'd', "SECS", "same as --frequency"},
-    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv or raw (default table)"},
+    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw or prometheus (default table)"},
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
@@ -30,6 +30,10 @@ const std::array<OptionDoc, 21> kOptions = {{
     {"speed", 0, "X", "replay speed factor (default 1)"},
     {"loop", 0, "", "with --replay: start again at the end"},
     {"demo", 0, "", "replay the bundled demo recording (loops)"},
+    {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS (# comments)"},
+    {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
+    {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT"},
+    {"concurrency", 0, "N", "fleet: at most N instances polled at once (default 16)"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
     {"help", 'h', "", "show this help and exit"},
     {"version", 'V', "", "show the version and exit"},
@@ -74,7 +78,8 @@ Status parse_format(std::string_view text, OutputFormat& out) {
     else if (text == "tsv") out = OutputFormat::Tsv;
     else if (text == "csv") out = OutputFormat::Csv;
     else if (text == "raw") out = OutputFormat::Raw;
-    else return Status::fail("--format: unknown format \"" + escape_for_display(text) + "\" (valid: table json tsv csv raw)");
+    else if (text == "prometheus") out = OutputFormat::Prometheus;
+    else return Status::fail("--format: unknown format \"" + escape_for_display(text) + "\" (valid: table json tsv csv raw prometheus)");
     return Status::ok();
 }
 
@@ -122,6 +127,14 @@ Status apply(const OptionDoc& o, std::string_view v, Options& out) {
     } else if (n == "speed") return parse_double(n, v, 0.01, 1000, out.speed);
     else if (n == "loop") out.loop = true;
     else if (n == "demo") out.demo = true;
+    else if (n == "targets") {
+        if (v.empty()) return Status::fail("--targets: empty file name");
+        out.targets_path = std::string(v);
+    } else if (n == "workers") out.workers = true;
+    else if (n == "serve-metrics") {
+        if (v.empty()) return Status::fail("--serve-metrics: give HOST:PORT");
+        out.serve_metrics = std::string(v);
+    } else if (n == "concurrency") return parse_long(n, v, 1, 1024, out.concurrency);
     else if (n == "no-color") out.no_color = true;
     else if (n == "help") out.help = true;
     else if (n == "version") out.version = true;
@@ -187,25 +200,35 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
     }
     if (out.once && out.batch) return Status::fail("--once and --batch exclude each other");
     if (out.iterations && !out.batch) return Status::fail("--iterations goes with --batch");
-    if (out.format_given && !out.once && !out.batch) {
+    if (out.format_given && !out.once && !out.batch && out.serve_metrics.empty()) {
         return Status::fail("--format goes with --once or --batch (the screen has its own layout)");
     }
     const int sources = (out.demo ? 1 : 0) + (out.replay_path.empty() ? 0 : 1);
     if (sources > 1) return Status::fail("--demo and --replay exclude each other");
-    if (sources && !out.addresses.empty()) return Status::fail("an ADDRESS cannot be combined with --replay/--demo");
-    if (!sources && out.addresses.empty() && env_address && *env_address) out.addresses.emplace_back(env_address);
-    if (!sources && out.addresses.empty()) {
+    if (sources && (!out.addresses.empty() || !out.targets_path.empty())) {
+        return Status::fail("an ADDRESS or --targets cannot be combined with --replay/--demo");
+    }
+    if (sources && out.fleet()) return Status::fail("--replay/--demo show one instance (not prometheus or --serve-metrics)");
+    if (!sources && out.addresses.empty() && out.targets_path.empty() && env_address && *env_address) {
+        out.addresses.emplace_back(env_address);
+    }
+    if (!sources && out.addresses.empty() && out.targets_path.empty()) {
         return Status::fail(std::string("no address given (and UWSGITOP_ADDRESS is not set); forms:\n") + address_forms_help());
     }
-    if (out.addresses.size() > 1) return Status::fail("several addresses given: give one ADDRESS");
+    if (!out.serve_metrics.empty() && (out.once || out.batch)) {
+        return Status::fail("--serve-metrics runs until stopped: not with --once/--batch");
+    }
+    if (out.format == OutputFormat::Raw && out.fleet()) return Status::fail("--format raw reads one instance");
+    if (out.workers && !out.fleet()) return Status::fail("--workers goes with several instances");
     return Status::ok();
 }
 
 std::string usage_text() {
     std::string s =
-        "usage: uwsgitop [OPTIONS] ADDRESS\n"
+        "usage: uwsgitop [OPTIONS] ADDRESS [ADDRESS...]\n"
         "       uwsgitop --once [--format table|json|tsv|csv|raw] ADDRESS\n"
         "       uwsgitop --demo\n"
+        "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE\n"
         "\nA top-like monitor for uWSGI's stats server (--stats ADDR).\n\nOptions:\n";
     for (const OptionDoc& o : option_docs()) {
         std::string line = "  ";

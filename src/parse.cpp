@@ -1,1 +1,176 @@
-// placeholder: being written
+// parse.cpp — uWSGI stats bytes -> Snapshot (see parse.hpp for the contract).
+//
+// One RapidJSON SAX pass, in place (kParseInsituFlag: strings are decoded
+// where they lie and NUL-terminated there, so every string_view points into
+// Snapshot::storage), iterative (kParseIterativeFlag: no recursion, so deep
+// nesting cannot overflow the C++ stack; StatsHandler stops at kMaxDepth).
+// kParseTrailingCommasFlag is always on: uWSGI's router stats write
+// `"http":["a","b",]` when another router owns the next gateway socket
+// (plugins/corerouter/corerouter.c), and that comma carries no meaning.
+//
+// Decisions about values (the model's Int is "a known integer or unknown"):
+//   * null is "unknown": it resets the field (so with duplicate keys a later
+//     null wins too); a null container or list element is ignored.
+//   * duplicate keys: the last one wins, for containers too (a repeated
+//     "workers" list replaces the first one, with its cores, apps and vars).
+//   * numbers: integers in int64 range; a double is accepted only when it is
+//     integral and in range (1e3, 5.0: some proxies re-serialize that way),
+//     otherwise "expects an integer" / "number out of range"; an unsigned
+//     value above INT64_MAX is "number out of range". These checks apply to
+//     known fields only; unknown keys may hold anything.
+//   * a known field with the wrong JSON type (string for a number, number for
+//     a string, scalar for a list, ...) fails, naming the field.
+//   * unknown keys and containers are skipped at any depth (still counted
+//     against kMaxDepth).
+#include "uwsgitop/parse.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "repair_detail.hpp"
+#include "stats_handler.hpp"
+#include "uwsgitop/repair.hpp"
+
+namespace uwsgitop {
+namespace {
+
+using detail::StatsHandler;
+
+struct Attempt {
+    bool ok = false;
+    bool refused = false;  // the handler rejected a value: repairing cannot help
+    std::size_t offset = 0;
+    std::string reason;
+};
+
+constexpr unsigned kBaseFlags =
+    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseTrailingCommasFlag;
+
+template <unsigned kFlags>
+Attempt run_reader(char* text, Snapshot& snap) {
+    StatsHandler handler(snap);
+    rapidjson::InsituStringStream stream(text);
+    rapidjson::Reader reader;
+    rapidjson::ParseResult r = reader.Parse<kFlags>(stream, handler);
+    Attempt a;
+    if (!r.IsError()) {
+        handler.finish();
+        a.ok = true;
+        return a;
+    }
+    a.offset = r.Offset();
+    if (r.Code() == rapidjson::kParseErrorTermination && handler.refused()) {
+        a.refused = true;
+        a.reason = handler.reason();
+    } else {
+        a.reason = rapidjson::GetParseError_En(r.Code());
+    }
+    return a;
+}
+
+// Parses buf[0, n) in place; buf[n] must be writable (it becomes the NUL the
+// reader stops at).
+Attempt run_in_place(std::vector<char>& buf, bool validate_utf8, Snapshot& snap) {
+    buf.push_back('\0');
+    Attempt a = validate_utf8
+                    ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(buf.data(), snap)
+                    : run_reader<kBaseFlags>(buf.data(), snap);
+    buf.pop_back();  // no reallocation: every view stays valid
+    return a;
+}
+
+bool is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
+    out.clear();
+    out.kind = SnapshotKind::Unknown;
+    std::string msg = "invalid stats JSON at byte ";
+    msg += std::to_string(offset);
+    msg += ": ";
+    msg += reason;
+    return Status::fail(std::move(msg));
+}
+
+}  // namespace
+
+Status Parser::parse(std::vector<char>& bytes, Snapshot& out) {
+    out.storage.swap(bytes);
+    out.clear();
+    out.repaired = false;
+    std::vector<char>& buf = out.storage;
+    const std::size_t n = buf.size();
+
+    std::size_t first = 0;
+    while (first < n && is_ws(buf[first])) {
+        ++first;
+    }
+    if (first == n) {
+        return failure(out, 0, "empty reply");
+    }
+    // Fail fast (and clearly) on what is not a JSON object at all: an HTML
+    // error page, a stray HTTP response, megabytes of garbage.
+    if (buf[first] != '{') {
+        return failure(out, first, buf[first] == '<' ? "an HTML/XML page, not JSON"
+                                                     : "expected '{' (not a uWSGI stats document)");
+    }
+
+    const InputScan scan = scan_input(std::string_view(buf.data(), n));
+
+    // Strict attempt, unless raw control bytes make it pointless.
+    //
+    // An in-place parse that fails has modified the buffer, and the lenient
+    // path must start from the original bytes:
+    //   * with a backslash in the input, unescaping moved bytes around inside
+    //     strings, which cannot be undone: the original is copied to scratch_
+    //     first (one memcpy; a reused buffer, so no allocation when steady);
+    //   * without one, the only change RapidJSON makes in place is writing a
+    //     NUL over each closing quote (strings are decoded where they lie and
+    //     numbers are never written to). The input had no NUL (a NUL would be
+    //     has_control), so every NUL is put back as '"'.
+    // Either way, after this block the original is in scratch_.
+    if (!scan.has_control) {
+        if (scan.has_backslash) {
+            scratch_.assign(buf.begin(), buf.end());
+        }
+        Attempt strict = run_in_place(buf, scan.has_high, out);
+        if (strict.ok) {
+            return Status::ok();
+        }
+        if (strict.refused) {
+            return failure(out, strict.offset, strict.reason);
+        }
+        if (!scan.has_backslash) {
+            std::replace(buf.begin(), buf.end(), '\0', '"');
+            scratch_.swap(buf);
+        }
+        // Repair changes only what lies inside strings: if no string had
+        // started where the reader gave up, repair cannot change the outcome.
+        std::size_t upto = std::min(strict.offset + 1, n);
+        if (std::memchr(scratch_.data(), '"', upto) == nullptr) {
+            return failure(out, strict.offset, strict.reason);
+        }
+    } else {
+        scratch_.swap(buf);
+    }
+
+    // Lenient path: scratch_ holds the original, buf receives the repair.
+    repair_json(std::string_view(scratch_.data(), scratch_.size()), buf);
+    out.clear();
+    Attempt lenient = run_in_place(buf, false, out);
+    if (lenient.ok) {
+        out.repaired = true;
+        return Status::ok();
+    }
+    std::size_t at =
+        detail::repair_input_offset(std::string_view(scratch_.data(), scratch_.size()), lenient.offset);
+    return failure(out, at, lenient.reason);
+}
+
+}  // namespace uwsgitop

@@ -51,7 +51,7 @@ Status RecordWriter::open(const std::string& path) {
     }
     path_ = path;
     need_newline_ = false;
-    std::FILE* f = std::fopen(path.c_str(), "ae");
+    std::FILE* f = std::fopen(path.c_str(), "a+e");
     if (f == nullptr) return Status::fail("--record " + path + ": " + std::strerror(errno));
     std::setvbuf(f, nullptr, _IONBF, 0);
     struct stat st {};

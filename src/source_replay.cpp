@@ -205,6 +205,7 @@ public:
             fetched_any_ = true;
             return Status::ok();
         }
+        frame.bytes.clear();
         return Status::fail(path_ + ": end of recording");
     }
 
@@ -414,7 +415,11 @@ private:
             return fail("unreadable record");
         }
         if (fields_.has_stats) {
-            const std::size_t len = fields_.stats_end - fields_.stats_begin;
+            // Keep the white space that followed the document (it was its
+            // trailing newline before recording turned it into a space).
+            std::size_t end = fields_.stats_end;
+            while (end < frame.bytes.size() && is_space(frame.bytes[end])) ++end;
+            const std::size_t len = end - fields_.stats_begin;
             std::memmove(frame.bytes.data(), frame.bytes.data() + fields_.stats_begin, len);
             frame.bytes.resize(len);
             return Status::ok();

@@ -1,2 +1,218 @@
-// placeholder: being written
+// Tests for repair.hpp: scan_input() and repair_json() on hand-made cases
+// that mirror what uWSGI 2.0.21 really writes (see tests/fixtures/weird-*).
 #include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../src/repair_detail.hpp"
+#include "uwsgitop/repair.hpp"
+
+using uwsgitop::repair_json;
+using uwsgitop::scan_input;
+
+namespace {
+
+std::string repaired(std::string_view in) {
+    std::vector<char> out;
+    repair_json(in, out);
+    return std::string(out.begin(), out.end());
+}
+
+std::string read_fixture(const std::string& name) {
+    std::ifstream f(std::string(UWSGITOP_TEST_FIXTURES) + "/" + name, std::ios::binary);
+    REQUIRE(f.good());
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_SUITE("repair") {
+
+TEST_CASE("repair::scan_input flags") {
+    CHECK(scan_input("{\"a\":[1,2]}\n\t\r ").clean());
+    CHECK(scan_input("").clean());
+
+    auto bs = scan_input("{\"a\":\"x\\\"y\"}");
+    CHECK(bs.has_backslash);
+    CHECK_FALSE(bs.has_control);
+    CHECK_FALSE(bs.has_high);
+
+    CHECK(scan_input(std::string_view("a\x01" "b", 3)).has_control);
+    CHECK(scan_input(std::string_view("a\0b", 3)).has_control);
+    CHECK(scan_input("\x1f").has_control);
+    CHECK_FALSE(scan_input("\x7f").has_control);  // DEL is allowed in JSON strings
+    CHECK(scan_input("caf\xc3\xa9").has_high);
+    CHECK_FALSE(scan_input("caf\xc3\xa9").has_backslash);
+
+    SUBCASE("a flag set far into a large input is found") {
+        std::string big(100000, 'x');
+        big[99990] = '\\';
+        auto s = scan_input(big);
+        CHECK(s.has_backslash);
+        CHECK_FALSE(s.has_high);
+        big[5] = '\x80';
+        CHECK(scan_input(big).has_high);
+    }
+}
+
+TEST_CASE("repair::repair_json leaves strict JSON alone") {
+    const std::string docs[] = {
+        "{\"a\":\"b\\\"c\",\"d\":[1,2,{\"e\":null}],\"f\":\"\\u00e9\\n\\\\\"}",
+        "{\n\t\"cwd\":\"/srv/app\",\n\t\"locks\":[\n\t\t{\n\t\t\t\"user 0\":0\n\t\t}\n\t]\n}",
+        "{\"s\":\"\\uD83D\\uDE00 caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80\"}",
+        "{\"vars\":[\"A=1\",\"\"],\"x\":[]}",
+    };
+    for (const auto& d : docs) {
+        CAPTURE(d);
+        CHECK(repaired(d) == d);
+    }
+}
+
+TEST_CASE("repair::repair_json escapes raw quotes by structure") {
+    SUBCASE("in an object value (uWSGI cwd)") {
+        CHECK(repaired("{\"cwd\":\"/a\"b\",\"x\":1}") == "{\"cwd\":\"/a\\\"b\",\"x\":1}");
+        CHECK(repaired("{\"cwd\":\"/a\"b\"}") == "{\"cwd\":\"/a\\\"b\"}");
+        CHECK(repaired("{\"cwd\":\"\"\"}") == "{\"cwd\":\"\\\"\"}");
+    }
+    SUBCASE("a quote followed by a colon is not a closing quote in a value") {
+        CHECK(repaired("{\"cwd\":\"/x\":y\",\"z\":1}") == "{\"cwd\":\"/x\\\":y\",\"z\":1}");
+    }
+    SUBCASE("a quote followed by a comma but no key is not closing") {
+        CHECK(repaired("{\"cwd\":\"a\", b\",\"z\":1}") == "{\"cwd\":\"a\\\", b\",\"z\":1}");
+        CHECK(repaired("{\"cwd\":\"a\",\"b c\",\"z\":1}") == "{\"cwd\":\"a\\\",\\\"b c\",\"z\":1}");
+    }
+    SUBCASE("in a key (uWSGI lock and metric names)") {
+        CHECK(repaired("{\"a\"b\":1}") == "{\"a\\\"b\":1}");
+        CHECK(repaired("{\"locks\":[{\"spooler on /s\"p\":0}]}") ==
+              "{\"locks\":[{\"spooler on /s\\\"p\":0}]}");
+    }
+    SUBCASE("in an array element (emperor scanners, router sockets)") {
+        CHECK(repaired("[\"a\"b\",\"c\"]") == "[\"a\\\"b\",\"c\"]");
+        CHECK(repaired("{\"e\":[\"/v\"x\"]}") == "{\"e\":[\"/v\\\"x\"]}");
+    }
+}
+
+TEST_CASE("repair::repair_json backslashes") {
+    SUBCASE("an invalid escape is a literal backslash") {
+        CHECK(repaired("{\"cwd\":\"C:\\dir\"}") == "{\"cwd\":\"C:\\\\dir\"}");
+        CHECK(repaired("{\"a\":\"\\q\\x\\ \"}") == "{\"a\":\"\\\\q\\\\x\\\\ \"}");
+    }
+    SUBCASE("a raw string ending in a backslash") {
+        CHECK(repaired("{\"cwd\":\"C:\\\",\"x\":1}") == "{\"cwd\":\"C:\\\\\",\"x\":1}");
+        CHECK(repaired("{\"cwd\":\"C:\\\"}") == "{\"cwd\":\"C:\\\\\"}");
+    }
+    SUBCASE("an escaped quote that is not at the end stays an escape") {
+        CHECK(repaired("{\"a\":\"x\\\"y\"}") == "{\"a\":\"x\\\"y\"}");
+        CHECK(repaired("{\"a\":\"x\\\"\"}") == "{\"a\":\"x\\\"\"}");
+    }
+    SUBCASE("in vars (escape_json output) \\\" is always an escape") {
+        // A header value `a",` is written by uWSGI as "X=a\","
+        const std::string in = "{\"vars\":[\"X=a\\\",\",\"Y=1\",\"\"]}";
+        CHECK(repaired(in) == in);
+        // the same bytes in another list: a raw string ending in a backslash
+        CHECK(repaired("{\"emperor\":[\"a\\\",\"b\"]}") == "{\"emperor\":[\"a\\\\\",\"b\"]}");
+    }
+    SUBCASE("\\u escapes") {
+        CHECK(repaired("{\"a\":\"\\u00e9\"}") == "{\"a\":\"\\u00e9\"}");
+        CHECK(repaired("{\"a\":\"\\uD83D\\uDE00\"}") == "{\"a\":\"\\uD83D\\uDE00\"}");
+        CHECK(repaired("{\"a\":\"\\u12\"}") == "{\"a\":\"\\\\u12\"}");
+        CHECK(repaired("{\"a\":\"\\uzzzz\"}") == "{\"a\":\"\\\\uzzzz\"}");
+        CHECK(repaired("{\"a\":\"\\uD800x\"}") == "{\"a\":\"\\\\uD800x\"}");
+        CHECK(repaired("{\"a\":\"\\uDC00\"}") == "{\"a\":\"\\\\uDC00\"}");
+    }
+}
+
+TEST_CASE("repair::repair_json control bytes and UTF-8") {
+    SUBCASE("control bytes inside strings are escaped") {
+        std::string in("{\"a\":\"x\x01y\tz\n\r\x1f\"}");
+        CHECK(repaired(in) == "{\"a\":\"x\\u0001y\\tz\\n\\r\\u001f\"}");
+        std::string nul("{\"a\":\"x\0y\"}", 11);
+        CHECK(repaired(nul) == "{\"a\":\"x\\u0000y\"}");
+    }
+    SUBCASE("whitespace outside strings is kept") {
+        CHECK(repaired("{\n\t\"a\" : 1\r\n}") == "{\n\t\"a\" : 1\r\n}");
+    }
+    SUBCASE("invalid UTF-8 becomes U+FFFD per maximal subpart") {
+        // the weirdreq.py "nonutf8" header: ff fe c3 28 ... e9
+        CHECK(repaired("{\"a\":\"\xff\xfe\xc3(caf\xe9\"}") ==
+              "{\"a\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd(caf\xef\xbf\xbd\"}");
+        // a truncated 3-byte sequence is one replacement
+        CHECK(repaired("{\"a\":\"\xe2\x9c\"}") == "{\"a\":\"\xef\xbf\xbd\"}");
+        // an encoded surrogate: ED A0 80 is three bad bytes
+        CHECK(repaired("{\"a\":\"\xed\xa0\x80\"}") ==
+              "{\"a\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}");
+        // overlong "/" and a byte above U+10FFFF
+        CHECK(repaired("{\"a\":\"\xc0\xaf\xf5\"}") ==
+              "{\"a\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}");
+    }
+    SUBCASE("valid UTF-8 is kept") {
+        std::string in = "{\"a\":\"\xc3\xbc \xe2\x9c\x93 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"}";
+        CHECK(repaired(in) == in);
+    }
+}
+
+TEST_CASE("repair::repair_json leaves structural damage for the parser") {
+    CHECK(repaired("{\"a\":\"abc") == "{\"a\":\"abc");                  // truncated string
+    CHECK(repaired("{\"a\":1,}garbage") == "{\"a\":1,}garbage");        // outside strings
+    CHECK(repaired("<html>\x01</html>") == "<html>\x01</html>");
+    CHECK(repaired("") == "");
+    SUBCASE("deep nesting does not overflow the container stack") {
+        std::string deep(5000, '[');
+        deep += "\"a\"b\"";
+        std::string out = repaired(deep);
+        CHECK(out.size() == deep.size() + 1);
+    }
+}
+
+TEST_CASE("repair::repair_json reuses and clears the output vector") {
+    std::vector<char> out = {'j', 'u', 'n', 'k'};
+    repair_json("{\"a\":\"b\"}", out);
+    CHECK(std::string(out.begin(), out.end()) == "{\"a\":\"b\"}");
+}
+
+TEST_CASE("repair::repair_json on real uWSGI captures") {
+    SUBCASE("weird cwd") {
+        std::string out = repaired(read_fixture("weird-cwd.json"));
+        CHECK(out.find("\"cwd\":\"/tmp/pw/we\\\"ird\\\\dir-\xc3\xbc\",") != std::string::npos);
+    }
+    SUBCASE("router subscription key") {
+        std::string out = repaired(read_fixture("router-weird-key.json"));
+        CHECK(out.find("\"key\":\"we\\\"ird\\\\key-\xc3\xbc\",") != std::string::npos);
+    }
+    SUBCASE("control bytes in vars") {
+        std::string out = repaired(read_fixture("weird-vars-ctl.json"));
+        CHECK(out.find("\"HTTP_X_CTL=a\\u0001b\\u001fc\x7f" "d\"") != std::string::npos);
+    }
+    SUBCASE("repair is idempotent") {
+        for (const char* name : {"weird-cwd.json", "weird-vars-ctl.json", "weird-vars-nonutf8.json",
+                                 "weird-vars-quotes.json", "router-weird-key.json", "prefork-1.json"}) {
+            CAPTURE(name);
+            std::string once = repaired(read_fixture(name));
+            CHECK(repaired(once) == once);
+            CHECK(scan_input(once).has_control == false);
+        }
+    }
+}
+
+TEST_CASE("repair::repair_input_offset maps repaired offsets back") {
+    const std::string in = "{\"a\":\"x\x01y\",\"b\":\"\xff\",\"c\":zz}";
+    std::string out = repaired(in);
+    // every byte copied verbatim maps to itself shifted by the escapes before it
+    std::size_t zz_in = in.find("zz");
+    std::size_t zz_out = out.find("zz");
+    REQUIRE(zz_out != std::string::npos);
+    CHECK(uwsgitop::detail::repair_input_offset(in, zz_out) == zz_in);
+    CHECK(uwsgitop::detail::repair_input_offset(in, 0) == 0);
+    // inside an inserted escape: the byte that produced it
+    std::size_t esc_out = out.find("\\u0001");
+    CHECK(uwsgitop::detail::repair_input_offset(in, esc_out + 3) == in.find('\x01'));
+    // at or past the end: the end of the input
+    CHECK(uwsgitop::detail::repair_input_offset(in, out.size()) == in.size());
+    CHECK(uwsgitop::detail::repair_input_offset(in, out.size() + 10) == in.size());
+}
+
+}  // TEST_SUITE

@@ -7,12 +7,29 @@
 // still exits 1 at the end), 0 early when stdout is closed (a pipe to head).
 #pragma once
 
+#include <memory>
+#include <vector>
+
+#include "uwsgitop/fleet.hpp"
 #include "uwsgitop/options.hpp"
 #include "uwsgitop/pipeline.hpp"
 
 namespace uwsgitop {
 
 int run_batch(const Options& options, Pipeline& pipeline);
+
+// The same for several instances (Options::fleet()): every poll is printed as
+// one fleet document (dump_fleet.hpp) or as Prometheus metrics. Exit code 1
+// when an instance could not be read in a poll (the table/json still shows
+// its state), 0 otherwise.
+int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet);
+
+// --serve-metrics: serves until SIGINT/SIGTERM. Exit code 0, or 2 when the
+// listen address cannot be used.
+int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet);
+
+// The targets of a fleet run: the positional addresses, then --targets.
+Status collect_targets(const Options& options, std::vector<Target>& out);
 
 // Sleeps until `seconds` have passed on the monotonic clock (interrupted
 // sleeps resume). Returns early if *stop becomes true (may be null).

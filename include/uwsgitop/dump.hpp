@@ -11,6 +11,7 @@
 //   tsv    header row of column names, then one row per worker/core
 //   csv    the same, RFC 4180 quoting
 //   raw    the server's bytes as received (written by the caller)
+//   prometheus  OpenMetrics text (prometheus.hpp; handled by the fleet path)
 // With several snapshots (--batch), json writes one object per line, tsv/csv
 // write the header once and add a leading "time" column, table separates
 // snapshots with a blank line.
@@ -24,7 +25,7 @@
 
 namespace uwsgitop {
 
-enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw };
+enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus };
 
 struct DumpOptions {
     OutputFormat format = OutputFormat::Table;

@@ -18,6 +18,10 @@ namespace uwsgitop {
 
 struct Options {
     std::vector<std::string> addresses;   // positional; UWSGITOP_ADDRESS when none
+    std::string targets_path;             // --targets FILE (more addresses, NAME=ADDRESS)
+    bool workers = false;                 // fleet tsv/csv: one row per worker
+    std::string serve_metrics;            // --serve-metrics HOST:PORT
+    long concurrency = 16;                // fleet: fetches in flight at once
     bool once = false;
     bool batch = false;
     long iterations = 0;                  // --batch: 0 = until interrupted
@@ -41,6 +45,13 @@ struct Options {
     bool no_color = false;
     bool help = false;
     bool version = false;
+
+    // Several instances: more than one address, --targets, prometheus output
+    // or --serve-metrics.
+    bool fleet() const {
+        return addresses.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
+               format == OutputFormat::Prometheus;
+    }
 };
 
 struct OptionDoc {

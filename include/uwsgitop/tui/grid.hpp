@@ -1,0 +1,93 @@
+// grid.hpp — the screen as plain data: width x height cells, each one
+// terminal column holding one character (UTF-8) and a Style.
+//
+// render() fills a Grid; the ncurses backend copies it to the terminal; unit
+// tests compare to_lines() with golden text. Nothing here knows curses.
+//
+// Contract of put(): text is written left to right from (x, y) and clipped at
+// `max_cols` and at the right edge; it never wraps to the next line. Wide
+// characters take two cells (the right one is a continuation cell, width 0);
+// a wide character that would straddle the clip edge becomes a space.
+// Combining marks join the previous cell. Control bytes (C0, DEL) and bytes
+// that are not valid UTF-8 are written as '?': callers escape server text
+// with text.hpp first, this is only a last line of defence.
+#pragma once
+
+#include <climits>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uwsgitop::tui {
+
+// What a cell means; the backend maps each to attributes and colours.
+enum class Style : uint8_t {
+    Normal,
+    Title,         // summary facts worth a glance
+    Tab,           // pane names in the tab bar
+    TabActive,     // the pane on screen
+    Header,        // the table's column header row
+    HeaderSorted,  // the header of the sort column
+    Selected,      // the selected row
+    Busy,          // worker/core status busy (green)
+    Cheap,         // cheap (magenta)
+    Signal,        // sigNN (yellow)
+    Paused,        // pause, and the "paused" state in the status line (blue)
+    Dim,           // secondary text, hints
+    Error,         // stale data / fetch errors
+    Key,           // key names in hints and help
+    Count_
+};
+
+struct Cell {
+    static constexpr std::size_t kMaxBytes = 14;
+    char text[kMaxBytes];  // UTF-8 of one character plus combining marks; len 0 = space
+    uint8_t len = 0;
+    uint8_t width = 1;     // 1 or 2; 0 for the right half of a wide character
+    Style style = Style::Normal;
+};
+
+class Grid {
+public:
+    Grid() = default;
+    Grid(int width, int height) { resize(width, height); }
+
+    // Changes the size and blanks every cell (capacity is kept).
+    void resize(int width, int height);
+    int width() const { return width_; }
+    int height() const { return height_; }
+
+    // Blanks every cell with `style`.
+    void clear(Style style = Style::Normal);
+
+    // Writes `text` (see the contract above). Returns the columns used.
+    int put(int x, int y, std::string_view text, Style style, int max_cols = INT_MAX);
+
+    // Sets the style of `count` cells from (x, y), clipped; keeps their text.
+    void set_style(int x, int y, int count, Style style);
+
+    const Cell& at(int x, int y) const { return cells_[static_cast<std::size_t>(y * width_ + x)]; }
+
+    // One string per row (UTF-8), trailing spaces removed.
+    std::vector<std::string> to_lines() const;
+    // The rows joined with '\n', each ending in '\n'.
+    std::string to_text() const;
+
+private:
+    Cell& cell(int x, int y) { return cells_[static_cast<std::size_t>(y * width_ + x)]; }
+    void blank(int x, int y, Style style);
+
+    int width_ = 0;
+    int height_ = 0;
+    std::vector<Cell> cells_;
+};
+
+// Terminal columns of one code point (0 for combining marks, 2 for wide).
+int codepoint_width(char32_t cp);
+
+// Decodes the UTF-8 sequence at text[i]; returns its length (1 for a byte that
+// does not start a valid sequence, with cp = U+FFFD).
+std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& cp);
+
+}  // namespace uwsgitop::tui

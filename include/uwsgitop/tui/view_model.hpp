@@ -1,0 +1,193 @@
+// view_model.hpp — everything the screen shows and every key's effect, with no
+// terminal in it.
+//
+// The UI loop feeds it snapshots (set_snapshot), fetch results (set_fetch_ok,
+// set_fetch_error, set_ended), the clock and the terminal size, and keys
+// (handle_key). render() reads it. Tests drive it the same way with
+// hand-built snapshots and replayed key sequences.
+//
+// Rows: the worker pane lists RowRefs built by rows.hpp (workers, cores as
+// WID:CID, or cores under their worker), filtered, then sorted by one column
+// (ties by id, so rows keep their place). Other panes (panes.hpp) list record
+// indices, sorted by one of their columns. Only the row lists are rebuilt per
+// snapshot; cells are formatted by render() for the visible rows only.
+//
+// Selection survives refreshes: it follows the worker id (and core id) — or
+// in other panes the text of the first column — and falls back to the same
+// position when that row is gone. Each pane keeps its own selection, scroll,
+// sort and filter.
+//
+// The snapshot and rates passed to set_snapshot() must stay alive and
+// unchanged until the next set_snapshot() (the loop owns them).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uwsgitop/columns.hpp"
+#include "uwsgitop/options.hpp"
+#include "uwsgitop/rows.hpp"
+#include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/layout.hpp"
+#include "uwsgitop/tui/panes.hpp"
+
+namespace uwsgitop::tui {
+
+enum class Overlay : uint8_t { None, Detail, Help };
+
+// What the fetching side last said.
+struct FeedStatus {
+    bool have_data = false;    // a snapshot has been shown
+    std::string error;         // the last fetch failed with this ("" when it worked)
+    double last_good = 0;      // monotonic time the shown snapshot arrived
+    double error_since = 0;    // monotonic time of the first failure in a row
+    int failures = 0;          // failures in a row
+    bool ended = false;        // a finite recording has nothing more to give
+};
+
+struct PaneState {
+    int selected = 0;
+    int top = 0;
+    std::size_t hscroll = 0;        // columns scrolled off after the pinned first one
+    uint32_t sort_col = 0;          // other panes: column index
+    bool descending = false;
+    bool sorted = false;            // other panes: false keeps the server's order
+    std::string filter;
+    // identity of the selected row
+    int64_t sel_worker = INT64_MIN; // worker pane: worker id (INT64_MIN: none)
+    int64_t sel_core = -1;          // core id, -1 for a worker row
+    std::string sel_key;            // other panes: first column's text
+};
+
+// Interval steps for + and - (seconds).
+std::span<const double> interval_steps();
+constexpr double kFastInterval = 0.1;
+
+class ViewModel {
+public:
+    ViewModel(const Options& options, std::string address);
+
+    // --- inputs -----------------------------------------------------------
+    void set_size(int width, int height);
+    void set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time);
+    void set_clock(double mono_now) { mono_now_ = mono_now; }
+    void set_fetch_ok(double mono_now);
+    void set_fetch_error(std::string_view message, double mono_now);
+    void set_ended();
+    void set_ascii(bool ascii) { ascii_ = ascii; }
+    void handle_key(int key);
+    void apply(Action action, uint8_t arg = 0);
+
+    // --- what render() and the loop read -----------------------------------
+    const Snapshot* snapshot() const { return snap_; }
+    const RowContext& context() const { return ctx_; }
+    double wall_time() const { return wall_time_; }
+    const std::string& address() const { return address_; }
+    int width() const { return width_; }
+    int height() const { return height_; }
+    const ScreenAreas& areas() const { return areas_; }
+    bool ascii() const { return ascii_; }
+
+    PaneId pane() const { return pane_; }
+    const std::vector<PaneId>& panes() const { return panes_; }
+    const PaneState& state() const { return states_[static_cast<std::size_t>(pane_)]; }
+
+    // worker pane
+    RowMode row_mode() const { return mode_; }
+    SortSpec sort() const { return sort_; }
+    std::span<const ColumnId> worker_columns() const;
+    const std::vector<RowRef>& worker_rows() const { return rows_; }
+    std::size_t worker_rows_total() const { return rows_total_; }
+    // other panes
+    const std::vector<uint32_t>& pane_rows() const { return pane_rows_; }
+    std::size_t pane_rows_total() const { return pane_total_; }
+    std::size_t row_count() const { return pane_ == PaneId::Workers ? rows_.size() : pane_rows_.size(); }
+
+    Overlay overlay() const { return overlay_; }
+    int overlay_scroll() const { return overlay_scroll_; }
+    int64_t detail_worker() const { return detail_worker_; }
+    std::size_t detail_worker_index() const { return detail_index_; }
+    const std::string& detail_key() const { return detail_key_; }
+    bool filter_editing() const { return filter_editing_; }
+
+    double base_interval() const { return interval_; }
+    double interval() const;     // what the fetcher should use now
+    bool fast() const { return fast_; }
+    bool paused() const { return paused_; }
+    bool quit_requested() const { return quit_; }
+    const FeedStatus& feed() const { return feed_; }
+    double mono_now() const { return mono_now_; }
+    // A short message after a key (e.g. "interval 2s"), empty once it expired.
+    std::string_view flash() const;
+    // True once after Ctrl-L: the backend should repaint everything.
+    bool take_full_redraw();
+
+    // Rows of the overlay text (help/detail), for scrolling.
+    int overlay_rows() const;
+
+private:
+    PaneState& st() { return states_[static_cast<std::size_t>(pane_)]; }
+    void rebuild();
+    void rebuild_workers();
+    void rebuild_pane();
+    void remember_selection();
+    void restore_selection(int fallback);
+    void clamp_scroll();
+    void move_selection(int delta);
+    void set_pane(PaneId id);
+    void sort_step(int delta);
+    void set_flash(std::string text);
+    void edit_filter(int key);
+    bool row_matches(RowRef r) const;
+    bool pane_row_matches(uint32_t row) const;
+    void overlay_scroll_by(int delta);
+    std::size_t column_count() const;
+
+    std::string address_;
+    std::vector<ColumnId> user_columns_;
+    int width_ = 80, height_ = 24;
+    ScreenAreas areas_;
+    bool ascii_ = false;
+
+    const Snapshot* snap_ = nullptr;
+    RowContext ctx_;
+    double wall_time_ = 0;
+
+    PaneId pane_ = PaneId::Workers;
+    std::vector<PaneId> panes_;
+    std::array<PaneState, static_cast<std::size_t>(PaneId::Count_)> states_{};
+
+    RowMode mode_ = RowMode::Workers;
+    SortSpec sort_;
+    std::vector<RowRef> rows_;
+    std::size_t rows_total_ = 0;
+    std::vector<uint8_t> worker_hit_;        // tree-mode filter scratch
+    std::vector<uint32_t> pane_rows_;
+    std::size_t pane_total_ = 0;
+    mutable std::string scratch_;            // formatting for filter/sort keys
+    mutable std::string scratch2_;
+    std::string filter_lower_;
+
+    Overlay overlay_ = Overlay::None;
+    int overlay_scroll_ = 0;
+    int64_t detail_worker_ = INT64_MIN;
+    std::size_t detail_index_ = 0;
+    std::string detail_key_;
+    bool filter_editing_ = false;
+
+    double interval_ = 1.0;
+    bool fast_ = false;
+    bool paused_ = false;
+    bool quit_ = false;
+    bool full_redraw_ = false;
+    FeedStatus feed_;
+    double mono_now_ = 0;
+    std::string flash_;
+    double flash_until_ = 0;
+};
+
+}  // namespace uwsgitop::tui

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Records data/demo.jsonl from a real uWSGI (Debian uwsgi-core +
+# uwsgi-plugin-python3) on loopback under varied, bounded load: idle, a busy
+# phase, slow requests that keep workers busy, an exception burst, big
+# responses, a worker that dies and is respawned, then calm again.
+# usage: scripts/make-demo.sh [BINARY]   (default build/src/uwsgitop)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-build/src/uwsgitop}
+DIR=$(mktemp -d /tmp/uwsgitop-demo.XXXXXX)
+port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+HP=$(port); SP=$(port)
+uwsgi --plugin python3 --master --die-on-term --pidfile "$DIR/pid" --daemonize "$DIR/log" \
+  --http-socket "127.0.0.1:$HP" --wsgi-file scripts/demo_app.py --disable-logging \
+  --processes 4 --threads 2 --memory-report --stats "127.0.0.1:$SP" --chdir "$DIR"
+MASTER=""
+cleanup() {
+  [ -n "$MASTER" ] && kill -INT "$MASTER" 2>/dev/null || true
+  for _ in $(seq 50); do [ -n "$MASTER" ] && kill -0 "$MASTER" 2>/dev/null || break; sleep 0.2; done
+  [ -n "$MASTER" ] && kill -KILL "$MASTER" 2>/dev/null || true
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+for _ in $(seq 50); do [ -s "$DIR/pid" ] && break; sleep 0.1; done
+MASTER=$(cat "$DIR/pid")
+sleep 1
+
+# load PATH COUNT CONCURRENCY: bounded in count and time, loopback only
+load() {
+  python3 - "$HP" "$1" "$2" "$3" <<'PY'
+import sys, threading, urllib.request
+port, path, count, conc = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+left = [count]; lock = threading.Lock()
+def run():
+    while True:
+        with lock:
+            if left[0] <= 0: return
+            left[0] -= 1
+        try: urllib.request.urlopen("http://127.0.0.1:%s%s" % (port, path), timeout=15).read()
+        except Exception: pass
+ts = [threading.Thread(target=run) for _ in range(conc)]
+[t.start() for t in ts]; [t.join(60) for t in ts]
+PY
+}
+
+OUT=data/demo.jsonl
+rm -f "$OUT"
+"$BIN" --batch -n 60 -d 0.5 --format raw --record "$OUT" "127.0.0.1:$SP" > /dev/null &
+REC=$!
+sleep 2
+load / 400 4 &                          # busy phase
+sleep 3
+load "/slow?s=2" 12 6 &                 # workers stay busy
+sleep 3
+load /boom 40 4 &                       # exception burst
+sleep 3
+load "/big?kb=512" 30 3 &               # tx grows
+sleep 2
+load /die 2 1                           # two workers die and respawn
+sleep 2
+load / 200 2 &
+wait "$REC"
+wait
+echo "recorded $(wc -l < "$OUT") snapshots into $OUT"

@@ -1,0 +1,85 @@
+// fleet_batch.cpp — --once/--batch and --serve-metrics for several instances
+// (see batch.hpp).
+#include <csignal>
+#include <cstdio>
+
+#include "uwsgitop/batch.hpp"
+#include "uwsgitop/dump_fleet.hpp"
+#include "uwsgitop/prometheus.hpp"
+
+namespace uwsgitop {
+
+namespace {
+
+volatile bool g_stop = false;
+
+extern "C" void on_stop_signal(int) { g_stop = true; }
+
+}  // namespace
+
+Status collect_targets(const Options& options, std::vector<Target>& out) {
+    out.clear();
+    for (const std::string& a : options.addresses) out.push_back(target_from_text(a));
+    if (!options.targets_path.empty()) {
+        Status st = read_targets_file(options.targets_path, out);
+        if (!st) return st;
+    }
+    if (out.empty()) return Status::fail("--targets " + options.targets_path + ": no targets in the file");
+    return Status::ok();
+}
+
+int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet) {
+    FleetDumpOptions dump;
+    dump.base.format = options.format;
+    dump.base.columns = options.columns;
+    dump.base.sort = options.sort;
+    dump.base.cores = options.cores;
+    dump.workers = options.workers;
+    PrometheusOptions prom;
+    prom.openmetrics = true;
+    prom.cores = options.cores;
+
+    int exit_code = 0;
+    std::string out;
+    const long count = options.once ? 1 : options.iterations;
+    for (long i = 0; count == 0 || i < count; ++i) {
+        if (i > 0) sleep_for_seconds(options.interval);
+        poll_fleet(fleet, static_cast<unsigned>(options.concurrency));
+        for (const auto& inst : fleet) {
+            if (!inst->last_ok) {
+                std::fprintf(stderr, "uwsgitop: %s\n", inst->error.c_str());
+                exit_code = 1;
+            }
+        }
+        out.clear();
+        if (options.format == OutputFormat::Prometheus) {
+            write_prometheus(fleet, prom, out);
+        } else {
+            dump.base.header = i == 0;
+            if (options.format == OutputFormat::Table && i > 0) out += '\n';
+            dump_fleet(fleet, monotonic_seconds(), dump, out);
+        }
+        if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) break;
+    }
+    return exit_code;
+}
+
+int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet) {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    PrometheusOptions prom;
+    prom.cores = options.cores;
+    std::fprintf(stderr, "uwsgitop: serving /metrics for %zu target(s) on %s\n", fleet.size(),
+                 options.serve_metrics.c_str());
+    Status st = serve_metrics(options.serve_metrics, fleet, prom, static_cast<unsigned>(options.concurrency), &g_stop);
+    if (!st) {
+        std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
+        return 2;
+    }
+    return 0;
+}
+
+}  // namespace uwsgitop

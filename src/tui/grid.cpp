@@ -1,0 +1,189 @@
+// grid.cpp — cells, clipping and wide characters (see grid.hpp).
+#include "uwsgitop/tui/grid.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "uwsgitop/text.hpp"
+
+namespace uwsgitop::tui {
+
+std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+        cp = b0;
+        return 1;
+    }
+    std::size_t len;
+    char32_t min;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2; cp = b0 & 0x1F; min = 0x80;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3; cp = b0 & 0x0F; min = 0x800;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4; cp = b0 & 0x07; min = 0x10000;
+    } else {
+        cp = 0xFFFD;
+        return 1;
+    }
+    if (i + len > s.size()) {
+        cp = 0xFFFD;
+        return 1;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) {
+            cp = 0xFFFD;
+            return 1;
+        }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        cp = 0xFFFD;
+        return 1;
+    }
+    return len;
+}
+
+int codepoint_width(char32_t cp) {
+    if (cp < 0x80) return 1;
+    char buf[4];
+    std::size_t n;
+    if (cp < 0x800) {
+        buf[0] = static_cast<char>(0xC0 | (cp >> 6));
+        buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        buf[0] = static_cast<char>(0xE0 | (cp >> 12));
+        buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        buf[0] = static_cast<char>(0xF0 | (cp >> 18));
+        buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    // One source of truth for widths: the same function the tables measure with.
+    return static_cast<int>(display_width(std::string_view(buf, n)));
+}
+
+void Grid::resize(int width, int height) {
+    width_ = std::max(0, width);
+    height_ = std::max(0, height);
+    cells_.assign(static_cast<std::size_t>(width_) * static_cast<std::size_t>(height_), Cell{});
+}
+
+void Grid::clear(Style style) {
+    for (Cell& c : cells_) {
+        c.len = 0;
+        c.width = 1;
+        c.style = style;
+    }
+}
+
+void Grid::blank(int x, int y, Style style) {
+    Cell& c = cell(x, y);
+    c.len = 0;
+    c.width = 1;
+    c.style = style;
+}
+
+void Grid::set_style(int x, int y, int count, Style style) {
+    if (y < 0 || y >= height_) return;
+    const int end = std::min(width_, x + count);
+    for (int i = std::max(0, x); i < end; ++i) cell(i, y).style = style;
+}
+
+int Grid::put(int x, int y, std::string_view text, Style style, int max_cols) {
+    if (y < 0 || y >= height_ || x >= width_ || max_cols <= 0) return 0;
+    if (x < 0) {
+        // Callers never start left of the screen; treat it as clipping.
+        max_cols += x;
+        x = 0;
+        if (max_cols <= 0) return 0;
+    }
+    const int limit = static_cast<int>(std::min<long>(width_, static_cast<long>(x) + max_cols));
+    int col = x;
+    int last = -1;  // cell of the previous character, for combining marks
+    std::size_t i = 0;
+    while (i < text.size() && col < limit) {
+        char32_t cp;
+        const std::size_t len = decode_utf8(text, i, cp);
+        const char* bytes = text.data() + i;
+        std::size_t nbytes = len;
+        int w;
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || (cp == 0xFFFD && len == 1)) {
+            // Control or undecodable byte: never sent to the terminal as is.
+            bytes = "?";
+            nbytes = 1;
+            w = 1;
+        } else {
+            w = codepoint_width(cp);
+        }
+        i += len;
+        if (w == 0) {
+            if (last >= 0) {
+                Cell& prev = cell(last, y);
+                if (prev.len + nbytes <= Cell::kMaxBytes && prev.len > 0) {
+                    std::memcpy(prev.text + prev.len, bytes, nbytes);
+                    prev.len = static_cast<uint8_t>(prev.len + nbytes);
+                }
+            }
+            continue;
+        }
+        // Overwriting half of a wide character blanks its other half.
+        if (cell(col, y).width == 0 && col > 0) blank(col - 1, y, cell(col - 1, y).style);
+        if (w == 2 && col + 1 >= limit) {
+            blank(col, y, style);
+            if (col + 1 < width_ && cell(col + 1, y).width == 0) blank(col + 1, y, cell(col + 1, y).style);
+            ++col;
+            break;
+        }
+        const int right = col + w - 1;
+        if (right + 1 < width_ && cell(right + 1, y).width == 0) blank(right + 1, y, cell(right + 1, y).style);
+        Cell& c = cell(col, y);
+        std::memcpy(c.text, bytes, nbytes);
+        c.len = static_cast<uint8_t>(nbytes);
+        c.width = static_cast<uint8_t>(w);
+        c.style = style;
+        if (w == 2) {
+            Cell& half = cell(col + 1, y);
+            half.len = 0;
+            half.width = 0;
+            half.style = style;
+        }
+        last = col;
+        col += w;
+    }
+    return col - x;
+}
+
+std::vector<std::string> Grid::to_lines() const {
+    std::vector<std::string> lines;
+    lines.reserve(static_cast<std::size_t>(height_));
+    for (int y = 0; y < height_; ++y) {
+        std::string line;
+        for (int x = 0; x < width_; ++x) {
+            const Cell& c = at(x, y);
+            if (c.width == 0) continue;
+            if (c.len == 0) line += ' ';
+            else line.append(c.text, c.len);
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        lines.push_back(std::move(line));
+    }
+    return lines;
+}
+
+std::string Grid::to_text() const {
+    std::string out;
+    for (const std::string& line : to_lines()) {
+        out += line;
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace uwsgitop::tui

@@ -1,0 +1,670 @@
+// view_model.cpp — rows, selection, sorting, filtering and key actions
+// (see view_model.hpp).
+#include "uwsgitop/tui/view_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include "uwsgitop/aux_columns.hpp"
+#include "uwsgitop/text.hpp"
+#include "uwsgitop/tui/text_view.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+constexpr std::array<double, 11> kSteps = {0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 15, 30, 60};
+constexpr double kFlashSeconds = 3.0;
+constexpr std::size_t kMaxFilter = 80;
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `needle` is already lower case.
+bool icontains(std::string_view hay, std::string_view needle) {
+    if (needle.empty()) return true;
+    if (needle.size() > hay.size()) return false;
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+        std::size_t k = 0;
+        while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
+        if (k == needle.size()) return true;
+    }
+    return false;
+}
+
+bool istarts(std::string_view hay, std::string_view needle) {
+    return hay.size() >= needle.size() && icontains(hay.substr(0, needle.size()), needle);
+}
+
+bool parse_i64(std::string_view s, int64_t& out) {
+    if (s.empty()) return false;
+    const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+    return res.ec == std::errc() && res.ptr == s.data() + s.size();
+}
+
+void append_utf8(std::string& out, int cp) {
+    const auto c = static_cast<uint32_t>(cp);
+    if (c < 0x80) {
+        out += static_cast<char>(c);
+    } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+}
+
+void pop_utf8(std::string& s) {
+    while (!s.empty()) {
+        const auto c = static_cast<unsigned char>(s.back());
+        s.pop_back();
+        if ((c & 0xC0) != 0x80) break;
+    }
+}
+
+// Known before unknown; numbers before text; then by value.
+int compare_values(const Value& a, const Value& b) {
+    if (a.known() != b.known()) return a.known() ? -1 : 1;
+    if (!a.known()) return 0;
+    const bool at = a.kind == Value::Kind::Text, bt = b.kind == Value::Kind::Text;
+    if (at != bt) return at ? 1 : -1;
+    if (at) {
+        const int c = a.text.compare(b.text);
+        return (c > 0) - (c < 0);
+    }
+    return (a.number > b.number) - (a.number < b.number);
+}
+
+int64_t id_of(const Int& v) { return v ? *v : INT64_MIN + 1; }
+
+std::string_view mode_name(RowMode m) {
+    switch (m) {
+        case RowMode::Workers: return "rows: workers";
+        case RowMode::Cores: return "rows: cores (WID:CID)";
+        case RowMode::WorkersTree: return "rows: cores under their worker";
+    }
+    return "";
+}
+
+std::string interval_text(double s) {
+    std::string out;
+    append_duration_s(out, s);
+    return out;
+}
+
+}  // namespace
+
+std::span<const double> interval_steps() { return kSteps; }
+
+ViewModel::ViewModel(const Options& options, std::string address)
+    : address_(std::move(address)),
+      user_columns_(options.columns),
+      mode_(options.cores ? RowMode::Cores : RowMode::Workers),
+      sort_(options.sort),
+      interval_(options.interval) {
+    areas_ = compute_areas(width_, height_);
+    panes_.push_back(PaneId::Workers);
+}
+
+std::span<const ColumnId> ViewModel::worker_columns() const {
+    if (!user_columns_.empty()) return user_columns_;
+    return mode_ == RowMode::Cores ? default_core_columns() : default_worker_columns();
+}
+
+double ViewModel::interval() const { return fast_ ? std::min(kFastInterval, interval_) : interval_; }
+
+std::string_view ViewModel::flash() const {
+    if (flash_.empty() || mono_now_ >= flash_until_) return {};
+    return flash_;
+}
+
+void ViewModel::set_flash(std::string text) {
+    flash_ = std::move(text);
+    flash_until_ = mono_now_ + kFlashSeconds;
+}
+
+bool ViewModel::take_full_redraw() {
+    const bool r = full_redraw_;
+    full_redraw_ = false;
+    return r;
+}
+
+void ViewModel::set_size(int width, int height) {
+    width_ = std::max(0, width);
+    height_ = std::max(0, height);
+    areas_ = compute_areas(width_, height_);
+    clamp_scroll();
+    overlay_scroll_by(0);
+}
+
+void ViewModel::set_fetch_ok(double mono_now) {
+    mono_now_ = mono_now;
+    feed_.have_data = true;
+    feed_.error.clear();
+    feed_.failures = 0;
+    feed_.last_good = mono_now;
+}
+
+void ViewModel::set_fetch_error(std::string_view message, double mono_now) {
+    mono_now_ = mono_now;
+    if (feed_.failures == 0) feed_.error_since = mono_now;
+    ++feed_.failures;
+    feed_.error.assign(message);
+}
+
+void ViewModel::set_ended() { feed_.ended = true; }
+
+void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time) {
+    snap_ = snap;
+    wall_time_ = wall_time;
+    ctx_ = RowContext{snap, rates, wall_time, snap ? total_requests(*snap) : 0};
+    if (snap) {
+        available_panes(*snap, panes_);
+    } else {
+        panes_.assign(1, PaneId::Workers);
+    }
+    if (std::find(panes_.begin(), panes_.end(), pane_) == panes_.end()) {
+        pane_ = panes_.front();
+        if (overlay_ == Overlay::Detail) overlay_ = Overlay::None;
+    }
+    rebuild();
+}
+
+// --- rows -------------------------------------------------------------------
+
+void ViewModel::rebuild() {
+    const int fallback = st().selected;
+    if (pane_ == PaneId::Workers) rebuild_workers();
+    else rebuild_pane();
+    restore_selection(fallback);
+}
+
+bool ViewModel::row_matches(RowRef r) const {
+    const Snapshot& s = *snap_;
+    const Worker& w = s.workers[r.worker];
+    const std::string_view f = filter_lower_;
+    int64_t n = 0;
+    if (parse_i64(f, n)) {
+        if (w.id && *w.id == n) return true;
+        return w.pid && *w.pid == n;
+    }
+    if (const auto colon = f.find(':'); colon != std::string_view::npos) {
+        int64_t wid = 0, cid = 0;
+        if (parse_i64(f.substr(0, colon), wid) && parse_i64(f.substr(colon + 1), cid)) {
+            if (!w.id || *w.id != wid) return false;
+            return r.is_core() && s.cores[r.core].id && *s.cores[r.core].id == cid;
+        }
+    }
+    auto core_text = [&](const Core& c) {
+        const std::string_view keys[] = {"REQUEST_URI", "PATH_INFO", "REQUEST_METHOD", "REMOTE_ADDR", "HTTP_HOST"};
+        for (std::string_view k : keys) {
+            if (icontains(find_var(s, c, k), f)) return true;
+        }
+        return false;
+    };
+    if (r.is_core()) {
+        const Core& c = s.cores[r.core];
+        const std::string_view state = !c.in_request ? "" : (*c.in_request ? "busy" : "idle");
+        return istarts(state, f) || core_text(c);
+    }
+    if (istarts(w.status, f)) return true;
+    for (const Core& c : s.cores_of(w)) {
+        if (c.in_request && *c.in_request && core_text(c)) return true;
+    }
+    for (const App& a : s.apps_of(w)) {
+        if (icontains(a.mountpoint, f)) return true;
+    }
+    return false;
+}
+
+void ViewModel::rebuild_workers() {
+    rows_.clear();
+    rows_total_ = 0;
+    if (!snap_) return;
+    build_rows(*snap_, mode_, rows_);
+    rows_total_ = rows_.size();
+    if (!filter_lower_.empty()) {
+        if (mode_ == RowMode::WorkersTree) {
+            // Keep a worker when it or one of its cores matches; keep a core
+            // when it or its worker matches.
+            worker_hit_.assign(snap_->workers.size(), 0);
+            std::vector<uint8_t>& hit = worker_hit_;
+            for (RowRef r : rows_) {
+                if (!r.is_core() && row_matches(r)) hit[r.worker] = 2;
+            }
+            for (RowRef r : rows_) {
+                if (r.is_core() && hit[r.worker] != 2 && row_matches(r)) hit[r.worker] = 1;
+            }
+            std::erase_if(rows_, [&](RowRef r) {
+                if (hit[r.worker] == 0) return true;
+                if (!r.is_core() || hit[r.worker] == 2) return false;
+                return !row_matches(r);
+            });
+        } else {
+            std::erase_if(rows_, [&](RowRef r) { return !row_matches(r); });
+        }
+    }
+    sort_rows(rows_, ctx_, sort_, mode_);
+}
+
+bool ViewModel::pane_row_matches(uint32_t row) const {
+    const PaneDef& def = pane_def(pane_);
+    int64_t n = 0;
+    const bool numeric = parse_i64(filter_lower_, n);
+    for (uint32_t c = 0; c < def.columns.size(); ++c) {
+        const PaneColumn& col = def.columns[c];
+        const Value v = col.get(*snap_, row, c);
+        if (!v.known()) continue;
+        if (v.kind == Value::Kind::Number) {
+            if (numeric && v.number == static_cast<double>(n)) return true;
+            continue;
+        }
+        if (icontains(v.text, filter_lower_)) return true;
+    }
+    return false;
+}
+
+void ViewModel::rebuild_pane() {
+    pane_rows_.clear();
+    pane_total_ = 0;
+    if (!snap_) return;
+    const PaneDef& def = pane_def(pane_);
+    const uint32_t n = def.rows(*snap_);
+    pane_total_ = n;
+    for (uint32_t i = 0; i < n; ++i) {
+        if (filter_lower_.empty() || pane_row_matches(i)) pane_rows_.push_back(i);
+    }
+    const PaneState& s = st();
+    if (s.sorted && s.sort_col < def.columns.size()) {
+        const PaneColumn& col = def.columns[s.sort_col];
+        const uint32_t ci = s.sort_col;
+        const bool desc = s.descending;
+        const Snapshot& snap = *snap_;
+        std::sort(pane_rows_.begin(), pane_rows_.end(), [&](uint32_t a, uint32_t b) {
+            const Value va = col.get(snap, a, ci), vb = col.get(snap, b, ci);
+            int c = compare_values(va, vb);
+            if (c != 0 && va.known() && vb.known()) c = desc ? -c : c;
+            if (c != 0) return c < 0;
+            return a < b;
+        });
+    }
+}
+
+void ViewModel::remember_selection() {
+    PaneState& s = st();
+    if (!snap_) return;
+    if (pane_ == PaneId::Workers) {
+        if (rows_.empty()) return;
+        const RowRef r = rows_[static_cast<std::size_t>(s.selected)];
+        const Worker& w = snap_->workers[r.worker];
+        // Cheap workers all report id 0: no identity, keep the position.
+        s.sel_worker = (w.id && *w.id > 0) ? *w.id : INT64_MIN;
+        s.sel_core = r.is_core() ? id_of(snap_->cores[r.core].id) : -1;
+        return;
+    }
+    if (pane_rows_.empty()) return;
+    const PaneDef& def = pane_def(pane_);
+    s.sel_key.clear();
+    if (!def.columns.empty()) {
+        const Value v = def.columns[0].get(*snap_, pane_rows_[static_cast<std::size_t>(s.selected)], 0);
+        format_aux(def.columns[0].format, v, s.sel_key);
+    }
+}
+
+void ViewModel::restore_selection(int fallback) {
+    PaneState& s = st();
+    const int n = static_cast<int>(row_count());
+    int found = -1;
+    if (snap_ && pane_ == PaneId::Workers && s.sel_worker != INT64_MIN) {
+        int same_worker = -1;
+        for (std::size_t i = 0; i < rows_.size(); ++i) {
+            const RowRef r = rows_[i];
+            const Worker& w = snap_->workers[r.worker];
+            if (!w.id || *w.id != s.sel_worker) continue;
+            const int64_t cid = r.is_core() ? id_of(snap_->cores[r.core].id) : -1;
+            if (cid == s.sel_core) {
+                found = static_cast<int>(i);
+                break;
+            }
+            if (same_worker < 0) same_worker = static_cast<int>(i);
+        }
+        if (found < 0) found = same_worker;
+    } else if (snap_ && pane_ != PaneId::Workers && !s.sel_key.empty()) {
+        const PaneDef& def = pane_def(pane_);
+        for (std::size_t i = 0; i < pane_rows_.size() && !def.columns.empty(); ++i) {
+            scratch_.clear();
+            format_aux(def.columns[0].format, def.columns[0].get(*snap_, pane_rows_[i], 0), scratch_);
+            if (scratch_ == s.sel_key) {
+                found = static_cast<int>(i);
+                break;
+            }
+        }
+    }
+    s.selected = found >= 0 ? found : std::clamp(fallback, 0, std::max(0, n - 1));
+    clamp_scroll();
+    remember_selection();
+}
+
+void ViewModel::clamp_scroll() {
+    PaneState& s = st();
+    const int n = static_cast<int>(row_count());
+    const int rows = std::max(1, areas_.table_rows);
+    s.selected = std::clamp(s.selected, 0, std::max(0, n - 1));
+    if (s.selected < s.top) s.top = s.selected;
+    if (s.selected >= s.top + rows) s.top = s.selected - rows + 1;
+    s.top = std::clamp(s.top, 0, std::max(0, n - rows));
+}
+
+void ViewModel::move_selection(int delta) {
+    PaneState& s = st();
+    const int n = static_cast<int>(row_count());
+    if (n == 0) return;
+    const long target = static_cast<long>(s.selected) + delta;
+    s.selected = static_cast<int>(std::clamp<long>(target, 0, n - 1));
+    clamp_scroll();
+    remember_selection();
+}
+
+std::size_t ViewModel::column_count() const {
+    if (pane_ == PaneId::Workers) return worker_columns().size();
+    return pane_def(pane_).columns.size();
+}
+
+// --- panes and overlays -------------------------------------------------------
+
+void ViewModel::set_pane(PaneId id) {
+    if (id == pane_) return;
+    pane_ = id;
+    overlay_ = Overlay::None;
+    filter_editing_ = false;
+    filter_lower_.clear();
+    for (char c : st().filter) filter_lower_ += lower(c);
+    rebuild();
+}
+
+int ViewModel::overlay_rows() const {
+    if (overlay_ == Overlay::None) return 0;
+    static thread_local TextLines lines;
+    lines.clear();
+    if (overlay_ == Overlay::Help) build_help(*this, lines);
+    else build_detail(*this, lines);
+    return static_cast<int>(lines.size());
+}
+
+void ViewModel::overlay_scroll_by(int delta) {
+    if (overlay_ == Overlay::None) {
+        overlay_scroll_ = 0;
+        return;
+    }
+    const int visible = std::max(1, areas_.status_row - areas_.summary_lines);
+    const int max_scroll = std::max(0, overlay_rows() - visible);
+    const long target = static_cast<long>(overlay_scroll_) + delta;
+    overlay_scroll_ = static_cast<int>(std::clamp<long>(target, 0, max_scroll));
+}
+
+// --- sorting ------------------------------------------------------------------
+
+void ViewModel::sort_step(int delta) {
+    if (pane_ == PaneId::Workers) {
+        const auto cols = worker_columns();
+        if (cols.empty()) return;
+        const auto it = std::find(cols.begin(), cols.end(), sort_.column);
+        long pos = it == cols.end() ? (delta > 0 ? -1 : static_cast<long>(cols.size())) : it - cols.begin();
+        pos = std::clamp<long>(pos + delta, 0, static_cast<long>(cols.size()) - 1);
+        sort_.column = cols[static_cast<std::size_t>(pos)];
+        sort_.descending = column(sort_.column).default_desc;
+        set_flash("sort: " + std::string(column(sort_.column).header) +
+                  (sort_.descending ? " (descending)" : " (ascending)"));
+    } else {
+        PaneState& s = st();
+        const auto cols = pane_def(pane_).columns;
+        if (cols.empty()) return;
+        long pos = s.sorted ? static_cast<long>(s.sort_col) + delta : (delta > 0 ? 0 : static_cast<long>(cols.size()) - 1);
+        pos = std::clamp<long>(pos, 0, static_cast<long>(cols.size()) - 1);
+        s.sorted = true;
+        s.sort_col = static_cast<uint32_t>(pos);
+        s.descending = pos != 0 && !cols[s.sort_col].left_align;
+        set_flash("sort: " + std::string(cols[s.sort_col].header) +
+                  (s.descending ? " (descending)" : " (ascending)"));
+    }
+    rebuild();
+}
+
+// --- keys ---------------------------------------------------------------------
+
+void ViewModel::edit_filter(int k) {
+    std::string& f = st().filter;
+    if (k == key::Enter || k == '\r') {
+        filter_editing_ = false;
+        return;
+    }
+    if (k == key::Escape) {
+        filter_editing_ = false;
+        f.clear();
+    } else if (k == key::Backspace || k == 127 || k == 8) {
+        pop_utf8(f);
+    } else if (k == 21) {  // Ctrl-U
+        f.clear();
+    } else if (k == key::Up || k == key::Down || k == key::PageUp || k == key::PageDown) {
+        const KeyBinding* b = find_binding(k);
+        if (b) apply(b->action, b->arg);
+        return;
+    } else if (k >= 0x20 && k < key::Base && k != 0x7F && !(k >= 0x80 && k < 0xA0)) {
+        if (f.size() >= kMaxFilter) return;
+        append_utf8(f, k);
+    } else {
+        return;
+    }
+    filter_lower_.clear();
+    for (char c : f) filter_lower_ += lower(c);
+    rebuild();
+}
+
+void ViewModel::handle_key(int k) {
+    if (k == key::None || k == key::Resize) return;
+    if (filter_editing_) {
+        edit_filter(k);
+        return;
+    }
+    const KeyBinding* b = find_binding(k);
+    if (!b) {
+        if (k == key::Backspace || k == 127) {
+            if (overlay_ != Overlay::None) overlay_ = Overlay::None;
+            return;
+        }
+        set_flash("unknown key " + key_name(k) + " - ? for help");
+        return;
+    }
+    if (overlay_ != Overlay::None) {
+        switch (b->action) {
+            case Action::Quit:
+            case Action::Back:
+            case Action::Open:
+                overlay_ = Overlay::None;
+                overlay_scroll_ = 0;
+                return;
+            case Action::Help:
+                overlay_ = overlay_ == Overlay::Help ? Overlay::None : Overlay::Help;
+                overlay_scroll_ = 0;
+                return;
+            case Action::Up: overlay_scroll_by(-1); return;
+            case Action::Down: overlay_scroll_by(1); return;
+            case Action::PageUp: overlay_scroll_by(-std::max(1, areas_.status_row - areas_.summary_lines - 1)); return;
+            case Action::PageDown: overlay_scroll_by(std::max(1, areas_.status_row - areas_.summary_lines - 1)); return;
+            case Action::Home: overlay_scroll_by(-overlay_scroll_); return;
+            case Action::End: overlay_scroll_by(1 << 30); return;
+            case Action::Pause:
+            case Action::ToggleFast:
+            case Action::IntervalUp:
+            case Action::IntervalDown:
+            case Action::Redraw:
+                break;  // work everywhere
+            default:
+                overlay_ = Overlay::None;  // table keys close the overlay and act
+                overlay_scroll_ = 0;
+                break;
+        }
+    }
+    apply(b->action, b->arg);
+}
+
+void ViewModel::apply(Action action, uint8_t arg) {
+    const int page = std::max(1, areas_.table_rows);
+    switch (action) {
+        case Action::None:
+        case Action::Count_:
+            return;
+        case Action::Quit:
+            quit_ = true;
+            return;
+        case Action::Help:
+            overlay_ = Overlay::Help;
+            overlay_scroll_ = 0;
+            return;
+        case Action::CycleRowMode: {
+            if (pane_ != PaneId::Workers) {
+                set_flash("a: rows of the worker table (1 goes back to it)");
+                return;
+            }
+            mode_ = mode_ == RowMode::Workers ? RowMode::Cores
+                  : mode_ == RowMode::Cores   ? RowMode::WorkersTree
+                                              : RowMode::Workers;
+            st().hscroll = 0;
+            std::string msg(mode_name(mode_));
+            if (snap_ && mode_ != RowMode::Workers &&
+                std::none_of(snap_->workers.begin(), snap_->workers.end(),
+                             [](const Worker& w) { return w.has_cores; })) {
+                msg += " - the server sends no cores (--stats-no-cores?)";
+            }
+            set_flash(std::move(msg));
+            rebuild();
+            return;
+        }
+        case Action::ToggleFast:
+            fast_ = !fast_;
+            set_flash(fast_ ? "fast refresh: every " + interval_text(interval()) : "refresh every " + interval_text(interval()));
+            return;
+        case Action::Pause:
+            paused_ = !paused_;
+            set_flash(paused_ ? "paused: showing the last snapshot, not fetching" : "resumed");
+            return;
+        case Action::IntervalUp:
+        case Action::IntervalDown: {
+            const double cur = interval();
+            double next = cur;
+            if (action == Action::IntervalUp) {
+                for (double s : kSteps) {
+                    if (s > cur + 1e-9) { next = s; break; }
+                }
+            } else {
+                for (auto it = kSteps.rbegin(); it != kSteps.rend(); ++it) {
+                    if (*it < cur - 1e-9) { next = *it; break; }
+                }
+            }
+            interval_ = next;
+            fast_ = false;
+            set_flash("refresh every " + interval_text(interval_));
+            return;
+        }
+        case Action::SortPrev: sort_step(-1); return;
+        case Action::SortNext: sort_step(1); return;
+        case Action::SortInvert:
+            if (pane_ == PaneId::Workers) {
+                sort_.descending = !sort_.descending;
+            } else {
+                PaneState& s = st();
+                if (!s.sorted) {
+                    s.sorted = true;
+                    s.sort_col = 0;
+                    s.descending = false;
+                }
+                s.descending = !s.descending;
+            }
+            rebuild();
+            return;
+        case Action::SortBy: {
+            if (pane_ != PaneId::Workers) {
+                set_flash("column keys sort the worker table; < > sort this one");
+                return;
+            }
+            const auto id = static_cast<ColumnId>(arg);
+            if (sort_.column == id) {
+                sort_.descending = !sort_.descending;
+            } else {
+                sort_.column = id;
+                sort_.descending = column(id).default_desc;
+            }
+            set_flash("sort: " + std::string(column(id).header) +
+                      (sort_.descending ? " (descending)" : " (ascending)"));
+            rebuild();
+            return;
+        }
+        case Action::Up: move_selection(-1); return;
+        case Action::Down: move_selection(1); return;
+        case Action::PageUp: move_selection(-page); return;
+        case Action::PageDown: move_selection(page); return;
+        case Action::Home: move_selection(-(1 << 30)); return;
+        case Action::End: move_selection(1 << 30); return;
+        case Action::ScrollLeft:
+            if (st().hscroll > 0) --st().hscroll;
+            return;
+        case Action::ScrollRight:
+            if (st().hscroll + 2 < column_count()) ++st().hscroll;
+            return;
+        case Action::Open: {
+            if (row_count() == 0 || !snap_) return;
+            const std::size_t sel = static_cast<std::size_t>(st().selected);
+            if (pane_ == PaneId::Workers) {
+                const RowRef r = rows_[sel];
+                detail_index_ = r.worker;
+                const Worker& w = snap_->workers[r.worker];
+                detail_worker_ = (w.id && *w.id > 0) ? *w.id : INT64_MIN;
+            } else {
+                detail_index_ = pane_rows_[sel];
+                detail_key_ = st().sel_key;
+            }
+            overlay_ = Overlay::Detail;
+            overlay_scroll_ = 0;
+            return;
+        }
+        case Action::Back:
+            if (!st().filter.empty()) {
+                st().filter.clear();
+                filter_lower_.clear();
+                rebuild();
+            }
+            return;
+        case Action::Filter:
+            filter_editing_ = true;
+            return;
+        case Action::NextPane:
+        case Action::PrevPane: {
+            const auto it = std::find(panes_.begin(), panes_.end(), pane_);
+            const long n = static_cast<long>(panes_.size());
+            long pos = it == panes_.end() ? 0 : it - panes_.begin();
+            pos = (pos + (action == Action::NextPane ? 1 : n - 1)) % n;
+            set_pane(panes_[static_cast<std::size_t>(pos)]);
+            return;
+        }
+        case Action::SelectPane:
+            if (arg < panes_.size()) {
+                set_pane(panes_[arg]);
+            } else {
+                set_flash("no pane " + std::to_string(arg + 1) + " for this server");
+            }
+            return;
+        case Action::Redraw:
+            full_redraw_ = true;
+            return;
+    }
+}
+
+}  // namespace uwsgitop::tui

@@ -1,0 +1,219 @@
+# cases_lifecycle.py — worker life on a real uWSGI: cheaper workers, harakiri
+# respawns, pause (SIGTSTP), signal handlers (sigNN), graceful reload
+# (SIGHUP) under a running monitor, and an Emperor with a failing vassal.
+import os
+import signal
+import threading
+import time
+
+from harness import APP, check, free_port, load, settle, wait_until, workers_of, descendants, children
+from suite import case
+
+
+def _sum(ws, key):
+    return sum(int(w.get(key) or 0) for w in ws)
+
+
+def _spawned(parsed):
+    return [w for w in workers_of(parsed) if w.get("pid")]
+
+
+# ------------------------------------------------------------------ case 5
+
+@case("cheaper")
+def cheaper(ctx):
+    u = ctx.uwsgi(["--processes", "4", "--cheaper", "1", "--cheaper-initial", "1"],
+                  ready=lambda raw, p: bool(p) and any(w.get("pid") and w.get("accepting") for w in workers_of(p)))
+    addr = ctx.address(u.stats)
+
+    def idle_cheap():
+        j = ctx.once(addr)
+        ws = j["workers"]
+        check(len(ws) == 4, "%d worker slots, expected 4" % len(ws))
+        cheap = [w for w in ws if w.get("status") == "cheap"]
+        check(len(cheap) >= 1, "no worker reports status cheap: %s" % [w.get("status") for w in ws])
+        check(all(w.get("id") == 0 for w in cheap), "cheap never-spawned workers should have id 0: %s"
+              % [(w.get("id"), w.get("pid")) for w in cheap])
+        live = sorted(w["pid"] for w in ws if w.get("pid"))
+        check(live == sorted(u.children()), "live worker pids %s != children %s" % (live, u.children()))
+        ctx.note("%d cheap" % len(cheap))
+    ctx.sub("idle", idle_cheap)
+
+    def comes_back():
+        bg = threading.Thread(target=load, args=(u.http_port, ["/slow?s=5"] * 4),
+                              kwargs={"concurrency": 4, "max_seconds": 20}, daemon=True)
+        bg.start()
+        try:
+            got = wait_until(lambda: len(_spawned(u.read()[1])) >= 2, 15, 0.25)
+            check(got, "uWSGI did not spawn a second worker under load (harness saw none)")
+            j = ctx.once(addr)
+            live = [w for w in j["workers"] if w.get("pid")]
+            check(len(live) >= 2, "uwsgitop shows %d live workers, uWSGI spawned >= 2" % len(live))
+            check(all(w.get("status") != "cheap" and w.get("id", 0) > 0 for w in live),
+                  "spawned workers: %s" % [(w.get("id"), w.get("status")) for w in live])
+        finally:
+            bg.join(30)
+    ctx.sub("comes-back", comes_back)
+
+
+# ------------------------------------------------------------------ case 6
+
+@case("harakiri")
+def harakiri(ctx):
+    u = ctx.uwsgi(["--processes", "2", "--harakiri", "1"])
+    addr = ctx.address(u.stats)
+    statuses = load(u.http_port, ["/"] * 6, concurrency=2)
+    check(statuses.count(200) == 6, "the app answered %d of 6" % statuses.count(200))
+    settle(u.stats, 6)
+    before = {w["id"]: w for w in ctx.once(addr)["workers"]}
+    load(u.http_port, ["/slow?s=3"], concurrency=1, timeout=10)
+
+    def respawned():
+        p = u.read()[1]
+        ws = workers_of(p)
+        hk = [w for w in ws if w.get("harakiri_count")]
+        return hk and all(w.get("pid") and w["pid"] != before[w["id"]]["pid"] and w.get("accepting") for w in hk)
+    check(wait_until(respawned, 15, 0.2), "uWSGI itself never showed a harakiri respawn")
+    j = ctx.once(addr)
+    ws = j["workers"]
+    check(_sum(ws, "harakiri_count") >= 1, "sum(harakiri_count) = %d after a 3 s request with --harakiri 1"
+          % _sum(ws, "harakiri_count"))
+    for w in ws:
+        b = before[w["id"]]
+        if w.get("harakiri_count"):
+            check(w["pid"] != b["pid"], "worker %d: pid %d did not change after harakiri" % (w["id"], w["pid"]))
+            check(w["respawn_count"] > b["respawn_count"], "worker %d: respawn_count %s -> %s"
+                  % (w["id"], b["respawn_count"], w["respawn_count"]))
+        check(w["requests"] >= b["requests"], "worker %d: requests %d -> %d (must carry on across respawn)"
+              % (w["id"], b["requests"], w["requests"]))
+    check(sorted(w["pid"] for w in ws) == sorted(u.children()), "pids != the master's children")
+    check(_sum(ws, "requests") >= 6, "requests %d < 6" % _sum(ws, "requests"))
+
+
+# ------------------------------------------------------------------ case 7
+
+@case("pause-and-signal")
+def pause_and_signal(ctx):
+    u = ctx.uwsgi(["--processes", "2", "--threads", "2"], env={"INTEG_SIG_SLEEP": "4"})
+    addr = ctx.address(u.stats)
+
+    def all_status(want):
+        return lambda: (lambda ws: bool(ws) and all(w.get("status") == want for w in ws))(workers_of(u.read()[1]))
+
+    def paused():
+        u.signal(signal.SIGTSTP)
+        check(wait_until(all_status("pause"), 10, 0.1), "uWSGI itself never showed all workers paused")
+        st = [w.get("status") for w in ctx.once(addr)["workers"]]
+        check(st == ["pause"] * 2, "statuses %s, expected pause" % st)
+        u.signal(signal.SIGTSTP)
+        check(wait_until(all_status("idle"), 10, 0.1), "uWSGI itself never resumed")
+        st = [w.get("status") for w in ctx.once(addr)["workers"]]
+        check(st == ["idle"] * 2, "statuses after resume %s, expected idle" % st)
+    ctx.sub("pause", paused)
+
+    def in_signal():
+        check(load(u.http_port, ["/signal?n=17"], concurrency=1) == [200], "GET /signal failed")
+        seen = wait_until(lambda: any(w.get("status") == "sig17" for w in workers_of(u.read()[1])), 3, 0.05)
+        check(seen, "uWSGI itself never showed sig17")
+        st = [w.get("status") for w in ctx.once(addr)["workers"]]
+        check("sig17" in st, "statuses %s while signal 17's handler sleeps, expected sig17" % st)
+    ctx.sub("sig17", in_signal)
+
+
+# ------------------------------------------------------------------ case 8
+
+@case("reload")
+def reload(ctx):
+    u = ctx.uwsgi(["--processes", "2", "--threads", "2"])
+    addr = ctx.address(u.stats)
+    old = set(u.children())
+    result = {}
+
+    def monitor():
+        result["r"] = ctx.tool("--batch", "-n", "6", "-d", "0.5", "--format", "json", "--timeout", "2", addr,
+                               timeout=40)
+    t = threading.Thread(target=monitor, daemon=True)
+    t.start()
+    time.sleep(0.8)
+    u.signal(signal.SIGHUP)
+    t.join(60)
+    r = result.get("r")
+    check(r is not None, "the monitor thread did not finish")
+    check(not r.timed_out, "uwsgitop hung across the reload (killed after 40 s)")
+    check(r.rc in (0, 1), "exit %s (a crash?)" % r.rc)
+    for line in r.errtext().splitlines():
+        check(line.startswith("uwsgitop: " + addr + ": "), "stderr line %r is not 'uwsgitop: ADDRESS: cause'" % line)
+    objs = r.json_lines()
+    check(objs, "no snapshot printed at all")
+    check(all(o.get("pid") == u.pid for o in objs), "master pid changed: %s" % [o.get("pid") for o in objs])
+    first = {w["pid"] for w in objs[0]["workers"]}
+    last = {w["pid"] for w in objs[-1]["workers"]}
+    new = set(u.children())
+    check(first == old or not (first & new), "first snapshot pids %s vs old %s" % (first, old))
+    check(last and not (last & old), "last snapshot still shows pre-reload pids %s (old %s, now %s)"
+          % (last, old, new))
+    check(last == new, "last snapshot pids %s != the master's children now %s" % (last, new))
+    ctx.note("%d snapshots, %d read errors" % (len(objs), len(r.errtext().splitlines())))
+
+
+# ------------------------------------------------------------------ case 9
+
+_VASSAL = """[uwsgi]
+plugin = python3
+master = true
+processes = %(procs)d
+http-socket = 127.0.0.1:%(port)d
+wsgi-file = %(app)s
+disable-logging = true
+"""
+
+_BROKEN = """[uwsgi]
+plugin = python3
+master = true
+need-app = true
+wsgi-file = /nonexistent/uwsgitop-integ/app.py
+http-socket = 127.0.0.1:%(port)d
+"""
+
+
+@case("emperor")
+def emperor(ctx):
+    vd = ctx.mkdir("vassals")
+    for n, name in ((1, "app1"), (2, "app2")):
+        with open(os.path.join(vd, name + ".ini"), "w") as f:
+            f.write(_VASSAL % {"procs": n, "port": free_port(), "app": APP})
+    with open(os.path.join(vd, "broken.ini"), "w") as f:
+        f.write(_BROKEN % {"port": free_port()})
+
+    def ready(raw, p):
+        vs = {v.get("id"): v for v in (p or {}).get("vassals") or []}
+        bl = [b.get("id") for b in (p or {}).get("blacklist") or []]
+        return all(vs.get(k, {}).get("ready") for k in ("app1.ini", "app2.ini")) and "broken.ini" in bl
+    u = ctx.uwsgi(["--emperor", vd], app=False, stats_opt="--emperor-stats", ready=ready)
+    addr = ctx.address(u.stats)
+
+    def as_json():
+        j = ctx.once(addr)
+        meta = j.get("uwsgitop") or {}
+        check(meta.get("kind") == "emperor", "uwsgitop.kind = %r, expected emperor" % meta.get("kind"))
+        check(j.get("pid") == u.pid, "pid %r != emperor %d" % (j.get("pid"), u.pid))
+        vs = {v.get("id"): v for v in j.get("vassals") or []}
+        check("app1.ini" in vs and "app2.ini" in vs, "vassals %s" % sorted(vs))
+        kids = set(children(u.pid))
+        for k in ("app1.ini", "app2.ini"):
+            check(vs[k].get("pid") in kids, "%s pid %r is not a child of the emperor %s" % (k, vs[k].get("pid"), kids))
+        # each vassal master has its own workers under it
+        check(len(descendants(vs["app2.ini"]["pid"])) == 2, "app2 should have 2 workers")
+        bl = [b.get("id") for b in j.get("blacklist") or []]
+        check("broken.ini" in bl or "broken.ini" in vs, "broken.ini neither in vassals %s nor blacklist %s"
+              % (sorted(vs), bl))
+    ctx.sub("json", as_json)
+
+    def as_tsv():
+        r = ctx.tool("--once", "--format", "tsv", addr)
+        check(r.rc == 0, "exit %s" % r.rc)
+        check("app1.ini" in r.text() and "app2.ini" in r.text(), "vassal names missing from TSV")
+        r = ctx.tool("--once", "--format", "table", addr)
+        check(r.rc == 0, "table exit %s" % r.rc)
+        check("app1.ini" in r.text(), "vassal names missing from the table")
+    ctx.sub("tsv-table", as_tsv)
