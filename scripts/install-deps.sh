@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev)
 test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
-      python3-gevent tmux curl)
+      python3-gevent python3-prometheus-client tmux curl)
 extra=(clang libclang-rt-14-dev valgrind scdoc hyperfine)
 
 want=("${build[@]}")

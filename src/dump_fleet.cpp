@@ -84,35 +84,38 @@ void fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, const std::
         }
         return;
     }
-    // One row per worker, prefixed by the instance.
+    // One row per worker, prefixed by the instance; Emperors and routers have
+    // no workers and add no rows.
     DumpOptions d = opt.base;
     d.batch = false;
-    for (std::size_t i = 0; i < fleet.size(); ++i) {
-        const Instance& inst = *fleet[i];
-        std::string rows;
-        d.header = opt.base.header && i == 0;
-        if (inst.has_data) dump_delimited(inst.snapshot, &inst.rates, inst.last_ok_wall, d, rows);
-        std::size_t pos = 0;
-        bool header_line = d.header;
+    std::string rows;
+    if (opt.base.header) {
+        d.header = true;
+        dump_delimited(Snapshot(), nullptr, 0, d, rows);  // the header line alone
+        out += "instance";
+        out += sep;
+        out += "address";
+        out += sep;
+        out += rows;
+    }
+    d.header = false;
+    for (const auto& inst : fleet) {
+        if (!inst->has_data || inst->snapshot.kind != SnapshotKind::Master) continue;
+        rows.clear();
+        dump_delimited(inst->snapshot, &inst->rates, inst->last_ok_wall, d, rows);
         std::string prefix;
-        put_field(prefix, inst.target.name, csv);
+        put_field(prefix, inst->target.name, csv);
         prefix += sep;
-        put_field(prefix, inst.target.address, csv);
+        put_field(prefix, inst->target.address, csv);
         prefix += sep;
-        if (!inst.has_data && d.header) {
-            // still write the header so the column layout is known
-            std::string hdr;
-            dump_delimited(Snapshot(), nullptr, 0, d, hdr);
-            rows = hdr;
-        }
+        std::size_t pos = 0;
         while (pos < rows.size()) {
             const auto nl = rows.find('\n', pos);
-            const std::string_view line(rows.data() + pos, (nl == std::string::npos ? rows.size() : nl) - pos);
-            out += header_line ? std::string("instance") + sep + "address" + sep : prefix;
-            out.append(line);
+            const std::size_t stop = nl == std::string::npos ? rows.size() : nl;
+            out += prefix;
+            out.append(rows, pos, stop - pos);
             out += '\n';
-            header_line = false;
-            pos = nl == std::string::npos ? rows.size() : nl + 1;
+            pos = stop + 1;
         }
     }
 }

@@ -90,6 +90,16 @@ void Grid::blank(int x, int y, Style style) {
     c.style = style;
 }
 
+void Grid::fill(int x, int y, int count, Style style) {
+    if (y < 0 || y >= height_) return;
+    const int begin = std::max(0, x);
+    const int end = std::min(width_, x + count);
+    if (begin >= end) return;
+    if (cell(begin, y).width == 0 && begin > 0) blank(begin - 1, y, cell(begin - 1, y).style);
+    if (end < width_ && cell(end, y).width == 0) blank(end, y, cell(end, y).style);
+    for (int i = begin; i < end; ++i) blank(i, y, style);
+}
+
 void Grid::set_style(int x, int y, int count, Style style) {
     if (y < 0 || y >= height_) return;
     const int end = std::min(width_, x + count);

@@ -36,7 +36,7 @@ ScreenAreas compute_areas(int width, int height) {
     return a;
 }
 
-void fit_columns(std::span<const int> widths, std::span<const bool> stretch, int total_width,
+void fit_columns(std::span<const int> widths, std::span<const uint8_t> stretch, int total_width,
                  std::size_t pinned, std::size_t first_scrolled, std::vector<ColumnSlot>& out) {
     out.clear();
     const std::size_t n = widths.size();

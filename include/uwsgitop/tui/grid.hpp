@@ -64,6 +64,9 @@ public:
     // Writes `text` (see the contract above). Returns the columns used.
     int put(int x, int y, std::string_view text, Style style, int max_cols = INT_MAX);
 
+    // Blanks `count` cells from (x, y) with `style`, clipped.
+    void fill(int x, int y, int count, Style style);
+
     // Sets the style of `count` cells from (x, y), clipped; keeps their text.
     void set_style(int x, int y, int count, Style style);
 

@@ -42,7 +42,7 @@ struct ColumnSlot {
 
 constexpr int kMinStretch = 6;
 
-void fit_columns(std::span<const int> widths, std::span<const bool> stretch, int total_width,
+void fit_columns(std::span<const int> widths, std::span<const uint8_t> stretch, int total_width,
                  std::size_t pinned, std::size_t first_scrolled, std::vector<ColumnSlot>& out);
 
 }  // namespace uwsgitop::tui

@@ -1,0 +1,54 @@
+// render.hpp — the whole screen from a ViewModel, into a Grid. Pure: no
+// terminal, no clock, no I/O; the same ViewModel and size give the same grid.
+//
+// Cost is bounded by the screen, not by the data: only the visible rows'
+// cells are formatted, into buffers the Renderer reuses (no heap allocation
+// per row once they have grown). Column widths are each column's preferred
+// width, widened to fit the header and the visible values, so numbers are
+// never cut; columns that do not fit are dropped from the right (layout.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "uwsgitop/tui/grid.hpp"
+#include "uwsgitop/tui/layout.hpp"
+#include "uwsgitop/tui/text_view.hpp"
+#include "uwsgitop/tui/view_model.hpp"
+
+namespace uwsgitop::tui {
+
+class Renderer {
+public:
+    // Resizes `grid` to the view-model's size and draws everything.
+    void render(const ViewModel& vm, Grid& grid);
+
+private:
+    void summary(const ViewModel& vm, Grid& grid);
+    void tabs(const ViewModel& vm, Grid& grid);
+    void worker_table(const ViewModel& vm, Grid& grid);
+    void pane_table(const ViewModel& vm, Grid& grid);
+    void table_body(const ViewModel& vm, Grid& grid, std::size_t ncols, std::size_t nrows,
+                    int sorted_col, bool descending);
+    void overlay(const ViewModel& vm, Grid& grid);
+    void status_line(const ViewModel& vm, Grid& grid);
+    void empty_message(const ViewModel& vm, Grid& grid);
+
+    std::string line_;
+    std::vector<std::string> cells_;      // visible rows x columns, reused
+    std::vector<std::string> headers_;
+    std::vector<uint8_t> right_;          // right-aligned columns
+    std::vector<Style> row_styles_;
+    std::vector<int> widths_;
+    std::vector<uint8_t> stretch_;
+    std::vector<ColumnSlot> slots_;
+    TextLines text_;
+};
+
+// Convenience: one Renderer per thread.
+void render(const ViewModel& vm, Grid& grid);
+
+// Style of a worker row by its status (busy, cheap, sigNN, pause, idle).
+Style status_style(std::string_view status);
+
+}  // namespace uwsgitop::tui
