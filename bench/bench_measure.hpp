@@ -1,8 +1,9 @@
 // bench_measure.hpp — timing one benchmark stage many times.
 //
-// measure() calls setup() (not timed) then body() (timed) until the time
-// budget is spent and at least `min_runs` samples exist, or `max_runs` is
-// reached; it reports the median and the best wall time. Wall time is taken
+// measure() first runs setup() + body() `warmup` times untimed, then calls
+// setup() (not timed) and body() (timed) until the time budget is spent and
+// at least `min_runs` samples exist, or `max_runs` is reached; it reports the
+// median and the best wall time. Wall time is taken
 // with steady_clock; the thread CPU time, the minor page faults of the
 // calling thread and (where the kernel allows perf_event_open, which a VM
 // often does not) retired user instructions are sampled around the whole
@@ -32,6 +33,7 @@ struct Budget {
     double seconds = 1.0;
     std::size_t min_runs = 5;
     std::size_t max_runs = 100000;
+    std::size_t warmup = 2;   // untimed setup+body runs first (buffers reach their size)
 };
 
 double now_ns();             // steady clock
@@ -63,6 +65,10 @@ StageResult measure(const std::string& name, const Budget& budget, Setup&& setup
     std::vector<double> samples;
     InstructionCounter counter;
     double instr_total = 0;
+    for (std::size_t i = 0; i < budget.warmup; ++i) {
+        setup();
+        body();
+    }
     const double t_end = now_ns() + budget.seconds * 1e9;
     const double cpu0 = thread_cpu_ns();
     const long f0 = thread_minor_faults();

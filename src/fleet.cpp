@@ -11,7 +11,7 @@ namespace uwsgitop {
 
 Target target_from_text(const std::string& text) {
     const auto eq = text.find('=');
-    if (eq != std::string::npos && eq > 0) {
+    if (eq != std::string::npos && eq > 0 && eq + 1 < text.size()) {
         const std::string name = text.substr(0, eq);
         if (name.find_first_of(":/@[") == std::string::npos) return Target{name, text.substr(eq + 1)};
     }

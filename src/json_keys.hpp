@@ -3,7 +3,7 @@
 // Each JSON object the parser understands (the root, a worker, a core, ...)
 // has one KeyTable: the known keys of that object, each resolved to where its
 // value goes (an Int member, a string_view member, or a child container).
-// Lookup is one FNV-1a hash of the key, one probe of a 64-slot open-addressed
+// Lookup is one constant-time hash of the key, one probe of a 64-slot open-addressed
 // table (usually the first slot) and one length+memcmp compare, so the 16,000
 // cores x ~10 keys of a big gevent server cost a few hundred microseconds.
 // Tables are built at compile time (consteval); a table with two keys of the
@@ -13,18 +13,29 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "uwsgitop/model.hpp"
 
 namespace uwsgitop::detail {
 
+// Constant time whatever the key's length: the length and three of its
+// bytes, mixed. Collisions are harmless (probing, then a full compare); the
+// tables below are small, and a key that is not in a table usually lands on
+// an empty slot or fails the 32-bit compare without touching its bytes.
 constexpr uint32_t key_hash(std::string_view key) {
-    uint32_t h = 2166136261u;
-    for (char c : key) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 16777619u;
+    const std::size_t n = key.size();
+    if (n == 0) {
+        return 0;
     }
+    uint32_t h = static_cast<uint32_t>(n) * 0x9E3779B1u;
+    h ^= static_cast<uint32_t>(static_cast<unsigned char>(key[0])) * 0x85EBCA77u;
+    h ^= static_cast<uint32_t>(static_cast<unsigned char>(key[n - 1])) * 0xC2B2AE3Du;
+    h ^= static_cast<uint32_t>(static_cast<unsigned char>(key[n / 2])) * 0x27D4EB2Fu;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 13;
     return h;
 }
 
@@ -66,6 +77,46 @@ constexpr Field<T> child_field(std::string_view name, Ctx child) {
     return Field<T>{name, FieldKind::Child, nullptr, nullptr, child};
 }
 
+// Equality of two short strings, inlined (a call to memcmp costs more than
+// comparing a dozen bytes). Overlapping word loads cover [0, n) without
+// reading outside either string.
+[[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size();
+    if (n != b.size()) {
+        return false;
+    }
+    const char* p = a.data();
+    const char* q = b.data();
+    auto load8 = [](const char* x) {
+        uint64_t v;
+        std::memcpy(&v, x, 8);
+        return v;
+    };
+    auto load4 = [](const char* x) {
+        uint32_t v;
+        std::memcpy(&v, x, 4);
+        return v;
+    };
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            if (load8(p + i) != load8(q + i)) {
+                return false;
+            }
+        }
+        return load8(p + n - 8) == load8(q + n - 8);
+    }
+    if (n >= 4) {
+        return load4(p) == load4(q) && load4(p + n - 4) == load4(q + n - 4);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p[i] != q[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Fields are listed in the order uWSGI writes them (see find()).
 template <class T, std::size_t N>
 class KeyTable {
 public:
@@ -85,13 +136,27 @@ public:
     }
 
     // The field named `key`, or nullptr for a key this object does not know.
+    // `hint` is the caller's guess, kept per object: uWSGI writes the keys of
+    // an object in a fixed order (the order of the table), so the field after
+    // the previous one is tried first, with no hashing at all.
+    const Field<T>* find(std::string_view key, uint8_t& hint) const {
+        if (hint < N && same(fields_[hint].name, key)) {
+            return &fields_[hint++];
+        }
+        const Field<T>* f = find(key);
+        if (f != nullptr) {
+            hint = static_cast<uint8_t>(f - fields_.data() + 1);
+        }
+        return f;
+    }
+
     const Field<T>* find(std::string_view key) const {
         uint32_t h = key_hash(key);
         std::size_t slot = h & (kSlots - 1);
         while (index_[slot] != 0) {
             if (hashes_[slot] == h) {
                 const Field<T>& f = fields_[index_[slot] - 1];
-                if (f.name == key) {
+                if (same(f.name, key)) {
                     return &f;
                 }
             }
@@ -163,8 +228,6 @@ inline constexpr auto kWorkerTable = make_table<W>({
     str_field<W>("status", &W::status),
     int_field<W>("rss", &W::rss),
     int_field<W>("vsz", &W::vsz),
-    int_field<W>("uss", &W::uss),
-    int_field<W>("pss", &W::pss),
     int_field<W>("running_time", &W::running_time),
     int_field<W>("last_spawn", &W::last_spawn),
     int_field<W>("respawn_count", &W::respawn_count),
@@ -172,6 +235,8 @@ inline constexpr auto kWorkerTable = make_table<W>({
     int_field<W>("avg_rt", &W::avg_rt),
     child_field<W>("apps", Ctx::Apps),
     child_field<W>("cores", Ctx::Cores),
+    int_field<W>("uss", &W::uss),  // not written by 2.0.x
+    int_field<W>("pss", &W::pss),
 });
 
 using A = App;

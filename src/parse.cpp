@@ -49,7 +49,7 @@ struct Attempt {
 };
 
 constexpr unsigned kBaseFlags =
-    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseTrailingCommasFlag;
+    rapidjson::kParseInsituFlag | rapidjson::kParseTrailingCommasFlag;
 
 template <unsigned kFlags>
 Attempt run_reader(char* text, Snapshot& snap) {

@@ -131,6 +131,83 @@ bool parse_line(rapidjson::Reader& reader, const char* data, std::size_t size, L
     return !ok.IsError() && (out.has_stats || out.has_b64);
 }
 
+// True if `p` holds one JSON object or array, balanced, then only white
+// space. Only the structure is checked (strings skipped with their escapes):
+// enough to tell a whole recorded document from one cut short.
+bool balanced(const char* p, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n && is_space(p[i])) ++i;
+    if (i == n || (p[i] != '{' && p[i] != '[')) return false;
+    long depth = 0;
+    for (; i < n; ++i) {
+        const char c = p[i];
+        if (c == '"') {
+            for (++i; i < n && p[i] != '"'; ++i) {
+                if (p[i] == '\\') ++i;
+            }
+            if (i >= n) return false;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            ++i;
+            break;
+        }
+    }
+    if (depth != 0) return false;
+    while (i < n && is_space(p[i])) ++i;
+    return i == n;
+}
+
+// Our writer's exact layout, {"t":NUM,"address":"...","stats":DOC} or with
+// "b64":"..." in place of "stats", read without a full JSON parse (a 4 MB
+// line costs a structure scan instead of a SAX pass). False for anything
+// else; parse_line() then decides.
+bool fast_line(const char* d, std::size_t n, LineFields& out) {
+    out = LineFields{};
+    std::size_t i = 0;
+    while (i < n && is_space(d[i])) ++i;
+    auto expect = [&](std::string_view s) {
+        if (n - i < s.size() || std::memcmp(d + i, s.data(), s.size()) != 0) return false;
+        i += s.size();
+        return true;
+    };
+    if (!expect("{\"t\":")) return false;
+    double t = kNaN;
+    const auto res = std::from_chars(d + i, d + n, t);
+    if (res.ec != std::errc()) return false;
+    i = static_cast<std::size_t>(res.ptr - d);
+    if (!expect(",\"address\":\"")) return false;
+    for (;; ++i) {
+        if (i >= n || static_cast<unsigned char>(d[i]) < 0x20) return false;
+        if (d[i] == '"') break;
+        if (d[i] == '\\') ++i;
+    }
+    ++i;
+    std::size_t e = n;
+    while (e > i && is_space(d[e - 1])) --e;
+    if (e == i || d[e - 1] != '}') return false;
+    --e;  // the record's own closing brace
+    if (expect(",\"stats\":")) {
+        if (i > e || !balanced(d + i, e - i)) return false;
+        out.has_stats = true;
+        out.stats_begin = i;
+        out.stats_end = e;
+    } else if (expect(",\"b64\":\"")) {
+        if (i >= e || d[e - 1] != '"') return false;
+        out.b64.assign(d + i, e - 1 - i);
+        out.has_b64 = true;
+    } else {
+        return false;
+    }
+    out.t = t;
+    return true;
+}
+
+// A record line: the fast layout, else a SAX parse.
+bool read_fields(rapidjson::Reader& reader, const char* data, std::size_t size, LineFields& out) {
+    return fast_line(data, size, out) || parse_line(reader, data, size, out);
+}
+
 // `{"t":NUMBER,` at the start of a line (our writer's order): the number, or
 // NaN when the line does not start that way.
 double quick_t(const char* p, std::size_t n) {
@@ -251,7 +328,7 @@ private:
             Status ls = read_line(start, first);
             if (!ls) return ls;
             LineFields f;
-            lines = parse_line(reader_, first.data(), first.size(), f) && !std::isnan(f.t);
+            lines = read_fields(reader_, first.data(), first.size(), f) && !std::isnan(f.t);
         }
         Status is = lines ? index_lines(start) : index_documents(start);
         if (!is) return is;
@@ -349,7 +426,7 @@ private:
             Status rs = read_at(rec.offset, rec.length, line);
             if (!rs) return rs;
             LineFields f;
-            if (parse_line(reader_, line.data(), line.size(), f)) {
+            if (read_fields(reader_, line.data(), line.size(), f)) {
                 rec.t = f.t;
             } else if (rec.offset + rec.length >= size_ || std::isnan(rec.t)) {
                 drop[r] = true;
@@ -411,7 +488,7 @@ private:
             return st ? Status::ok() : fail(st.message());
         }
         if (format_ == Format::Documents) return Status::ok();
-        if (!parse_line(reader_, frame.bytes.data(), frame.bytes.size(), fields_)) {
+        if (!read_fields(reader_, frame.bytes.data(), frame.bytes.size(), fields_)) {
             return fail("unreadable record");
         }
         if (fields_.has_stats) {

@@ -14,13 +14,16 @@
 // The source remembers what the server turned out to be:
 //   Unknown -> probe after kProbeWait;
 //   Http    -> send the request right after connecting;
-//   Plain   -> probe only after half the timeout (so a server restarted with
-//              --stats-http is still found, but a slow plain server is almost
-//              never sent bytes it will not read).
-// Sending bytes to a plain server is harmless to the server, but when it
-// closes with our request unread the kernel answers with a reset, which may
-// arrive after the whole document (accepted: the reply is complete) or cut
-// it short (an error, and the source now knows the server is plain).
+//   Plain   -> never send anything; a timeout with no byte at all sets the
+//              source back to Unknown (the server may have been restarted
+//              with --stats-http), so the next fetch probes again.
+// Bytes sent to a plain server are never read by it, and when it closes with
+// them unread the kernel resets the connection: the reset may come after the
+// whole document (accepted: the reply is complete) or cut a big reply short
+// (a busy master answers later than kProbeWait). In that one case the source
+// now knows the server is plain and, within the same deadline, connects once
+// more and reads without sending anything: the only time a fetch makes a
+// second (sequential, never concurrent) connection.
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -149,14 +152,24 @@ public:
     Status fetch(Frame& frame) override {
         frame.bytes.clear();
         const double deadline = monotonic_seconds() + limits_.timeout_seconds;
-        Fd fd;
-        Status st = address_.kind == AddressKind::Tcp ? connect_tcp(fd, deadline) : connect_unix(fd, deadline);
-        if (!st) return st;
-        return read_reply(fd.get(), frame, deadline);
+        bool probe_hurt = false;
+        Status st = connect_and_read(frame, deadline, probe_hurt);
+        if (probe_hurt && monotonic_seconds() < deadline) {
+            frame.bytes.clear();
+            st = connect_and_read(frame, deadline, probe_hurt);
+        }
+        return st;
     }
 
 private:
     enum class Protocol { Unknown, Plain, Http };
+
+    Status connect_and_read(Frame& frame, double deadline, bool& probe_hurt) {
+        Fd fd;
+        Status st = address_.kind == AddressKind::Tcp ? connect_tcp(fd, deadline) : connect_unix(fd, deadline);
+        if (!st) return st;
+        return read_reply(fd.get(), frame, deadline, probe_hurt);
+    }
 
     Status fail(const std::string& cause) const { return Status::fail(address_.text + ": " + cause); }
 
@@ -270,7 +283,10 @@ private:
         (void)n;
     }
 
-    Status read_reply(int fd, Frame& frame, double deadline) {
+    // Reads one reply until EOF. `probe_hurt` is set when bytes we sent made
+    // a plain server reset the connection before its document was whole.
+    Status read_reply(int fd, Frame& frame, double deadline, bool& probe_hurt) {
+        probe_hurt = false;
         std::vector<char>& bytes = frame.bytes;
         const std::size_t max = limits_.max_bytes;
         std::size_t cap = max >= SIZE_MAX / 2 ? max : max + 1;  // one byte more detects "too large"
@@ -279,15 +295,12 @@ private:
             send_request(fd);
             sent = true;
         }
-        const double now = monotonic_seconds();
-        double probe_at = now + kProbeWait;
-        if (protocol_ == Protocol::Plain && limits_.timeout_seconds / 2 > kProbeWait) {
-            probe_at = now + limits_.timeout_seconds / 2;
-        }
+        const bool may_probe = protocol_ == Protocol::Unknown;
+        const double probe_at = monotonic_seconds() + kProbeWait;
         bool http = false;
         bool reset = false;
         for (;;) {
-            const bool probing = !sent && bytes.empty();
+            const bool probing = may_probe && !sent && bytes.empty();
             const double until = probing && probe_at < deadline ? probe_at : deadline;
             pollfd p{fd, POLLIN, 0};
             const int rc = ::poll(&p, 1, poll_ms(until));
@@ -298,7 +311,10 @@ private:
             if (rc == 0) {
                 const double t = monotonic_seconds();
                 if (t >= deadline) {
-                    if (bytes.empty()) return timed_out("no reply");
+                    if (bytes.empty()) {
+                        if (protocol_ == Protocol::Plain) protocol_ = Protocol::Unknown;
+                        return timed_out("no reply");
+                    }
                     return timed_out(("reading, " + std::to_string(bytes.size()) + " bytes so far").c_str());
                 }
                 if (probing && t >= probe_at) {
@@ -342,6 +358,7 @@ private:
             protocol_ = http ? Protocol::Http : Protocol::Plain;
         }
         if (reset && (http || !whole_object(bytes))) {
+            probe_hurt = sent && !http;
             return fail("connection reset after " + std::to_string(bytes.size()) + " bytes");
         }
         if (http) {

@@ -144,21 +144,21 @@ public:
         Frame& f = frames_[depth_ - 1];
         switch (f.ctx) {
         case Ctx::Root: resolve_root(key); break;
-        case Ctx::Worker: resolve(kWorkerTable, f.obj, key); break;
-        case Ctx::App: resolve(kAppTable, f.obj, key); break;
-        case Ctx::Core: resolve(kCoreTable, f.obj, key); break;
-        case Ctx::ReqInfo: resolve(kReqInfoTable, f.obj, key); break;
-        case Ctx::Socket: resolve(kSocketTable, f.obj, key); break;
-        case Ctx::Cache: resolve(kCacheTable, f.obj, key); break;
-        case Ctx::Metric: resolve(kMetricTable, f.obj, key); break;
-        case Ctx::Spooler: resolve(kSpoolerTable, f.obj, key); break;
-        case Ctx::Daemon: resolve(kDaemonTable, f.obj, key); break;
-        case Ctx::Cron: resolve(kCronTable, f.obj, key); break;
-        case Ctx::Vassal: resolve(kVassalTable, f.obj, key); break;
-        case Ctx::BlacklistEntry: resolve(kBlacklistTable, f.obj, key); break;
-        case Ctx::StaticNode: resolve(kStaticNodeTable, f.obj, key); break;
-        case Ctx::Subscription: resolve(kSubscriptionTable, f.obj, key); break;
-        case Ctx::Node: resolve(kNodeTable, f.obj, key); break;
+        case Ctx::Worker: resolve(kWorkerTable, f, key); break;
+        case Ctx::App: resolve(kAppTable, f, key); break;
+        case Ctx::Core: resolve(kCoreTable, f, key); break;
+        case Ctx::ReqInfo: resolve(kReqInfoTable, f, key); break;
+        case Ctx::Socket: resolve(kSocketTable, f, key); break;
+        case Ctx::Cache: resolve(kCacheTable, f, key); break;
+        case Ctx::Metric: resolve(kMetricTable, f, key); break;
+        case Ctx::Spooler: resolve(kSpoolerTable, f, key); break;
+        case Ctx::Daemon: resolve(kDaemonTable, f, key); break;
+        case Ctx::Cron: resolve(kCronTable, f, key); break;
+        case Ctx::Vassal: resolve(kVassalTable, f, key); break;
+        case Ctx::BlacklistEntry: resolve(kBlacklistTable, f, key); break;
+        case Ctx::StaticNode: resolve(kStaticNodeTable, f, key); break;
+        case Ctx::Subscription: resolve(kSubscriptionTable, f, key); break;
+        case Ctx::Node: resolve(kNodeTable, f, key); break;
         case Ctx::LockObj:
             // {"user 0":0}: the key is the lock's name, the value its holder.
             s_.locks.push_back(Lock{key, {}});
@@ -270,6 +270,7 @@ private:
     struct Frame {
         Ctx ctx = Ctx::Root;
         void* obj = nullptr;  // the struct being filled, or an array's parent
+        uint8_t hint = 0;     // KeyTable::find's guess of the next key
     };
 
     bool fail(Err e) {
@@ -281,7 +282,7 @@ private:
         if (depth_ + skip_ >= kMaxDepth) {
             return fail(Err::TooDeep);
         }
-        frames_[depth_++] = Frame{ctx, obj};
+        frames_[depth_++] = Frame{ctx, obj, 0};
         return true;
     }
 
@@ -303,13 +304,13 @@ private:
     }
 
     template <class T, std::size_t N>
-    void resolve(const KeyTable<T, N>& table, void* obj, std::string_view key) {
-        const Field<T>* f = table.find(key);
+    void resolve(const KeyTable<T, N>& table, Frame& frame, std::string_view key) {
+        const Field<T>* f = table.find(key, frame.hint);
         if (f == nullptr) {
             pend_ = Pending::Skip;
             return;
         }
-        T* o = static_cast<T*>(obj);
+        T* o = static_cast<T*>(frame.obj);
         pend_name_ = f->name;
         switch (f->kind) {
         case FieldKind::Int:
@@ -328,7 +329,7 @@ private:
     }
 
     void resolve_root(std::string_view key) {
-        resolve(kRootTable, &s_, key);
+        resolve(kRootTable, frames_[0], key);
         if (pend_ == Pending::Skip &&
             (s_.active_sessions.has_value() || is_router_short_name(key))) {
             pend_ = Pending::Router;
@@ -487,20 +488,18 @@ private:
         }
         case Ctx::Cores: {
             auto* w = static_cast<Worker*>(f.obj);
-            Core c;
+            Core& c = s_.cores.emplace_back();
             c.worker_index = static_cast<uint32_t>(w - s_.workers.data());
             c.vars = Range{size32(s_.vars), 0};
-            s_.cores.push_back(c);
             ++w->cores.count;
-            return push(Ctx::Core, &s_.cores.back());
+            return push(Ctx::Core, &c);
         }
         case Ctx::Nodes: {
             auto* sub = static_cast<Subscription*>(f.obj);
-            RouterNode n;
+            RouterNode& n = s_.router_nodes.emplace_back();
             n.subscription_index = static_cast<uint32_t>(sub - s_.subscriptions.data());
-            s_.router_nodes.push_back(n);
             ++sub->nodes.count;
-            return push(Ctx::Node, &s_.router_nodes.back());
+            return push(Ctx::Node, &n);
         }
         case Ctx::Locks: return push(Ctx::LockObj, nullptr);
         case Ctx::Sockets: return push(Ctx::Socket, &s_.sockets.emplace_back());

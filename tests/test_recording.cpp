@@ -220,6 +220,19 @@ TEST_CASE("recording::a file cut short stays readable") {
         CHECK(source->exhausted());
         CHECK_FALSE(source->fetch(frame).is_ok());
     }
+    SUBCASE("a line cut inside the document is skipped, even ending in a brace") {
+        write_file(path, "{\"t\":1,\"address\":\"a\",\"stats\":{\"n\":1}}\n"
+                         "{\"t\":2,\"address\":\"a\",\"stats\":{\"a\":{\"b\":\"}\"}\n"
+                         "{\"t\":3,\"address\":\"a\",\"stats\":{\"n\":3}}\n");
+        auto source = make_replay_source(path, ReplayOptions{});
+        Frame frame;
+        REQUIRE(source->fetch(frame).is_ok());
+        CHECK(bytes_of(frame) == "{\"n\":1}");
+        REQUIRE(source->fetch(frame).is_ok());
+        CHECK(bytes_of(frame) == "{\"n\":3}");
+        CHECK(frame.wall_time == doctest::Approx(3.0));
+        CHECK(source->exhausted());
+    }
     SUBCASE("appending after a cut line starts a new line") {
         write_file(path, whole.substr(0, last_line + 20));
         RecordWriter writer;

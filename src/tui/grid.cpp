@@ -108,16 +108,24 @@ void Grid::set_style(int x, int y, int count, Style style) {
 
 int Grid::put(int x, int y, std::string_view text, Style style, int max_cols) {
     if (y < 0 || y >= height_ || x >= width_ || max_cols <= 0) return 0;
+    std::size_t i = 0;
     if (x < 0) {
-        // Callers never start left of the screen; treat it as clipping.
-        max_cols += x;
-        x = 0;
-        if (max_cols <= 0) return 0;
+        // The part left of the screen is cut: skip that many columns of text.
+        int skipped = 0;
+        while (i < text.size() && skipped < -x) {
+            char32_t cp;
+            const std::size_t len = decode_utf8(text, i, cp);
+            skipped += (cp < 0x20 || cp == 0x7F) ? 1 : codepoint_width(cp);
+            i += len;
+        }
+        max_cols -= skipped;
+        x = skipped + x;  // 0, or 1 when a wide character straddled the edge
+        if (max_cols <= 0 || x >= width_) return 0;
     }
+    const int start = x;
     const int limit = static_cast<int>(std::min<long>(width_, static_cast<long>(x) + max_cols));
     int col = x;
     int last = -1;  // cell of the previous character, for combining marks
-    std::size_t i = 0;
     while (i < text.size() && col < limit) {
         char32_t cp;
         const std::size_t len = decode_utf8(text, i, cp);
@@ -167,7 +175,7 @@ int Grid::put(int x, int y, std::string_view text, Style style, int max_cols) {
         last = col;
         col += w;
     }
-    return col - x;
+    return col - start;
 }
 
 std::vector<std::string> Grid::to_lines() const {

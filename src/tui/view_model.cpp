@@ -291,7 +291,8 @@ void ViewModel::rebuild_pane() {
         std::sort(pane_rows_.begin(), pane_rows_.end(), [&](uint32_t a, uint32_t b) {
             const Value va = col.get(snap, a, ci), vb = col.get(snap, b, ci);
             int c = compare_values(va, vb);
-            if (c != 0 && va.known() && vb.known()) c = desc ? -c : c;
+            // Direction flips like with like; unknown and mixed kinds keep their place.
+            if (c != 0 && va.known() && vb.known() && va.kind == vb.kind) c = desc ? -c : c;
             if (c != 0) return c < 0;
             return a < b;
         });
@@ -427,7 +428,8 @@ void ViewModel::sort_step(int delta) {
         PaneState& s = st();
         const auto cols = pane_def(pane_).columns;
         if (cols.empty()) return;
-        long pos = s.sorted ? static_cast<long>(s.sort_col) + delta : (delta > 0 ? 0 : static_cast<long>(cols.size()) - 1);
+        // Unsorted (the server's order) counts as sorted by the first column.
+        long pos = (s.sorted ? static_cast<long>(s.sort_col) : 0) + delta;
         pos = std::clamp<long>(pos, 0, static_cast<long>(cols.size()) - 1);
         s.sorted = true;
         s.sort_col = static_cast<uint32_t>(pos);

@@ -1,9 +1,10 @@
 # cases_cli.py — usage errors (exit 2, one-line message), UWSGITOP_ADDRESS,
 # --help/--version. No server needed: a saved snapshot file stands in.
 import os
+import subprocess
 
 import fake_server as fs
-from harness import check
+from harness import Fail, check
 from suite import case
 
 
@@ -63,6 +64,33 @@ def usage(ctx):
         r = ctx.tool("--once", "--format", "json", good, extra_env={"UWSGITOP_ADDRESS": "127.0.0.1:1"})
         check(r.rc == 0, "an ADDRESS argument must win over UWSGITOP_ADDRESS: exit %s" % r.rc)
     ctx.sub("env-address", env_address)
+
+    def stdin_empty():
+        r = ctx.tool("--once", "--format", "json", "-", stdin_data=b"")
+        check(r.rc == 1, "empty stdin: exit %s, expected 1" % r.rc)
+        check("empty" in r.errtext().lower(), "stderr %r" % r.errtext()[:200])
+    ctx.sub("stdin-empty", stdin_empty)
+
+    def stdout_closed():
+        # `uwsgitop --batch ... | head -1`: stops quietly when the reader goes
+        p = subprocess.Popen([ctx.binary, "--batch", "-n", "1000", "-d", "0.05", "--format", "json", good],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            first = p.stdout.readline()
+            p.stdout.close()
+            rc = p.wait(10)
+        except subprocess.TimeoutExpired:
+            raise Fail("uwsgitop kept running after its stdout was closed")
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait(5)
+        err = p.stderr.read()
+        p.stderr.close()
+        check(first.startswith(b"{"), "first line %r" % first[:80])
+        check(rc == 0, "exit %s after stdout closed, expected 0 (quiet stop)" % rc)
+        check(err == b"", "stderr %r" % err[:200])
+    ctx.sub("stdout-closed", stdout_closed)
 
     def help_version():
         r = ctx.tool("--help")

@@ -1,6 +1,7 @@
 # cases_counts.py — exact request counts over every address form, the
 # output formats on a real server, rates under a known load, gevent cores.
 import json
+import os
 import subprocess
 
 from harness import Fail, Skip, check, load, settle, PacedLoad, ipv6_loopback_available, plugin_available
@@ -164,6 +165,16 @@ def unix(ctx):
     ctx.sub("relative", relative)
 
 
+@case("ipv6-stats-http")
+def ipv6_stats_http(ctx):
+    if not ipv6_loopback_available():
+        raise Skip("::1 is not available here")
+    _count_case(ctx, "tcp6", True, [
+        ("url", lambda u: "http://[::1]:%d/" % u.stats.target[1], (), None),
+        ("plain-autodetect", lambda u: ctx.address(u.stats), ("--timeout", "10"), 5.0),
+    ])
+
+
 @case("abstract")
 def abstract(ctx):
     _count_case(ctx, "abstract", False, [("at-name", lambda u: ctx.address(u.stats), (), None)])
@@ -241,8 +252,10 @@ def rates(ctx):
 def gevent_cores(ctx):
     if not plugin_available("gevent_python3"):
         raise Skip("uwsgi-plugin-gevent-python3 is not installed")
-    if subprocess.run(["python3", "-c", "import gevent"], capture_output=True).returncode != 0:
-        raise Skip("python3-gevent is not installed")
+    # the plugin embeds the system's Python, which may not be the one running us
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+    if subprocess.run([py, "-c", "import gevent"], capture_output=True).returncode != 0:
+        raise Skip("python3-gevent is not installed for %s" % py)
     u = ctx.uwsgi(["--processes", "2", "--gevent", "20"], plugin="python3,gevent_python3")
     paths = ["/"] * 20 + ["/slow?s=0.3"] * 10
     statuses = load(u.http_port, paths, concurrency=10)
@@ -261,3 +274,27 @@ def gevent_cores(ctx):
         used += sum(1 for c in cores if c.get("requests"))
     check(used >= 2, "only %d cores ever served a request: async cores not reported" % used)
     ctx.note("%d cores used" % used)
+
+
+@case("big")
+def big(ctx):
+    """8 workers x 8 threads, 200 requests (+10 exceptions): exact counts in a
+    larger document, per worker and per core, in json and in --cores tsv."""
+    u = ctx.uwsgi(["--processes", "8", "--threads", "8", "--listen", "128"])
+    statuses = load(u.http_port, ["/"] * 190 + ["/big?kb=16"] * 10 + ["/boom"] * 10, concurrency=12)
+    check(statuses.count(200) == 200, "the app answered %d of 200" % statuses.count(200))
+    settle(u.stats, 210, 10)
+    j = ctx.once(ctx.address(u.stats))
+    ws = j["workers"]
+    check(len(ws) == 8, "%d workers" % len(ws))
+    check(_sum(ws, "requests") == 210 and _sum(ws, "exceptions") == 10, "requests %d exceptions %d"
+          % (_sum(ws, "requests"), _sum(ws, "exceptions")))
+    check(_sum(ws, "tx") >= 10 * 16 * 1024, "tx %d < the 160 KiB sent by /big" % _sum(ws, "tx"))
+    for w in ws:
+        check(_sum(w.get("cores") or [], "requests") == w["requests"], "worker %d cores sum" % w["id"])
+    r = ctx.tool("--once", "--format", "tsv", "--cores", "--columns", "id,requests", ctx.address(u.stats))
+    check(r.rc == 0, "--cores tsv: exit %s" % r.rc)
+    header, rows = _rows(r.text(), "\t")
+    check(len(rows) == 64, "%d core rows, expected 64" % len(rows))
+    check(sum(int(x["requests"]) for x in rows) == 210, "core rows sum to %d"
+          % sum(int(x["requests"]) for x in rows))

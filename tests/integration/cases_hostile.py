@@ -5,6 +5,7 @@
 # bounded in time, with no raw server bytes on the terminal.
 import gzip
 import json
+import os
 
 import fake_server as fs
 from harness import Fail, check, free_port
@@ -70,6 +71,12 @@ def hostile(ctx):
         _expect_error(ctx, r, addr, max_secs=10)
     ctx.sub("unix-missing", no_socket)
 
+    def no_abstract():
+        addr = "@uwt-integ-nobody-%d" % os.getpid()
+        r = ctx.tool("--once", "--format", "json", addr)
+        _expect_error(ctx, r, addr, "refused", max_secs=10)
+    ctx.sub("abstract-missing", no_abstract)
+
     def silence():
         addr, r = _served(ctx, fs.h_silence, "--timeout", "1")
         _expect_error(ctx, r, addr, max_secs=4)
@@ -118,6 +125,16 @@ def hostile(ctx):
             _expect_error(ctx, r, addr, code.split()[0])
         ctx.sub("http-" + code.split()[0], http_error)
 
+    def http_to_plain():
+        # http:// given for a plain stats socket (answers without HTTP)
+        addr, r = _served(ctx, fs.h_send(VALID), address=_url)
+        check(r.rc in (0, 1) and not r.timed_out, "exit %s" % r.rc)
+        if r.rc == 0:
+            _ok_counts(ctx, r, 14)
+        else:
+            _expect_error(ctx, r, addr)
+    ctx.sub("http-to-plain-socket", http_to_plain)
+
     def chunked():
         addr, r = _served(ctx, fs.h_http("200 OK", VALID, chunked=True), address=_url)
         _ok_counts(ctx, r, 14)
@@ -139,7 +156,7 @@ def hostile(ctx):
     ctx.sub("garbage-20MB", flood)
 
     def max_size():
-        big = fs.snapshot(workers=16, cores=64, requests=3, extra_core_vars=2)
+        big = fs.snapshot(workers=16, cores=64, requests=3, extra_core_vars=12)
         check(len(big) > 2 << 20, "payload is only %d bytes" % len(big))
         addr, r = _served(ctx, fs.h_send(big))
         _ok_counts(ctx, r, 16 * 3)

@@ -6,7 +6,8 @@ import signal
 import threading
 import time
 
-from harness import APP, check, free_port, load, settle, wait_until, workers_of, descendants, children
+from harness import (APP, PacedLoad, check, children, descendants, free_port, load, settle, wait_until,
+                     workers_of)
 from suite import case
 
 
@@ -16,6 +17,21 @@ def _sum(ws, key):
 
 def _spawned(parsed):
     return [w for w in workers_of(parsed) if w.get("pid")]
+
+
+def _rates_sane(objs, max_total_rps):
+    """Every rate is null or >= 0, and the total worker rps of each snapshot
+    stays under max_total_rps (no spike from a respawn or a reset)."""
+    for n, o in enumerate(objs):
+        for w in o.get("workers") or []:
+            for key in ("rps", "exc_rate", "tx_rate"):
+                v = w.get(key)
+                check(v is None or v >= 0, "snapshot %d worker %s: %s = %r" % (n, w.get("id"), key, v))
+            for c in w.get("cores") or []:
+                v = c.get("rps")
+                check(v is None or v >= 0, "snapshot %d worker %s core %s: rps %r" % (n, w.get("id"), c.get("id"), v))
+        tot = sum(w.get("rps") or 0 for w in o.get("workers") or [])
+        check(tot <= max_total_rps, "snapshot %d: total rps %.1f, expected at most %s" % (n, tot, max_total_rps))
 
 
 # ------------------------------------------------------------------ case 5
@@ -90,6 +106,36 @@ def harakiri(ctx):
     check(_sum(ws, "requests") >= 6, "requests %d < 6" % _sum(ws, "requests"))
 
 
+@case("harakiri-rates")
+def harakiri_rates(ctx):
+    """A monitor running across a harakiri respawn under a paced load: the
+    counters carry on (uWSGI keeps them), so rates stay sane. No threads:
+    in uWSGI 2.0 any request ending on a worker resets its harakiri timer."""
+    u = ctx.uwsgi(["--processes", "2", "--harakiri", "1"])
+    bg = PacedLoad(u.http_port, rate=10, seconds=6).start()
+    slow = threading.Thread(target=load, args=(u.http_port, ["/slow?s=3"]), kwargs={"max_seconds": 10},
+                            daemon=True)
+    result = {}
+    mon = threading.Thread(target=lambda: result.setdefault("r", ctx.tool(
+        "--batch", "-n", "7", "-d", "1", "--format", "json", ctx.address(u.stats), timeout=30)), daemon=True)
+    mon.start()
+    time.sleep(0.5)
+    slow.start()
+    mon.join(40)
+    slow.join(15)
+    bg.join()
+    r = result.get("r")
+    check(r is not None and not r.timed_out, "the monitor hung")
+    check(r.rc == 0, "exit %s" % r.rc)
+    objs = r.json_lines()
+    check(len(objs) == 7, "%d snapshots, expected 7" % len(objs))
+    check(_sum(objs[-1]["workers"], "harakiri_count") >= 1, "no harakiri happened during the run")
+    _rates_sane(objs, 60)
+    pids = [sorted(w["pid"] for w in o["workers"]) for o in objs]
+    check(pids[0] != pids[-1], "no respawn seen by the monitor: %s" % pids)
+    ctx.note("load sent %d" % bg.sent)
+
+
 # ------------------------------------------------------------------ case 7
 
 @case("pause-and-signal")
@@ -153,7 +199,43 @@ def reload(ctx):
     check(last and not (last & old), "last snapshot still shows pre-reload pids %s (old %s, now %s)"
           % (last, old, new))
     check(last == new, "last snapshot pids %s != the master's children now %s" % (last, new))
+    _rates_sane(objs, 5)  # no load ran: a reload alone must not make a rate
     ctx.note("%d snapshots, %d read errors" % (len(objs), len(r.errtext().splitlines())))
+
+
+@case("restart")
+def restart(ctx):
+    """The master is replaced by a new one on the same stats address while a
+    monitor runs: refused reads are reported, the monitor carries on, the
+    counters that went down restart the baseline (no negative or huge rate)."""
+    a = ctx.uwsgi(["--processes", "2"])
+    sa = a.stats
+    check(load(a.http_port, ["/"] * 30, concurrency=4).count(200) == 30, "first instance did not answer")
+    settle(sa, 30)
+    result = {}
+    mon = threading.Thread(target=lambda: result.setdefault("r", ctx.tool(
+        "--batch", "-n", "8", "-d", "0.6", "--format", "json", "--timeout", "1", ctx.address(sa), timeout=40)),
+        daemon=True)
+    mon.start()
+    time.sleep(1.0)
+    a.stop()
+    time.sleep(0.8)
+    b = ctx.uwsgi(["--processes", "2"], stats=sa)
+    check(load(b.http_port, ["/"] * 2, concurrency=1).count(200) == 2, "second instance did not answer")
+    mon.join(50)
+    r = result.get("r")
+    check(r is not None and not r.timed_out, "the monitor hung across the restart")
+    check(r.rc == 1, "exit %s: some reads had to fail while nothing listened (expected 1)" % r.rc)
+    errs = r.errtext().splitlines()
+    check(errs and all(e.startswith("uwsgitop: %s: " % ctx.address(sa)) for e in errs), "stderr %r" % errs[:3])
+    objs = r.json_lines()
+    check(len(objs) + len(errs) == 8, "%d snapshots + %d errors != 8 iterations" % (len(objs), len(errs)))
+    check(objs and objs[0]["pid"] == a.pid and objs[-1]["pid"] == b.pid,
+          "pids %s, expected %d then %d" % ([o["pid"] for o in objs], a.pid, b.pid))
+    check(_sum(objs[-1]["workers"], "requests") == 2, "last snapshot shows %d requests, the new master had 2"
+          % _sum(objs[-1]["workers"], "requests"))
+    _rates_sane(objs, 20)
+    ctx.note("%d snapshots, %d refused" % (len(objs), len(errs)))
 
 
 # ------------------------------------------------------------------ case 9
@@ -217,3 +299,48 @@ def emperor(ctx):
         check(r.rc == 0, "table exit %s" % r.rc)
         check("app1.ini" in r.text(), "vassal names missing from the table")
     ctx.sub("tsv-table", as_tsv)
+
+
+@case("emperor-odd-names")
+def emperor_odd_names(ctx):
+    """Vassal file names with a quote, a comma and a tab: uWSGI writes them
+    unescaped; JSON must recover them, CSV must quote them, TSV/table must
+    not carry the raw tab."""
+    vd = ctx.mkdir("vassals")
+    names = ['q"uo,te.ini', "ta\tb.ini"]
+    for n, name in enumerate(names, 1):
+        with open(os.path.join(vd, name), "w") as f:
+            f.write(_VASSAL % {"procs": 1, "port": free_port(), "app": APP})
+    u = ctx.uwsgi(["--emperor", vd], app=False, stats_opt="--emperor-stats",
+                  ready=lambda raw, p: raw.count(b'"ready":1') == 2)
+    addr = ctx.address(u.stats)
+
+    def as_json():
+        j = ctx.once(addr)
+        ids = sorted(v.get("id") for v in j.get("vassals") or [])
+        check(ids == sorted(names), "vassal ids %r, expected %r" % (ids, sorted(names)))
+        check((j.get("uwsgitop") or {}).get("repaired") is True, "repaired should be true")
+    ctx.sub("json", as_json)
+
+    def as_csv():
+        import csv
+        import io
+        r = ctx.tool("--once", "--format", "csv", addr)
+        check(r.rc == 0, "exit %s" % r.rc)
+        rows = list(csv.reader(io.StringIO(r.text())))
+        cells = {c for row in rows[1:] for c in row}
+        check('q"uo,te.ini' in cells, "CSV does not carry the quoted/comma name as one field: %r" % rows[1:])
+    ctx.sub("csv", as_csv)
+
+    def as_tsv_table():
+        for fmt in ("tsv", "table"):
+            r = ctx.tool("--once", "--format", fmt, addr)
+            check(r.rc == 0, "%s: exit %s" % (fmt, r.rc))
+            lines = [ln for ln in r.out.split(b"\n") if ln]
+            if fmt == "tsv":
+                ncols = {ln.count(b"\t") for ln in lines}
+                check(len(ncols) == 1, "TSV rows have differing column counts %s: a raw tab leaked" % ncols)
+            else:
+                check(b"\t" not in r.out, "the table carries a raw tab")
+            check(b"ta" in r.out and b"uo,te" in r.out, "%s misses the vassal names" % fmt)
+    ctx.sub("tsv-table", as_tsv_table)

@@ -4,6 +4,9 @@
 # bytes, invalid UTF-8, 3,000-byte values), and --record / --replay.
 import base64
 import json
+import os
+import signal
+import subprocess
 
 from harness import Fail, InFlight, check, load, settle, wait_until, workers_of, descendants, alive
 from suite import case
@@ -97,7 +100,7 @@ def flags(ctx):
 
 WEIRD_DIR = 'we"ird\\dir-\u00fc'
 
-WEIRD_REQ = (b"GET /slow?s=4 HTTP/1.1\r\n"
+WEIRD_REQ = (b"GET /slow%22q?s=4 HTTP/1.1\r\n"
              b"Host: 127.0.0.1\r\n"
              b'X-Quote: say "hi" now\r\n'
              b"X-Ctl: a\x01b\r\n"
@@ -115,11 +118,18 @@ def _no_control_bytes(data, allowed=b"\n"):
 def weird_bytes(ctx):
     def weird_cwd():
         wd = ctx.mkdir(WEIRD_DIR)
-        u = ctx.uwsgi(["--processes", "1"], chdir=wd,
+        sock = ctx.path('ht"tp\\s\u00f6ck')
+        u = ctx.uwsgi(["--processes", "1", "--http-socket", sock], chdir=wd,
                       ready=lambda raw, p: raw.count(b'"accepting":1') == 1)
-        check(b'we"ird\\dir' in u.stats.read_raw(), "uWSGI escaped the cwd: nothing to repair here")
+        raw = u.stats.read_raw()
+        check(b'we"ird\\dir' in raw, "uWSGI escaped the cwd: nothing to repair here")
         j = ctx.once(ctx.address(u.stats))
         check(j.get("cwd") == wd, "cwd %r != real path %r" % (j.get("cwd"), wd))
+        names = [x.get("name") for x in j.get("sockets") or []]
+        check(sock in names, "socket %r not among sockets %r" % (sock, names))
+        r = ctx.tool("--once", "--format", "raw", ctx.address(u.stats))
+        check(r.rc == 0 and wd.encode() in r.out and sock.encode() in r.out,
+              "--format raw must pass uWSGI's bytes through unchanged (exit %s)" % r.rc)
         check((j.get("uwsgitop") or {}).get("repaired") is True, "repaired = %r for invalid JSON input"
               % (j.get("uwsgitop") or {}).get("repaired"))
         r = ctx.tool("--once", "--format", "table", ctx.address(u.stats))
@@ -156,7 +166,9 @@ def weird_bytes(ctx):
             check(vs.get("HTTP_X_BIN") == "caf\ufffd!", "X-Bin (caf\\xff!) came back as %r" % vs.get("HTTP_X_BIN"))
             check(vs.get("HTTP_X_LONG") == "L" * 3000, "X-Long came back with %d chars"
                   % len(vs.get("HTTP_X_LONG") or ""))
-            check(vs.get("PATH_INFO") == "/slow", "PATH_INFO %r" % vs.get("PATH_INFO"))
+            check(vs.get("PATH_INFO") == '/slow"q', "PATH_INFO (/slow%%22q decoded) came back as %r"
+                  % vs.get("PATH_INFO"))
+            check(vs.get("REQUEST_URI") == "/slow%22q?s=4", "REQUEST_URI %r" % vs.get("REQUEST_URI"))
             for fmt, allowed in (("table", b"\n"), ("tsv", b"\n\t"), ("csv", b"\n")):
                 r = ctx.tool("--once", "--format", fmt, "--cores", ctx.address(u.stats))
                 check(r.rc == 0, "--format %s --cores: exit %s" % (fmt, r.rc))
@@ -234,3 +246,66 @@ def record_replay(ctx):
         objs = r.json_lines()
         check(len(objs) == 3, "%d snapshots from a file with 3 complete lines and a cut one" % len(objs))
     ctx.sub("cut-short", cut_short)
+
+    def interrupted():
+        # a --record run stopped by Ctrl-C (SIGINT to our own child): the file
+        # stays readable up to its last complete snapshot
+        cut = ctx.path("int.jsonl")
+        p = subprocess.Popen([ctx.binary, "--batch", "-n", "1000", "-d", "0.2", "--format", "json",
+                              "--record", cut, ctx.address(u.stats)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_until(lambda: os.path.exists(cut) and open(cut, "rb").read().count(b"\n") >= 3, 10, 0.1)
+            p.send_signal(signal.SIGINT)
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                raise Fail("uwsgitop --batch --record did not stop within 5 s of SIGINT")
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait(5)
+        with open(cut, "rb") as f:
+            data = f.read()
+        complete = data.count(b"\n")
+        check(complete >= 3, "only %d complete lines recorded" % complete)
+        r = ctx.tool("--replay", cut, "--batch", "-n", "1000", "--speed", "1000", "--format", "json", timeout=30)
+        check(r.rc == 0, "replay of an interrupted recording: exit %s" % r.rc)
+        check(len(r.json_lines()) == complete, "%d snapshots replayed from %d complete lines"
+              % (len(r.json_lines()), complete))
+        ctx.note("exit %s after SIGINT, %d lines" % (p.returncode, complete))
+    ctx.sub("interrupted", interrupted)
+
+    def stats_push_file():
+        # uWSGI's own pusher: whole documents separated by a blank line (and
+        # its pretty-printed documents contain blank lines themselves).
+        pushed = ctx.path("pushed.stats")
+        p = ctx.uwsgi(["--processes", "2", "--stats-push", "file:path=%s,freq=1" % pushed],
+                      plugin="python3,stats_pusher_file")
+        statuses = load(p.http_port, ["/"] * 4, concurrency=2)
+        check(statuses.count(200) == 4, "the app answered %d of 4" % statuses.count(200))
+        settle(p.stats, 4)
+
+        start = os.path.getsize(pushed) if os.path.exists(pushed) else 0
+
+        def pushed_after_load():
+            # at least one whole document written after the load settled
+            try:
+                with open(pushed, "rb") as f:
+                    data = f.read()
+            except OSError:
+                return False
+            return len(data) > start + 1000 and data.endswith(b"}\n\n")
+        check(wait_until(pushed_after_load, 10, 0.2), "uWSGI never pushed a document after the load to %s"
+              % pushed)
+        r = ctx.tool("--replay", pushed, "--batch", "-n", "50", "--speed", "1000", "--format", "json", timeout=30)
+        check(r.rc in (0, 1) and not r.timed_out, "exit %s" % r.rc)
+        check(r.rc == 0, "--replay of a --stats-push file: exit %s" % r.rc)
+        objs = r.json_lines()
+        check(objs, "no snapshot replayed")
+        counts = [_sum(o["workers"], "requests") for o in objs]
+        check(counts == sorted(counts) and counts[-1] == 4, "replayed request totals %s, expected rising to 4"
+              % counts)
+        check(all(o.get("pid") == p.pid for o in objs), "replayed pids differ from the master's")
+        ctx.note("%d pushed documents replayed" % len(objs))
+    ctx.sub("stats-push-file", stats_push_file)

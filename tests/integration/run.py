@@ -2,6 +2,7 @@
 # run.py — uwsgitop integration tests against a real uWSGI (and fake servers).
 #
 # usage: run.py --binary PATH/uwsgitop [--only NAME[,NAME...]] [--list] [--keep] [-v]
+#   --only takes case names or prefixes, or CASE/PART for single parts
 #
 # Prints one line per case (PASS/FAIL/SKIP NAME), details under each FAIL
 # (uwsgitop command, exit code, stdout/stderr excerpts, uWSGI log tail), and
@@ -65,9 +66,11 @@ def main():
     t0 = time.monotonic()
     try:
         for name, fn in suite.CASES:
-            if wanted and not any(name == w or name.startswith(w) for w in wanted):
+            if wanted and not any(name.startswith(w) or w.startswith(name + "/") for w in wanted):
                 continue
             ctx = suite.Ctx(binary, name, results, keep=args.keep, verbose=args.verbose)
+            if not any(name.startswith(w) for w in wanted):
+                ctx.only_parts = [w for w in wanted if w.startswith(name + "/")]
             ctx.run_case(fn)
     except KeyboardInterrupt:
         print("interrupted: stopping every uWSGI started", flush=True)

@@ -65,6 +65,7 @@ class Ctx:
         self.notes = []
         self.any_failed = False
         self.subs_run = 0
+        self.only_parts = []   # CASE/PART prefixes to run; empty: all parts
 
     # --------------------------------------------------------- resources
     def path(self, *parts):
@@ -155,8 +156,11 @@ class Ctx:
                 self.results.emit("PASS", name, "; ".join(self.notes))
 
     def sub(self, part, fn):
+        full = "%s/%s" % (self.name, part)
         self.subs_run += 1
-        self._run("%s/%s" % (self.name, part), fn)
+        if self.only_parts and not any(full.startswith(w) for w in self.only_parts):
+            return
+        self._run(full, fn)
 
     def run_case(self, fn):
         try:

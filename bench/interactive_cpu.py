@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""CPU per refresh and peak RSS of a monitor in interactive mode.
+
+Serves two captured snapshots in turn on 127.0.0.1 (like a uWSGI stats
+socket: the document is written on accept, then the connection closes),
+starts the monitor on a 160x50 tmux screen (a private tmux server, killed at
+the end), waits for its first read, presses `f` (fast refresh, 0.1 s, in both
+the Python uwsgitop and this one), lets it settle, then samples the
+monitor's CPU time (utime+stime of all its threads, /proc/PID/stat) and the
+number of documents served over a fixed window. CPU per refresh = CPU time /
+documents served in the window. Peak RSS is VmHWM at the end.
+
+Usage:
+  interactive_cpu.py --name NAME --input A.json B.json [--seconds 10] -- CMD...
+CMD may contain {addr} (replaced by 127.0.0.1:PORT). Prints one markdown row:
+| NAME | input bytes | refreshes | CPU ms/refresh | VmHWM MiB | screen lines |
+Exit status 1 when the monitor did not read at least twice or died.
+"""
+import argparse
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+class Server:
+    def __init__(self, docs):
+        self.docs = docs
+        self.served = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        i = 0
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                conn.settimeout(30)
+                conn.sendall(self.docs[i % len(self.docs)])
+                i += 1
+                with self.lock:
+                    self.served += 1
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    def count(self):
+        with self.lock:
+            return self.served
+
+    def close(self):
+        self.stop = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # fields[0] is state (field 3); utime is field 14, stime field 15
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def vmhwm_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--input", nargs=2, required=True)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--settle", type=float, default=2.0)
+    ap.add_argument("--first-timeout", type=float, default=30.0)
+    ap.add_argument("--capture", help="write the final screen here")
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    if not cmd:
+        ap.error("no monitor command")
+    docs = [open(p, "rb").read() for p in a.input]
+    srv = Server(docs)
+    addr = "127.0.0.1:%d" % srv.port
+    line = " ".join(shlex.quote(c.replace("{addr}", addr)) for c in cmd)
+    sock = "uwsgitop-bench-%d" % os.getpid()
+    tmux = ["tmux", "-L", sock, "-f", "/dev/null"]
+    ok = True
+    pid = None
+    try:
+        out = subprocess.run(tmux + ["new-session", "-d", "-s", "bench", "-x", "160", "-y", "50",
+                                     "-P", "-F", "#{pane_pid}", "exec " + line],
+                             check=True, capture_output=True, text=True, timeout=10)
+        pid = int(out.stdout.strip())
+        deadline = time.monotonic() + a.first_timeout
+        while srv.count() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        subprocess.run(tmux + ["send-keys", "-t", "bench", "f"], check=True, timeout=10)
+        time.sleep(a.settle)
+        c0, n0 = cpu_seconds(pid), srv.count()
+        time.sleep(a.seconds)
+        c1, n1 = cpu_seconds(pid), srv.count()
+        hwm = vmhwm_kib(pid)
+        screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "bench"], capture_output=True,
+                                text=True, timeout=10).stdout
+        if a.capture:
+            with open(a.capture, "w") as f:
+                f.write(screen)
+        lines = sum(1 for l in screen.splitlines() if l.strip())
+        n = n1 - n0
+        if n < 2:
+            ok = False
+        per = (c1 - c0) / n * 1000 if n else float("nan")
+        print("| %s | %d | %d | %.2f | %.1f | %d |" % (a.name, len(docs[1]), n, per, hwm / 1024.0, lines))
+        subprocess.run(tmux + ["send-keys", "-t", "bench", "q"], timeout=10)
+        for _ in range(40):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        print("interactive_cpu: %s: %s" % (a.name, e), file=sys.stderr)
+        ok = False
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True, timeout=10)
+        srv.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

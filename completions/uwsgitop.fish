@@ -1,0 +1,90 @@
+# fish completion for uwsgitop, installed into share/fish/vendor_completions.d.
+# Completes options, column names for --sort (also with the leading "-" that
+# reverses it) and --columns (comma lists), formats for --format, files for
+# --replay/--record/--targets, and for ADDRESS: socket files and abstract
+# sockets (@name, from /proc/net/unix).
+# tests/test_docs.py checks the lists below against `uwsgitop --help`.
+
+set -l __uwsgitop_columns id share pid requests rps exceptions exc_rate signals \
+    status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn \
+    accepting core in_request method uri remote request_time static routed \
+    offloaded write_errors read_errors
+
+function __uwsgitop_sort_values
+    set -l token (commandline -ct)
+    # "--sort=x" arrives whole; the value is what follows "="
+    set -l value (string replace -r '^--sort=' '' -- $token)
+    set -l prefix
+    if string match -q -- '-*' $value; and not string match -q -- '--*' $value
+        set prefix -
+    end
+    for c in $argv
+        printf '%s%s\n' $prefix $c
+    end
+end
+
+# true when the token being completed is the value of -s/--sort (fish does
+# not offer an option's values for a token starting with "-" by itself)
+function __uwsgitop_after_sort
+    set -l tokens (commandline -opc)
+    test (count $tokens) -ge 1; and contains -- $tokens[-1] -s --sort
+end
+
+function __uwsgitop_column_list
+    set -l token (commandline -ct)
+    set -l value (string replace -r '^--columns=' '' -- $token)
+    set -l head
+    if string match -q -- '*,*' $value
+        set head (string replace -r '[^,]*$' '' -- $value)
+    end
+    set -l given (string split , -- $head)
+    for c in $argv
+        contains -- $c $given; or printf '%s%s\n' $head $c
+    end
+end
+
+function __uwsgitop_address_files
+    set -l token (commandline -ct)
+    if string match -q -- 'file:*' $token
+        for p in (__fish_complete_path (string sub -s 6 -- $token))
+            printf 'file:%s\n' $p
+        end
+    else
+        __fish_complete_path $token
+    end
+end
+
+function __uwsgitop_abstract_sockets
+    test -r /proc/net/unix; or return
+    awk 'NR > 1 && substr($NF, 1, 1) == "@" { print $NF }' /proc/net/unix 2>/dev/null | sort -u
+end
+
+complete -c uwsgitop -f
+complete -c uwsgitop -s 1 -l once -d 'Read one snapshot, print it and exit'
+complete -c uwsgitop -s b -l batch -d 'Print a snapshot every interval without the screen'
+complete -c uwsgitop -s n -l iterations -x -d 'With --batch: stop after N snapshots'
+complete -c uwsgitop -s f -l frequency -x -d 'Refresh interval in seconds'
+complete -c uwsgitop -s d -l delay -x -d 'Same as --frequency'
+complete -c uwsgitop -s o -l format -x -a 'table json tsv csv raw prometheus' -d 'Output of --once/--batch'
+complete -c uwsgitop -s s -l sort -x -a "(__uwsgitop_sort_values $__uwsgitop_columns)" -d 'Sort rows by COLUMN; -COLUMN reverses'
+complete -c uwsgitop -n __uwsgitop_after_sort -x -a "(__uwsgitop_sort_values $__uwsgitop_columns)"
+complete -c uwsgitop -s r -l reverse -d 'Reverse the sort direction'
+complete -c uwsgitop -s c -l columns -x -a "(__uwsgitop_column_list $__uwsgitop_columns)" -d 'Comma-separated columns to show'
+complete -c uwsgitop -l cores -d 'One row per core instead of per worker'
+complete -c uwsgitop -s t -l timeout -x -d 'Connect + read timeout for one snapshot'
+complete -c uwsgitop -l max-size -x -d 'Largest reply accepted, in MiB'
+complete -c uwsgitop -l record -r -F -d 'Append every snapshot read to FILE'
+complete -c uwsgitop -l replay -r -F -d 'Play back a --record or --stats-push file'
+complete -c uwsgitop -l speed -x -d 'Replay speed factor'
+complete -c uwsgitop -l loop -d 'With --replay: start again at the end'
+complete -c uwsgitop -l demo -d 'Replay the bundled demo recording'
+complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS per line'
+complete -c uwsgitop -l workers -d 'Several instances, tsv/csv: one row per worker'
+complete -c uwsgitop -l serve-metrics -x -d 'Serve Prometheus /metrics on HOST:PORT'
+complete -c uwsgitop -l concurrency -x -d 'Instances polled at once'
+complete -c uwsgitop -l no-color -d 'Do not use colours'
+complete -c uwsgitop -s h -l help -d 'Show the help and exit'
+complete -c uwsgitop -s V -l version -d 'Show the version and exit'
+# ADDRESS: abstract sockets, and files (unix sockets, file:PATH)
+complete -c uwsgitop -n 'string match -q -- "@*" (commandline -ct)' -a '(__uwsgitop_abstract_sockets)' -d 'abstract socket'
+complete -c uwsgitop -n 'not string match -q -- "-*" (commandline -ct); and not string match -q -- "@*" (commandline -ct)' -a '(__uwsgitop_address_files)'

@@ -1,0 +1,47 @@
+// libFuzzer target: any bytes through the parser (strict and lenient paths)
+// and, when they parse, through every dump format. The JSON output must
+// always be valid UTF-8 JSON, and a second parse of the same bytes into the
+// reused Snapshot must give the same JSON.
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "uwsgitop/dump.hpp"
+#include "uwsgitop/parse.hpp"
+
+using namespace uwsgitop;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static Parser parser;
+    static Snapshot snap;
+    static RateTracker tracker;
+    static Rates rates;
+    std::vector<char> bytes(data, data + size);
+    if (!parser.parse(bytes, snap).is_ok()) return 0;
+    tracker.update(snap, static_cast<double>(size), rates);
+    DumpOptions opt;
+    std::string json;
+    dump_json(snap, &rates, 0, opt, json);
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseValidateEncodingFlag>(json.c_str());
+    if (d.HasParseError()) std::abort();
+    std::string other;
+    opt.format = OutputFormat::Tsv;
+    dump_delimited(snap, &rates, 0, opt, other);
+    opt.cores = true;
+    dump_table(snap, &rates, 0, opt, other);
+    for (char c : other) {
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') std::abort();
+    }
+    std::vector<char> again(data, data + size);
+    Snapshot snap2;
+    if (!parser.parse(again, snap2).is_ok()) std::abort();
+    std::string json2;
+    opt = DumpOptions();
+    dump_json(snap2, &rates, 0, opt, json2);
+    if (json2 != json) std::abort();
+    return 0;
+}

@@ -1,0 +1,56 @@
+// terminal.hpp — the only door to the terminal (implemented with ncursesw in
+// src/tui/ncurses_backend.cpp, the one file that includes <curses.h>).
+//
+// open() checks everything that can make the screen unusable BEFORE drawing
+// anything (stdin/stdout not a terminal, TERM unset, a TERM without a
+// terminfo entry, a terminal that cannot move its cursor) and returns a
+// one-line message instead. Colour and cursor-visibility calls that the
+// terminal refuses are not fatal. close() restores the terminal and is safe
+// to call more than once; the destructor calls it.
+//
+// Call set_stop_signal_handlers() style set-up (in the caller) before open():
+// ncurses only installs its own SIGINT/SIGTERM handlers when none are set.
+#pragma once
+
+#include <string>
+
+#include "uwsgitop/status.hpp"
+#include "uwsgitop/tui/grid.hpp"
+
+namespace uwsgitop::tui {
+
+class Terminal {
+public:
+    Terminal() = default;
+    ~Terminal();
+    Terminal(const Terminal&) = delete;
+    Terminal& operator=(const Terminal&) = delete;
+
+    Status open(bool want_color);
+    void close();
+    bool is_open() const { return open_; }
+    bool utf8() const { return utf8_; }
+    bool color() const { return color_; }
+    void size(int& width, int& height) const;
+
+    // The next key (keys.hpp codes), key::Resize after a resize, or key::None
+    // when nothing came within `timeout_ms`.
+    int read_key(int timeout_ms);
+
+    // Shows `grid` (which must have the terminal's size); `full` repaints
+    // every cell (Ctrl-L) instead of only the changes.
+    void draw(const Grid& grid, bool full);
+
+private:
+    bool open_ = false;
+    bool utf8_ = false;
+    bool color_ = false;
+    void* screen_ = nullptr;  // SCREEN*
+    std::string run_;
+};
+
+// Best-effort restore from a fatal signal handler (async-signal-safe: the
+// saved termios and pre-computed reset strings only).
+void emergency_restore_terminal();
+
+}  // namespace uwsgitop::tui

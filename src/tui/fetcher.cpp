@@ -1,0 +1,151 @@
+// fetcher.cpp — the background fetch thread and the slot hand-off (see fetcher.hpp).
+#include "uwsgitop/tui/fetcher.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <optional>
+
+#include "uwsgitop/frame.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point after(Clock::time_point from, double seconds) {
+    seconds = std::clamp(seconds, 0.0, 86400.0);
+    return from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+}  // namespace
+
+double backoff_delay(double interval, int failures) {
+    if (failures <= 0) return interval;
+    const double cap = std::max(kMaxBackoff, interval);
+    const double d = interval * std::ldexp(1.0, std::min(failures - 1, 30));
+    return std::min(d, cap);
+}
+
+Fetcher::Fetcher(Pipeline& pipeline) : pipeline_(pipeline) {}
+
+Fetcher::~Fetcher() {
+    if (thread_.joinable()) {
+        {
+            std::lock_guard lk(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+}
+
+void Fetcher::start(double interval, bool paused) {
+    interval_ = interval;
+    paused_ = paused;
+    // The thread must not take the signals meant for the UI (Ctrl-C, resize,
+    // SIGTERM): block them around its creation so it inherits the mask.
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT}) sigaddset(&block, sig);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    thread_ = std::thread([this] { run(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void Fetcher::configure(double interval, bool paused) {
+    {
+        std::lock_guard lk(mu_);
+        if (interval == interval_ && paused == paused_) return;
+        interval_ = interval;
+        paused_ = paused;
+        ++config_gen_;
+    }
+    cv_.notify_all();
+}
+
+bool Fetcher::take(Slot& shown) {
+    std::lock_guard lk(mu_);
+    if (!ready_full_) return false;
+    std::swap(shown, slots_[1]);
+    ready_full_ = false;
+    return true;
+}
+
+bool Fetcher::poll(uint64_t& seen, FetchReport& out) {
+    std::lock_guard lk(mu_);
+    if (report_.seq == seen) return false;
+    seen = report_.seq;
+    out.seq = report_.seq;
+    out.ok = report_.ok;
+    out.message.assign(report_.message);
+    out.ended = report_.ended;
+    return true;
+}
+
+bool Fetcher::stop(double wait_seconds) {
+    std::unique_lock lk(mu_);
+    stop_ = true;
+    cv_.notify_all();
+    const bool finished =
+        cv_.wait_until(lk, after(Clock::now(), wait_seconds), [this] { return done_; });
+    lk.unlock();
+    if (finished && thread_.joinable()) thread_.join();
+    return finished;
+}
+
+void Fetcher::run() {
+    int failures = 0;
+    std::unique_lock lk(mu_);
+    while (!stop_) {
+        if (paused_) {
+            cv_.wait(lk, [this] { return stop_ || !paused_; });
+            continue;
+        }
+        const auto started = Clock::now();
+        lk.unlock();
+        // slots_[0] belongs to this thread alone; the UI only sees slots_[1].
+        Slot& work = slots_[0];
+        const Status st = pipeline_.refresh(work.snap, work.rates);
+        const double wall = pipeline_.last_wall_time();
+        const bool ended = pipeline_.source().exhausted();
+        const std::optional<double> pace = pipeline_.source().delay_before_next();
+        const auto finished = Clock::now();
+        lk.lock();
+        if (st) {
+            work.wall_time = wall;
+            std::swap(slots_[0], slots_[1]);
+            ready_full_ = true;
+            failures = 0;
+        } else {
+            ++failures;
+        }
+        ++report_.seq;
+        report_.ok = st.is_ok();
+        report_.message = st.message();
+        report_.ended = ended;
+        if (ended) break;
+        // Wait for the next fetch; a new configuration recomputes the deadline
+        // (a resume from pause fetches at once, via the paused_ branch above).
+        for (;;) {
+            Clock::time_point deadline;
+            if (failures > 0) deadline = after(finished, backoff_delay(interval_, failures));
+            else if (pace) deadline = after(finished, *pace);
+            else deadline = after(started, interval_);
+            const uint64_t gen = config_gen_;
+            if (cv_.wait_until(lk, deadline, [&] { return stop_ || config_gen_ != gen; })) {
+                if (stop_ || paused_) break;
+                continue;  // new interval: new deadline
+            }
+            break;  // deadline reached
+        }
+    }
+    done_ = true;
+    cv_.notify_all();
+}
+
+}  // namespace uwsgitop::tui

@@ -1,0 +1,247 @@
+// ncurses_backend.cpp — the one file that talks to curses (see terminal.hpp).
+//
+// Styles become attributes and colour pairs here; the grid is copied cell by
+// cell (runs of plain ASCII in one call, other characters at their own
+// column, so a terminal that disagrees about a character's width cannot shift
+// the rest of the line). Outside a UTF-8 locale, non-ASCII cells are shown
+// as '?'.
+#include <curses.h>
+#include <langinfo.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/terminal.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+std::array<attr_t, static_cast<std::size_t>(Style::Count_)> g_attrs{};
+
+// For emergency_restore_terminal(): filled at open, read in a signal handler.
+struct termios g_saved_termios;
+bool g_have_termios = false;
+char g_reset[256];
+std::size_t g_reset_len = 0;
+volatile bool g_open = false;
+
+void append_cap(const char* name) {
+    char* cap = tigetstr(const_cast<char*>(name));
+    if (!cap || cap == reinterpret_cast<char*>(-1)) return;
+    const std::size_t n = std::strlen(cap);
+    if (g_reset_len + n >= sizeof g_reset) return;
+    std::memcpy(g_reset + g_reset_len, cap, n);
+    g_reset_len += n;
+}
+
+attr_t pair(short n) { return static_cast<attr_t>(COLOR_PAIR(n)); }
+
+void set_styles(bool color) {
+    auto& a = g_attrs;
+    auto at = [&](Style s) -> attr_t& { return a[static_cast<std::size_t>(s)]; };
+    at(Style::Normal) = A_NORMAL;
+    at(Style::Title) = A_BOLD;
+    at(Style::Tab) = A_NORMAL;
+    at(Style::TabActive) = A_REVERSE | A_BOLD;
+    at(Style::Header) = A_REVERSE;
+    at(Style::HeaderSorted) = A_REVERSE | A_BOLD | A_UNDERLINE;
+    at(Style::Selected) = A_REVERSE | A_BOLD;
+    at(Style::Dim) = A_DIM;
+    at(Style::Key) = A_BOLD;
+    if (color) {
+        at(Style::Busy) = pair(1);
+        at(Style::Cheap) = pair(2);
+        at(Style::Signal) = pair(3);
+        at(Style::Paused) = pair(4);
+        at(Style::Error) = pair(5) | A_BOLD;
+        at(Style::Selected) = pair(6);
+    } else {
+        at(Style::Busy) = A_BOLD;
+        at(Style::Cheap) = A_DIM;
+        at(Style::Signal) = A_UNDERLINE;
+        at(Style::Paused) = A_UNDERLINE | A_DIM;
+        at(Style::Error) = A_BOLD;
+    }
+}
+
+int map_key(int r, wint_t ch) {
+    if (r == KEY_CODE_YES) {
+        switch (ch) {
+            case KEY_UP: return key::Up;
+            case KEY_DOWN: return key::Down;
+            case KEY_LEFT: return key::Left;
+            case KEY_RIGHT: return key::Right;
+            case KEY_PPAGE: return key::PageUp;
+            case KEY_NPAGE: return key::PageDown;
+            case KEY_HOME: case KEY_A1: return key::Home;
+            case KEY_END: case KEY_C1: return key::End;
+            case KEY_ENTER: return key::Enter;
+            case KEY_BACKSPACE: return key::Backspace;
+            case KEY_DC: return key::Delete;
+            case KEY_BTAB: return key::BackTab;
+            case KEY_F(1): return key::F1;
+            case KEY_RESIZE: return key::Resize;
+            default: return key::None;
+        }
+    }
+    switch (ch) {
+        case '\r': case '\n': return key::Enter;
+        case 127: case 8: return key::Backspace;
+        default: return static_cast<int>(ch);
+    }
+}
+
+}  // namespace
+
+void emergency_restore_terminal() {
+    if (!g_open) return;
+    if (g_reset_len > 0) {
+        ssize_t ignored = ::write(STDOUT_FILENO, g_reset, g_reset_len);
+        (void)ignored;
+    }
+    if (g_have_termios) tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved_termios);
+    g_open = false;
+}
+
+Terminal::~Terminal() { close(); }
+
+Status Terminal::open(bool want_color) {
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        return Status::fail("the interactive screen needs a terminal on stdin and stdout (use --once or --batch)");
+    }
+    const char* term = std::getenv("TERM");
+    if (!term || !*term) {
+        return Status::fail("TERM is not set, so the terminal type is unknown (set it, e.g. TERM=xterm, or use --once)");
+    }
+    g_have_termios = tcgetattr(STDIN_FILENO, &g_saved_termios) == 0;
+    SCREEN* scr = newterm(term, stdout, stdin);
+    if (!scr) {
+        std::string t;
+        for (const char* p = term; *p && t.size() < 64; ++p) t += (*p >= 0x20 && *p < 0x7F) ? *p : '?';
+        return Status::fail("unknown terminal type \"" + t +
+                            "\" (no terminfo entry; try TERM=xterm or TERM=vt100, or use --once)");
+    }
+    set_term(scr);
+    char* cup = tigetstr(const_cast<char*>("cup"));
+    if (!cup || cup == reinterpret_cast<char*>(-1)) {
+        endwin();
+        delscreen(scr);
+        return Status::fail("terminal type \"" + std::string(term).substr(0, 64) +
+                            "\" cannot move the cursor; the screen needs one that can (or use --once)");
+    }
+    screen_ = scr;
+    open_ = true;
+    g_reset_len = 0;
+    append_cap("sgr0");
+    append_cap("cnorm");
+    append_cap("rmcup");
+    g_open = true;
+
+    cbreak();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);  // refused by some terminals: not fatal
+    leaveok(stdscr, TRUE);
+
+    const char* codeset = nl_langinfo(CODESET);
+    utf8_ = codeset && (std::strcmp(codeset, "UTF-8") == 0 || std::strcmp(codeset, "utf8") == 0);
+
+    color_ = false;
+    if (want_color && has_colors() && start_color() == OK) {
+        short bg = COLOR_BLACK;
+        if (use_default_colors() == OK) bg = -1;
+        const bool ok = init_pair(1, COLOR_GREEN, bg) == OK && init_pair(2, COLOR_MAGENTA, bg) == OK &&
+                        init_pair(3, COLOR_YELLOW, bg) == OK && init_pair(4, COLOR_BLUE, bg) == OK &&
+                        init_pair(5, COLOR_RED, bg) == OK && init_pair(6, COLOR_BLACK, COLOR_CYAN) == OK;
+        color_ = ok && COLOR_PAIRS > 6;
+    }
+    set_styles(color_);
+    return Status::ok();
+}
+
+void Terminal::close() {
+    if (!open_) return;
+    open_ = false;
+    curs_set(1);
+    endwin();
+    delscreen(static_cast<SCREEN*>(screen_));
+    screen_ = nullptr;
+    g_open = false;
+    std::fflush(stdout);
+}
+
+void Terminal::size(int& width, int& height) const {
+    if (!open_) {
+        width = height = 0;
+        return;
+    }
+    getmaxyx(stdscr, height, width);
+}
+
+int Terminal::read_key(int timeout_ms) {
+    if (!open_) return key::None;
+    wtimeout(stdscr, timeout_ms);
+    wint_t ch = 0;
+    const int r = wget_wch(stdscr, &ch);
+    if (r == ERR) return key::None;
+    return map_key(r, ch);
+}
+
+void Terminal::draw(const Grid& grid, bool full) {
+    if (!open_) return;
+    if (full) clearok(curscr, TRUE);
+    int rows = 0, cols = 0;
+    getmaxyx(stdscr, rows, cols);
+    const int h = std::min(rows, grid.height());
+    const int w = std::min(cols, grid.width());
+    for (int y = 0; y < h; ++y) {
+        int x = 0;
+        while (x < w) {
+            const Cell& c = grid.at(x, y);
+            if (c.width == 0) {
+                ++x;
+                continue;
+            }
+            wattrset(stdscr, static_cast<int>(g_attrs[static_cast<std::size_t>(c.style)]));
+            const bool ascii = c.len <= 1 && (c.len == 0 || static_cast<unsigned char>(c.text[0]) < 0x80);
+            if (ascii) {
+                // A run of single-column ASCII cells in one style.
+                run_.clear();
+                const int start = x;
+                while (x < w) {
+                    const Cell& d = grid.at(x, y);
+                    if (d.style != c.style || d.width != 1 || d.len > 1 ||
+                        (d.len == 1 && static_cast<unsigned char>(d.text[0]) >= 0x80)) {
+                        break;
+                    }
+                    run_ += d.len ? d.text[0] : ' ';
+                    ++x;
+                }
+                mvwaddnstr(stdscr, y, start, run_.data(), static_cast<int>(run_.size()));
+                continue;
+            }
+            if (utf8_) {
+                mvwaddnstr(stdscr, y, x, c.text, c.len);
+            } else {
+                mvwaddnstr(stdscr, y, x, c.width == 2 ? "??" : "?", c.width);
+            }
+            x += c.width;
+        }
+    }
+    wattrset(stdscr, A_NORMAL);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+}  // namespace uwsgitop::tui

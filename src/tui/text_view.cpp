@@ -1,0 +1,372 @@
+// text_view.cpp — help and details screens (see text_view.hpp).
+#include "uwsgitop/tui/text_view.hpp"
+
+#include <algorithm>
+
+#include "uwsgitop/aux_columns.hpp"
+#include "uwsgitop/columns.hpp"
+#include "uwsgitop/text.hpp"
+#include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/panes.hpp"
+#include "uwsgitop/tui/render.hpp"
+#include "uwsgitop/tui/view_model.hpp"
+
+namespace uwsgitop::tui {
+
+std::string& TextLines::add(Style style) {
+    if (used_ == lines_.size()) lines_.emplace_back();
+    TextLine& l = lines_[used_++];
+    l.text.clear();
+    l.style = style;
+    return l.text;
+}
+
+namespace {
+
+void pad_to(std::string& s, std::size_t width) {
+    const std::size_t w = display_width(s);
+    if (w < width) s.append(width - w, ' ');
+}
+
+// --- help ---------------------------------------------------------------------
+
+void help_columns(TextLines& out) {
+    out.add(Style::Title) = "Worker table columns (upper-case key sorts; the same key again inverts)";
+    std::string& head = out.add(Style::Dim);
+    head = "  key  name          header    description";
+    for (const ColumnDef& c : all_columns()) {
+        std::string& l = out.add();
+        l = "  ";
+        const int k = sort_key_for(c.id);
+        l += k == key::None ? std::string("-") : key_name(k);
+        pad_to(l, 7);
+        l += c.name;
+        pad_to(l, 21);
+        l += c.header;
+        pad_to(l, 31);
+        l += c.description;
+    }
+}
+
+void help_pane_columns(const PaneDef& def, TextLines& out) {
+    std::string& t = out.add(Style::Title);
+    t = "Columns of the ";
+    t += def.name;
+    t += " pane (< > pick the sort column, r inverts)";
+    for (const PaneColumn& c : def.columns) {
+        std::string& l = out.add();
+        l = "  ";
+        l += c.name;
+        pad_to(l, 21);
+        l += c.header;
+        pad_to(l, 33);
+        l += c.description;
+    }
+}
+
+}  // namespace
+
+void build_help(const ViewModel& vm, TextLines& out) {
+    out.add(Style::Title) = "uwsgitop keys";
+    for (const KeyBinding& b : key_bindings()) {
+        if (b.label.empty() || b.help.empty()) continue;
+        std::string& l = out.add();
+        l = "  ";
+        l += b.label;
+        pad_to(l, 16);
+        l += b.help;
+    }
+    out.add();
+    if (vm.pane() != PaneId::Workers) {
+        help_pane_columns(pane_def(vm.pane()), out);
+        out.add();
+    }
+    help_columns(out);
+    out.add();
+    out.add(Style::Title) = "Panes (Tab, or the number shown in the tab bar)";
+    for (const PaneDef& p : all_panes()) {
+        std::string& l = out.add();
+        l = "  ";
+        l += p.name;
+        pad_to(l, 14);
+        l += p.description;
+    }
+    out.add();
+    out.add(Style::Title) = "Reading the screen";
+    out.add() = "  Row colours: busy green, cheap magenta, sigNN (running a signal handler) yellow,";
+    out.add() = "  pause blue, idle plain. '-' means the server did not say: never a made-up 0.";
+    out.add() = "  Rates (RPS, EXC/s, TX/s) need two snapshots. ReqTime is uWSGI's running_time:";
+    out.add() = "  time spent serving requests, summed (not uptime). AVG is uWSGI's smoothed average.";
+    out.add() = "  When a read fails the last good snapshot stays on screen and the status line";
+    out.add() = "  says how old it is; retries back off (up to 5 s between tries) and stop by themselves.";
+}
+
+// --- details ------------------------------------------------------------------
+
+namespace {
+
+void fact(std::string& l, std::string_view label, const ColumnDef& def, const RowContext& ctx, RowRef row) {
+    l += label;
+    format_human(def, column_value(def, ctx, row), row, ctx, l);
+}
+
+// Appends `text` (already escaped) as lines of at most `width` columns,
+// each starting with `indent`, at most `max_lines` lines.
+void wrapped(TextLines& out, std::string_view indent, std::string_view text, int width, int max_lines,
+             Style style) {
+    const int room = std::max(8, width - static_cast<int>(indent.size()));
+    std::size_t i = 0;
+    int lines = 0;
+    do {
+        std::string& l = out.add(style);
+        l = indent;
+        int col = 0;
+        while (i < text.size()) {
+            char32_t cp;
+            const std::size_t len = decode_utf8(text, i, cp);
+            const int w = codepoint_width(cp);
+            if (col + w > room) break;
+            l.append(text.substr(i, len));
+            col += w;
+            i += len;
+        }
+        if (++lines == max_lines && i < text.size()) {
+            l += " ...";
+            return;
+        }
+    } while (i < text.size());
+}
+
+constexpr ColumnId kDetailCoreCols[] = {
+    ColumnId::Core, ColumnId::Requests, ColumnId::Rps, ColumnId::InRequest, ColumnId::RequestTime,
+    ColumnId::StaticRequests, ColumnId::RoutedRequests, ColumnId::OffloadedRequests,
+    ColumnId::WriteErrors, ColumnId::ReadErrors, ColumnId::Method, ColumnId::Uri, ColumnId::Remote,
+};
+
+void worker_detail(const ViewModel& vm, TextLines& out) {
+    const Snapshot& s = *vm.snapshot();
+    const RowContext& ctx = vm.context();
+    std::size_t wi = s.workers.size();
+    for (std::size_t i = 0; i < s.workers.size(); ++i) {
+        if (vm.detail_worker() != INT64_MIN && s.workers[i].id && *s.workers[i].id == vm.detail_worker()) {
+            wi = i;
+            break;
+        }
+    }
+    if (wi == s.workers.size() && vm.detail_worker() == INT64_MIN && vm.detail_worker_index() < s.workers.size()) {
+        wi = vm.detail_worker_index();
+    }
+    if (wi == s.workers.size()) {
+        std::string& l = out.add(Style::Error);
+        l = "worker ";
+        append_int(l, vm.detail_worker());
+        l += " is not in the latest snapshot (Esc goes back)";
+        return;
+    }
+    const Worker& w = s.workers[wi];
+    const RowRef row{static_cast<uint32_t>(wi), kNoCore};
+    {
+        std::string& l = out.add(Style::Title);
+        l = "Worker ";
+        if (w.id) append_int(l, *w.id); else l += '-';
+        l += " - pid ";
+        if (w.pid) append_int(l, *w.pid); else l += '-';
+        l += " - status ";
+        if (w.status.empty()) l += '-'; else append_escaped(l, w.status);
+    }
+    {
+        std::string& l = out.add();
+        fact(l, "  requests ", column(ColumnId::Requests), ctx, row);
+        fact(l, " (", column(ColumnId::Rps), ctx, row);
+        fact(l, "/s) - share ", column(ColumnId::Share), ctx, row);
+        fact(l, "% - exceptions ", column(ColumnId::Exceptions), ctx, row);
+        fact(l, " (", column(ColumnId::ExcRate), ctx, row);
+        fact(l, "/s) - harakiri ", column(ColumnId::Harakiri), ctx, row);
+        fact(l, " - signals ", column(ColumnId::Signals), ctx, row);
+    }
+    {
+        std::string& l = out.add();
+        fact(l, "  avg response ", column(ColumnId::AvgRt), ctx, row);
+        fact(l, " (smoothed) - time in requests ", column(ColumnId::RunningTime), ctx, row);
+        fact(l, " (cumulative) - tx ", column(ColumnId::Tx), ctx, row);
+        fact(l, " (", column(ColumnId::TxRate), ctx, row);
+        l += "/s)";
+    }
+    {
+        std::string& l = out.add();
+        fact(l, "  rss ", column(ColumnId::Rss), ctx, row);
+        fact(l, " - vsz ", column(ColumnId::Vsz), ctx, row);
+        fact(l, " - respawns ", column(ColumnId::Respawns), ctx, row);
+        fact(l, " - last spawn ", column(ColumnId::LastSpawn), ctx, row);
+        fact(l, " - accepting ", column(ColumnId::Accepting), ctx, row);
+    }
+    out.add();
+    // Apps
+    const auto apps = s.apps_of(w);
+    {
+        std::string& l = out.add(Style::Title);
+        l = "Apps (";
+        append_int(l, static_cast<int64_t>(apps.size()));
+        l += ')';
+    }
+    if (!apps.empty()) {
+        out.add(Style::Dim) = "  ID  REQ       EXC     MOUNTPOINT            CHDIR";
+        for (const App& a : apps) {
+            std::string& l = out.add();
+            l = "  ";
+            if (a.id) append_int(l, *a.id); else l += '-';
+            pad_to(l, 6);
+            if (a.requests) append_int(l, *a.requests); else l += '-';
+            pad_to(l, 16);
+            if (a.exceptions) append_int(l, *a.exceptions); else l += '-';
+            pad_to(l, 24);
+            if (a.mountpoint.empty()) l += "(default)"; else append_escaped(l, a.mountpoint);
+            pad_to(l, 46);
+            if (a.chdir.empty()) l += '-'; else append_escaped(l, a.chdir);
+        }
+    }
+    out.add();
+    // Cores as a small table.
+    const auto cores = s.cores_of(w);
+    int busy = 0;
+    for (const Core& c : cores) busy += (c.in_request && *c.in_request) ? 1 : 0;
+    {
+        std::string& l = out.add(Style::Title);
+        l = "Cores (";
+        append_int(l, static_cast<int64_t>(cores.size()));
+        l += ", ";
+        append_int(l, busy);
+        l += " in a request)";
+        if (!w.has_cores) l += " - the server does not send cores (--stats-no-cores)";
+    }
+    if (!cores.empty()) {
+        constexpr std::size_t n = std::size(kDetailCoreCols);
+        std::size_t widths[n];
+        for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(column(kDetailCoreCols[c]).header);
+        static thread_local std::string cell;
+        for (std::size_t k = 0; k < cores.size(); ++k) {
+            const RowRef cr{static_cast<uint32_t>(wi), static_cast<uint32_t>(w.cores.begin + k)};
+            for (std::size_t c = 0; c < n; ++c) {
+                const ColumnDef& def = column(kDetailCoreCols[c]);
+                cell.clear();
+                format_human(def, column_value(def, ctx, cr), cr, ctx, cell);
+                widths[c] = std::max(widths[c], std::min<std::size_t>(display_width(cell), 40));
+            }
+        }
+        auto emit = [&](std::string& l, std::size_t c, std::string_view text) {
+            const ColumnDef& def = column(kDetailCoreCols[c]);
+            const std::size_t w0 = display_width(text);
+            if (!def.left_align && w0 < widths[c]) l.append(widths[c] - w0, ' ');
+            l += text;
+            if (def.left_align && c + 1 < n && w0 < widths[c]) l.append(widths[c] - w0, ' ');
+            l += ' ';
+        };
+        {
+            std::string& l = out.add(Style::Dim);
+            l = "  ";
+            for (std::size_t c = 0; c < n; ++c) emit(l, c, column(kDetailCoreCols[c]).header);
+        }
+        for (std::size_t k = 0; k < cores.size(); ++k) {
+            const Core& core = cores[k];
+            const RowRef cr{static_cast<uint32_t>(wi), static_cast<uint32_t>(w.cores.begin + k)};
+            std::string& l = out.add((core.in_request && *core.in_request) ? Style::Busy : Style::Normal);
+            l = "  ";
+            for (std::size_t c = 0; c < n; ++c) {
+                const ColumnDef& def = column(kDetailCoreCols[c]);
+                cell.clear();
+                format_human(def, column_value(def, ctx, cr), cr, ctx, cell);
+                emit(l, c, cell);
+            }
+        }
+    }
+    // Requests in flight, with all their vars.
+    if (busy > 0) {
+        out.add();
+        std::string& t = out.add(Style::Title);
+        t = "Requests in flight (";
+        append_int(t, busy);
+        t += ")";
+        static thread_local std::string var;
+        for (std::size_t k = 0; k < cores.size(); ++k) {
+            const Core& core = cores[k];
+            if (!core.in_request || !*core.in_request) continue;
+            const RowRef cr{static_cast<uint32_t>(wi), static_cast<uint32_t>(w.cores.begin + k)};
+            std::string& l = out.add(Style::Busy);
+            l = "  core ";
+            if (core.id) append_int(l, *core.id); else l += '-';
+            fact(l, ": ", column(ColumnId::Method), ctx, cr);
+            fact(l, " ", column(ColumnId::Uri), ctx, cr);
+            fact(l, " from ", column(ColumnId::Remote), ctx, cr);
+            fact(l, " - running ", column(ColumnId::RequestTime), ctx, cr);
+            const auto vars = s.vars_of(core);
+            if (vars.empty()) out.add(Style::Dim) = "    (no vars sent)";
+            for (std::string_view v : vars) {
+                var.clear();
+                append_escaped(var, v);
+                wrapped(out, "    ", var, vm.width(), 8, Style::Normal);
+            }
+        }
+    }
+}
+
+void record_detail(const ViewModel& vm, TextLines& out) {
+    const Snapshot& s = *vm.snapshot();
+    const PaneDef& def = pane_def(vm.pane());
+    const uint32_t n = def.rows(s);
+    // Find the record by its key, else keep the index it had.
+    uint32_t rec = n;
+    static thread_local std::string key;
+    for (uint32_t i = 0; i < n && !def.columns.empty(); ++i) {
+        key.clear();
+        format_aux(def.columns[0].format, def.columns[0].get(s, i, 0), key);
+        if (key == vm.detail_key()) {
+            rec = i;
+            break;
+        }
+    }
+    if (rec == n && vm.detail_worker_index() < n) rec = static_cast<uint32_t>(vm.detail_worker_index());
+    if (rec == n) {
+        out.add(Style::Error) = "this row is not in the latest snapshot (Esc goes back)";
+        return;
+    }
+    {
+        std::string& t = out.add(Style::Title);
+        t = def.name;
+        t += ": ";
+        t += vm.detail_key();
+    }
+    for (uint32_t c = 0; c < def.columns.size(); ++c) {
+        const PaneColumn& col = def.columns[c];
+        std::string& l = out.add();
+        l = "  ";
+        l += col.header;
+        pad_to(l, 14);
+        format_aux(col.format, col.get(s, rec, c), l);
+        pad_to(l, 40);
+        l += col.description;
+    }
+    if (vm.pane() == PaneId::Nodes) {
+        const RouterNode& node = s.router_nodes[rec];
+        const Subscription& sub = s.subscriptions[node.subscription_index];
+        std::string& l = out.add();
+        l = "  subscription: hits ";
+        if (sub.hits) append_int(l, *sub.hits); else l += '-';
+        l += " - algo ";
+        if (sub.algo.empty()) l += '-'; else append_escaped(l, sub.algo);
+        l += " - nodes ";
+        append_int(l, sub.nodes.count);
+    }
+}
+
+}  // namespace
+
+void build_detail(const ViewModel& vm, TextLines& out) {
+    if (!vm.snapshot()) {
+        out.add(Style::Dim) = "no snapshot yet";
+        return;
+    }
+    if (vm.pane() == PaneId::Workers) worker_detail(vm, out);
+    else record_detail(vm, out);
+}
+
+}  // namespace uwsgitop::tui

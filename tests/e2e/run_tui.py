@@ -1,0 +1,530 @@
+#!/usr/bin/env python3
+"""run_tui.py — end-to-end test of uwsgitop's interactive screen.
+
+Runs the real binary in a pseudo-terminal (120x40) and reads its screen back
+through a small terminal model (vtscreen.py):
+
+  * against a fake stats server (this file) serving fixture captures, then
+    stalling, closing early and sending garbage, and recovering; keys: sort,
+    a (core modes), Enter/Esc (details), / (filter), ? (help), Tab, q;
+  * signals (SIGTERM, SIGHUP, Ctrl-C), resize down to 20x5, TERM=vt100 and
+    NO_COLOR, TERM unset/unknown (a clear error before anything is drawn);
+  * against a real uWSGI (Debian's uwsgi + python3 plugin) under a bounded
+    load, when it is installed.
+
+After every run it checks the exit status and that the terminal modes
+(ICANON, ECHO, ISIG, ICRNL, OPOST) are what they were before.
+Every process started here is stopped by its own pid. Loopback only.
+Python 3 standard library only.
+"""
+
+import argparse
+import fcntl
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vtscreen import Screen  # noqa: E402
+
+FAILURES = []
+
+
+def check(cond, what):
+    if cond:
+        print("  ok   " + what)
+    else:
+        print("  FAIL " + what)
+        FAILURES.append(what)
+    return cond
+
+
+# --- fake stats server --------------------------------------------------------------
+
+class FakeStats:
+    """A uWSGI-like stats socket: writes one document per connection and
+    closes. `mode` switches behaviour: ok, stall, close, garbage."""
+
+    def __init__(self, files):
+        self.docs = [open(f, "rb").read() for f in files]
+        self.n = 0
+        self.mode = "ok"
+        self.stalled = threading.Event()
+        self.release = threading.Event()
+        self.connections = 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.address = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.stop = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            try:
+                self.handle(conn)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    def handle(self, conn):
+        mode = self.mode
+        if mode == "ok":
+            conn.sendall(self.docs[self.n % len(self.docs)])
+            self.n += 1
+        elif mode == "stall":
+            self.stalled.set()
+            self.release.wait(30)   # bounded: never holds a reader forever
+        elif mode == "garbage":
+            conn.sendall(b"<html>\x1b[2J\x1b]0;owned\x07 not json")
+        # "close": nothing at all
+
+    def set_mode(self, mode):
+        self.mode = mode
+        if mode != "stall":
+            self.release.set()
+        else:
+            self.release.clear()
+            self.stalled.clear()
+
+    def close(self):
+        self.stop = True
+        self.release.set()
+        self.sock.close()
+        self.thread.join(5)
+
+
+# --- the binary in a pty ------------------------------------------------------------------
+
+def set_winsize(fd, cols, rows):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+class Tui:
+    def __init__(self, binary, args, cols=120, rows=40, env=None):
+        self.master, self.slave = os.openpty()
+        set_winsize(self.slave, cols, rows)
+        self.before = termios.tcgetattr(self.slave)
+        self.screen = Screen(cols, rows)
+        self.lock = threading.Lock()
+        e = dict(os.environ)
+        e.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
+        e.pop("NO_COLOR", None)
+        for k, v in (env or {}).items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+        slave = self.slave
+
+        def child_setup():
+            os.setsid()
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen([binary] + args, stdin=slave, stdout=slave, stderr=subprocess.PIPE,
+                                     preexec_fn=child_setup, env=e, close_fds=True)
+        self.stderr = b""
+        self.reader = threading.Thread(target=self.read_loop, daemon=True)
+        self.reader.start()
+
+    def read_loop(self):
+        while True:
+            try:
+                r, _, _ = select.select([self.master], [], [], 0.1)
+            except (OSError, ValueError):
+                return
+            if not r:
+                if self.proc.poll() is not None:
+                    # Drain what is left, then stop.
+                    try:
+                        while select.select([self.master], [], [], 0.05)[0]:
+                            data = os.read(self.master, 65536)
+                            if not data:
+                                break
+                            with self.lock:
+                                self.screen.feed(data)
+                    except OSError:
+                        pass
+                    return
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            with self.lock:
+                self.screen.feed(data)
+
+    def send(self, keys):
+        os.write(self.master, keys.encode() if isinstance(keys, str) else keys)
+
+    def text(self):
+        with self.lock:
+            return self.screen.text()
+
+    def lines(self):
+        with self.lock:
+            return self.screen.lines()
+
+    def wait_for(self, what, timeout=10.0):
+        """Waits until `what` (a string or a predicate on the text) holds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            t = self.text()
+            if (what in t) if isinstance(what, str) else what(t):
+                return True
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        return False
+
+    def resize(self, cols, rows):
+        set_winsize(self.slave, cols, rows)
+        with self.lock:
+            self.screen.resize(cols, rows)
+        self.proc.send_signal(signal.SIGWINCH)
+
+    def finish(self, timeout=10.0):
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait(5)
+            check(False, "process exited by itself (had to be killed)")
+        self.reader.join(2)
+        self.stderr = self.proc.stderr.read() if self.proc.stderr else b""
+        after = termios.tcgetattr(self.slave)
+        os.close(self.master)
+        os.close(self.slave)
+        return code, after
+
+    def terminal_restored(self, after):
+        iflag, oflag, _, lflag = 0, 1, 2, 3
+        same = ((after[lflag] & (termios.ICANON | termios.ECHO | termios.ISIG)) ==
+                (self.before[lflag] & (termios.ICANON | termios.ECHO | termios.ISIG)) and
+                (after[iflag] & termios.ICRNL) == (self.before[iflag] & termios.ICRNL) and
+                (after[oflag] & termios.OPOST) == (self.before[oflag] & termios.OPOST))
+        return same
+
+
+def uses_colour(raw):
+    """True if any SGR sequence in `raw` sets a foreground/background colour."""
+    import re
+    for m in re.finditer(rb"\x1b\[([0-9;]*)m", bytes(raw)):
+        for p in m.group(1).split(b";"):
+            if p and (30 <= int(p) <= 49 or 90 <= int(p) <= 107):
+                return True
+    return False
+
+
+def status_line(tui):
+    lines = tui.lines()
+    return lines[-1] if lines else ""
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+def scenario_fake_server(binary, fixtures):
+    print("fake server: screen, keys, misbehaviour, recovery")
+    files = [os.path.join(fixtures, "prefork-%d.json" % i) for i in (1, 2, 3)]
+    srv = FakeStats(files)
+    tui = Tui(binary, [srv.address, "--frequency", "0.5", "--timeout", "20"])
+    try:
+        check(tui.wait_for("WID"), "the worker table appears")
+        check(tui.wait_for("uwsgi 2.0.21"), "the summary line shows the version")
+        check(tui.wait_for(lambda t: "13006" in t and "busy" in t), "worker pids and statuses are shown")
+        check(tui.wait_for(lambda t: "RPS:" in t and "RPS: -" not in t, 10), "total RPS once two snapshots came")
+        check(tui.screen.modes.get(1049) is True, "the alternate screen is used")
+        check(uses_colour(tui.screen.raw), "colours are used on xterm-256color")
+        with tui.lock:
+            greens = [y for y, line in enumerate(tui.screen.lines())
+                      if " busy " in line and "WID" not in line and
+                      tui.screen.attr_at(line.index(" busy ") + 1, y)[0] == 2]
+        check(len(greens) >= 1, "busy rows are green (%d)" % len(greens))
+        tui.send("S")
+        check(tui.wait_for("RPS\u2193"), "S sorts by RPS (descending marker in the header)")
+        tui.send("S")
+        check(tui.wait_for("RPS\u2191"), "S again flips the direction")
+        tui.send("a")
+        check(tui.wait_for("1:cores"), "a: cores as WID:CID")
+        check(tui.wait_for(lambda t: any(f"{w}:1" in t for w in range(1, 5))), "core rows are WID:CID")
+        tui.send("a")
+        check(tui.wait_for("1:workers+cores"), "a again: cores under their worker")
+        tui.send("a")
+        check(tui.wait_for(" 1:workers "), "a a third time: workers")
+
+        tui.send("\r")
+        check(tui.wait_for("Requests in flight"), "Enter opens the worker's details with requests in flight")
+        check(tui.wait_for("REQUEST_URI=/slow"), "the vars of a request in flight are shown")
+        tui.send("\x1b")
+        check(tui.wait_for(lambda t: "Requests in flight" not in t and "WID" in t), "Esc goes back to the table")
+
+        tui.send("/13007\r")
+        check(tui.wait_for('filter "13007" 1/4'), "/ filters by pid (1 of 4 rows)")
+        tui.send("\x1b")
+        check(tui.wait_for(lambda t: 'filter "' not in t and "13009" in t), "Esc clears the filter")
+
+        tui.send("?")
+        check(tui.wait_for("uwsgitop keys"), "? opens the help")
+        tui.send("\x1b")
+        tui.send("\t")
+        check(tui.wait_for("SOCKET"), "Tab switches to the sockets pane")
+        tui.send("1")
+        check(tui.wait_for("WID"), "1 goes back to the workers")
+
+        # A server that never answers: the screen keeps answering keys.
+        srv.set_mode("stall")
+        check(srv.stalled.wait(10), "the next read is stalled by the server")
+        tui.send("?")
+        check(tui.wait_for("uwsgitop keys", 8), "keys answer while a read is stalled")
+        tui.send("\x1b")
+        check(tui.wait_for("WID", 8), "and again")
+        srv.set_mode("close")  # releases the stalled reader; then empty replies
+        check(tui.wait_for(lambda t: "stale" in t.splitlines()[-1] and "retrying" in t, 15),
+              "an empty reply: stale status line, retrying")
+        check("13006" in tui.text(), "the last good snapshot stays on screen")
+        srv.set_mode("garbage")
+        check(tui.wait_for(lambda t: "invalid stats JSON" in t or "not JSON" in t or "invalid" in t, 15),
+              "garbage: the parse error is in the status line")
+        check("\x1b" not in tui.text(), "no raw escape from the server reached the screen")
+        check(tui.screen.modes.get(1049) is True, "garbage did not switch the screen")
+        srv.set_mode("ok")
+        check(tui.wait_for(lambda t: status_line(tui).startswith("every"), 15), "recovers by itself")
+
+        tui.send(" ")
+        check(tui.wait_for("PAUSED"), "Space pauses (and says fetching stopped)")
+        n = srv.connections
+        time.sleep(1.5)
+        check(srv.connections <= n + 1, "paused: no more reads")
+        tui.send(" ")
+        check(tui.wait_for(lambda t: "PAUSED" not in t), "Space resumes")
+
+        tui.resize(60, 15)
+        check(tui.wait_for(lambda t: "WID" in t and "LastSpwn" not in t), "resize to 60x15 redraws at once")
+        check(all(len(l) <= 60 for l in tui.lines()), "no line wider than the terminal")
+        tui.resize(20, 5)
+        check(tui.wait_for(lambda t: "WID" in t), "20x5 still shows the table header")
+        tui.resize(120, 40)
+        check(tui.wait_for("LastSpwn"), "back to 120x40")
+
+        tui.send("q")
+        code, after = tui.finish()
+        check(code == 0, "q exits 0 (got %r)" % code)
+        check(tui.terminal_restored(after), "terminal modes restored after q")
+        check(tui.screen.modes.get(1049) is False, "left the alternate screen")
+        check(tui.screen.modes.get(25) is not False, "cursor visible again")
+    finally:
+        if tui.proc.poll() is None:
+            tui.proc.kill()
+            tui.proc.wait(5)
+        srv.close()
+
+
+def scenario_signals(binary, fixtures):
+    print("signals restore the terminal")
+    srv = FakeStats([os.path.join(fixtures, "prefork-1.json")])
+    try:
+        for name, how, want in (("SIGTERM", signal.SIGTERM, 128 + 15), ("SIGHUP", signal.SIGHUP, 128 + 1),
+                                ("Ctrl-C", None, 128 + 2)):
+            tui = Tui(binary, [srv.address])
+            check(tui.wait_for("WID"), name + ": screen up")
+            if how is None:
+                tui.send("\x03")
+            else:
+                tui.proc.send_signal(how)
+            code, after = tui.finish()
+            check(code == want, "%s: exit status %d (got %r)" % (name, want, code))
+            check(tui.terminal_restored(after), name + ": terminal modes restored")
+            check(tui.screen.modes.get(1049) is False, name + ": left the alternate screen")
+
+        print("a server that never answers does not delay q")
+        srv.set_mode("stall")
+        tui = Tui(binary, [srv.address, "--timeout", "25"])
+        check(srv.stalled.wait(10), "first read stalled")
+        check(tui.wait_for("connecting to"), "status says it is connecting")
+        t0 = time.monotonic()
+        tui.send("q")
+        code, after = tui.finish(10)
+        check(code == 0, "q exits 0 during a stalled read (got %r)" % code)
+        check(time.monotonic() - t0 < 8, "without waiting for the read's 25 s timeout")
+        check(tui.terminal_restored(after), "terminal modes restored")
+        srv.set_mode("ok")
+    finally:
+        srv.close()
+
+
+def scenario_terminals(binary, fixtures):
+    print("terminal types")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    for term, env in (("vt100", {"NO_COLOR": "1"}), ("linux", {}), ("screen", {}), ("vt102", {})):
+        e = {"TERM": term}
+        e.update(env)
+        tui = Tui(binary, [path], env=e)
+        check(tui.wait_for("WID"), "TERM=%s: the table appears" % term)
+        if term == "vt100":
+            check(not uses_colour(tui.screen.raw), "NO_COLOR: no colour sequences")
+        tui.send("a")
+        check(tui.wait_for("1:cores"), "TERM=%s: keys work" % term)
+        tui.send("q")
+        code, after = tui.finish()
+        check(code == 0 and tui.terminal_restored(after), "TERM=%s: exits 0, terminal restored" % term)
+
+    for term, expect in ((None, b"TERM is not set"), ("no-such-terminal-xyz", b"unknown terminal type"),
+                         ("dumb", b"cannot move the cursor")):
+        tui = Tui(binary, [path], env={"TERM": term})
+        code, after = tui.finish()
+        check(code == 1, "TERM=%s: exit status 1 (got %r)" % (term, code))
+        check(expect in tui.stderr, "TERM=%s: clear message (%r)" % (term, tui.stderr[:120]))
+        check(b"\x1b" not in bytes(tui.screen.raw), "TERM=%s: nothing drawn" % term)
+        check(tui.terminal_restored(after), "TERM=%s: terminal untouched" % term)
+
+    print("--no-color")
+    tui = Tui(binary, [path, "--no-color"])
+    check(tui.wait_for("WID"), "--no-color: the table appears")
+    check(not uses_colour(tui.screen.raw), "--no-color: no colour sequences")
+    tui.send("q")
+    code, _ = tui.finish()
+    check(code == 0, "--no-color: exits 0")
+
+
+APP = b'''
+import time
+def application(env, start_response):
+    path = env.get("PATH_INFO", "/")
+    if path == "/slow":
+        time.sleep(0.4)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok\\n"]
+'''
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def scenario_real_uwsgi(binary):
+    print("real uWSGI under load")
+    uwsgi = None
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        cand = os.path.join(d, "uwsgi")
+        if os.access(cand, os.X_OK):
+            uwsgi = cand
+            break
+    if not uwsgi or not os.path.exists("/usr/lib/uwsgi/plugins/python3_plugin.so"):
+        print("  skip (uwsgi or its python3 plugin is not installed)")
+        return
+    tmp = tempfile.mkdtemp(prefix="uwsgitop-e2e-")
+    app = os.path.join(tmp, "app.py")
+    with open(app, "wb") as f:
+        f.write(APP)
+    hp, sp = free_port(), free_port()
+    log = open(os.path.join(tmp, "uwsgi.log"), "wb")
+    proc = subprocess.Popen([uwsgi, "--plugin", "python3", "--master", "--processes", "2", "--threads", "2",
+                             "--http-socket", "127.0.0.1:%d" % hp, "--wsgi-file", app, "--need-app",
+                             "--stats", "127.0.0.1:%d" % sp, "--disable-logging", "--die-on-term",
+                             "--chdir", tmp],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    stop_load = threading.Event()
+
+    def load():
+        # Bounded: at most 200 requests, 60 s, a 5 s timeout each.
+        deadline = time.monotonic() + 60
+        for i in range(200):
+            if stop_load.is_set() or time.monotonic() > deadline:
+                return
+            try:
+                urllib.request.urlopen("http://127.0.0.1:%d/%s" % (hp, "slow" if i % 2 else ""), timeout=5).read()
+            except OSError:
+                time.sleep(0.1)
+
+    loaders = [threading.Thread(target=load, daemon=True) for _ in range(3)]
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", sp), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        for t in loaders:
+            t.start()
+        tui = Tui(binary, ["127.0.0.1:%d" % sp, "--frequency", "0.5"])
+        check(tui.wait_for("WID", 15), "real uWSGI: the worker table appears")
+        check(tui.wait_for(lambda t: "busy" in t, 20), "real uWSGI: busy workers show up under load")
+        check(tui.wait_for(lambda t: "RPS: -" not in t and "RPS:" in t, 10), "real uWSGI: RPS known")
+        tui.send("a")
+        check(tui.wait_for(lambda t: "1:0" in t and "2:1" in t, 10), "real uWSGI: cores as WID:CID")
+        tui.send("a\r")
+        check(tui.wait_for("Worker ", 10), "real uWSGI: details open")
+        tui.send("\x1b")
+        tui.send("q")
+        code, after = tui.finish()
+        check(code == 0, "real uWSGI: q exits 0 (got %r)" % code)
+        check(tui.terminal_restored(after), "real uWSGI: terminal modes restored")
+    finally:
+        stop_load.set()
+        for t in loaders:
+            if t.is_alive():
+                t.join(10)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        log.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    scenarios = {
+        "fake": lambda: scenario_fake_server(args.binary, args.fixtures),
+        "signals": lambda: scenario_signals(args.binary, args.fixtures),
+        "terminals": lambda: scenario_terminals(args.binary, args.fixtures),
+        "uwsgi": lambda: scenario_real_uwsgi(args.binary),
+    }
+    for name, run in scenarios.items():
+        if args.only and name not in args.only.split(","):
+            continue
+        run()
+    if FAILURES:
+        print("%d check(s) failed:" % len(FAILURES))
+        for f in FAILURES:
+            print("  - " + f)
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

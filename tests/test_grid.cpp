@@ -1,0 +1,113 @@
+// Unit tests for tui/grid.hpp: clipping, wide characters, safety.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "uwsgitop/tui/grid.hpp"
+
+using namespace uwsgitop::tui;
+
+TEST_SUITE("grid") {
+
+TEST_CASE("grid::put writes, clips at max_cols and at the edge, never wraps") {
+    Grid g(10, 3);
+    CHECK(g.put(0, 0, "hello", Style::Normal) == 5);
+    CHECK(g.put(7, 1, "abcdef", Style::Normal) == 3);     // clipped at the edge
+    CHECK(g.put(2, 2, "abcdef", Style::Normal, 2) == 2);  // clipped at max_cols
+    const auto lines = g.to_lines();
+    CHECK(lines[0] == "hello");
+    CHECK(lines[1] == "       abc");
+    CHECK(lines[2] == "  ab");
+    SUBCASE("outside the grid is ignored") {
+        CHECK(g.put(0, 3, "x", Style::Normal) == 0);
+        CHECK(g.put(0, -1, "x", Style::Normal) == 0);
+        CHECK(g.put(10, 0, "x", Style::Normal) == 0);
+        CHECK(g.put(-2, 0, "xyz", Style::Normal) == 1);
+        CHECK(g.to_lines()[0] == "zello");
+    }
+}
+
+TEST_CASE("grid::put keeps styles per cell") {
+    Grid g(6, 1);
+    g.put(0, 0, "ab", Style::Busy);
+    g.put(2, 0, "cd", Style::Header);
+    CHECK(g.at(0, 0).style == Style::Busy);
+    CHECK(g.at(1, 0).style == Style::Busy);
+    CHECK(g.at(2, 0).style == Style::Header);
+    CHECK(g.at(4, 0).style == Style::Normal);
+    g.set_style(0, 0, 3, Style::Selected);
+    CHECK(g.at(2, 0).style == Style::Selected);
+    CHECK(g.at(3, 0).style == Style::Header);
+    CHECK(g.to_lines()[0] == "abcd");
+}
+
+TEST_CASE("grid::put wide characters take two cells") {
+    Grid g(5, 2);
+    CHECK(g.put(0, 0, "\xe6\x97\xa5\xe6\x9c\xac", Style::Normal) == 4);  // 日本
+    CHECK(g.at(0, 0).width == 2);
+    CHECK(g.at(1, 0).width == 0);
+    CHECK(g.to_lines()[0] == "\xe6\x97\xa5\xe6\x9c\xac");
+    SUBCASE("a wide character that does not fit becomes a space") {
+        CHECK(g.put(0, 1, "ab\xe6\x97\xa5", Style::Normal, 3) == 3);
+        CHECK(g.to_lines()[1] == "ab");
+        CHECK(g.at(2, 1).width == 1);
+    }
+    SUBCASE("overwriting half of a wide character blanks the other half") {
+        g.put(1, 0, "x", Style::Normal);
+        CHECK(g.to_lines()[0] == " x\xe6\x9c\xac");
+        g.put(2, 0, "y", Style::Normal);
+        CHECK(g.to_lines()[0] == " xy");
+    }
+}
+
+TEST_CASE("grid::put combining marks join the previous cell") {
+    Grid g(4, 1);
+    CHECK(g.put(0, 0, "e\xcc\x81x", Style::Normal) == 2);
+    CHECK(g.at(0, 0).len == 3);
+    CHECK(g.to_lines()[0] == "e\xcc\x81x");
+}
+
+TEST_CASE("grid::put never stores control bytes or invalid UTF-8") {
+    Grid g(12, 1);
+    g.put(0, 0, std::string("a\x1b[2Jb\x07\x7f\xff\xc2\x9b", 11), Style::Normal);
+    const std::string line = g.to_lines()[0];
+    CHECK(line == "a?[2Jb????");
+    for (char c : line) CHECK(static_cast<unsigned char>(c) >= 0x20);
+    SUBCASE("a real U+FFFD is a character, kept") {
+        Grid h(3, 1);
+        h.put(0, 0, "\xef\xbf\xbd", Style::Normal);
+        CHECK(h.to_lines()[0] == "\xef\xbf\xbd");
+    }
+}
+
+TEST_CASE("grid::resize, clear and fill") {
+    Grid g(3, 2);
+    g.put(0, 0, "abc", Style::Busy);
+    g.fill(1, 0, 5, Style::Header);
+    CHECK(g.to_lines()[0] == "a");
+    CHECK(g.at(2, 0).style == Style::Header);
+    g.clear();
+    CHECK(g.to_lines()[0].empty());
+    CHECK(g.at(0, 0).style == Style::Normal);
+    g.resize(4, 1);
+    CHECK(g.width() == 4);
+    CHECK(g.height() == 1);
+    CHECK(g.to_text() == "\n");
+    g.resize(-1, -1);
+    CHECK(g.width() == 0);
+    CHECK(g.to_lines().empty());
+}
+
+TEST_CASE("grid::codepoint_width and decode_utf8") {
+    CHECK(codepoint_width(U'a') == 1);
+    CHECK(codepoint_width(0x65E5) == 2);
+    CHECK(codepoint_width(0x0301) == 0);
+    char32_t cp = 0;
+    CHECK(decode_utf8("\xc3\xa9", 0, cp) == 2);
+    CHECK(cp == 0xE9);
+    CHECK(decode_utf8("\xc3", 0, cp) == 1);
+    CHECK(cp == 0xFFFD);
+    CHECK(decode_utf8("\xe0\x80\x80", 0, cp) == 1);  // overlong
+}
+
+}  // TEST_SUITE

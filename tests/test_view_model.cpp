@@ -1,0 +1,416 @@
+// Unit tests for tui/view_model.hpp: key sequences replayed against the
+// view-model with hand-built snapshots (no terminal).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tui_test_support.hpp"
+#include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/view_model.hpp"
+
+using namespace uwsgitop;
+using namespace uwsgitop::tui;
+using tuitest::TestSnap;
+using tuitest::keys;
+
+namespace {
+
+// ids 1..4; requests 10, 40, 40, 20; rps known for all but worker 4.
+TestSnap four() {
+    return TestSnap{
+        {1, 101, "idle", 10, 1.0, 2, 0},
+        {2, 102, "busy", 40, 5.0, 2, 1},
+        {3, 103, "busy", 40, 3.0, 2, 2, "/api"},
+        {4, 104, "sig17", 20, NAN, 2, 0},
+    };
+}
+
+std::vector<int64_t> ids(const ViewModel& vm) {
+    std::vector<int64_t> out;
+    for (RowRef r : vm.worker_rows()) {
+        const Worker& w = vm.snapshot()->workers[r.worker];
+        const int64_t wid = *w.id;
+        out.push_back(r.is_core() ? wid * 100 + *vm.snapshot()->cores[r.core].id : wid);
+    }
+    return out;
+}
+
+int64_t selected_id(const ViewModel& vm) {
+    const RowRef r = vm.worker_rows()[static_cast<std::size_t>(vm.state().selected)];
+    return *vm.snapshot()->workers[r.worker].id;
+}
+
+ViewModel make(TestSnap& t, int w = 120, int h = 30) {
+    ViewModel vm(tuitest::default_options(), "127.0.0.1:9191");
+    vm.set_size(w, h);
+    vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+    return vm;
+}
+
+}  // namespace
+
+TEST_SUITE("view_model") {
+
+TEST_CASE("view_model::sort default is requests descending, ties by worker id") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    CHECK(vm.sort().column == ColumnId::Requests);
+    CHECK(vm.sort().descending);
+    CHECK(ids(vm) == std::vector<int64_t>{2, 3, 4, 1});
+}
+
+TEST_CASE("view_model::sort keys: a column's key sorts, the same key again flips") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    keys(vm, "S");  // rps, natural direction descending; unknown last
+    CHECK(vm.sort().column == ColumnId::Rps);
+    CHECK(ids(vm) == std::vector<int64_t>{2, 3, 1, 4});
+    keys(vm, "S");
+    CHECK_FALSE(vm.sort().descending);
+    CHECK(ids(vm) == std::vector<int64_t>{1, 3, 2, 4});  // unknown stays last
+    keys(vm, "P");  // pid ascending
+    CHECK(ids(vm) == std::vector<int64_t>{1, 2, 3, 4});
+    SUBCASE("r and I invert") {
+        keys(vm, "r");
+        CHECK(ids(vm) == std::vector<int64_t>{4, 3, 2, 1});
+        keys(vm, "I");
+        CHECK(ids(vm) == std::vector<int64_t>{1, 2, 3, 4});
+    }
+    SUBCASE("< and > walk the shown columns") {
+        keys(vm, ">");  // PID -> REQ
+        CHECK(vm.sort().column == ColumnId::Requests);
+        keys(vm, "<<");  // -> PID -> %
+        CHECK(vm.sort().column == ColumnId::Share);
+        keys(vm, "<<<<");  // stops at the first column
+        CHECK(vm.sort().column == ColumnId::Id);
+        keys(vm, "W");  // same column: flips
+        CHECK(vm.sort().descending);
+        CHECK(ids(vm) == std::vector<int64_t>{4, 3, 2, 1});
+    }
+}
+
+TEST_CASE("view_model::selection follows the worker id across refreshes") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    vm.handle_key(key::Down);
+    vm.handle_key(key::Down);
+    CHECK(selected_id(vm) == 4);  // order 2, 3, 4, 1
+    // Next snapshot: worker 1 now has the most requests; the order changes.
+    TestSnap t2{
+        {1, 101, "busy", 90, 1.0, 2, 1},
+        {2, 102, "busy", 41, 5.0, 2, 1},
+        {3, 103, "busy", 42, 3.0, 2, 2},
+        {4, 204, "idle", 21, NAN, 2, 0},  // respawned: new pid, same id
+    };
+    vm.set_snapshot(&t2.snap, &t2.rates, tuitest::kNow + 1);
+    CHECK(ids(vm) == std::vector<int64_t>{1, 3, 2, 4});
+    CHECK(vm.state().selected == 3);
+    CHECK(selected_id(vm) == 4);
+    SUBCASE("a vanished worker leaves the selection at the same position") {
+        TestSnap t3{{1, 101, "idle", 10, 1.0}, {2, 102, "idle", 20, 1.0}, {3, 103, "idle", 30, 1.0}};
+        vm.set_snapshot(&t3.snap, &t3.rates, tuitest::kNow + 2);
+        CHECK(vm.state().selected == 2);
+        CHECK(selected_id(vm) == 1);
+    }
+}
+
+TEST_CASE("view_model::a cycles workers, cores as WID:CID, cores under workers") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    CHECK(vm.row_mode() == RowMode::Workers);
+    CHECK(vm.worker_rows().size() == 4);
+    keys(vm, "a");
+    CHECK(vm.row_mode() == RowMode::Cores);
+    CHECK(vm.worker_rows().size() == 8);
+    CHECK(vm.worker_columns().front() == ColumnId::Id);
+    CHECK(std::find(vm.worker_columns().begin(), vm.worker_columns().end(), ColumnId::Uri) !=
+          vm.worker_columns().end());
+    keys(vm, "a");
+    CHECK(vm.row_mode() == RowMode::WorkersTree);
+    CHECK(vm.worker_rows().size() == 12);
+    CHECK_FALSE(vm.worker_rows()[0].is_core());
+    CHECK(vm.worker_rows()[1].is_core());
+    CHECK(vm.worker_rows()[1].worker == vm.worker_rows()[0].worker);
+    keys(vm, "a");
+    CHECK(vm.row_mode() == RowMode::Workers);
+    SUBCASE("--cores starts in the cores mode") {
+        Options o;
+        o.cores = true;
+        ViewModel vc(o, "x");
+        vc.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+        CHECK(vc.row_mode() == RowMode::Cores);
+    }
+    SUBCASE("--columns applies in every mode") {
+        Options o;
+        o.columns = {ColumnId::Id, ColumnId::Pid};
+        ViewModel vc(o, "x");
+        keys(vc, "a");
+        CHECK(vc.worker_columns().size() == 2);
+    }
+}
+
+TEST_CASE("view_model::filter by status, pid, id, WID:CID and text") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    keys(vm, "/busy");
+    CHECK(vm.filter_editing());
+    CHECK(ids(vm) == std::vector<int64_t>{2, 3});
+    vm.handle_key(key::Enter);
+    CHECK_FALSE(vm.filter_editing());
+    CHECK(vm.state().filter == "busy");
+    CHECK(vm.worker_rows_total() == 4);
+    vm.handle_key(key::Escape);  // clears
+    CHECK(vm.state().filter.empty());
+    CHECK(ids(vm).size() == 4);
+
+    keys(vm, "/104");  // pid
+    CHECK(ids(vm) == std::vector<int64_t>{4});
+    vm.handle_key(key::Escape);
+    keys(vm, "/3");  // id
+    CHECK(ids(vm) == std::vector<int64_t>{3});
+    vm.handle_key(key::Backspace);
+    keys(vm, "SIG");  // status prefix, any case
+    CHECK(ids(vm) == std::vector<int64_t>{4});
+    vm.handle_key(key::Escape);
+    keys(vm, "/api");  // the URI of a request in flight
+    CHECK(ids(vm) == std::vector<int64_t>{3});
+    vm.handle_key(key::Escape);
+    SUBCASE("in the cores modes") {
+        keys(vm, "a/3:1");
+        CHECK(ids(vm) == std::vector<int64_t>{301});
+        vm.handle_key(key::Escape);
+        keys(vm, "/busy");
+        CHECK(ids(vm) == std::vector<int64_t>{301, 200, 300});  // busy cores only, by requests
+        for (RowRef r : vm.worker_rows()) CHECK(*t.snap.cores[r.core].in_request == 1);
+        vm.handle_key(key::Escape);
+        keys(vm, "a/api");  // tree: the worker and its matching cores
+        CHECK(ids(vm) == std::vector<int64_t>{3, 301, 300});
+    }
+    SUBCASE("a filter that matches nothing leaves an empty table") {
+        keys(vm, "/nothing-like-this");
+        CHECK(vm.row_count() == 0);
+        vm.handle_key(key::Down);  // harmless
+        CHECK(vm.state().selected == 0);
+    }
+}
+
+TEST_CASE("view_model::scrolling with PgUp/PgDn/Home/End keeps the selection visible") {
+    TestSnap t{};
+    for (int i = 1; i <= 50; ++i) t.add({i, 1000 + i, "idle", 100 - i, 1.0});
+    ViewModel vm = make(t, 80, 11);  // 5 table rows
+    const int rows = vm.areas().table_rows;
+    REQUIRE(rows == 5);
+    vm.handle_key(key::PageDown);
+    CHECK(vm.state().selected == 5);
+    CHECK(vm.state().top == 1);
+    vm.handle_key(key::End);
+    CHECK(vm.state().selected == 49);
+    CHECK(vm.state().top == 45);
+    vm.handle_key(key::PageUp);
+    CHECK(vm.state().selected == 44);
+    CHECK(vm.state().top == 44);
+    vm.handle_key(key::Home);
+    CHECK(vm.state().selected == 0);
+    CHECK(vm.state().top == 0);
+    keys(vm, "jjj");
+    CHECK(vm.state().selected == 3);
+    keys(vm, "k");
+    CHECK(vm.state().selected == 2);
+    SUBCASE("a smaller terminal keeps the selection on screen") {
+        vm.handle_key(key::End);
+        vm.set_size(80, 8);
+        CHECK(vm.state().top + vm.areas().table_rows > vm.state().selected);
+        CHECK(vm.state().top <= vm.state().selected);
+    }
+}
+
+TEST_CASE("view_model::panes: Tab and number keys; each pane keeps its state") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    REQUIRE(vm.panes() == std::vector<PaneId>{PaneId::Workers, PaneId::Sockets, PaneId::Locks});
+    vm.handle_key(key::Tab);
+    CHECK(vm.pane() == PaneId::Sockets);
+    CHECK(vm.row_count() == 1);
+    keys(vm, "3");
+    CHECK(vm.pane() == PaneId::Locks);
+    CHECK(vm.row_count() == 2);
+    vm.handle_key(key::Down);
+    CHECK(vm.state().selected == 1);
+    keys(vm, "9");  // no such pane: stays
+    CHECK(vm.pane() == PaneId::Locks);
+    vm.handle_key(key::BackTab);
+    CHECK(vm.pane() == PaneId::Sockets);
+    keys(vm, "3");
+    CHECK(vm.state().selected == 1);  // kept
+    SUBCASE("sorting another pane with < > r") {
+        keys(vm, ">");  // sort by the second column (HELD BY)
+        CHECK(vm.state().sorted);
+        CHECK(vm.state().sort_col == 1);
+        CHECK(vm.pane_rows() == std::vector<uint32_t>{1, 0});  // pid 4001 before "free"
+        CHECK(vm.state().selected == 0);  // the selection followed "signal"
+        keys(vm, "<");  // by name, ascending
+        CHECK(vm.pane_rows() == std::vector<uint32_t>{1, 0});
+        keys(vm, "r");
+        CHECK(vm.pane_rows() == std::vector<uint32_t>{0, 1});
+        CHECK(vm.state().selected == 1);
+    }
+    SUBCASE("a filter in another pane") {
+        keys(vm, "/sig\n");
+        CHECK(vm.pane_rows() == std::vector<uint32_t>{1});
+        keys(vm, "1");
+        CHECK(vm.state().filter.empty());
+        CHECK(vm.row_count() == 4);
+    }
+    SUBCASE("metrics only when the server sent them") {
+        t.snap.has_metrics = true;
+        vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+        CHECK(vm.panes().back() == PaneId::Metrics);
+    }
+}
+
+TEST_CASE("view_model::an Emperor opens on its vassals") {
+    Snapshot s;
+    s.kind = SnapshotKind::Emperor;
+    Vassal a, b;
+    a.id = "a.ini";
+    a.pid = 10;
+    b.id = "b.ini";
+    b.pid = 11;
+    s.vassals = {a, b};
+    ViewModel vm(tuitest::default_options(), "emperor");
+    vm.set_snapshot(&s, nullptr, tuitest::kNow);
+    CHECK(vm.pane() == PaneId::Vassals);
+    CHECK(vm.panes() == std::vector<PaneId>{PaneId::Vassals});
+    CHECK(vm.row_count() == 2);
+    keys(vm, "a");  // only for the worker table: nothing changes
+    CHECK(vm.row_mode() == RowMode::Workers);
+    CHECK_FALSE(vm.flash().empty());
+    vm.handle_key(key::Enter);
+    CHECK(vm.overlay() == Overlay::Detail);
+    CHECK(vm.detail_key() == "a.ini");
+}
+
+TEST_CASE("view_model::Enter opens details, Esc and q close overlays, q quits") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    vm.handle_key(key::Down);  // worker 3
+    vm.handle_key(key::Enter);
+    CHECK(vm.overlay() == Overlay::Detail);
+    CHECK(vm.detail_worker() == 3);
+    vm.handle_key(key::Escape);
+    CHECK(vm.overlay() == Overlay::None);
+    keys(vm, "?");
+    CHECK(vm.overlay() == Overlay::Help);
+    keys(vm, "q");
+    CHECK(vm.overlay() == Overlay::None);
+    CHECK_FALSE(vm.quit_requested());
+    vm.handle_key(key::F1);
+    CHECK(vm.overlay() == Overlay::Help);
+    keys(vm, "h");
+    CHECK(vm.overlay() == Overlay::None);
+    SUBCASE("help scrolls within its length") {
+        vm.set_size(80, 10);
+        keys(vm, "?");
+        vm.handle_key(key::End);
+        const int end = vm.overlay_scroll();
+        CHECK(end > 0);
+        CHECK(end == vm.overlay_rows() - (vm.areas().status_row - vm.areas().summary_lines));
+        vm.handle_key(key::Down);
+        CHECK(vm.overlay_scroll() == end);
+        vm.handle_key(key::Home);
+        CHECK(vm.overlay_scroll() == 0);
+    }
+    SUBCASE("a table key closes an overlay and acts") {
+        keys(vm, "?");
+        keys(vm, "S");
+        CHECK(vm.overlay() == Overlay::None);
+        CHECK(vm.sort().column == ColumnId::Rps);
+    }
+    SUBCASE("q quits from the table") {
+        keys(vm, "q");
+        CHECK(vm.quit_requested());
+    }
+}
+
+TEST_CASE("view_model::pause, fast refresh and the interval") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    CHECK(vm.interval() == doctest::Approx(1.0));
+    keys(vm, "f");
+    CHECK(vm.fast());
+    CHECK(vm.interval() == doctest::Approx(kFastInterval));
+    keys(vm, "f");
+    CHECK(vm.interval() == doctest::Approx(1.0));
+    keys(vm, "+");
+    CHECK(vm.interval() == doctest::Approx(2.0));
+    keys(vm, "--");
+    CHECK(vm.interval() == doctest::Approx(0.5));
+    keys(vm, "------");
+    CHECK(vm.interval() == doctest::Approx(0.1));  // bounded
+    for (int i = 0; i < 20; ++i) keys(vm, "+");
+    CHECK(vm.interval() == doctest::Approx(60.0));
+    keys(vm, " ");
+    CHECK(vm.paused());
+    keys(vm, " ");
+    CHECK_FALSE(vm.paused());
+    SUBCASE("--frequency fractions are kept") {
+        Options o;
+        o.interval = 0.25;
+        ViewModel v2(o, "x");
+        CHECK(v2.interval() == doctest::Approx(0.25));
+        keys(v2, "+");
+        CHECK(v2.interval() == doctest::Approx(0.5));
+    }
+}
+
+TEST_CASE("view_model::fetch results: stale, recovery, end of recording") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    vm.set_fetch_ok(10.0);
+    CHECK(vm.feed().have_data);
+    vm.set_fetch_error("127.0.0.1:9191: connection refused", 11.0);
+    vm.set_fetch_error("127.0.0.1:9191: connection refused", 13.0);
+    CHECK(vm.feed().failures == 2);
+    CHECK(vm.feed().error_since == doctest::Approx(11.0));
+    CHECK(vm.snapshot() == &t.snap);  // the last good snapshot stays
+    vm.set_fetch_ok(14.0);
+    CHECK(vm.feed().error.empty());
+    CHECK(vm.feed().failures == 0);
+    vm.set_ended();
+    CHECK(vm.feed().ended);
+}
+
+TEST_CASE("view_model::unknown keys say where help is; no snapshot is harmless") {
+    ViewModel vm(tuitest::default_options(), "x");
+    vm.handle_key('x');
+    CHECK(vm.flash().find("? for help") != std::string_view::npos);
+    for (int k : {int(key::Down), int(key::End), int(key::Enter), int('a'), int('S'), int(key::Tab), int('/'), int('z'), int(key::Escape), int('>')}) {
+        vm.handle_key(k);
+    }
+    CHECK(vm.row_count() == 0);
+    CHECK(vm.overlay() == Overlay::None);
+}
+
+TEST_CASE("view_model::every key in the table does something or is documented") {
+    for (const KeyBinding& b : key_bindings()) {
+        CAPTURE(key_name(b.key));
+        CHECK(find_binding(b.key) == &b);  // no key bound twice
+        CHECK(b.action != Action::None);
+    }
+    // Every column with a sort key gets it back from sort_key_for().
+    int with_keys = 0;
+    for (const ColumnDef& c : all_columns()) {
+        const int k = sort_key_for(c.id);
+        if (k == key::None) continue;
+        ++with_keys;
+        const KeyBinding* b = find_binding(k);
+        REQUIRE(b);
+        CHECK(b->action == Action::SortBy);
+        CHECK(b->arg == static_cast<uint8_t>(c.id));
+    }
+    for (ColumnId id : default_worker_columns()) CHECK(sort_key_for(id) != key::None);
+    CHECK(with_keys >= 20);
+}
+
+}  // TEST_SUITE
