@@ -129,6 +129,16 @@ constexpr std::array<uint8_t, 256> make_classes() {
 }
 constexpr std::array<uint8_t, 256> kClass = make_classes();
 
+// Bytes that matter outside strings.
+constexpr std::array<bool, 256> make_structural() {
+    std::array<bool, 256> t{};
+    for (char c : {'"', '{', '}', '[', ']', ',', ':'}) {
+        t[static_cast<unsigned char>(c)] = true;
+    }
+    return t;
+}
+constexpr std::array<bool, 256> kStructural = make_structural();
+
 bool is_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -159,6 +169,8 @@ public:
     void run() {
         std::size_t i = 0, run = 0;
         while (i < n_) {
+            while (i < n_ && !kStructural[p_[i]]) ++i;  // whitespace, numbers, literals
+            if (i >= n_) break;
             unsigned char c = p_[i];
             if (c == '"') {
                 sink_.copy(run, i - run);

@@ -213,17 +213,25 @@ def _walk_rates(obj, path="$"):
 
 @case("rates")
 def rates(ctx):
+    """Known paced loads while --batch -n 3 -d 1 runs: 10 req/s to /, 5/s to
+    /boom (exceptions), 5/s to /big?kb=16 (16 KiB each): ~20 req/s, ~5 exc/s,
+    >= ~80 KB/s. Bands are generous: the machine is shared."""
     u = ctx.uwsgi(["--processes", "2", "--threads", "2"])
-    bg = PacedLoad(u.http_port, rate=20, seconds=4.5).start()
+    loads = [PacedLoad(u.http_port, rate=10, seconds=4.5).start(),
+             PacedLoad(u.http_port, rate=5, seconds=4.5, path="/boom").start(),
+             PacedLoad(u.http_port, rate=5, seconds=4.5, path="/big?kb=16").start()]
     try:
         r = ctx.tool("--batch", "-n", "3", "-d", "1", "--format", "json", ctx.address(u.stats), timeout=30)
     finally:
-        bg.join()
+        for bg in loads:
+            bg.join()
     check(r.rc == 0 and not r.timed_out, "exit %s%s" % (r.rc, " (timed out)" if r.timed_out else ""))
     objs = r.json_lines()
     check(len(objs) == 3, "%d JSON lines, expected 3" % len(objs))
     first = [w.get("rps") for w in objs[0]["workers"]]
     check(all(x is None for x in first), "first snapshot has worker rps %s, expected null" % first)
+    check(objs[0].get("rps") is None, "first snapshot has a total rps %r" % objs[0].get("rps"))
+    check((objs[0].get("uwsgitop") or {}).get("interval") is None, "first snapshot has an interval")
     prev = None
     for n, o in enumerate(objs):
         for path, v in _walk_rates(o):
@@ -234,16 +242,26 @@ def rates(ctx):
     notes = []
     for n, o in enumerate(objs[1:], 2):
         ws = o["workers"]
-        rps = [w.get("rps") for w in ws]
-        check(all(isinstance(x, (int, float)) for x in rps), "snapshot %d: worker rps %s not all numbers" % (n, rps))
-        tot = sum(rps)
+        iv = (o.get("uwsgitop") or {}).get("interval")
+        check(isinstance(iv, (int, float)) and 0.5 <= iv <= 5, "snapshot %d: interval %r for -d 1" % (n, iv))
+
+        def rate_sum(key):
+            vals = [w.get(key) for w in ws]
+            check(all(isinstance(x, (int, float)) for x in vals), "snapshot %d: worker %s %s" % (n, key, vals))
+            return sum(vals)
+        tot, exc, tx = rate_sum("rps"), rate_sum("exc_rate"), rate_sum("tx_rate")
         check(5 <= tot <= 60, "snapshot %d: total rps %.2f outside 5..60 for a 20 req/s load" % (n, tot))
-        txr = [w.get("tx_rate") for w in ws]
-        check(all(isinstance(x, (int, float)) for x in txr), "snapshot %d: tx_rate %s" % (n, txr))
+        check(1 <= exc <= 15, "snapshot %d: exc_rate %.2f outside 1..15 for 5 exceptions/s" % (n, exc))
+        check(20000 <= tx <= 400000, "snapshot %d: tx_rate %.0f B/s outside 20k..400k for ~80 KiB/s" % (n, tx))
+        top = o.get("rps")
+        check(isinstance(top, (int, float)) and abs(top - tot) <= max(0.5, 0.05 * tot),
+              "snapshot %d: top-level rps %r != sum of workers %.2f" % (n, top, tot))
         cores_rps = [c.get("rps") for w in ws for c in (w.get("cores") or [])]
         check(all(isinstance(x, (int, float)) for x in cores_rps), "snapshot %d: core rps %s" % (n, cores_rps))
-        notes.append("%.1f" % tot)
-    ctx.note("total rps " + ", ".join(notes) + "; load sent %d" % bg.sent)
+        check(abs(sum(cores_rps) - tot) <= max(0.5, 0.05 * tot), "snapshot %d: core rps sum %.2f != workers %.2f"
+              % (n, sum(cores_rps), tot))
+        notes.append("%.1f rps %.1f exc/s %.0f B/s" % (tot, exc, tx))
+    ctx.note("; ".join(notes))
 
 
 # ------------------------------------------------------------------ case 4
