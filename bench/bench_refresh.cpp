@@ -6,6 +6,8 @@
 //            thread that writes the document on accept, like uWSGI
 //   parse    Parser::parse into a reused Snapshot (the copy of the input into
 //            the reused read buffer is not timed)
+//   floor    RapidJSON's in-situ SAX reader alone, null handler (plain,
+//            SSE2, SSE4.2 builds; bench_floor.hpp): what parse costs at least
 //   rates    RateTracker::update against the previous snapshot
 //   sort     build_rows + sort_rows (default sort: requests, descending), in
 //            workers and cores modes
@@ -28,6 +30,9 @@
 //       N steady refreshes of one input through uwsgitop_bench_refresh()
 //       (after 2 warm-up refreshes), then prints faults and VmHWM. For
 //       callgrind: --collect-atstart=no --toggle-collect=uwsgitop_bench_refresh
+//   bench_refresh --loop NAME --refreshes N --floors
+//       N parses of the input by each floor_parse_* (bench_floor.hpp), for
+//       callgrind's inclusive counts of those functions.
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -38,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_floor.hpp"
 #include "bench_measure.hpp"
 #include "bench_server.hpp"
 #include "uwsgitop/dump.hpp"
@@ -75,6 +81,7 @@ struct Args {
     std::string loop;
     long refreshes = 10;
     bool cores_view = false;
+    bool floors = false;
 };
 
 bool read_file(const std::string& path, std::vector<char>& out) {
@@ -104,6 +111,7 @@ bool parse_args(int argc, char** argv, Args& a) {
         const char* v = nullptr;
         if (arg == "--quick") a.quick = true;
         else if (arg == "--cores-view") a.cores_view = true;
+        else if (arg == "--floors") a.floors = true;
         else if (arg == "--seconds" && (v = value())) a.seconds = std::atof(v);
         else if (arg == "--data" && (v = value())) a.data = v;
         else if (arg == "--sizes" && (v = value())) a.sizes = split(v);
@@ -112,7 +120,7 @@ bool parse_args(int argc, char** argv, Args& a) {
         else {
             std::fprintf(stderr,
                          "usage: bench_refresh [--quick] [--seconds S] [--sizes a,b] [--data DIR]\n"
-                         "       bench_refresh --loop NAME --refreshes N [--cores-view] [--data DIR]\n");
+                         "       bench_refresh --loop NAME --refreshes N [--cores-view | --floors] [--data DIR]\n");
             return false;
         }
     }
@@ -172,11 +180,11 @@ Options view_options(bool cores_view) {
 
 }  // namespace
 
-// One whole refresh: read + parse + rates (Pipeline), sort, render one
-// screen. Not inlined and with C linkage so callgrind can toggle on it.
-extern "C" void uwsgitop_bench_refresh(void* opaque);
-extern "C" __attribute__((noinline)) void uwsgitop_bench_refresh(void* opaque) {
-    Refresher& r = *static_cast<Refresher*>(opaque);
+namespace {
+
+// One whole refresh: read + parse + rates (Pipeline), view-model update
+// (rows + sort), render of one 160x50 screen.
+void refresh_once(Refresher& r) {
     const Status st = r.pipeline.refresh(r.snap, r.rates);
     if (!st) {
         r.ok = false;
@@ -187,6 +195,16 @@ extern "C" __attribute__((noinline)) void uwsgitop_bench_refresh(void* opaque) {
     r.vm.set_fetch_ok(mono);
     r.vm.set_snapshot(&r.snap, &r.rates, r.pipeline.last_wall_time());
     tui::render(r.vm, r.grid);
+}
+
+}  // namespace
+
+// The measured refreshes go through this function (warm-ups do not), with C
+// linkage and not inlined, so callgrind can count exactly them with
+// --collect-atstart=no --toggle-collect=uwsgitop_bench_refresh.
+extern "C" void uwsgitop_bench_refresh(void* opaque);
+extern "C" __attribute__((noinline)) void uwsgitop_bench_refresh(void* opaque) {
+    refresh_once(*static_cast<Refresher*>(opaque));
 }
 
 namespace {
@@ -292,6 +310,32 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
         print_stage(r, bytes);
     }
 
+    // The floor: RapidJSON alone over the same bytes.
+    struct FloorVariant {
+        const char* name;
+        bool (*fn)(char*);
+        bool available;
+    };
+    const FloorVariant floors[] = {
+        {"floor: RapidJSON SAX, null handler", floor_parse_plain, true},
+        {"floor: same, RAPIDJSON_SSE2", floor_parse_sse2, floor_have_sse2()},
+        {"floor: same, RAPIDJSON_SSE42", floor_parse_sse42, floor_have_sse42()},
+    };
+    for (const FloorVariant& fv : floors) {
+        if (!fv.available) continue;
+        bool floor_ok = true;
+        auto r = measure(fv.name, budget,
+                         [&] {
+                             buf.assign(in.b.begin(), in.b.end());
+                             buf.push_back('\0');
+                         },
+                         [&] {
+                             if (!fv.fn(buf.data())) floor_ok = false;
+                         });
+        check.expect(floor_ok, in.name, "RapidJSON rejected the input (floor)");
+        print_stage(r, bytes);
+    }
+
     // Two parsed successive snapshots for the later stages.
     Snapshot snap_a, snap_b;
     buf.assign(in.a.begin(), in.a.end());
@@ -370,7 +414,7 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
     // The whole refresh, both views, through the real Pipeline.
     for (const bool cv : {false, true}) {
         Refresher ref(loopback_source(server.port()), view_options(cv), address);
-        for (int i = 0; i < 3; ++i) uwsgitop_bench_refresh(&ref);   // warm-up
+        for (int i = 0; i < 3; ++i) refresh_once(ref);   // warm-up
         auto r = measure(cv ? "**whole refresh, cores view**" : "**whole refresh, workers view**", budget,
                          [] {}, [&] { uwsgitop_bench_refresh(&ref); });
         check.expect(ref.ok, in.name, "whole refresh failed");
@@ -396,9 +440,26 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
     return true;
 }
 
+int run_floors(const Input& in, long n) {
+    std::vector<char> buf;
+    int failures = 0;
+    for (auto fn : {floor_parse_plain, floor_parse_sse2, floor_parse_sse42}) {
+        if ((fn == floor_parse_sse2 && !floor_have_sse2()) || (fn == floor_parse_sse42 && !floor_have_sse42())) continue;
+        for (long i = 0; i < n; ++i) {
+            buf.assign(in.b.begin(), in.b.end());
+            buf.push_back('\0');
+            if (!fn(buf.data())) ++failures;
+        }
+    }
+    std::printf("input=%s bytes=%zu floors parsed %ld times each, failures=%d\n", in.name.c_str(), in.b.size(),
+                n, failures);
+    return failures ? 1 : 0;
+}
+
 int run_loop(const Args& args) {
     Input in;
     if (!load_input(args.data, args.loop, in)) return 2;
+    if (args.floors) return run_floors(in, args.refreshes);
     LoopbackServer server;
     std::string error;
     if (!server.start({in.a, in.b}, 0, error)) {
@@ -406,7 +467,7 @@ int run_loop(const Args& args) {
         return 2;
     }
     Refresher ref(loopback_source(server.port()), view_options(args.cores_view), "127.0.0.1:9191");
-    for (int i = 0; i < 2; ++i) uwsgitop_bench_refresh(&ref);
+    for (int i = 0; i < 2; ++i) refresh_once(ref);   // warm-up
     const long t0 = thread_minor_faults();
     for (long i = 0; i < args.refreshes; ++i) uwsgitop_bench_refresh(&ref);
     const long faults = thread_minor_faults() - t0;

@@ -78,9 +78,14 @@ Attempt run_reader(char* text, Snapshot& snap) {
     return a;
 }
 
-// Parses buf[0, n) in place; buf[n] must be writable (it becomes the NUL the
-// reader stops at).
+// Parses all of `buf` in place, behind a NUL terminator that is pushed for
+// the reader and popped afterwards (the views never include it). The buffers
+// are reused frame after frame, so the headroom reserved here is allocated
+// once, not per refresh.
 Attempt run_in_place(std::vector<char>& buf, bool validate_utf8, Snapshot& snap) {
+    if (buf.capacity() == buf.size()) {
+        buf.reserve(buf.size() + buf.size() / 8 + 64);
+    }
     buf.push_back('\0');
     Attempt a = validate_utf8
                     ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(buf.data(), snap)

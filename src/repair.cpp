@@ -167,21 +167,22 @@ public:
         : p_(reinterpret_cast<const unsigned char*>(in.data())), n_(in.size()), sink_(sink) {}
 
     void run() {
-        std::size_t i = 0, run = 0;
+        std::size_t i = 0, from = 0;
         while (i < n_) {
             while (i < n_ && !kStructural[p_[i]]) ++i;  // whitespace, numbers, literals
             if (i >= n_) break;
             unsigned char c = p_[i];
             if (c == '"') {
-                sink_.copy(run, i - run);
+                sink_.copy(from, i - from);
                 i = string_at(i);
-                run = i;
+                from = i;
+                if (sink_.done()) return;
                 continue;
             }
             structural(c);
             ++i;
         }
-        sink_.copy(run, n_ - run);
+        sink_.copy(from, n_ - from);
     }
 
 private:
@@ -274,10 +275,10 @@ private:
                     : (t & kExpectKey) != 0   ? Role::Key
                                               : Role::ObjectValue;
         bool escaped = (t & kEscapedArray) != 0;
-        std::size_t j = i + 1, run = i;  // the opening quote goes with the first run
+        std::size_t j = i + 1, from = i;  // the opening quote goes with the first run
         while (true) {
             while (j < n_ && kClass[p_[j]] == kPlain) ++j;
-            sink_.copy(run, j - run);
+            sink_.copy(from, j - from);
             if (j >= n_) return n_;
             unsigned char c = p_[j];
             switch (kClass[c]) {
@@ -317,7 +318,8 @@ private:
             }
             default: ++j; break;  // unreachable: plain bytes were consumed above
             }
-            run = j;
+            from = j;
+            if (sink_.done()) return j;
         }
     }
 
@@ -396,6 +398,7 @@ public:
     VectorSink(std::string_view in, std::vector<char>& out) : in_(in.data()), out_(out) {}
     void copy(std::size_t pos, std::size_t len) { out_.insert(out_.end(), in_ + pos, in_ + pos + len); }
     void emit(std::size_t, const char* s, std::size_t len) { out_.insert(out_.end(), s, s + len); }
+    bool done() const { return false; }
 
 private:
     const char* in_;
@@ -421,6 +424,7 @@ public:
         out_ += len;
     }
     std::size_t result() const { return result_; }
+    bool done() const { return found_; }  // the rest of the input cannot change the answer
 
 private:
     std::size_t target_;

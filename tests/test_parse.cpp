@@ -1,151 +1,24 @@
-// Tests for parse.hpp: real uWSGI 2.0.21 captures (tests/fixtures), the
-// lenient path on uWSGI's unescaped output, and broken input of every kind.
+// Tests for parse.hpp: real uWSGI 2.0.21 captures (tests/fixtures) of every
+// deployment shape, the value rules, broken input of every kind, buffer reuse
+// and a 16,000-core document. The lenient path on uWSGI's unescaped output is
+// tested end to end in test_repair.cpp.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "snapshot_checks.hpp"
 #include "uwsgitop/parse.hpp"
 
 using namespace uwsgitop;
+using namespace uwsgitop::testing;
 
 namespace {
-
-std::vector<char> read_fixture(const std::string& name) {
-    std::ifstream f(std::string(UWSGITOP_TEST_FIXTURES) + "/" + name, std::ios::binary);
-    REQUIRE_MESSAGE(f.good(), name);
-    std::vector<char> v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (name.size() > 5 && name.substr(name.size() - 5) == ".http") {
-        // a whole --stats-http response: the parser gets the body
-        const char sep[] = "\r\n\r\n";
-        auto it = std::search(v.begin(), v.end(), sep, sep + 4);
-        REQUIRE(it != v.end());
-        v.erase(v.begin(), it + 4);
-    }
-    return v;
-}
-
-std::vector<char> bytes_of(std::string_view s) {
-    return std::vector<char>(s.begin(), s.end());
-}
-
-Status parse_text(Parser& p, std::string_view text, Snapshot& snap) {
-    std::vector<char> b = bytes_of(text);
-    return p.parse(b, snap);
-}
-
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (len == 0 || i + len > s.size() || (len == 2 && c < 0xC2)) return false;
-        for (std::size_t k = 1; k < len; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-        }
-        i += len;
-    }
-    return true;
-}
-
-// Every string_view in the snapshot, for the "points into storage" and
-// "valid UTF-8" invariants.
-std::vector<std::string_view> all_strings(const Snapshot& s) {
-    std::vector<std::string_view> v = {s.version, s.cwd, s.router_name};
-    for (const auto& w : s.workers) v.push_back(w.status);
-    for (const auto& a : s.apps) v.insert(v.end(), {a.mountpoint, a.chdir});
-    v.insert(v.end(), s.vars.begin(), s.vars.end());
-    for (const auto& x : s.sockets) v.insert(v.end(), {x.name, x.proto});
-    for (const auto& x : s.locks) v.push_back(x.name);
-    for (const auto& x : s.caches) v.insert(v.end(), {x.name, x.hash});
-    for (const auto& x : s.metrics) v.insert(v.end(), {x.name, x.oid});
-    for (const auto& x : s.spoolers) v.push_back(x.dir);
-    for (const auto& x : s.daemons) v.push_back(x.cmd);
-    for (const auto& x : s.crons) v.insert(v.end(), {x.command, x.legion});
-    v.insert(v.end(), s.emperor_scanners.begin(), s.emperor_scanners.end());
-    for (const auto& x : s.vassals) v.insert(v.end(), {x.id, x.on_demand, x.monitor});
-    for (const auto& x : s.blacklist) v.push_back(x.id);
-    v.insert(v.end(), s.router_sockets.begin(), s.router_sockets.end());
-    for (const auto& x : s.subscriptions) v.insert(v.end(), {x.key, x.algo});
-    for (const auto& x : s.router_nodes) v.insert(v.end(), {x.name, x.vassal, x.proto});
-    for (const auto& x : s.static_nodes) v.push_back(x.name);
-    return v;
-}
-
-// The structural invariants every successful parse must satisfy.
-void check_invariants(const Snapshot& s) {
-    const char* lo = s.storage.data();
-    const char* hi = lo + s.storage.size();
-    for (std::string_view sv : all_strings(s)) {
-        if (!sv.empty()) {
-            CHECK(sv.data() >= lo);
-            CHECK(sv.data() + sv.size() <= hi);
-        }
-        CHECK(valid_utf8(sv));
-    }
-    uint32_t next_core = 0, next_app = 0, next_var = 0;
-    for (std::size_t wi = 0; wi < s.workers.size(); ++wi) {
-        const Worker& w = s.workers[wi];
-        if (w.cores.count > 0) CHECK(w.cores.begin == next_core);
-        if (w.apps.count > 0) CHECK(w.apps.begin == next_app);
-        next_core += w.cores.count;
-        next_app += w.apps.count;
-        CHECK(w.cores.begin + w.cores.count <= s.cores.size());
-        if (!w.has_cores) CHECK(w.cores.count == 0);
-        for (const Core& c : s.cores_of(w)) {
-            CHECK(c.worker_index == wi);
-            if (c.vars.count > 0) CHECK(c.vars.begin == next_var);
-            next_var += c.vars.count;
-        }
-    }
-    CHECK(next_core == s.cores.size());
-    CHECK(next_app == s.apps.size());
-    CHECK(next_var == s.vars.size());
-    uint32_t next_node = 0;
-    for (std::size_t i = 0; i < s.subscriptions.size(); ++i) {
-        for (const RouterNode& n : s.nodes_of(s.subscriptions[i])) {
-            CHECK(n.subscription_index == i);
-        }
-        next_node += s.subscriptions[i].nodes.count;
-    }
-    CHECK(next_node == s.router_nodes.size());
-}
-
-std::string opt(const Int& v) {
-    return v ? std::to_string(*v) : std::string("?");
-}
-
-// A canonical text form of a snapshot, to compare two parses.
-std::string describe(const Snapshot& s) {
-    std::string d = "kind=" + std::to_string(static_cast<int>(s.kind)) + " repaired=" +
-                    std::to_string(s.repaired) + " metrics=" + std::to_string(s.has_metrics) + "\n";
-    for (std::string_view sv : all_strings(s)) {
-        d.append(sv);
-        d += '|';
-    }
-    d += "\n" + opt(s.pid) + opt(s.load) + opt(s.listen_queue) + opt(s.active_sessions) + opt(s.cheap);
-    for (const auto& w : s.workers) {
-        d += "\nW" + opt(w.id) + "," + opt(w.pid) + "," + opt(w.requests) + "," + opt(w.rss) + "," +
-             opt(w.avg_rt) + "," + opt(w.running_time) + "," + std::to_string(w.cores.begin) + "+" +
-             std::to_string(w.cores.count) + "," + std::to_string(w.has_cores);
-    }
-    for (const auto& c : s.cores) {
-        d += "\nC" + opt(c.id) + "," + opt(c.requests) + "," + opt(c.in_request) + "," +
-             opt(c.request_start) + "," + std::to_string(c.vars.begin) + "+" + std::to_string(c.vars.count);
-    }
-    for (const auto& m : s.metrics) d += "\nM" + opt(m.type) + opt(m.value);
-    for (const auto& l : s.locks) d += "\nL" + opt(l.pid);
-    for (const auto& n : s.router_nodes) d += "\nN" + opt(n.requests) + opt(n.weight);
-    return d;
-}
 
 struct Expect {
     const char* file;
@@ -414,113 +287,6 @@ TEST_CASE("parse::Parser::parse shapes") {
     }
 }
 
-TEST_CASE("parse::Parser::parse unescaped uWSGI output (lenient path)") {
-    Parser parser;
-    Snapshot snap;
-    SUBCASE("cwd with a quote, a backslash and UTF-8") {
-        std::vector<char> a = read_fixture("weird-cwd.json");
-        Status st = parser.parse(a, snap);
-        REQUIRE_MESSAGE(st.is_ok(), st.message());
-        CHECK(snap.repaired);
-        CHECK(snap.cwd == "/tmp/pw/we\"ird\\dir-\xc3\xbc");
-        CHECK(snap.kind == SnapshotKind::Master);
-        CHECK(snap.workers.size() == 1);
-        CHECK(snap.locks.size() == 8);
-        check_invariants(snap);
-    }
-    SUBCASE("raw control bytes in vars") {
-        std::vector<char> a = read_fixture("weird-vars-ctl.json");
-        Status st = parser.parse(a, snap);
-        REQUIRE_MESSAGE(st.is_ok(), st.message());
-        CHECK(snap.repaired);
-        const Core* busy = nullptr;
-        for (const Core& c : snap.cores) {
-            if (c.in_request == 1) busy = &c;
-        }
-        REQUIRE(busy != nullptr);
-        CHECK(find_var(snap, *busy, "HTTP_X_CTL") == "a\x01" "b\x1f" "c\x7f" "d");
-        CHECK(find_var(snap, *busy, "PATH_INFO") == "/slow\x01");
-        CHECK(snap.vars_of(*busy).size() == 13);
-        check_invariants(snap);
-    }
-    SUBCASE("invalid UTF-8 in vars") {
-        std::vector<char> a = read_fixture("weird-vars-nonutf8.json");
-        Status st = parser.parse(a, snap);
-        REQUIRE_MESSAGE(st.is_ok(), st.message());
-        CHECK(snap.repaired);
-        std::string_view bin, path;
-        for (const Core& c : snap.cores) {
-            if (c.in_request == 1) {
-                bin = find_var(snap, c, "HTTP_X_BIN");
-                path = find_var(snap, c, "PATH_INFO");
-            }
-        }
-        const std::string fffd = "\xef\xbf\xbd";
-        CHECK(bin == fffd + fffd + fffd + "( latin1 caf" + fffd);
-        CHECK(path == "/slow" + fffd);
-        check_invariants(snap);
-    }
-    SUBCASE("escaped quotes and backslashes in vars are strict JSON") {
-        std::vector<char> a = read_fixture("weird-vars-quotes.json");
-        REQUIRE(parser.parse(a, snap).is_ok());
-        CHECK_FALSE(snap.repaired);
-        const Core* busy = nullptr;
-        for (const Core& c : snap.cores) {
-            if (c.in_request == 1) busy = &c;
-        }
-        REQUIRE(busy != nullptr);
-        CHECK(find_var(snap, *busy, "HTTP_X_QUOTE") == "he said \"hi\" \\ {\"json\":\"in header\"}");
-        CHECK(find_var(snap, *busy, "PATH_INFO") == "/slow\"\\\n");
-        CHECK(find_var(snap, *busy, "HTTP_X_TAB") == "a\tb");
-        CHECK(find_var(snap, *busy, "HTTP_X_UTF8") == "\xc3\xbcn\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9 \xe2\x9c\x93");
-        check_invariants(snap);
-    }
-    SUBCASE("a 3000-byte header value") {
-        std::vector<char> a = read_fixture("weird-vars-long.json");
-        REQUIRE(parser.parse(a, snap).is_ok());
-        std::string_view v;
-        for (const Core& c : snap.cores) {
-            if (c.in_request == 1) v = find_var(snap, c, "HTTP_X_LONG");
-        }
-        CHECK(v == std::string(3000, 'L'));
-    }
-    SUBCASE("router subscription key with a quote and a backslash") {
-        std::vector<char> a = read_fixture("router-weird-key.json");
-        Status st = parser.parse(a, snap);
-        REQUIRE_MESSAGE(st.is_ok(), st.message());
-        CHECK(snap.repaired);
-        CHECK(snap.kind == SnapshotKind::Router);
-        REQUIRE(snap.subscriptions.size() == 2);
-        CHECK(snap.subscriptions[0].key == "plain.example.com");
-        CHECK(snap.subscriptions[1].key == "we\"ird\\key-\xc3\xbc");
-        CHECK(snap.router_nodes.size() == 2);
-        check_invariants(snap);
-    }
-    SUBCASE("a quote without any backslash (the NUL-undo path)") {
-        Status st = parse_text(parser, "{\"cwd\":\"/srv/a\"b\",\"pid\":7,\"workers\":[]}", snap);
-        REQUIRE_MESSAGE(st.is_ok(), st.message());
-        CHECK(snap.repaired);
-        CHECK(snap.cwd == "/srv/a\"b");
-        CHECK(snap.pid == 7);
-    }
-    SUBCASE("a backslash and a quote (the copy path) with valid escapes elsewhere") {
-        Status st = parse_text(
-            parser, "{\"cwd\":\"/a\"b\\c\",\"workers\":[{\"cores\":[{\"vars\":[\"X=\\\"q\\\"\",\"\"]}]}]}", snap);
-        REQUIRE_MESSAGE(st.is_ok(), st.message());
-        CHECK(snap.repaired);
-        CHECK(snap.cwd == "/a\"b\\c");
-        REQUIRE(snap.vars.size() == 2);
-        CHECK(snap.vars[0] == "X=\"q\"");
-    }
-    SUBCASE("a lock name (a key) with a raw quote") {
-        Status st = parse_text(parser, "{\"locks\":[{\"spooler on /s\"p\":12}]}", snap);
-        REQUIRE_MESSAGE(st.is_ok(), st.message());
-        REQUIRE(snap.locks.size() == 1);
-        CHECK(snap.locks[0].name == "spooler on /s\"p");
-        CHECK(snap.locks[0].pid == 12);
-    }
-}
-
 TEST_CASE("parse::Parser::parse broken input") {
     Parser parser;
     Snapshot snap;
@@ -612,17 +378,61 @@ TEST_CASE("parse::Parser::parse broken input") {
     SUBCASE("100 MB of garbage fails, and fast") {
         auto t0 = std::chrono::steady_clock::now();
         std::string junk(100u << 20, 'x');
+        CHECK(fails(junk) == "invalid stats JSON at byte 0: expected '{' (not a uWSGI stats document)");
         junk[0] = '{';
+        // no string had started where the reader stopped: no repair pass
         CHECK(fails(junk) == "invalid stats JSON at byte 1: Missing a name for object member.");
-        std::mt19937 rng(42);
-        for (char& c : junk) c = static_cast<char>(rng());
         junk[0] = '\x01';
         CHECK(fails(junk).find("at byte 0:") != std::string::npos);
-        junk[0] = '{';
-        junk[1] = '"';
-        CHECK(fails(junk).find("invalid stats JSON at byte ") == 0);  // through repair, then fails
         // generous bound against hangs only (no timing assertion on speed)
         CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+    }
+    SUBCASE("binary garbage that starts like a document goes through repair, then fails") {
+        std::string junk(8u << 20, '\0');
+        std::mt19937 rng(42);
+        for (char& c : junk) c = static_cast<char>(rng() & 0xff);
+        junk[0] = '{';
+        junk[1] = '"';
+        std::string m = fails(junk);
+        CHECK(m.find("invalid stats JSON at byte ") == 0);
+    }
+}
+
+TEST_CASE("parse::Parser::parse survives damaged captures") {
+    // Every prefix, and random byte changes, of real captures: each parse
+    // either succeeds with a consistent snapshot or fails with one line.
+    Parser parser;
+    Snapshot snap;
+    std::mt19937 rng(7);
+    for (const char* name : {"prefork-1.json", "weird-cwd.json", "router-http.json", "weird-vars-nonutf8.json"}) {
+        CAPTURE(name);
+        std::vector<char> orig = read_fixture(name);
+        std::size_t ok = 0, failed = 0;
+        auto check = [&](std::vector<char> bytes) {
+            Status st = parser.parse(bytes, snap);
+            if (st.is_ok()) {
+                ++ok;
+                check_invariants(snap);
+            } else {
+                ++failed;
+                CHECK(st.message().rfind("invalid stats JSON at byte ", 0) == 0);
+                CHECK(st.message().find('\n') == std::string::npos);
+                CHECK(snap.kind == SnapshotKind::Unknown);
+            }
+        };
+        for (std::size_t cut = 0; cut < orig.size(); cut += 7) {
+            check(std::vector<char>(orig.begin(), orig.begin() + static_cast<std::ptrdiff_t>(cut)));
+        }
+        const char nasty[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '\0', '\x01', '\xff', '\xc3', 'x', '9'};
+        for (int i = 0; i < 300; ++i) {
+            std::vector<char> b = orig;
+            for (int k = 0; k < 3; ++k) {
+                b[rng() % b.size()] = nasty[rng() % sizeof(nasty)];
+            }
+            check(b);
+        }
+        CHECK(failed > 0);
+        CHECK(ok > 0);
     }
 }
 

@@ -258,6 +258,7 @@ TEST_CASE("recording::other shapes the replay source accepts") {
     SUBCASE("uWSGI --stats-push file: documents separated by a blank line") {
         const std::string a = read_file(kFixtures + "/prefork-1.json");
         const std::string b = read_file(kFixtures + "/prefork-2.json");
+        REQUIRE(b.find("\n\n") != std::string::npos);  // uWSGI's empty arrays hold blank lines
         const std::string path = dir.file("push.stats");
         write_file(path, a + "\n\n" + b + "\n\n" + b.substr(0, b.size() / 2));  // last one cut short
         auto source = make_replay_source(path, ReplayOptions{});

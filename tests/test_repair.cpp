@@ -1,18 +1,20 @@
 // Tests for repair.hpp: scan_input() and repair_json() on hand-made cases
-// that mirror what uWSGI 2.0.21 really writes (see tests/fixtures/weird-*).
+// that mirror what uWSGI 2.0.21 really writes, and the lenient path end to
+// end: real captures of unescaped output (tests/fixtures/weird-*, router-weird-key)
+// parsed by Parser, which must recover the intended values.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "../src/repair_detail.hpp"
+#include "snapshot_checks.hpp"
+#include "uwsgitop/parse.hpp"
 #include "uwsgitop/repair.hpp"
 
-using uwsgitop::repair_json;
-using uwsgitop::scan_input;
+using namespace uwsgitop;
+using namespace uwsgitop::testing;
 
 namespace {
 
@@ -22,10 +24,9 @@ std::string repaired(std::string_view in) {
     return std::string(out.begin(), out.end());
 }
 
-std::string read_fixture(const std::string& name) {
-    std::ifstream f(std::string(UWSGITOP_TEST_FIXTURES) + "/" + name, std::ios::binary);
-    REQUIRE(f.good());
-    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+std::string fixture_text(const std::string& name) {
+    std::vector<char> v = uwsgitop::testing::read_fixture(name);
+    return std::string(v.begin(), v.end());
 }
 
 }  // namespace
@@ -176,22 +177,22 @@ TEST_CASE("repair::repair_json reuses and clears the output vector") {
 
 TEST_CASE("repair::repair_json on real uWSGI captures") {
     SUBCASE("weird cwd") {
-        std::string out = repaired(read_fixture("weird-cwd.json"));
+        std::string out = repaired(fixture_text("weird-cwd.json"));
         CHECK(out.find("\"cwd\":\"/tmp/pw/we\\\"ird\\\\dir-\xc3\xbc\",") != std::string::npos);
     }
     SUBCASE("router subscription key") {
-        std::string out = repaired(read_fixture("router-weird-key.json"));
+        std::string out = repaired(fixture_text("router-weird-key.json"));
         CHECK(out.find("\"key\":\"we\\\"ird\\\\key-\xc3\xbc\",") != std::string::npos);
     }
     SUBCASE("control bytes in vars") {
-        std::string out = repaired(read_fixture("weird-vars-ctl.json"));
+        std::string out = repaired(fixture_text("weird-vars-ctl.json"));
         CHECK(out.find("\"HTTP_X_CTL=a\\u0001b\\u001fc\x7f" "d\"") != std::string::npos);
     }
     SUBCASE("repair is idempotent") {
         for (const char* name : {"weird-cwd.json", "weird-vars-ctl.json", "weird-vars-nonutf8.json",
                                  "weird-vars-quotes.json", "router-weird-key.json", "prefork-1.json"}) {
             CAPTURE(name);
-            std::string once = repaired(read_fixture(name));
+            std::string once = repaired(fixture_text(name));
             CHECK(repaired(once) == once);
             CHECK(scan_input(once).has_control == false);
         }
@@ -213,6 +214,113 @@ TEST_CASE("repair::repair_input_offset maps repaired offsets back") {
     // at or past the end: the end of the input
     CHECK(uwsgitop::detail::repair_input_offset(in, out.size()) == in.size());
     CHECK(uwsgitop::detail::repair_input_offset(in, out.size() + 10) == in.size());
+}
+
+TEST_CASE("repair::Parser::parse on unescaped uWSGI output (the lenient path end to end)") {
+    Parser parser;
+    Snapshot snap;
+    SUBCASE("cwd with a quote, a backslash and UTF-8") {
+        std::vector<char> a = read_fixture("weird-cwd.json");
+        Status st = parser.parse(a, snap);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(snap.repaired);
+        CHECK(snap.cwd == "/tmp/pw/we\"ird\\dir-\xc3\xbc");
+        CHECK(snap.kind == SnapshotKind::Master);
+        CHECK(snap.workers.size() == 1);
+        CHECK(snap.locks.size() == 8);
+        check_invariants(snap);
+    }
+    SUBCASE("raw control bytes in vars") {
+        std::vector<char> a = read_fixture("weird-vars-ctl.json");
+        Status st = parser.parse(a, snap);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(snap.repaired);
+        const Core* busy = nullptr;
+        for (const Core& c : snap.cores) {
+            if (c.in_request == 1) busy = &c;
+        }
+        REQUIRE(busy != nullptr);
+        CHECK(find_var(snap, *busy, "HTTP_X_CTL") == "a\x01" "b\x1f" "c\x7f" "d");
+        CHECK(find_var(snap, *busy, "PATH_INFO") == "/slow\x01");
+        CHECK(snap.vars_of(*busy).size() == 13);
+        check_invariants(snap);
+    }
+    SUBCASE("invalid UTF-8 in vars") {
+        std::vector<char> a = read_fixture("weird-vars-nonutf8.json");
+        Status st = parser.parse(a, snap);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(snap.repaired);
+        std::string_view bin, path;
+        for (const Core& c : snap.cores) {
+            if (c.in_request == 1) {
+                bin = find_var(snap, c, "HTTP_X_BIN");
+                path = find_var(snap, c, "PATH_INFO");
+            }
+        }
+        const std::string fffd = "\xef\xbf\xbd";
+        CHECK(bin == fffd + fffd + fffd + "( latin1 caf" + fffd);
+        CHECK(path == "/slow" + fffd);
+        check_invariants(snap);
+    }
+    SUBCASE("escaped quotes and backslashes in vars are strict JSON") {
+        std::vector<char> a = read_fixture("weird-vars-quotes.json");
+        REQUIRE(parser.parse(a, snap).is_ok());
+        CHECK_FALSE(snap.repaired);
+        const Core* busy = nullptr;
+        for (const Core& c : snap.cores) {
+            if (c.in_request == 1) busy = &c;
+        }
+        REQUIRE(busy != nullptr);
+        CHECK(find_var(snap, *busy, "HTTP_X_QUOTE") == "he said \"hi\" \\ {\"json\":\"in header\"}");
+        CHECK(find_var(snap, *busy, "PATH_INFO") == "/slow\"\\\n");
+        CHECK(find_var(snap, *busy, "HTTP_X_TAB") == "a\tb");
+        CHECK(find_var(snap, *busy, "HTTP_X_UTF8") == "\xc3\xbcn\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9 \xe2\x9c\x93");
+        check_invariants(snap);
+    }
+    SUBCASE("a 3000-byte header value") {
+        std::vector<char> a = read_fixture("weird-vars-long.json");
+        REQUIRE(parser.parse(a, snap).is_ok());
+        std::string_view v;
+        for (const Core& c : snap.cores) {
+            if (c.in_request == 1) v = find_var(snap, c, "HTTP_X_LONG");
+        }
+        CHECK(v == std::string(3000, 'L'));
+    }
+    SUBCASE("router subscription key with a quote and a backslash") {
+        std::vector<char> a = read_fixture("router-weird-key.json");
+        Status st = parser.parse(a, snap);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(snap.repaired);
+        CHECK(snap.kind == SnapshotKind::Router);
+        REQUIRE(snap.subscriptions.size() == 2);
+        CHECK(snap.subscriptions[0].key == "plain.example.com");
+        CHECK(snap.subscriptions[1].key == "we\"ird\\key-\xc3\xbc");
+        CHECK(snap.router_nodes.size() == 2);
+        check_invariants(snap);
+    }
+    SUBCASE("a quote without any backslash (the NUL-undo path)") {
+        Status st = parse_text(parser, "{\"cwd\":\"/srv/a\"b\",\"pid\":7,\"workers\":[]}", snap);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(snap.repaired);
+        CHECK(snap.cwd == "/srv/a\"b");
+        CHECK(snap.pid == 7);
+    }
+    SUBCASE("a backslash and a quote (the copy path) with valid escapes elsewhere") {
+        Status st = parse_text(
+            parser, "{\"cwd\":\"/a\"b\\c\",\"workers\":[{\"cores\":[{\"vars\":[\"X=\\\"q\\\"\",\"\"]}]}]}", snap);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(snap.repaired);
+        CHECK(snap.cwd == "/a\"b\\c");
+        REQUIRE(snap.vars.size() == 2);
+        CHECK(snap.vars[0] == "X=\"q\"");
+    }
+    SUBCASE("a lock name (a key) with a raw quote") {
+        Status st = parse_text(parser, "{\"locks\":[{\"spooler on /s\"p\":12}]}", snap);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        REQUIRE(snap.locks.size() == 1);
+        CHECK(snap.locks[0].name == "spooler on /s\"p");
+        CHECK(snap.locks[0].pid == 12);
+    }
 }
 
 }  // TEST_SUITE

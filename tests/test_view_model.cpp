@@ -1,11 +1,21 @@
 // Unit tests for tui/view_model.hpp: key sequences replayed against the
-// view-model with hand-built snapshots (no terminal).
+// view-model with hand-built snapshots (no terminal); and for the feed that
+// brings it snapshots (tui/fetcher.hpp) with an in-memory Source.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "tui_test_support.hpp"
+#include "uwsgitop/frame.hpp"
+#include "uwsgitop/pipeline.hpp"
+#include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 
@@ -411,6 +421,146 @@ TEST_CASE("view_model::every key in the table does something or is documented") 
     }
     for (ColumnId id : default_worker_columns()) CHECK(sort_key_for(id) != key::None);
     CHECK(with_keys >= 20);
+}
+
+}  // TEST_SUITE
+
+// --- the feed: fetch thread and hand-off (fetcher.hpp) ------------------------------
+
+
+namespace {
+
+// Serves a fixture from memory; can fail, count, and end like a recording.
+class TestSource final : public Source {
+public:
+    explicit TestSource(std::string doc) : doc_(std::move(doc)) {}
+    Status fetch(Frame& frame) override {
+        const int now = ++in_flight;
+        if (now > max_in_flight) max_in_flight = now;
+        ++fetches;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        --in_flight;
+        if (fail) return Status::fail("test: connection refused");
+        frame.bytes.assign(doc_.begin(), doc_.end());
+        frame.wall_time = tuitest::kNow + fetches;
+        frame.mono_time = monotonic_seconds();
+        return Status::ok();
+    }
+    const std::string& label() const override { return label_; }
+    bool exhausted() const override { return end_after > 0 && fetches >= end_after; }
+
+    std::atomic<bool> fail{false};
+    std::atomic<int> fetches{0};
+    std::atomic<int> in_flight{0};
+    std::atomic<int> max_in_flight{0};
+    int end_after = 0;
+
+private:
+    std::string doc_;
+    std::string label_ = "test";
+};
+
+std::string fixture(const char* name) {
+    std::ifstream in(std::string(UWSGITOP_TEST_FIXTURES) + "/" + name, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+template <typename F>
+bool eventually(F cond, double seconds = 10.0) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return cond();
+}
+
+}  // namespace
+
+TEST_SUITE("fetcher") {
+
+TEST_CASE("fetcher::backoff doubles from the interval up to a few seconds") {
+    CHECK(backoff_delay(1.0, 0) == doctest::Approx(1.0));
+    CHECK(backoff_delay(1.0, 1) == doctest::Approx(1.0));
+    CHECK(backoff_delay(1.0, 2) == doctest::Approx(2.0));
+    CHECK(backoff_delay(1.0, 3) == doctest::Approx(4.0));
+    CHECK(backoff_delay(1.0, 4) == doctest::Approx(kMaxBackoff));
+    CHECK(backoff_delay(1.0, 1000) == doctest::Approx(kMaxBackoff));
+    CHECK(backoff_delay(0.1, 1) == doctest::Approx(0.1));
+    CHECK(backoff_delay(0.1, 3) == doctest::Approx(0.4));
+    CHECK(backoff_delay(30.0, 5) == doctest::Approx(30.0));  // never faster than asked
+}
+
+TEST_CASE("fetcher::snapshots are handed over without copies; failures keep the shown one") {
+    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
+    TestSource& src = *owned;
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    f.start(0.01, false);
+    Slot shown;
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    CHECK(shown.snap.workers.size() == 4);
+    CHECK(shown.wall_time > tuitest::kNow);
+    FetchReport rep;
+    uint64_t seen = 0;
+    CHECK(f.poll(seen, rep));
+    CHECK(rep.ok);
+    // Buffers circulate (the shown slot, the fetch slot, the pipeline's read
+    // buffer) instead of being allocated for each snapshot.
+    std::set<const char*> buffers;
+    for (int i = 0; i < 8; ++i) {
+        REQUIRE(eventually([&] { return f.take(shown); }));
+        buffers.insert(shown.snap.storage.data());
+        CHECK(shown.snap.version == "2.0.21-debian");  // views point into the storage
+    }
+    CHECK(buffers.size() <= 3);
+    src.fail = true;
+    REQUIRE(eventually([&] { return f.poll(seen, rep) && !rep.ok; }));
+    CHECK(rep.message == "test: connection refused");
+    CHECK_FALSE(f.take(shown));  // nothing new: the last good one stays
+    CHECK(shown.snap.workers.size() == 4);
+    src.fail = false;
+    REQUIRE(eventually([&] { return f.take(shown); }, 15.0));  // recovers (after backoff)
+    CHECK(f.stop(10.0));
+    CHECK(src.max_in_flight == 1);  // one fetch, one connection at a time
+}
+
+TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
+    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
+    TestSource& src = *owned;
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    f.start(0.005, false);
+    Slot shown;
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    f.configure(0.005, true);
+    const int at_pause = src.fetches;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    f.take(shown);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(src.fetches <= at_pause + 1);  // at most the one already in flight
+    f.configure(60.0, false);  // a long interval: only the immediate fetch
+    REQUIRE(eventually([&] { return src.fetches > at_pause + 1 || f.take(shown); }));
+    CHECK(f.stop(10.0));
+}
+
+TEST_CASE("fetcher::a finite source ends with a final report") {
+    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
+    owned->end_after = 2;
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    f.start(0.001, false);
+    Slot shown;
+    FetchReport rep;
+    uint64_t seen = 0;
+    REQUIRE(eventually([&] {
+        f.take(shown);
+        return f.poll(seen, rep) && rep.ended;
+    }));
+    CHECK(rep.ok);
+    CHECK(f.stop(5.0));
 }
 
 }  // TEST_SUITE

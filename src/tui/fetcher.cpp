@@ -71,8 +71,9 @@ void Fetcher::configure(double interval, bool paused) {
 bool Fetcher::take(Slot& shown) {
     std::lock_guard lk(mu_);
     if (!ready_full_) return false;
-    std::swap(shown, slots_[1]);
+    std::swap(shown, slot_);
     ready_full_ = false;
+    cv_.notify_all();
     return true;
 }
 
@@ -106,19 +107,22 @@ void Fetcher::run() {
             cv_.wait(lk, [this] { return stop_ || !paused_; });
             continue;
         }
+        // The slot is ours again only once the UI took the last snapshot.
+        if (ready_full_) {
+            cv_.wait(lk, [this] { return stop_ || !ready_full_; });
+            continue;
+        }
         const auto started = Clock::now();
         lk.unlock();
-        // slots_[0] belongs to this thread alone; the UI only sees slots_[1].
-        Slot& work = slots_[0];
-        const Status st = pipeline_.refresh(work.snap, work.rates);
+        // While !ready_full_ the slot belongs to this thread alone.
+        const Status st = pipeline_.refresh(slot_.snap, slot_.rates);
         const double wall = pipeline_.last_wall_time();
         const bool ended = pipeline_.source().exhausted();
         const std::optional<double> pace = pipeline_.source().delay_before_next();
         const auto finished = Clock::now();
         lk.lock();
         if (st) {
-            work.wall_time = wall;
-            std::swap(slots_[0], slots_[1]);
+            slot_.wall_time = wall;
             ready_full_ = true;
             failures = 0;
         } else {

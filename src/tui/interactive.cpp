@@ -53,7 +53,7 @@ void install_signal_handlers() {
 constexpr int kKeyPollMs = 50;
 constexpr double kTickSeconds = 1.0;
 
-int ui_loop(const Options& options, tui::Terminal& term, tui::ViewModel& vm, tui::Fetcher& fetcher) {
+int ui_loop(tui::Terminal& term, tui::ViewModel& vm, tui::Fetcher& fetcher) {
     tui::Slot shown;
     tui::Grid grid;
     tui::FetchReport report;
@@ -64,7 +64,6 @@ int ui_loop(const Options& options, tui::Terminal& term, tui::ViewModel& vm, tui
     double interval = vm.interval();
     bool paused = vm.paused();
     fetcher.start(interval, paused);
-    (void)options;
     bool dirty = true;
     double last_draw = 0;
     while (!vm.quit_requested() && g_stop_signal == 0) {
@@ -132,7 +131,7 @@ int run_interactive(const Options& options, Pipeline& pipeline) {
     {
         tui::Fetcher fetcher(pipeline);
         try {
-            code = ui_loop(options, term, vm, fetcher);
+            code = ui_loop(term, vm, fetcher);
         } catch (const std::exception& e) {
             term.close();
             std::fprintf(stderr, "uwsgitop: %s\n", e.what());

@@ -6,6 +6,7 @@
 import gzip
 import json
 import os
+import time
 
 import fake_server as fs
 from harness import Fail, check, free_port
@@ -97,6 +98,34 @@ def hostile(ctx):
         _ok_counts(ctx, r, 14)
     ctx.sub("slow-drip", drip)
 
+    def late_plain():
+        # a busy master answers a plain read late: that is not --stats-http
+        def h(srv, conn):
+            time.sleep(1.5)
+            conn.sendall(VALID)
+        addr, r = _served(ctx, h)
+        _ok_counts(ctx, r, 14)
+    ctx.sub("late-plain-reply", late_plain)
+
+    def odd_var_bytes():
+        doc = VALID.replace(b'"vars": []', b'"vars": ["HTTP_X=a\x00b\x1b[31mred\xc3", "HTTP_Y=\xed\xa0\x80s"]', 1)
+        doc = doc.replace(b'"in_request": 0', b'"in_request": 1', 1)
+        check(doc.count(b"HTTP_") == 2, "fixture did not change")
+        addr, r = _served(ctx, fs.h_send(doc))
+        _ok_counts(ctx, r, 14)
+        j = r.json()
+        vs = j["workers"][0]["cores"][0]["vars"]
+        check(vs[0].startswith("HTTP_X=a\x00b\x1b[31mred") and vs[0].endswith("\ufffd"), "var 1 came back as %r" % vs[0])
+        check(vs[1] == "HTTP_Y=" + "\ufffd" * 3 + "s", "an encoded surrogate must become U+FFFD: %r" % vs[1])
+        check(j["uwsgitop"]["repaired"] is True, "repaired should be true")
+        for fmt in ("table", "tsv", "csv"):
+            with fs.FakeServer(fs.h_send(doc)) as srv:
+                r = ctx.tool("--once", "--format", fmt, "--cores", srv.address)
+            check(r.rc == 0, "%s: exit %s" % (fmt, r.rc))
+            bad = sorted({b for b in r.out if (b < 0x20 and b not in b"\n\t") or b == 0x7F})
+            check(not bad, "%s output carries raw control bytes %s" % (fmt, bad))
+    ctx.sub("odd-bytes-in-vars", odd_var_bytes)
+
     def truncated():
         cut = VALID.index(b'"status": "idle"') + len(b'"status": "id')
         addr, r = _served(ctx, fs.h_send(VALID[:cut]))
@@ -180,6 +209,18 @@ def hostile(ctx):
         addr, r = _served(ctx, fs.h_send(payload))
         _expect_error(ctx, r, addr)
     ctx.sub("nesting-10000", deep)
+
+    def deep_unknown():
+        # a million levels inside a field uwsgitop does not know
+        for inner in (b"[" * 1000000 + b"]" * 1000000, b'{"a":' * 1000000 + b"1" + b"}" * 1000000):
+            payload = b'{"version":"2.0.21","x":' + inner + b',"workers":[]}'
+            addr, r = _served(ctx, fs.h_send(payload), timeout=60)
+            check(r.rc in (0, 1), "exit %s (a crash?)" % r.rc)
+            if r.rc == 1:  # refusing is fine, skipping the unknown field too
+                _expect_error(ctx, r, addr)
+            else:
+                check(r.json().get("workers") == [], "workers %r" % r.json().get("workers"))
+    ctx.sub("nesting-1000000-unknown-field", deep_unknown)
 
     def overflow():
         payload = VALID.replace(b'"requests": 7,', b'"requests": 123456789012345678901234567890,', 1)

@@ -6,7 +6,8 @@
 import time
 
 from cases_shapes import WEIRD_REQ
-from harness import InFlight, PtyRun, check, load, settle, wait_until
+from harness import InFlight, check, load, settle, wait_until
+from ptyrun import PtyRun
 from suite import case
 from vt import Screen
 

@@ -5,10 +5,11 @@
 import base64
 import json
 import os
+import re
 import signal
 import subprocess
 
-from harness import Fail, InFlight, check, load, settle, wait_until, workers_of, descendants, alive
+from harness import Fail, InFlight, Skip, StatsAddr, check, load, settle, wait_until, workers_of, descendants, alive
 from suite import case
 
 
@@ -309,3 +310,54 @@ def record_replay(ctx):
         check(all(o.get("pid") == p.pid for o in objs), "replayed pids differ from the master's")
         ctx.note("%d pushed documents replayed" % len(objs))
     ctx.sub("stats-push-file", stats_push_file)
+
+
+# ------------------------------------------------------- prometheus output
+
+_PROM_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+_PROM_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\.)*)",?')
+
+
+def _prom_unescape(v):
+    return re.sub(r'\\(.)', lambda m: {"n": "\n", "\\": "\\", '"': '"'}.get(m.group(1), m.group(0)), v)
+
+
+def _prom_parse(text):
+    """[(name, {label: value}, float)] from the Prometheus text format;
+    Fail on a line that does not follow it."""
+    out = []
+    for ln in text.split("\n"):
+        if not ln or ln.startswith("#"):
+            continue
+        m = _PROM_LINE.match(ln)
+        check(m, "not a Prometheus sample line: %r" % ln[:200])
+        labels, rest = {}, m.group(2) or ""
+        pos = 0
+        while pos < len(rest):
+            lm = _PROM_LABEL.match(rest, pos)
+            check(lm, "bad label set in %r" % ln[:200])
+            labels[lm.group(1)] = _prom_unescape(lm.group(2))
+            pos = lm.end()
+        out.append((m.group(1), labels, float(m.group(3))))
+    return out
+
+
+@case("prometheus")
+def prometheus(ctx):
+    """--format prometheus on a real server whose stats socket path has a
+    quote and a backslash: label values escaped, worker request totals exact."""
+    sock = ctx.path('st"a\\ts.sock')
+    sa = StatsAddr("unix", sock)
+    u = ctx.uwsgi(["--processes", "2"], stats=sa)
+    check(load(u.http_port, ["/"] * 5 + ["/boom"], concurrency=2).count(200) == 5, "the app did not answer")
+    settle(u.stats, 6, 1)
+    r = ctx.tool("--once", "--format", "prometheus", sock)
+    if r.rc == 2 and b"prometheus" in r.err:
+        raise Skip("this uwsgitop has no --format prometheus")
+    check(r.rc == 0, "exit %s" % r.rc)
+    samples = _prom_parse(r.text())
+    reqs = [(lab, v) for name, lab, v in samples if name == "uwsgi_worker_requests_total"]
+    check(len(reqs) == 2, "%d uwsgi_worker_requests_total samples, expected 2 workers" % len(reqs))
+    check(sum(v for _, v in reqs) == 6, "requests total %s, sent 6" % sum(v for _, v in reqs))
+    insts = {lab.get("instance") for name, lab, v in samples if "instance" in lab}
+    check(insts == {sock}, "instance labels %r, expected the socket path %r" % (insts, sock))

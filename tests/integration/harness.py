@@ -47,13 +47,6 @@ def free_port(family=socket.AF_INET, host="127.0.0.1"):
         return s.getsockname()[1]
 
 
-def free_ports(n):
-    ports = set()
-    while len(ports) < n:
-        ports.add(free_port())
-    return sorted(ports)
-
-
 def ipv6_loopback_available():
     try:
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
@@ -590,86 +583,3 @@ def run_tool(binary, args, timeout=20.0, env=None, stdin_data=None, extra_env=No
         out, err = p.communicate(timeout=10)
     return ToolResult(cmd, p.returncode, out, err, time.monotonic() - t0, timed_out)
 
-
-# ------------------------------------------------------------ the screen
-
-class PtyRun:
-    """uwsgitop on a pseudo-terminal (rows x cols, TERM=xterm, UTF-8
-    locale), its output collected in a thread. Always call close(): it kills
-    the child (by its own pid) if it is still running."""
-
-    def __init__(self, binary, args, rows=40, cols=160, env=None):
-        import fcntl
-        import pty
-        import struct
-        import termios
-        e = dict(os.environ)
-        e.pop("UWSGITOP_ADDRESS", None)
-        e.update({"TERM": "xterm", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
-        e.update(env or {})
-        self.out = b""
-        self.rc = None
-        self._lock = threading.Lock()
-        pid, fd = pty.fork()
-        if pid == 0:  # child
-            try:
-                os.execve(binary, [binary] + [str(a) for a in args], e)
-            finally:
-                os._exit(127)
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self._t = threading.Thread(target=self._reader, daemon=True)
-        self._t.start()
-
-    def _reader(self):
-        import select
-        while True:
-            try:
-                r, _, _ = select.select([self.fd], [], [], 0.1)
-                if r:
-                    d = os.read(self.fd, 65536)
-                    if not d:
-                        return
-                    with self._lock:
-                        self.out += d
-                elif self.rc is not None:
-                    return
-            except OSError:
-                return
-
-    def output(self):
-        with self._lock:
-            return self.out
-
-    def mark(self):
-        return len(self.output())
-
-    def since(self, mark):
-        return self.output()[mark:]
-
-    def send(self, data):
-        os.write(self.fd, data)
-
-    def poll(self):
-        if self.rc is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.rc = os.waitstatus_to_exitcode(status)
-        return self.rc
-
-    def wait(self, timeout):
-        wait_until(lambda: self.poll() is not None, timeout, 0.05)
-        return self.rc
-
-    def close(self):
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            self.wait(5)
-        self._t.join(2)
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass

@@ -120,6 +120,7 @@ class Ctx:
         r = self.tool("--once", "--format", "json", *extra, address, timeout=timeout, **kw)
         harness.check(not r.timed_out, "uwsgitop did not finish within %.0f s" % timeout)
         harness.check(r.rc == 0, "uwsgitop exited %s (expected 0)" % r.rc)
+        harness.check(r.err == b"", "exit 0 but stderr is not empty")
         return r.json()
 
     def note(self, text):

@@ -2,14 +2,14 @@
 // without copying them.
 //
 // One background thread owns the Pipeline (Pipeline is not thread-safe; the
-// UI never touches it once start() ran). Three Slots take turns: the fetch
-// thread refreshes into its own `work` slot; when that worked it swaps it
-// with `ready` under the mutex; the UI's take() swaps `ready` with the slot it
-// shows. Only buffers change hands (vector moves keep their storage, so the
-// string_views of a Snapshot stay valid); nothing is copied, and all three
-// slots keep their capacity, so a steady refresh allocates nothing. If the UI
-// has not taken a ready snapshot when the next one is done, the newer one
-// replaces it (the older one's buffers go back to the fetch thread).
+// UI never touches it once start() ran). Two Slots: the UI's (the snapshot
+// on screen) and the fetch thread's. The thread refreshes into its slot; when
+// that worked it marks the slot ready and waits until the UI's take() has
+// swapped it with the one on screen — then it refreshes into what it got
+// back. Only buffers change hands (vector moves keep their storage, so the
+// string_views of a Snapshot stay valid); nothing is copied, both slots keep
+// their capacity, so a steady refresh allocates nothing. A failed refresh
+// clears only the thread's slot; the UI keeps its last good snapshot.
 //
 // Timing: one fetch at a time (so at most one connection), started every
 // `interval` seconds (from the start of the previous one; a fetch slower than
@@ -75,7 +75,7 @@ private:
     std::thread thread_;
     std::mutex mu_;
     std::condition_variable cv_;
-    Slot slots_[2];          // [0] work (fetch thread), [1] ready (hand-off)
+    Slot slot_;              // the fetch thread's; handed over when ready_full_
     bool ready_full_ = false;
     FetchReport report_;
     double interval_ = 1.0;

@@ -8,8 +8,8 @@
 // terminal refuses are not fatal. close() restores the terminal and is safe
 // to call more than once; the destructor calls it.
 //
-// Call set_stop_signal_handlers() style set-up (in the caller) before open():
-// ncurses only installs its own SIGINT/SIGTERM handlers when none are set.
+// Install the caller's SIGINT/SIGTERM handlers before open(): ncurses only
+// installs its own (which exit the process) when none are set.
 #pragma once
 
 #include <string>
