@@ -175,16 +175,17 @@ if [ -n "$tarball" ]; then
     mkdir -p "$WORK/deb" && tar -xJf "$tarball" -C "$WORK/deb"
     cp "$tarball" "$WORK/deb/uwsgitop_$version.orig.tar.xz"
     cp -r "$src/packaging/debian" "$src/debian"
+    # the source package first, from the clean tree
+    if (cd "$WORK/deb" && dpkg-source -b "uwsgitop-$version") >"$WORK/dsc.log" 2>&1; then
+        pass "dpkg-source -b: source package with the dist tarball as orig"
+    else
+        fail "dpkg-source -b: $(tail -5 "$WORK/dsc.log")"
+    fi
     if (cd "$src" && dpkg-buildpackage -us -uc -b) >"$WORK/deb.log" 2>&1; then
         deb=$(ls "$WORK"/deb/uwsgitop_"$deb_version"_*.deb 2>/dev/null | head -1)
         [ -n "$deb" ] && pass "built $(basename "$deb") (its unit tests passed)" || fail "dpkg-buildpackage made no .deb"
     else
         fail "dpkg-buildpackage failed:"; tail -40 "$WORK/deb.log"
-    fi
-    if (cd "$WORK/deb" && dpkg-source -b "uwsgitop-$version") >"$WORK/dsc.log" 2>&1; then
-        pass "dpkg-source -b: source package with the dist tarball as orig"
-    else
-        fail "dpkg-source -b: $(tail -5 "$WORK/dsc.log")"
     fi
 fi
 

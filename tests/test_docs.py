@@ -51,7 +51,8 @@ def check(name):
 
 
 def run(cmd, timeout=60, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, **kw)
 
 
 def diff_sets(what, code, doc, where):

@@ -2,6 +2,9 @@
 //
 // Ownership: a Snapshot owns `storage`, the (possibly repaired) bytes the
 // parser read in place; every std::string_view in the snapshot points into it.
+// After a parse `storage` is NOT the server's JSON any more (closing quotes
+// became NULs, escapes were decoded in place): whoever needs the raw bytes
+// (--record, --format raw) copies them before parsing (see pipeline.cpp).
 // Moving a Snapshot keeps the views valid (vector moves keep their buffer);
 // copying one is not allowed. Reusing a Snapshot for the next parse keeps all
 // vector capacities, so a steady refresh allocates nothing.

@@ -1,5 +1,6 @@
-// view_model.cpp — rows, selection, sorting, filtering and key actions
-// (see view_model.hpp).
+// view_model.cpp — inputs, rows (filtered and sorted), selection that
+// survives refreshes, scrolling and panes (see view_model.hpp). What keys do
+// is in view_model_keys.cpp.
 #include "uwsgitop/tui/view_model.hpp"
 
 #include <algorithm>

@@ -1,11 +1,11 @@
 // view_model_keys.cpp — what each key does to the view-model: sorting,
 // filtering, panes, overlays, refresh settings (see view_model.hpp, keys.hpp).
+#include "uwsgitop/tui/view_model.hpp"
+
 #include <algorithm>
-#include <array>
 #include <string>
 
 #include "uwsgitop/text.hpp"
-#include "uwsgitop/tui/view_model.hpp"
 
 namespace uwsgitop::tui {
 
