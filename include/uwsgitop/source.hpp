@@ -1,14 +1,17 @@
 // source.hpp — the connector layer: where snapshots come from.
 //
 // Contract of Source::fetch:
-//   * makes at most ONE connection (never a second one while one is in flight),
-//     and returns within FetchLimits::timeout (connect + whole read) plus a
-//     small constant;
+//   * never has two connections open at once, and returns within
+//     FetchLimits::timeout (connect + whole read) plus a small constant; it
+//     connects once, except that a plain stats server which reset the
+//     connection because of our --stats-http probe is read again once, within
+//     the same deadline, without a probe;
 //   * on success `frame.bytes` holds one whole JSON document (HTTP headers
 //     stripped, chunked/gzip decoded) and the frame's clocks are set;
 //   * on failure returns a one-line message naming the address and the cause,
 //     e.g. "127.0.0.1:9191: connection refused",
-//     "127.0.0.1:9191: no reply within 3.0s", "...: reply larger than 256 MiB";
+//     "127.0.0.1:9191: timed out after 3.0s (no reply)", "...: reply cut short
+//     after N bytes", "...: reply larger than 256 MiB";
 //   * never throws.
 // A plain stats socket that turns out to be a --stats-http server (it sends
 // nothing after accept) is detected and asked over HTTP, see source_socket.cpp.

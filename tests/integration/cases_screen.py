@@ -82,12 +82,15 @@ def screen(ctx):
         ctx.sub("survives-restart", survives_restart)
 
         def quits():
+            t0 = time.monotonic()
             p.send(b"q")
-            rc = p.wait(5)
-            check(rc is not None, "uwsgitop did not exit within 5 s of 'q'")
-            check(rc == 0, "exit %s after 'q'" % rc)
-            tail = p.output()[-200:]
-            check(b"\x1b[?1049l" in tail or b"\x1b[?47l" in tail, "the terminal was not restored: %r" % tail[-80:])
+            rc = p.wait(10)
+            el = time.monotonic() - t0
+            check(rc is not None, "uwsgitop did not exit within 10 s of 'q'\n%s" % dump())
+            check(rc == 0, "exit %s after 'q' (%.1f s)" % (rc, el))
+            tail = p.output()[-300:]
+            check(b"\x1b[?1049l" in tail or b"\x1b[?47l" in tail, "the terminal was not restored: %r" % tail[-120:])
+            ctx.note("exit after %.2f s" % el)
         ctx.sub("quit", quits)
     finally:
         p.close()
