@@ -7,7 +7,8 @@ export DEBIAN_FRONTEND=noninteractive
 build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev)
 test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
       python3-gevent python3-prometheus-client tmux curl)
-extra=(clang libclang-rt-14-dev valgrind scdoc hyperfine)
+extra=(clang libclang-rt-14-dev valgrind scdoc hyperfine zsh fish bash-completion
+       debhelper rpm ruby makepkg dpkg-dev fakeroot git xz-utils)
 
 want=("${build[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test[@]}" "${extra[@]}")

@@ -22,6 +22,7 @@ import argparse
 import fcntl
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -499,6 +500,7 @@ def scenario_real_uwsgi(binary):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
         log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():

@@ -70,6 +70,8 @@ class PtyRun:
 
     def wait(self, timeout):
         wait_until(lambda: self.poll() is not None, timeout, 0.05)
+        if self.rc is not None:
+            self._t.join(2)  # the last bytes may still sit in the pty
         return self.rc
 
     def close(self):
