@@ -83,7 +83,8 @@ Value c_request_time(const RowContext& c, uint32_t i) {
     if (!core.in_request || !*core.in_request || !core.request_start || *core.request_start <= 0) {
         return Value::unknown();
     }
-    const double age = c.now - static_cast<double>(*core.request_start);
+    // request_start has whole-second precision: so has the age.
+    const double age = std::floor(c.now) - static_cast<double>(*core.request_start);
     return Value::num(age < 0 ? 0 : age);
 }
 Value c_static(const RowContext& c, uint32_t i) { return Value::from(C(c, i).static_requests); }
@@ -122,7 +123,7 @@ constexpr std::array<ColumnDef, static_cast<std::size_t>(ColumnId::Count_)> kCol
     {ColumnId::Method, "method", "METHOD", "method of the request in flight", 6, L, ASC, F::Text, w_blank, c_method},
     {ColumnId::Uri, "uri", "URI", "URI of the request in flight", 24, L, ASC, F::Text, w_blank, c_uri},
     {ColumnId::Remote, "remote", "REMOTE", "client address of the request in flight", 15, L, ASC, F::Text, w_blank, c_remote},
-    {ColumnId::RequestTime, "request_time", "RUNNING", "how long the request in flight has been running, seconds", 7, R, DESC, F::Seconds, w_blank, c_request_time},
+    {ColumnId::RequestTime, "request_time", "RUNNING", "how long the request in flight has been running, whole seconds", 7, R, DESC, F::Seconds, w_blank, c_request_time},
     {ColumnId::StaticRequests, "static", "STATIC", "static files served by the core (counter)", 6, R, DESC, F::Integer, w_blank, c_static},
     {ColumnId::RoutedRequests, "routed", "ROUTED", "requests routed by the core (counter)", 6, R, DESC, F::Integer, w_blank, c_routed},
     {ColumnId::OffloadedRequests, "offloaded", "OFFLD", "requests offloaded by the core (counter)", 5, R, DESC, F::Integer, w_blank, c_offloaded},
@@ -251,7 +252,12 @@ void format_human(const ColumnDef& col, const Value& v, RowRef row, const RowCon
             append_duration_us(out, static_cast<int64_t>(n));
             break;
         case Format::Seconds:
-            append_duration_s(out, n);
+            if (n < 60) {  // whole seconds: the server gives no finer time
+                append_int(out, static_cast<int64_t>(n));
+                out += 's';
+            } else {
+                append_duration_s(out, n);
+            }
             break;
         case Format::LocalTime: {
             const std::time_t t = static_cast<std::time_t>(n);

@@ -340,6 +340,12 @@ private:
     bool integer(int64_t v) {
         if (skip_ == 0 && depth_ > 0 && pend_ == Pending::Int &&
             !is_array_ctx(frames_[depth_ - 1].ctx)) {
+            // uWSGI prints every counter unsigned; only cron schedules/pids
+            // and metric values are signed. A negative counter is not data.
+            const Ctx ctx = frames_[depth_ - 1].ctx;
+            if (v < 0 && ctx != Ctx::Cron && ctx != Ctx::Metric) {
+                return fail(Err::OutOfRange);
+            }
             *pend_int_ = v;
             return true;
         }
