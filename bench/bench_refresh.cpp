@@ -33,7 +33,7 @@
 //   bench_refresh --loop NAME --refreshes N --floors
 //       N parses of the input by each floor_parse_* (bench_floor.hpp), for
 //       callgrind's inclusive counts of those functions.
-#include <cinttypes>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

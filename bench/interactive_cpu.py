@@ -8,12 +8,13 @@ the end), waits for its first read, presses `f` (fast refresh, 0.1 s, in both
 the Python uwsgitop and this one), lets it settle, then samples the
 monitor's CPU time (utime+stime of all its threads, /proc/PID/stat) and the
 number of documents served over a fixed window. CPU per refresh = CPU time /
-documents served in the window. Peak RSS is VmHWM at the end.
+documents served in the window; likewise for minor page faults (all
+threads). Peak RSS is VmHWM at the end.
 
 Usage:
   interactive_cpu.py --name NAME --input A.json B.json [--seconds 10] -- CMD...
 CMD may contain {addr} (replaced by 127.0.0.1:PORT). Prints one markdown row:
-| NAME | input bytes | refreshes | CPU ms/refresh | VmHWM MiB | screen lines |
+| NAME | input bytes | refreshes | CPU ms/refresh | minor faults/refresh | VmHWM MiB | screen lines |
 Exit status 1 when the monitor did not read at least twice or died.
 """
 import argparse
@@ -71,12 +72,13 @@ class Server:
         self.sock.close()
 
 
-def cpu_seconds(pid):
+def cpu_and_faults(pid):
+    """(utime+stime in seconds, minor faults) of the whole process."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    # fields[0] is state (field 3); utime is field 14, stime field 15
+    # fields[0] is state (field 3): minflt is field 10, utime 14, stime 15
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    return (int(fields[11]) + int(fields[12])) / ticks, int(fields[7])
 
 
 def vmhwm_kib(pid):
@@ -118,9 +120,9 @@ def main():
             time.sleep(0.05)
         subprocess.run(tmux + ["send-keys", "-t", "bench", "f"], check=True, timeout=10)
         time.sleep(a.settle)
-        c0, n0 = cpu_seconds(pid), srv.count()
+        (c0, f0), n0 = cpu_and_faults(pid), srv.count()
         time.sleep(a.seconds)
-        c1, n1 = cpu_seconds(pid), srv.count()
+        (c1, f1), n1 = cpu_and_faults(pid), srv.count()
         hwm = vmhwm_kib(pid)
         screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "bench"], capture_output=True,
                                 text=True, timeout=10).stdout
@@ -132,7 +134,9 @@ def main():
         if n < 2:
             ok = False
         per = (c1 - c0) / n * 1000 if n else float("nan")
-        print("| %s | %d | %d | %.2f | %.1f | %d |" % (a.name, len(docs[1]), n, per, hwm / 1024.0, lines))
+        faults = (f1 - f0) / n if n else float("nan")
+        print("| %s | %d | %d | %.2f | %.1f | %.1f | %d |" % (a.name, len(docs[1]), n, per, faults,
+                                                          hwm / 1024.0, lines))
         subprocess.run(tmux + ["send-keys", "-t", "bench", "q"], timeout=10)
         for _ in range(40):
             try:

@@ -161,17 +161,17 @@ say '```'
 say ""
 say "## Interactive mode, 160x50, fast refresh (f), ${INTERACTIVE_SECONDS}s window"
 say ""
-say "| monitor | input bytes | refreshes | CPU ms/refresh | VmHWM MiB | screen lines |"
-say "|---|---:|---:|---:|---:|---:|"
+say "| monitor | input bytes | refreshes | CPU ms/refresh | minor faults/refresh | VmHWM MiB | screen lines |"
+say "|---|---:|---:|---:|---:|---:|---:|"
 for s in "${SIZES[@]}"; do
   a=$DATA/$s-1.json; b=$DATA/$s-2.json
   "$PYTHON" "$HERE/interactive_cpu.py" --name "uwsgitop (C++) $s" --input "$a" "$b" \
     --seconds "$INTERACTIVE_SECONDS" --capture "$OUT/screen-cpp-$s.txt" -- "$UT" '{addr}' | tee -a "$SUM" || \
-    say "| uwsgitop (C++) $s | failed | | | | |"
+    say "| uwsgitop (C++) $s | failed | | | | | |"
   if [ -n "${PY_UWSGITOP:-}" ]; then
     "$PYTHON" "$HERE/interactive_cpu.py" --name "uwsgitop 0.12 (Python) $s" --input "$a" "$b" \
       --seconds "$INTERACTIVE_SECONDS" --capture "$OUT/screen-py-$s.txt" -- "$PYTHON" "$PY_UWSGITOP" '{addr}' | tee -a "$SUM" || \
-      say "| uwsgitop 0.12 (Python) $s | failed | | | | |"
+      say "| uwsgitop 0.12 (Python) $s | failed | | | | | |"
   fi
 done
 [ -n "${PY_UWSGITOP:-}" ] || say "(PY_UWSGITOP unset: Python column skipped)"

@@ -2,6 +2,7 @@
 #include "uwsgitop/rows.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "uwsgitop/text.hpp"
 
@@ -44,8 +45,41 @@ bool keyed_less(const Keyed& a, const Keyed& b, bool descending) {
     return a.row.core < b.row.core;
 }
 
+struct Compact {
+    double key;      // the value, negated when descending; +inf when unknown
+    uint64_t tie;    // worker id << 32 | (core id + 1), ids clamped to 32 bits
+    uint32_t pos;    // position in `rows` before sorting
+};
+
+uint64_t clamp32(int64_t v) { return v < 0 ? 0 : v > 0xFFFFFFFE ? 0xFFFFFFFF : static_cast<uint64_t>(v); }
+
+bool sort_compact(std::vector<RowRef>& rows, const RowContext& ctx, const SortSpec& spec) {
+    static thread_local std::vector<Compact> keys;
+    static thread_local std::vector<RowRef> tmp;
+    const ColumnDef& col = column(spec.column);
+    keys.clear();
+    keys.reserve(rows.size());
+    for (uint32_t i = 0; i < rows.size(); ++i) {
+        const RowRef r = rows[i];
+        const Value v = column_value(col, ctx, r);
+        if (v.kind == Value::Kind::Text) return false;
+        double k = v.known() ? (spec.descending ? -v.number : v.number) : std::numeric_limits<double>::infinity();
+        const uint64_t tie = clamp32(worker_id_of(*ctx.snap, r)) << 32 | clamp32(core_id_of(*ctx.snap, r) + 1);
+        keys.push_back({k, tie, i});
+    }
+    std::sort(keys.begin(), keys.end(), [](const Compact& a, const Compact& b) {
+        if (a.key != b.key) return a.key < b.key;
+        if (a.tie != b.tie) return a.tie < b.tie;
+        return a.pos < b.pos;
+    });
+    tmp.assign(rows.begin(), rows.end());
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = tmp[keys[i].pos];
+    return true;
+}
+
 void sort_flat(std::vector<RowRef>& rows, const RowContext& ctx, const SortSpec& spec,
                std::vector<Keyed>& keyed) {
+    if (sort_compact(rows, ctx, spec)) return;
     const ColumnDef& col = column(spec.column);
     keyed.clear();
     keyed.reserve(rows.size());

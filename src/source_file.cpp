@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "connector.hpp"
 
 namespace uwsgitop {
@@ -27,7 +29,7 @@ Status read_all(int fd, std::vector<char>& bytes, std::size_t max) {
     bytes.clear();
     const std::size_t cap = max >= SIZE_MAX / 2 ? max : max + 1;
     for (;;) {
-        const std::size_t room = make_room(bytes, 16384, cap);
+        const std::size_t room = std::min<std::size_t>(make_room(bytes, 16384, cap), 262144);
         if (room == 0) return Status::fail("larger than " + size_limit_text(max));
         const std::size_t old = bytes.size();
         bytes.resize(old + room);

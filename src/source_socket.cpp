@@ -32,6 +32,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <thread>
@@ -323,7 +324,7 @@ private:
                 }
                 continue;
             }
-            const std::size_t room = make_room(bytes, 16384, cap);
+            const std::size_t room = std::min<std::size_t>(make_room(bytes, 16384, cap), 262144);
             if (room == 0) return fail("reply larger than " + size_limit_text(max));
             const std::size_t old = bytes.size();
             bytes.resize(old + room);
