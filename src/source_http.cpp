@@ -5,7 +5,6 @@
 // pointless for uWSGI, which closes, but option setup and TLS state are not
 // redone), writes straight into the frame's vector with the size cap, asks
 // for gzip, follows at most 3 redirects and treats non-2xx as an error.
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,6 +13,7 @@
 
 #include "config.h"
 #include "connector.hpp"
+#include "curl_loader.hpp"
 #include "uwsgitop/text.hpp"
 
 namespace uwsgitop {
@@ -170,65 +170,63 @@ Status decode_http_reply(std::vector<char>& bytes, std::size_t max_body) {
 
 namespace {
 
-std::once_flag g_curl_once;
-CURLcode g_curl_init = CURLE_OK;
-
 class CurlSource final : public Source {
 public:
     CurlSource(const Address& address, const FetchLimits& limits) : label_(address.text), limits_(limits) {
-        std::call_once(g_curl_once, [] { g_curl_init = curl_global_init(CURL_GLOBAL_DEFAULT); });
-        if (g_curl_init == CURLE_OK) easy_ = curl_easy_init();
+        if (api_.error.empty()) easy_ = api_.easy_init();
         if (easy_ == nullptr) return;
         const long timeout_ms = static_cast<long>(limits_.timeout_seconds * 1000 + 0.5);
-        curl_easy_setopt(easy_, CURLOPT_URL, address.url.c_str());
-        curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
-        curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
-        curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, 3L);
-        curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");
-        curl_easy_setopt(easy_, CURLOPT_USERAGENT, "uwsgitop/" UWSGITOP_VERSION);
-        curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
+        api_.easy_setopt(easy_, CURLOPT_URL, address.url.c_str());
+        api_.easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+        api_.easy_setopt(easy_, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
+        api_.easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
+        api_.easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
+        api_.easy_setopt(easy_, CURLOPT_MAXREDIRS, 3L);
+        api_.easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");
+        api_.easy_setopt(easy_, CURLOPT_USERAGENT, "uwsgitop/" UWSGITOP_VERSION);
+        api_.easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
 #if LIBCURL_VERSION_NUM >= 0x075500
-        curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        api_.easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+        api_.easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #endif
         if (limits_.max_bytes < static_cast<std::size_t>(INT64_MAX)) {
-            curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits_.max_bytes));
+            api_.easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits_.max_bytes));
         }
-        curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &CurlSource::on_body);
-        curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-        curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &CurlSource::on_header);
-        curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+        api_.easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &CurlSource::on_body);
+        api_.easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+        api_.easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &CurlSource::on_header);
+        api_.easy_setopt(easy_, CURLOPT_HEADERDATA, this);
     }
 
     ~CurlSource() override {
-        if (easy_ != nullptr) curl_easy_cleanup(easy_);
+        if (easy_ != nullptr) api_.easy_cleanup(easy_);
     }
 
     const std::string& label() const override { return label_; }
 
     Status fetch(Frame& frame) override {
         frame.bytes.clear();
-        if (easy_ == nullptr) return Status::fail(label_ + ": cannot initialise libcurl");
+        if (easy_ == nullptr) {
+            return Status::fail(label_ + ": " + (api_.error.empty() ? std::string("cannot initialise libcurl") : api_.error));
+        }
         out_ = &frame.bytes;
         over_limit_ = false;
         reason_.clear();
         errbuf_[0] = '\0';
         const double wall0 = wall_clock_seconds();
         const double mono0 = monotonic_seconds();
-        const CURLcode rc = curl_easy_perform(easy_);
+        const CURLcode rc = api_.easy_perform(easy_);
         out_ = nullptr;
         if (rc != CURLE_OK) return Status::fail(label_ + ": " + describe(rc));
 
         long code = 0;
-        curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
+        api_.easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
         if (code < 200 || code > 299) return Status::fail(label_ + ": " + http_status_text(code, reason_));
         if (frame.bytes.empty()) return Status::fail(label_ + ": empty reply");
 
         // The document was generated when the first byte left the server.
         curl_off_t first_byte_us = 0;
-        curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
+        api_.easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
         const double offset = static_cast<double>(first_byte_us) / 1e6;
         frame.wall_time = wall0 + offset;
         frame.mono_time = mono0 + offset;
@@ -276,7 +274,7 @@ private:
                 return "cannot resolve the host name";
             case CURLE_COULDNT_CONNECT: {
                 long os_errno = 0;
-                curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
+                api_.easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
                 if (os_errno != 0) return errno_text(static_cast<int>(os_errno));
                 return "cannot connect";
             }
@@ -286,7 +284,7 @@ private:
                 return "empty reply";
             case CURLE_RECV_ERROR: {
                 long os_errno = 0;
-                curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
+                api_.easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
                 if (os_errno == ECONNRESET) return "connection reset";
                 break;
             }
@@ -295,10 +293,11 @@ private:
             default:
                 break;
         }
-        std::string msg = errbuf_[0] != '\0' ? std::string(errbuf_) : std::string(curl_easy_strerror(rc));
+        std::string msg = errbuf_[0] != '\0' ? std::string(errbuf_) : std::string(api_.easy_strerror(rc));
         return escape_for_display(msg);
     }
 
+    const CurlApi& api_ = curl_api();
     CURL* easy_ = nullptr;
     std::string label_;
     FetchLimits limits_;
