@@ -33,7 +33,33 @@
 
 namespace uwsgitop {
 
-using Int = std::optional<int64_t>;
+// An integer the server may not have sent. Same interface as
+// std::optional<int64_t> (has_value, operator bool, *, value, value_or,
+// reset, == with a number) in 8 bytes instead of 16: INT64_MIN means
+// "unknown" (uWSGI never writes it: its counters are unsigned). A Core is 88
+// bytes instead of 160, which matters with 16,000 async cores.
+class Int {
+public:
+    constexpr Int() = default;
+    constexpr Int(int64_t v) : v_(v) {}  // NOLINT: implicit like std::optional
+    constexpr Int(std::nullopt_t) {}     // NOLINT
+    constexpr bool has_value() const { return v_ != kNone; }
+    constexpr explicit operator bool() const { return has_value(); }
+    constexpr int64_t operator*() const { return v_; }
+    int64_t value() const {
+        if (!has_value()) throw std::bad_optional_access();
+        return v_;
+    }
+    constexpr int64_t value_or(int64_t fallback) const { return has_value() ? v_ : fallback; }
+    constexpr void reset() { v_ = kNone; }
+    friend constexpr bool operator==(const Int& a, const Int& b) { return a.v_ == b.v_; }
+    friend constexpr bool operator==(const Int& a, int64_t b) { return a.has_value() && a.v_ == b; }
+
+private:
+    static constexpr int64_t kNone = INT64_MIN;
+    int64_t v_ = kNone;
+};
+static_assert(sizeof(Int) == 8);
 
 struct Range {
     uint32_t begin = 0;
