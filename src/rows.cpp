@@ -64,7 +64,10 @@ bool sort_compact(std::vector<RowRef>& rows, const RowContext& ctx, const SortSp
         const Value v = column_value(col, ctx, r);
         if (v.kind == Value::Kind::Text) return false;
         double k = v.known() ? (spec.descending ? -v.number : v.number) : std::numeric_limits<double>::infinity();
-        const uint64_t tie = clamp32(worker_id_of(*ctx.snap, r)) << 32 | clamp32(core_id_of(*ctx.snap, r) + 1);
+        // worker rows (core id -1) before their cores; ids clamped to 32 bits
+        const int64_t cid = core_id_of(*ctx.snap, r);
+        const uint64_t core_key = cid < 0 ? 0 : std::min<uint64_t>(static_cast<uint64_t>(cid) + 1, 0xFFFFFFFFu);
+        const uint64_t tie = clamp32(worker_id_of(*ctx.snap, r)) << 32 | core_key;
         keys.push_back({k, tie, i});
     }
     std::sort(keys.begin(), keys.end(), [](const Compact& a, const Compact& b) {
