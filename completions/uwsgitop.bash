@@ -10,7 +10,7 @@
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --sort --reverse --columns --cores --timeout --max-size --record --replay
---speed --loop --demo --targets --workers --serve-metrics --concurrency
+--speed --loop --demo --targets --workers --serve-metrics --concurrency --follow-vassals
 --no-color --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
 _uwsgitop_columns='id share pid requests rps exceptions exc_rate signals

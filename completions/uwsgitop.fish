@@ -82,6 +82,7 @@ complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRES
 complete -c uwsgitop -l workers -d 'Several instances, tsv/csv: one row per worker'
 complete -c uwsgitop -l serve-metrics -x -d 'Serve Prometheus /metrics on HOST:PORT'
 complete -c uwsgitop -l concurrency -x -d 'Instances polled at once'
+complete -c uwsgitop -l follow-vassals -d 'Add the vassals of an Emperor to the fleet'
 complete -c uwsgitop -l no-color -d 'Do not use colours'
 complete -c uwsgitop -s h -l help -d 'Show the help and exit'
 complete -c uwsgitop -s V -l version -d 'Show the version and exit'

@@ -12,7 +12,7 @@ namespace uwsgitop {
 
 namespace {
 
-const std::array<OptionDoc, 25> kOptions = {{
+const std::array<OptionDoc, 26> kOptions = {{
     {"once", '1', "", "read one snapshot, print it and exit"},
     {"batch", 'b', "", "print a snapshot every interval without the screen (see -n)"},
     {"iterations", 'n', "N", "with --batch: stop after N snapshots (default: until interrupted)"},
@@ -34,6 +34,7 @@ const std::array<OptionDoc, 25> kOptions = {{
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT"},
     {"concurrency", 0, "N", "fleet: at most N instances polled at once (default 16)"},
+    {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
     {"help", 'h', "", "show this help and exit"},
     {"version", 'V', "", "show the version and exit"},
@@ -135,6 +136,7 @@ Status apply(const OptionDoc& o, std::string_view v, Options& out) {
         if (v.empty()) return Status::fail("--serve-metrics: give HOST:PORT");
         out.serve_metrics = std::string(v);
     } else if (n == "concurrency") return parse_long(n, v, 1, 1024, out.concurrency);
+    else if (n == "follow-vassals") out.follow_vassals = true;
     else if (n == "no-color") out.no_color = true;
     else if (n == "help") out.help = true;
     else if (n == "version") out.version = true;

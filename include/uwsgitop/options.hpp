@@ -22,6 +22,7 @@ struct Options {
     bool workers = false;                 // fleet tsv/csv: one row per worker
     std::string serve_metrics;            // --serve-metrics HOST:PORT
     long concurrency = 16;                // fleet: fetches in flight at once
+    bool follow_vassals = false;          // fleet: add Emperors' discoverable vassals
     bool once = false;
     bool batch = false;
     long iterations = 0;                  // --batch: 0 = until interrupted

@@ -125,7 +125,7 @@ int run_interactive(const Options& options, Pipeline& pipeline) {
         return 1;
     }
     tui::ViewModel vm(options, pipeline.label());
-    vm.set_ascii(!term.utf8());
+    vm.set_ascii(tui::prefer_ascii(term.utf8()));
     int code = 0;
     bool finished = true;
     {

@@ -57,6 +57,8 @@ constexpr std::array kBindings = {
     KeyBinding{'8', A::SelectPane, 7, "", ""},
     KeyBinding{'9', A::SelectPane, 8, "", ""},
     KeyBinding{key::CtrlL, A::Redraw, 0, "Ctrl-L", "redraw the screen"},
+    KeyBinding{'v', A::AddVassal, 0, "v", "in a fleet, vassals pane: add the selected vassal (stats address from its .ini)"},
+    KeyBinding{'w', A::ToggleWorkerSpark, 0, "w", "per-worker RPS history column (RPS~) on/off"},
     // Sort keys of the worker/core table (listed with the columns in help).
     KeyBinding{'W', A::SortBy, col(ColumnId::Id), "W", ""},
     KeyBinding{'%', A::SortBy, col(ColumnId::Share), "%", ""},

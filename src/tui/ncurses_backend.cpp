@@ -244,4 +244,10 @@ void Terminal::draw(const Grid& grid, bool full) {
     doupdate();
 }
 
+bool prefer_ascii(bool utf8) {
+    if (!utf8) return true;
+    const char* t = std::getenv("TERM");
+    return t && (std::strcmp(t, "linux") == 0 || std::strncmp(t, "vt100", 5) == 0 || std::strncmp(t, "vt102", 5) == 0);
+}
+
 }  // namespace uwsgitop::tui

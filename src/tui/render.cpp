@@ -14,6 +14,8 @@ namespace {
 
 int dw(std::string_view s) { return static_cast<int>(display_width(s)); }
 
+constexpr std::size_t kWorkerSpark = 12;  // cells of the per-worker RPS~ column
+
 // Puts `text` at x, padded/clipped to `width`, right-aligned if asked.
 void put_cell(Grid& g, int x, int y, int width, std::string_view text, bool right, Style style) {
     const int w = dw(text);
@@ -129,6 +131,32 @@ void Renderer::tabs(const ViewModel& vm, Grid& grid) {
         grid.put(x, a.tabs_row, line_, panes[i] == vm.pane() ? Style::TabActive : Style::Tab);
         x += w + 1;
     }
+    history(vm, grid, x);
+}
+
+// The history sparklines, right of the tab bar: RPS, busy workers, listen
+// queue, each as wide as the room allows (up to kMaxSpark), none when there
+// is not room for all three at kMinSpark.
+void Renderer::history(const ViewModel& vm, Grid& grid, int x) {
+    constexpr int kMinSpark = 8, kMaxSpark = 60;
+    const ScreenAreas& a = vm.areas();
+    // Emperors and routers have no worker totals: nothing to draw.
+    if (!vm.snapshot() || vm.snapshot()->kind != SnapshotKind::Master || vm.history().rps.size() == 0) return;
+    static constexpr std::string_view kLabels[3] = {"rps ", "busy ", "lq "};
+    int labels = 0;
+    for (std::string_view l : kLabels) labels += static_cast<int>(l.size()) + 1;
+    const int room = grid.width() - x - 1 - labels;
+    if (room < 3 * kMinSpark) return;
+    const int w = std::min(kMaxSpark, room / 3);
+    int px = grid.width() - 3 * w - labels;
+    const Series* series[3] = {&vm.history().rps, &vm.history().busy, &vm.history().listen_queue};
+    const SparkStyle style = vm.ascii() ? SparkStyle::Ascii : SparkStyle::Unicode;
+    for (int i = 0; i < 3; ++i) {
+        px += grid.put(px, a.tabs_row, kLabels[i], Style::Dim);
+        line_.clear();
+        sparkline(*series[i], static_cast<std::size_t>(w), style, line_);
+        px += grid.put(px, a.tabs_row, line_, Style::Busy, w) + 1;
+    }
 }
 
 // --- tables -------------------------------------------------------------------
@@ -136,20 +164,30 @@ void Renderer::tabs(const ViewModel& vm, Grid& grid) {
 void Renderer::worker_table(const ViewModel& vm, Grid& grid) {
     const ScreenAreas& a = vm.areas();
     const auto cols = vm.worker_columns();
-    const std::size_t ncols = cols.size();
     const auto& rows = vm.worker_rows();
     const int top = vm.state().top;
     const std::size_t first = static_cast<std::size_t>(std::max(0, top));
     const std::size_t visible = std::min(rows.size() - std::min(rows.size(), first),
                                          static_cast<std::size_t>(std::max(0, a.table_rows)));
     const RowContext& ctx = vm.context();
+    // Display columns: the table's, with the RPS~ history second when on.
+    colmap_.clear();
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+        colmap_.push_back(static_cast<int>(c));
+        if (c == 0 && vm.worker_spark()) colmap_.push_back(-1);
+    }
+    const std::size_t ncols = colmap_.size();
     if (cells_.size() < visible * ncols) cells_.resize(visible * ncols);
     headers_.resize(ncols);
     right_.assign(ncols, 0);
     row_styles_.assign(visible, Style::Normal);
     int sorted = -1;
     for (std::size_t c = 0; c < ncols; ++c) {
-        const ColumnDef& def = column(cols[c]);
+        if (colmap_[c] < 0) {
+            headers_[c].assign("RPS~");
+            continue;
+        }
+        const ColumnDef& def = column(cols[static_cast<std::size_t>(colmap_[c])]);
         headers_[c].assign(def.header);
         right_[c] = def.left_align ? 0 : 1;
         if (def.id == vm.sort().column) sorted = static_cast<int>(c);
@@ -165,7 +203,15 @@ void Renderer::worker_table(const ViewModel& vm, Grid& grid) {
         for (std::size_t c = 0; c < ncols; ++c) {
             std::string& cell = cells_[r * ncols + c];
             cell.clear();
-            const ColumnDef& def = column(cols[c]);
+            if (colmap_[c] < 0) {
+                if (row.is_core()) continue;
+                const Int& id = ctx.snap->workers[row.worker].id;
+                if (const Series* s = id ? vm.worker_history().rps(*id) : nullptr) {
+                    sparkline(*s, kWorkerSpark, vm.ascii() ? SparkStyle::Ascii : SparkStyle::Unicode, cell);
+                }
+                continue;
+            }
+            const ColumnDef& def = column(cols[static_cast<std::size_t>(colmap_[c])]);
             if (row.is_core() && !def.core) continue;  // worker-only column: blank on core rows
             format_human(def, column_value(def, ctx, row), row, ctx, cell);
             if (vm.row_mode() == RowMode::WorkersTree && row.is_core() && def.id == ColumnId::Id) {
@@ -176,7 +222,11 @@ void Renderer::worker_table(const ViewModel& vm, Grid& grid) {
     widths_.resize(ncols);
     stretch_.resize(ncols);
     for (std::size_t c = 0; c < ncols; ++c) {
-        const ColumnDef& def = column(cols[c]);
+        if (colmap_[c] < 0) {
+            stretch_[c] = 0;
+            continue;
+        }
+        const ColumnDef& def = column(cols[static_cast<std::size_t>(colmap_[c])]);
         stretch_[c] = (def.left_align && def.format == Format::Text) ? 1 : 0;
     }
     table_body(vm, grid, ncols, visible, sorted, vm.sort().descending);
@@ -242,7 +292,11 @@ void Renderer::table_body(const ViewModel& vm, Grid& grid, std::size_t ncols, st
     if (vm.pane() == PaneId::Workers) {
         const auto cols = vm.worker_columns();
         for (std::size_t c = 0; c < ncols; ++c) {
-            const ColumnDef& def = column(cols[c]);
+            if (colmap_[c] < 0) {
+                widths_[c] = std::max<int>(widths_[c], static_cast<int>(kWorkerSpark));
+                continue;
+            }
+            const ColumnDef& def = column(cols[static_cast<std::size_t>(colmap_[c])]);
             if (stretch_[c]) widths_[c] = std::min(widths_[c], std::max<int>(def.width, dw(headers_[c])));
             else widths_[c] = std::max<int>(widths_[c], def.width);
         }

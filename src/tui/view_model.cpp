@@ -116,6 +116,7 @@ void ViewModel::set_fetch_error(std::string_view message, double mono_now) {
     if (feed_.failures == 0) feed_.error_since = mono_now;
     ++feed_.failures;
     feed_.error.assign(message);
+    history_.add_gap();
 }
 
 void ViewModel::set_ended() { feed_.ended = true; }
@@ -124,6 +125,10 @@ void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wa
     snap_ = snap;
     wall_time_ = wall_time;
     ctx_ = RowContext{snap, rates, wall_time, snap ? total_requests(*snap) : 0};
+    if (snap && rates) {
+        history_.add(*snap, *rates);
+        worker_history_.add(*snap, *rates);
+    }
     if (snap) {
         available_panes(*snap, panes_);
     } else {

@@ -156,6 +156,8 @@ void ViewModel::handle_key(int k) {
             case Action::IntervalUp:
             case Action::IntervalDown:
             case Action::Redraw:
+            case Action::ToggleWorkerSpark:
+            case Action::AddVassal:
                 break;  // work everywhere
             default:
                 overlay_ = Overlay::None;  // table keys close the overlay and act
@@ -314,6 +316,14 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::Redraw:
             full_redraw_ = true;
+            return;
+        case Action::ToggleWorkerSpark:
+            worker_spark_ = !worker_spark_;
+            set_flash(worker_spark_ ? "RPS~ column: per-worker RPS history" : "RPS~ column hidden");
+            return;
+        case Action::AddVassal:
+            // The fleet screen's loop handles v before it gets here.
+            set_flash("v adds a vassal to a fleet (several addresses or --targets)");
             return;
     }
 }

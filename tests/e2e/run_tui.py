@@ -7,6 +7,8 @@ through a small terminal model (vtscreen.py):
   * against a fake stats server (this file) serving fixture captures, then
     stalling, closing early and sending garbage, and recovering; keys: sort,
     a (core modes), Enter/Esc (details), / (filter), ? (help), Tab, q;
+  * a fleet of two fake servers and a dead address: states, sort keys,
+    filter, Enter/Esc into one instance's screen, q while a target stalls;
   * signals (SIGTERM, SIGHUP, Ctrl-C), resize down to 20x5, TERM=vt100 and
     NO_COLOR, TERM unset/unknown (a clear error before anything is drawn);
   * against a real uWSGI (Debian's uwsgi + python3 plugin) under a bounded
@@ -342,6 +344,60 @@ def scenario_fake_server(binary, fixtures):
         srv.close()
 
 
+def data_rows(tui):
+    """The fleet table's rows (the lines under the NAME header)."""
+    lines = tui.lines()
+    for i, l in enumerate(lines):
+        if l.startswith("NAME"):
+            return [x for x in lines[i + 1:-1] if x.strip()]
+    return []
+
+
+def scenario_fleet(binary, fixtures):
+    print("fleet: two fake servers and a dead address; sort, filter, drill down, stall")
+    web = FakeStats([os.path.join(fixtures, "prefork-%d.json" % i) for i in (1, 2)])
+    api = FakeStats([os.path.join(fixtures, "metrics-1.json")])
+    dead = os.path.join(tempfile.mkdtemp(prefix="uwsgitop-e2e-"), "nobody.sock")
+    tui = Tui(binary, ["web=" + web.address, "api=" + api.address, dead, "--frequency", "0.5", "--timeout", "25"])
+    try:
+        check(tui.wait_for("uwsgitop fleet - 3 instances"), "the fleet summary appears")
+        check(tui.wait_for("2 ok, 0 stale, 1 error"), "states are counted (2 ok, 1 error)")
+        rows = data_rows(tui)
+        check(len(rows) == 3 and rows[0].startswith("web") and rows[1].startswith("api"),
+              "one row per target, in the targets' order: %r" % rows)
+        check(any("error:" in r for r in rows), "the dead address shows its error")
+        tui.send("R")  # requests, descending: web (506) before api (350)
+        check(tui.wait_for(lambda t: data_rows(tui)[:1] and data_rows(tui)[0].startswith("web")), "R sorts by requests")
+        tui.send("R")
+        check(tui.wait_for(lambda t: data_rows(tui)[:1] and data_rows(tui)[0].startswith("api")), "R again inverts")
+        tui.send("/api\r")
+        check(tui.wait_for(lambda t: len(data_rows(tui)) == 1), "the filter keeps one row")
+        tui.send("\x1b")
+        check(tui.wait_for(lambda t: len(data_rows(tui)) == 3), "Esc clears the filter")
+        tui.send("g\r")  # first row (api, sorted ascending by requests), open it
+        check(tui.wait_for("1:workers") and tui.wait_for("WID"), "Enter opens the instance's worker screen")
+        check(tui.wait_for("uwsgi 2.0.21"), "the drill-down shows the instance's summary")
+        tui.send("\x1b")
+        check(tui.wait_for("uwsgitop fleet - 3 instances"), "Esc comes back to the fleet")
+        check(tui.wait_for(lambda t: "RPS~" in t), "sparkline columns are shown")
+        api.set_mode("stall")
+        check(api.stalled.wait(10), "one instance stalls")
+        tui.send("j")
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        tui.send("q")
+        code, after = tui.finish(10)
+        check(code == 0, "q exits 0 while a target hangs (got %r)" % code)
+        check(time.monotonic() - t0 < 8, "without waiting for the stalled read's 25 s timeout")
+        check(tui.terminal_restored(after), "terminal modes restored")
+    finally:
+        if tui.proc.poll() is None:
+            tui.proc.kill()
+            tui.proc.wait(5)
+        web.close()
+        api.close()
+
+
 def scenario_signals(binary, fixtures):
     print("signals restore the terminal")
     srv = FakeStats([os.path.join(fixtures, "prefork-1.json")])
@@ -512,6 +568,7 @@ def main():
     scenarios = {
         "fake": lambda: scenario_fake_server(args.binary, args.fixtures),
         "signals": lambda: scenario_signals(args.binary, args.fixtures),
+        "fleet": lambda: scenario_fleet(args.binary, args.fixtures),
         "terminals": lambda: scenario_terminals(args.binary, args.fixtures),
         "uwsgi": lambda: scenario_real_uwsgi(args.binary),
     }

@@ -59,6 +59,8 @@ enum class Action : uint8_t {
     NextPane, PrevPane,
     SelectPane,      // 1..9; arg = position in the tab bar
     Redraw,          // Ctrl-L
+    ToggleWorkerSpark, // w: per-worker RPS history column
+    AddVassal,       // v (vassals pane): add the vassal's stats address to the fleet
     Count_
 };
 

@@ -33,6 +33,7 @@ private:
     void overlay(const ViewModel& vm, Grid& grid);
     void status_line(const ViewModel& vm, Grid& grid);
     void empty_message(const ViewModel& vm, Grid& grid);
+    void history(const ViewModel& vm, Grid& grid, int x);
 
     std::string line_;
     std::vector<std::string> cells_;      // visible rows x columns, reused
@@ -42,6 +43,7 @@ private:
     std::vector<int> widths_;
     std::vector<uint8_t> stretch_;
     std::vector<ColumnSlot> slots_;
+    std::vector<int> colmap_;             // worker table: display column -> column, -1 = RPS~
     TextLines text_;
 };
 

@@ -49,6 +49,11 @@ private:
     std::string run_;
 };
 
+// True when the screen should draw ASCII only (sparklines, arrows): the
+// locale is not UTF-8 (`utf8` false) or TERM is a console/vt100 family
+// terminal that has no block characters.
+bool prefer_ascii(bool utf8);
+
 // Best-effort restore from a fatal signal handler (async-signal-safe: the
 // saved termios and pre-computed reset strings only).
 void emergency_restore_terminal();

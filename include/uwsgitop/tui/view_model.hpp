@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "uwsgitop/columns.hpp"
+#include "uwsgitop/history.hpp"
 #include "uwsgitop/options.hpp"
 #include "uwsgitop/rows.hpp"
 #include "uwsgitop/tui/keys.hpp"
@@ -81,6 +82,8 @@ public:
     void set_ascii(bool ascii) { ascii_ = ascii; }
     void handle_key(int key);
     void apply(Action action, uint8_t arg = 0);
+    // Shows a short message in the status line (as after a key).
+    void notify(std::string text) { set_flash(std::move(text)); }
 
     // --- what render() and the loop read -----------------------------------
     const Snapshot* snapshot() const { return snap_; }
@@ -125,6 +128,12 @@ public:
     std::string_view flash() const;
     // True once after Ctrl-L: the backend should repaint everything.
     bool take_full_redraw();
+
+    // History for the sparklines: one sample per snapshot, a gap per failed
+    // fetch (header: RPS, busy workers, listen queue; per worker: RPS).
+    const InstanceHistory& history() const { return history_; }
+    const WorkerHistory& worker_history() const { return worker_history_; }
+    bool worker_spark() const { return worker_spark_; }
 
     // Rows of the overlay text (help/detail), for scrolling.
     int overlay_rows() const;
@@ -185,6 +194,9 @@ private:
     bool quit_ = false;
     bool full_redraw_ = false;
     FeedStatus feed_;
+    InstanceHistory history_{600};
+    WorkerHistory worker_history_{120};
+    bool worker_spark_ = false;
     double mono_now_ = 0;
     std::string flash_;
     double flash_until_ = 0;

@@ -1,0 +1,69 @@
+// fleet_poller.hpp — polling a fleet off the UI thread.
+//
+// One background thread owns the Instances (the UI never touches them once
+// start() ran). Every `interval` seconds (from the start of the previous
+// round; a round slower than that is followed by the next at once) it runs
+// poll_fleet() — concurrent, at most `concurrency` fetches in flight, each
+// bounded by its own timeout — then builds the screen's rows
+// (make_fleet_rows) into its own buffer and, under the mutex, swaps that
+// buffer with the shared one. take() swaps the shared buffer out to the UI.
+// The lock is only held for those swaps, never during a fetch, so the UI
+// answers keys at once even when targets hang.
+//
+// Growing the fleet: add() queues a target (ignored when its address is
+// already polled); after the round in flight the thread polls it once and
+// appends it, so it shows in the next rows. With
+// `follow_vassals`, every Emperor that answers is expanded once: its
+// discoverable vassals (vassal_discovery.hpp) are added the same way.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "uwsgitop/fleet.hpp"
+#include "uwsgitop/tui/fleet_view.hpp"
+
+namespace uwsgitop::tui {
+
+class FleetPoller {
+public:
+    FleetPoller(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, const FetchLimits& limits,
+                bool follow_vassals);
+    ~FleetPoller();
+    FleetPoller(const FleetPoller&) = delete;
+    FleetPoller& operator=(const FleetPoller&) = delete;
+
+    void start(double interval);
+    // Moves the newest round's rows into `out` (true when there was one).
+    bool take(std::vector<FleetRow>& out);
+    // Queues a target for the next round (see top).
+    void add(const Target& target);
+    // Asks the thread to stop; true if it ended within `wait_seconds` (then
+    // it is joined). A round in flight only ends by its fetches' timeouts.
+    bool stop(double wait_seconds);
+
+private:
+    void run();
+    void grow();   // poll thread: polls and appends queued and followed targets
+
+    std::vector<std::unique_ptr<Instance>>& fleet_;
+    unsigned concurrency_;
+    FetchLimits limits_;
+    bool follow_vassals_;
+    std::vector<Target> pending_;          // under mu_
+    std::vector<std::string> expanded_;    // poll thread: emperors already followed
+    double interval_ = 1.0;
+    std::thread thread_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<FleetRow> shared_;
+    bool ready_ = false;
+    bool stop_ = false;
+    bool done_ = false;
+};
+
+}  // namespace uwsgitop::tui

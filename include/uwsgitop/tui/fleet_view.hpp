@@ -1,0 +1,136 @@
+// fleet_view.hpp — the fleet screen as data: rows, sorting, filtering,
+// selection and history, with no terminal and no threads in it.
+//
+// FleetRow is a copy of what the screen needs from one Instance (formatted
+// cells, sort keys, state, history samples), built by make_fleet_rows() on
+// the polling thread; the UI only ever sees these copies, never an Instance.
+//
+// FleetViewModel is fed rounds of rows (set_rows), the clock, the size and
+// keys, like the worker ViewModel. Selection follows the target name across
+// refreshes (falling back to the same position). Each round adds one sample
+// per instance to its InstanceHistory (a failed poll adds a gap), drawn as
+// sparkline columns. Enter asks the loop to open the selected instance
+// (take_open_request). render_fleet() draws it into a Grid.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "uwsgitop/fleet.hpp"
+#include "uwsgitop/fleet_columns.hpp"
+#include "uwsgitop/history.hpp"
+#include "uwsgitop/tui/grid.hpp"
+#include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/layout.hpp"
+
+namespace uwsgitop::tui {
+
+enum class FleetState : uint8_t { Ok, Stale, Error };
+
+struct FleetCell {
+    std::string text;         // formatted for the screen ("-" when unknown)
+    bool known = false;
+    bool numeric = false;
+    double number = 0;
+};
+
+struct FleetRow {
+    std::string name, address, state;
+    FleetState kind = FleetState::Error;
+    std::vector<FleetCell> cells;   // one per fleet_columns()
+    double rps = 0, busy = 0, listen_queue = 0;  // this round's samples (NaN = unknown)
+};
+
+// One row per instance, in fleet order. `now_mono` dates the stale ages.
+void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double now_mono,
+                     std::vector<FleetRow>& out);
+
+// Fleet sort keys (one per sortable column), shown in the fleet help.
+struct FleetSortKey {
+    int key;
+    std::string_view column;   // fleet column name
+};
+std::span<const FleetSortKey> fleet_sort_keys();
+
+// Pseudo-columns: sparklines of the instance history.
+constexpr int kSparkRps = -1;
+constexpr int kSparkBusy = -2;
+constexpr int kSparkWidth = 10;
+
+class FleetViewModel {
+public:
+    explicit FleetViewModel(double interval);
+
+    void set_size(int width, int height);
+    void set_clock(double mono_now) { mono_now_ = mono_now; }
+    void set_ascii(bool ascii) { ascii_ = ascii; }
+    // A new poll round: rows are taken (swapped), history gets one sample each.
+    void set_rows(std::vector<FleetRow>& rows);
+    void handle_key(int key);
+
+    // --- read by render_fleet and the loop -----------------------------------
+    int width() const { return width_; }
+    int height() const { return height_; }
+    bool ascii() const { return ascii_; }
+    double interval() const { return interval_; }
+    double mono_now() const { return mono_now_; }
+    bool have_data() const { return rounds_ > 0; }
+    uint64_t rounds() const { return rounds_; }
+    const std::vector<FleetRow>& rows() const { return rows_; }
+    const std::vector<uint32_t>& visible() const { return visible_; }  // filtered + sorted
+    int selected() const { return selected_; }
+    int top() const { return top_; }
+    std::size_t hscroll() const { return hscroll_; }
+    // Displayed columns: index into fleet_columns(), or kSparkRps/kSparkBusy.
+    const std::vector<int>& columns() const { return columns_; }
+    std::size_t sort_column() const { return sort_col_; }
+    bool descending() const { return descending_; }
+    bool sorted() const { return sorted_; }
+    const std::string& filter() const { return filter_; }
+    bool filter_editing() const { return filter_editing_; }
+    bool help() const { return help_; }
+    bool quit_requested() const { return quit_; }
+    const InstanceHistory* history(const std::string& name) const;
+    // The selected instance's name, or "".
+    std::string selected_name() const;
+    // The name Enter asked to open ("" when none); clears the request.
+    std::string take_open_request();
+
+private:
+    void rebuild();
+    void apply(Action a, uint8_t arg);
+    void sort_by(std::size_t col);
+    void move(int delta);
+    void clamp();
+    int page() const;
+
+    int width_ = 80, height_ = 24;
+    bool ascii_ = false;
+    double interval_;
+    double mono_now_ = 0;
+    uint64_t rounds_ = 0;
+    std::vector<FleetRow> rows_;
+    std::vector<uint32_t> visible_;
+    std::map<std::string, InstanceHistory> history_;
+    std::vector<int> columns_;
+    int selected_ = 0, top_ = 0;
+    std::size_t hscroll_ = 0;
+    std::string sel_name_;
+    std::size_t sort_col_ = 0;     // fleet column index
+    bool descending_ = false;
+    bool sorted_ = false;          // false: the order of the targets
+    std::string filter_;
+    bool filter_editing_ = false;
+    bool help_ = false;
+    int help_scroll_ = 0;
+    bool quit_ = false;
+    std::string open_;
+};
+
+// Draws the fleet screen (summary, table, status line; or the help).
+void render_fleet(const FleetViewModel& vm, Grid& grid);
+
+}  // namespace uwsgitop::tui

@@ -1,0 +1,123 @@
+// fleet_poller.cpp — the fleet polling thread (see fleet_poller.hpp).
+#include "uwsgitop/tui/fleet_poller.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+
+#include "uwsgitop/frame.hpp"
+#include "uwsgitop/tui/vassal_discovery.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point after(Clock::time_point from, double seconds) {
+    seconds = std::clamp(seconds, 0.0, 86400.0);
+    return from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+}  // namespace
+
+FleetPoller::FleetPoller(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency,
+                         const FetchLimits& limits, bool follow_vassals)
+    : fleet_(fleet), concurrency_(std::max(1u, concurrency)), limits_(limits), follow_vassals_(follow_vassals) {}
+
+void FleetPoller::add(const Target& target) {
+    std::lock_guard lk(mu_);
+    pending_.push_back(target);
+}
+
+void FleetPoller::grow() {
+    std::vector<Target> more;
+    {
+        std::lock_guard lk(mu_);
+        more.swap(pending_);
+    }
+    if (follow_vassals_) {
+        for (const auto& inst : fleet_) {
+            if (!inst->last_ok || inst->snapshot.kind != SnapshotKind::Emperor) continue;
+            if (std::find(expanded_.begin(), expanded_.end(), inst->target.address) != expanded_.end()) continue;
+            expanded_.push_back(inst->target.address);
+            discover_vassals(inst->snapshot, more);
+        }
+    }
+    std::vector<std::unique_ptr<Instance>> added;
+    for (const Target& t : more) {
+        auto same = [&](const auto& i) { return i->target.address == t.address; };
+        if (std::any_of(fleet_.begin(), fleet_.end(), same) || std::any_of(added.begin(), added.end(), same)) continue;
+        std::vector<std::unique_ptr<Instance>> one;
+        if (!make_fleet({t}, limits_, one)) continue;  // an address that does not parse
+        added.push_back(std::move(one.front()));
+    }
+    if (added.empty()) return;
+    // Polled once now, so they join the rows with a state of their own.
+    poll_fleet(added, concurrency_);
+    for (auto& inst : added) fleet_.push_back(std::move(inst));
+}
+
+FleetPoller::~FleetPoller() {
+    if (thread_.joinable()) {
+        {
+            std::lock_guard lk(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+}
+
+void FleetPoller::start(double interval) {
+    interval_ = interval;
+    // Signals are for the UI thread (and the pool threads inherit this mask).
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT}) sigaddset(&block, sig);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    thread_ = std::thread([this] { run(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+bool FleetPoller::take(std::vector<FleetRow>& out) {
+    std::lock_guard lk(mu_);
+    if (!ready_) return false;
+    out.swap(shared_);
+    ready_ = false;
+    return true;
+}
+
+bool FleetPoller::stop(double wait_seconds) {
+    std::unique_lock lk(mu_);
+    stop_ = true;
+    cv_.notify_all();
+    const bool finished = cv_.wait_until(lk, after(Clock::now(), wait_seconds), [this] { return done_; });
+    lk.unlock();
+    if (finished && thread_.joinable()) thread_.join();
+    return finished;
+}
+
+void FleetPoller::run() {
+    std::vector<FleetRow> mine;
+    std::unique_lock lk(mu_);
+    while (!stop_) {
+        const auto started = Clock::now();
+        lk.unlock();
+        poll_fleet(fleet_, concurrency_);
+        grow();
+        make_fleet_rows(fleet_, monotonic_seconds(), mine);
+        lk.lock();
+        // Hand over: the UI gets this round; the buffer it last gave back
+        // (or an older unread round) is reused for the next one.
+        shared_.swap(mine);
+        ready_ = true;
+        cv_.wait_until(lk, after(started, interval_), [this] { return stop_; });
+    }
+    done_ = true;
+    cv_.notify_all();
+}
+
+}  // namespace uwsgitop::tui

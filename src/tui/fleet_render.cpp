@@ -1,0 +1,200 @@
+// fleet_render.cpp — FleetViewModel -> Grid (see fleet_view.hpp).
+// Same screen areas as the worker screen (layout.hpp): summary, tab bar,
+// header, rows, status line. Row colours follow the state: ok default, stale
+// yellow (Signal), error red (Error).
+#include <algorithm>
+#include <cmath>
+
+#include "uwsgitop/text.hpp"
+#include "uwsgitop/tui/fleet_view.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+// Left-aligned text columns widen to their visible values up to this.
+constexpr int kMaxTextWidth = 24;
+
+int dw(std::string_view s) { return static_cast<int>(display_width(s)); }
+
+void append_rate(std::string& out, double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    out += buf;
+}
+
+Style row_style(FleetState k) {
+    switch (k) {
+        case FleetState::Ok: return Style::Normal;
+        case FleetState::Stale: return Style::Signal;
+        case FleetState::Error: return Style::Error;
+    }
+    return Style::Normal;
+}
+
+void summary(const FleetViewModel& vm, const ScreenAreas& a, Grid& g, std::string& line) {
+    int ok = 0, stale = 0, err = 0;
+    double rps = 0, busy = 0;
+    for (const FleetRow& r : vm.rows()) {
+        if (r.kind == FleetState::Ok) ++ok;
+        else if (r.kind == FleetState::Stale) ++stale;
+        else ++err;
+        if (!std::isnan(r.rps)) rps += r.rps;
+        if (!std::isnan(r.busy)) busy += r.busy;
+    }
+    for (int i = 0; i < a.summary_lines; ++i) {
+        line.clear();
+        if (i == 0) {
+            line = "uwsgitop fleet - ";
+            append_int(line, static_cast<int64_t>(vm.rows().size()));
+            line += " instances: ";
+            if (!vm.have_data()) {
+                line += "waiting for the first poll";
+            } else {
+                append_int(line, ok);
+                line += " ok, ";
+                append_int(line, stale);
+                line += " stale, ";
+                append_int(line, err);
+                line += " error - total rps ";
+                append_rate(line, rps);
+                line += " - busy workers ";
+                append_int(line, static_cast<int64_t>(busy));
+            }
+        } else if (i == 1) {
+            line = "interval ";
+            append_rate(line, vm.interval());
+            line += "s - poll rounds ";
+            append_int(line, static_cast<int64_t>(vm.rounds()));
+            if (!vm.filter().empty()) {
+                line += " - filter: ";
+                append_escaped(line, vm.filter());
+            }
+        }
+        g.put(0, a.summary_top + i, line, i == 0 ? Style::Title : Style::Normal);
+    }
+}
+
+void help(const FleetViewModel&, const ScreenAreas& a, Grid& g, std::string& line) {
+    int y = a.tabs_row >= 0 ? a.tabs_row + 1 : a.summary_top + a.summary_lines;
+    const int bottom = a.status_row;
+    auto put = [&](std::string_view text, Style s) {
+        if (y < bottom) g.put(0, y++, text, s);
+    };
+    put("Fleet screen keys (any key closes this help)", Style::Title);
+    put("  q            quit", Style::Normal);
+    put("  Enter        open the selected instance (its full screen; Esc comes back)", Style::Normal);
+    put("  Up Down k j PgUp PgDn Home End g G   move the selection", Style::Normal);
+    put("  < > r I      sort by the previous / next column; invert", Style::Normal);
+    put("  /            filter by name, address or state; Enter keeps, Esc clears", Style::Normal);
+    put("  Left Right   scroll the columns sideways", Style::Normal);
+    put("  Esc          clear the filter", Style::Normal);
+    put("Sort keys:", Style::Title);
+    for (const FleetSortKey& k : fleet_sort_keys()) {
+        line = "  ";
+        line += static_cast<char>(k.key);
+        line += "            ";
+        line += k.column;
+        put(line, Style::Normal);
+    }
+    put("RPS~ and BUSY~: history of the last polls (a gap: no data)", Style::Dim);
+}
+
+}  // namespace
+
+void render_fleet(const FleetViewModel& vm, Grid& g) {
+    if (g.width() != vm.width() || g.height() != vm.height()) g.resize(vm.width(), vm.height());
+    g.clear();
+    if (vm.width() <= 0 || vm.height() <= 0) return;
+    const ScreenAreas a = compute_areas(vm.width(), vm.height());
+    std::string line;
+    summary(vm, a, g, line);
+    if (a.tabs_row >= 0) g.put(0, a.tabs_row, " fleet ", Style::TabActive);
+    const SparkStyle spark = vm.ascii() ? SparkStyle::Ascii : SparkStyle::Unicode;
+    if (vm.help()) {
+        help(vm, a, g, line);
+    } else if (a.header_row >= 0) {
+        const auto cols = fleet_columns();
+        const auto& shown = vm.columns();
+        std::vector<int> widths;
+        std::vector<uint8_t> stretch;
+        for (int c : shown) {
+            if (c < 0) {
+                widths.push_back(kSparkWidth);
+                stretch.push_back(0);
+                continue;
+            }
+            const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
+            int w = std::max<int>(fc.width, dw(fc.header));
+            for (int r = 0; r < a.table_rows; ++r) {
+                const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
+                if (vi >= vm.visible().size()) break;
+                const int cw = dw(vm.rows()[vm.visible()[vi]].cells[static_cast<std::size_t>(c)].text);
+                w = std::max(w, fc.left_align ? std::min(cw, kMaxTextWidth) : cw);
+            }
+            widths.push_back(w);
+            stretch.push_back(fc.left_align ? 1 : 0);
+        }
+        std::vector<ColumnSlot> slots;
+        fit_columns(widths, stretch, vm.width(), 1, 1 + vm.hscroll(), slots);
+        g.fill(0, a.header_row, vm.width(), Style::Header);
+        for (const ColumnSlot& s : slots) {
+            const int c = shown[s.index];
+            std::string_view h = c == kSparkRps ? "RPS~" : c == kSparkBusy ? "BUSY~" : cols[static_cast<std::size_t>(c)].header;
+            const bool sorted = c >= 0 && vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
+            const bool right = c >= 0 && !cols[static_cast<std::size_t>(c)].left_align;
+            const int x = right ? s.x + s.width - dw(h) : s.x;
+            if (sorted) g.fill(s.x, a.header_row, s.width, Style::HeaderSorted);
+            g.put(std::max(s.x, x), a.header_row, h, sorted ? Style::HeaderSorted : Style::Header, s.width);
+        }
+        for (int r = 0; r < a.table_rows; ++r) {
+            const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
+            if (vi >= vm.visible().size()) break;
+            const FleetRow& row = vm.rows()[vm.visible()[vi]];
+            const int y = a.table_top + r;
+            const bool sel = static_cast<int>(vi) == vm.selected();
+            const Style base = sel ? Style::Selected : row_style(row.kind);
+            if (sel) g.fill(0, y, vm.width(), Style::Selected);
+            for (const ColumnSlot& s : slots) {
+                const int c = shown[s.index];
+                if (c < 0) {
+                    line.clear();
+                    if (const InstanceHistory* h = vm.history(row.name)) {
+                        sparkline(c == kSparkRps ? h->rps : h->busy, static_cast<std::size_t>(s.width), spark, line);
+                    }
+                    g.put(s.x, y, line, sel ? Style::Selected : Style::Busy, s.width);
+                    continue;
+                }
+                const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
+                const std::string& text = row.cells[static_cast<std::size_t>(c)].text;
+                const int w = dw(text);
+                const int x = (!fc.left_align && w < s.width) ? s.x + s.width - w : s.x;
+                const Style st = (fc.name == "state" && !sel) ? row_style(row.kind) : base;
+                g.put(x, y, text, st, s.width);
+            }
+        }
+        if (vm.visible().empty() && a.table_rows > 0) {
+            g.put(0, a.table_top, vm.have_data() ? "no instance matches the filter" : "polling...", Style::Dim);
+        }
+    }
+    if (a.status_row >= 0) {
+        line.clear();
+        if (vm.filter_editing()) {
+            line = "/";
+            append_escaped(line, vm.filter());
+            line += "_   (Enter keeps, Esc clears)";
+            g.put(0, a.status_row, line, Style::Key);
+        } else {
+            line = "q quit  Enter open  / filter  < > r sort  ? help";
+            if (!vm.visible().empty()) {
+                line += "  -  ";
+                append_int(line, vm.selected() + 1);
+                line += "/";
+                append_int(line, static_cast<int64_t>(vm.visible().size()));
+            }
+            g.put(0, a.status_row, line, Style::Dim);
+        }
+    }
+}
+
+}  // namespace uwsgitop::tui

@@ -1,0 +1,256 @@
+// fleet_view.cpp — the fleet screen's view-model (see fleet_view.hpp).
+#include "uwsgitop/tui/fleet_view.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "uwsgitop/summary.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Sort keys: upper-case letters, as on the worker screen.
+constexpr std::array<FleetSortKey, 12> kSortKeys = {{
+    {'N', "name"}, {'U', "state"}, {'V', "version"}, {'W', "workers"}, {'B', "busy"},
+    {'R', "requests"}, {'S', "rps"}, {'X', "exc_rate"}, {'Q', "listen_queue"},
+    {'L', "listen_queue_errors"}, {'Y', "tx_rate"}, {'M', "rss"},
+}};
+
+std::size_t column_index(std::string_view name) {
+    const auto cols = fleet_columns();
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (cols[i].name == name) return i;
+    }
+    return 0;
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool contains_ci(std::string_view hay, std::string_view needle) {
+    if (needle.empty()) return true;
+    if (needle.size() > hay.size()) return false;
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+        std::size_t k = 0;
+        while (k < needle.size() && lower(hay[i + k]) == lower(needle[k])) ++k;
+        if (k == needle.size()) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::span<const FleetSortKey> fleet_sort_keys() { return kSortKeys; }
+
+void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double now_mono,
+                     std::vector<FleetRow>& out) {
+    const auto cols = fleet_columns();
+    out.resize(fleet.size());
+    ColumnDef def = column(ColumnId::Id);
+    const RowContext ctx;
+    for (std::size_t i = 0; i < fleet.size(); ++i) {
+        const Instance& inst = *fleet[i];
+        FleetRow& row = out[i];
+        row.name = inst.target.name;
+        row.address = inst.target.address;
+        row.state = instance_state(inst, now_mono);
+        row.kind = inst.last_ok ? FleetState::Ok : inst.has_data ? FleetState::Stale : FleetState::Error;
+        row.cells.resize(cols.size());
+        for (std::size_t c = 0; c < cols.size(); ++c) {
+            const Value v = cols[c].get(inst, row.state);
+            FleetCell& cell = row.cells[c];
+            cell.text.clear();
+            def.format = cols[c].format;
+            format_human(def, v, RowRef{}, ctx, cell.text);
+            cell.known = v.known();
+            cell.numeric = v.kind == Value::Kind::Number;
+            cell.number = v.number;
+        }
+        row.rps = row.busy = row.listen_queue = kNaN;
+        if (inst.last_ok && inst.has_data) {
+            row.rps = inst.rates.total_requests;
+            if (inst.snapshot.kind == SnapshotKind::Master) {
+                row.busy = static_cast<double>(count_workers(inst.snapshot).busy);
+                if (inst.snapshot.listen_queue) row.listen_queue = static_cast<double>(*inst.snapshot.listen_queue);
+            }
+        }
+    }
+}
+
+FleetViewModel::FleetViewModel(double interval) : interval_(interval) {
+    // What matters at a glance first; the address and version last.
+    for (std::string_view name : {"name", "state", "rps", "", "busy", "", "workers", "idle", "cheap", "requests",
+                                  "exc_rate", "listen_queue", "listen_queue_errors", "tx_rate", "rss", "vassals",
+                                  "version", "address"}) {
+        if (name.empty()) columns_.push_back(columns_.back() == static_cast<int>(column_index("rps")) ? kSparkRps : kSparkBusy);
+        else columns_.push_back(static_cast<int>(column_index(name)));
+    }
+}
+
+void FleetViewModel::set_size(int width, int height) {
+    width_ = std::max(0, width);
+    height_ = std::max(0, height);
+    clamp();
+}
+
+void FleetViewModel::set_rows(std::vector<FleetRow>& rows) {
+    rows_.swap(rows);
+    ++rounds_;
+    for (const FleetRow& r : rows_) {
+        auto it = history_.try_emplace(r.name).first;
+        it->second.rps.push(r.rps);
+        it->second.busy.push(r.busy);
+        it->second.listen_queue.push(r.listen_queue);
+    }
+    rebuild();
+}
+
+const InstanceHistory* FleetViewModel::history(const std::string& name) const {
+    auto it = history_.find(name);
+    return it == history_.end() ? nullptr : &it->second;
+}
+
+std::string FleetViewModel::selected_name() const {
+    if (selected_ < 0 || static_cast<std::size_t>(selected_) >= visible_.size()) return {};
+    return rows_[visible_[static_cast<std::size_t>(selected_)]].name;
+}
+
+std::string FleetViewModel::take_open_request() {
+    std::string s;
+    s.swap(open_);
+    return s;
+}
+
+void FleetViewModel::rebuild() {
+    visible_.clear();
+    for (uint32_t i = 0; i < rows_.size(); ++i) {
+        const FleetRow& r = rows_[i];
+        if (contains_ci(r.name, filter_) || contains_ci(r.address, filter_) || contains_ci(r.state, filter_)) {
+            visible_.push_back(i);
+        }
+    }
+    if (sorted_) {
+        const std::size_t c = sort_col_;
+        const bool desc = descending_;
+        std::stable_sort(visible_.begin(), visible_.end(), [&](uint32_t a, uint32_t b) {
+            const FleetCell& x = rows_[a].cells[c];
+            const FleetCell& y = rows_[b].cells[c];
+            if (x.known != y.known) return x.known;   // unknown last either way
+            if (!x.known) return false;
+            if (x.numeric && y.numeric) {
+                if (x.number == y.number) return false;
+                return desc ? x.number > y.number : x.number < y.number;
+            }
+            const int cmp = x.text.compare(y.text);
+            return desc ? cmp > 0 : cmp < 0;
+        });
+    }
+    // Selection follows the name; else the same position.
+    if (!sel_name_.empty()) {
+        for (std::size_t i = 0; i < visible_.size(); ++i) {
+            if (rows_[visible_[i]].name == sel_name_) {
+                selected_ = static_cast<int>(i);
+                break;
+            }
+        }
+    }
+    clamp();
+}
+
+int FleetViewModel::page() const {
+    const ScreenAreas a = compute_areas(width_, height_);
+    return std::max(1, a.table_rows);
+}
+
+void FleetViewModel::clamp() {
+    const int n = static_cast<int>(visible_.size());
+    selected_ = std::clamp(selected_, 0, std::max(0, n - 1));
+    const int rows = page();
+    if (selected_ < top_) top_ = selected_;
+    if (selected_ >= top_ + rows) top_ = selected_ - rows + 1;
+    top_ = std::clamp(top_, 0, std::max(0, n - rows));
+    sel_name_ = selected_name();
+}
+
+void FleetViewModel::move(int delta) {
+    selected_ += delta;
+    clamp();
+}
+
+void FleetViewModel::sort_by(std::size_t col) {
+    if (sorted_ && sort_col_ == col) {
+        descending_ = !descending_;
+    } else {
+        sorted_ = true;
+        sort_col_ = col;
+        descending_ = fleet_columns()[col].default_desc;
+    }
+    rebuild();
+}
+
+void FleetViewModel::apply(Action a, uint8_t) {
+    const std::size_t ncols = fleet_columns().size();
+    switch (a) {
+        case Action::Quit: quit_ = true; break;
+        case Action::Help: help_ = !help_; help_scroll_ = 0; break;
+        case Action::SortPrev: sort_by(sorted_ ? (sort_col_ + ncols - 1) % ncols : 0); break;
+        case Action::SortNext: sort_by(sorted_ ? (sort_col_ + 1) % ncols : 0); break;
+        case Action::SortInvert:
+            if (!sorted_) { sorted_ = true; sort_col_ = 0; descending_ = false; }
+            descending_ = !descending_;
+            rebuild();
+            break;
+        case Action::Up: move(-1); break;
+        case Action::Down: move(1); break;
+        case Action::PageUp: move(-page()); break;
+        case Action::PageDown: move(page()); break;
+        case Action::Home: move(-static_cast<int>(visible_.size())); break;
+        case Action::End: move(static_cast<int>(visible_.size())); break;
+        case Action::ScrollLeft: if (hscroll_ > 0) --hscroll_; break;
+        case Action::ScrollRight: if (hscroll_ + 2 < columns_.size()) ++hscroll_; break;
+        case Action::Open: open_ = selected_name(); break;
+        case Action::Back:
+            if (help_) help_ = false;
+            else if (!filter_.empty()) { filter_.clear(); rebuild(); }
+            break;
+        case Action::Filter: filter_editing_ = true; break;
+        default: break;
+    }
+}
+
+void FleetViewModel::handle_key(int k) {
+    if (filter_editing_) {
+        if (k == key::Enter || k == '\r') {
+            filter_editing_ = false;
+        } else if (k == key::Escape) {
+            filter_editing_ = false;
+            filter_.clear();
+        } else if (k == key::Backspace || k == 127 || k == 8) {
+            if (!filter_.empty()) filter_.pop_back();
+        } else if (k >= 0x20 && k < 0x7F) {
+            filter_ += static_cast<char>(k);
+        } else {
+            return;
+        }
+        rebuild();
+        return;
+    }
+    if (help_ && k != 'q' && k != key::CtrlL) {
+        // Any key but q closes the help.
+        help_ = false;
+        return;
+    }
+    for (const FleetSortKey& s : kSortKeys) {
+        if (s.key == k) {
+            sort_by(column_index(s.column));
+            return;
+        }
+    }
+    if (const KeyBinding* b = find_binding(k)) apply(b->action, b->arg);
+}
+
+}  // namespace uwsgitop::tui
