@@ -11,11 +11,7 @@ std::vector<ColumnId> effective_columns(const DumpOptions& opt) {
     return {defaults.begin(), defaults.end()};
 }
 
-namespace {
-
-// Writes one field. TSV: tabs/newlines inside a field are already escaped by
-// format_raw (server text goes through append_escaped). CSV: RFC 4180 quotes.
-void put_field(std::string& out, std::string_view field, bool csv) {
+void append_delimited_field(std::string& out, std::string_view field, bool csv) {
     if (!csv) {
         out.append(field);
         return;
@@ -31,6 +27,8 @@ void put_field(std::string& out, std::string_view field, bool csv) {
     }
     out += '"';
 }
+
+namespace {
 
 template <typename Cols, typename Row, typename Emit>
 void write_rows(std::string& out, const DumpOptions& opt, double now, const Cols& names,
@@ -60,7 +58,7 @@ void write_rows(std::string& out, const DumpOptions& opt, double now, const Cols
             if (c) out += sep;
             cell.clear();
             emit(r, c, cell);
-            put_field(out, cell, csv);
+            append_delimited_field(out, cell, csv);
         }
         out += '\n';
     }

@@ -10,19 +10,6 @@ namespace uwsgitop {
 
 namespace {
 
-void put_field(std::string& out, std::string_view field, bool csv) {
-    if (!csv || field.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out.append(field);
-        return;
-    }
-    out += '"';
-    for (char c : field) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    out += '"';
-}
-
 void fleet_json(const std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<std::string>& states,
                 const FleetDumpOptions& opt, std::string& out) {
     out += "{\"instances\":[";
@@ -78,7 +65,7 @@ void fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, const std::
                 ColumnDef def = column(ColumnId::Id);
                 def.format = c.format;
                 format_raw(def, c.get(*fleet[i], states[i]), cell);
-                put_field(out, cell, csv);
+                append_delimited_field(out, cell, csv);
             }
             out += '\n';
         }
@@ -104,9 +91,9 @@ void fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, const std::
         rows.clear();
         dump_delimited(inst->snapshot, &inst->rates, inst->last_ok_wall, d, rows);
         std::string prefix;
-        put_field(prefix, inst->target.name, csv);
+        append_delimited_field(prefix, inst->target.name, csv);
         prefix += sep;
-        put_field(prefix, inst->target.address, csv);
+        append_delimited_field(prefix, inst->target.address, csv);
         prefix += sep;
         std::size_t pos = 0;
         while (pos < rows.size()) {

@@ -26,20 +26,10 @@ void append_json_string(std::string& out, std::string_view s) {
             ++i;
             continue;
         }
-        // Validate one UTF-8 sequence; replace anything invalid with U+FFFD.
-        std::size_t len = 0;
-        char32_t cp = 0, min = 0;
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-        bool ok = len != 0 && i + len <= s.size();
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            const auto b = static_cast<unsigned char>(s[i + k]);
-            ok = (b & 0xC0) == 0x80;
-            cp = (cp << 6) | (b & 0x3F);
-        }
-        ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-        if (ok) {
+        // One valid UTF-8 sequence is copied; anything else becomes U+FFFD.
+        char32_t cp = 0;
+        const std::size_t len = utf8_sequence(s, i, cp);
+        if (len != 0) {
             out.append(s.substr(i, len));
             i += len;
         } else {

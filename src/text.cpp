@@ -16,8 +16,8 @@ void append_hex_escape(std::string& out, unsigned char c) {
     out += kHex[c & 15];
 }
 
-// Length of the valid UTF-8 sequence starting at s[i] (2..4) and its code
-// point, or 0 if the bytes there are not a valid, shortest-form sequence.
+}  // namespace
+
 std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
     const auto b0 = static_cast<unsigned char>(s[i]);
     std::size_t len;
@@ -40,8 +40,6 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
     return len;
 }
-
-}  // namespace
 
 void append_escaped(std::string& out, std::string_view raw) {
     std::size_t i = 0;

@@ -49,6 +49,11 @@ void dump_delimited(const Snapshot& snap, const Rates* rates, double now, const 
 // Appends a JSON string literal: escaped, invalid UTF-8 replaced by U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
 
+// Appends one TSV field as it is, or one CSV field quoted as RFC 4180 wants
+// when it holds a comma, quote or line break. Server text must already be
+// escaped (format_raw/append_escaped do), so TSV fields hold no tab or newline.
+void append_delimited_field(std::string& out, std::string_view field, bool csv);
+
 // Columns in effect for `opt` (the defaults when none were given).
 std::vector<ColumnId> effective_columns(const DumpOptions& opt);
 

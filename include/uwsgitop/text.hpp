@@ -14,6 +14,11 @@
 
 namespace uwsgitop {
 
+// Length (2..4) of the valid, shortest-form UTF-8 sequence at s[i] (whose
+// first byte is >= 0x80) and its code point in `cp`; 0 when the bytes there
+// are not one (the caller then treats s[i] as a single invalid byte).
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp);
+
 void append_escaped(std::string& out, std::string_view raw);
 std::string escape_for_display(std::string_view raw);
 

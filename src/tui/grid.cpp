@@ -14,32 +14,9 @@ std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
         cp = b0;
         return 1;
     }
-    std::size_t len;
-    char32_t min;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        len = 2; cp = b0 & 0x1F; min = 0x80;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        len = 3; cp = b0 & 0x0F; min = 0x800;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        len = 4; cp = b0 & 0x07; min = 0x10000;
-    } else {
-        cp = 0xFFFD;
-        return 1;
-    }
-    if (i + len > s.size()) {
-        cp = 0xFFFD;
-        return 1;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) {
-            cp = 0xFFFD;
-            return 1;
-        }
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        cp = 0xFFFD;
+    const std::size_t len = utf8_sequence(s, i, cp);
+    if (len == 0) {
+        cp = 0xFFFD;  // one invalid byte
         return 1;
     }
     return len;
