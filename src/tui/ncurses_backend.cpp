@@ -200,9 +200,11 @@ int Terminal::read_key(int timeout_ms) {
 
 void Terminal::draw(const Grid& grid, bool full) {
     if (!open_) return;
-    if (full) clearok(curscr, TRUE);
     int rows = 0, cols = 0;
     getmaxyx(stdscr, rows, cols);
+    if (full || rows != drawn_height_ || cols != drawn_width_) clearok(curscr, TRUE);
+    drawn_height_ = rows;
+    drawn_width_ = cols;
     const int h = std::min(rows, grid.height());
     const int w = std::min(cols, grid.width());
     for (int y = 0; y < h; ++y) {

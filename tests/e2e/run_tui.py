@@ -203,9 +203,12 @@ class Tui:
         return False
 
     def resize(self, cols, rows):
-        set_winsize(self.slave, cols, rows)
+        # The model first: the kernel signals the program as soon as the pty
+        # size changes, and the repaint it then sends must not land in the
+        # model before the model has the new size (resize blanks it).
         with self.lock:
             self.screen.resize(cols, rows)
+            set_winsize(self.slave, cols, rows)
         self.proc.send_signal(signal.SIGWINCH)
 
     def finish(self, timeout=10.0):

@@ -18,20 +18,26 @@ class Screen:
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.modes = {}          # private modes seen last: {1049: True, 25: False}
         self.raw = bytearray()   # everything received
-        self.resize(cols, rows)
-
-    # --- geometry -------------------------------------------------------------
-    def resize(self, cols, rows):
-        self.cols, self.rows = cols, rows
-        self.cells = [[(" ", DEFAULT_ATTR) for _ in range(cols)] for _ in range(rows)]
         self.x = self.y = 0
-        self.top, self.bottom = 0, rows - 1
         self.attr = DEFAULT_ATTR
-        self.wrap_pending = False
         self.saved = (0, 0, DEFAULT_ATTR)
         self.last_char = " "
         self.state = "normal"
         self.buf = ""
+        self.resize(cols, rows)
+
+    # --- geometry -------------------------------------------------------------
+    def resize(self, cols, rows):
+        """A window resize. The parser state (a half-received escape sequence)
+        and the attributes survive, as in a real terminal; the content does
+        not: this model blanks it, the strictest of what terminals do, so a
+        program that does not repaint after a resize shows holes here."""
+        self.cols, self.rows = cols, rows
+        self.cells = [[(" ", DEFAULT_ATTR) for _ in range(cols)] for _ in range(rows)]
+        self.x = min(self.x, cols - 1)
+        self.y = min(self.y, rows - 1)
+        self.top, self.bottom = 0, rows - 1
+        self.wrap_pending = False
 
     # --- reading back ---------------------------------------------------------------
     def lines(self):

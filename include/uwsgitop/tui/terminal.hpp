@@ -38,7 +38,10 @@ public:
     int read_key(int timeout_ms);
 
     // Shows `grid` (which must have the terminal's size); `full` repaints
-    // every cell (Ctrl-L) instead of only the changes.
+    // every cell (Ctrl-L) instead of only the changes. The first draw after the
+    // terminal changed size is always full: terminals differ in what they keep
+    // of the old content (xterm keeps it, tmux and reflowing terminals do not),
+    // so nothing drawn before the resize may be assumed to be on screen.
     void draw(const Grid& grid, bool full);
 
 private:
@@ -47,6 +50,8 @@ private:
     bool color_ = false;
     void* screen_ = nullptr;  // SCREEN*
     std::string run_;
+    int drawn_width_ = -1;   // size at the last draw; -1 before the first
+    int drawn_height_ = -1;
 };
 
 // True when the screen should draw ASCII only (sparklines, arrows): the
