@@ -5,14 +5,16 @@
 // value goes (an Int member, a string_view member, or a child container).
 // Lookup first tries the field after the previous one (uWSGI writes each
 // object's keys in a fixed order, which is the order of the tables below):
-// one length compare and one inlined byte compare. Otherwise, one
-// constant-time hash, one probe of a 64-slot open-addressed table (linear
-// probing, so colliding keys still work) and the same compare. 16,000 cores
-// x ~10 keys of a big gevent server cost about a millisecond.
+// one length compare and two or three word compares of the key against
+// words computed at compile time (KeyWords), inlined into StatsHandler::Key.
+// Otherwise, out of line: one constant-time hash, one probe of a 64-slot
+// open-addressed table (linear probing, so colliding keys still work) and the
+// same compare.
 // Tables are built at compile time (consteval).
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -79,41 +81,72 @@ constexpr Field<T> child_field(std::string_view name, Ctx child) {
     return Field<T>{name, FieldKind::Child, nullptr, nullptr, child};
 }
 
-// Equality of two short strings, inlined (a call to memcmp costs more than
-// comparing a dozen bytes). Overlapping word loads cover [0, n) without
-// reading outside either string.
-[[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) {
-    const std::size_t n = a.size();
-    if (n != b.size()) {
+// A key's bytes as at most three machine words, for comparing a key against
+// a table entry with a few loads of the key only (the entry's words are
+// computed at compile time). Overlapping loads cover [0, n) without reading
+// outside the key: n < 4: bytes 0, n/2, n-1; n < 8: the first and last 4
+// bytes; n <= 24: the first, last and (n > 16) middle 8 bytes.
+struct KeyWords {
+    uint64_t a = 0, b = 0, c = 0;
+    std::size_t len = 0;
+};
+inline constexpr std::size_t kMaxKeyLen = 24;
+
+// The value a native load of `count` bytes at s[from] gives (compile time).
+constexpr uint64_t pack(std::string_view s, std::size_t from, std::size_t count) {
+    uint64_t v = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t shift =
+            8 * (std::endian::native == std::endian::little ? i : count - 1 - i);
+        v |= static_cast<uint64_t>(static_cast<unsigned char>(s[from + i])) << shift;
+    }
+    return v;
+}
+
+constexpr KeyWords key_words(std::string_view key) {
+    const std::size_t n = key.size();
+    KeyWords w;
+    w.len = n;
+    if (n >= 8) {
+        w.a = pack(key, 0, 8);
+        w.b = pack(key, n - 8, 8);
+        w.c = n > 16 ? pack(key, 8, 8) : 0;
+    } else if (n >= 4) {
+        w.a = pack(key, 0, 4) | pack(key, n - 4, 4) << 32;
+    } else if (n > 0) {
+        w.a = pack(key, 0, 1) | pack(key, n / 2, 1) << 8 | pack(key, n - 1, 1) << 16;
+    }
+    return w;
+}
+
+[[gnu::always_inline]] inline uint64_t load8(const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+[[gnu::always_inline]] inline uint64_t load4(const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+[[gnu::always_inline]] inline uint64_t load1(const char* p) {
+    return static_cast<unsigned char>(*p);
+}
+
+// Is the key at [p, p + n) the one `w` was made from? Branches on w.len,
+// which is the same for every key at the same place of uWSGI's output.
+[[gnu::always_inline]] inline bool same(const KeyWords& w, const char* p, std::size_t n) {
+    if (n != w.len) {
         return false;
     }
-    const char* p = a.data();
-    const char* q = b.data();
-    auto load8 = [](const char* x) {
-        uint64_t v;
-        std::memcpy(&v, x, 8);
-        return v;
-    };
-    auto load4 = [](const char* x) {
-        uint32_t v;
-        std::memcpy(&v, x, 4);
-        return v;
-    };
     if (n >= 8) {
-        for (std::size_t i = 0; i + 8 < n; i += 8) {
-            if (load8(p + i) != load8(q + i)) {
-                return false;
-            }
-        }
-        return load8(p + n - 8) == load8(q + n - 8);
+        return load8(p) == w.a && load8(p + n - 8) == w.b && (n <= 16 || load8(p + 8) == w.c);
     }
     if (n >= 4) {
-        return load4(p) == load4(q) && load4(p + n - 4) == load4(q + n - 4);
+        return (load4(p) | load4(p + n - 4) << 32) == w.a;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-        if (p[i] != q[i]) {
-            return false;
-        }
+    if (n > 0) {
+        return (load1(p) | load1(p + n / 2) << 8 | load1(p + n - 1) << 16) == w.a;
     }
     return true;
 }
@@ -127,6 +160,10 @@ public:
 
     consteval explicit KeyTable(const std::array<Field<T>, N>& fields) : fields_(fields) {
         for (std::size_t i = 0; i < N; ++i) {
+            if (fields_[i].name.size() > kMaxKeyLen) {
+                throw "key longer than kMaxKeyLen";  // not a constant expression: fails the build
+            }
+            words_[i] = key_words(fields_[i].name);
             uint32_t h = key_hash(fields_[i].name);
             std::size_t slot = h & (kSlots - 1);
             while (index_[slot] != 0) {
@@ -137,29 +174,31 @@ public:
         }
     }
 
-    // The field named `key`, or nullptr for a key this object does not know.
+    // The field at `hint` if it is named [key, key + len), else nullptr.
     // `hint` is the caller's guess, kept per object: uWSGI writes the keys of
     // an object in a fixed order (the order of the table), so the field after
-    // the previous one is tried first, with no hashing at all.
-    const Field<T>* find(std::string_view key, uint8_t& hint) const {
-        if (hint < N && same(fields_[hint].name, key)) {
-            return &fields_[hint++];
+    // the previous one is tried first, with no hashing at all (see
+    // StatsHandler::resolve); find() is the fallback.
+    [[gnu::always_inline]] const Field<T>* expected(uint8_t hint, const char* key,
+                                                    std::size_t len) const {
+        if (hint < N && same(words_[hint], key, len)) {
+            return &fields_[hint];
         }
-        const Field<T>* f = find(key);
-        if (f != nullptr) {
-            hint = static_cast<uint8_t>(f - fields_.data() + 1);
-        }
-        return f;
+        return nullptr;
     }
 
+    // Index of a field returned by expected() or find().
+    uint8_t index_of(const Field<T>* f) const { return static_cast<uint8_t>(f - fields_.data()); }
+
+    // The field named `key`, or nullptr for a key this object does not know.
     const Field<T>* find(std::string_view key) const {
         uint32_t h = key_hash(key);
         std::size_t slot = h & (kSlots - 1);
         while (index_[slot] != 0) {
             if (hashes_[slot] == h) {
-                const Field<T>& f = fields_[index_[slot] - 1];
-                if (same(f.name, key)) {
-                    return &f;
+                const std::size_t i = index_[slot] - 1u;
+                if (same(words_[i], key.data(), key.size())) {
+                    return &fields_[i];
                 }
             }
             slot = (slot + 1) & (kSlots - 1);
@@ -169,6 +208,7 @@ public:
 
 private:
     std::array<Field<T>, N> fields_;
+    std::array<KeyWords, N> words_{};
     std::array<uint32_t, kSlots> hashes_{};
     std::array<uint8_t, kSlots> index_{};  // 0: empty, else field index + 1
 };

@@ -136,48 +136,31 @@ public:
         return scalar(Scalar::String);
     }
 
+    // The hot path: one switch, then the expected field of the object's
+    // table (KeyTable::expected); everything else is out of line.
     bool Key(const char* str, rapidjson::SizeType len, bool) {
         if (skip_ > 0) {
             return true;
         }
-        std::string_view key(str, len);
         Frame& f = frames_[depth_ - 1];
         switch (f.ctx) {
-        case Ctx::Root: resolve_root(key); break;
-        case Ctx::Worker: resolve(kWorkerTable, f, key); break;
-        case Ctx::App: resolve(kAppTable, f, key); break;
-        case Ctx::Core: resolve(kCoreTable, f, key); break;
-        case Ctx::ReqInfo: resolve(kReqInfoTable, f, key); break;
-        case Ctx::Socket: resolve(kSocketTable, f, key); break;
-        case Ctx::Cache: resolve(kCacheTable, f, key); break;
-        case Ctx::Metric: resolve(kMetricTable, f, key); break;
-        case Ctx::Spooler: resolve(kSpoolerTable, f, key); break;
-        case Ctx::Daemon: resolve(kDaemonTable, f, key); break;
-        case Ctx::Cron: resolve(kCronTable, f, key); break;
-        case Ctx::Vassal: resolve(kVassalTable, f, key); break;
-        case Ctx::BlacklistEntry: resolve(kBlacklistTable, f, key); break;
-        case Ctx::StaticNode: resolve(kStaticNodeTable, f, key); break;
-        case Ctx::Subscription: resolve(kSubscriptionTable, f, key); break;
-        case Ctx::Node: resolve(kNodeTable, f, key); break;
-        case Ctx::LockObj:
-            // {"user 0":0}: the key is the lock's name, the value its holder.
-            s_.locks.push_back(Lock{key, {}});
-            pend_ = Pending::Int;
-            pend_int_ = &s_.locks.back().pid;
-            pend_name_ = "locks";
-            break;
-        case Ctx::MetricsObj:
-            // {"core.busy_workers":{"type":1,"oid":"5.3","value":0}, ...}
-            pend_ = Pending::Child;
-            pend_child_ = Ctx::Metric;
-            pend_key_ = key;
-            pend_name_ = "metrics";
-            break;
-        default:
-            pend_ = Pending::Skip;  // unreachable: arrays have no keys
-            break;
+        case Ctx::Worker: return resolve(kWorkerTable, f, str, len);
+        case Ctx::App: return resolve(kAppTable, f, str, len);
+        case Ctx::Core: return resolve(kCoreTable, f, str, len);
+        case Ctx::ReqInfo: return resolve(kReqInfoTable, f, str, len);
+        case Ctx::Socket: return resolve(kSocketTable, f, str, len);
+        case Ctx::Cache: return resolve(kCacheTable, f, str, len);
+        case Ctx::Metric: return resolve(kMetricTable, f, str, len);
+        case Ctx::Spooler: return resolve(kSpoolerTable, f, str, len);
+        case Ctx::Daemon: return resolve(kDaemonTable, f, str, len);
+        case Ctx::Cron: return resolve(kCronTable, f, str, len);
+        case Ctx::Vassal: return resolve(kVassalTable, f, str, len);
+        case Ctx::BlacklistEntry: return resolve(kBlacklistTable, f, str, len);
+        case Ctx::StaticNode: return resolve(kStaticNodeTable, f, str, len);
+        case Ctx::Subscription: return resolve(kSubscriptionTable, f, str, len);
+        case Ctx::Node: return resolve(kNodeTable, f, str, len);
+        default: return other_key(f, std::string_view(str, len));
         }
-        return true;
     }
 
     bool StartObject() {
@@ -303,41 +286,86 @@ private:
         return true;
     }
 
+    // Key() in an object with a key table.
     template <class T, std::size_t N>
-    void resolve(const KeyTable<T, N>& table, Frame& frame, std::string_view key) {
-        const Field<T>* f = table.find(key, frame.hint);
+    [[gnu::always_inline]] bool resolve(const KeyTable<T, N>& table, Frame& frame, const char* key,
+                                        std::size_t len) {
+        const Field<T>* f = table.expected(frame.hint, key, len);
+        if (f == nullptr) [[unlikely]] {
+            return resolve_hashed(table, frame, std::string_view(key, len));
+        }
+        ++frame.hint;
+        expect(*f, frame.obj);
+        return true;
+    }
+
+    template <class T, std::size_t N>
+    [[gnu::noinline]] bool resolve_hashed(const KeyTable<T, N>& table, Frame& frame,
+                                          std::string_view key) {
+        const Field<T>* f = table.find(key);
         if (f == nullptr) {
             pend_ = Pending::Skip;
-            return;
+            return true;
         }
-        T* o = static_cast<T*>(frame.obj);
-        pend_name_ = f->name;
-        switch (f->kind) {
+        frame.hint = static_cast<uint8_t>(table.index_of(f) + 1);
+        expect(*f, frame.obj);
+        return true;
+    }
+
+    // The next value is for field `f` of `obj`.
+    template <class T>
+    [[gnu::always_inline]] void expect(const Field<T>& f, void* obj) {
+        T* o = static_cast<T*>(obj);
+        pend_name_ = f.name;
+        switch (f.kind) {
         case FieldKind::Int:
             pend_ = Pending::Int;
-            pend_int_ = &(o->*(f->int_member));
+            pend_int_ = &(o->*(f.int_member));
             break;
         case FieldKind::Str:
             pend_ = Pending::Str;
-            pend_str_ = &(o->*(f->str_member));
+            pend_str_ = &(o->*(f.str_member));
             break;
         case FieldKind::Child:
             pend_ = Pending::Child;
-            pend_child_ = f->child;
+            pend_child_ = f.child;
             break;
         }
     }
 
-    void resolve_root(std::string_view key) {
-        resolve(kRootTable, frames_[0], key);
-        if (pend_ == Pending::Skip &&
-            (s_.active_sessions.has_value() || is_router_short_name(key))) {
-            pend_ = Pending::Router;
+    // Key() in the root, a lock or the metrics object (a few per document).
+    [[gnu::noinline]] bool other_key(Frame& f, std::string_view key) {
+        switch (f.ctx) {
+        case Ctx::Root:
+            resolve_hashed(kRootTable, f, key);
+            if (pend_ == Pending::Skip &&
+                (s_.active_sessions.has_value() || is_router_short_name(key))) {
+                pend_ = Pending::Router;
+                pend_key_ = key;
+            }
+            break;
+        case Ctx::LockObj:
+            // {"user 0":0}: the key is the lock's name, the value its holder.
+            s_.locks.push_back(Lock{key, {}});
+            pend_ = Pending::Int;
+            pend_int_ = &s_.locks.back().pid;
+            pend_name_ = "locks";
+            break;
+        case Ctx::MetricsObj:
+            // {"core.busy_workers":{"type":1,"oid":"5.3","value":0}, ...}
+            pend_ = Pending::Child;
+            pend_child_ = Ctx::Metric;
             pend_key_ = key;
+            pend_name_ = "metrics";
+            break;
+        default:
+            pend_ = Pending::Skip;  // unreachable: arrays have no keys
+            break;
         }
+        return true;
     }
 
-    bool integer(int64_t v) {
+    [[gnu::always_inline]] bool integer(int64_t v) {
         if (skip_ == 0 && depth_ > 0 && pend_ == Pending::Int &&
             !is_array_ctx(frames_[depth_ - 1].ctx)) {
             // uWSGI prints every counter unsigned; only cron schedules/pids
