@@ -110,4 +110,56 @@ TEST_CASE("grid::codepoint_width and decode_utf8") {
     CHECK(decode_utf8("\xe0\x80\x80", 0, cp) == 1);  // overlong
 }
 
+
+TEST_CASE("grid::same_row compares what a row shows") {
+    Grid a(12, 3), b(12, 3);
+    a.put(0, 0, "hello \xe7\x95\x8c", Style::Normal);  // with a wide character
+    b.put(0, 0, "hello \xe7\x95\x8c", Style::Normal);
+    CHECK(a.same_row(b, 0));
+    CHECK(a.same_row(b, 1));
+    b.put(1, 0, "a", Style::Normal);  // text
+    CHECK_FALSE(a.same_row(b, 0));
+    b.put(1, 0, "e", Style::Normal);
+    CHECK(a.same_row(b, 0));
+    b.set_style(11, 0, 1, Style::Busy);  // style of a blank cell
+    CHECK_FALSE(a.same_row(b, 0));
+    b.set_style(11, 0, 1, Style::Normal);
+    b.put(6, 0, "xy", Style::Normal);  // same text width, one cell each instead of one wide
+    CHECK_FALSE(a.same_row(b, 0));
+    b.put(6, 0, "\xe7\x95\x8c", Style::Normal);
+    CHECK(a.same_row(b, 0));
+    b.put(6, 2, "e\xcc\x81", Style::Normal);  // a combining mark joins its cell
+    a.put(6, 2, "e", Style::Normal);
+    CHECK_FALSE(a.same_row(b, 2));
+    SUBCASE("bytes left over from earlier text do not count") {
+        a.put(0, 1, "abcdefgh", Style::Normal);
+        a.fill(0, 1, 12, Style::Normal);
+        CHECK(a.same_row(b, 1));
+        a.put(0, 1, "\xe7\x95\x8c", Style::Normal);
+        a.clear();
+        b.clear();
+        CHECK(a.same_row(b, 1));
+    }
+    SUBCASE("copy_row makes a row the same, and only that row") {
+        b.put(0, 1, "row one", Style::Busy);
+        b.put(0, 2, "row two", Style::Busy);
+        a.copy_row(b, 1);
+        CHECK(a.same_row(b, 1));
+        CHECK_FALSE(a.same_row(b, 2));
+        CHECK(a.to_lines()[1] == "row one");
+        Grid c(12, 2);
+        c.copy_row(b, 1);  // another size: nothing happens
+        CHECK(c.to_lines()[1].empty());
+    }
+    SUBCASE("rows outside either grid, or another width, are never the same") {
+        CHECK_FALSE(a.same_row(b, 3));
+        CHECK_FALSE(a.same_row(b, -1));
+        Grid c(11, 3), d(12, 2);
+        CHECK_FALSE(c.same_row(Grid(11, 1), 2));
+        CHECK_FALSE(Grid(12, 3).same_row(c, 1));
+        CHECK_FALSE(Grid(12, 3).same_row(d, 2));
+        CHECK(Grid(12, 3).same_row(d, 1));
+    }
+}
+
 }  // TEST_SUITE

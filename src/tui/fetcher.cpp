@@ -10,17 +10,13 @@
 #include <optional>
 
 #include "uwsgitop/frame.hpp"
+#include "uwsgitop/tui/deadline.hpp"
 
 namespace uwsgitop::tui {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-Clock::time_point after(Clock::time_point from, double seconds) {
-    seconds = std::clamp(seconds, 0.0, 86400.0);
-    return from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
+using Clock = SteadyClock;
 
 }  // namespace
 
@@ -93,7 +89,7 @@ bool Fetcher::stop(double wait_seconds) {
     stop_ = true;
     cv_.notify_all();
     const bool finished =
-        cv_.wait_until(lk, after(Clock::now(), wait_seconds), [this] { return done_; });
+        cv_.wait_until(lk, deadline_after(Clock::now(), wait_seconds), [this] { return done_; });
     lk.unlock();
     if (finished && thread_.joinable()) thread_.join();
     return finished;
@@ -137,9 +133,9 @@ void Fetcher::run() {
         // (a resume from pause fetches at once, via the paused_ branch above).
         for (;;) {
             Clock::time_point deadline;
-            if (failures > 0) deadline = after(finished, backoff_delay(interval_, failures));
-            else if (pace) deadline = after(finished, *pace);
-            else deadline = after(started, interval_);
+            if (failures > 0) deadline = deadline_after(finished, backoff_delay(interval_, failures));
+            else if (pace) deadline = deadline_after(finished, *pace);
+            else deadline = deadline_after(started, interval_);
             const uint64_t gen = config_gen_;
             if (cv_.wait_until(lk, deadline, [&] { return stop_ || config_gen_ != gen; })) {
                 if (stop_ || paused_) break;

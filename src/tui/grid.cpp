@@ -155,6 +155,26 @@ int Grid::put(int x, int y, std::string_view text, Style style, int max_cols) {
     return col - start;
 }
 
+bool Grid::same_row(const Grid& other, int y) const {
+    if (width_ != other.width_ || y < 0 || y >= height_ || y >= other.height_) return false;
+    const Cell* a = &at(0, y);
+    const Cell* b = &other.at(0, y);
+    // Fast path: identical bytes (the usual case for an unchanged row).
+    if (std::memcmp(a, b, sizeof(Cell) * static_cast<std::size_t>(width_)) == 0) return true;
+    for (int x = 0; x < width_; ++x) {
+        if (a[x].len != b[x].len || a[x].width != b[x].width || a[x].style != b[x].style ||
+            std::memcmp(a[x].text, b[x].text, a[x].len) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void Grid::copy_row(const Grid& other, int y) {
+    if (width_ != other.width_ || height_ != other.height_ || y < 0 || y >= height_) return;
+    std::memcpy(&cell(0, y), &other.at(0, y), sizeof(Cell) * static_cast<std::size_t>(width_));
+}
+
 std::vector<std::string> Grid::to_lines() const {
     std::vector<std::string> lines;
     lines.reserve(static_cast<std::size_t>(height_));

@@ -4,7 +4,10 @@
 // cell (runs of plain ASCII in one call, other characters at their own
 // column, so a terminal that disagrees about a character's width cannot shift
 // the rest of the line). Outside a UTF-8 locale, non-ASCII cells are shown
-// as '?'.
+// as '?'. Only the rows that differ from the last drawn grid go through
+// ncurses (copying a cell into a curses window costs a multibyte conversion
+// and a width lookup: about 3 M instructions for a whole 160x50 screen); the
+// window keeps the other rows as they were drawn.
 #include <curses.h>
 #include <langinfo.h>
 #include <termios.h>
@@ -202,48 +205,65 @@ void Terminal::draw(const Grid& grid, bool full) {
     if (!open_) return;
     int rows = 0, cols = 0;
     getmaxyx(stdscr, rows, cols);
-    if (full || rows != drawn_height_ || cols != drawn_width_) clearok(curscr, TRUE);
+    // What the window holds is known only if the last draw had this size and
+    // this grid shape; otherwise (and for `full`) every row is sent again.
+    const bool resized = rows != drawn_height_ || cols != drawn_width_;
+    if (full || resized) clearok(curscr, TRUE);
+    const bool all = full || resized || grid.width() != drawn_.width() || grid.height() != drawn_.height();
     drawn_height_ = rows;
     drawn_width_ = cols;
     const int h = std::min(rows, grid.height());
     const int w = std::min(cols, grid.width());
+    if (all) drawn_ = grid;  // the one copy that may allocate: a new size
+    bool redo_next = false;  // the row above may have spilled into this one
     for (int y = 0; y < h; ++y) {
-        int x = 0;
-        while (x < w) {
-            const Cell& c = grid.at(x, y);
-            if (c.width == 0) {
-                ++x;
-                continue;
-            }
-            wattrset(stdscr, static_cast<int>(g_attrs[static_cast<std::size_t>(c.style)]));
-            const bool ascii = c.len <= 1 && (c.len == 0 || static_cast<unsigned char>(c.text[0]) < 0x80);
-            if (ascii) {
-                // A run of single-column ASCII cells in one style.
-                run_.clear();
-                const int start = x;
-                while (x < w) {
-                    const Cell& d = grid.at(x, y);
-                    if (d.style != c.style || d.width != 1 || d.len > 1 ||
-                        (d.len == 1 && static_cast<unsigned char>(d.text[0]) >= 0x80)) {
-                        break;
-                    }
-                    run_ += d.len ? d.text[0] : ' ';
-                    ++x;
-                }
-                mvwaddnstr(stdscr, y, start, run_.data(), static_cast<int>(run_.size()));
-                continue;
-            }
-            if (utf8_) {
-                mvwaddnstr(stdscr, y, x, c.text, c.len);
-            } else {
-                mvwaddnstr(stdscr, y, x, c.width == 2 ? "??" : "?", c.width);
-            }
-            x += c.width;
-        }
+        if (!all && !redo_next && grid.same_row(drawn_, y)) continue;
+        if (!all) drawn_.copy_row(grid, y);
+        redo_next = draw_row(grid, y, w);
     }
     wattrset(stdscr, A_NORMAL);
     wnoutrefresh(stdscr);
     doupdate();
+}
+
+bool Terminal::draw_row(const Grid& grid, int y, int w) {
+    bool wide_end = false;
+    int x = 0;
+    while (x < w) {
+        const Cell& c = grid.at(x, y);
+        if (c.width == 0) {
+            ++x;
+            continue;
+        }
+        wattrset(stdscr, static_cast<int>(g_attrs[static_cast<std::size_t>(c.style)]));
+        const bool ascii = c.len <= 1 && (c.len == 0 || static_cast<unsigned char>(c.text[0]) < 0x80);
+        if (ascii) {
+            // A run of single-column ASCII cells in one style.
+            run_.clear();
+            const int start = x;
+            while (x < w) {
+                const Cell& d = grid.at(x, y);
+                if (d.style != c.style || d.width != 1 || d.len > 1 ||
+                    (d.len == 1 && static_cast<unsigned char>(d.text[0]) >= 0x80)) {
+                    break;
+                }
+                run_ += d.len ? d.text[0] : ' ';
+                ++x;
+            }
+            mvwaddnstr(stdscr, y, start, run_.data(), static_cast<int>(run_.size()));
+            continue;
+        }
+        if (utf8_) {
+            mvwaddnstr(stdscr, y, x, c.text, c.len);
+            // ncurses may think this character wider than we do; in the last
+            // column it would then wrap onto the next row of the window.
+            if (x + c.width >= w) wide_end = true;
+        } else {
+            mvwaddnstr(stdscr, y, x, c.width == 2 ? "??" : "?", c.width);
+        }
+        x += c.width;
+    }
+    return wide_end;
 }
 
 bool prefer_ascii(bool utf8) {

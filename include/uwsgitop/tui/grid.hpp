@@ -72,6 +72,14 @@ public:
 
     const Cell& at(int x, int y) const { return cells_[static_cast<std::size_t>(y * width_ + x)]; }
 
+    // True when row `y` of both grids shows the same thing: same width, and
+    // in every cell the same character bytes, cell width and style (bytes a
+    // cell keeps beyond its `len` do not count). False when `y` is outside
+    // either grid. For the backend, which redraws only the rows that changed.
+    bool same_row(const Grid& other, int y) const;
+    // Makes row `y` a copy of `other`'s (same size only; otherwise nothing).
+    void copy_row(const Grid& other, int y);
+
     // One string per row (UTF-8), trailing spaces removed.
     std::vector<std::string> to_lines() const;
     // The rows joined with '\n', each ending in '\n'.

@@ -42,9 +42,16 @@ public:
     // terminal changed size is always full: terminals differ in what they keep
     // of the old content (xterm keeps it, tmux and reflowing terminals do not),
     // so nothing drawn before the resize may be assumed to be on screen.
+    // Otherwise only the rows that differ from the previous draw's grid are
+    // sent to curses (plus the row after one whose last column holds a
+    // non-ASCII character, in case curses wrapped it).
     void draw(const Grid& grid, bool full);
 
 private:
+    // Sends row `y` (columns [0, w)) to the curses window; true when its last
+    // column holds a non-ASCII character.
+    bool draw_row(const Grid& grid, int y, int w);
+
     bool open_ = false;
     bool utf8_ = false;
     bool color_ = false;
@@ -52,6 +59,7 @@ private:
     std::string run_;
     int drawn_width_ = -1;   // size at the last draw; -1 before the first
     int drawn_height_ = -1;
+    Grid drawn_;             // the grid of the last draw (what the window holds)
 };
 
 // True when the screen should draw ASCII only (sparklines, arrows): the
