@@ -409,3 +409,206 @@ TEST_CASE("fleet_view::FleetPoller hands rounds over, adds targets, follows vass
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("fleet_view") {
+
+TEST_CASE("fleet_view::Space pauses, + and - step the interval like the worker screen") {
+    FleetViewModel vm(1.0);
+    vm.set_size(100, 20);
+    feed(vm, three());
+    CHECK_FALSE(vm.paused());
+    vm.handle_key(' ');
+    CHECK(vm.paused());
+    Grid g;
+    render_fleet(vm, g);
+    const std::string status = g.to_lines().back();
+    CHECK(status.rfind("PAUSED", 0) == 0);
+    CHECK(g.at(0, g.height() - 1).style == Style::Paused);
+    vm.handle_key(' ');
+    CHECK_FALSE(vm.paused());
+    render_fleet(vm, g);
+    CHECK(g.to_lines().back().find("PAUSED") == std::string::npos);
+
+    // Every start value, on a step or between steps, gives what the worker
+    // screen's + and - give (same steps, same limits).
+    const auto steps = interval_steps();
+    REQUIRE(steps.size() >= 2);
+    std::vector<double> starts(steps.begin(), steps.end());
+    for (std::size_t i = 0; i + 1 < steps.size(); ++i) starts.push_back((steps[i] + steps[i + 1]) / 2);
+    for (double start : starts) {
+        CAPTURE(start);
+        for (int key : {'+', '-'}) {
+            FleetViewModel fleet(start);
+            Options options;
+            options.interval = start;
+            ViewModel worker(options, "x");
+            for (int n = 0; n < static_cast<int>(steps.size()) + 2; ++n) {
+                fleet.handle_key(key);
+                worker.handle_key(key);
+                CHECK(fleet.interval() == worker.interval());
+            }
+            // Pressed more often than there are steps: at the limit.
+            CHECK(fleet.interval() == (key == '+' ? steps.back() : steps.front()));
+        }
+    }
+    FleetViewModel up(steps.front());
+    up.handle_key('+');
+    CHECK(up.interval() == steps[1]);   // one step at a time
+    up.handle_key('-');
+    CHECK(up.interval() == steps.front());
+}
+
+TEST_CASE("fleet_view::help: generated from the key table, scrolls and clamps") {
+    TextLines help;
+    build_fleet_help(help);
+    std::string all;
+    for (std::size_t i = 0; i < help.size(); ++i) all += help[i].text + "\n";
+    // Every labelled binding of a fleet action is listed, with its label.
+    for (const KeyBinding& b : key_bindings()) {
+        if (b.label.empty() || b.action == Action::SortBy) continue;   // the worker table's sort keys
+        bool fleet = false;
+        for (const FleetKey& k : fleet_keys()) fleet = fleet || k.action == b.action;
+        const bool listed = all.find("\n  " + std::string(b.label) + " ") != std::string::npos;
+        CAPTURE(b.label);
+        CHECK(listed == fleet);
+    }
+    CHECK(all.find("Space") != std::string::npos);
+    for (const FleetSortKey& k : fleet_sort_keys()) {
+        std::string needle(1, static_cast<char>(k.key));
+        needle += ' ';
+        needle += k.column;
+        CHECK(all.find(needle) != std::string::npos);
+    }
+
+    FleetViewModel vm(1.0);
+    vm.set_size(80, 15);
+    feed(vm, three());
+    vm.handle_key('?');
+    REQUIRE(vm.help());
+    const int lines = static_cast<int>(help.size());
+    const int rows = vm.help_rows();
+    REQUIRE(lines > rows);                 // taller than this screen: it scrolls
+    const int max_scroll = lines - rows;
+    CHECK(vm.help_scroll() == 0);
+    vm.handle_key(key::Up);                // clamped at the top
+    CHECK(vm.help_scroll() == 0);
+    vm.handle_key(key::Down);
+    CHECK(vm.help_scroll() == 1);
+    vm.handle_key(key::PageDown);
+    CHECK(vm.help_scroll() == std::min(max_scroll, 1 + rows));
+    vm.handle_key(key::End);
+    CHECK(vm.help_scroll() == max_scroll);
+    vm.handle_key(key::Down);              // clamped at the bottom
+    vm.handle_key(key::PageDown);
+    CHECK(vm.help_scroll() == max_scroll);
+    CHECK(vm.help());                      // scrolling keeps it open
+    Grid g;
+    render_fleet(vm, g);
+    auto screen = g.to_lines();
+    // The last help line sits just above the status line; the title is gone.
+    CHECK(screen[static_cast<std::size_t>(vm.help_top() + rows - 1)].rfind(help[help.size() - 1].text, 0) == 0);
+    CHECK(g.to_text().find(help[0].text) == std::string::npos);
+    CHECK(screen.back().find("scroll") != std::string::npos);
+    vm.handle_key(key::PageUp);
+    CHECK(vm.help_scroll() == max_scroll - rows);
+    vm.handle_key(key::Home);
+    CHECK(vm.help_scroll() == 0);
+    render_fleet(vm, g);
+    screen = g.to_lines();
+    CHECK(screen[static_cast<std::size_t>(vm.help_top())].rfind(help[0].text, 0) == 0);
+
+    SUBCASE("a taller screen clamps the scroll") {
+        vm.handle_key(key::End);
+        vm.set_size(80, 100);
+        CHECK(vm.help_scroll() == 0);
+        vm.handle_key(key::Down);
+        CHECK(vm.help_scroll() == 0);
+    }
+    SUBCASE("pause and interval work inside the help; q and Esc close it") {
+        vm.handle_key(key::End);
+        vm.handle_key(' ');
+        vm.handle_key('+');
+        CHECK(vm.paused());
+        CHECK(vm.interval() == step_interval(1.0, 1));
+        CHECK(vm.help());
+        CHECK(vm.help_scroll() == max_scroll);
+        vm.handle_key('q');
+        CHECK_FALSE(vm.help());
+        CHECK_FALSE(vm.quit_requested());
+        vm.handle_key('?');
+        CHECK(vm.help_scroll() == 0);      // opens at the top again
+        vm.handle_key(key::Escape);
+        CHECK_FALSE(vm.help());
+    }
+    SUBCASE("a sort key closes the help and sorts") {
+        vm.handle_key('R');
+        CHECK_FALSE(vm.help());
+        CHECK(vm.sorted());
+    }
+    SUBCASE("keys of the worker screen only do nothing here") {
+        vm.handle_key('?');                // closes
+        vm.handle_key('a');
+        vm.handle_key('f');
+        CHECK(vm.interval() == 1.0);
+        CHECK_FALSE(vm.help());
+    }
+}
+
+TEST_CASE("fleet_view::the man page's fleet keys match the fleet key tables") {
+    std::ifstream in(kFixtures + "/../../man/uwsgitop.1.scd");
+    REQUIRE(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string man = ss.str();
+    const auto start = man.find("## Fleet screen");
+    REQUIRE(start != std::string::npos);
+    std::string section = man.substr(start, man.find("\n# ", start) - start);
+    for (char& c : section) {
+        if (c == '\n' || c == '\t') c = ' ';
+    }
+    for (const FleetSortKey& k : fleet_sort_keys()) {
+        CAPTURE(k.column);
+        std::string needle(1, ' ');   // (appended: gcc 12 warns falsely (-Wrestrict) on + chains)
+        needle += static_cast<char>(k.key);
+        needle += ' ';
+        needle += k.column;
+        CHECK(section.find(needle) != std::string::npos);
+    }
+    // The fleet's own keys (the ones that differ from the worker screen's).
+    for (std::string_view term : {"*Space*", "*+*, *-*", "*Enter*", "*?*, *h*, *F1*", "PAUSED"}) {
+        CAPTURE(term);
+        CHECK(section.find(term) != std::string::npos);
+    }
+}
+
+TEST_CASE("fleet_view::FleetPoller: paused polls nothing; resume and a new interval wake it") {
+    std::vector<std::unique_ptr<Instance>> fleet;
+    FetchLimits limits;
+    limits.timeout_seconds = 2;
+    REQUIRE(make_fleet({{"pre", "file:" + kFixtures + "/prefork-1.json"}}, limits, fleet).is_ok());
+    std::vector<FleetRow> rows;
+    auto any = [](const std::vector<FleetRow>& r) { return !r.empty(); };
+    {
+        FleetPoller poller(fleet, 2, limits, false);
+        poller.start(0.05, true);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        CHECK_FALSE(poller.take(rows));
+        CHECK(poller.stop(10));
+    }
+    CHECK(fleet[0]->last_poll_mono == 0);   // never polled while paused
+    {
+        FleetPoller poller(fleet, 2, limits, false);
+        poller.start(0.05, true);
+        poller.configure(0.05, false);      // resume: a round at once
+        CHECK(wait_rows(poller, rows, any));
+        poller.configure(600, false);       // next round in 10 minutes...
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        poller.take(rows);                  // (drop a round that was in flight)
+        poller.configure(0.05, false);      // ...until a shorter interval moves the deadline
+        CHECK(wait_rows(poller, rows, any));
+        CHECK(poller.stop(10));
+    }
+    CHECK(fleet[0]->last_ok);
+}
+
+}  // TEST_SUITE

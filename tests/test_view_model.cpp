@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "tui_test_support.hpp"
 #include "uwsgitop/frame.hpp"
 #include "uwsgitop/pipeline.hpp"
+#include "uwsgitop/rows.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/view_model.hpp"
@@ -56,6 +58,59 @@ ViewModel make(TestSnap& t, int w = 120, int h = 30) {
     vm.set_size(w, h);
     vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
     return vm;
+}
+
+// Many workers (ids with duplicates and cheap 0s), requests and rates with
+// many ties and some unknowns, 0-6 cores each, some of them busy (so text
+// columns such as the URI have values and unknowns).
+TestSnap random_snap(std::mt19937& rng, int workers) {
+    TestSnap t{};
+    std::uniform_int_distribution<int> id(0, workers / 2), req(0, 9), cores(0, 6), pct(0, 99);
+    static const char* const kStatus[] = {"idle", "busy", "cheap", "sig17", "pause"};
+    static const char* const kUri[] = {"/a", "/b", "/slow", "/api/x"};
+    for (int i = 0; i < workers; ++i) {
+        const int n = cores(rng);
+        std::uniform_int_distribution<int> busy(0, n);
+        t.add({id(rng), 1000 + i, kStatus[pct(rng) % 5], req(rng) * 10, pct(rng) < 20 ? NAN : req(rng) * 0.5,
+               n, busy(rng), kUri[pct(rng) % 4]});
+    }
+    return t;
+}
+
+bool same_rows(const std::vector<RowRef>& a, std::size_t a0, const std::vector<RowRef>& b, std::size_t b0,
+               std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+        if (a[a0 + i].worker != b[b0 + i].worker || a[a0 + i].core != b[b0 + i].core) return false;
+    }
+    return true;
+}
+
+std::vector<uint64_t> sorted_refs(const std::vector<RowRef>& v, std::size_t first, std::size_t last) {
+    std::vector<uint64_t> out;
+    for (std::size_t i = first; i < last; ++i) out.push_back(uint64_t{v[i].worker} << 32 | v[i].core);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The rows a full sort shows on the view-model's screen.
+std::vector<RowRef> full_sort(const ViewModel& vm) {
+    std::vector<RowRef> rows;
+    build_rows(*vm.snapshot(), vm.row_mode(), rows);
+    sort_rows(rows, vm.context(), vm.sort(), vm.row_mode());
+    return rows;
+}
+
+// The screen's rows (and the selected one) are those of a full sort.
+void check_window(const ViewModel& vm) {
+    const std::vector<RowRef> full = full_sort(vm);
+    const auto& rows = vm.worker_rows();
+    REQUIRE(rows.size() == full.size());
+    const std::size_t top = static_cast<std::size_t>(vm.state().top);
+    const std::size_t shown = std::min(rows.size() - top, static_cast<std::size_t>(vm.areas().table_rows));
+    CHECK(same_rows(rows, top, full, top, shown));
+    CHECK(sorted_refs(rows, 0, rows.size()) == sorted_refs(full, 0, full.size()));
+    if (!rows.empty()) CHECK(same_rows(rows, static_cast<std::size_t>(vm.state().selected), full,
+                                       static_cast<std::size_t>(vm.state().selected), 1));
 }
 
 }  // namespace
@@ -561,6 +616,143 @@ TEST_CASE("fetcher::a finite source ends with a final report") {
     }));
     CHECK(rep.ok);
     CHECK(f.stop(5.0));
+}
+
+
+TEST_CASE("rows::FlatOrder windows equal the full sort, for any window and column") {
+    std::mt19937 rng(6);
+    TestSnap t = random_snap(rng, 120);
+    const RowContext ctx{&t.snap, &t.rates, tuitest::kNow, total_requests(t.snap)};
+    const ColumnId columns[] = {ColumnId::Requests, ColumnId::Id, ColumnId::Rps, ColumnId::Status,
+                                ColumnId::Uri, ColumnId::InRequest, ColumnId::Share};
+    int windows = 0;
+    for (RowMode mode : {RowMode::Workers, RowMode::Cores}) {
+        std::vector<RowRef> built;
+        build_rows(t.snap, mode, built);
+        const std::size_t n = built.size();
+        REQUIRE(n > 100);
+        for (ColumnId c : columns) {
+            for (bool desc : {false, true}) {
+                CAPTURE(static_cast<int>(c));
+                CAPTURE(desc);
+                const SortSpec spec{c, desc};
+                std::vector<RowRef> full = built;
+                sort_rows(full, ctx, spec, mode);
+                FlatOrder order;
+                std::vector<RowRef> rows = built;
+                order.compute(rows, ctx, spec);
+                REQUIRE(order.size() == n);
+                // Ranks before anything is arranged: positions in the full sort.
+                for (std::size_t i = 0; i < n; i += 7) {
+                    const std::size_t r = order.rank(i);
+                    REQUIRE(r < n);
+                    CHECK(same_rows(full, r, rows, i, 1));
+                }
+                // Windows one after the other on the same list (keys follow the rows).
+                std::vector<std::pair<std::size_t, std::size_t>> wins = {
+                    {0, 10}, {n - 10, n}, {n / 2 - 5, n / 2 + 5}, {0, n}, {1, n - 1}, {n - 1, n}, {0, 1},
+                    {5, 5}, {n, n}, {7, 3}, {n - 3, n + 20}};
+                std::uniform_int_distribution<std::size_t> pos(0, n);
+                for (int i = 0; i < 25; ++i) {
+                    std::size_t a = pos(rng), b = pos(rng);
+                    if (a > b) std::swap(a, b);
+                    wins.push_back({a, b});
+                }
+                for (const auto& win : wins) {
+                    const std::size_t first = win.first, last = win.second;
+                    CAPTURE(first);
+                    CAPTURE(last);
+                    order.arrange(rows, first, last);
+                    ++windows;
+                    const std::size_t end = std::min(last, n);
+                    if (first < end) CHECK(same_rows(rows, first, full, first, end - first));
+                    // Nothing lost; the rows before the window are the full sort's.
+                    CHECK(sorted_refs(rows, 0, n) == sorted_refs(full, 0, n));
+                    if (first < end) CHECK(sorted_refs(rows, 0, first) == sorted_refs(full, 0, first));
+                    const std::size_t i = pos(rng) % n, j = pos(rng) % n;
+                    CHECK(same_rows(full, order.rank(i), rows, i, 1));
+                    CHECK(order.before(i, j) == (order.rank(i) < order.rank(j)));
+                }
+            }
+        }
+    }
+    CHECK(windows > 400);
+}
+
+TEST_CASE("view_model::long lists: the rows on screen are those of a full sort") {
+    const auto generate = [] {
+        std::mt19937 rng(66);
+        return random_snap(rng, 300);  // about 900 core rows
+    };
+    TestSnap t = generate();
+    Options o;
+    o.cores = true;
+    ViewModel vm(o, "x");
+    vm.set_size(100, 16);
+    vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+    REQUIRE(vm.worker_rows().size() > 400);
+    REQUIRE(vm.areas().table_rows > 3);
+    check_window(vm);
+    // Sort by every column, both ways, and move around: top, middle, end.
+    const int moves[] = {key::PageDown, key::PageDown, 'j', key::End, key::PageUp, 'k', key::Home};
+    for (int c = 0; c < 12; ++c) {
+        keys(vm, ">");
+        for (int k : moves) {
+            vm.handle_key(k);
+            check_window(vm);
+        }
+        keys(vm, "r");
+        check_window(vm);
+        for (int i = 0; i < 13; ++i) vm.handle_key(key::PageDown);
+        check_window(vm);
+    }
+    SUBCASE("the selection keeps its row when the order changes under it") {
+        keys(vm, "R");  // requests
+        for (int i = 0; i < 20; ++i) vm.handle_key(key::PageDown);
+        const RowRef sel = vm.worker_rows()[static_cast<std::size_t>(vm.state().selected)];
+        REQUIRE(sel.is_core());
+        const int64_t wid = *t.snap.workers[sel.worker].id, cid = *t.snap.cores[sel.core].id;
+        // Same rows, the selected core now with the most requests: it moves
+        // from deep in the list to the top, far outside the sorted window.
+        TestSnap t2 = generate();
+        t2.snap.cores[sel.core].requests = 1000000;
+        vm.set_snapshot(&t2.snap, &t2.rates, tuitest::kNow + 1);
+        check_window(vm);
+        const RowRef now = vm.worker_rows()[static_cast<std::size_t>(vm.state().selected)];
+        CHECK(*t2.snap.workers[now.worker].id == wid);
+        CHECK(*t2.snap.cores[now.core].id == cid);
+        // And to the bottom (unknown requests sort last).
+        TestSnap t3 = generate();
+        t3.snap.cores[sel.core].requests = Int{};
+        vm.set_snapshot(&t3.snap, &t3.rates, tuitest::kNow + 2);
+        check_window(vm);
+        const RowRef last = vm.worker_rows()[static_cast<std::size_t>(vm.state().selected)];
+        CHECK(*t3.snap.cores[last.core].id == cid);
+        CHECK(*t3.snap.workers[last.worker].id == wid);
+    }
+    SUBCASE("a vanished core: the first row of its worker, as with a full sort") {
+        keys(vm, "R");
+        for (int i = 0; i < 10; ++i) vm.handle_key(key::PageDown);
+        const RowRef sel = vm.worker_rows()[static_cast<std::size_t>(vm.state().selected)];
+        const int64_t wid = *t.snap.workers[sel.worker].id, cid = *t.snap.cores[sel.core].id;
+        TestSnap t2 = generate();
+        t2.snap.cores[sel.core].id = 99;  // another core id: the selected one is gone
+        vm.set_snapshot(&t2.snap, &t2.rates, tuitest::kNow + 1);
+        check_window(vm);
+        // The first row with both ids (a duplicate worker id may have one),
+        // else the first of the worker, in the full order.
+        const std::vector<RowRef> full = full_sort(vm);
+        std::size_t exact = full.size(), same = full.size();
+        for (std::size_t i = 0; i < full.size(); ++i) {
+            if (*t2.snap.workers[full[i].worker].id != wid) continue;
+            if (*t2.snap.cores[full[i].core].id == cid && exact == full.size()) exact = i;
+            if (same == full.size()) same = i;
+        }
+        const std::size_t expect = exact < full.size() ? exact : same;
+        REQUIRE(expect < full.size());
+        CHECK(vm.state().top > 0);
+        CHECK(static_cast<std::size_t>(vm.state().selected) == expect);
+    }
 }
 
 }  // TEST_SUITE

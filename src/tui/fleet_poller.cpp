@@ -8,18 +8,14 @@
 #include <csignal>
 
 #include "uwsgitop/frame.hpp"
+#include "uwsgitop/tui/deadline.hpp"
 #include "uwsgitop/tui/vassal_discovery.hpp"
 
 namespace uwsgitop::tui {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-Clock::time_point after(Clock::time_point from, double seconds) {
-    seconds = std::clamp(seconds, 0.0, 86400.0);
-    return from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
+using Clock = SteadyClock;
 
 }  // namespace
 
@@ -71,8 +67,9 @@ FleetPoller::~FleetPoller() {
     }
 }
 
-void FleetPoller::start(double interval) {
+void FleetPoller::start(double interval, bool paused) {
     interval_ = interval;
+    paused_ = paused;
     // Signals are for the UI thread (and the pool threads inherit this mask).
     sigset_t block, old;
     sigemptyset(&block);
@@ -80,6 +77,15 @@ void FleetPoller::start(double interval) {
     pthread_sigmask(SIG_BLOCK, &block, &old);
     thread_ = std::thread([this] { run(); });
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void FleetPoller::configure(double interval, bool paused) {
+    {
+        std::lock_guard lk(mu_);
+        interval_ = interval;
+        paused_ = paused;
+    }
+    cv_.notify_all();
 }
 
 bool FleetPoller::take(std::vector<FleetRow>& out) {
@@ -94,7 +100,7 @@ bool FleetPoller::stop(double wait_seconds) {
     std::unique_lock lk(mu_);
     stop_ = true;
     cv_.notify_all();
-    const bool finished = cv_.wait_until(lk, after(Clock::now(), wait_seconds), [this] { return done_; });
+    const bool finished = cv_.wait_until(lk, deadline_after(Clock::now(), wait_seconds), [this] { return done_; });
     lk.unlock();
     if (finished && thread_.joinable()) thread_.join();
     return finished;
@@ -104,6 +110,10 @@ void FleetPoller::run() {
     std::vector<FleetRow> mine;
     std::unique_lock lk(mu_);
     while (!stop_) {
+        if (paused_) {
+            cv_.wait(lk, [this] { return stop_ || !paused_; });
+            continue;
+        }
         const auto started = Clock::now();
         lk.unlock();
         poll_fleet(fleet_, concurrency_);
@@ -114,7 +124,13 @@ void FleetPoller::run() {
         // (or an older unread round) is reused for the next one.
         shared_.swap(mine);
         ready_ = true;
-        cv_.wait_until(lk, after(started, interval_), [this] { return stop_; });
+        // Until the next round: a new interval moves the deadline; a pause
+        // ends the wait (the top of the loop then waits for the resume).
+        for (double wait = interval_;; wait = interval_) {
+            const bool woken =
+                cv_.wait_until(lk, deadline_after(started, wait), [&] { return stop_ || paused_ || interval_ != wait; });
+            if (!woken || stop_ || paused_) break;
+        }
     }
     done_ = true;
     cv_.notify_all();

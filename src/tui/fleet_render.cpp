@@ -1,7 +1,9 @@
 // fleet_render.cpp — FleetViewModel -> Grid (see fleet_view.hpp).
 // Same screen areas as the worker screen (layout.hpp): summary, tab bar,
 // header, rows, status line. Row colours follow the state: ok default, stale
-// yellow (Signal), error red (Error).
+// yellow (Signal), error red (Error). The help (build_fleet_help) replaces
+// the table and starts at the view-model's help scroll; the status line says
+// PAUSED while the poller is paused.
 #include <algorithm>
 #include <cmath>
 
@@ -75,32 +77,51 @@ void summary(const FleetViewModel& vm, const ScreenAreas& a, Grid& g, std::strin
     }
 }
 
-void help(const FleetViewModel&, const ScreenAreas& a, Grid& g, std::string& line) {
-    int y = a.tabs_row >= 0 ? a.tabs_row + 1 : a.summary_top + a.summary_lines;
-    const int bottom = a.status_row;
-    auto put = [&](std::string_view text, Style s) {
-        if (y < bottom) g.put(0, y++, text, s);
-    };
-    put("Fleet screen keys (any key closes this help)", Style::Title);
-    put("  q            quit", Style::Normal);
-    put("  Enter        open the selected instance (its full screen; Esc comes back)", Style::Normal);
-    put("  Up Down k j PgUp PgDn Home End g G   move the selection", Style::Normal);
-    put("  < > r I      sort by the previous / next column; invert", Style::Normal);
-    put("  /            filter by name, address or state; Enter keeps, Esc clears", Style::Normal);
-    put("  Left Right   scroll the columns sideways", Style::Normal);
-    put("  Esc          clear the filter", Style::Normal);
-    put("Sort keys:", Style::Title);
-    for (const FleetSortKey& k : fleet_sort_keys()) {
-        line = "  ";
-        line += static_cast<char>(k.key);
-        line += "            ";
-        line += k.column;
-        put(line, Style::Normal);
+void help(const FleetViewModel& vm, Grid& g, TextLines& text) {
+    text.clear();
+    build_fleet_help(text);
+    const int top = vm.help_top();
+    for (int i = 0; i < vm.help_rows(); ++i) {
+        const std::size_t li = static_cast<std::size_t>(vm.help_scroll() + i);
+        if (li >= text.size()) break;
+        g.put(0, top + i, text[li].text, text[li].style);
     }
-    put("RPS~ and BUSY~: history of the last polls (a gap: no data)", Style::Dim);
+}
+
+void pad_to(std::string& s, std::size_t n) {
+    if (s.size() < n) s.append(n - s.size(), ' ');
 }
 
 }  // namespace
+
+void build_fleet_help(TextLines& out) {
+    out.add(Style::Title) = "uwsgitop fleet keys";
+    for (const KeyBinding& b : key_bindings()) {
+        if (b.label.empty()) continue;
+        const auto keys = fleet_keys();
+        const auto it = std::find_if(keys.begin(), keys.end(), [&](const FleetKey& k) { return k.action == b.action; });
+        if (it == keys.end()) continue;
+        std::string& l = out.add();
+        l = "  ";
+        l += b.label;
+        pad_to(l, 16);
+        l += it->help.empty() ? b.help : it->help;
+    }
+    out.add();
+    out.add(Style::Title) = "Sort keys (again: the other direction)";
+    const auto sort_keys = fleet_sort_keys();
+    for (std::size_t i = 0; i < sort_keys.size(); i += 3) {
+        std::string& l = out.add();
+        for (std::size_t j = i; j < std::min(i + 3, sort_keys.size()); ++j) {
+            pad_to(l, 2 + (j - i) * 24);
+            l += static_cast<char>(sort_keys[j].key);
+            l += ' ';
+            l += sort_keys[j].column;
+        }
+    }
+    out.add();
+    out.add(Style::Dim) = "RPS~ and BUSY~: history of the last polls (a gap: no data)";
+}
 
 void render_fleet(const FleetViewModel& vm, Grid& g) {
     if (g.width() != vm.width() || g.height() != vm.height()) g.resize(vm.width(), vm.height());
@@ -112,7 +133,8 @@ void render_fleet(const FleetViewModel& vm, Grid& g) {
     if (a.tabs_row >= 0) g.put(0, a.tabs_row, " fleet ", Style::TabActive);
     const SparkStyle spark = vm.ascii() ? SparkStyle::Ascii : SparkStyle::Unicode;
     if (vm.help()) {
-        help(vm, a, g, line);
+        static thread_local TextLines text;
+        help(vm, g, text);
     } else if (a.header_row >= 0) {
         const auto cols = fleet_columns();
         const auto& shown = vm.columns();
@@ -180,19 +202,22 @@ void render_fleet(const FleetViewModel& vm, Grid& g) {
     if (a.status_row >= 0) {
         line.clear();
         if (vm.filter_editing()) {
-            line = "/";
+            line += '/';   // (appended: gcc 12 -O3 warns falsely (-Wrestrict) on assigning)
             append_escaped(line, vm.filter());
             line += "_   (Enter keeps, Esc clears)";
             g.put(0, a.status_row, line, Style::Key);
         } else {
-            line = "q quit  Enter open  / filter  < > r sort  ? help";
-            if (!vm.visible().empty()) {
+            int x = 0;
+            if (vm.paused()) x = g.put(0, a.status_row, "PAUSED (not polling; Space resumes)  ", Style::Paused);
+            line = vm.help() ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
+                             : "q quit  Enter open  / filter  < > r sort  ? help";
+            if (!vm.help() && !vm.visible().empty()) {
                 line += "  -  ";
                 append_int(line, vm.selected() + 1);
                 line += "/";
                 append_int(line, static_cast<int64_t>(vm.visible().size()));
             }
-            g.put(0, a.status_row, line, Style::Dim);
+            if (x < vm.width()) g.put(x, a.status_row, line, Style::Dim);
         }
     }
 }

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "uwsgitop/summary.hpp"
+#include "uwsgitop/tui/view_model.hpp"
 
 namespace uwsgitop::tui {
 
@@ -20,6 +21,37 @@ constexpr std::array<FleetSortKey, 12> kSortKeys = {{
     {'R', "requests"}, {'S', "rps"}, {'X', "exc_rate"}, {'Q', "listen_queue"},
     {'L', "listen_queue_errors"}, {'Y', "tx_rate"}, {'M', "rss"},
 }};
+
+// The key table's actions that work on the fleet screen (see fleet_view.hpp).
+constexpr FleetKey kFleetKeys[] = {
+    {Action::Quit, ""},
+    {Action::Help, "this help (Esc or q closes it; Up Down PgUp PgDn scroll it)"},
+    {Action::Pause, "pause: keep the rows on screen and stop polling; again resumes"},
+    {Action::IntervalUp, "poll less often (longer interval)"},
+    {Action::IntervalDown, "poll more often (shorter interval)"},
+    {Action::SortPrev, "sort by the previous / next column"},
+    {Action::SortNext, ""},
+    {Action::SortInvert, ""},
+    {Action::Up, ""},
+    {Action::Down, ""},
+    {Action::PageUp, ""},
+    {Action::PageDown, ""},
+    {Action::Home, ""},
+    {Action::End, ""},
+    {Action::ScrollLeft, ""},
+    {Action::ScrollRight, ""},
+    {Action::Open, "open the selected instance (its full screen; Esc comes back)"},
+    {Action::Back, "close the help; clear the filter"},
+    {Action::Filter, "filter by name, address or state; Enter keeps, Esc clears"},
+    {Action::Redraw, ""},
+};
+
+const FleetKey* fleet_key(Action a) {
+    for (const FleetKey& k : kFleetKeys) {
+        if (k.action == a) return &k;
+    }
+    return nullptr;
+}
 
 std::size_t column_index(std::string_view name) {
     const auto cols = fleet_columns();
@@ -45,6 +77,8 @@ bool contains_ci(std::string_view hay, std::string_view needle) {
 }  // namespace
 
 std::span<const FleetSortKey> fleet_sort_keys() { return kSortKeys; }
+
+std::span<const FleetKey> fleet_keys() { return kFleetKeys; }
 
 void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double now_mono,
                      std::vector<FleetRow>& out) {
@@ -89,12 +123,31 @@ FleetViewModel::FleetViewModel(double interval) : interval_(interval) {
         if (name.empty()) columns_.push_back(columns_.back() == static_cast<int>(column_index("rps")) ? kSparkRps : kSparkBusy);
         else columns_.push_back(static_cast<int>(column_index(name)));
     }
+    TextLines help;
+    build_fleet_help(help);
+    help_lines_ = static_cast<int>(help.size());
 }
 
 void FleetViewModel::set_size(int width, int height) {
     width_ = std::max(0, width);
     height_ = std::max(0, height);
     clamp();
+    scroll_help(0);
+}
+
+int FleetViewModel::help_top() const {
+    const ScreenAreas a = compute_areas(width_, height_);
+    return a.tabs_row >= 0 ? a.tabs_row + 1 : a.summary_top + a.summary_lines;
+}
+
+int FleetViewModel::help_rows() const {
+    const ScreenAreas a = compute_areas(width_, height_);
+    return std::max(1, a.status_row - help_top());
+}
+
+void FleetViewModel::scroll_help(int delta) {
+    const int max_scroll = std::max(0, help_lines_ - help_rows());
+    help_scroll_ = static_cast<int>(std::clamp<long>(static_cast<long>(help_scroll_) + delta, 0, max_scroll));
 }
 
 void FleetViewModel::set_rows(std::vector<FleetRow>& rows) {
@@ -196,7 +249,10 @@ void FleetViewModel::apply(Action a, uint8_t) {
     const std::size_t ncols = fleet_columns().size();
     switch (a) {
         case Action::Quit: quit_ = true; break;
-        case Action::Help: help_ = !help_; help_scroll_ = 0; break;
+        case Action::Help: help_ = true; help_scroll_ = 0; break;
+        case Action::Pause: paused_ = !paused_; break;
+        case Action::IntervalUp: interval_ = step_interval(interval_, 1); break;
+        case Action::IntervalDown: interval_ = step_interval(interval_, -1); break;
         case Action::SortPrev: sort_by(sorted_ ? (sort_col_ + ncols - 1) % ncols : 0); break;
         case Action::SortNext: sort_by(sorted_ ? (sort_col_ + 1) % ncols : 0); break;
         case Action::SortInvert:
@@ -214,8 +270,7 @@ void FleetViewModel::apply(Action a, uint8_t) {
         case Action::ScrollRight: if (hscroll_ + 2 < columns_.size()) ++hscroll_; break;
         case Action::Open: open_ = selected_name(); break;
         case Action::Back:
-            if (help_) help_ = false;
-            else if (!filter_.empty()) { filter_.clear(); rebuild(); }
+            if (!filter_.empty()) { filter_.clear(); rebuild(); }
             break;
         case Action::Filter: filter_editing_ = true; break;
         default: break;
@@ -223,6 +278,7 @@ void FleetViewModel::apply(Action a, uint8_t) {
 }
 
 void FleetViewModel::handle_key(int k) {
+    if (k == key::None || k == key::Resize) return;
     if (filter_editing_) {
         if (k == key::Enter || k == '\r') {
             filter_editing_ = false;
@@ -239,18 +295,44 @@ void FleetViewModel::handle_key(int k) {
         rebuild();
         return;
     }
-    if (help_ && k != 'q' && k != key::CtrlL) {
-        // Any key but q closes the help.
-        help_ = false;
-        return;
-    }
     for (const FleetSortKey& s : kSortKeys) {
         if (s.key == k) {
+            help_ = false;   // a sort key closes the help and sorts
             sort_by(column_index(s.column));
             return;
         }
     }
-    if (const KeyBinding* b = find_binding(k)) apply(b->action, b->arg);
+    const KeyBinding* b = find_binding(k);
+    if (b && !fleet_key(b->action)) b = nullptr;   // not a fleet key
+    if (help_ && help_key(b)) return;
+    if (b) apply(b->action, b->arg);
+}
+
+// A key while the help is open, as on the worker screen: true when it was
+// the help's (close, scroll); false to act on it as usual (keys that work
+// everywhere keep the help open, the others close it first).
+bool FleetViewModel::help_key(const KeyBinding* b) {
+    if (!b) {
+        help_ = false;   // a key the fleet does not use closes the help
+        return true;
+    }
+    switch (b->action) {
+        case Action::Quit:
+        case Action::Back:
+        case Action::Open:
+        case Action::Help: help_ = false; return true;
+        case Action::Up: scroll_help(-1); return true;
+        case Action::Down: scroll_help(1); return true;
+        case Action::PageUp: scroll_help(-help_rows()); return true;
+        case Action::PageDown: scroll_help(help_rows()); return true;
+        case Action::Home: scroll_help(-help_scroll_); return true;
+        case Action::End: scroll_help(help_lines_); return true;
+        case Action::Pause:
+        case Action::IntervalUp:
+        case Action::IntervalDown:
+        case Action::Redraw: return false;
+        default: help_ = false; return false;
+    }
 }
 
 }  // namespace uwsgitop::tui

@@ -191,6 +191,8 @@ bool ViewModel::row_matches(RowRef r) const {
 void ViewModel::rebuild_workers() {
     rows_.clear();
     rows_total_ = 0;
+    windowed_ = false;
+    sorted_first_ = sorted_last_ = 0;
     if (!snap_) return;
     build_rows(*snap_, mode_, rows_);
     rows_total_ = rows_.size();
@@ -215,7 +217,14 @@ void ViewModel::rebuild_workers() {
             std::erase_if(rows_, [&](RowRef r) { return !row_matches(r); });
         }
     }
-    sort_rows(rows_, ctx_, sort_, mode_);
+    windowed_ = mode_ != RowMode::WorkersTree;
+    if (windowed_) {
+        // Keys only: restore_selection() ranks the selected row and
+        // clamp_scroll() orders the rows around the screen.
+        order_.compute(rows_, ctx_, sort_);
+    } else {
+        sort_rows(rows_, ctx_, sort_, mode_);
+    }
 }
 
 bool ViewModel::pane_row_matches(uint32_t row) const {
@@ -288,19 +297,29 @@ void ViewModel::restore_selection(int fallback) {
     const int n = static_cast<int>(row_count());
     int found = -1;
     if (snap_ && pane_ == PaneId::Workers && s.sel_worker != INT64_MIN) {
+        // The first row (in sorted order) with the same ids, else the first
+        // of the same worker. Windowed, rows_ is not in order yet: take the
+        // first by the order's keys, then its rank is its position.
         int same_worker = -1;
         for (std::size_t i = 0; i < rows_.size(); ++i) {
             const RowRef r = rows_[i];
             const Worker& w = snap_->workers[r.worker];
             if (!w.id || *w.id != s.sel_worker) continue;
             const int64_t cid = r.is_core() ? id_of(snap_->cores[r.core].id) : -1;
+            const int at = static_cast<int>(i);
             if (cid == s.sel_core) {
-                found = static_cast<int>(i);
-                break;
+                if (!windowed_) {
+                    found = at;
+                    break;
+                }
+                if (found < 0 || order_.before(i, static_cast<std::size_t>(found))) found = at;
+            } else if (same_worker < 0 ||
+                       (windowed_ && order_.before(i, static_cast<std::size_t>(same_worker)))) {
+                same_worker = at;
             }
-            if (same_worker < 0) same_worker = static_cast<int>(i);
         }
         if (found < 0) found = same_worker;
+        if (found >= 0 && windowed_) found = static_cast<int>(order_.rank(static_cast<std::size_t>(found)));
     } else if (snap_ && pane_ != PaneId::Workers && !s.sel_key.empty()) {
         const PaneDef& def = pane_def(pane_);
         for (std::size_t i = 0; i < pane_rows_.size() && !def.columns.empty(); ++i) {
@@ -325,6 +344,22 @@ void ViewModel::clamp_scroll() {
     if (s.selected < s.top) s.top = s.selected;
     if (s.selected >= s.top + rows) s.top = s.selected - rows + 1;
     s.top = std::clamp(s.top, 0, std::max(0, n - rows));
+    if (pane_ == PaneId::Workers && windowed_) arrange_window();
+}
+
+// Puts rows_ in order from a page above the screen to a page below it, unless
+// that part already is: scrolling within it costs nothing, beyond it one O(n)
+// pass. The order of the rows on screen is exactly that of a full sort.
+void ViewModel::arrange_window() {
+    const PaneState& s = st();
+    const std::size_t n = rows_.size();
+    const std::size_t page = static_cast<std::size_t>(std::max(1, areas_.table_rows));
+    const std::size_t top = static_cast<std::size_t>(std::max(0, s.top));
+    const std::size_t end = std::min(n, top + page);
+    if (top >= sorted_first_ && end <= sorted_last_) return;
+    sorted_first_ = top > page ? top - page : 0;
+    sorted_last_ = std::min(n, end + page);
+    order_.arrange(rows_, sorted_first_, sorted_last_);
 }
 
 void ViewModel::move_selection(int delta) {

@@ -59,6 +59,20 @@ std::string interval_text(double s) {
 
 }  // namespace
 
+double step_interval(double cur, int direction) {
+    const auto steps = interval_steps();
+    if (direction > 0) {
+        for (double s : steps) {
+            if (s > cur + 1e-9) return s;
+        }
+    } else {
+        for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+            if (*it < cur - 1e-9) return *it;
+        }
+    }
+    return cur;
+}
+
 // --- sorting ------------------------------------------------------------------
 
 void ViewModel::sort_step(int delta) {
@@ -210,19 +224,7 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::IntervalUp:
         case Action::IntervalDown: {
-            const double cur = interval();
-            double next = cur;
-            if (action == Action::IntervalUp) {
-                for (double s : interval_steps()) {
-                    if (s > cur + 1e-9) { next = s; break; }
-                }
-            } else {
-                const auto steps = interval_steps();
-                for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-                    if (*it < cur - 1e-9) { next = *it; break; }
-                }
-            }
-            interval_ = next;
+            interval_ = step_interval(interval(), action == Action::IntervalUp ? 1 : -1);
             fast_ = false;
             set_flash("refresh every " + interval_text(interval_));
             return;

@@ -8,7 +8,9 @@ through a small terminal model (vtscreen.py):
     stalling, closing early and sending garbage, and recovering; keys: sort,
     a (core modes), Enter/Esc (details), / (filter), ? (help), Tab, q;
   * a fleet of two fake servers and a dead address: states, sort keys,
-    filter, Enter/Esc into one instance's screen, q while a target stalls;
+    filter, Enter/Esc into one instance's screen, Space (pause: no reads),
+    + and -, the help scrolling on 80x15, q while a target stalls, and the
+    signals;
   * signals (SIGTERM, SIGHUP, Ctrl-C), resize down to 20x5, TERM=vt100 and
     NO_COLOR, TERM unset/unknown (a clear error before anything is drawn);
   * against a real uWSGI (Debian's uwsgi + python3 plugin) under a bounded
@@ -356,6 +358,13 @@ def data_rows(tui):
     return []
 
 
+def poll_rounds(tui):
+    """The fleet summary's "poll rounds N", or None."""
+    import re
+    m = re.search(r"poll rounds (\d+)", tui.text())
+    return int(m.group(1)) if m else None
+
+
 def scenario_fleet(binary, fixtures):
     print("fleet: two fake servers and a dead address; sort, filter, drill down, stall")
     web = FakeStats([os.path.join(fixtures, "prefork-%d.json" % i) for i in (1, 2)])
@@ -383,6 +392,50 @@ def scenario_fleet(binary, fixtures):
         tui.send("\x1b")
         check(tui.wait_for("uwsgitop fleet - 3 instances"), "Esc comes back to the fleet")
         check(tui.wait_for(lambda t: "RPS~" in t), "sparkline columns are shown")
+
+        # Space: no more polls (the servers get no reads, the rounds stop), again resumes.
+        tui.send(" ")
+        check(tui.wait_for(lambda t: status_line(tui).startswith("PAUSED")), "Space pauses: PAUSED in the status line")
+        n_web, n_api, n_rounds = web.connections, api.connections, poll_rounds(tui)
+        time.sleep(1.5)   # three rounds at 0.5 s when not paused
+        check(web.connections <= n_web + 1 and api.connections <= n_api + 1,
+              "paused: no more reads of the servers (%d->%d, %d->%d)" % (n_web, web.connections, n_api, api.connections))
+        check(poll_rounds(tui) == n_rounds, "paused: the poll rounds shown stay at %r" % n_rounds)
+        tui.send(" ")
+        check(tui.wait_for(lambda t: "PAUSED" not in status_line(tui)), "Space again resumes")
+        n_web = web.connections
+        check(tui.wait_for(lambda t: web.connections >= n_web + 2 and poll_rounds(tui) > n_rounds),
+              "resumed: the servers are read again and rounds go on")
+
+        # + and -: the interval steps, shown in the summary.
+        check("interval 0.5s" in tui.text(), "the summary shows the interval (0.5 s)")
+        tui.send("+")
+        check(tui.wait_for("interval 1.0s"), "+ makes the interval longer (1 s)")
+        tui.send("-")
+        check(tui.wait_for("interval 0.5s"), "- makes it shorter again")
+
+        # The help scrolls on a small terminal.
+        tui.resize(80, 15)
+        check(tui.wait_for(lambda t: "NAME" in t and all(len(l) <= 80 for l in tui.lines())), "resize to 80x15")
+        tui.send("?")
+        check(tui.wait_for("uwsgitop fleet keys"), "? opens the fleet help")
+        last = "RPS~ and BUSY~"
+        check(last not in tui.text(), "the help is taller than 15 rows: its end is not shown yet")
+        check("Space" in tui.text() and "pause" in tui.text(), "the help lists Space (pause)")
+        tui.send("\x1b[6~")  # PgDn
+        check(tui.wait_for(lambda t: "uwsgitop fleet keys" not in t), "PgDn scrolls the help")
+        for _ in range(6):
+            tui.send("\x1b[6~")
+        check(tui.wait_for(last), "PgDn again reaches the end of the help")
+        check("scroll" in status_line(tui), "the status line says how to scroll")
+        for _ in range(40):
+            tui.send("\x1bOA")  # Up
+        check(tui.wait_for(lambda t: "uwsgitop fleet keys" in t and last not in t), "Up scrolls back to the top")
+        tui.send("\x1b")
+        check(tui.wait_for(lambda t: "NAME" in t and "uwsgitop fleet keys" not in t), "Esc closes the help")
+        tui.resize(120, 40)
+        check(tui.wait_for(lambda t: "RPS~" in t), "back to 120x40")
+
         api.set_mode("stall")
         check(api.stalled.wait(10), "one instance stalls")
         tui.send("j")
@@ -393,6 +446,10 @@ def scenario_fleet(binary, fixtures):
         check(code == 0, "q exits 0 while a target hangs (got %r)" % code)
         check(time.monotonic() - t0 < 8, "without waiting for the stalled read's 25 s timeout")
         check(tui.terminal_restored(after), "terminal modes restored")
+
+        # Signals, as on the single screen: 128 + N, the terminal restored.
+        api.set_mode("ok")
+        check_stop_signals(binary, ["web=" + web.address, "api=" + api.address], "2 ok, 0 stale, 0 error", "fleet ")
     finally:
         if tui.proc.poll() is None:
             tui.proc.kill()
@@ -401,22 +458,34 @@ def scenario_fleet(binary, fixtures):
         api.close()
 
 
-def scenario_signals(binary, fixtures):
-    print("signals restore the terminal")
-    srv = FakeStats([os.path.join(fixtures, "prefork-1.json")])
-    try:
-        for name, how, want in (("SIGTERM", signal.SIGTERM, 128 + 15), ("SIGHUP", signal.SIGHUP, 128 + 1),
-                                ("Ctrl-C", None, 128 + 2)):
-            tui = Tui(binary, [srv.address])
-            check(tui.wait_for("WID"), name + ": screen up")
+def check_stop_signals(binary, args, screen_up, prefix=""):
+    """SIGTERM, SIGHUP and Ctrl-C end the screen started with `args` (up once
+    `screen_up` shows) with 128 + N and the terminal restored."""
+    for name, how, want in (("SIGTERM", signal.SIGTERM, 128 + 15), ("SIGHUP", signal.SIGHUP, 128 + 1),
+                            ("Ctrl-C", None, 128 + 2)):
+        label = prefix + name
+        tui = Tui(binary, args)
+        try:
+            check(tui.wait_for(screen_up), label + ": screen up")
             if how is None:
                 tui.send("\x03")
             else:
                 tui.proc.send_signal(how)
             code, after = tui.finish()
-            check(code == want, "%s: exit status %d (got %r)" % (name, want, code))
-            check(tui.terminal_restored(after), name + ": terminal modes restored")
-            check(tui.screen.modes.get(1049) is False, name + ": left the alternate screen")
+            check(code == want, "%s: exit status %d (got %r)" % (label, want, code))
+            check(tui.terminal_restored(after), label + ": terminal modes restored")
+            check(tui.screen.modes.get(1049) is False, label + ": left the alternate screen")
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+                tui.proc.wait(5)
+
+
+def scenario_signals(binary, fixtures):
+    print("signals restore the terminal")
+    srv = FakeStats([os.path.join(fixtures, "prefork-1.json")])
+    try:
+        check_stop_signals(binary, [srv.address], "WID")
 
         print("a server that never answers does not delay q")
         srv.set_mode("stall")

@@ -10,6 +10,11 @@
 // The lock is only held for those swaps, never during a fetch, so the UI
 // answers keys at once even when targets hang.
 //
+// Paused (start or configure): no round at all until resumed, so the
+// targets get no load; a round already in flight still finishes and is
+// handed over. Resuming starts a round at once; a new interval moves the
+// deadline of the wait in progress (counted from the last round's start).
+//
 // Growing the fleet: add() queues a target (ignored when its address is
 // already polled); after the round in flight the thread polls it once and
 // appends it, so it shows in the next rows. With
@@ -37,7 +42,9 @@ public:
     FleetPoller(const FleetPoller&) = delete;
     FleetPoller& operator=(const FleetPoller&) = delete;
 
-    void start(double interval);
+    void start(double interval, bool paused = false);
+    // New interval or pause state; wakes the thread (see top).
+    void configure(double interval, bool paused);
     // Moves the newest round's rows into `out` (true when there was one).
     bool take(std::vector<FleetRow>& out);
     // Queues a target for the next round (see top).
@@ -56,7 +63,8 @@ private:
     bool follow_vassals_;
     std::vector<Target> pending_;          // under mu_
     std::vector<std::string> expanded_;    // poll thread: emperors already followed
-    double interval_ = 1.0;
+    double interval_ = 1.0;                // under mu_
+    bool paused_ = false;                  // under mu_
     std::thread thread_;
     std::mutex mu_;
     std::condition_variable cv_;

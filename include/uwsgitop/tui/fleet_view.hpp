@@ -11,6 +11,16 @@
 // per instance to its InstanceHistory (a failed poll adds a gap), drawn as
 // sparkline columns. Enter asks the loop to open the selected instance
 // (take_open_request). render_fleet() draws it into a Grid.
+//
+// Keys come from the one key table (keys.hpp): fleet_keys() lists the
+// actions that work here (they mean what they mean on the worker screen,
+// said of instances instead of workers), and the fleet help is generated from
+// the table's bindings of those actions, so a fleet key cannot work without
+// being in the help. Space pauses (paused(): the loop stops the poller and
+// keeps the rows on screen), + and - step the interval through the worker
+// screen's interval_steps() (0.1 s to 60 s). The help scrolls (Up/Down,
+// PgUp/PgDn, Home/End) when it is taller than the screen; the scroll is
+// clamped to the help's length on every key and resize.
 #pragma once
 
 #include <map>
@@ -25,6 +35,7 @@
 #include "uwsgitop/tui/grid.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/layout.hpp"
+#include "uwsgitop/tui/text_view.hpp"
 
 namespace uwsgitop::tui {
 
@@ -55,6 +66,18 @@ struct FleetSortKey {
 };
 std::span<const FleetSortKey> fleet_sort_keys();
 
+// An action of the key table that works on the fleet screen; `help` is the
+// fleet's wording ("" when the key table's says it).
+struct FleetKey {
+    Action action;
+    std::string_view help;
+};
+std::span<const FleetKey> fleet_keys();
+
+// The fleet help: every binding of fleet_keys() with its label, the sort
+// keys, how to read the sparklines.
+void build_fleet_help(TextLines& out);
+
 // Pseudo-columns: sparklines of the instance history.
 constexpr int kSparkRps = -1;
 constexpr int kSparkBusy = -2;
@@ -76,6 +99,7 @@ public:
     int height() const { return height_; }
     bool ascii() const { return ascii_; }
     double interval() const { return interval_; }
+    bool paused() const { return paused_; }
     double mono_now() const { return mono_now_; }
     bool have_data() const { return rounds_ > 0; }
     uint64_t rounds() const { return rounds_; }
@@ -92,6 +116,9 @@ public:
     const std::string& filter() const { return filter_; }
     bool filter_editing() const { return filter_editing_; }
     bool help() const { return help_; }
+    int help_scroll() const { return help_scroll_; }
+    int help_top() const;        // first screen row of the help text
+    int help_rows() const;       // rows the help text gets on screen (>= 1)
     bool quit_requested() const { return quit_; }
     const InstanceHistory* history(const std::string& name) const;
     // The selected instance's name, or "".
@@ -105,11 +132,14 @@ private:
     void sort_by(std::size_t col);
     void move(int delta);
     void clamp();
+    void scroll_help(int delta);
+    bool help_key(const KeyBinding* b);
     int page() const;
 
     int width_ = 80, height_ = 24;
     bool ascii_ = false;
     double interval_;
+    bool paused_ = false;
     double mono_now_ = 0;
     uint64_t rounds_ = 0;
     std::vector<FleetRow> rows_;
@@ -126,6 +156,7 @@ private:
     bool filter_editing_ = false;
     bool help_ = false;
     int help_scroll_ = 0;
+    int help_lines_ = 0;           // lines of build_fleet_help()
     bool quit_ = false;
     std::string open_;
 };

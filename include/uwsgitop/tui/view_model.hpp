@@ -11,6 +11,11 @@
 // (ties by id, so rows keep their place). Other panes (panes.hpp) list record
 // indices, sorted by one of their columns. Only the row lists are rebuilt per
 // snapshot; cells are formatted by render() for the visible rows only.
+// In the flat modes (workers, cores) only the rows around the screen are put
+// in order (rows.hpp FlatOrder: the visible ones, a page above and a page
+// below): worker_rows() holds every row, but only positions within a page of
+// [state().top, state().top + table rows) are guaranteed to be in sorted
+// order; the selected row always is, at its rank in the full order.
 //
 // Selection survives refreshes: it follows the worker id (and core id) — or
 // in other panes the text of the first column — and falls back to the same
@@ -66,6 +71,9 @@ struct PaneState {
 
 // Interval steps for + and - (seconds).
 std::span<const double> interval_steps();
+// The next step after `current` (direction > 0: the next longer one; else
+// the next shorter one); `current` itself at either end of the steps.
+double step_interval(double current, int direction);
 constexpr double kFastInterval = 0.1;
 
 class ViewModel {
@@ -146,6 +154,7 @@ private:
     void remember_selection();
     void restore_selection(int fallback);
     void clamp_scroll();
+    void arrange_window();
     void move_selection(int delta);
     void set_pane(PaneId id);
     void sort_step(int delta);
@@ -174,6 +183,9 @@ private:
     SortSpec sort_;
     std::vector<RowRef> rows_;
     std::size_t rows_total_ = 0;
+    FlatOrder order_;                        // flat modes: keys of rows_
+    bool windowed_ = false;                  // rows_ in order only in [sorted_first_, sorted_last_)
+    std::size_t sorted_first_ = 0, sorted_last_ = 0;
     std::vector<uint8_t> worker_hit_;        // tree-mode filter scratch
     std::vector<uint32_t> pane_rows_;
     std::size_t pane_total_ = 0;

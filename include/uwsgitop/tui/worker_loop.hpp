@@ -1,0 +1,37 @@
+// worker_loop.hpp — the loop of one instance's screen: the worker ViewModel
+// fed by a Fetcher. run_interactive() runs it for its one address; the fleet
+// screen runs it for the instance opened with Enter.
+//
+// The loop never blocks on the server: each turn it passes the fetch thread's
+// latest report to the view-model, swaps in a ready snapshot (not while
+// paused: the snapshot on screen stays), draws on new data, a key, a resize
+// and once a second (clock, stale age), waits up to 50 ms for a key, and hands
+// interval and pause changes to the fetcher. It starts the fetcher (with the
+// view-model's interval and pause state); stopping it is the caller's.
+//
+// `on_key`, when set, sees every key before the view-model: it returns Pass
+// (the view-model handles the key), Handled (it did), or Leave (the loop ends
+// with Leave). The loop also ends on q (Quit) and on a stop signal
+// (signals.hpp; Signal).
+#pragma once
+
+#include <functional>
+
+#include "uwsgitop/tui/fetcher.hpp"
+#include "uwsgitop/tui/grid.hpp"
+#include "uwsgitop/tui/terminal.hpp"
+#include "uwsgitop/tui/view_model.hpp"
+
+namespace uwsgitop::tui {
+
+enum class KeyVerdict : uint8_t { Pass, Handled, Leave };
+enum class LoopEnd : uint8_t { Quit, Signal, Leave };
+
+using KeyHook = std::function<KeyVerdict(int key)>;
+
+// `shown` holds the snapshot on screen; `full_first` repaints every cell on
+// the first draw (coming back from another screen).
+LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
+                    const KeyHook& on_key);
+
+}  // namespace uwsgitop::tui

@@ -1,0 +1,73 @@
+// worker_loop.cpp — one instance's screen loop (see worker_loop.hpp).
+#include "uwsgitop/tui/worker_loop.hpp"
+
+#include "uwsgitop/frame.hpp"
+#include "uwsgitop/tui/render.hpp"
+#include "uwsgitop/tui/signals.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+constexpr int kKeyPollMs = 50;
+constexpr double kTickSeconds = 1.0;
+
+}  // namespace
+
+LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
+                    const KeyHook& on_key) {
+    FetchReport report;
+    uint64_t seen = 0;
+    int w = 0, h = 0;
+    term.size(w, h);
+    vm.set_size(w, h);
+    double interval = vm.interval();
+    bool paused = vm.paused();
+    fetcher.start(interval, paused);
+    bool dirty = true;
+    bool full = full_first;
+    double last_draw = 0;
+    while (!vm.quit_requested() && stop_signal() == 0) {
+        const double now = monotonic_seconds();
+        vm.set_clock(now);
+        if (fetcher.poll(seen, report)) {
+            if (report.ok) vm.set_fetch_ok(now);
+            else vm.set_fetch_error(report.message, now);
+            if (report.ended) vm.set_ended();
+            dirty = true;
+        }
+        // Paused: keep showing the snapshot we have, even if one was in flight.
+        if (!vm.paused() && fetcher.take(shown)) {
+            vm.set_snapshot(&shown.snap, &shown.rates, shown.wall_time);
+            dirty = true;
+        }
+        if (now - last_draw >= kTickSeconds) dirty = true;
+        if (dirty) {
+            render(vm, grid);
+            term.draw(grid, vm.take_full_redraw() || full);
+            full = false;
+            last_draw = now;
+            dirty = false;
+        }
+        const int k = term.read_key(kKeyPollMs);
+        if (k == key::Resize) {
+            term.size(w, h);
+            vm.set_size(w, h);
+            dirty = true;
+        } else if (k != key::None) {
+            vm.set_clock(monotonic_seconds());
+            const KeyVerdict v = on_key ? on_key(k) : KeyVerdict::Pass;
+            if (v == KeyVerdict::Leave) return LoopEnd::Leave;
+            if (v == KeyVerdict::Pass) vm.handle_key(k);
+            dirty = true;
+        }
+        if (vm.interval() != interval || vm.paused() != paused) {
+            interval = vm.interval();
+            paused = vm.paused();
+            fetcher.configure(interval, paused);
+        }
+    }
+    return stop_signal() != 0 ? LoopEnd::Signal : LoopEnd::Quit;
+}
+
+}  // namespace uwsgitop::tui
