@@ -71,7 +71,7 @@ complete -c uwsgitop -n __uwsgitop_after_sort -x -a "(__uwsgitop_sort_values $__
 complete -c uwsgitop -s r -l reverse -d 'Reverse the sort direction'
 complete -c uwsgitop -s c -l columns -x -a "(__uwsgitop_column_list $__uwsgitop_columns)" -d 'Comma-separated columns to show'
 complete -c uwsgitop -l cores -d 'One row per core instead of per worker'
-complete -c uwsgitop -s t -l timeout -x -d 'Connect + read timeout for one snapshot'
+complete -c uwsgitop -s t -l timeout -x -d 'Name lookup + connect + read timeout for one snapshot'
 complete -c uwsgitop -l max-size -x -d 'Largest reply accepted, in MiB'
 complete -c uwsgitop -l record -r -F -d 'Append every snapshot read to FILE'
 complete -c uwsgitop -l replay -r -F -d 'Play back a --record or --stats-push file'

@@ -23,7 +23,7 @@ const std::array<OptionDoc, 26> kOptions = {{
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
     {"cores", 0, "", "one row per core (thread/async slot) instead of per worker"},
-    {"timeout", 't', "SECS", "connect + read timeout for one snapshot (default 3)"},
+    {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
     {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)"},
     {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file"},

@@ -39,6 +39,7 @@
 #include <utility>
 
 #include "connector.hpp"
+#include "uwsgitop/resolve.hpp"
 
 namespace uwsgitop {
 namespace detail {
@@ -247,33 +248,23 @@ private:
     }
 
     Status connect_tcp(Fd& fd, double deadline) {
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_NUMERICSERV;
-        addrinfo* list = nullptr;
-        const std::string port = std::to_string(address_.port);
-        const int rc = ::getaddrinfo(address_.host.c_str(), port.c_str(), &hints, &list);
-        if (rc != 0) {
-            if (rc == EAI_SYSTEM) return fail("cannot resolve host: " + errno_text(errno));
-            return fail(std::string("cannot resolve host: ") + ::gai_strerror(rc));
+        // resolve.hpp: literals at once, names on a thread bounded by the deadline.
+        Status resolved = resolve_stream_endpoints(address_.host, address_.port, deadline, endpoints_);
+        if (!resolved) {
+            if (resolved.message() == kNameLookupTimedOut) return timed_out("name lookup");
+            return fail(resolved.message());
         }
         int best = 0;
-        for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-            if (ai->ai_addrlen > sizeof(sockaddr_storage)) continue;
+        for (const StreamEndpoint& found : endpoints_) {
             Endpoint ep;
-            std::memcpy(&ep.addr, ai->ai_addr, ai->ai_addrlen);
-            ep.len = ai->ai_addrlen;
-            ep.family = ai->ai_family;
+            ep.addr = found.addr;
+            ep.len = found.len;
+            ep.family = found.family;
             int err = 0;
-            if (connect_one(ep, deadline, fd, err)) {
-                ::freeaddrinfo(list);
-                return Status::ok();
-            }
+            if (connect_one(ep, deadline, fd, err)) return Status::ok();
             if (best == 0 || error_rank(err) > error_rank(best)) best = err;
             if (err == ETIMEDOUT) break;  // the deadline is spent
         }
-        ::freeaddrinfo(list);
         return connect_error(best == 0 ? EADDRNOTAVAIL : best);
     }
 
@@ -378,6 +369,7 @@ private:
     Protocol protocol_ = Protocol::Unknown;
     bool abstract_ = false;
     std::string unix_path_;
+    std::vector<StreamEndpoint> endpoints_;  // reused by every TCP fetch
 };
 
 }  // namespace

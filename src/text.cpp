@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <vector>
 
 namespace uwsgitop {
 
@@ -182,6 +183,43 @@ void append_duration_s(std::string& out, double seconds) {
 
 void append_duration_us(std::string& out, int64_t microseconds) {
     append_duration_s(out, static_cast<double>(microseconds) / 1e6);
+}
+
+void append_elided_middle(std::string& out, std::string_view text, std::size_t width, bool ascii) {
+    if (display_width(text) <= width) {
+        out += text;
+        return;
+    }
+    if (width == 0) return;
+    // Byte offset of each character's start, its length and its columns.
+    struct Char {
+        std::size_t at, len, cols;
+    };
+    std::vector<Char> chars;
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t len = 1;
+        if (static_cast<unsigned char>(text[i]) >= 0x80) {
+            char32_t cp = 0;
+            len = utf8_sequence(text, i, cp);
+            if (len == 0) len = 1;
+        }
+        chars.push_back({i, len, display_width(text.substr(i, len))});
+        i += len;
+    }
+    const std::size_t room = width - 1;  // one column for the mark
+    const std::size_t head_room = room / 3;
+    std::size_t head_cols = 0, head_end = 0;
+    while (head_end < chars.size() && head_cols + chars[head_end].cols <= head_room) {
+        head_cols += chars[head_end++].cols;
+    }
+    std::size_t tail_cols = 0, tail_begin = chars.size();
+    while (tail_begin > head_end && tail_cols + chars[tail_begin - 1].cols <= room - head_cols) {
+        tail_cols += chars[--tail_begin].cols;
+    }
+    out += text.substr(0, chars[head_end].at);
+    out += ascii ? "~" : "\u2026";
+    out.append(room - head_cols - tail_cols, ' ');
+    if (tail_begin < chars.size()) out += text.substr(chars[tail_begin].at);
 }
 
 }  // namespace uwsgitop

@@ -219,6 +219,19 @@ TEST_CASE("fleet_view::render_fleet") {
             for (unsigned char c : l) CHECK(c < 0x80);
         }
     }
+    SUBCASE("long names that differ only at the end stay apart") {
+        feed(vm, {row("file:/var/lib/uwsgi/captures/prefork-1.json", FleetState::Ok, 1, 1),
+                  row("file:/var/lib/uwsgi/captures/prefork-2.json", FleetState::Ok, 2, 2)});
+        render_fleet(vm, g);
+        int shown = 0;
+        for (const std::string& l : g.to_lines()) {
+            if (l.find("\u2026") == std::string::npos) continue;
+            ++shown;
+            CHECK((l.find("prefork-1.json") != std::string::npos || l.find("prefork-2.json") != std::string::npos));
+        }
+        CHECK(shown == 2);
+        CHECK(tuitest::grid_is_clean(g));
+    }
     SUBCASE("small terminal") {
         vm.set_size(20, 5);
         feed(vm, three());

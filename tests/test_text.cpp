@@ -86,3 +86,42 @@ TEST_CASE("text::append_fixed") {
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("text::append_elided_middle keeps the start and the telling end") {
+    auto elide = [](std::string_view s, std::size_t w, bool ascii = false) {
+        std::string out = "<";
+        append_elided_middle(out, s, w, ascii);
+        return out.substr(1);
+    };
+    // Fits: unchanged, whatever the width beyond it.
+    CHECK(elide("web-1", 5) == "web-1");
+    CHECK(elide("web-1", 40) == "web-1");
+    // Two addresses that differ only at the end stay apart.
+    const std::string a = elide("file:tests/fixtures/prefork-1.json", 24);
+    const std::string b = elide("file:tests/fixtures/prefork-2.json", 24);
+    CHECK(a != b);
+    CHECK(display_width(a) == 24);
+    CHECK(a == "file:te\u2026s/prefork-1.json");  // 7 + 1 + 16 columns
+    CHECK(elide("unix:/run/uwsgi/app.sock", 10, true) == "uni~p.sock");
+    CHECK(elide("abcdef", 1) == "\u2026");
+    CHECK(elide("abcdef", 0).empty());
+    // Every width gives exactly that many columns and never splits a character.
+    const std::string wide = "\u65e5\u672c\u8a9e-stats-\u00e9t\u00e9-\u4e2d\u6587:3031";
+    for (std::size_t w = 1; w < display_width(wide); ++w) {
+        const std::string e = elide(wide, w);
+        CHECK(display_width(e) == w);
+        std::size_t i = 0;
+        bool valid = true;
+        while (i < e.size()) {
+            if (static_cast<unsigned char>(e[i]) < 0x80) {
+                ++i;
+                continue;
+            }
+            char32_t cp = 0;
+            const std::size_t len = utf8_sequence(e, i, cp);
+            if (len == 0) valid = false;
+            i += len ? len : 1;
+        }
+        CHECK(valid);
+    }
+}

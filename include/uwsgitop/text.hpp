@@ -26,6 +26,15 @@ std::string escape_for_display(std::string_view raw);
 // combining marks = 0). `text` must already be escaped/valid UTF-8.
 std::size_t display_width(std::string_view text);
 
+// Appends `text` shortened to at most `width` columns by cutting out its
+// middle and marking the cut with one column ("\u2026", or "~" when `ascii`):
+// about a third of the width from the start, the rest from the end, because
+// the end of a name or address (port, file name, instance number) is what
+// tells similar ones apart. Text that fits is appended whole; characters are
+// never split (a wide one that does not fit leaves a column blank instead).
+// `text` must already be escaped/valid UTF-8.
+void append_elided_middle(std::string& out, std::string_view text, std::size_t width, bool ascii);
+
 // Human sizes like the Python uwsgitop: 512, 1.5K, 12.3M, 1.1G (powers of 1024).
 void append_bytes_human(std::string& out, int64_t bytes);
 

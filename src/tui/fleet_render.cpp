@@ -192,7 +192,14 @@ void render_fleet(const FleetViewModel& vm, Grid& g) {
                 const int w = dw(text);
                 const int x = (!fc.left_align && w < s.width) ? s.x + s.width - w : s.x;
                 const Style st = (fc.name == "state" && !sel) ? row_style(row.kind) : base;
-                g.put(x, y, text, st, s.width);
+                if (fc.left_align && w > s.width && s.width > 0) {
+                    // Names and addresses that differ only at the end stay apart.
+                    line.clear();
+                    append_elided_middle(line, text, static_cast<std::size_t>(s.width), vm.ascii());
+                    g.put(x, y, line, st, s.width);
+                } else {
+                    g.put(x, y, text, st, s.width);
+                }
             }
         }
         if (vm.visible().empty() && a.table_rows > 0) {
