@@ -1,16 +1,14 @@
 // fetcher.cpp — the background fetch thread and the slot hand-off (see fetcher.hpp).
 #include "uwsgitop/tui/fetcher.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cmath>
 #include <optional>
 
 #include "uwsgitop/frame.hpp"
 #include "uwsgitop/tui/deadline.hpp"
+#include "uwsgitop/tui/signals.hpp"
 
 namespace uwsgitop::tui {
 
@@ -43,14 +41,8 @@ Fetcher::~Fetcher() {
 void Fetcher::start(double interval, bool paused) {
     interval_ = interval;
     paused_ = paused;
-    // The thread must not take the signals meant for the UI (Ctrl-C, resize,
-    // SIGTERM): block them around its creation so it inherits the mask.
-    sigset_t block, old;
-    sigemptyset(&block);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT}) sigaddset(&block, sig);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    thread_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    // The thread must not take the signals meant for the UI (Ctrl-C, resize, SIGTERM).
+    thread_ = start_without_screen_signals([this] { run(); });
 }
 
 void Fetcher::configure(double interval, bool paused) {

@@ -1,14 +1,12 @@
 // fleet_poller.cpp — the fleet polling thread (see fleet_poller.hpp).
 #include "uwsgitop/tui/fleet_poller.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 
 #include "uwsgitop/frame.hpp"
 #include "uwsgitop/tui/deadline.hpp"
+#include "uwsgitop/tui/signals.hpp"
 #include "uwsgitop/tui/vassal_discovery.hpp"
 
 namespace uwsgitop::tui {
@@ -71,12 +69,7 @@ void FleetPoller::start(double interval, bool paused) {
     interval_ = interval;
     paused_ = paused;
     // Signals are for the UI thread (and the pool threads inherit this mask).
-    sigset_t block, old;
-    sigemptyset(&block);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT}) sigaddset(&block, sig);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    thread_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    thread_ = start_without_screen_signals([this] { run(); });
 }
 
 void FleetPoller::configure(double interval, bool paused) {

@@ -1,8 +1,11 @@
 // signals.cpp — the interactive screens' signal handling (see signals.hpp).
 #include "uwsgitop/tui/signals.hpp"
 
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdlib>
+#include <utility>
 
 #include "uwsgitop/tui/terminal.hpp"
 
@@ -45,5 +48,21 @@ void install_screen_signals() {
 int stop_signal() { return static_cast<int>(g_stop_signal); }
 
 int stop_exit_code() { return g_stop_signal != 0 ? 128 + static_cast<int>(g_stop_signal) : 0; }
+
+std::thread start_without_screen_signals(std::function<void()> body) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT}) sigaddset(&block, sig);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    std::thread t;
+    try {
+        t = std::thread(std::move(body));
+    } catch (...) {
+        pthread_sigmask(SIG_SETMASK, &old, nullptr);
+        throw;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return t;
+}
 
 }  // namespace uwsgitop::tui

@@ -16,11 +16,20 @@
 //     process dies exactly as it would have (status, core dump).
 //   * The first call also registers the same best-effort restore with
 //     atexit(), for an exit() from anywhere while the screen is up.
-// Other threads (fetchers, pollers) block the stop signals themselves, so
-// the handlers run on the UI thread.
+// Background threads (fetchers, pollers) are started with
+// start_without_screen_signals(), so the handlers run on the UI thread.
 #pragma once
 
+#include <functional>
+#include <thread>
+
 namespace uwsgitop::tui {
+
+// A thread running `body` that never takes the screen's signals: SIGINT,
+// SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP and SIGCONT are blocked around
+// its creation, so it (and every thread it starts) inherits the mask; the
+// caller's own mask is left as it was.
+std::thread start_without_screen_signals(std::function<void()> body);
 
 void install_screen_signals();
 
