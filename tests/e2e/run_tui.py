@@ -40,6 +40,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vtscreen import Screen  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from harness import free_port  # noqa: E402  (ports below the ephemeral range)
 
 FAILURES = []
 
@@ -546,14 +548,6 @@ def application(env, start_response):
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [b"ok\\n"]
 '''
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def scenario_real_uwsgi(binary):

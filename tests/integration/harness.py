@@ -14,6 +14,7 @@
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -40,11 +41,32 @@ def check(cond, message):
 
 # ----------------------------------------------------------------- sockets
 
+# Ports for servers the tests start come from below the kernel's ephemeral
+# range (Linux: 32768-60999), so an outgoing connection of a test running
+# alongside (its source port is ephemeral) can never take one between our
+# pick and uWSGI's bind. A port is handed out once per process.
+_PORT_LOW, _PORT_HIGH = 20000, 32000
+_PORTS_GIVEN = set()
+_PORTS_LOCK = threading.Lock()
+
+
 def free_port(family=socket.AF_INET, host="127.0.0.1"):
-    """A TCP port free right now on host (bind to port 0, read it, close)."""
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    """A TCP port nobody listens on right now on host, never handed out
+    before by this process; taken from 20000-32000 (see above)."""
+    rng = random.Random()
+    with _PORTS_LOCK:
+        for _ in range(500):
+            port = rng.randrange(_PORT_LOW, _PORT_HIGH)
+            if port in _PORTS_GIVEN:
+                continue
+            with socket.socket(family, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind((host, port))
+                except OSError:
+                    continue
+            _PORTS_GIVEN.add(port)
+            return port
+    raise Fail("no free port found in %d-%d on %s" % (_PORT_LOW, _PORT_HIGH, host))
 
 
 def ipv6_loopback_available():
