@@ -68,7 +68,7 @@ const char* const kAllInputs[] = {"prefork", "big", "bigasync", "huge"};
 
 struct Input {
     std::string name;
-    std::vector<char> a, b;         // two successive reads
+    uwsgitop::ByteBuffer a, b;         // two successive reads
     std::size_t workers = 0;        // rows of a direct parse of `b`
     std::size_t cores = 0;
 };
@@ -84,7 +84,7 @@ struct Args {
     bool floors = false;
 };
 
-bool read_file(const std::string& path, std::vector<char>& out) {
+bool read_file(const std::string& path, uwsgitop::ByteBuffer& out) {
     std::ifstream f(path, std::ios::binary);
     if (!f) return false;
     out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
@@ -136,7 +136,7 @@ bool load_input(const std::string& dir, const std::string& name, Input& in) {
     }
     Parser parser;
     Snapshot snap;
-    std::vector<char> bytes = in.b;
+    uwsgitop::ByteBuffer bytes = in.b;
     const Status st = parser.parse(bytes, snap);
     if (!st) {
         std::fprintf(stderr, "bench: %s-2.json: %s\n", name.c_str(), st.message().c_str());
@@ -294,13 +294,13 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
     // parse (alternating the two captures into one reused Snapshot)
     Parser parser;
     Snapshot snap;
-    std::vector<char> buf;
+    uwsgitop::ByteBuffer buf;
     {
         bool parse_ok = true;
         std::size_t turn = 0;
         auto r = measure("parse", budget,
                          [&] {
-                             const std::vector<char>& src = (turn++ & 1) ? in.b : in.a;
+                             const uwsgitop::ByteBuffer& src = (turn++ & 1) ? in.b : in.a;
                              buf.assign(src.begin(), src.end());
                          },
                          [&] {
@@ -441,7 +441,7 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
 }
 
 int run_floors(const Input& in, long n) {
-    std::vector<char> buf;
+    uwsgitop::ByteBuffer buf;
     int failures = 0;
     for (auto fn : {floor_parse_plain, floor_parse_sse2, floor_parse_sse42}) {
         if ((fn == floor_parse_sse2 && !floor_have_sse2()) || (fn == floor_parse_sse42 && !floor_have_sse42())) continue;

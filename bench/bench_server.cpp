@@ -13,7 +13,7 @@
 
 namespace uwsgitop::bench {
 
-bool LoopbackServer::start(std::vector<std::vector<char>> docs, uint16_t port, std::string& error) {
+bool LoopbackServer::start(std::vector<uwsgitop::ByteBuffer> docs, uint16_t port, std::string& error) {
     if (docs.empty()) {
         error = "no document to serve";
         return false;
@@ -73,7 +73,7 @@ void LoopbackServer::run() {
         if (fd < 0) continue;
         const std::size_t index = next_.load(std::memory_order_relaxed) % docs_.size();
         next_.store(index + 1, std::memory_order_relaxed);
-        const std::vector<char>& doc = docs_[index];
+        const uwsgitop::ByteBuffer& doc = docs_[index];
         std::size_t off = 0;
         bool ok = true;
         while (off < doc.size()) {

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "uwsgitop/byte_buffer.hpp"
+
 namespace uwsgitop::bench {
 
 class LoopbackServer {
@@ -25,7 +27,7 @@ public:
 
     // Starts serving `docs` (at least one). Returns false with `error` set
     // when the socket cannot be bound. `port` 0 picks a free one.
-    bool start(std::vector<std::vector<char>> docs, uint16_t port, std::string& error);
+    bool start(std::vector<uwsgitop::ByteBuffer> docs, uint16_t port, std::string& error);
     void stop();
 
     uint16_t port() const { return port_; }
@@ -36,7 +38,7 @@ public:
 private:
     void run();
 
-    std::vector<std::vector<char>> docs_;
+    std::vector<uwsgitop::ByteBuffer> docs_;
     int listen_fd_ = -1;
     int wake_fd_[2] = {-1, -1};   // a pipe: stop() writes to it to end run()
     uint16_t port_ = 0;

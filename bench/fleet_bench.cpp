@@ -46,9 +46,9 @@ double cpu_seconds() {
            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-std::vector<char> slurp(const std::string& path) {
+uwsgitop::ByteBuffer slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    return std::vector<char>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return uwsgitop::ByteBuffer(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 double median(std::vector<double> v) {
@@ -60,7 +60,7 @@ double median(std::vector<double> v) {
 double maximum(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
 
 // Child: start `n` servers, write their ports to `fd`, wait until killed.
-[[noreturn]] void serve_children(int n, std::vector<std::vector<char>> docs, int fd) {
+[[noreturn]] void serve_children(int n, std::vector<uwsgitop::ByteBuffer> docs, int fd) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     std::vector<std::unique_ptr<bench::LoopbackServer>> servers;
     for (int i = 0; i < n; ++i) {
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
         }
     }
     const std::string fixtures = FLEET_BENCH_FIXTURES;
-    std::vector<std::vector<char>> docs = {slurp(fixtures + "/prefork-1.json"), slurp(fixtures + "/prefork-2.json")};
+    std::vector<uwsgitop::ByteBuffer> docs = {slurp(fixtures + "/prefork-1.json"), slurp(fixtures + "/prefork-2.json")};
     if (docs[0].empty() || docs[1].empty()) {
         std::fprintf(stderr, "fleet_bench: cannot read the prefork fixtures in %s\n", fixtures.c_str());
         return 2;

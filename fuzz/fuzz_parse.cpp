@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static Snapshot snap;
     static RateTracker tracker;
     static Rates rates;
-    std::vector<char> bytes(data, data + size);
+    uwsgitop::ByteBuffer bytes(data, data + size);
     if (!parser.parse(bytes, snap).is_ok()) return 0;
     tracker.update(snap, static_cast<double>(size), rates);
     DumpOptions opt;
@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (char c : other) {
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') std::abort();
     }
-    std::vector<char> again(data, data + size);
+    uwsgitop::ByteBuffer again(data, data + size);
     Snapshot snap2;
     if (!parser.parse(again, snap2).is_ok()) std::abort();
     std::string json2;

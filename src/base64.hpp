@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "uwsgitop/byte_buffer.hpp"
 
 namespace uwsgitop::detail {
 
@@ -33,7 +34,7 @@ inline void base64_append(std::string& out, const char* data, std::size_t size) 
 
 // Decodes `in` into `out` (cleared first). Padding is optional; any other
 // character outside the alphabet makes it fail.
-inline bool base64_decode(std::string_view in, std::vector<char>& out) {
+inline bool base64_decode(std::string_view in, ByteBuffer& out) {
     out.clear();
     while (!in.empty() && in.back() == '=') in.remove_suffix(1);
     if (in.size() % 4 == 1) return false;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "uwsgitop/source.hpp"
+#include "uwsgitop/byte_buffer.hpp"
 
 namespace uwsgitop::detail {
 
@@ -33,7 +34,7 @@ inline bool looks_like_http_reply(const char* data, std::size_t size) {
 // Transfer-Encoding: chunked, honours Content-Length (a shorter body is "cut
 // short"), and fails if the body exceeds `max_body`. Messages carry no label.
 // Implemented in source_http.cpp.
-Status decode_http_reply(std::vector<char>& bytes, std::size_t max_body);
+Status decode_http_reply(ByteBuffer& bytes, std::size_t max_body);
 
 // "256 MiB" when a whole number of MiB, else "1000 bytes".
 inline std::string size_limit_text(std::size_t bytes) {
@@ -79,7 +80,7 @@ inline std::string errno_text(int err) {
 
 // Grows `bytes` (size unchanged) so that at least `want` more bytes fit, by
 // doubling; never beyond `cap` total. Returns the room now available.
-inline std::size_t make_room(std::vector<char>& bytes, std::size_t want, std::size_t cap) {
+inline std::size_t make_room(ByteBuffer& bytes, std::size_t want, std::size_t cap) {
     if (bytes.capacity() - bytes.size() < want && bytes.capacity() < cap) {
         std::size_t next = bytes.capacity() < 65536 ? 65536 : bytes.capacity() * 2;
         if (next > cap) next = cap;

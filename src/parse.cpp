@@ -82,7 +82,7 @@ Attempt run_reader(char* text, Snapshot& snap) {
 // the reader and popped afterwards (the views never include it). The buffers
 // are reused frame after frame, so the headroom reserved here is allocated
 // once, not per refresh.
-Attempt run_in_place(std::vector<char>& buf, bool validate_utf8, Snapshot& snap) {
+Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, Snapshot& snap) {
     if (buf.capacity() == buf.size()) {
         buf.reserve(buf.size() + buf.size() / 8 + 64);
     }
@@ -110,11 +110,11 @@ Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
 
 }  // namespace
 
-Status Parser::parse(std::vector<char>& bytes, Snapshot& out) {
+Status Parser::parse(ByteBuffer& bytes, Snapshot& out) {
     out.storage.swap(bytes);
     out.clear();
     out.repaired = false;
-    std::vector<char>& buf = out.storage;
+    ByteBuffer& buf = out.storage;
     const std::size_t n = buf.size();
 
     std::size_t first = 0;

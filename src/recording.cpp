@@ -73,7 +73,7 @@ Status RecordWriter::append(const Frame& frame, const std::string& address, bool
     line_ += t;
     line_ += ",\"address\":";
     append_json_string(line_, address);
-    const std::vector<char>& bytes = frame.bytes;
+    const ByteBuffer& bytes = frame.bytes;
     if (valid_json && !bytes.empty() && std::memchr(bytes.data(), '\0', bytes.size()) == nullptr) {
         // Valid JSON has no raw CR/LF inside strings: these are all between tokens.
         line_ += ",\"stats\":";

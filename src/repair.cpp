@@ -484,14 +484,14 @@ private:
 // Writes the repaired document.
 class VectorSink {
 public:
-    VectorSink(std::string_view in, std::vector<char>& out) : in_(in.data()), out_(out) {}
+    VectorSink(std::string_view in, ByteBuffer& out) : in_(in.data()), out_(out) {}
     void copy(std::size_t pos, std::size_t len) { out_.insert(out_.end(), in_ + pos, in_ + pos + len); }
     void emit(std::size_t, const char* s, std::size_t len) { out_.insert(out_.end(), s, s + len); }
     bool done() const { return false; }
 
 private:
     const char* in_;
-    std::vector<char>& out_;
+    ByteBuffer& out_;
 };
 
 // Finds the input offset behind one output offset.
@@ -533,7 +533,7 @@ InputScan scan_input(std::string_view input) {
 #endif
 }
 
-void repair_json(std::string_view input, std::vector<char>& out) {
+void repair_json(std::string_view input, ByteBuffer& out) {
     out.clear();
     out.reserve(input.size() + input.size() / 16 + 64);
     VectorSink sink(input, out);

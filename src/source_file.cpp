@@ -25,7 +25,7 @@ std::string open_error_text(int err) {
 }
 
 // Reads `fd` to EOF into `bytes` (cleared first, capacity kept).
-Status read_all(int fd, std::vector<char>& bytes, std::size_t max) {
+Status read_all(int fd, ByteBuffer& bytes, std::size_t max) {
     bytes.clear();
     const std::size_t cap = max >= SIZE_MAX / 2 ? max : max + 1;
     for (;;) {

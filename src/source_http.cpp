@@ -60,7 +60,7 @@ Status too_large(std::size_t max_body) {
 }
 
 // Decodes a chunked body that starts at `r`, writing it from offset 0.
-Status decode_chunked(std::vector<char>& bytes, std::size_t r, std::size_t max_body) {
+Status decode_chunked(ByteBuffer& bytes, std::size_t r, std::size_t max_body) {
     char* d = bytes.data();
     const std::size_t n = bytes.size();
     std::size_t w = 0;
@@ -91,7 +91,7 @@ Status decode_chunked(std::vector<char>& bytes, std::size_t r, std::size_t max_b
 
 }  // namespace
 
-Status decode_http_reply(std::vector<char>& bytes, std::size_t max_body) {
+Status decode_http_reply(ByteBuffer& bytes, std::size_t max_body) {
     constexpr std::size_t kMaxHeaders = 64 * 1024;
     const char* d = bytes.data();
     const std::size_t n = bytes.size();
@@ -237,7 +237,7 @@ private:
     static size_t on_body(char* data, size_t size, size_t count, void* user) {
         auto* self = static_cast<CurlSource*>(user);
         const std::size_t n = size * count;
-        std::vector<char>& out = *self->out_;
+        ByteBuffer& out = *self->out_;
         if (n > self->limits_.max_bytes - std::min(out.size(), self->limits_.max_bytes)) {
             self->over_limit_ = true;
             return 0;  // aborts the transfer with CURLE_WRITE_ERROR
@@ -301,7 +301,7 @@ private:
     CURL* easy_ = nullptr;
     std::string label_;
     FetchLimits limits_;
-    std::vector<char>* out_ = nullptr;
+    ByteBuffer* out_ = nullptr;
     bool over_limit_ = false;
     std::string reason_;
     char errbuf_[CURL_ERROR_SIZE] = {};

@@ -298,7 +298,7 @@ private:
         size_ = static_cast<uint64_t>(st.st_size);
 
         // Where the content starts, and how.
-        std::vector<char> head;
+        ByteBuffer head;
         uint64_t start = 0;
         for (;;) {
             Status rs = read_at(start, kHead, head);
@@ -324,7 +324,7 @@ private:
         bool lines = !std::isnan(quick_t(head.data(), head.size()));
         if (!lines) {
             // Maybe our format with keys in another order (edited with jq).
-            std::vector<char> first;
+            ByteBuffer first;
             Status ls = read_line(start, first);
             if (!ls) return ls;
             LineFields f;
@@ -342,7 +342,7 @@ private:
     }
 
     // Reads up to `n` bytes at `offset` into `out` (resized to what was read).
-    Status read_at(uint64_t offset, std::size_t n, std::vector<char>& out) const {
+    Status read_at(uint64_t offset, std::size_t n, ByteBuffer& out) const {
         out.resize(n);
         std::size_t got = 0;
         while (got < n) {
@@ -360,9 +360,9 @@ private:
     }
 
     // The line starting at `offset`, without its newline.
-    Status read_line(uint64_t offset, std::vector<char>& out) const {
+    Status read_line(uint64_t offset, ByteBuffer& out) const {
         out.clear();
-        std::vector<char> chunk;
+        ByteBuffer chunk;
         for (;;) {
             Status rs = read_at(offset + out.size(), kChunk, chunk);
             if (!rs) return rs;
@@ -379,7 +379,7 @@ private:
     // parses whole.
     Status index_lines(uint64_t start) {
         format_ = Format::Lines;
-        std::vector<char> chunk;
+        ByteBuffer chunk;
         std::vector<uint64_t> slow;  // records whose t needs a full parse
         char head[kHead];
         std::size_t head_len = 0;
@@ -418,7 +418,7 @@ private:
             if (records_.size() > before && (slow.empty() || slow.back() != before)) slow.push_back(before);
         }
         // Full parses: foreign key order, and the unterminated last line.
-        std::vector<char> line;
+        ByteBuffer line;
         std::vector<bool> drop(records_.size(), false);
         bool any_drop = false;
         for (uint64_t r : slow) {
@@ -448,7 +448,7 @@ private:
     // cut short and is dropped.
     Status index_documents(uint64_t start) {
         format_ = Format::Documents;
-        std::vector<char> chunk;
+        ByteBuffer chunk;
         char last = '\0';           // last non-space byte
         uint64_t last_close = 0;    // offset just after the last '}'
         bool newline = false;       // a newline since `last`

@@ -78,7 +78,7 @@ bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; 
 
 // First and last non-space bytes of a plain reply ('\0' if none). uWSGI's
 // documents are always objects: "{...}" is plausibly whole, "{..." was cut.
-std::pair<char, char> ends_of(const std::vector<char>& bytes) {
+std::pair<char, char> ends_of(const ByteBuffer& bytes) {
     std::size_t b = 0;
     std::size_t e = bytes.size();
     while (b < e && is_space(bytes[b])) ++b;
@@ -87,12 +87,12 @@ std::pair<char, char> ends_of(const std::vector<char>& bytes) {
     return {bytes[b], bytes[e - 1]};
 }
 
-bool cut_short_object(const std::vector<char>& bytes) {
+bool cut_short_object(const ByteBuffer& bytes) {
     const auto [first, last] = ends_of(bytes);
     return first == '{' && last != '}';
 }
 
-bool whole_object(const std::vector<char>& bytes) {
+bool whole_object(const ByteBuffer& bytes) {
     const auto [first, last] = ends_of(bytes);
     return first == '{' && last == '}';
 }
@@ -279,7 +279,7 @@ private:
     // a plain server reset the connection before its document was whole.
     Status read_reply(int fd, Frame& frame, double deadline, bool& probe_hurt) {
         probe_hurt = false;
-        std::vector<char>& bytes = frame.bytes;
+        ByteBuffer& bytes = frame.bytes;
         const std::size_t max = limits_.max_bytes;
         std::size_t cap = max >= SIZE_MAX / 2 ? max : max + 1;  // one byte more detects "too large"
         bool sent = false;

@@ -16,10 +16,10 @@
 
 namespace uwsgitop::testing {
 
-inline std::vector<char> read_fixture(const std::string& name) {
+inline uwsgitop::ByteBuffer read_fixture(const std::string& name) {
     std::ifstream f(std::string(UWSGITOP_TEST_FIXTURES) + "/" + name, std::ios::binary);
     REQUIRE_MESSAGE(f.good(), name);
-    std::vector<char> v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    uwsgitop::ByteBuffer v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     if (name.size() > 5 && name.substr(name.size() - 5) == ".http") {
         // a whole --stats-http response: the parser gets the body
         const char sep[] = "\r\n\r\n";
@@ -30,12 +30,12 @@ inline std::vector<char> read_fixture(const std::string& name) {
     return v;
 }
 
-inline std::vector<char> bytes_of(std::string_view s) {
-    return std::vector<char>(s.begin(), s.end());
+inline uwsgitop::ByteBuffer bytes_of(std::string_view s) {
+    return uwsgitop::ByteBuffer(s.begin(), s.end());
 }
 
 inline Status parse_text(Parser& p, std::string_view text, Snapshot& snap) {
-    std::vector<char> b = bytes_of(text);
+    uwsgitop::ByteBuffer b = bytes_of(text);
     return p.parse(b, snap);
 }
 

@@ -154,7 +154,7 @@ TEST_CASE("dump::table of a real capture (golden)") {
     const std::string dir = UWSGITOP_TEST_FIXTURES;
     std::string bytes = read_file(dir + "/prefork-1.json");
     REQUIRE(!bytes.empty());
-    std::vector<char> buf(bytes.begin(), bytes.end());
+    uwsgitop::ByteBuffer buf(bytes.begin(), bytes.end());
     Snapshot snap;
     Parser parser;
     REQUIRE(parser.parse(buf, snap).is_ok());

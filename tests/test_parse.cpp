@@ -69,7 +69,7 @@ TEST_CASE("parse::Parser::parse real captures") {
     Snapshot snap;
     for (const Expect& e : kFixtures) {
         CAPTURE(e.file);
-        std::vector<char> bytes = read_fixture(e.file);
+        uwsgitop::ByteBuffer bytes = read_fixture(e.file);
         const std::size_t size = bytes.size();
         Status st = parser.parse(bytes, snap);
         REQUIRE_MESSAGE(st.is_ok(), st.message());
@@ -100,7 +100,7 @@ TEST_CASE("parse::Parser::parse real captures") {
 TEST_CASE("parse::Parser::parse prefork fields") {
     Parser parser;
     Snapshot snap;
-    std::vector<char> bytes = read_fixture("prefork-1.json");
+    uwsgitop::ByteBuffer bytes = read_fixture("prefork-1.json");
     REQUIRE(parser.parse(bytes, snap).is_ok());
     CHECK(snap.cwd == "/srv/uwsgi/prefork");
     CHECK(snap.listen_queue == 0);
@@ -146,13 +146,13 @@ TEST_CASE("parse::Parser::parse shapes") {
     Parser parser;
     Snapshot snap;
     SUBCASE("minified equals the pretty form of the same data") {
-        std::vector<char> a = read_fixture("minified-1.json");
+        uwsgitop::ByteBuffer a = read_fixture("minified-1.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK(snap.workers[1].cores.count == 2);
         CHECK(snap.cores[3].worker_index == 1);
     }
     SUBCASE("nocores: no cores list, so no cores and has_cores false") {
-        std::vector<char> a = read_fixture("nocores-1.json");
+        uwsgitop::ByteBuffer a = read_fixture("nocores-1.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         for (const Worker& w : snap.workers) {
             CHECK_FALSE(w.has_cores);
@@ -161,7 +161,7 @@ TEST_CASE("parse::Parser::parse shapes") {
         }
     }
     SUBCASE("metrics: an object of name -> {type, oid, value}") {
-        std::vector<char> a = read_fixture("metrics-1.json");
+        uwsgitop::ByteBuffer a = read_fixture("metrics-1.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK(snap.has_metrics);
         REQUIRE(snap.metrics.size() == 68);
@@ -173,12 +173,12 @@ TEST_CASE("parse::Parser::parse shapes") {
         CHECK(snap.metrics[3].value == 2);
     }
     SUBCASE("nometrics: --stats-no-metrics") {
-        std::vector<char> a = read_fixture("nometrics-1.json");
+        uwsgitop::ByteBuffer a = read_fixture("nometrics-1.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK_FALSE(snap.has_metrics);
     }
     SUBCASE("cheaper: idle workers have id 0 and status cheap") {
-        std::vector<char> a = read_fixture("cheaper-1.json");
+        uwsgitop::ByteBuffer a = read_fixture("cheaper-1.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         std::size_t cheap = 0;
         for (const Worker& w : snap.workers) {
@@ -191,16 +191,16 @@ TEST_CASE("parse::Parser::parse shapes") {
         CHECK(cheap == 4);
     }
     SUBCASE("pause and harakiri") {
-        std::vector<char> a = read_fixture("pause-1.json");
+        uwsgitop::ByteBuffer a = read_fixture("pause-1.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK(snap.workers[0].status == "pause");
-        std::vector<char> b = read_fixture("harakiri-2.json");
+        uwsgitop::ByteBuffer b = read_fixture("harakiri-2.json");
         REQUIRE(parser.parse(b, snap).is_ok());
         CHECK(snap.workers[0].harakiri_count == 1);
         CHECK(snap.workers[1].harakiri_count == 0);
     }
     SUBCASE("mules, spooler, caches, daemons, crons") {
-        std::vector<char> a = read_fixture("mules-spooler-cache.json");
+        uwsgitop::ByteBuffer a = read_fixture("mules-spooler-cache.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         REQUIRE(snap.caches.size() == 2);
         CHECK(snap.caches[0].name == "mycache");
@@ -223,7 +223,7 @@ TEST_CASE("parse::Parser::parse shapes") {
         CHECK(snap.locks[12].name == "spooler on /tmp/pm/spool");
     }
     SUBCASE("emperor: scanners, vassals, blacklist") {
-        std::vector<char> a = read_fixture("emperor.json");
+        uwsgitop::ByteBuffer a = read_fixture("emperor.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK(snap.kind == SnapshotKind::Emperor);
         REQUIRE(snap.emperor_scanners.size() == 1);
@@ -238,7 +238,7 @@ TEST_CASE("parse::Parser::parse shapes") {
         CHECK(snap.vassals[2].monitor == "/tmp/pe/vassals");
         CHECK_FALSE(snap.vassals[0].suspended.has_value());
         CHECK(snap.blacklist.empty());
-        std::vector<char> b = read_fixture("emperor-blacklist.json");
+        uwsgitop::ByteBuffer b = read_fixture("emperor-blacklist.json");
         REQUIRE(parser.parse(b, snap).is_ok());
         CHECK(snap.vassals.empty());
         REQUIRE(snap.blacklist.size() == 1);
@@ -246,14 +246,14 @@ TEST_CASE("parse::Parser::parse shapes") {
         CHECK(snap.blacklist[0].first_attempt == 1795613481);
     }
     SUBCASE("emperor with --stats answers like a master with no workers") {
-        std::vector<char> a = read_fixture("emperor-stats.json");
+        uwsgitop::ByteBuffer a = read_fixture("emperor-stats.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK(snap.kind == SnapshotKind::Master);
         CHECK(snap.workers.empty());
         CHECK(snap.vassals.empty());
     }
     SUBCASE("http router: its socket list ends in a comma (uWSGI bug), subscriptions") {
-        std::vector<char> a = read_fixture("router-http.json");
+        uwsgitop::ByteBuffer a = read_fixture("router-http.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK(snap.kind == SnapshotKind::Router);
         CHECK(snap.active_sessions == 0);
@@ -277,7 +277,7 @@ TEST_CASE("parse::Parser::parse shapes") {
         CHECK(snap.workers.empty());
     }
     SUBCASE("fastrouter") {
-        std::vector<char> a = read_fixture("router-fastrouter.json");
+        uwsgitop::ByteBuffer a = read_fixture("router-fastrouter.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK(snap.router_name == "fastrouter");
         CHECK(snap.router_sockets.size() == 2);
@@ -291,7 +291,7 @@ TEST_CASE("parse::Parser::parse broken input") {
     Parser parser;
     Snapshot snap;
     // a good parse first: failures must leave the snapshot cleared
-    std::vector<char> good = read_fixture("prefork-1.json");
+    uwsgitop::ByteBuffer good = read_fixture("prefork-1.json");
     REQUIRE(parser.parse(good, snap).is_ok());
 
     auto fails = [&](std::string_view text) {
@@ -317,7 +317,7 @@ TEST_CASE("parse::Parser::parse broken input") {
         CHECK(fails("HTTP/1.0 200 OK\r\n\r\n{}").find("at byte 0:") != std::string::npos);
     }
     SUBCASE("truncated") {
-        std::vector<char> full = read_fixture("prefork-1.json");
+        uwsgitop::ByteBuffer full = read_fixture("prefork-1.json");
         std::string doc(full.begin(), full.end());
         std::size_t cut = doc.find("/srv/uwsgi/prefork") + 5;  // inside the cwd string
         CHECK(fails(doc.substr(0, cut)) ==
@@ -406,9 +406,9 @@ TEST_CASE("parse::Parser::parse survives damaged captures") {
     std::mt19937 rng(7);
     for (const char* name : {"prefork-1.json", "weird-cwd.json", "router-http.json", "weird-vars-nonutf8.json"}) {
         CAPTURE(name);
-        std::vector<char> orig = read_fixture(name);
+        uwsgitop::ByteBuffer orig = read_fixture(name);
         std::size_t ok = 0, failed = 0;
-        auto check = [&](std::vector<char> bytes) {
+        auto check = [&](uwsgitop::ByteBuffer bytes) {
             Status st = parser.parse(bytes, snap);
             if (st.is_ok()) {
                 ++ok;
@@ -421,11 +421,11 @@ TEST_CASE("parse::Parser::parse survives damaged captures") {
             }
         };
         for (std::size_t cut = 0; cut < orig.size(); cut += 7) {
-            check(std::vector<char>(orig.begin(), orig.begin() + static_cast<std::ptrdiff_t>(cut)));
+            check(uwsgitop::ByteBuffer(orig.begin(), orig.begin() + static_cast<std::ptrdiff_t>(cut)));
         }
         const char nasty[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '\0', '\x01', '\xff', '\xc3', 'x', '9'};
         for (int i = 0; i < 300; ++i) {
-            std::vector<char> b = orig;
+            uwsgitop::ByteBuffer b = orig;
             for (int k = 0; k < 3; ++k) {
                 b[rng() % b.size()] = nasty[rng() % sizeof(nasty)];
             }
@@ -542,9 +542,9 @@ TEST_CASE("parse::Parser::parse buffers and reuse") {
     Parser parser;
     Snapshot snap;
     SUBCASE("the bytes are swapped, not copied") {
-        std::vector<char> bytes = read_fixture("prefork-1.json");
+        uwsgitop::ByteBuffer bytes = read_fixture("prefork-1.json");
         const char* data = bytes.data();
-        std::vector<char> old = bytes_of("{}");
+        uwsgitop::ByteBuffer old = bytes_of("{}");
         snap.storage = old;
         REQUIRE(parser.parse(bytes, snap).is_ok());
         CHECK(snap.storage.data() == data);
@@ -555,18 +555,18 @@ TEST_CASE("parse::Parser::parse buffers and reuse") {
         for (const char* name : {"prefork-1.json", "weird-cwd.json", "weird-vars-ctl.json", "router-http.json",
                                  "metrics-2.json", "emperor.json", "mules-spooler-cache.json"}) {
             CAPTURE(name);
-            std::vector<char> a = read_fixture(name);
+            uwsgitop::ByteBuffer a = read_fixture(name);
             REQUIRE(parser.parse(a, snap).is_ok());
             std::string first = describe(snap);
-            std::vector<char> other = read_fixture("async.json");  // something else in between
+            uwsgitop::ByteBuffer other = read_fixture("async.json");  // something else in between
             REQUIRE(parser.parse(other, snap).is_ok());
-            std::vector<char> b = read_fixture(name);
+            uwsgitop::ByteBuffer b = read_fixture(name);
             REQUIRE(parser.parse(b, snap).is_ok());
             CHECK(describe(snap) == first);
             // a fresh parser and snapshot agree too
             Parser p2;
             Snapshot s2;
-            std::vector<char> c = read_fixture(name);
+            uwsgitop::ByteBuffer c = read_fixture(name);
             REQUIRE(p2.parse(c, s2).is_ok());
             CHECK(describe(s2) == first);
         }

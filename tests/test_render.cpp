@@ -282,7 +282,7 @@ TEST_CASE("render::a real capture (prefork-1.json through the parser, golden)") 
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string text = ss.str();
-    std::vector<char> bytes(text.begin(), text.end());
+    uwsgitop::ByteBuffer bytes(text.begin(), text.end());
     Snapshot snap;
     Parser parser;
     REQUIRE(parser.parse(bytes, snap).is_ok());

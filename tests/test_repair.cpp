@@ -22,13 +22,13 @@ using namespace uwsgitop::testing;
 namespace {
 
 std::string repaired(std::string_view in) {
-    std::vector<char> out;
+    uwsgitop::ByteBuffer out;
     repair_json(in, out);
     return std::string(out.begin(), out.end());
 }
 
 std::string fixture_text(const std::string& name) {
-    std::vector<char> v = uwsgitop::testing::read_fixture(name);
+    uwsgitop::ByteBuffer v = uwsgitop::testing::read_fixture(name);
     return std::string(v.begin(), v.end());
 }
 
@@ -310,7 +310,7 @@ TEST_CASE("repair::repair_json leaves structural damage for the parser") {
 }
 
 TEST_CASE("repair::repair_json reuses and clears the output vector") {
-    std::vector<char> out = {'j', 'u', 'n', 'k'};
+    uwsgitop::ByteBuffer out = {'j', 'u', 'n', 'k'};
     repair_json("{\"a\":\"b\"}", out);
     CHECK(std::string(out.begin(), out.end()) == "{\"a\":\"b\"}");
 }
@@ -360,7 +360,7 @@ TEST_CASE("repair::Parser::parse on unescaped uWSGI output (the lenient path end
     Parser parser;
     Snapshot snap;
     SUBCASE("cwd with a quote, a backslash and UTF-8") {
-        std::vector<char> a = read_fixture("weird-cwd.json");
+        uwsgitop::ByteBuffer a = read_fixture("weird-cwd.json");
         Status st = parser.parse(a, snap);
         REQUIRE_MESSAGE(st.is_ok(), st.message());
         CHECK(snap.repaired);
@@ -371,7 +371,7 @@ TEST_CASE("repair::Parser::parse on unescaped uWSGI output (the lenient path end
         check_invariants(snap);
     }
     SUBCASE("raw control bytes in vars") {
-        std::vector<char> a = read_fixture("weird-vars-ctl.json");
+        uwsgitop::ByteBuffer a = read_fixture("weird-vars-ctl.json");
         Status st = parser.parse(a, snap);
         REQUIRE_MESSAGE(st.is_ok(), st.message());
         CHECK(snap.repaired);
@@ -386,7 +386,7 @@ TEST_CASE("repair::Parser::parse on unescaped uWSGI output (the lenient path end
         check_invariants(snap);
     }
     SUBCASE("invalid UTF-8 in vars") {
-        std::vector<char> a = read_fixture("weird-vars-nonutf8.json");
+        uwsgitop::ByteBuffer a = read_fixture("weird-vars-nonutf8.json");
         Status st = parser.parse(a, snap);
         REQUIRE_MESSAGE(st.is_ok(), st.message());
         CHECK(snap.repaired);
@@ -403,7 +403,7 @@ TEST_CASE("repair::Parser::parse on unescaped uWSGI output (the lenient path end
         check_invariants(snap);
     }
     SUBCASE("escaped quotes and backslashes in vars are strict JSON") {
-        std::vector<char> a = read_fixture("weird-vars-quotes.json");
+        uwsgitop::ByteBuffer a = read_fixture("weird-vars-quotes.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         CHECK_FALSE(snap.repaired);
         const Core* busy = nullptr;
@@ -418,7 +418,7 @@ TEST_CASE("repair::Parser::parse on unescaped uWSGI output (the lenient path end
         check_invariants(snap);
     }
     SUBCASE("a 3000-byte header value") {
-        std::vector<char> a = read_fixture("weird-vars-long.json");
+        uwsgitop::ByteBuffer a = read_fixture("weird-vars-long.json");
         REQUIRE(parser.parse(a, snap).is_ok());
         std::string_view v;
         for (const Core& c : snap.cores) {
@@ -427,7 +427,7 @@ TEST_CASE("repair::Parser::parse on unescaped uWSGI output (the lenient path end
         CHECK(v == std::string(3000, 'L'));
     }
     SUBCASE("router subscription key with a quote and a backslash") {
-        std::vector<char> a = read_fixture("router-weird-key.json");
+        uwsgitop::ByteBuffer a = read_fixture("router-weird-key.json");
         Status st = parser.parse(a, snap);
         REQUIRE_MESSAGE(st.is_ok(), st.message());
         CHECK(snap.repaired);

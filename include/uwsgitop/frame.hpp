@@ -8,11 +8,12 @@
 #pragma once
 
 #include <vector>
+#include "uwsgitop/byte_buffer.hpp"
 
 namespace uwsgitop {
 
 struct Frame {
-    std::vector<char> bytes;
+    ByteBuffer bytes;
     double wall_time = 0;
     double mono_time = 0;
 };

@@ -30,6 +30,7 @@
 #include <span>
 #include <string_view>
 #include <vector>
+#include "uwsgitop/byte_buffer.hpp"
 
 namespace uwsgitop {
 
@@ -165,7 +166,7 @@ enum class SnapshotKind : uint8_t {
 };
 
 struct Snapshot {
-    std::vector<char> storage;  // bytes the views point into (see top)
+    ByteBuffer storage;  // bytes the views point into (see top)
     bool repaired = false;      // the lenient path rewrote the input (it was not strict JSON)
 
     SnapshotKind kind = SnapshotKind::Unknown;

@@ -18,6 +18,7 @@
 
 #include "uwsgitop/model.hpp"
 #include "uwsgitop/status.hpp"
+#include "uwsgitop/byte_buffer.hpp"
 
 namespace uwsgitop {
 
@@ -29,10 +30,10 @@ public:
     // `out.storage` are swapped, so the caller gets the old storage back to
     // read the next frame into (no allocation in steady state). On failure
     // `out` is left cleared (kind Unknown) and the error names the offset.
-    Status parse(std::vector<char>& bytes, Snapshot& out);
+    Status parse(ByteBuffer& bytes, Snapshot& out);
 
 private:
-    std::vector<char> scratch_;  // reused by the lenient path
+    ByteBuffer scratch_;  // reused by the lenient path
 };
 
 }  // namespace uwsgitop

@@ -19,6 +19,7 @@
 #include "uwsgitop/rates.hpp"
 #include "uwsgitop/recording.hpp"
 #include "uwsgitop/source.hpp"
+#include "uwsgitop/byte_buffer.hpp"
 
 namespace uwsgitop {
 
@@ -36,7 +37,7 @@ public:
     const std::string& label() const { return source_->label(); }
     Source& source() { return *source_; }
     double last_wall_time() const { return last_wall_; }
-    const std::vector<char>& raw() const { return raw_; }
+    const ByteBuffer& raw() const { return raw_; }
 
 private:
     std::unique_ptr<Source> source_;
@@ -44,7 +45,7 @@ private:
     RateTracker tracker_;
     RecordWriter recorder_;
     Frame frame_;
-    std::vector<char> raw_;
+    ByteBuffer raw_;
     bool keep_raw_ = false;
     double last_wall_ = 0;
 };

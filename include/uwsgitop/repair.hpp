@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <string_view>
 #include <vector>
+#include "uwsgitop/byte_buffer.hpp"
 
 namespace uwsgitop {
 
@@ -29,6 +30,6 @@ struct InputScan {
 InputScan scan_input(std::string_view input);
 
 // Writes the repaired document into `out` (cleared first, capacity reused).
-void repair_json(std::string_view input, std::vector<char>& out);
+void repair_json(std::string_view input, ByteBuffer& out);
 
 }  // namespace uwsgitop
