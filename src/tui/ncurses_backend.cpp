@@ -217,36 +217,83 @@ void Terminal::draw(const Grid& grid, bool full) {
     if (all) drawn_ = grid;  // the one copy that may allocate: a new size
     bool redo_next = false;  // the row above may have spilled into this one
     for (int y = 0; y < h; ++y) {
-        if (!all && !redo_next && grid.same_row(drawn_, y)) continue;
-        if (!all) drawn_.copy_row(grid, y);
-        redo_next = draw_row(grid, y, w);
+        if (all || redo_next) {
+            if (!all) drawn_.copy_row(grid, y);
+            redo_next = draw_cells(grid, y, 0, w, w);
+        } else if (!grid.same_row(drawn_, y)) {
+            redo_next = draw_changes(grid, y, w);
+            drawn_.copy_row(grid, y);
+        }
     }
     wattrset(stdscr, A_NORMAL);
     wnoutrefresh(stdscr);
     doupdate();
 }
 
-bool Terminal::draw_row(const Grid& grid, int y, int w) {
+namespace {
+
+bool same_cell(const Cell& a, const Cell& b) {
+    return a.len == b.len && a.width == b.width && a.style == b.style && std::memcmp(a.text, b.text, a.len) == 0;
+}
+
+bool plain_ascii(const Cell& c) {
+    return c.width == 1 && (c.len == 0 || (c.len == 1 && static_cast<unsigned char>(c.text[0]) < 0x80));
+}
+
+// Equal cells between two changes shorter than this are sent again rather
+// than skipped: one call and one cursor move cost more than a few bytes.
+constexpr int kJoinGap = 8;
+
+}  // namespace
+
+bool Terminal::draw_changes(const Grid& grid, int y, int w) {
     bool wide_end = false;
     int x = 0;
     while (x < w) {
+        if (same_cell(grid.at(x, y), drawn_.at(x, y))) {
+            ++x;
+            continue;
+        }
+        int last = x;  // the last differing cell of this stretch
+        for (int i = x + 1; i < w && i - last <= kJoinGap; ++i) {
+            if (!same_cell(grid.at(i, y), drawn_.at(i, y))) last = i;
+        }
+        // Widen to whole characters: never begin or end inside a wide one
+        // (new or old), and take in a non-ASCII neighbour, which curses may
+        // measure wider than we do.
+        int from = x;
+        while (from > 0 && (!plain_ascii(grid.at(from - 1, y)) || !plain_ascii(drawn_.at(from - 1, y)) ||
+                            grid.at(from, y).width == 0 || drawn_.at(from, y).width == 0)) {
+            --from;
+        }
+        int to = last + 1;
+        while (to < w && (!plain_ascii(grid.at(to - 1, y)) || !plain_ascii(drawn_.at(to - 1, y)) ||
+                          grid.at(to, y).width == 0 || drawn_.at(to, y).width == 0)) {
+            ++to;
+        }
+        wide_end = draw_cells(grid, y, from, to, w) || wide_end;
+        x = to;
+    }
+    return wide_end;
+}
+
+bool Terminal::draw_cells(const Grid& grid, int y, int from, int to, int w) {
+    bool wide_end = false;
+    int x = from;
+    while (x < to) {
         const Cell& c = grid.at(x, y);
         if (c.width == 0) {
             ++x;
             continue;
         }
         wattrset(stdscr, static_cast<int>(g_attrs[static_cast<std::size_t>(c.style)]));
-        const bool ascii = c.len <= 1 && (c.len == 0 || static_cast<unsigned char>(c.text[0]) < 0x80);
-        if (ascii) {
+        if (plain_ascii(c)) {
             // A run of single-column ASCII cells in one style.
             run_.clear();
             const int start = x;
-            while (x < w) {
+            while (x < to) {
                 const Cell& d = grid.at(x, y);
-                if (d.style != c.style || d.width != 1 || d.len > 1 ||
-                    (d.len == 1 && static_cast<unsigned char>(d.text[0]) >= 0x80)) {
-                    break;
-                }
+                if (d.style != c.style || !plain_ascii(d)) break;
                 run_ += d.len ? d.text[0] : ' ';
                 ++x;
             }

@@ -255,6 +255,35 @@ def status_line(tui):
 
 # --- scenarios -------------------------------------------------------------------------------
 
+def visible_cells(row):
+    """A row as the eye sees it: a space shows only its background (its
+    foreground colour and boldness are invisible unless it is reversed)."""
+    out = []
+    for ch, (fg, bg, bold, rev) in row:
+        if ch.strip() or rev:
+            out.append((ch, (fg, bg, bold, rev)))
+        else:
+            out.append((ch, (None, bg, False, False)))
+    return out
+
+
+def check_incremental_equals_full(tui, when):
+    """The screen built by change-only draws looks the same as a full repaint
+    (Ctrl-L): text and visible attributes of every row but the first (it
+    holds the clock). Call with the data paused."""
+    with tui.lock:
+        before = [visible_cells(row) for row in tui.screen.cells[1:]]
+    tui.send("\x0c")
+    time.sleep(1.0)
+    with tui.lock:
+        after = [visible_cells(row) for row in tui.screen.cells[1:]]
+    diff = [y + 1 for y, (a, b) in enumerate(zip(before, after)) if a != b]
+    for y in diff[:2]:
+        print("    row %d, cells differing (x, incremental, full): %r" %
+              (y, [(x, a, b) for x, (a, b) in enumerate(zip(before[y - 1], after[y - 1])) if a != b][:4]))
+    check(not diff, "incremental draw looks like a full repaint, %s (rows differing: %s)" % (when, diff[:8]))
+
+
 def scenario_fake_server(binary, fixtures):
     print("fake server: screen, keys, misbehaviour, recovery")
     files = [os.path.join(fixtures, "prefork-%d.json" % i) for i in (1, 2, 3)]
@@ -327,6 +356,7 @@ def scenario_fake_server(binary, fixtures):
         n = srv.connections
         time.sleep(1.5)
         check(srv.connections <= n + 1, "paused: no more reads")
+        check_incremental_equals_full(tui, "after many refreshes drawn as changes only")
         tui.send(" ")
         check(tui.wait_for(lambda t: "PAUSED" not in t), "Space resumes")
 

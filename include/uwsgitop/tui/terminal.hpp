@@ -42,15 +42,20 @@ public:
     // terminal changed size is always full: terminals differ in what they keep
     // of the old content (xterm keeps it, tmux and reflowing terminals do not),
     // so nothing drawn before the resize may be assumed to be on screen.
-    // Otherwise only the rows that differ from the previous draw's grid are
-    // sent to curses (plus the row after one whose last column holds a
-    // non-ASCII character, in case curses wrapped it).
+    // Otherwise, of the rows that differ from the previous draw's grid, only
+    // the stretches of cells that differ are sent to curses (widened so none
+    // starts or ends inside a wide or non-ASCII character), plus the whole row
+    // after one whose last column holds a non-ASCII character, in case curses
+    // wrapped it.
     void draw(const Grid& grid, bool full);
 
 private:
-    // Sends row `y` (columns [0, w)) to the curses window; true when its last
-    // column holds a non-ASCII character.
-    bool draw_row(const Grid& grid, int y, int w);
+    // Sends the cells [from, to) of row `y` to the curses window (w = width
+    // drawn); true when a non-ASCII character ends in the last column.
+    bool draw_cells(const Grid& grid, int y, int from, int to, int w);
+    // Sends the stretches of row `y` that differ from drawn_'s row `y`; same
+    // result as draw_cells.
+    bool draw_changes(const Grid& grid, int y, int w);
 
     bool open_ = false;
     bool utf8_ = false;
