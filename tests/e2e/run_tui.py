@@ -661,6 +661,10 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--only", default="")
     args = ap.parse_args()
+    # meson's timeout ends this runner with SIGTERM; turn it into SystemExit so
+    # every scenario's `finally` still kills the monitor it started (the
+    # monitors run in their own session and would not get the signal).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     scenarios = {
         "fake": lambda: scenario_fake_server(args.binary, args.fixtures),
         "signals": lambda: scenario_signals(args.binary, args.fixtures),
