@@ -15,10 +15,14 @@
 
 #include "uwsgitop/source.hpp"
 #include "uwsgitop/byte_buffer.hpp"
+#include "uwsgitop/resolve.hpp"
 
 namespace uwsgitop::detail {
 
 std::unique_ptr<Source> make_socket_source(const Address& address, const FetchLimits& limits);
+// The same with the host-name lookup passed in (resolve.hpp), for tests.
+std::unique_ptr<Source> make_socket_source_with_lookup(const Address& address, const FetchLimits& limits,
+                                                       LookupFunction lookup);
 std::unique_ptr<Source> make_curl_source(const Address& address, const FetchLimits& limits);
 std::unique_ptr<Source> make_file_source(const Address& address, const FetchLimits& limits);
 std::unique_ptr<Source> make_stdin_source(const Address& address, const FetchLimits& limits);

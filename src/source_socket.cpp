@@ -47,6 +47,9 @@ namespace detail {
 namespace {
 
 constexpr double kProbeWait = 0.12;
+// How long the addresses of a named host are reused before looking it up again
+// (any failed connect also forces a new lookup).
+constexpr double kLookupReuseSeconds = 30.0;
 constexpr char kHttpRequest[] = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
 
 class Fd {
@@ -136,7 +139,8 @@ Endpoint unix_endpoint(const std::string& path, bool abstract, bool trailing_nul
 
 class SocketSource final : public Source {
 public:
-    SocketSource(const Address& address, const FetchLimits& limits) : address_(address), limits_(limits) {
+    SocketSource(const Address& address, const FetchLimits& limits, LookupFunction lookup)
+        : address_(address), limits_(limits), lookup_(lookup) {
         if (address_.kind == AddressKind::HttpUnix) {
             protocol_ = Protocol::Http;
             abstract_ = !address_.path.empty() && address_.path.front() == '@';
@@ -248,12 +252,26 @@ private:
     }
 
     Status connect_tcp(Fd& fd, double deadline) {
-        // resolve.hpp: literals at once, names on a thread bounded by the deadline.
-        Status resolved = resolve_stream_endpoints(address_.host, address_.port, deadline, endpoints_);
-        if (!resolved) {
-            if (resolved.message() == kNameLookupTimedOut) return timed_out("name lookup");
-            return fail(resolved.message());
+        // resolve.hpp: literals at once, names on a thread bounded by the
+        // deadline. The addresses found are kept for kLookupReuseSeconds while
+        // connecting to them works, so a named host costs one lookup (and one
+        // thread) per half minute, not one per refresh.
+        const double now = monotonic_seconds();
+        if (endpoints_.empty() || now - resolved_at_ >= kLookupReuseSeconds || now < resolved_at_) {
+            Status resolved = resolve_stream_endpoints_with(lookup_, address_.host, address_.port, deadline, endpoints_);
+            if (!resolved) {
+                endpoints_.clear();
+                if (resolved.message() == kNameLookupTimedOut) return timed_out("name lookup");
+                return fail(resolved.message());
+            }
+            resolved_at_ = now;
         }
+        Status st = connect_endpoints(fd, deadline);
+        if (!st) endpoints_.clear();  // the host may have moved: look it up again next time
+        return st;
+    }
+
+    Status connect_endpoints(Fd& fd, double deadline) {
         int best = 0;
         for (const StreamEndpoint& found : endpoints_) {
             Endpoint ep;
@@ -366,16 +384,23 @@ private:
 
     Address address_;
     FetchLimits limits_;
+    LookupFunction lookup_;
     Protocol protocol_ = Protocol::Unknown;
     bool abstract_ = false;
     std::string unix_path_;
-    std::vector<StreamEndpoint> endpoints_;  // reused by every TCP fetch
+    std::vector<StreamEndpoint> endpoints_;  // the last lookup's result; empty = look up again
+    double resolved_at_ = 0;                 // monotonic time of that lookup
 };
 
 }  // namespace
 
 std::unique_ptr<Source> make_socket_source(const Address& address, const FetchLimits& limits) {
-    return std::make_unique<SocketSource>(address, limits);
+    return std::make_unique<SocketSource>(address, limits, &::getaddrinfo);
+}
+
+std::unique_ptr<Source> make_socket_source_with_lookup(const Address& address, const FetchLimits& limits,
+                                                       LookupFunction lookup) {
+    return std::make_unique<SocketSource>(address, limits, lookup);
 }
 
 }  // namespace detail

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../src/connector.hpp"
 #include "fake_stats_server.hpp"
 #include "uwsgitop/source.hpp"
 
@@ -47,7 +49,40 @@ std::string read_file(const std::string& path) {
 
 const std::string kFixtures = UWSGITOP_TEST_FIXTURES;
 
+std::atomic<int> g_lookups{0};
+
+// A resolver that knows every name as 127.0.0.1 and counts its calls.
+int count_lookup_as_loopback(const char*, const char* service, const addrinfo* hints, addrinfo** result) {
+    ++g_lookups;
+    return ::getaddrinfo("127.0.0.1", service, hints, result);
+}
+
 }  // namespace
+
+TEST_CASE("source::socket looks a named host up once, again after a failed connect") {
+    const std::string doc = R"({"version":"2.0.21","workers":[]})";
+    Frame frame;
+    g_lookups = 0;
+    std::unique_ptr<Source> source;
+    {
+        FakeServer server(FakeServer::Kind::Tcp, {{Mode::Plain, doc, 0}});
+        Address address;
+        REQUIRE(parse_address("stats.example:" + std::to_string(server.port()), address).is_ok());
+        source = detail::make_socket_source_with_lookup(address, FetchLimits{}, count_lookup_as_loopback);
+        for (int i = 0; i < 3; ++i) {
+            const Status st = source->fetch(frame);
+            REQUIRE_MESSAGE(st.is_ok(), st.message());
+            CHECK(bytes_of(frame) == doc);
+        }
+        CHECK(g_lookups == 1);
+    }
+    // The server is gone: the first failure still uses the kept addresses,
+    // and drops them, so the next fetch looks the name up again.
+    CHECK_FALSE(source->fetch(frame).is_ok());
+    CHECK(g_lookups == 1);
+    CHECK_FALSE(source->fetch(frame).is_ok());
+    CHECK(g_lookups == 2);
+}
 
 TEST_SUITE("source") {
 
