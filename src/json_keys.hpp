@@ -1,16 +1,21 @@
 // json_keys.hpp — compile-time key tables for the stats parser (private to parse.cpp).
 //
 // Each JSON object the parser understands (the root, a worker, a core, ...)
-// has one KeyTable: the known keys of that object, each resolved to where its
-// value goes (an Int member, a string_view member, or a child container).
-// Lookup first tries the field after the previous one (uWSGI writes each
-// object's keys in a fixed order, which is the order of the tables below):
-// one length compare and two or three word compares of the key against
-// words computed at compile time (KeyWords), inlined into StatsHandler::Key.
-// Otherwise, out of line: one constant-time hash, one probe of a 64-slot
-// open-addressed table (linear probing, so colliding keys still work) and the
-// same compare.
-// Tables are built at compile time (consteval).
+// has one KeyTable: the known keys of that object, each an Entry that says
+// what its value is for (an Int or string_view member, by its byte offset in
+// the object's struct, or a child container). StatsHandler keeps, per open
+// object, a pointer to the entry after the one matched last (the hint; at
+// first the table's first entry): uWSGI writes each object's keys in a fixed
+// order, the order of the tables below, so a key is first compared with the
+// hinted entry only: one length compare and two or three word compares of
+// the key against words computed at compile time. Every entries array ends
+// with an entry no key matches (kNoKeyLen), so the hint needs no bounds
+// check; objects without a table (and skipped containers) use kNoKeys, which
+// is that end entry alone. Otherwise, out of line: one constant-time hash, one
+// probe of a 64-slot open-addressed table (linear probing, so colliding keys
+// still work) and the same compare.
+// Tables are built at compile time (consteval); the structs they point into
+// must be standard-layout (offsetof), which is checked.
 #pragma once
 
 #include <array>
@@ -18,7 +23,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string_view>
+#include <type_traits>
 
 #include "uwsgitop/model.hpp"
 
@@ -43,10 +50,12 @@ constexpr uint32_t key_hash(std::string_view key) {
     return h;
 }
 
-// Every container the parser descends into. Object contexts have a key table
-// (or special handling: LockObj, MetricsObj); array contexts say what their
-// elements become.
+// Every container the parser is in. Object contexts have a key table (or
+// special handling: LockObj, MetricsObj); array contexts say what their
+// elements become. Top is below the document (StatsHandler's bottom frame),
+// Skip a container that is skipped with everything in it.
 enum class Ctx : uint8_t {
+    Top, Skip,
     // objects
     Root, Worker, App, Core, ReqInfo, Socket, LockObj, Cache, MetricsObj, Metric,
     Spooler, Daemon, Cron, Vassal, BlacklistEntry, StaticNode, Subscription, Node,
@@ -54,43 +63,62 @@ enum class Ctx : uint8_t {
     Workers, Apps, Cores, Vars, Sockets, Locks, Caches, Spoolers, Daemons, Crons,
     Scanners, Vassals, Blacklist, RouterSockets, StaticNodes, Subscriptions, Nodes,
 };
+inline constexpr std::size_t kCtxCount = static_cast<std::size_t>(Ctx::Nodes) + 1;
 
 constexpr bool is_array_ctx(Ctx c) { return c >= Ctx::Workers; }
 
-enum class FieldKind : uint8_t { Int, Str, Child };
+// What the value after a key is for: nothing (unknown key), an Int (Signed:
+// negative values allowed), a string_view, a child container (Entry::child),
+// or a corerouter's socket list (StatsHandler).
+enum class Pending : uint8_t { Skip, Int, SignedInt, Str, Child, Router };
 
-template <class T>
+// Integers of a table: counters (negative is not data) or signed.
+enum class Sign : uint8_t { Unsigned, Signed };
+
+// One field as written in the tables below (INT_FIELD, STR_FIELD, child_field).
 struct Field {
-    std::string_view name;
-    FieldKind kind = FieldKind::Int;
-    Int T::* int_member = nullptr;
-    std::string_view T::* str_member = nullptr;
-    Ctx child = Ctx::Root;
+    const char* name = "";
+    Pending kind = Pending::Skip;
+    std::size_t offset = 0;  // of the member in its struct (Int, Str)
+    Ctx child = Ctx::Top;    // Child
 };
 
 template <class T>
-constexpr Field<T> int_field(std::string_view name, Int T::* member) {
-    return Field<T>{name, FieldKind::Int, member, nullptr, Ctx::Root};
+constexpr Field int_field(const char* name, std::size_t offset, Int T::*) {
+    static_assert(std::is_standard_layout_v<T>, "offsetof needs a standard-layout struct");
+    return Field{name, Pending::Int, offset, Ctx::Top};
 }
 template <class T>
-constexpr Field<T> str_field(std::string_view name, std::string_view T::* member) {
-    return Field<T>{name, FieldKind::Str, nullptr, member, Ctx::Root};
+constexpr Field str_field(const char* name, std::size_t offset, std::string_view T::*) {
+    static_assert(std::is_standard_layout_v<T>, "offsetof needs a standard-layout struct");
+    return Field{name, Pending::Str, offset, Ctx::Top};
 }
-template <class T>
-constexpr Field<T> child_field(std::string_view name, Ctx child) {
-    return Field<T>{name, FieldKind::Child, nullptr, nullptr, child};
+constexpr Field child_field(const char* name, Ctx child) {
+    return Field{name, Pending::Child, 0, child};
 }
+// The JSON key is the member's name; the member pointer checks its type.
+#define INT_FIELD(T, member) int_field<T>(#member, offsetof(T, member), &T::member)
+#define STR_FIELD(T, member) str_field<T>(#member, offsetof(T, member), &T::member)
 
-// A key's bytes as at most three machine words, for comparing a key against
-// a table entry with a few loads of the key only (the entry's words are
-// computed at compile time). Overlapping loads cover [0, n) without reading
-// outside the key: n < 4: bytes 0, n/2, n-1; n < 8: the first and last 4
-// bytes; n <= 24: the first, last and (n > 16) middle 8 bytes.
-struct KeyWords {
-    uint64_t a = 0, b = 0, c = 0;
-    std::size_t len = 0;
-};
 inline constexpr std::size_t kMaxKeyLen = 24;
+// The length in the entry that ends a table: a key's length comes from a
+// 32-bit SizeType, so no key has this one.
+inline constexpr std::size_t kNoKeyLen = std::numeric_limits<std::size_t>::max();
+
+// A table entry: the key's bytes as at most three machine words, for
+// comparing a key with a few loads of the key only (the words are computed at
+// compile time), and what the key's value is for. Overlapping loads cover
+// [0, n) without reading outside the key: n < 4: bytes 0, n/2, n-1; n < 8:
+// the first and last 4 bytes; n <= 24: the first, last and (n > 16) middle
+// 8 bytes.
+struct Entry {
+    uint64_t a = 0, b = 0, c = 0;
+    std::size_t len = kNoKeyLen;
+    const char* name = "";   // for messages
+    uint16_t offset = 0;     // of the Int / string_view in the object (Int, SignedInt, Str)
+    Pending kind = Pending::Skip;
+    Ctx child = Ctx::Top;    // the container a Child key opens
+};
 
 // The value a native load of `count` bytes at s[from] gives (compile time).
 constexpr uint64_t pack(std::string_view s, std::size_t from, std::size_t count) {
@@ -103,20 +131,25 @@ constexpr uint64_t pack(std::string_view s, std::size_t from, std::size_t count)
     return v;
 }
 
-constexpr KeyWords key_words(std::string_view key) {
+constexpr Entry make_entry(const Field& f, Sign sign) {
+    const std::string_view key(f.name);
     const std::size_t n = key.size();
-    KeyWords w;
-    w.len = n;
+    Entry e;
+    e.len = n;
     if (n >= 8) {
-        w.a = pack(key, 0, 8);
-        w.b = pack(key, n - 8, 8);
-        w.c = n > 16 ? pack(key, 8, 8) : 0;
+        e.a = pack(key, 0, 8);
+        e.b = pack(key, n - 8, 8);
+        e.c = n > 16 ? pack(key, 8, 8) : 0;
     } else if (n >= 4) {
-        w.a = pack(key, 0, 4) | pack(key, n - 4, 4) << 32;
+        e.a = pack(key, 0, 4) | pack(key, n - 4, 4) << 32;
     } else if (n > 0) {
-        w.a = pack(key, 0, 1) | pack(key, n / 2, 1) << 8 | pack(key, n - 1, 1) << 16;
+        e.a = pack(key, 0, 1) | pack(key, n / 2, 1) << 8 | pack(key, n - 1, 1) << 16;
     }
-    return w;
+    e.name = f.name;
+    e.offset = static_cast<uint16_t>(f.offset);
+    e.kind = f.kind == Pending::Int && sign == Sign::Signed ? Pending::SignedInt : f.kind;
+    e.child = f.child;
+    return e;
 }
 
 [[gnu::always_inline]] inline uint64_t load8(const char* p) {
@@ -133,93 +166,94 @@ constexpr KeyWords key_words(std::string_view key) {
     return static_cast<unsigned char>(*p);
 }
 
-// Is the key at [p, p + n) the one `w` was made from? Branches on w.len,
+// Is the key at [p, p + n) the one `e` was made from? Branches on e.len,
 // which is the same for every key at the same place of uWSGI's output.
-[[gnu::always_inline]] inline bool same(const KeyWords& w, const char* p, std::size_t n) {
-    if (n != w.len) {
+[[gnu::always_inline]] inline bool same(const Entry& e, const char* p, std::size_t n) {
+    if (n != e.len) {
         return false;
     }
     if (n >= 8) {
-        return load8(p) == w.a && load8(p + n - 8) == w.b && (n <= 16 || load8(p + 8) == w.c);
+        return load8(p) == e.a && load8(p + n - 8) == e.b && (n <= 16 || load8(p + 8) == e.c);
     }
     if (n >= 4) {
-        return (load4(p) | load4(p + n - 4) << 32) == w.a;
+        return (load4(p) | load4(p + n - 4) << 32) == e.a;
     }
     if (n > 0) {
-        return (load1(p) | load1(p + n / 2) << 8 | load1(p + n - 1) << 16) == w.a;
+        return (load1(p) | load1(p + n / 2) << 8 | load1(p + n - 1) << 16) == e.a;
     }
     return true;
 }
 
-// Fields are listed in the order uWSGI writes them (see find()).
-template <class T, std::size_t N>
-class KeyTable {
-public:
-    static constexpr std::size_t kSlots = 64;
-    static_assert(N > 0 && N <= kSlots / 2, "keep the table at most half full");
+inline constexpr std::size_t kSlots = 64;
 
-    consteval explicit KeyTable(const std::array<Field<T>, N>& fields) : fields_(fields) {
-        for (std::size_t i = 0; i < N; ++i) {
-            if (fields_[i].name.size() > kMaxKeyLen) {
-                throw "key longer than kMaxKeyLen";  // not a constant expression: fails the build
-            }
-            words_[i] = key_words(fields_[i].name);
-            uint32_t h = key_hash(fields_[i].name);
-            std::size_t slot = h & (kSlots - 1);
-            while (index_[slot] != 0) {
-                slot = (slot + 1) & (kSlots - 1);
-            }
-            index_[slot] = static_cast<uint8_t>(i + 1);
-            hashes_[slot] = h;
-        }
-    }
+// A table's hashed index, without its size (what find() needs).
+struct KeyIndex {
+    const Entry* entries = nullptr;
+    const uint32_t* hashes = nullptr;
+    const uint8_t* slots = nullptr;  // 0: empty, else entry index + 1
 
-    // The field at `hint` if it is named [key, key + len), else nullptr.
-    // `hint` is the caller's guess, kept per object: uWSGI writes the keys of
-    // an object in a fixed order (the order of the table), so the field after
-    // the previous one is tried first, with no hashing at all (see
-    // StatsHandler::resolve); find() is the fallback.
-    [[gnu::always_inline]] const Field<T>* expected(uint8_t hint, const char* key,
-                                                    std::size_t len) const {
-        if (hint < N && same(words_[hint], key, len)) {
-            return &fields_[hint];
-        }
-        return nullptr;
-    }
-
-    // Index of a field returned by expected() or find().
-    uint8_t index_of(const Field<T>* f) const { return static_cast<uint8_t>(f - fields_.data()); }
-
-    // The field named `key`, or nullptr for a key this object does not know.
-    const Field<T>* find(std::string_view key) const {
-        uint32_t h = key_hash(key);
+    // The entry named `key`, or nullptr for a key this object does not know.
+    const Entry* find(std::string_view key) const {
+        const uint32_t h = key_hash(key);
         std::size_t slot = h & (kSlots - 1);
-        while (index_[slot] != 0) {
-            if (hashes_[slot] == h) {
-                const std::size_t i = index_[slot] - 1u;
-                if (same(words_[i], key.data(), key.size())) {
-                    return &fields_[i];
+        while (slots[slot] != 0) {
+            if (hashes[slot] == h) {
+                const Entry& e = entries[slots[slot] - 1u];
+                if (same(e, key.data(), key.size())) {
+                    return &e;
                 }
             }
             slot = (slot + 1) & (kSlots - 1);
         }
         return nullptr;
     }
-
-private:
-    std::array<Field<T>, N> fields_;
-    std::array<KeyWords, N> words_{};
-    std::array<uint32_t, kSlots> hashes_{};
-    std::array<uint8_t, kSlots> index_{};  // 0: empty, else field index + 1
 };
 
-template <class T, std::size_t N>
-consteval KeyTable<T, N> make_table(const Field<T> (&fields)[N]) {
-    std::array<Field<T>, N> a{};
+// Fields are listed in the order uWSGI writes them (see the top).
+template <std::size_t N>
+class KeyTable {
+public:
+    static_assert(N <= kSlots / 2, "keep the table at most half full");
+
+    consteval KeyTable(const std::array<Field, N>& fields, Sign sign) {
+        for (std::size_t i = 0; i < N; ++i) {
+            const std::string_view name(fields[i].name);
+            if (name.size() > kMaxKeyLen || fields[i].offset > 0xFFFF) {
+                throw "key longer than kMaxKeyLen, or offset over 16 bits";  // fails the build
+            }
+            entries_[i] = make_entry(fields[i], sign);
+            const uint32_t h = key_hash(name);
+            std::size_t slot = h & (kSlots - 1);
+            while (slots_[slot] != 0) {
+                slot = (slot + 1) & (kSlots - 1);
+            }
+            slots_[slot] = static_cast<uint8_t>(i + 1);
+            hashes_[slot] = h;
+        }
+    }
+    consteval KeyTable() = default;  // no keys: the end entry alone
+
+    // N entries, then the end entry (len kNoKeyLen).
+    constexpr const Entry* entries() const { return entries_.data(); }
+    constexpr KeyIndex index() const { return KeyIndex{entries_.data(), hashes_.data(), slots_.data()}; }
+
+private:
+    std::array<Entry, N + 1> entries_{};
+    std::array<uint32_t, kSlots> hashes_{};
+    std::array<uint8_t, kSlots> slots_{};
+};
+
+template <std::size_t N>
+consteval KeyTable<N> make_table(Sign sign, const Field (&fields)[N]) {
+    std::array<Field, N> a{};
     for (std::size_t i = 0; i < N; ++i) {
         a[i] = fields[i];
     }
-    return KeyTable<T, N>(a);
+    return KeyTable<N>(a, sign);
+}
+template <std::size_t N>
+consteval KeyTable<N> make_table(const Field (&fields)[N]) {
+    return make_table(Sign::Unsigned, fields);
 }
 
 // ---------------------------------------------------------------------------
@@ -227,228 +261,272 @@ consteval KeyTable<T, N> make_table(const Field<T> (&fields)[N]) {
 // core/emperor.c, plugins/corerouter/corerouter.c).
 
 using S = Snapshot;
-inline constexpr auto kRootTable = make_table<S>({
-    str_field<S>("version", &S::version),
-    str_field<S>("cwd", &S::cwd),
-    int_field<S>("listen_queue", &S::listen_queue),
-    int_field<S>("listen_queue_errors", &S::listen_queue_errors),
-    int_field<S>("signal_queue", &S::signal_queue),
-    int_field<S>("load", &S::load),
-    int_field<S>("pid", &S::pid),
-    int_field<S>("uid", &S::uid),
-    int_field<S>("gid", &S::gid),
-    int_field<S>("emperor_tyrant", &S::emperor_tyrant),
-    int_field<S>("throttle_level", &S::throttle_level),
-    int_field<S>("active_sessions", &S::active_sessions),
-    int_field<S>("cheap", &S::cheap),
-    child_field<S>("workers", Ctx::Workers),
-    child_field<S>("sockets", Ctx::Sockets),
-    child_field<S>("locks", Ctx::Locks),
-    child_field<S>("caches", Ctx::Caches),
-    child_field<S>("metrics", Ctx::MetricsObj),
-    child_field<S>("spoolers", Ctx::Spoolers),
-    child_field<S>("daemons", Ctx::Daemons),
-    child_field<S>("crons", Ctx::Crons),
-    child_field<S>("emperor", Ctx::Scanners),
-    child_field<S>("vassals", Ctx::Vassals),
-    child_field<S>("blacklist", Ctx::Blacklist),
-    child_field<S>("static_nodes", Ctx::StaticNodes),
-    child_field<S>("subscriptions", Ctx::Subscriptions),
+inline constexpr auto kRootTable = make_table({
+    STR_FIELD(S, version),
+    STR_FIELD(S, cwd),
+    INT_FIELD(S, listen_queue),
+    INT_FIELD(S, listen_queue_errors),
+    INT_FIELD(S, signal_queue),
+    INT_FIELD(S, load),
+    INT_FIELD(S, pid),
+    INT_FIELD(S, uid),
+    INT_FIELD(S, gid),
+    INT_FIELD(S, emperor_tyrant),
+    INT_FIELD(S, throttle_level),
+    INT_FIELD(S, active_sessions),
+    INT_FIELD(S, cheap),
+    child_field("workers", Ctx::Workers),
+    child_field("sockets", Ctx::Sockets),
+    child_field("locks", Ctx::Locks),
+    child_field("caches", Ctx::Caches),
+    child_field("metrics", Ctx::MetricsObj),
+    child_field("spoolers", Ctx::Spoolers),
+    child_field("daemons", Ctx::Daemons),
+    child_field("crons", Ctx::Crons),
+    child_field("emperor", Ctx::Scanners),
+    child_field("vassals", Ctx::Vassals),
+    child_field("blacklist", Ctx::Blacklist),
+    child_field("static_nodes", Ctx::StaticNodes),
+    child_field("subscriptions", Ctx::Subscriptions),
 });
 
 using W = Worker;
-inline constexpr auto kWorkerTable = make_table<W>({
-    int_field<W>("id", &W::id),
-    int_field<W>("pid", &W::pid),
-    int_field<W>("accepting", &W::accepting),
-    int_field<W>("requests", &W::requests),
-    int_field<W>("delta_requests", &W::delta_requests),
-    int_field<W>("exceptions", &W::exceptions),
-    int_field<W>("harakiri_count", &W::harakiri_count),
-    int_field<W>("signals", &W::signals),
-    int_field<W>("signal_queue", &W::signal_queue),
-    str_field<W>("status", &W::status),
-    int_field<W>("rss", &W::rss),
-    int_field<W>("vsz", &W::vsz),
-    int_field<W>("running_time", &W::running_time),
-    int_field<W>("last_spawn", &W::last_spawn),
-    int_field<W>("respawn_count", &W::respawn_count),
-    int_field<W>("tx", &W::tx),
-    int_field<W>("avg_rt", &W::avg_rt),
-    child_field<W>("apps", Ctx::Apps),
-    child_field<W>("cores", Ctx::Cores),
-    int_field<W>("uss", &W::uss),  // not written by 2.0.x
-    int_field<W>("pss", &W::pss),
+inline constexpr auto kWorkerTable = make_table({
+    INT_FIELD(W, id),
+    INT_FIELD(W, pid),
+    INT_FIELD(W, accepting),
+    INT_FIELD(W, requests),
+    INT_FIELD(W, delta_requests),
+    INT_FIELD(W, exceptions),
+    INT_FIELD(W, harakiri_count),
+    INT_FIELD(W, signals),
+    INT_FIELD(W, signal_queue),
+    STR_FIELD(W, status),
+    INT_FIELD(W, rss),
+    INT_FIELD(W, vsz),
+    INT_FIELD(W, running_time),
+    INT_FIELD(W, last_spawn),
+    INT_FIELD(W, respawn_count),
+    INT_FIELD(W, tx),
+    INT_FIELD(W, avg_rt),
+    child_field("apps", Ctx::Apps),
+    child_field("cores", Ctx::Cores),
+    INT_FIELD(W, uss),  // not written by 2.0.x
+    INT_FIELD(W, pss),
 });
 
 using A = App;
-inline constexpr auto kAppTable = make_table<A>({
-    int_field<A>("id", &A::id),
-    int_field<A>("modifier1", &A::modifier1),
-    str_field<A>("mountpoint", &A::mountpoint),
-    int_field<A>("startup_time", &A::startup_time),
-    int_field<A>("requests", &A::requests),
-    int_field<A>("exceptions", &A::exceptions),
-    str_field<A>("chdir", &A::chdir),
+inline constexpr auto kAppTable = make_table({
+    INT_FIELD(A, id),
+    INT_FIELD(A, modifier1),
+    STR_FIELD(A, mountpoint),
+    INT_FIELD(A, startup_time),
+    INT_FIELD(A, requests),
+    INT_FIELD(A, exceptions),
+    STR_FIELD(A, chdir),
 });
 
 using Co = Core;
-inline constexpr auto kCoreTable = make_table<Co>({
-    int_field<Co>("id", &Co::id),
-    int_field<Co>("requests", &Co::requests),
-    int_field<Co>("static_requests", &Co::static_requests),
-    int_field<Co>("routed_requests", &Co::routed_requests),
-    int_field<Co>("offloaded_requests", &Co::offloaded_requests),
-    int_field<Co>("write_errors", &Co::write_errors),
-    int_field<Co>("read_errors", &Co::read_errors),
-    int_field<Co>("in_request", &Co::in_request),
-    child_field<Co>("vars", Ctx::Vars),
-    child_field<Co>("req_info", Ctx::ReqInfo),
+inline constexpr auto kCoreTable = make_table({
+    INT_FIELD(Co, id),
+    INT_FIELD(Co, requests),
+    INT_FIELD(Co, static_requests),
+    INT_FIELD(Co, routed_requests),
+    INT_FIELD(Co, offloaded_requests),
+    INT_FIELD(Co, write_errors),
+    INT_FIELD(Co, read_errors),
+    INT_FIELD(Co, in_request),
+    child_field("vars", Ctx::Vars),
+    child_field("req_info", Ctx::ReqInfo),
 });
 
-inline constexpr auto kReqInfoTable = make_table<Co>({
-    int_field<Co>("request_start", &Co::request_start),
+inline constexpr auto kReqInfoTable = make_table({
+    INT_FIELD(Co, request_start),
 });
 
 using So = Socket;
-inline constexpr auto kSocketTable = make_table<So>({
-    str_field<So>("name", &So::name),
-    str_field<So>("proto", &So::proto),
-    int_field<So>("queue", &So::queue),
-    int_field<So>("max_queue", &So::max_queue),
-    int_field<So>("shared", &So::shared),
-    int_field<So>("can_offload", &So::can_offload),
+inline constexpr auto kSocketTable = make_table({
+    STR_FIELD(So, name),
+    STR_FIELD(So, proto),
+    INT_FIELD(So, queue),
+    INT_FIELD(So, max_queue),
+    INT_FIELD(So, shared),
+    INT_FIELD(So, can_offload),
 });
 
 using Ca = Cache;
-inline constexpr auto kCacheTable = make_table<Ca>({
-    str_field<Ca>("name", &Ca::name),
-    str_field<Ca>("hash", &Ca::hash),
-    int_field<Ca>("hashsize", &Ca::hashsize),
-    int_field<Ca>("keysize", &Ca::keysize),
-    int_field<Ca>("max_items", &Ca::max_items),
-    int_field<Ca>("blocks", &Ca::blocks),
-    int_field<Ca>("blocksize", &Ca::blocksize),
-    int_field<Ca>("items", &Ca::items),
-    int_field<Ca>("hits", &Ca::hits),
-    int_field<Ca>("miss", &Ca::miss),
-    int_field<Ca>("full", &Ca::full),
-    int_field<Ca>("last_modified_at", &Ca::last_modified_at),
+inline constexpr auto kCacheTable = make_table({
+    STR_FIELD(Ca, name),
+    STR_FIELD(Ca, hash),
+    INT_FIELD(Ca, hashsize),
+    INT_FIELD(Ca, keysize),
+    INT_FIELD(Ca, max_items),
+    INT_FIELD(Ca, blocks),
+    INT_FIELD(Ca, blocksize),
+    INT_FIELD(Ca, items),
+    INT_FIELD(Ca, hits),
+    INT_FIELD(Ca, miss),
+    INT_FIELD(Ca, full),
+    INT_FIELD(Ca, last_modified_at),
 });
 
 using M = Metric;
-inline constexpr auto kMetricTable = make_table<M>({
-    int_field<M>("type", &M::type),
-    str_field<M>("oid", &M::oid),
-    int_field<M>("value", &M::value),
+inline constexpr auto kMetricTable = make_table(Sign::Signed, {
+    INT_FIELD(M, type),
+    STR_FIELD(M, oid),
+    INT_FIELD(M, value),
 });
 
 using Sp = Spooler;
-inline constexpr auto kSpoolerTable = make_table<Sp>({
-    str_field<Sp>("dir", &Sp::dir),
-    int_field<Sp>("pid", &Sp::pid),
-    int_field<Sp>("tasks", &Sp::tasks),
-    int_field<Sp>("respawns", &Sp::respawns),
-    int_field<Sp>("running", &Sp::running),
+inline constexpr auto kSpoolerTable = make_table({
+    STR_FIELD(Sp, dir),
+    INT_FIELD(Sp, pid),
+    INT_FIELD(Sp, tasks),
+    INT_FIELD(Sp, respawns),
+    INT_FIELD(Sp, running),
 });
 
 using D = Daemon;
-inline constexpr auto kDaemonTable = make_table<D>({
-    str_field<D>("cmd", &D::cmd),
-    int_field<D>("pid", &D::pid),
-    int_field<D>("respawns", &D::respawns),
+inline constexpr auto kDaemonTable = make_table({
+    STR_FIELD(D, cmd),
+    INT_FIELD(D, pid),
+    INT_FIELD(D, respawns),
 });
 
 using Cr = Cron;
-inline constexpr auto kCronTable = make_table<Cr>({
-    int_field<Cr>("minute", &Cr::minute),
-    int_field<Cr>("hour", &Cr::hour),
-    int_field<Cr>("day", &Cr::day),
-    int_field<Cr>("month", &Cr::month),
-    int_field<Cr>("week", &Cr::week),
-    str_field<Cr>("command", &Cr::command),
-    int_field<Cr>("unique", &Cr::unique),
-    str_field<Cr>("legion", &Cr::legion),
-    int_field<Cr>("pid", &Cr::pid),
-    int_field<Cr>("started_at", &Cr::started_at),
+inline constexpr auto kCronTable = make_table(Sign::Signed, {
+    INT_FIELD(Cr, minute),
+    INT_FIELD(Cr, hour),
+    INT_FIELD(Cr, day),
+    INT_FIELD(Cr, month),
+    INT_FIELD(Cr, week),
+    STR_FIELD(Cr, command),
+    INT_FIELD(Cr, unique),
+    STR_FIELD(Cr, legion),
+    INT_FIELD(Cr, pid),
+    INT_FIELD(Cr, started_at),
 });
 
 using V = Vassal;
-inline constexpr auto kVassalTable = make_table<V>({
-    str_field<V>("id", &V::id),
-    int_field<V>("pid", &V::pid),
-    int_field<V>("born", &V::born),
-    int_field<V>("last_mod", &V::last_mod),
-    int_field<V>("last_heartbeat", &V::last_heartbeat),
-    int_field<V>("loyal", &V::loyal),
-    int_field<V>("ready", &V::ready),
-    int_field<V>("accepting", &V::accepting),
-    int_field<V>("last_loyal", &V::last_loyal),
-    int_field<V>("last_ready", &V::last_ready),
-    int_field<V>("last_accepting", &V::last_accepting),
-    int_field<V>("first_run", &V::first_run),
-    int_field<V>("last_run", &V::last_run),
-    int_field<V>("cursed", &V::cursed),
-    int_field<V>("zerg", &V::zerg),
-    str_field<V>("on_demand", &V::on_demand),
-    int_field<V>("uid", &V::uid),
-    int_field<V>("gid", &V::gid),
-    str_field<V>("monitor", &V::monitor),
-    int_field<V>("respawns", &V::respawns),
-    int_field<V>("suspended", &V::suspended),
-    int_field<V>("adopted", &V::adopted),
+inline constexpr auto kVassalTable = make_table({
+    STR_FIELD(V, id),
+    INT_FIELD(V, pid),
+    INT_FIELD(V, born),
+    INT_FIELD(V, last_mod),
+    INT_FIELD(V, last_heartbeat),
+    INT_FIELD(V, loyal),
+    INT_FIELD(V, ready),
+    INT_FIELD(V, accepting),
+    INT_FIELD(V, last_loyal),
+    INT_FIELD(V, last_ready),
+    INT_FIELD(V, last_accepting),
+    INT_FIELD(V, first_run),
+    INT_FIELD(V, last_run),
+    INT_FIELD(V, cursed),
+    INT_FIELD(V, zerg),
+    STR_FIELD(V, on_demand),
+    INT_FIELD(V, uid),
+    INT_FIELD(V, gid),
+    STR_FIELD(V, monitor),
+    INT_FIELD(V, respawns),
+    INT_FIELD(V, suspended),
+    INT_FIELD(V, adopted),
 });
 
 using B = BlacklistEntry;
-inline constexpr auto kBlacklistTable = make_table<B>({
-    str_field<B>("id", &B::id),
-    int_field<B>("throttle_level", &B::throttle_level),
-    int_field<B>("attempt", &B::attempt),
-    int_field<B>("first_attempt", &B::first_attempt),
-    int_field<B>("last_attempt", &B::last_attempt),
+inline constexpr auto kBlacklistTable = make_table({
+    STR_FIELD(B, id),
+    INT_FIELD(B, throttle_level),
+    INT_FIELD(B, attempt),
+    INT_FIELD(B, first_attempt),
+    INT_FIELD(B, last_attempt),
 });
 
 using Sn = StaticNode;
-inline constexpr auto kStaticNodeTable = make_table<Sn>({
-    str_field<Sn>("name", &Sn::name),
-    int_field<Sn>("hits", &Sn::hits),
-    int_field<Sn>("grace", &Sn::grace),
+inline constexpr auto kStaticNodeTable = make_table({
+    STR_FIELD(Sn, name),
+    INT_FIELD(Sn, hits),
+    INT_FIELD(Sn, grace),
 });
 
 using Sub = Subscription;
-inline constexpr auto kSubscriptionTable = make_table<Sub>({
-    str_field<Sub>("key", &Sub::key),
-    int_field<Sub>("hash", &Sub::hash),
-    int_field<Sub>("hits", &Sub::hits),
-    int_field<Sub>("sni_enabled", &Sub::sni_enabled),
-    str_field<Sub>("algo", &Sub::algo),
-    child_field<Sub>("nodes", Ctx::Nodes),
+inline constexpr auto kSubscriptionTable = make_table({
+    STR_FIELD(Sub, key),
+    INT_FIELD(Sub, hash),
+    INT_FIELD(Sub, hits),
+    INT_FIELD(Sub, sni_enabled),
+    STR_FIELD(Sub, algo),
+    child_field("nodes", Ctx::Nodes),
 });
 
 using Rn = RouterNode;
-inline constexpr auto kNodeTable = make_table<Rn>({
-    str_field<Rn>("name", &Rn::name),
-    str_field<Rn>("vassal", &Rn::vassal),
-    str_field<Rn>("proto", &Rn::proto),
-    int_field<Rn>("modifier1", &Rn::modifier1),
-    int_field<Rn>("modifier2", &Rn::modifier2),
-    int_field<Rn>("last_check", &Rn::last_check),
-    int_field<Rn>("pid", &Rn::pid),
-    int_field<Rn>("uid", &Rn::uid),
-    int_field<Rn>("gid", &Rn::gid),
-    int_field<Rn>("requests", &Rn::requests),
-    int_field<Rn>("last_requests", &Rn::last_requests),
-    int_field<Rn>("tx", &Rn::tx),
-    int_field<Rn>("rx", &Rn::rx),
-    int_field<Rn>("cores", &Rn::cores),
-    int_field<Rn>("load", &Rn::load),
-    int_field<Rn>("weight", &Rn::weight),
-    int_field<Rn>("backup", &Rn::backup),
-    int_field<Rn>("wrr", &Rn::wrr),
-    int_field<Rn>("ref", &Rn::ref),
-    int_field<Rn>("failcnt", &Rn::failcnt),
-    int_field<Rn>("death_mark", &Rn::death_mark),
+inline constexpr auto kNodeTable = make_table({
+    STR_FIELD(Rn, name),
+    STR_FIELD(Rn, vassal),
+    STR_FIELD(Rn, proto),
+    INT_FIELD(Rn, modifier1),
+    INT_FIELD(Rn, modifier2),
+    INT_FIELD(Rn, last_check),
+    INT_FIELD(Rn, pid),
+    INT_FIELD(Rn, uid),
+    INT_FIELD(Rn, gid),
+    INT_FIELD(Rn, requests),
+    INT_FIELD(Rn, last_requests),
+    INT_FIELD(Rn, tx),
+    INT_FIELD(Rn, rx),
+    INT_FIELD(Rn, cores),
+    INT_FIELD(Rn, load),
+    INT_FIELD(Rn, weight),
+    INT_FIELD(Rn, backup),
+    INT_FIELD(Rn, wrr),
+    INT_FIELD(Rn, ref),
+    INT_FIELD(Rn, failcnt),
+    INT_FIELD(Rn, death_mark),
 });
+
+#undef INT_FIELD
+#undef STR_FIELD
+
+// Objects without a key table (root, lock, metrics object handled by
+// StatsHandler) and skipped containers: only the end entry.
+inline constexpr KeyTable<0> kNoKeys{};
+
+// The entries of each context's table (kNoKeys' for the others), for the frame
+// StatsHandler pushes.
+inline constexpr std::array<KeyIndex, kCtxCount> kKeyIndex = [] {
+    std::array<KeyIndex, kCtxCount> a{};
+    for (KeyIndex& k : a) {
+        k = kNoKeys.index();
+    }
+    auto set = [&a](Ctx c, KeyIndex k) { a[static_cast<std::size_t>(c)] = k; };
+    set(Ctx::Root, kRootTable.index());
+    set(Ctx::Worker, kWorkerTable.index());
+    set(Ctx::App, kAppTable.index());
+    set(Ctx::Core, kCoreTable.index());
+    set(Ctx::ReqInfo, kReqInfoTable.index());
+    set(Ctx::Socket, kSocketTable.index());
+    set(Ctx::Cache, kCacheTable.index());
+    set(Ctx::Metric, kMetricTable.index());
+    set(Ctx::Spooler, kSpoolerTable.index());
+    set(Ctx::Daemon, kDaemonTable.index());
+    set(Ctx::Cron, kCronTable.index());
+    set(Ctx::Vassal, kVassalTable.index());
+    set(Ctx::BlacklistEntry, kBlacklistTable.index());
+    set(Ctx::StaticNode, kStaticNodeTable.index());
+    set(Ctx::Subscription, kSubscriptionTable.index());
+    set(Ctx::Node, kNodeTable.index());
+    return a;
+}();
+
+constexpr const KeyIndex& key_index(Ctx c) { return kKeyIndex[static_cast<std::size_t>(c)]; }
+
+// What a value is for when no table entry says so.
+inline constexpr Entry kSkipEntry{};                                  // unknown key, or none
+inline constexpr Entry kRouterEntry{.name = "", .kind = Pending::Router};  // root: maybe a router's list
+// {"user 0":0}: the key is the lock's name, the value its holder (Lock::pid).
+inline constexpr Entry kLockEntry{.name = "locks", .offset = offsetof(Lock, pid), .kind = Pending::Int};
+// {"core.busy_workers":{"type":1,"oid":"5.3","value":0}, ...}: each value a Metric.
+inline constexpr Entry kMetricsEntry{.name = "metrics", .kind = Pending::Child, .child = Ctx::Metric};
 
 // Short names of uWSGI's corerouters: the router stats document lists its
 // gateway sockets under this key (plugins/*/ *.c: cr.short_name).

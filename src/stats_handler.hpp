@@ -3,11 +3,13 @@
 // StatsHandler receives the reader's events and writes straight into a
 // cleared Snapshot: each key is resolved once, through the compile-time
 // tables of json_keys.hpp, to the Int / string_view it fills or to the child
-// container it opens; unknown keys are skipped with a depth counter. Nesting
-// (known frames + skipped levels) is capped at kMaxDepth. The value rules
-// (null, duplicates, doubles, wrong types) are described in parse.cpp.
-// Pointers kept in frames stay valid: a vector is only appended to while the
-// frame of its parent is on top, and no context can contain itself.
+// container it opens; unknown containers are skipped, one Skip frame per
+// level. Nesting (known and skipped containers) is capped at kMaxDepth. The
+// value rules (null, duplicates, doubles, wrong types) are described in
+// parse.cpp. Pointers kept in frames stay valid: a vector is only appended to
+// while the frame of its parent is on top, and no context can contain itself.
+// A key's value goes into the object of the top frame (value_at()); nothing
+// is appended between a key and its value.
 #pragma once
 
 #include <rapidjson/reader.h>
@@ -40,9 +42,6 @@ enum class Err : uint8_t {
     ArrayOfStrings,
     ObjectValues,
 };
-
-// What the next value of the current object is for (set by Key()).
-enum class Pending : uint8_t { Skip, Int, Str, Child, Router };
 
 // The kind of a scalar event, for the error rules of scalar().
 enum class Scalar : uint8_t { Null, Bool, Number, NonIntegral, Huge, String };
@@ -82,7 +81,9 @@ uint32_t size32(const std::vector<T>& v) {
 
 class StatsHandler {
 public:
-    explicit StatsHandler(Snapshot& snap) : s_(snap) {}
+    explicit StatsHandler(Snapshot& snap) : s_(snap) {
+        frames_[0] = Frame{kNoKeys.entries(), nullptr, Ctx::Top};
+    }
 
     bool Null() { return scalar(Scalar::Null); }
     bool Bool(bool) { return scalar(Scalar::Bool); }
@@ -108,97 +109,53 @@ public:
     bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }  // flag never set
 
     bool String(const char* str, rapidjson::SizeType len, bool) {
-        if (skip_ > 0) {
+        if (pend_->kind == Pending::Str) [[likely]] {
+            *reinterpret_cast<std::string_view*>(value_at()) = std::string_view(str, len);
             return true;
         }
-        if (depth_ == 0) {
-            return fail(Err::TopNotObject);
-        }
-        Frame& f = frames_[depth_ - 1];
-        std::string_view value(str, len);
-        if (is_array_ctx(f.ctx)) {
-            switch (f.ctx) {
-            case Ctx::Vars: {
-                auto* core = static_cast<Core*>(f.obj);
-                s_.vars.push_back(value);
-                ++core->vars.count;
-                return true;
-            }
-            case Ctx::Scanners: s_.emperor_scanners.push_back(value); return true;
-            case Ctx::RouterSockets: s_.router_sockets.push_back(value); return true;
-            default: return scalar(Scalar::String);
-            }
-        }
-        if (pend_ == Pending::Str) {
-            *pend_str_ = value;
-            return true;
-        }
-        return scalar(Scalar::String);
+        return other_string(std::string_view(str, len));
     }
 
-    // The hot path: one switch, then the expected field of the object's
-    // table (KeyTable::expected); everything else is out of line.
+    // The hot path: the expected entry of the object's table (the hint, see
+    // json_keys.hpp); no switch, no bounds check (the end entry matches no
+    // key). Everything else (another order, unknown keys, root specials,
+    // locks, metrics, skipped containers) is out of line.
     bool Key(const char* str, rapidjson::SizeType len, bool) {
-        if (skip_ > 0) {
+        Frame& f = *top_;
+        const Entry& e = *f.next;
+        if (same(e, str, len)) [[likely]] {
+            f.next = &e + 1;
+            pend_ = &e;
             return true;
         }
-        Frame& f = frames_[depth_ - 1];
-        switch (f.ctx) {
-        case Ctx::Worker: return resolve(kWorkerTable, f, str, len);
-        case Ctx::App: return resolve(kAppTable, f, str, len);
-        case Ctx::Core: return resolve(kCoreTable, f, str, len);
-        case Ctx::ReqInfo: return resolve(kReqInfoTable, f, str, len);
-        case Ctx::Socket: return resolve(kSocketTable, f, str, len);
-        case Ctx::Cache: return resolve(kCacheTable, f, str, len);
-        case Ctx::Metric: return resolve(kMetricTable, f, str, len);
-        case Ctx::Spooler: return resolve(kSpoolerTable, f, str, len);
-        case Ctx::Daemon: return resolve(kDaemonTable, f, str, len);
-        case Ctx::Cron: return resolve(kCronTable, f, str, len);
-        case Ctx::Vassal: return resolve(kVassalTable, f, str, len);
-        case Ctx::BlacklistEntry: return resolve(kBlacklistTable, f, str, len);
-        case Ctx::StaticNode: return resolve(kStaticNodeTable, f, str, len);
-        case Ctx::Subscription: return resolve(kSubscriptionTable, f, str, len);
-        case Ctx::Node: return resolve(kNodeTable, f, str, len);
-        default: return other_key(f, std::string_view(str, len));
-        }
+        return other_key(std::string_view(str, len));
     }
 
     bool StartObject() {
-        if (skip_ > 0) {
-            return enter_skip();
-        }
-        if (depth_ == 0) {
-            return push(Ctx::Root, &s_);
-        }
-        Frame& f = frames_[depth_ - 1];
+        const Frame& f = *top_;
         if (is_array_ctx(f.ctx)) {
             return object_element(f);
         }
-        switch (pend_) {
+        switch (pend_->kind) {
         case Pending::Child: return open_child(true);
-        case Pending::Int: return fail(Err::ExpectNumber);
+        case Pending::Int:
+        case Pending::SignedInt: return fail(Err::ExpectNumber);
         case Pending::Str: return fail(Err::ExpectString);
         case Pending::Skip:
         case Pending::Router: break;
         }
-        return enter_skip();
+        return f.ctx == Ctx::Top ? push(Ctx::Root, &s_) : push(Ctx::Skip, nullptr);
     }
 
     bool StartArray() {
-        if (skip_ > 0) {
-            return enter_skip();
-        }
-        if (depth_ == 0) {
-            return fail(Err::TopNotObject);
-        }
-        Frame& f = frames_[depth_ - 1];
+        const Frame& f = *top_;
         if (is_array_ctx(f.ctx)) {
-            pend_name_ = array_name(f.ctx);
             return fail(is_string_array(f.ctx) ? Err::ArrayOfStrings : Err::ArrayOfObjects);
         }
-        switch (pend_) {
+        switch (pend_->kind) {
         case Pending::Child: return open_child(false);
-        case Pending::Int: return fail(Err::ExpectNumber);
+        case Pending::Int:
+        case Pending::SignedInt: return fail(Err::ExpectNumber);
         case Pending::Str: return fail(Err::ExpectString);
         case Pending::Router:
             // The router's short-name key, e.g. "http": ["127.0.0.1:8080", ...].
@@ -210,7 +167,7 @@ public:
             break;
         case Pending::Skip: break;
         }
-        return enter_skip();
+        return f.ctx == Ctx::Top ? fail(Err::TopNotObject) : push(Ctx::Skip, nullptr);
     }
 
     bool EndObject(rapidjson::SizeType) { return leave(); }
@@ -231,7 +188,7 @@ public:
     bool refused() const { return err_ != Err::None; }
 
     std::string reason() const {
-        std::string field = "field \"" + std::string(pend_name_) + "\" ";
+        std::string field = "field \"" + std::string(err_name_) + "\" ";
         switch (err_) {
         case Err::None: break;
         case Err::TopNotObject: return "the top level is not an object";
@@ -250,165 +207,139 @@ public:
     }
 
 private:
+    // One open container. frames_[0] is Top (below the document), so top_
+    // always points at a frame.
     struct Frame {
-        Ctx ctx = Ctx::Root;
-        void* obj = nullptr;  // the struct being filled, or an array's parent
-        uint8_t hint = 0;     // KeyTable::find's guess of the next key
+        const Entry* next = nullptr;  // the hint: the entry after the last matched
+                                      // (at first the table's first entry, or kNoKeys')
+        void* obj = nullptr;          // the struct being filled, or an array's parent
+        Ctx ctx = Ctx::Top;
     };
 
-    bool fail(Err e) {
+    // Records the error; the field it names is the one whose value is
+    // pending, or for an element of a list, the list.
+    [[gnu::noinline]] bool fail(Err e) {
         err_ = e;
+        const Ctx c = top_->ctx;
+        err_name_ = is_array_ctx(c) ? array_name(c) : std::string_view(pend_->name);
         return false;
     }
 
+    // Every new container starts with no value pending, and so does the one
+    // below after it ends: a stale pending field is never filled.
     bool push(Ctx ctx, void* obj) {
-        if (depth_ + skip_ >= kMaxDepth) {
+        if (top_ == &frames_[kMaxDepth]) [[unlikely]] {
             return fail(Err::TooDeep);
         }
-        frames_[depth_++] = Frame{ctx, obj, 0};
-        return true;
-    }
-
-    bool enter_skip() {
-        if (depth_ + skip_ >= kMaxDepth) {
-            return fail(Err::TooDeep);
-        }
-        ++skip_;
+        *++top_ = Frame{key_index(ctx).entries, obj, ctx};
+        pend_ = &kSkipEntry;
         return true;
     }
 
     bool leave() {
-        if (skip_ > 0) {
-            --skip_;
-        } else if (depth_ > 0) {
-            --depth_;
+        if (top_ != &frames_[0]) {
+            --top_;
         }
+        pend_ = &kSkipEntry;
         return true;
     }
 
-    // Key() in an object with a key table.
-    template <class T, std::size_t N>
-    [[gnu::always_inline]] bool resolve(const KeyTable<T, N>& table, Frame& frame, const char* key,
-                                        std::size_t len) {
-        const Field<T>* f = table.expected(frame.hint, key, len);
-        if (f == nullptr) [[unlikely]] {
-            return resolve_hashed(table, frame, std::string_view(key, len));
-        }
-        ++frame.hint;
-        expect(*f, frame.obj);
-        return true;
-    }
+    // Where the pending Int / string_view is: in the object on top.
+    [[gnu::always_inline]] char* value_at() const { return static_cast<char*>(top_->obj) + pend_->offset; }
 
-    template <class T, std::size_t N>
-    [[gnu::noinline]] bool resolve_hashed(const KeyTable<T, N>& table, Frame& frame,
-                                          std::string_view key) {
-        const Field<T>* f = table.find(key);
-        if (f == nullptr) {
-            pend_ = Pending::Skip;
+    // Key() when the hinted entry is not the key.
+    [[gnu::noinline]] bool other_key(std::string_view key) {
+        Frame& f = *top_;
+        switch (f.ctx) {
+        case Ctx::Skip: return true;  // pend_ stays kSkipEntry
+        case Ctx::LockObj:
+            s_.locks.push_back(Lock{key, {}});
+            f.obj = &s_.locks.back();  // the lock the value goes to
+            pend_ = &kLockEntry;
+            return true;
+        case Ctx::MetricsObj:
+            pend_ = &kMetricsEntry;
+            pend_key_ = key;
+            return true;
+        default: break;
+        }
+        if (const Entry* e = key_index(f.ctx).find(key)) {
+            f.next = e + 1;
+            pend_ = e;
             return true;
         }
-        frame.hint = static_cast<uint8_t>(table.index_of(f) + 1);
-        expect(*f, frame.obj);
-        return true;
-    }
-
-    // The next value is for field `f` of `obj`.
-    template <class T>
-    [[gnu::always_inline]] void expect(const Field<T>& f, void* obj) {
-        T* o = static_cast<T*>(obj);
-        pend_name_ = f.name;
-        switch (f.kind) {
-        case FieldKind::Int:
-            pend_ = Pending::Int;
-            pend_int_ = &(o->*(f.int_member));
-            break;
-        case FieldKind::Str:
-            pend_ = Pending::Str;
-            pend_str_ = &(o->*(f.str_member));
-            break;
-        case FieldKind::Child:
-            pend_ = Pending::Child;
-            pend_child_ = f.child;
-            break;
-        }
-    }
-
-    // Key() in the root, a lock or the metrics object (a few per document).
-    [[gnu::noinline]] bool other_key(Frame& f, std::string_view key) {
-        switch (f.ctx) {
-        case Ctx::Root:
-            resolve_hashed(kRootTable, f, key);
-            if (pend_ == Pending::Skip &&
-                (s_.active_sessions.has_value() || is_router_short_name(key))) {
-                pend_ = Pending::Router;
-                pend_key_ = key;
-            }
-            break;
-        case Ctx::LockObj:
-            // {"user 0":0}: the key is the lock's name, the value its holder.
-            s_.locks.push_back(Lock{key, {}});
-            pend_ = Pending::Int;
-            pend_int_ = &s_.locks.back().pid;
-            pend_name_ = "locks";
-            break;
-        case Ctx::MetricsObj:
-            // {"core.busy_workers":{"type":1,"oid":"5.3","value":0}, ...}
-            pend_ = Pending::Child;
-            pend_child_ = Ctx::Metric;
+        pend_ = &kSkipEntry;
+        if (f.ctx == Ctx::Root && (s_.active_sessions.has_value() || is_router_short_name(key))) {
+            pend_ = &kRouterEntry;
             pend_key_ = key;
-            pend_name_ = "metrics";
-            break;
-        default:
-            pend_ = Pending::Skip;  // unreachable: arrays have no keys
-            break;
         }
         return true;
     }
 
     [[gnu::always_inline]] bool integer(int64_t v) {
-        if (skip_ == 0 && depth_ > 0 && pend_ == Pending::Int &&
-            !is_array_ctx(frames_[depth_ - 1].ctx)) {
-            // uWSGI prints every counter unsigned; only cron schedules/pids
-            // and metric values are signed. A negative counter is not data.
-            const Ctx ctx = frames_[depth_ - 1].ctx;
-            if (v < 0 && ctx != Ctx::Cron && ctx != Ctx::Metric) {
-                return fail(Err::OutOfRange);
-            }
-            *pend_int_ = v;
+        if (pend_->kind == Pending::Int && v >= 0) [[likely]] {
+            *reinterpret_cast<uwsgitop::Int*>(value_at()) = v;
             return true;
         }
-        return scalar(Scalar::Number);
+        return other_integer(v);
+    }
+
+    // uWSGI prints every counter unsigned; only cron schedules/pids and
+    // metric values are signed (Pending::SignedInt). A negative counter is
+    // not data.
+    [[gnu::noinline]] bool other_integer(int64_t v) {
+        switch (pend_->kind) {
+        case Pending::SignedInt: *reinterpret_cast<uwsgitop::Int*>(value_at()) = v; return true;
+        case Pending::Int: return fail(Err::OutOfRange);  // v < 0
+        default: return scalar(Scalar::Number);
+        }
+    }
+
+    // A string that is not the value of a string field.
+    [[gnu::noinline]] bool other_string(std::string_view value) {
+        const Frame& f = *top_;
+        switch (f.ctx) {
+        case Ctx::Vars: {
+            auto* core = static_cast<Core*>(f.obj);
+            s_.vars.push_back(value);
+            ++core->vars.count;
+            return true;
+        }
+        case Ctx::Scanners: s_.emperor_scanners.push_back(value); return true;
+        case Ctx::RouterSockets: s_.router_sockets.push_back(value); return true;
+        default: return scalar(Scalar::String);
+        }
     }
 
     // Every scalar that is not stored by the fast paths above.
     bool scalar(Scalar k) {
-        if (skip_ > 0) {
+        const Frame& f = *top_;
+        if (f.ctx == Ctx::Skip) {
             return true;
         }
-        if (depth_ == 0) {
+        if (f.ctx == Ctx::Top) {
             return fail(Err::TopNotObject);
         }
-        const Frame& f = frames_[depth_ - 1];
         if (is_array_ctx(f.ctx)) {
             if (k == Scalar::Null) {
                 return true;  // a null element is ignored
             }
-            pend_name_ = array_name(f.ctx);
             return fail(is_string_array(f.ctx) ? Err::ArrayOfStrings : Err::ArrayOfObjects);
         }
-        switch (pend_) {
+        switch (pend_->kind) {
         case Pending::Skip:
         case Pending::Router: return true;
         case Pending::Int:
+        case Pending::SignedInt:
             switch (k) {
-            case Scalar::Null: pend_int_->reset(); return true;
+            case Scalar::Null: reinterpret_cast<uwsgitop::Int*>(value_at())->reset(); return true;
             case Scalar::Huge: return fail(Err::OutOfRange);
             case Scalar::NonIntegral: return fail(Err::ExpectInteger);
             default: return fail(Err::ExpectNumber);
             }
         case Pending::Str:
             if (k == Scalar::Null) {
-                *pend_str_ = {};
+                *reinterpret_cast<std::string_view*>(value_at()) = {};
                 return true;
             }
             return fail(Err::ExpectString);
@@ -416,24 +347,41 @@ private:
             if (k == Scalar::Null) {
                 return true;  // a null list is an absent list
             }
-            if (pend_child_ == Ctx::Metric) {
+            if (pend_->child == Ctx::Metric) {
                 return fail(Err::ObjectValues);
             }
-            return fail(is_array_ctx(pend_child_) ? Err::ExpectArray : Err::ExpectObject);
+            return fail(is_array_ctx(pend_->child) ? Err::ExpectArray : Err::ExpectObject);
         }
         return true;
     }
 
-    // `"key": {` or `"key": [` for a known container key (pend_child_).
+    // `"key": {` or `"key": [` for a known container key (pend_->child).
+    // The two of every core (req_info, vars the first time) here, the rest
+    // in open_container().
     bool open_child(bool is_object) {
-        Ctx ctx = pend_child_;
-        if (is_object == is_array_ctx(ctx)) {
-            if (ctx == Ctx::Metric) {
-                return fail(Err::ObjectValues);
-            }
-            return fail(is_object ? Err::ExpectArray : Err::ExpectObject);
+        const Ctx ctx = pend_->child;
+        if (is_object == is_array_ctx(ctx)) [[unlikely]] {
+            return wrong_container(ctx, is_object);
         }
-        void* parent = frames_[depth_ - 1].obj;
+        void* parent = top_->obj;
+        if (ctx == Ctx::ReqInfo) {
+            return push(ctx, parent);  // fills the Core in `parent`
+        }
+        if (ctx == Ctx::Vars && static_cast<Core*>(parent)->vars.count == 0) {
+            static_cast<Core*>(parent)->vars = Range{size32(s_.vars), 0};
+            return push(ctx, parent);
+        }
+        return open_container(ctx, parent);
+    }
+
+    [[gnu::noinline]] bool wrong_container(Ctx ctx, bool is_object) {
+        if (ctx == Ctx::Metric) {
+            return fail(Err::ObjectValues);
+        }
+        return fail(is_object ? Err::ExpectArray : Err::ExpectObject);
+    }
+
+    [[gnu::noinline]] bool open_container(Ctx ctx, void* parent) {
         switch (ctx) {
         case Ctx::Workers:
             // A repeated "workers" replaces the first (last key wins).
@@ -503,7 +451,7 @@ private:
             s_.subscriptions.clear();
             s_.router_nodes.clear();
             break;
-        default: return enter_skip();  // not a child context
+        default: return push(Ctx::Skip, nullptr);  // not a child context
         }
         return push(ctx, parent);
     }
@@ -522,7 +470,9 @@ private:
         }
         case Ctx::Cores: {
             auto* w = static_cast<Worker*>(f.obj);
-            Core& c = s_.cores.emplace_back();
+            // Core{} is aggregate init; emplace_back() would value-initialize
+            // (zero all 88 bytes, then set every member).
+            Core& c = s_.cores.emplace_back(Core{});
             c.worker_index = static_cast<uint32_t>(w - s_.workers.data());
             c.vars = Range{size32(s_.vars), 0};
             ++w->cores.count;
@@ -546,22 +496,18 @@ private:
         case Ctx::StaticNodes: return push(Ctx::StaticNode, &s_.static_nodes.emplace_back());
         case Ctx::Subscriptions:
             return push(Ctx::Subscription, &s_.subscriptions.emplace_back());
-        default:
-            pend_name_ = array_name(f.ctx);
-            return fail(Err::ArrayOfStrings);
+        default: return fail(Err::ArrayOfStrings);
         }
     }
 
     Snapshot& s_;
-    std::array<Frame, kMaxDepth> frames_{};
-    unsigned depth_ = 0;  // frames in use
-    unsigned skip_ = 0;   // depth inside an unknown container
-    Pending pend_ = Pending::Skip;
-    Ctx pend_child_ = Ctx::Root;
-    uwsgitop::Int* pend_int_ = nullptr;
-    std::string_view* pend_str_ = nullptr;
+    std::array<Frame, kMaxDepth + 1> frames_{};  // [0]: Top; then up to kMaxDepth containers
+    Frame* top_ = &frames_[0];
+    // The value after the last key: what it is for (and where it goes:
+    // value_at()).
+    const Entry* pend_ = &kSkipEntry;
     std::string_view pend_key_;   // server bytes: never put into messages
-    std::string_view pend_name_;  // static field name, for messages
+    std::string_view err_name_;   // static field name, for messages
     bool saw_workers_ = false;
     bool saw_vassals_ = false;
     Err err_ = Err::None;

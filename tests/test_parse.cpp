@@ -573,6 +573,128 @@ TEST_CASE("parse::Parser::parse buffers and reuse") {
     }
 }
 
+TEST_CASE("parse::Parser::parse key lookup: order, near misses, skipped containers") {
+    Parser parser;
+    Snapshot snap;
+    // Every Int key of a worker, each with its own value (1..18).
+    const std::vector<std::pair<std::string, Int Worker::*>> worker_ints = {
+        {"id", &Worker::id}, {"pid", &Worker::pid}, {"accepting", &Worker::accepting},
+        {"requests", &Worker::requests}, {"delta_requests", &Worker::delta_requests},
+        {"exceptions", &Worker::exceptions}, {"harakiri_count", &Worker::harakiri_count},
+        {"signals", &Worker::signals}, {"signal_queue", &Worker::signal_queue}, {"rss", &Worker::rss},
+        {"vsz", &Worker::vsz}, {"running_time", &Worker::running_time}, {"last_spawn", &Worker::last_spawn},
+        {"respawn_count", &Worker::respawn_count}, {"tx", &Worker::tx}, {"avg_rt", &Worker::avg_rt},
+        {"uss", &Worker::uss}, {"pss", &Worker::pss},
+    };
+    auto worker_doc = [&](const std::vector<std::size_t>& order) {
+        std::string doc = "{\"workers\":[{";
+        for (std::size_t i : order) {
+            doc += "\"" + worker_ints[i].first + "\":" + std::to_string(i + 1) + ",";
+        }
+        return doc + "\"status\":\"busy\"}]}";
+    };
+    auto check_worker = [&]() {
+        REQUIRE(snap.workers.size() == 1);
+        for (std::size_t i = 0; i < worker_ints.size(); ++i) {
+            CAPTURE(worker_ints[i].first);
+            CHECK(snap.workers[0].*(worker_ints[i].second) == static_cast<int64_t>(i + 1));
+        }
+        CHECK(snap.workers[0].status == "busy");
+    };
+
+    SUBCASE("keys in table order, reversed and shuffled fill the same members") {
+        std::vector<std::size_t> order(worker_ints.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        REQUIRE(parse_text(parser, worker_doc(order), snap).is_ok());
+        check_worker();
+        std::reverse(order.begin(), order.end());
+        REQUIRE(parse_text(parser, worker_doc(order), snap).is_ok());
+        check_worker();
+        std::mt19937 rng(3);
+        for (int round = 0; round < 20; ++round) {
+            std::shuffle(order.begin(), order.end(), rng);
+            REQUIRE(parse_text(parser, worker_doc(order), snap).is_ok());
+            check_worker();
+        }
+    }
+    SUBCASE("a key that differs from the expected one in a single byte is unknown") {
+        // "offloaded_requests" is 18 bytes: byte 8 is only in the middle word.
+        REQUIRE(parse_text(parser,
+                           "{\"workers\":[{\"cores\":[{\"id\":1,\"requests\":2,\"static_requests\":3,"
+                           "\"routed_requests\":4,\"offloadeX_requests\":5,\"offloaded_requestX\":6,"
+                           "\"Xffloaded_requests\":7,\"writeXerrors\":8,\"read_errorX\":9,\"in_requesX\":1,"
+                           "\"ix\":5,\"xd\":5,\"\":5,\"a_key_longer_than_twenty_four_bytes\":5}]}]}",
+                           snap).is_ok());
+        REQUIRE(snap.cores.size() == 1);
+        const Core& c = snap.cores[0];
+        CHECK(c.id == 1);
+        CHECK(c.routed_requests == 4);
+        CHECK_FALSE(c.offloaded_requests.has_value());
+        CHECK_FALSE(c.write_errors.has_value());
+        CHECK_FALSE(c.read_errors.has_value());
+        CHECK_FALSE(c.in_request.has_value());
+        // the expected key comes later, after the misses
+        REQUIRE(parse_text(parser, "{\"workers\":[{\"cores\":[{\"iX\":7,\"id\":8}]}]}", snap).is_ok());
+        CHECK(snap.cores.at(0).id == 8);
+    }
+    SUBCASE("keys after the last entry of a table, and repeated ones") {
+        REQUIRE(parse_text(parser,
+                           "{\"workers\":[{\"uss\":1,\"pss\":2,\"pss\":3,\"more\":4,\"id\":5,\"id\":6}],"
+                           "\"pid\":7,\"subscriptions\":[],\"pid\":8}",
+                           snap).is_ok());
+        CHECK(snap.workers.at(0).pss == 3);
+        CHECK(snap.workers.at(0).id == 6);
+        CHECK(snap.pid == 8);
+    }
+    SUBCASE("known names inside unknown containers fill nothing") {
+        REQUIRE(parse_text(parser,
+                           "{\"future\":{\"pid\":5,\"workers\":[{\"id\":1}],\"cwd\":\"x\"},\"pid\":3,"
+                           "\"workers\":[{\"id\":1,\"extra\":{\"rss\":5,\"id\":9,\"status\":\"s\"},"
+                           "\"extras\":[{\"rss\":6}],\"vsz\":2}]}",
+                           snap).is_ok());
+        CHECK(snap.pid == 3);
+        CHECK(snap.cwd.empty());
+        REQUIRE(snap.workers.size() == 1);
+        CHECK(snap.workers[0].id == 1);
+        CHECK_FALSE(snap.workers[0].rss.has_value());
+        CHECK(snap.workers[0].status.empty());
+        CHECK(snap.workers[0].vsz == 2);
+    }
+    SUBCASE("after a container ends, nothing is pending") {
+        const Status st = parse_text(parser, "{\"workers\":[{\"id\":1,\"cores\":[{\"id\":0,\"req_info\":{}},7]}]}", snap);
+        REQUIRE_FALSE(st.is_ok());
+        CHECK(st.message().find("field \"cores\" expects an array of objects") != std::string::npos);
+        const Status st2 = parse_text(parser, "{\"workers\":[{\"id\":1},\"x\"]}", snap);
+        REQUIRE_FALSE(st2.is_ok());
+        CHECK(st2.message().find("field \"workers\" expects an array of objects") != std::string::npos);
+    }
+    SUBCASE("locks: one per key, negative holders refused") {
+        REQUIRE(parse_text(parser, "{\"locks\":[{\"user 0\":1,\"signal\":2},{\"rpc\":null}]}", snap).is_ok());
+        REQUIRE(snap.locks.size() == 3);
+        CHECK(snap.locks[0].name == "user 0");
+        CHECK(snap.locks[0].pid == 1);
+        CHECK(snap.locks[1].name == "signal");
+        CHECK(snap.locks[1].pid == 2);
+        CHECK_FALSE(snap.locks[2].pid.has_value());
+        const Status st = parse_text(parser, "{\"locks\":[{\"user 0\":-1}]}", snap);
+        REQUIRE_FALSE(st.is_ok());
+        CHECK(st.message().find("number out of range for field \"locks\"") != std::string::npos);
+    }
+    SUBCASE("signed fields and error names out of order (hashed lookup)") {
+        REQUIRE(parse_text(parser, "{\"crons\":[{\"pid\":-1,\"minute\":-2}],"
+                                   "\"metrics\":{\"m\":{\"value\":-3,\"type\":1}}}", snap).is_ok());
+        CHECK(snap.crons.at(0).pid == -1);
+        CHECK(snap.crons.at(0).minute == -2);
+        CHECK(snap.metrics.at(0).value == -3);
+        const Status st = parse_text(parser, "{\"workers\":[{\"status\":1}]}", snap);
+        CHECK(st.message().find("field \"status\" expects a string") != std::string::npos);
+        const Status st2 = parse_text(parser, "{\"workers\":[{\"id\":\"1\"}]}", snap);
+        CHECK(st2.message().find("field \"id\" expects a number") != std::string::npos);
+        const Status st3 = parse_text(parser, "{\"workers\":[{\"cores\":[{\"req_info\":{\"request_start\":-5}}]}]}", snap);
+        CHECK(st3.message().find("number out of range for field \"request_start\"") != std::string::npos);
+    }
+}
+
 TEST_CASE("parse::Parser::parse 16,000 gevent cores") {
     // The shape of the big-async lab config: 16 workers x 1000 cores, ~4 MB.
     const std::string core =
