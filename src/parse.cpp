@@ -1,8 +1,14 @@
 // parse.cpp — uWSGI stats bytes -> Snapshot (see parse.hpp for the contract).
 //
 // One RapidJSON SAX pass, in place (kParseInsituFlag: strings are decoded
-// where they lie and NUL-terminated there, so every string_view points into
-// Snapshot::storage), straight into the reused Snapshot; no DOM.
+// where they lie in the caller's buffer), straight into the reused Snapshot;
+// no DOM. The few strings the snapshot keeps are copied into its own
+// Snapshot::storage (StatsHandler::keep), reserved before the pass to hold
+// the whole input, which bounds them: each kept string is decoded from
+// distinct input bytes, quotes included, and takes its length plus a NUL. So
+// the storage never reallocates during a pass and every view stays valid,
+// while the input buffer goes back to the caller for the next read: a
+// snapshot costs the strings it keeps, not the whole document.
 // Recursion: RapidJSON's recursive reader is used, not kParseIterativeFlag.
 // Its recursion is bounded by StatsHandler, which refuses the StartObject /
 // StartArray that would exceed kMaxDepth, and the reader calls that handler
@@ -86,6 +92,8 @@ Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, Snapshot& snap) {
     if (buf.capacity() == buf.size()) {
         buf.reserve(buf.size() + buf.size() / 8 + 64);
     }
+    snap.storage.clear();
+    snap.storage.reserve(buf.size() + 1);  // the bound on what keep() copies (see top)
     buf.push_back('\0');
     Attempt a = validate_utf8
                     ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(buf.data(), snap)
@@ -111,10 +119,10 @@ Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
 }  // namespace
 
 Status Parser::parse(ByteBuffer& bytes, Snapshot& out) {
-    out.storage.swap(bytes);
     out.clear();
+    out.storage.clear();
     out.repaired = false;
-    ByteBuffer& buf = out.storage;
+    ByteBuffer& buf = bytes;
     const std::size_t n = buf.size();
 
     std::size_t first = 0;

@@ -8,13 +8,11 @@ Pipeline::Pipeline(std::unique_ptr<Source> source) : source_(std::move(source)) 
 Status Pipeline::record_to(const std::string& path) { return recorder_.open(path); }
 
 Status Pipeline::refresh(Snapshot& into, Rates& rates) {
-    // Read into `into`'s own buffer (its old content is dropped anyway); the
-    // parse hands frame_ its empty vector back: no third buffer of this size.
+    // One read buffer (frame_), reused by every refresh: the snapshot keeps
+    // copies of its strings, not the document (parse.hpp).
     into.clear();
-    frame_.bytes.swap(into.storage);
     Status st = source_->fetch(frame_);
     if (!st) {
-        frame_.bytes.swap(into.storage);  // the buffer stays with `into`
         into.clear();
         return st;
     }

@@ -17,6 +17,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -110,7 +111,7 @@ public:
 
     bool String(const char* str, rapidjson::SizeType len, bool) {
         if (pend_->kind == Pending::Str) [[likely]] {
-            *reinterpret_cast<std::string_view*>(value_at()) = std::string_view(str, len);
+            *reinterpret_cast<std::string_view*>(value_at()) = keep(str, len);
             return true;
         }
         return other_string(std::string_view(str, len));
@@ -160,7 +161,7 @@ public:
         case Pending::Router:
             // The router's short-name key, e.g. "http": ["127.0.0.1:8080", ...].
             if (s_.router_name.empty() || s_.router_name == pend_key_) {
-                s_.router_name = pend_key_;
+                s_.router_name = keep(pend_key_);
                 s_.router_sockets.clear();
                 return push(Ctx::RouterSockets, nullptr);
             }
@@ -244,6 +245,21 @@ private:
         return true;
     }
 
+    // A copy of server bytes the snapshot keeps, in its storage, followed by
+    // a NUL. Parser reserves the storage to hold the whole input before the
+    // pass (the bound is argued in parse.cpp), so this never reallocates and
+    // the views handed out earlier stay valid.
+    [[gnu::always_inline]] std::string_view keep(const char* p, std::size_t n) {
+        ByteBuffer& store = s_.storage;
+        const std::size_t at = store.size();
+        store.resize(at + n + 1);
+        char* dst = store.data() + at;
+        std::memcpy(dst, p, n);
+        dst[n] = '\0';
+        return std::string_view(dst, n);
+    }
+    std::string_view keep(std::string_view v) { return keep(v.data(), v.size()); }
+
     // Where the pending Int / string_view is: in the object on top.
     [[gnu::always_inline]] char* value_at() const { return static_cast<char*>(top_->obj) + pend_->offset; }
 
@@ -253,7 +269,7 @@ private:
         switch (f.ctx) {
         case Ctx::Skip: return true;  // pend_ stays kSkipEntry
         case Ctx::LockObj:
-            s_.locks.push_back(Lock{key, {}});
+            s_.locks.push_back(Lock{keep(key), {}});
             f.obj = &s_.locks.back();  // the lock the value goes to
             pend_ = &kLockEntry;
             return true;
@@ -301,12 +317,12 @@ private:
         switch (f.ctx) {
         case Ctx::Vars: {
             auto* core = static_cast<Core*>(f.obj);
-            s_.vars.push_back(value);
+            s_.vars.push_back(keep(value));
             ++core->vars.count;
             return true;
         }
-        case Ctx::Scanners: s_.emperor_scanners.push_back(value); return true;
-        case Ctx::RouterSockets: s_.router_sockets.push_back(value); return true;
+        case Ctx::Scanners: s_.emperor_scanners.push_back(keep(value)); return true;
+        case Ctx::RouterSockets: s_.router_sockets.push_back(keep(value)); return true;
         default: return scalar(Scalar::String);
         }
     }
@@ -427,7 +443,7 @@ private:
         }
         case Ctx::Metric:
             s_.metrics.push_back(Metric{});
-            s_.metrics.back().name = pend_key_;
+            s_.metrics.back().name = keep(pend_key_);
             return push(Ctx::Metric, &s_.metrics.back());
         case Ctx::ReqInfo: break;  // fills the Core in `parent`
         case Ctx::Sockets: s_.sockets.clear(); break;

@@ -1,9 +1,9 @@
 // model.hpp — the typed picture of one uWSGI stats document.
 //
-// Ownership: a Snapshot owns `storage`, the (possibly repaired) bytes the
-// parser read in place; every std::string_view in the snapshot points into it.
-// After a parse `storage` is NOT the server's JSON any more (closing quotes
-// became NULs, escapes were decoded in place): whoever needs the raw bytes
+// Ownership: a Snapshot owns `storage`, the strings it keeps (decoded, each
+// followed by a NUL), copied there by the parser; every std::string_view in
+// the snapshot points into it. The document itself is not kept: the parser
+// works in place in the caller's buffer, so whoever needs the raw bytes
 // (--record, --format raw) copies them before parsing (see pipeline.cpp).
 // Moving a Snapshot keeps the views valid (vector moves keep their buffer);
 // copying one is not allowed. Reusing a Snapshot for the next parse keeps all
@@ -166,7 +166,7 @@ enum class SnapshotKind : uint8_t {
 };
 
 struct Snapshot {
-    ByteBuffer storage;  // bytes the views point into (see top)
+    ByteBuffer storage;  // the kept strings the views point into (see top)
     bool repaired = false;      // the lenient path rewrote the input (it was not strict JSON)
 
     SnapshotKind kind = SnapshotKind::Unknown;

@@ -26,10 +26,12 @@ constexpr unsigned kMaxDepth = 64;
 
 class Parser {
 public:
-    // Parses `bytes` into `out`. The snapshot takes the bytes: `bytes` and
-    // `out.storage` are swapped, so the caller gets the old storage back to
-    // read the next frame into (no allocation in steady state). On failure
-    // `out` is left cleared (kind Unknown) and the error names the offset.
+    // Parses `bytes` into `out`. `bytes` is parsed in place, so afterwards it
+    // is no longer the server's JSON (nor, after a repair, even the same
+    // buffer): the caller reuses it for the next read. The strings the
+    // snapshot keeps are copied into `out.storage`, so `out` does not depend
+    // on `bytes` (no allocation in steady state). On failure `out` is left
+    // cleared (kind Unknown) and the error names the offset.
     Status parse(ByteBuffer& bytes, Snapshot& out);
 
 private:

@@ -4,9 +4,9 @@
 //   * makes one fetch through the Source (one connection at most);
 //   * appends the frame to the recording, if one is open, before parsing
 //     (a reply that does not parse is recorded too, byte-exact);
-//   * on success `into` holds the new snapshot (read into its old storage:
-//     the pipeline keeps no buffer of its own) and `rates` the rates against
-//     the previous successful refresh;
+//   * on success `into` holds the new snapshot (its strings copied out of
+//     the pipeline's one read buffer, which every refresh reuses) and
+//     `rates` the rates against the previous successful refresh;
 //   * on failure `into` is left cleared and the Status says why (address and
 //     cause); the caller keeps showing its own last good snapshot.
 // Not thread-safe: one thread drives a Pipeline.
