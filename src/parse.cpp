@@ -118,11 +118,9 @@ Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
 
 }  // namespace
 
-Status Parser::parse(ByteBuffer& bytes, Snapshot& out) {
+Status Parser::parse(ByteBuffer& buf, Snapshot& out) {
     out.clear();
-    out.storage.clear();
     out.repaired = false;
-    ByteBuffer& buf = bytes;
     const std::size_t n = buf.size();
 
     std::size_t first = 0;

@@ -12,10 +12,7 @@ Status Pipeline::refresh(Snapshot& into, Rates& rates) {
     // copies of its strings, not the document (parse.hpp).
     into.clear();
     Status st = source_->fetch(frame_);
-    if (!st) {
-        into.clear();
-        return st;
-    }
+    if (!st) return st;
     last_wall_ = frame_.wall_time;
     const bool need_copy = keep_raw_ || recorder_.is_open();
     if (need_copy) raw_.assign(frame_.bytes.begin(), frame_.bytes.end());

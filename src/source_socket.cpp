@@ -257,7 +257,7 @@ private:
         // connecting to them works, so a named host costs one lookup (and one
         // thread) per half minute, not one per refresh.
         const double now = monotonic_seconds();
-        if (endpoints_.empty() || now - resolved_at_ >= kLookupReuseSeconds || now < resolved_at_) {
+        if (endpoints_.empty() || now - resolved_at_ >= kLookupReuseSeconds) {
             Status resolved = resolve_stream_endpoints_with(lookup_, address_.host, address_.port, deadline, endpoints_);
             if (!resolved) {
                 endpoints_.clear();

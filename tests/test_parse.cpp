@@ -541,14 +541,20 @@ TEST_CASE("parse::Parser::parse value rules") {
 TEST_CASE("parse::Parser::parse buffers and reuse") {
     Parser parser;
     Snapshot snap;
+    // Documents of every shape, for the subcases below.
+    const char* const kShapes[] = {"prefork-1.json", "weird-cwd.json", "weird-vars-ctl.json", "router-http.json",
+                                   "metrics-2.json", "emperor.json", "mules-spooler-cache.json"};
+    const auto copies_of_strings = [](const Snapshot& s) {
+        std::vector<std::string> v;
+        for (std::string_view sv : all_strings(s)) v.emplace_back(sv);
+        return v;
+    };
     SUBCASE("the snapshot keeps its own strings: the read buffer can be reused at once") {
-        for (const char* name : {"prefork-1.json", "weird-cwd.json", "weird-vars-ctl.json", "router-http.json",
-                                 "metrics-2.json", "emperor.json", "mules-spooler-cache.json"}) {
+        for (const char* name : kShapes) {
             CAPTURE(name);
             uwsgitop::ByteBuffer bytes = read_fixture(name);
             REQUIRE(parser.parse(bytes, snap).is_ok());
-            std::vector<std::string> before;
-            for (std::string_view sv : all_strings(snap)) before.emplace_back(sv);
+            const std::vector<std::string> before = copies_of_strings(snap);
             CHECK_FALSE(before.empty());
             // What the fetch thread does next: read another document into the
             // same buffer and parse it into the other snapshot.
@@ -557,15 +563,12 @@ TEST_CASE("parse::Parser::parse buffers and reuse") {
             bytes.assign(next.begin(), next.end());
             Snapshot other;
             REQUIRE(parser.parse(bytes, other).is_ok());
-            std::vector<std::string> after;
-            for (std::string_view sv : all_strings(snap)) after.emplace_back(sv);
-            CHECK(after == before);
+            CHECK(copies_of_strings(snap) == before);
             check_invariants(snap);
         }
     }
     SUBCASE("parsing the same document twice into one snapshot gives the same result") {
-        for (const char* name : {"prefork-1.json", "weird-cwd.json", "weird-vars-ctl.json", "router-http.json",
-                                 "metrics-2.json", "emperor.json", "mules-spooler-cache.json"}) {
+        for (const char* name : kShapes) {
             CAPTURE(name);
             uwsgitop::ByteBuffer a = read_fixture(name);
             REQUIRE(parser.parse(a, snap).is_ok());

@@ -162,10 +162,7 @@ bool Grid::same_row(const Grid& other, int y) const {
     // Fast path: identical bytes (the usual case for an unchanged row).
     if (std::memcmp(a, b, sizeof(Cell) * static_cast<std::size_t>(width_)) == 0) return true;
     for (int x = 0; x < width_; ++x) {
-        if (a[x].len != b[x].len || a[x].width != b[x].width || a[x].style != b[x].style ||
-            std::memcmp(a[x].text, b[x].text, a[x].len) != 0) {
-            return false;
-        }
+        if (!same_cell(a[x], b[x])) return false;
     }
     return true;
 }

@@ -232,10 +232,6 @@ void Terminal::draw(const Grid& grid, bool full) {
 
 namespace {
 
-bool same_cell(const Cell& a, const Cell& b) {
-    return a.len == b.len && a.width == b.width && a.style == b.style && std::memcmp(a.text, b.text, a.len) == 0;
-}
-
 bool plain_ascii(const Cell& c) {
     return c.width == 1 && (c.len == 0 || (c.len == 1 && static_cast<unsigned char>(c.text[0]) < 0x80));
 }
@@ -258,19 +254,18 @@ bool Terminal::draw_changes(const Grid& grid, int y, int w) {
         for (int i = x + 1; i < w && i - last <= kJoinGap; ++i) {
             if (!same_cell(grid.at(i, y), drawn_.at(i, y))) last = i;
         }
-        // Widen to whole characters: never begin or end inside a wide one
-        // (new or old), and take in a non-ASCII neighbour, which curses may
-        // measure wider than we do.
+        // Widen to whole characters: a stretch may begin or end at column
+        // `e` only where, in the new and the old row alike, no wide character
+        // straddles it and the cell before it is plain ASCII (curses may
+        // measure a non-ASCII one wider than we do).
+        const auto clean_edge = [&](int e) {
+            return plain_ascii(grid.at(e - 1, y)) && plain_ascii(drawn_.at(e - 1, y)) && grid.at(e, y).width != 0 &&
+                   drawn_.at(e, y).width != 0;
+        };
         int from = x;
-        while (from > 0 && (!plain_ascii(grid.at(from - 1, y)) || !plain_ascii(drawn_.at(from - 1, y)) ||
-                            grid.at(from, y).width == 0 || drawn_.at(from, y).width == 0)) {
-            --from;
-        }
+        while (from > 0 && !clean_edge(from)) --from;
         int to = last + 1;
-        while (to < w && (!plain_ascii(grid.at(to - 1, y)) || !plain_ascii(drawn_.at(to - 1, y)) ||
-                          grid.at(to, y).width == 0 || drawn_.at(to, y).width == 0)) {
-            ++to;
-        }
+        while (to < w && !clean_edge(to)) ++to;
         wide_end = draw_cells(grid, y, from, to, w) || wide_end;
         x = to;
     }

@@ -15,6 +15,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,12 @@ struct Cell {
     uint8_t width = 1;     // 1 or 2; 0 for the right half of a wide character
     Style style = Style::Normal;
 };
+
+// Cells that show the same: same text (the bytes past `len` do not count),
+// width and style.
+inline bool same_cell(const Cell& a, const Cell& b) {
+    return a.len == b.len && a.width == b.width && a.style == b.style && std::memcmp(a.text, b.text, a.len) == 0;
+}
 
 class Grid {
 public:
