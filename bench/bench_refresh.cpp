@@ -5,7 +5,8 @@
 //   read     one fetch through the real socket Source from a loopback server
 //            thread that writes the document on accept, like uWSGI
 //   parse    Parser::parse into a reused Snapshot (the copy of the input into
-//            the reused read buffer is not timed)
+//            the reused read buffer is not timed); also with
+//            ParseScope::NoCores, what the worker table needs
 //   floor    RapidJSON's in-situ SAX reader alone, null handler (plain,
 //            SSE2, SSE4.2 builds; bench_floor.hpp): what parse costs at least
 //   rates    RateTracker::update against the previous snapshot
@@ -17,7 +18,9 @@
 //            interactive screen's own pure renderer; only visible rows are
 //            formatted)
 //   dump     dump_table / dump_json of every row (the --once path)
-//   refresh  the whole refresh: Pipeline::refresh (read + parse + rates) +
+//   refresh  the whole refresh: Pipeline::refresh (read + parse + rates, the
+//            parse scoped like the interactive fetcher's: no cores for the
+//            worker table) +
 //            view-model update (sort) + render, in workers and cores views
 // and the minor page faults and thread CPU per steady-state refresh.
 //
@@ -185,6 +188,8 @@ namespace {
 // One whole refresh: read + parse + rates (Pipeline), view-model update
 // (rows + sort), render of one 160x50 screen.
 void refresh_once(Refresher& r) {
+    // What the interactive fetcher does: parse the cores only for a screen that shows them.
+    r.pipeline.set_scope(r.vm.needs_cores() ? ParseScope::Everything : ParseScope::NoCores);
     const Status st = r.pipeline.refresh(r.snap, r.rates);
     if (!st) {
         r.ok = false;
@@ -308,6 +313,17 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
                          });
         check.expect(parse_ok, in.name, "parse failed");
         print_stage(r, bytes);
+        auto r2 = measure("parse, cores passed over (worker table)", budget,
+                          [&] {
+                              const uwsgitop::ByteBuffer& src = (turn++ & 1) ? in.b : in.a;
+                              buf.assign(src.begin(), src.end());
+                          },
+                          [&] {
+                              if (!parser.parse(buf, snap, ParseScope::NoCores)) parse_ok = false;
+                          });
+        check.expect(parse_ok && snap.cores.empty() && snap.workers.size() == in.workers, in.name,
+                     "parse without cores");
+        print_stage(r2, bytes);
     }
 
     // The floor: RapidJSON alone over the same bytes.

@@ -2,7 +2,10 @@
 // and, when they parse, through every dump format. The JSON output must
 // always be valid UTF-8 JSON, a second parse of the same bytes into the
 // reused Snapshot must give the same JSON, and the snapshot must not point
-// into the input buffer (it is freed before the dumps).
+// into the input buffer (it is freed before the dumps). The same bytes also
+// go through a parse without cores (ParseScope::NoCores, on every input);
+// when the full parse needed no repair, that one must succeed too and give
+// the same worker rows.
 #include <rapidjson/document.h>
 
 #include <cstdint>
@@ -20,11 +23,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static Snapshot snap;
     static RateTracker tracker;
     static Rates rates;
+    static Snapshot lean;
+    bool lean_ok = false;
+    {
+        uwsgitop::ByteBuffer bytes(data, data + size);
+        lean_ok = parser.parse(bytes, lean, ParseScope::NoCores).is_ok();
+    }
     {
         // The input buffer is freed before anything reads the snapshot: a
         // view left pointing into it would be a use-after-free for ASan.
         uwsgitop::ByteBuffer bytes(data, data + size);
         if (!parser.parse(bytes, snap).is_ok()) return 0;
+    }
+    if (!snap.repaired) {
+        // Valid JSON: the skipped lists were valid too, so nothing else differs.
+        if (!lean_ok || !lean.cores.empty()) std::abort();
+        DumpOptions rows;
+        rows.format = OutputFormat::Tsv;
+        std::string full_rows, lean_rows;
+        dump_delimited(snap, nullptr, 0, rows, full_rows);
+        dump_delimited(lean, nullptr, 0, rows, lean_rows);
+        if (full_rows != lean_rows) std::abort();
     }
     tracker.update(snap, static_cast<double>(size), rates);
     DumpOptions opt;

@@ -42,6 +42,13 @@ int run_batch(const Options& options, Pipeline& pipeline) {
     dump.batch = options.batch;
     dump.address = pipeline.label();
     pipeline.keep_raw(options.format == OutputFormat::Raw);
+    // Worker rows in a table or a delimited dump use no core data: the cores
+    // are then passed over, not parsed (parse.hpp). json and prometheus show
+    // or count them.
+    const bool worker_rows_only =
+        !options.cores && (options.format == OutputFormat::Table || options.format == OutputFormat::Tsv ||
+                           options.format == OutputFormat::Csv);
+    pipeline.set_scope(worker_rows_only ? ParseScope::NoCores : ParseScope::Everything);
 
     Snapshot snap;
     Rates rates;

@@ -5,6 +5,7 @@ namespace uwsgitop {
 
 void Snapshot::clear() {
     repaired = false;
+    cores_skipped = false;
     kind = SnapshotKind::Unknown;
     version = {};
     cwd = {};

@@ -63,9 +63,13 @@ constexpr unsigned kBaseFlags =
     rapidjson::kParseInsituFlag | rapidjson::kParseTrailingCommasFlag;
 
 template <unsigned kFlags>
-Attempt run_reader(char* text, Snapshot& snap) {
-    StatsHandler handler(snap);
+Attempt run_reader(char* text, std::size_t n, ParseScope scope, Snapshot& snap) {
     rapidjson::InsituStringStream stream(text);
+    detail::CoreSkip skip;
+    if (scope == ParseScope::NoCores) {
+        skip = detail::CoreSkip{&stream.src_, text + n};
+    }
+    StatsHandler handler(snap, skip);
     rapidjson::Reader reader;
     rapidjson::ParseResult r = reader.Parse<kFlags>(stream, handler);
     Attempt a;
@@ -88,16 +92,17 @@ Attempt run_reader(char* text, Snapshot& snap) {
 // the reader and popped afterwards (the views never include it). The buffers
 // are reused frame after frame, so the headroom reserved here is allocated
 // once, not per refresh.
-Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, Snapshot& snap) {
+Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, Snapshot& snap) {
     if (buf.capacity() == buf.size()) {
         buf.reserve(buf.size() + buf.size() / 8 + 64);
     }
     snap.storage.clear();
     snap.storage.reserve(buf.size() + 1);  // the bound on what keep() copies (see top)
+    const std::size_t n = buf.size();
     buf.push_back('\0');
-    Attempt a = validate_utf8
-                    ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(buf.data(), snap)
-                    : run_reader<kBaseFlags>(buf.data(), snap);
+    Attempt a = validate_utf8 ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(
+                                    buf.data(), n, scope, snap)
+                              : run_reader<kBaseFlags>(buf.data(), n, scope, snap);
     buf.pop_back();  // no reallocation: every view stays valid
     return a;
 }
@@ -118,7 +123,7 @@ Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
 
 }  // namespace
 
-Status Parser::parse(ByteBuffer& buf, Snapshot& out) {
+Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
     out.clear();
     out.repaired = false;
     const std::size_t n = buf.size();
@@ -155,7 +160,7 @@ Status Parser::parse(ByteBuffer& buf, Snapshot& out) {
         if (scan.has_backslash) {
             scratch_.assign(buf.begin(), buf.end());
         }
-        Attempt strict = run_in_place(buf, scan.has_high, out);
+        Attempt strict = run_in_place(buf, scan.has_high, scope, out);
         if (strict.ok) {
             return Status::ok();
         }
@@ -179,7 +184,7 @@ Status Parser::parse(ByteBuffer& buf, Snapshot& out) {
     // Lenient path: scratch_ holds the original, buf receives the repair.
     repair_json(std::string_view(scratch_.data(), scratch_.size()), buf);
     out.clear();
-    Attempt lenient = run_in_place(buf, false, out);
+    Attempt lenient = run_in_place(buf, false, scope, out);
     if (lenient.ok) {
         out.repaired = true;
         return Status::ok();

@@ -17,7 +17,7 @@ Status Pipeline::refresh(Snapshot& into, Rates& rates) {
     const bool need_copy = keep_raw_ || recorder_.is_open();
     if (need_copy) raw_.assign(frame_.bytes.begin(), frame_.bytes.end());
     const double mono = frame_.mono_time;
-    st = parser_.parse(frame_.bytes, into);
+    st = parser_.parse(frame_.bytes, into, scope_);
     if (recorder_.is_open()) {
         Frame copy;
         copy.bytes.swap(raw_);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "json_keys.hpp"
+#include "skip_container.hpp"
 #include "uwsgitop/model.hpp"
 #include "uwsgitop/parse.hpp"
 
@@ -80,9 +81,17 @@ uint32_t size32(const std::vector<T>& v) {
     return static_cast<uint32_t>(v.size());
 }
 
+// Set when the caller does not want the cores (ParseScope::NoCores): the
+// reader's position, which the handler moves from just after the `[` of each
+// "cores" list to its `]` (skip_container.hpp), and the end of the text.
+struct CoreSkip {
+    char** pos = nullptr;
+    const char* end = nullptr;
+};
+
 class StatsHandler {
 public:
-    explicit StatsHandler(Snapshot& snap) : s_(snap) {
+    explicit StatsHandler(Snapshot& snap, CoreSkip skip = {}) : s_(snap), skip_(skip) {
         frames_[0] = Frame{kNoKeys.entries(), nullptr, Ctx::Top};
     }
 
@@ -423,6 +432,9 @@ private:
             }
             w->cores = Range{size32(s_.cores), 0};
             w->has_cores = true;
+            if (skip_.pos != nullptr) {
+                skip_cores();
+            }
             break;
         }
         case Ctx::Vars: {
@@ -472,6 +484,22 @@ private:
         return push(ctx, parent);
     }
 
+    // Moves the reader to the `]` of the "cores" list it just opened, so the
+    // next event is its EndArray. The list's elements may nest as deep as
+    // they could when parsed (the list's own frame is pushed next); when the
+    // brackets do not check out, nothing moves and the reader parses the list
+    // (and reports what is wrong with it).
+    void skip_cores() {
+        const auto level = static_cast<unsigned>(top_ - frames_.data()) + 1;
+        char* at = *skip_.pos;
+        const std::size_t close =
+            skip_array(at, static_cast<std::size_t>(skip_.end - at), kMaxDepth - level);
+        if (close != kNoSkip) {
+            *skip_.pos = at + close;
+            s_.cores_skipped = true;
+        }
+    }
+
     // `{` as an element of a known list.
     bool object_element(const Frame& f) {
         switch (f.ctx) {
@@ -517,6 +545,7 @@ private:
     }
 
     Snapshot& s_;
+    CoreSkip skip_;
     std::array<Frame, kMaxDepth + 1> frames_{};  // [0]: Top; then up to kMaxDepth containers
     Frame* top_ = &frames_[0];
     // The value after the last key: what it is for (and where it goes:

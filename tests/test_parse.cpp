@@ -751,4 +751,128 @@ TEST_CASE("parse::Parser::parse 16,000 gevent cores") {
     check_invariants(snap);
 }
 
+namespace {
+
+// The full parse with its cores taken out: what a NoCores parse must equal.
+std::string describe_without_cores(Snapshot& full) {
+    for (Worker& w : full.workers) w.cores = Range{};
+    full.cores.clear();
+    full.vars.clear();
+    return describe(full);
+}
+
+}  // namespace
+
+TEST_CASE("parse::Parser::parse without cores") {
+    Parser parser;
+    Snapshot full, lean;
+
+    SUBCASE("every capture: the same snapshot, less its cores") {
+        for (const Expect& e : kFixtures) {
+            CAPTURE(e.file);
+            ByteBuffer a = read_fixture(e.file), b = read_fixture(e.file);
+            REQUIRE(parser.parse(a, full).is_ok());
+            const Status st = parser.parse(b, lean, ParseScope::NoCores);
+            REQUIRE_MESSAGE(st.is_ok(), st.message());
+            CHECK(lean.cores.empty());
+            CHECK(lean.vars.empty());
+            CHECK(lean.storage.size() <= full.storage.size());
+            const bool any_cores = std::any_of(full.workers.begin(), full.workers.end(),
+                                               [](const Worker& w) { return w.has_cores; });
+            CHECK(lean.cores_skipped == any_cores);
+            CHECK_FALSE(full.cores_skipped);
+            check_invariants(lean);
+            CHECK(describe(lean) == describe_without_cores(full));
+        }
+    }
+
+    SUBCASE("uWSGI's unescaped output still goes through the repair") {
+        // Raw control bytes always take the lenient path; invalid UTF-8 only
+        // in request vars is passed over with the cores, so nothing needs repair.
+        struct Case {
+            const char* file;
+            bool repaired;
+        };
+        for (const Case c : {Case{"weird-cwd.json", true}, Case{"weird-vars-ctl.json", true},
+                             Case{"weird-vars-nonutf8.json", false}}) {
+            CAPTURE(c.file);
+            ByteBuffer a = read_fixture(c.file), b = read_fixture(c.file);
+            REQUIRE(parser.parse(a, full).is_ok());
+            REQUIRE(parser.parse(b, lean, ParseScope::NoCores).is_ok());
+            CHECK(full.repaired);
+            CHECK(lean.repaired == c.repaired);
+            CHECK(lean.cores.empty());
+            CHECK(lean.cwd == full.cwd);
+            full.repaired = lean.repaired;
+            CHECK(describe(lean) == describe_without_cores(full));
+        }
+    }
+
+    SUBCASE("brackets and strings inside the skipped list") {
+        const std::string doc =
+            R"({"workers":[{"id":1,"cores":[{"id":0,"vars":["A=]}","B=\"[{","C=\\"],"req_info":{"x":[[]]}}],)"
+            R"("requests":5,"cores":[{"id":1}]},{"id":2,"requests":7,"cores":[]}],"pid":9})";
+        REQUIRE(parse_text(parser, doc, full).is_ok());
+        REQUIRE(parse_text(parser, doc, lean).is_ok());  // reuses the parser: scope is per call
+        CHECK(lean.cores.size() == 1);  // the repeated "cores" list replaced the first
+        ByteBuffer bytes = bytes_of(doc);
+        REQUIRE(parser.parse(bytes, lean, ParseScope::NoCores).is_ok());
+        REQUIRE(lean.workers.size() == 2);
+        CHECK(lean.workers[0].requests == 5);  // after a skipped list, and a repeated one
+        CHECK(lean.workers[1].requests == 7);
+        CHECK(lean.workers[0].has_cores);
+        CHECK(lean.workers[1].has_cores);
+        CHECK(lean.pid == 9);
+        CHECK(lean.cores.empty());
+        CHECK(describe(lean) == describe_without_cores(full));
+    }
+
+    SUBCASE("a broken list is parsed, and its error is the full parse's") {
+        const std::string broken[] = {
+            R"({"workers":[{"id":1,"cores":[{"id":0]}]}]})",                 // wrong closer
+            R"({"workers":[{"id":1,"cores":[{"id":0,"vars":["unclosed]}]}]})",  // string runs off
+            R"({"workers":[{"id":1,"cores":[{"id":0})",                       // truncated
+            R"({"workers":[{"id":1,"cores":[)" + std::string(70, '[') + std::string(70, ']') + "]}]}",
+        };
+        for (const std::string& doc : broken) {
+            CAPTURE(doc);
+            const Status want = parse_text(parser, doc, full);
+            REQUIRE_FALSE(want.is_ok());
+            ByteBuffer bytes = bytes_of(doc);
+            const Status got = parser.parse(bytes, lean, ParseScope::NoCores);
+            CHECK_FALSE(got.is_ok());
+            CHECK(got.message() == want.message());
+        }
+        // Inside the brackets only brackets and strings are checked: this list
+        // is an error when parsed and passed over when not.
+        const std::string loose = R"({"workers":[{"id":1,"cores":[1 2 tru],"requests":3}]})";
+        CHECK_FALSE(parse_text(parser, loose, full).is_ok());
+        ByteBuffer bytes = bytes_of(loose);
+        REQUIRE(parser.parse(bytes, lean, ParseScope::NoCores).is_ok());
+        CHECK(lean.workers.at(0).requests == 3);
+    }
+
+    SUBCASE("cores nest as deep as a parse allows") {
+        // Objects nested `levels` deep as the one core: the parse refuses them
+        // past kMaxDepth, and so must the skip (then the parse says so).
+        const auto doc_with = [](int levels) {
+            std::string d = R"({"workers":[{"id":1,"cores":[)";
+            for (int i = 1; i < levels; ++i) d += R"({"a":)";
+            d += "{}" + std::string(levels - 1, '}') + "]}]}";
+            return d;
+        };
+        int deepest_ok = 0;
+        for (int levels = 50; levels <= 70; ++levels) {
+            CAPTURE(levels);
+            const Status want = parse_text(parser, doc_with(levels), full);
+            ByteBuffer bytes = bytes_of(doc_with(levels));
+            const Status got = parser.parse(bytes, lean, ParseScope::NoCores);
+            CHECK(got.is_ok() == want.is_ok());
+            CHECK(got.message() == want.message());
+            if (want.is_ok()) deepest_ok = levels;
+        }
+        CHECK(deepest_ok == 60);  // top, root, workers, worker, cores: 4 + 60 = kMaxDepth
+    }
+}
+
 }  // TEST_SUITE

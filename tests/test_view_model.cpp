@@ -398,6 +398,34 @@ TEST_CASE("view_model::Enter opens details, Esc and q close overlays, q quits") 
     }
 }
 
+TEST_CASE("view_model::the cores are needed only by what shows them") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    CHECK_FALSE(vm.needs_cores());  // the worker table
+    keys(vm, "a");
+    CHECK(vm.needs_cores());        // cores as WID:CID
+    keys(vm, "a");
+    CHECK(vm.needs_cores());        // cores under their worker
+    keys(vm, "a");
+    CHECK_FALSE(vm.needs_cores());  // back to workers
+    vm.handle_key(key::Enter);
+    REQUIRE(vm.overlay() == Overlay::Detail);
+    CHECK(vm.needs_cores());        // the details list a worker's cores
+    vm.handle_key(key::Escape);
+    CHECK_FALSE(vm.needs_cores());
+    keys(vm, "/api");
+    CHECK(vm.needs_cores());        // a filter also matches the requests cores serve
+    vm.handle_key(key::Escape);
+    vm.handle_key(key::Escape);
+    CHECK(vm.state().filter.empty());
+    CHECK_FALSE(vm.needs_cores());
+    keys(vm, "a2");                 // another pane: its rows are not cores
+    CHECK(vm.pane() == PaneId::Sockets);
+    CHECK_FALSE(vm.needs_cores());
+    keys(vm, "1");
+    CHECK(vm.needs_cores());        // the worker pane kept its row mode
+}
+
 TEST_CASE("view_model::pause, fast refresh and the interval") {
     TestSnap t = four();
     ViewModel vm = make(t);
@@ -598,6 +626,30 @@ TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
     CHECK(src.fetches <= at_pause + 1);  // at most the one already in flight
     f.configure(60.0, false);  // a long interval: only the immediate fetch
     REQUIRE(eventually([&] { return src.fetches > at_pause + 1 || f.take(shown); }));
+    CHECK(f.stop(10.0));
+}
+
+TEST_CASE("fetcher::without cores until they are wanted, then at once") {
+    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
+    TestSource& src = *owned;
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    f.want_cores(false);
+    f.start(60.0, false);  // a long interval: only the first fetch, unless woken
+    Slot shown;
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    CHECK(shown.snap.workers.size() == 4);
+    CHECK(shown.snap.cores.empty());
+    CHECK(shown.snap.cores_skipped);
+    const int before = src.fetches;
+    f.want_cores(false);  // no change: no fetch
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(src.fetches == before);
+    f.want_cores(true);
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    CHECK(src.fetches == before + 1);
+    CHECK(shown.snap.cores.size() == 8);
+    CHECK_FALSE(shown.snap.cores_skipped);
     CHECK(f.stop(10.0));
 }
 

@@ -168,6 +168,8 @@ enum class SnapshotKind : uint8_t {
 struct Snapshot {
     ByteBuffer storage;  // the kept strings the views point into (see top)
     bool repaired = false;      // the lenient path rewrote the input (it was not strict JSON)
+    bool cores_skipped = false; // parsed with ParseScope::NoCores and the server sent cores:
+                                // workers have has_cores but no cores here (parse.hpp)
 
     SnapshotKind kind = SnapshotKind::Unknown;
 

@@ -12,8 +12,18 @@
 // deeper than kMaxDepth, wrong types for known fields) fails with one line
 // that gives the byte offset: "invalid stats JSON at byte 1234: ...".
 // Unknown keys and containers are skipped.
+// Scope: a caller that shows no cores (the interactive worker table) parses
+// with ParseScope::NoCores: each worker's "cores" list is then passed over by
+// a bracket scan (skip_container.hpp) instead of parsed, which is most of the
+// work on a big async instance (16,000 cores are ~95% of its 4 MB). Those
+// workers keep has_cores with an empty range and the snapshot says
+// cores_skipped. Only the skipped list's brackets and strings are checked,
+// so a list that is broken inside in other ways is an error only when parsed,
+// and bytes that would need the lenient path only inside it (invalid UTF-8
+// in request vars) do not make the snapshot `repaired`.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "uwsgitop/model.hpp"
@@ -24,6 +34,11 @@ namespace uwsgitop {
 
 constexpr unsigned kMaxDepth = 64;
 
+enum class ParseScope : uint8_t {
+    Everything,
+    NoCores,  // pass over every worker's "cores" list (see above)
+};
+
 class Parser {
 public:
     // Parses `bytes` into `out`. `bytes` is parsed in place, so afterwards it
@@ -32,7 +47,7 @@ public:
     // snapshot keeps are copied into `out.storage`, so `out` does not depend
     // on `bytes` (no allocation in steady state). On failure `out` is left
     // cleared (kind Unknown) and the error names the offset.
-    Status parse(ByteBuffer& bytes, Snapshot& out);
+    Status parse(ByteBuffer& bytes, Snapshot& out, ParseScope scope = ParseScope::Everything);
 
 private:
     ByteBuffer scratch_;  // reused by the lenient path

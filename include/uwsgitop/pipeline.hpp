@@ -31,6 +31,8 @@ public:
     Status record_to(const std::string& path);
     // Keep a byte-exact copy of each frame (for --format raw).
     void keep_raw(bool on) { keep_raw_ = on; }
+    // What the next refreshes parse (parse.hpp); ParseScope::Everything at first.
+    void set_scope(ParseScope scope) { scope_ = scope; }
 
     Status refresh(Snapshot& into, Rates& rates);
 
@@ -47,6 +49,7 @@ private:
     Frame frame_;
     ByteBuffer raw_;
     bool keep_raw_ = false;
+    ParseScope scope_ = ParseScope::Everything;
     double last_wall_ = 0;
 };
 

@@ -56,6 +56,17 @@ void Fetcher::configure(double interval, bool paused) {
     cv_.notify_all();
 }
 
+void Fetcher::want_cores(bool on) {
+    {
+        std::lock_guard lk(mu_);
+        if (on == want_cores_) return;
+        want_cores_ = on;
+        if (!on) return;
+        fetch_now_ = true;
+    }
+    cv_.notify_all();
+}
+
 bool Fetcher::take(Slot& shown) {
     std::lock_guard lk(mu_);
     if (!ready_full_) return false;
@@ -101,8 +112,11 @@ void Fetcher::run() {
             continue;
         }
         const auto started = Clock::now();
+        const ParseScope scope = want_cores_ ? ParseScope::Everything : ParseScope::NoCores;
+        fetch_now_ = false;
         lk.unlock();
         // While !ready_full_ the slot belongs to this thread alone.
+        pipeline_.set_scope(scope);
         const Status st = pipeline_.refresh(slot_.snap, slot_.rates);
         const double wall = pipeline_.last_wall_time();
         const bool ended = pipeline_.source().exhausted();
@@ -129,8 +143,8 @@ void Fetcher::run() {
             else if (pace) deadline = deadline_after(finished, *pace);
             else deadline = deadline_after(started, interval_);
             const uint64_t gen = config_gen_;
-            if (cv_.wait_until(lk, deadline, [&] { return stop_ || config_gen_ != gen; })) {
-                if (stop_ || paused_) break;
+            if (cv_.wait_until(lk, deadline, [&] { return stop_ || fetch_now_ || config_gen_ != gen; })) {
+                if (stop_ || paused_ || fetch_now_) break;
                 continue;  // new interval: new deadline
             }
             break;  // deadline reached

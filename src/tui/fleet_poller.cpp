@@ -19,7 +19,9 @@ using Clock = SteadyClock;
 
 FleetPoller::FleetPoller(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency,
                          const FetchLimits& limits, bool follow_vassals)
-    : fleet_(fleet), concurrency_(std::max(1u, concurrency)), limits_(limits), follow_vassals_(follow_vassals) {}
+    : fleet_(fleet), concurrency_(std::max(1u, concurrency)), limits_(limits), follow_vassals_(follow_vassals) {
+    for (auto& inst : fleet_) inst->pipeline->set_scope(ParseScope::NoCores);
+}
 
 void FleetPoller::add(const Target& target) {
     std::lock_guard lk(mu_);
@@ -46,6 +48,7 @@ void FleetPoller::grow() {
         if (std::any_of(fleet_.begin(), fleet_.end(), same) || std::any_of(added.begin(), added.end(), same)) continue;
         std::vector<std::unique_ptr<Instance>> one;
         if (!make_fleet({t}, limits_, one)) continue;  // an address that does not parse
+        one.front()->pipeline->set_scope(ParseScope::NoCores);
         added.push_back(std::move(one.front()));
     }
     if (added.empty()) return;

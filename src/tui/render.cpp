@@ -338,6 +338,7 @@ void Renderer::empty_message(const ViewModel& vm, Grid& grid) {
         line_ += "\" (Esc clears it)";
     } else if (vm.pane() == PaneId::Workers) {
         line_ = vm.row_mode() == RowMode::Workers ? "no workers in this snapshot"
+                : vm.snapshot()->cores_skipped    ? "reading the cores (the worker table did not need them)..."
                                                   : "no cores in this snapshot (the server may run with --stats-no-cores)";
     } else {
         line_ = "nothing here in this snapshot";

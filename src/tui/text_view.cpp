@@ -232,12 +232,16 @@ void worker_detail(const ViewModel& vm, TextLines& out) {
     for (const Core& c : cores) busy += (c.in_request && *c.in_request) ? 1 : 0;
     {
         std::string& l = out.add(Style::Title);
-        l = "Cores (";
-        append_int(l, static_cast<int64_t>(cores.size()));
-        l += ", ";
-        append_int(l, busy);
-        l += " in a request)";
-        if (!w.has_cores) l += " - the server does not send cores (--stats-no-cores)";
+        if (s.cores_skipped) {
+            l = "Cores (reading them...)";  // the worker table's snapshot did not need them
+        } else {
+            l = "Cores (";
+            append_int(l, static_cast<int64_t>(cores.size()));
+            l += ", ";
+            append_int(l, busy);
+            l += " in a request)";
+            if (!w.has_cores) l += " - the server does not send cores (--stats-no-cores)";
+        }
     }
     if (!cores.empty()) {
         constexpr std::size_t n = std::size(kDetailCoreCols);

@@ -79,6 +79,12 @@ std::span<const ColumnId> ViewModel::worker_columns() const {
 
 double ViewModel::interval() const { return fast_ ? std::min(kFastInterval, interval_) : interval_; }
 
+bool ViewModel::needs_cores() const {
+    if (overlay_ == Overlay::Detail) return true;
+    if (pane_ != PaneId::Workers) return false;
+    return mode_ != RowMode::Workers || !state().filter.empty();
+}
+
 std::string_view ViewModel::flash() const {
     if (flash_.empty() || mono_now_ >= flash_until_) return {};
     return flash_;

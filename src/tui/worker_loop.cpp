@@ -23,6 +23,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
     vm.set_size(w, h);
     double interval = vm.interval();
     bool paused = vm.paused();
+    bool cores = vm.needs_cores();
+    fetcher.want_cores(cores);
     fetcher.start(interval, paused);
     bool dirty = true;
     bool full = full_first;
@@ -65,6 +67,10 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             interval = vm.interval();
             paused = vm.paused();
             fetcher.configure(interval, paused);
+        }
+        if (vm.needs_cores() != cores) {
+            cores = vm.needs_cores();
+            fetcher.want_cores(cores);
         }
     }
     return stop_signal() != 0 ? LoopEnd::Signal : LoopEnd::Quit;

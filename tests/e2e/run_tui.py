@@ -639,6 +639,19 @@ def scenario_real_uwsgi(binary):
         code, after = tui.finish()
         check(code == 0, "real uWSGI: q exits 0 (got %r)" % code)
         check(tui.terminal_restored(after), "real uWSGI: terminal modes restored")
+        # The worker table reads no cores; rows of cores and the details read
+        # them with a fetch at once, not at the next (30 s) refresh.
+        tui = Tui(binary, ["127.0.0.1:%d" % sp, "--frequency", "30"])
+        check(tui.wait_for("WID", 15), "real uWSGI, 30 s: the worker table appears")
+        tui.send("a")
+        check(tui.wait_for(lambda t: "1:0" in t and "2:1" in t, 5), "real uWSGI, 30 s: cores read at once")
+        tui.send("aa")
+        check(tui.wait_for(lambda t: "1:0" not in t, 5), "real uWSGI, 30 s: back to the worker table")
+        tui.send("\r")
+        check(tui.wait_for("Cores (2,", 5), "real uWSGI, 30 s: the details list the worker's 2 cores")
+        tui.send("\x1bq")
+        code, after = tui.finish()
+        check(code == 0, "real uWSGI, 30 s: q exits 0 (got %r)" % code)
     finally:
         stop_load.set()
         for t in loaders:

@@ -18,6 +18,10 @@
 // from the interval up to kMaxBackoff seconds (or the interval, if longer):
 // no retry storms, and a server that comes back is seen within seconds.
 // Paused: no fetches at all until resumed (the server gets no load).
+// Scope: the UI says whether it shows cores (want_cores); the thread parses
+// without them while it does not (ParseScope::NoCores, the cheap road on a
+// big async instance). When the UI starts wanting them, the next fetch
+// starts at once, so rows of cores appear without waiting an interval.
 // A finite source that is exhausted ends the thread's work with ended=true.
 #pragma once
 
@@ -60,6 +64,8 @@ public:
     void start(double interval, bool paused);
     // New interval or pause state; wakes the thread (resuming fetches at once).
     void configure(double interval, bool paused);
+    // Whether snapshots should carry the cores (see the top); true at first.
+    void want_cores(bool on);
     // Swaps a ready snapshot into `shown` (its old buffers go back for reuse).
     bool take(Slot& shown);
     // Copies the latest report when its seq differs from `seen`; updates `seen`.
@@ -80,6 +86,8 @@ private:
     FetchReport report_;
     double interval_ = 1.0;
     bool paused_ = false;
+    bool want_cores_ = true;
+    bool fetch_now_ = false;  // cores became wanted: do not wait for the deadline
     bool stop_ = false;
     bool done_ = false;
     uint64_t config_gen_ = 0;

@@ -8,7 +8,9 @@
 // (make_fleet_rows) into its own buffer and, under the mutex, swaps that
 // buffer with the shared one. take() swaps the shared buffer out to the UI.
 // The lock is only held for those swaps, never during a fetch, so the UI
-// answers keys at once even when targets hang.
+// answers keys at once even when targets hang. The fleet table uses no
+// core data, so every instance is parsed with ParseScope::NoCores (Enter
+// opens a screen with a pipeline of its own, which reads what it shows).
 //
 // Paused (start or configure): no round at all until resumed, so the
 // targets get no load; a round already in flight still finishes and is

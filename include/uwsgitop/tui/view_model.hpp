@@ -127,6 +127,10 @@ public:
 
     double base_interval() const { return interval_; }
     double interval() const;     // what the fetcher should use now
+    // Whether what is on screen uses the cores (rows of cores, the details
+    // overlay, a filter, which also looks at the requests cores serve); when
+    // not, the fetcher parses without them (ParseScope::NoCores).
+    bool needs_cores() const;
     bool fast() const { return fast_; }
     bool paused() const { return paused_; }
     bool quit_requested() const { return quit_; }
