@@ -485,7 +485,10 @@ private:
     }
 
     // Moves the reader to the `]` of the "cores" list it just opened, so the
-    // next event is its EndArray. The list's elements may nest as deep as
+    // next event is its EndArray. This leans on how RapidJSON's reader works
+    // (reader.h, ParseArray): it takes the `[`, calls StartArray, then reads
+    // on from the stream it was given, by reference; the tests of
+    // ParseScope::NoCores in test_parse.cpp fail if that changes. The list's elements may nest as deep as
     // they could when parsed (the list's own frame is pushed next); when the
     // brackets do not check out, nothing moves and the reader parses the list
     // (and reports what is wrong with it).
