@@ -653,6 +653,40 @@ TEST_CASE("fetcher::without cores until they are wanted, then at once") {
     CHECK(f.stop(10.0));
 }
 
+TEST_CASE("fetcher::keys in a burst add at most one early fetch a second") {
+    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
+    TestSource& src = *owned;
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    f.want_cores(false);
+    f.start(60.0, false);
+    Slot shown;
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    const int before = src.fetches;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 10; ++i) {  // e.g. Enter, Esc, Enter, ... within about 0.4 s
+        f.want_cores(true);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        f.take(shown);
+        f.want_cores(i == 9);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // Whatever the machine's speed, within the first second only one fetch.
+    if (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(900)) {
+        CHECK(src.fetches <= before + 1);
+    }
+    // The cores still wanted at the end arrive with the second early fetch.
+    REQUIRE(eventually([&] {
+        f.take(shown);
+        return shown.wall_time == tuitest::kNow + (before + 2);  // the source numbers its fetches
+    }));
+    CHECK_FALSE(shown.snap.cores.empty());
+    CHECK(src.fetches == before + 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(src.fetches == before + 2);  // then the 60 s interval again
+    CHECK(f.stop(10.0));
+}
+
 TEST_CASE("fetcher::a finite source ends with a final report") {
     auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
     owned->end_after = 2;

@@ -61,8 +61,7 @@ void Fetcher::want_cores(bool on) {
         std::lock_guard lk(mu_);
         if (on == want_cores_) return;
         want_cores_ = on;
-        if (!on) return;
-        fetch_now_ = true;
+        fetch_now_ = on;  // no longer wanted: no reason to fetch early
     }
     cv_.notify_all();
 }
@@ -100,6 +99,8 @@ bool Fetcher::stop(double wait_seconds) {
 
 void Fetcher::run() {
     int failures = 0;
+    Clock::time_point last_early{};  // the start of the last fetch made for want_cores
+    bool early_used = false;
     std::unique_lock lk(mu_);
     while (!stop_) {
         if (paused_) {
@@ -113,7 +114,11 @@ void Fetcher::run() {
         }
         const auto started = Clock::now();
         const ParseScope scope = want_cores_ ? ParseScope::Everything : ParseScope::NoCores;
-        fetch_now_ = false;
+        if (fetch_now_) {
+            last_early = started;
+            early_used = true;
+            fetch_now_ = false;
+        }
         lk.unlock();
         // While !ready_full_ the slot belongs to this thread alone.
         pipeline_.set_scope(scope);
@@ -135,17 +140,25 @@ void Fetcher::run() {
         report_.message = st.message();
         report_.ended = ended;
         if (ended) break;
-        // Wait for the next fetch; a new configuration recomputes the deadline
-        // (a resume from pause fetches at once, via the paused_ branch above).
+        // Wait for the next fetch; a new configuration or a change of
+        // fetch_now_ recomputes the deadline (a resume from pause fetches at
+        // once, via the paused_ branch above).
         for (;;) {
             Clock::time_point deadline;
             if (failures > 0) deadline = deadline_after(finished, backoff_delay(interval_, failures));
             else if (pace) deadline = deadline_after(finished, *pace);
             else deadline = deadline_after(started, interval_);
+            if (fetch_now_) {
+                const auto soonest =
+                    early_used ? deadline_after(last_early, std::min(interval_, kEarlyFetchSpacing)) : Clock::now();
+                deadline = std::min(deadline, soonest);
+            }
             const uint64_t gen = config_gen_;
-            if (cv_.wait_until(lk, deadline, [&] { return stop_ || fetch_now_ || config_gen_ != gen; })) {
-                if (stop_ || paused_ || fetch_now_) break;
-                continue;  // new interval: new deadline
+            const bool now_was = fetch_now_;
+            if (cv_.wait_until(lk, deadline,
+                               [&] { return stop_ || config_gen_ != gen || fetch_now_ != now_was; })) {
+                if (stop_ || paused_) break;
+                continue;  // new interval or cores wanted: new deadline
             }
             break;  // deadline reached
         }

@@ -21,7 +21,10 @@
 // Scope: the UI says whether it shows cores (want_cores); the thread parses
 // without them while it does not (ParseScope::NoCores, the cheap road on a
 // big async instance). When the UI starts wanting them, the next fetch
-// starts at once, so rows of cores appear without waiting an interval.
+// starts at once, so rows of cores appear without waiting an interval; such
+// early fetches are at least kEarlyFetchSpacing seconds apart (or the
+// interval, if shorter), so keys pressed in a burst add at most one read a
+// second to the server's load.
 // A finite source that is exhausted ends the thread's work with ended=true.
 #pragma once
 
@@ -50,6 +53,7 @@ struct FetchReport {
 };
 
 constexpr double kMaxBackoff = 5.0;
+constexpr double kEarlyFetchSpacing = 1.0;
 
 // Seconds to wait before the next try after `failures` failures in a row.
 double backoff_delay(double interval, int failures);
@@ -87,7 +91,7 @@ private:
     double interval_ = 1.0;
     bool paused_ = false;
     bool want_cores_ = true;
-    bool fetch_now_ = false;  // cores became wanted: do not wait for the deadline
+    bool fetch_now_ = false;  // cores became wanted: fetch early (see the top)
     bool stop_ = false;
     bool done_ = false;
     uint64_t config_gen_ = 0;
