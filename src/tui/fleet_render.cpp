@@ -217,7 +217,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g) {
             int x = 0;
             if (vm.paused()) x = g.put(0, a.status_row, "PAUSED (not polling; Space resumes)  ", Style::Paused);
             line = vm.help() ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
-                             : "q quit  Enter open  / filter  < > r sort  ? help";
+                             : "q quit  Enter open  / filter  < > r sort  Space pause  ? help";
             if (!vm.help() && !vm.visible().empty()) {
                 line += "  -  ";
                 append_int(line, vm.selected() + 1);
