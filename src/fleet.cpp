@@ -1,11 +1,13 @@
 // fleet.cpp — targets and concurrent polling (see fleet.hpp).
 #include "uwsgitop/fleet.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
 
 #include "uwsgitop/text.hpp"
+#include "uwsgitop/vassal_discovery.hpp"
 
 namespace uwsgitop {
 
@@ -103,6 +105,32 @@ std::string instance_state(const Instance& inst, double now_mono) {
     s += ": ";
     s += inst.error;
     return s;
+}
+
+void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
+                            std::vector<std::string>& expanded, std::vector<Target>& out) {
+    for (const auto& inst : fleet) {
+        if (!inst->last_ok || inst->snapshot.kind != SnapshotKind::Emperor) continue;
+        if (std::find(expanded.begin(), expanded.end(), inst->target.address) != expanded.end()) continue;
+        expanded.push_back(inst->target.address);
+        discover_vassals(inst->snapshot, out);
+    }
+}
+
+void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
+                 const FetchLimits& limits, unsigned concurrency, ParseScope scope) {
+    std::vector<std::unique_ptr<Instance>> added;
+    for (const Target& t : targets) {
+        auto same = [&](const auto& i) { return i->target.address == t.address; };
+        if (std::any_of(fleet.begin(), fleet.end(), same) || std::any_of(added.begin(), added.end(), same)) continue;
+        std::vector<std::unique_ptr<Instance>> one;
+        if (!make_fleet({t}, limits, one)) continue;  // an address that does not parse
+        one.front()->pipeline->set_scope(scope);
+        added.push_back(std::move(one.front()));
+    }
+    if (added.empty()) return;
+    poll_fleet(added, concurrency);
+    for (auto& inst : added) fleet.push_back(std::move(inst));
 }
 
 }  // namespace uwsgitop

@@ -28,6 +28,13 @@ Status collect_targets(const Options& options, std::vector<Target>& out) {
     return Status::ok();
 }
 
+FetchLimits fetch_limits(const Options& options) {
+    FetchLimits limits;
+    limits.timeout_seconds = options.timeout;
+    limits.max_bytes = static_cast<std::size_t>(options.max_size_mib * 1024.0 * 1024.0);
+    return limits;
+}
+
 int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet) {
     FleetDumpOptions dump;
     dump.base.format = options.format;
@@ -41,10 +48,18 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
 
     int exit_code = 0;
     std::string out;
+    std::vector<std::string> expanded;  // emperors whose vassals were added
     const long count = options.once ? 1 : options.iterations;
     for (long i = 0; count == 0 || i < count; ++i) {
         if (i > 0) sleep_for_seconds(options.interval);
         poll_fleet(fleet, static_cast<unsigned>(options.concurrency));
+        if (options.follow_vassals) {
+            // New vassals are polled at once, so this round's output has them.
+            std::vector<Target> vassals;
+            collect_vassal_targets(fleet, expanded, vassals);
+            add_targets(fleet, vassals, fetch_limits(options), static_cast<unsigned>(options.concurrency),
+                        ParseScope::Everything);
+        }
         for (const auto& inst : fleet) {
             if (!inst->last_ok) {
                 std::fprintf(stderr, "uwsgitop: %s\n", inst->error.c_str());

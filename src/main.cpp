@@ -60,11 +60,8 @@ int main(int argc, char** argv) {
         std::vector<Target> targets;
         st = collect_targets(opt, targets);
         if (!st) return usage_error(st.message());
-        FetchLimits limits;
-        limits.timeout_seconds = opt.timeout;
-        limits.max_bytes = static_cast<std::size_t>(opt.max_size_mib * 1024.0 * 1024.0);
         std::vector<std::unique_ptr<Instance>> fleet;
-        st = make_fleet(targets, limits, fleet);
+        st = make_fleet(targets, fetch_limits(opt), fleet);
         if (!st) return usage_error(st.message());
         if (!opt.serve_metrics.empty()) return run_metrics_server(opt, fleet);
         if (opt.once || opt.batch) return run_fleet_batch(opt, fleet);
@@ -84,10 +81,7 @@ int main(int argc, char** argv) {
         Address address;
         st = parse_address(opt.addresses.front(), address);
         if (!st) return usage_error(st.message());
-        FetchLimits limits;
-        limits.timeout_seconds = opt.timeout;
-        limits.max_bytes = static_cast<std::size_t>(opt.max_size_mib * 1024.0 * 1024.0);
-        source = make_source(address, limits);
+        source = make_source(address, fetch_limits(opt));
     }
 
     Pipeline pipeline(std::move(source));

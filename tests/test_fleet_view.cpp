@@ -16,7 +16,7 @@
 #include "tui_test_support.hpp"
 #include "uwsgitop/tui/fleet_poller.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
-#include "uwsgitop/tui/vassal_discovery.hpp"
+#include "uwsgitop/vassal_discovery.hpp"
 #include "uwsgitop/tui/render.hpp"
 
 using namespace uwsgitop;
@@ -352,14 +352,56 @@ TEST_CASE("fleet_view::vassal_config_path") {
     CHECK_FALSE(vassal_config_path("", "a.ini", p));
 }
 
-TEST_CASE("fleet_view::discover_vassal reads the vassal's ini") {
+TEST_CASE("fleet_view::stats addresses in the other config formats") {
+    std::string a;
+    SUBCASE("yaml") {
+        CHECK(stats_address_from_yaml("uwsgi:\n  master: true\n  stats: 127.0.0.1:9191  # the stats\n", a));
+        CHECK(a == "127.0.0.1:9191");
+        CHECK(stats_address_from_yaml("other:\n  stats: 1.2.3.4:1\nuwsgi:\n\tstats_server: '@abstract'\n", a));
+        CHECK(a == "@abstract");
+        CHECK_FALSE(stats_address_from_yaml("uwsgi:\n  http: :80\nstats: 127.0.0.1:1\n", a));  // not under uwsgi
+        CHECK_FALSE(stats_address_from_yaml("# uwsgi:\n#  stats: 127.0.0.1:1\n", a));
+        CHECK_FALSE(stats_address_from_yaml("uwsgi:\n  stats: $(PORT)\n", a));
+    }
+    SUBCASE("json") {
+        CHECK(stats_address_from_json(R"({"uwsgi": {"master": true, "stats": "127.0.0.1:9191"}})", a));
+        CHECK(a == "127.0.0.1:9191");
+        CHECK(stats_address_from_json(R"({"other": {"stats": "x"}, "uwsgi": {"stats-server": "[::1]:7"}})", a));
+        CHECK(a == "[::1]:7");
+        CHECK_FALSE(stats_address_from_json(R"({"uwsgi": {"stats": 9191}})", a));
+        CHECK_FALSE(stats_address_from_json(R"({"uwsgi": ["stats", "127.0.0.1:1"]})", a));
+        CHECK_FALSE(stats_address_from_json(R"({"uwsgi": {"stats": "127.0.0.1:1")", a));  // truncated
+        CHECK_FALSE(stats_address_from_json("", a));
+    }
+    SUBCASE("xml") {
+        CHECK(stats_address_from_xml("<?xml version=\"1.0\"?>\n<uwsgi>\n  <master/>\n  <stats> 127.0.0.1:9191 </stats>\n</uwsgi>\n", a));
+        CHECK(a == "127.0.0.1:9191");
+        CHECK(stats_address_from_xml("<uwsgi id=\"x\"><stats_server>/run/a&amp;b.sock</stats_server></uwsgi>", a));
+        CHECK(a == "/run/a&b.sock");
+        CHECK_FALSE(stats_address_from_xml("<uwsgi-other><stats>127.0.0.1:1</stats></uwsgi-other>", a));
+        CHECK_FALSE(stats_address_from_xml("<uwsgi><stats>127.0.0.1:1</uwsgi>", a));   // never closed
+        CHECK_FALSE(stats_address_from_xml("<uwsgi><stats>a&bogus;b</stats></uwsgi>", a));
+        CHECK_FALSE(stats_address_from_xml("<uwsgi></uwsgi><stats>127.0.0.1:1</stats>", a));  // outside
+    }
+    CHECK(config_kind("/v/a.ini") == ConfigKind::Ini);
+    CHECK(config_kind("/v/a.yml") == ConfigKind::Yaml);
+    CHECK(config_kind("/v/a.yaml") == ConfigKind::Yaml);
+    CHECK(config_kind("/v/a.json") == ConfigKind::Json);
+    CHECK(config_kind("/v/a.js") == ConfigKind::Json);
+    CHECK(config_kind("/v/a.xml") == ConfigKind::Xml);
+    CHECK(config_kind("/v/a.sh") == ConfigKind::Unknown);
+    CHECK(config_kind("/v/noext") == ConfigKind::Unknown);
+}
+
+TEST_CASE("fleet_view::discover_vassal reads the vassal's config") {
     const std::string dir = make_temp_dir();
     write_file(dir + "/web.ini", "[uwsgi]\nstats = 127.0.0.1:9191\n");
     write_file(dir + "/nostats.ini", "[uwsgi]\nhttp = :8080\n");
     write_file(dir + "/app.yaml", "uwsgi:\n  stats: 127.0.0.1:1\n");
+    write_file(dir + "/run.sh", "stats=127.0.0.1:2\n");
     Snapshot emp;
     emp.kind = SnapshotKind::Emperor;
-    for (const char* id : {"web.ini", "nostats.ini", "app.yaml", "missing.ini"}) {
+    for (const char* id : {"web.ini", "nostats.ini", "app.yaml", "missing.ini", "run.sh"}) {
         Vassal v;
         v.id = id;
         v.monitor = dir;
@@ -369,14 +411,22 @@ TEST_CASE("fleet_view::discover_vassal reads the vassal's ini") {
     CHECK(discover_vassal(emp.vassals[0], t).is_ok());
     CHECK(t.name == "web.ini");
     CHECK(t.address == "127.0.0.1:9191");
-    CHECK_FALSE(discover_vassal(emp.vassals[1], t).is_ok());
-    CHECK_FALSE(discover_vassal(emp.vassals[2], t).is_ok());
+    const Status none = discover_vassal(emp.vassals[1], t);
+    CHECK_FALSE(none.is_ok());
+    CHECK(none.message().find("no usable stats address") != std::string::npos);
+    CHECK(discover_vassal(emp.vassals[2], t).is_ok());
+    CHECK(t.name == "app.yaml");
+    CHECK(t.address == "127.0.0.1:1");
     CHECK_FALSE(discover_vassal(emp.vassals[3], t).is_ok());
+    const Status kind = discover_vassal(emp.vassals[4], t);
+    CHECK_FALSE(kind.is_ok());
+    CHECK(kind.message().find("only .ini") != std::string::npos);
     std::vector<Target> all;
     discover_vassals(emp, all);
-    REQUIRE(all.size() == 1);
+    REQUIRE(all.size() == 2);
     CHECK(all[0].address == "127.0.0.1:9191");
-    for (const char* f : {"/web.ini", "/nostats.ini", "/app.yaml"}) std::remove((dir + f).c_str());
+    CHECK(all[1].address == "127.0.0.1:1");
+    for (const char* f : {"/web.ini", "/nostats.ini", "/app.yaml", "/run.sh"}) std::remove((dir + f).c_str());
     rmdir(dir.c_str());
 }
 

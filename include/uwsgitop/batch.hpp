@@ -31,6 +31,9 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
 // The targets of a fleet run: the positional addresses, then --targets.
 Status collect_targets(const Options& options, std::vector<Target>& out);
 
+// The bounds of every fetch: --timeout and --max-size.
+FetchLimits fetch_limits(const Options& options);
+
 // Sleeps until `seconds` have passed on the monotonic clock (interrupted
 // sleeps resume). Returns early if *stop becomes true (may be null).
 void sleep_for_seconds(double seconds, const volatile bool* stop = nullptr);

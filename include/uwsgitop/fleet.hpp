@@ -56,6 +56,20 @@ Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
 // Polls every instance once, concurrently (see top).
 void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency);
 
+// Growing a fleet (the fleet screen, and --once/--batch with --follow-vassals).
+// collect_vassal_targets appends to `out` the discoverable vassals
+// (vassal_discovery.hpp) of every Emperor in `fleet` whose last poll worked
+// and whose address is not in `expanded` yet; it then is, so each Emperor is
+// followed once.
+void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
+                            std::vector<std::string>& expanded, std::vector<Target>& out);
+// add_targets makes an instance, parsing with `scope`, for each target whose
+// address the fleet does not poll yet (repeats and addresses that do not
+// parse are skipped), polls the new ones once, concurrently, so they come
+// with a state of their own, and appends them.
+void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
+                 const FetchLimits& limits, unsigned concurrency, ParseScope scope);
+
 // "ok", "stale 4s: <error>" or "error: <error>" for an instance at `now_mono`.
 std::string instance_state(const Instance& inst, double now_mono);
 

@@ -47,11 +47,11 @@ struct Options {
     bool help = false;
     bool version = false;
 
-    // Several instances: more than one address, --targets, prometheus output
-    // or --serve-metrics.
+    // Several instances: more than one address, --targets, prometheus output,
+    // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
     bool fleet() const {
         return addresses.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
-               format == OutputFormat::Prometheus;
+               format == OutputFormat::Prometheus || follow_vassals;
     }
 };
 

@@ -7,7 +7,6 @@
 #include "uwsgitop/frame.hpp"
 #include "uwsgitop/tui/deadline.hpp"
 #include "uwsgitop/tui/signals.hpp"
-#include "uwsgitop/tui/vassal_discovery.hpp"
 
 namespace uwsgitop::tui {
 
@@ -34,27 +33,8 @@ void FleetPoller::grow() {
         std::lock_guard lk(mu_);
         more.swap(pending_);
     }
-    if (follow_vassals_) {
-        for (const auto& inst : fleet_) {
-            if (!inst->last_ok || inst->snapshot.kind != SnapshotKind::Emperor) continue;
-            if (std::find(expanded_.begin(), expanded_.end(), inst->target.address) != expanded_.end()) continue;
-            expanded_.push_back(inst->target.address);
-            discover_vassals(inst->snapshot, more);
-        }
-    }
-    std::vector<std::unique_ptr<Instance>> added;
-    for (const Target& t : more) {
-        auto same = [&](const auto& i) { return i->target.address == t.address; };
-        if (std::any_of(fleet_.begin(), fleet_.end(), same) || std::any_of(added.begin(), added.end(), same)) continue;
-        std::vector<std::unique_ptr<Instance>> one;
-        if (!make_fleet({t}, limits_, one)) continue;  // an address that does not parse
-        one.front()->pipeline->set_scope(ParseScope::NoCores);
-        added.push_back(std::move(one.front()));
-    }
-    if (added.empty()) return;
-    // Polled once now, so they join the rows with a state of their own.
-    poll_fleet(added, concurrency_);
-    for (auto& inst : added) fleet_.push_back(std::move(inst));
+    if (follow_vassals_) collect_vassal_targets(fleet_, expanded_, more);
+    add_targets(fleet_, more, limits_, concurrency_, ParseScope::NoCores);
 }
 
 FleetPoller::~FleetPoller() {

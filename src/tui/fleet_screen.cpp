@@ -16,6 +16,7 @@
 #include <algorithm>
 
 #include "uwsgitop/address.hpp"
+#include "uwsgitop/batch.hpp"
 #include "uwsgitop/frame.hpp"
 #include "uwsgitop/tui.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
@@ -25,7 +26,7 @@
 #include "uwsgitop/tui/session.hpp"
 #include "uwsgitop/tui/signals.hpp"
 #include "uwsgitop/tui/terminal.hpp"
-#include "uwsgitop/tui/vassal_discovery.hpp"
+#include "uwsgitop/vassal_discovery.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 #include "uwsgitop/tui/worker_loop.hpp"
 
@@ -34,13 +35,6 @@ namespace uwsgitop {
 namespace {
 
 constexpr int kKeyPollMs = 50;
-
-FetchLimits fetch_limits(const Options& options) {
-    FetchLimits limits;
-    limits.timeout_seconds = options.timeout;
-    limits.max_bytes = static_cast<std::size_t>(options.max_size_mib * 1024.0 * 1024.0);
-    return limits;
-}
 
 // One instance's full screen.
 struct Drill {
@@ -75,7 +69,7 @@ void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller) {
     }
     const Vassal& v = snap->vassals[vm.pane_rows()[static_cast<std::size_t>(sel)]];
     Target t;
-    Status st = tui::discover_vassal(v, t);
+    Status st = discover_vassal(v, t);
     Address address;
     if (st) st = parse_address(t.address, address);
     if (!st) {

@@ -6,8 +6,8 @@ import signal
 import threading
 import time
 
-from harness import (APP, PacedLoad, check, children, descendants, free_port, load, settle, wait_until,
-                     workers_of)
+from harness import (APP, PacedLoad, StatsAddr, check, children, descendants, free_port, load, settle,
+                     try_read, wait_until, workers_of)
 from suite import case
 
 
@@ -299,6 +299,82 @@ def emperor(ctx):
         check(r.rc == 0, "table exit %s" % r.rc)
         check("app1.ini" in r.text(), "vassal names missing from the table")
     ctx.sub("tsv-table", as_tsv)
+
+
+_VASSAL_YAML = """uwsgi:
+  plugin: python3
+  master: true
+  processes: 1
+  http-socket: 127.0.0.1:%(port)d
+  wsgi-file: %(app)s
+  disable-logging: true
+  stats: 127.0.0.1:%(stats)d   # the vassal's own stats server
+"""
+
+_VASSAL_JSON = """{"uwsgi": {"plugin": "python3", "master": true, "processes": 1,
+  "http-socket": "127.0.0.1:%(port)d", "wsgi-file": "%(app)s", "disable-logging": true,
+  "stats": "127.0.0.1:%(stats)d"}}
+"""
+
+_VASSAL_XML = """<?xml version="1.0"?>
+<uwsgi>
+  <plugin>python3</plugin>
+  <master/>
+  <processes>1</processes>
+  <http-socket>127.0.0.1:%(port)d</http-socket>
+  <wsgi-file>%(app)s</wsgi-file>
+  <disable-logging/>
+  <stats>127.0.0.1:%(stats)d</stats>
+</uwsgi>
+"""
+
+
+@case("emperor-follow-vassals")
+def emperor_follow_vassals(ctx):
+    """--follow-vassals with one Emperor address: the fleet is the Emperor
+    plus every vassal whose config (ini, yaml, json, xml) names its stats
+    server, each read as its own instance."""
+    vd = ctx.mkdir("vassals")
+    stats = {}
+    for name, text in (("app1.ini", _VASSAL + "stats = 127.0.0.1:%(stats)d\n"), ("app2.yaml", _VASSAL_YAML),
+                       ("app3.json", _VASSAL_JSON), ("app4.xml", _VASSAL_XML)):
+        stats[name] = free_port()
+        with open(os.path.join(vd, name), "w") as f:
+            f.write(text % {"procs": 1, "port": free_port(), "app": APP, "stats": stats[name]})
+    with open(os.path.join(vd, "nostats.ini"), "w") as f:
+        f.write(_VASSAL % {"procs": 1, "port": free_port(), "app": APP})
+
+    def ready(raw, p):
+        vs = {v.get("id"): v for v in (p or {}).get("vassals") or []}
+        return all(vs.get(k, {}).get("ready") for k in list(stats) + ["nostats.ini"])
+    u = ctx.uwsgi(["--emperor", vd], app=False, stats_opt="--emperor-stats", ready=ready)
+    addr = ctx.address(u.stats)
+    # A vassal's stats server may answer a moment after it says ready.
+    wait_until(lambda: all(try_read(StatsAddr("tcp", ("127.0.0.1", p)), 1)[0] for p in stats.values()), 15, 0.2)
+
+    def as_json():
+        j = ctx.once(addr, "--follow-vassals")
+        by_name = {i.get("name"): i for i in j.get("instances") or []}
+        check(set(by_name) == {addr} | set(stats), "instances %s, expected the emperor and %s"
+              % (sorted(by_name), sorted(stats)))
+        check((by_name.get(addr) or {}).get("uwsgitop", {}).get("kind") == "emperor", "the emperor's own row")
+        kids = set(descendants(u.pid))
+        for name, port in stats.items():
+            inst = by_name.get(name) or {}
+            check(inst.get("address") == "127.0.0.1:%d" % port, "%s: address %r" % (name, inst.get("address")))
+            check(inst.get("state") == "ok", "%s: state %r" % (name, inst.get("state")))
+            ws = inst.get("workers") or []
+            check(len(ws) == 1 and ws[0].get("pid") in kids,
+                  "%s: expected 1 worker under the emperor, got %r" % (name, [w.get("pid") for w in ws]))
+    ctx.sub("json", as_json)
+
+    def as_table():
+        r = ctx.tool("--once", "--format", "table", "--follow-vassals", addr)
+        check(r.rc == 0, "exit %s" % r.rc)
+        for name in stats:
+            check(name in r.text(), "%s missing from the fleet table" % name)
+        check("nostats.ini" not in r.text(), "a vassal without a stats server cannot be followed")
+    ctx.sub("table", as_table)
 
 
 @case("emperor-odd-names")
