@@ -210,7 +210,9 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
     if (sources && (!out.addresses.empty() || !out.targets_path.empty())) {
         return Status::fail("an ADDRESS or --targets cannot be combined with --replay/--demo");
     }
-    if (sources && out.fleet()) return Status::fail("--replay/--demo show one instance (not prometheus or --serve-metrics)");
+    if (sources && out.fleet()) {
+        return Status::fail("--replay/--demo show one instance (not prometheus, --serve-metrics or --follow-vassals)");
+    }
     if (!sources && out.addresses.empty() && out.targets_path.empty() && env_address && *env_address) {
         out.addresses.emplace_back(env_address);
     }

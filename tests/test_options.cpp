@@ -29,6 +29,20 @@ TEST_CASE("options::defaults and an address") {
     CHECK(o.sort.descending);
 }
 
+TEST_CASE("options::what makes a fleet") {
+    Options o;
+    REQUIRE(parse({"127.0.0.1:9191"}, o).is_ok());
+    CHECK_FALSE(o.fleet());
+    for (const std::vector<const char*>& args :
+         {std::vector<const char*>{"a:1", "b:2"}, {"--follow-vassals", "127.0.0.1:9000"},
+          {"--once", "--format", "prometheus", "a:1"}, {"--serve-metrics", "127.0.0.1:9117", "a:1"}}) {
+        Options f;
+        REQUIRE(parse(args, f).is_ok());
+        CAPTURE(args.front());
+        CHECK(f.fleet());
+    }
+}
+
 TEST_CASE("options::once with format, sort and columns") {
     Options o;
     REQUIRE(parse({"--once", "--format", "json", "--sort=-pid", "-c", "id,pid", ":9191"}, o).is_ok());
@@ -77,6 +91,7 @@ TEST_CASE("options::usage errors are one clear line") {
         {{"--once=yes", "a:1"}, "no value"},
         {{"a:1", "--timeout"}, "needs a value"},
         {{"--speed", "0", "--demo"}, "out of range"},
+        {{"--demo", "--follow-vassals"}, "--follow-vassals"},
     };
     for (const Case& c : cases) {
         CAPTURE(c.needle);
