@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include <fstream>
+#include <optional>
 
 #include "uwsgitop/text.hpp"
 
@@ -36,6 +37,14 @@ bool usable_value(std::string_view value, std::string& address) {
     }
     address.assign(value);
     return true;
+}
+
+// A `KEY<sep>VALUE` line of the uwsgi section: nothing when KEY is not a
+// stats option, else whether its value is a usable address (then in `address`).
+std::optional<bool> stats_option(std::string_view line, char sep, std::string& address) {
+    const auto at = line.find(sep);
+    if (at == std::string_view::npos || !is_stats_key(trim(line.substr(0, at)))) return std::nullopt;
+    return usable_value(line.substr(at + 1), address);
 }
 
 // The next line of `text` (without its newline), consumed from `text`.
@@ -86,9 +95,7 @@ bool stats_address_from_yaml(std::string_view yaml, std::string& address) {
             continue;
         }
         if (!in_uwsgi) continue;
-        const auto colon = body.find(':');
-        if (colon == std::string_view::npos || !is_stats_key(trim(body.substr(0, colon)))) continue;
-        return usable_value(body.substr(colon + 1), address);
+        if (const auto found = stats_option(body, ':', address)) return *found;
     }
     return false;
 }
@@ -97,9 +104,12 @@ bool stats_address_from_json(std::string_view json, std::string& address) {
     rapidjson::Document doc;
     doc.Parse(json.data(), json.size());
     if (doc.HasParseError() || !doc.IsObject()) return false;
-    const auto uwsgi = doc.FindMember("uwsgi");
-    if (uwsgi == doc.MemberEnd() || !uwsgi->value.IsObject()) return false;
-    for (const auto& m : uwsgi->value.GetObject()) {
+    if (!doc.HasMember("uwsgi") || !doc["uwsgi"].IsObject()) return false;
+    const rapidjson::Value& uwsgi = doc["uwsgi"];
+    // By index, in file order: comparing RapidJSON 1.1's member iterators is
+    // ambiguous in C++20.
+    for (rapidjson::SizeType i = 0; i < uwsgi.MemberCount(); ++i) {
+        const auto& m = *(uwsgi.MemberBegin() + i);
         if (!is_stats_key(std::string_view(m.name.GetString(), m.name.GetStringLength()))) continue;
         if (!m.value.IsString()) return false;
         return usable_value(std::string_view(m.value.GetString(), m.value.GetStringLength()), address);
@@ -170,9 +180,7 @@ bool stats_address_from_ini(std::string_view ini, std::string& address) {
             continue;
         }
         if (!in_uwsgi) continue;
-        const auto eq = line.find('=');
-        if (eq == std::string_view::npos || !is_stats_key(trim(line.substr(0, eq)))) continue;
-        return usable_value(line.substr(eq + 1), address);
+        if (const auto found = stats_option(line, '=', address)) return *found;
     }
     return false;
 }

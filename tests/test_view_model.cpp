@@ -629,15 +629,30 @@ TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
     CHECK(f.stop(10.0));
 }
 
-TEST_CASE("fetcher::without cores until they are wanted, then at once") {
-    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
+namespace {
+
+// A fetcher that does not want cores, on a 60 s interval (so only its first
+// fetch happens unless something wakes it), with that first snapshot taken.
+struct LeanFetcher {
+    std::unique_ptr<TestSource> owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
     TestSource& src = *owned;
-    Pipeline pipeline(std::move(owned));
-    Fetcher f(pipeline);
-    f.want_cores(false);
-    f.start(60.0, false);  // a long interval: only the first fetch, unless woken
+    Pipeline pipeline{std::move(owned)};
+    Fetcher f{pipeline};
     Slot shown;
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    LeanFetcher() {
+        f.want_cores(false);
+        f.start(60.0, false);
+        REQUIRE(eventually([&] { return f.take(shown); }));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("fetcher::without cores until they are wanted, then at once") {
+    LeanFetcher lean;
+    TestSource& src = lean.src;
+    Fetcher& f = lean.f;
+    Slot& shown = lean.shown;
     CHECK(shown.snap.workers.size() == 4);
     CHECK(shown.snap.cores.empty());
     CHECK(shown.snap.cores_skipped);
@@ -654,14 +669,10 @@ TEST_CASE("fetcher::without cores until they are wanted, then at once") {
 }
 
 TEST_CASE("fetcher::keys in a burst add at most one early fetch a second") {
-    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
-    TestSource& src = *owned;
-    Pipeline pipeline(std::move(owned));
-    Fetcher f(pipeline);
-    f.want_cores(false);
-    f.start(60.0, false);
-    Slot shown;
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    LeanFetcher lean;
+    TestSource& src = lean.src;
+    Fetcher& f = lean.f;
+    Slot& shown = lean.shown;
     const int before = src.fetches;
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < 10; ++i) {  // e.g. Enter, Esc, Enter, ... within about 0.4 s
