@@ -15,6 +15,18 @@ volatile bool g_stop = false;
 
 extern "C" void on_stop_signal(int) { g_stop = true; }
 
+// --follow-vassals for the runs without a screen, after each poll: the new
+// vassals of Emperors not followed yet (`expanded`) join the fleet, polled
+// at once so this poll's output has them.
+void follow_new_vassals(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet,
+                        std::vector<std::string>& expanded) {
+    if (!options.follow_vassals) return;
+    std::vector<Target> vassals;
+    collect_vassal_targets(fleet, expanded, vassals);
+    add_targets(fleet, vassals, fetch_limits(options), static_cast<unsigned>(options.concurrency),
+                ParseScope::Everything);
+}
+
 }  // namespace
 
 Status collect_targets(const Options& options, std::vector<Target>& out) {
@@ -53,13 +65,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
     for (long i = 0; count == 0 || i < count; ++i) {
         if (i > 0) sleep_for_seconds(options.interval);
         poll_fleet(fleet, static_cast<unsigned>(options.concurrency));
-        if (options.follow_vassals) {
-            // New vassals are polled at once, so this round's output has them.
-            std::vector<Target> vassals;
-            collect_vassal_targets(fleet, expanded, vassals);
-            add_targets(fleet, vassals, fetch_limits(options), static_cast<unsigned>(options.concurrency),
-                        ParseScope::Everything);
-        }
+        follow_new_vassals(options, fleet, expanded);
         for (const auto& inst : fleet) {
             if (!inst->last_ok) {
                 std::fprintf(stderr, "uwsgitop: %s\n", inst->error.c_str());
@@ -89,7 +95,9 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     prom.cores = options.cores;
     std::fprintf(stderr, "uwsgitop: serving /metrics for %zu target(s) on %s\n", fleet.size(),
                  options.serve_metrics.c_str());
-    Status st = serve_metrics(options.serve_metrics, fleet, prom, static_cast<unsigned>(options.concurrency), &g_stop);
+    std::vector<std::string> expanded;
+    Status st = serve_metrics(options.serve_metrics, fleet, prom, static_cast<unsigned>(options.concurrency), &g_stop,
+                              [&] { follow_new_vassals(options, fleet, expanded); });
     if (!st) {
         std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
         return 2;

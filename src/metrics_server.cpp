@@ -76,7 +76,8 @@ std::string response(std::string_view status, std::string_view type, const std::
 }  // namespace
 
 Status serve_metrics(const std::string& listen, std::vector<std::unique_ptr<Instance>>& fleet,
-                     const PrometheusOptions& opt, unsigned concurrency, const volatile bool* stop) {
+                     const PrometheusOptions& opt, unsigned concurrency, const volatile bool* stop,
+                     const std::function<void()>& after_poll) {
     Address a;
     Status st = parse_address(listen, a);
     if (!st || a.kind != AddressKind::Tcp) {
@@ -122,6 +123,7 @@ Status serve_metrics(const std::string& listen, std::vector<std::unique_ptr<Inst
             write_all(client.get(), response("405 Method Not Allowed", "text/plain", "only GET\n"));
         } else if (path == "/metrics" || path.compare(0, 9, "/metrics?") == 0) {
             poll_fleet(fleet, concurrency);
+            if (after_poll) after_poll();
             PrometheusOptions o = opt;
             o.openmetrics = req.find("application/openmetrics-text") != std::string::npos;
             body.clear();

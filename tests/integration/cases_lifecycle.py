@@ -3,8 +3,10 @@
 # (SIGHUP) under a running monitor, and an Emperor with a failing vassal.
 import os
 import signal
+import subprocess
 import threading
 import time
+import urllib.request
 
 from harness import (APP, PacedLoad, StatsAddr, check, children, descendants, free_port, load, settle,
                      try_read, wait_until, workers_of)
@@ -375,6 +377,30 @@ def emperor_follow_vassals(ctx):
             check(name in r.text(), "%s missing from the fleet table" % name)
         check("nostats.ini" not in r.text(), "a vassal without a stats server cannot be followed")
     ctx.sub("table", as_table)
+
+    def served_metrics():
+        port = free_port()
+        proc = subprocess.Popen([ctx.binary, "--serve-metrics", "127.0.0.1:%d" % port, "--follow-vassals", addr],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            body = None
+            deadline = time.monotonic() + 15
+            while body is None and time.monotonic() < deadline:
+                try:
+                    body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read().decode()
+                except OSError:
+                    time.sleep(0.2)
+            check(body is not None, "--serve-metrics did not answer")
+            for name in stats:
+                check('instance="%s"' % name in body, "%s missing from the served metrics" % name)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+    ctx.sub("serve-metrics", served_metrics)
 
 
 @case("emperor-odd-names")
