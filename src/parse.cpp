@@ -125,7 +125,6 @@ Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
 
 Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
     out.clear();
-    out.repaired = false;
     const std::size_t n = buf.size();
 
     std::size_t first = 0;

@@ -26,9 +26,11 @@ namespace {
 // The scan's state between bytes. `kinds` is a stack of bits, one per open
 // level inside the skipped array (1: object), innermost in bit 0.
 struct SkipState {
+    explicit SkipState(unsigned limit) : max_depth(std::min(limit, kMaxSkipDepth)) {}
+
     uint64_t kinds = 0;
     unsigned depth = 0;
-    unsigned max_depth = 0;
+    unsigned max_depth;
     bool in_string = false;
     bool escaped = false;  // the byte before was a `\` inside a string
 
@@ -93,8 +95,7 @@ std::size_t feed_bytes(SkipState& st, const char* text, std::size_t from, std::s
 std::size_t answer(std::size_t fed) { return fed == kMore ? kNoSkip : fed; }
 
 std::size_t skip_scalar(const char* text, std::size_t n, unsigned max_depth) {
-    SkipState st;
-    st.max_depth = std::min(max_depth, kMaxSkipDepth);
+    SkipState st(max_depth);
     return answer(feed_bytes(st, text, 0, n));
 }
 
@@ -140,8 +141,7 @@ uint64_t prefix_xor(uint64_t x) {
 }
 
 std::size_t skip_sse2(const char* text, std::size_t n, unsigned max_depth) {
-    SkipState st;
-    st.max_depth = std::min(max_depth, kMaxSkipDepth);
+    SkipState st(max_depth);
     std::size_t i = 0;
     for (; n - i >= 64; i += 64) {
         const char* p = text + i;

@@ -395,7 +395,7 @@ private:
 }  // namespace
 
 std::unique_ptr<Source> make_socket_source(const Address& address, const FetchLimits& limits) {
-    return std::make_unique<SocketSource>(address, limits, &::getaddrinfo);
+    return make_socket_source_with_lookup(address, limits, &::getaddrinfo);
 }
 
 std::unique_ptr<Source> make_socket_source_with_lookup(const Address& address, const FetchLimits& limits,

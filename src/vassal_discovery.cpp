@@ -4,7 +4,9 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "uwsgitop/text.hpp"
@@ -20,8 +22,11 @@ std::string_view trim(std::string_view s) {
     return s.substr(b, e - b + 1);
 }
 
+// uWSGI's names of the stats option, in every config format.
+constexpr std::string_view kStatsKeys[] = {"stats", "stats-server", "stats_server"};
+
 bool is_stats_key(std::string_view key) {
-    return key == "stats" || key == "stats-server" || key == "stats_server";
+    return std::find(std::begin(kStatsKeys), std::end(kStatsKeys), key) != std::end(kStatsKeys);
 }
 
 // The address a config value gives: quotes removed; false when empty or
@@ -103,9 +108,9 @@ bool stats_address_from_yaml(std::string_view yaml, std::string& address) {
 bool stats_address_from_json(std::string_view json, std::string& address) {
     rapidjson::Document doc;
     doc.Parse(json.data(), json.size());
-    if (doc.HasParseError() || !doc.IsObject()) return false;
-    if (!doc.HasMember("uwsgi") || !doc["uwsgi"].IsObject()) return false;
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("uwsgi")) return false;
     const rapidjson::Value& uwsgi = doc["uwsgi"];
+    if (!uwsgi.IsObject()) return false;
     // By index, in file order: comparing RapidJSON 1.1's member iterators is
     // ambiguous in C++20.
     for (rapidjson::SizeType i = 0; i < uwsgi.MemberCount(); ++i) {
@@ -127,7 +132,7 @@ bool stats_address_from_xml(std::string_view xml, std::string& address) {
     const auto close = xml.find("</uwsgi>", open);
     const std::string_view section = xml.substr(open, close == std::string_view::npos ? xml.npos : close - open);
     std::string tag, end_tag;
-    for (std::string_view key : {"stats", "stats-server", "stats_server"}) {
+    for (std::string_view key : kStatsKeys) {
         // Appended piece by piece: gcc 12 at -O3 warns falsely (-Wrestrict)
         // on "<" + std::string(key) + ">".
         tag.assign(1, '<');

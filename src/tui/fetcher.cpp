@@ -99,8 +99,7 @@ bool Fetcher::stop(double wait_seconds) {
 
 void Fetcher::run() {
     int failures = 0;
-    Clock::time_point last_early{};  // the start of the last fetch made for want_cores
-    bool early_used = false;
+    std::optional<Clock::time_point> last_early;  // the start of the last fetch made for want_cores
     std::unique_lock lk(mu_);
     while (!stop_) {
         if (paused_) {
@@ -116,7 +115,6 @@ void Fetcher::run() {
         const ParseScope scope = want_cores_ ? ParseScope::Everything : ParseScope::NoCores;
         if (fetch_now_) {
             last_early = started;
-            early_used = true;
             fetch_now_ = false;
         }
         lk.unlock();
@@ -149,8 +147,8 @@ void Fetcher::run() {
             else if (pace) deadline = deadline_after(finished, *pace);
             else deadline = deadline_after(started, interval_);
             if (fetch_now_) {
-                const auto soonest =
-                    early_used ? deadline_after(last_early, std::min(interval_, kEarlyFetchSpacing)) : Clock::now();
+                const auto soonest = last_early ? deadline_after(*last_early, std::min(interval_, kEarlyFetchSpacing))
+                                                : Clock::now();
                 deadline = std::min(deadline, soonest);
             }
             const uint64_t gen = config_gen_;

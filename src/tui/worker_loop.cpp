@@ -23,8 +23,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
     vm.set_size(w, h);
     double interval = vm.interval();
     bool paused = vm.paused();
-    bool cores = vm.needs_cores();
-    fetcher.want_cores(cores);
+    fetcher.want_cores(vm.needs_cores());
     fetcher.start(interval, paused);
     bool dirty = true;
     bool full = full_first;
@@ -68,10 +67,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             paused = vm.paused();
             fetcher.configure(interval, paused);
         }
-        if (vm.needs_cores() != cores) {
-            cores = vm.needs_cores();
-            fetcher.want_cores(cores);
-        }
+        fetcher.want_cores(vm.needs_cores());  // acts only on a change
     }
     return stop_signal() != 0 ? LoopEnd::Signal : LoopEnd::Quit;
 }

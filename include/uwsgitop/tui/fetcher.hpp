@@ -69,6 +69,7 @@ public:
     // New interval or pause state; wakes the thread (resuming fetches at once).
     void configure(double interval, bool paused);
     // Whether snapshots should carry the cores (see the top); true at first.
+    // Cheap to call with an unchanged value (the screen loop calls it each turn).
     void want_cores(bool on);
     // Swaps a ready snapshot into `shown` (its old buffers go back for reuse).
     bool take(Slot& shown);
