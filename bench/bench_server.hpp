@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "uwsgitop/byte_buffer.hpp"
+#include "uwsgitop/base/byte_buffer.hpp"
 
 namespace uwsgitop::bench {
 

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "bench_server.hpp"
-#include "uwsgitop/frame.hpp"
+#include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
 
 using namespace uwsgitop;

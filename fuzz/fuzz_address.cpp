@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "uwsgitop/address.hpp"
-#include "uwsgitop/fleet.hpp"
+#include "uwsgitop/source/address.hpp"
+#include "uwsgitop/fleet/fleet.hpp"
 
 using namespace uwsgitop;
 

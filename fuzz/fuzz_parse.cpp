@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "uwsgitop/dump.hpp"
-#include "uwsgitop/parse.hpp"
+#include "uwsgitop/output/dump.hpp"
+#include "uwsgitop/parse/parse.hpp"
 
 using namespace uwsgitop;
 

@@ -4,7 +4,7 @@
 What the code knows is taken from the built binary where it says it
 (`uwsgitop --help`: options, arguments, column names; a bad --format: the
 formats; --version) and from the tables in the sources where it does not
-(screen headers in src/columns.cpp, the vassal/node/instance/pane column
+(screen headers in src/view/columns.cpp, the vassal/node/instance/pane column
 tables, the key table in src/tui/keys.cpp). Every check runs both ways: what
 the code has is documented, and what the documentation lists exists.
 
@@ -103,10 +103,10 @@ class Code:
         return re.findall(pattern, text)
 
     def headers(self):
-        return dict(re.findall(r'\{ColumnId::\w+, "([a-z_]+)", "([^"]*)"', self.source("src/columns.cpp")))
+        return dict(re.findall(r'\{ColumnId::\w+, "([a-z_]+)", "([^"]*)"', self.source("src/view/columns.cpp")))
 
     def column_ids(self):
-        return dict(re.findall(r'\{ColumnId::(\w+), "([a-z_]+)"', self.source("src/columns.cpp")))
+        return dict(re.findall(r'\{ColumnId::(\w+), "([a-z_]+)"', self.source("src/view/columns.cpp")))
 
     def keys(self):
         """[(key literal, action, arg, label, help)] from src/tui/keys.cpp."""
@@ -202,7 +202,7 @@ def man_columns(code, man):
         problems.append("a column is listed twice in the man page")
     headers = code.headers()
     if not headers:
-        problems.append("no column table found in src/columns.cpp")
+        problems.append("no column table found in src/view/columns.cpp")
     ids = code.column_ids()
     sort_keys = {}
     for key, action, arg, label, _ in code.keys():
@@ -221,9 +221,9 @@ def man_columns(code, man):
 @check("man: vassal, router node and instance column tables")
 def man_aux_columns(code, man):
     problems = []
-    for title, rel, array in (("Vassal columns", "src/aux_columns.cpp", "kVassal"),
-                              ("Router node columns", "src/aux_columns.cpp", "kNode"),
-                              ("Instance columns", "src/fleet_columns.cpp", "kFleet")):
+    for title, rel, array in (("Vassal columns", "src/view/aux_columns.cpp", "kVassal"),
+                              ("Router node columns", "src/view/aux_columns.cpp", "kNode"),
+                              ("Instance columns", "src/view/fleet_columns.cpp", "kFleet")):
         src = code.table(rel, array)
         doc = [(n, h) for n, h, _ in man.column_entries(title)]
         problems += diff_sets(f"{title[:-8].lower()} column (name, header)", src, doc, f"man '{title}'")

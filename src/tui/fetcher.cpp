@@ -6,7 +6,7 @@
 #include <cmath>
 #include <optional>
 
-#include "uwsgitop/frame.hpp"
+#include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/deadline.hpp"
 #include "uwsgitop/tui/signals.hpp"
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "uwsgitop/frame.hpp"
+#include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/deadline.hpp"
 #include "uwsgitop/tui/signals.hpp"
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "uwsgitop/text.hpp"
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
 
 namespace uwsgitop::tui {

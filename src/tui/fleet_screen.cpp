@@ -15,18 +15,18 @@
 // signals.hpp's, as on the single screen (128 + N on SIGINT/TERM/HUP).
 #include <algorithm>
 
-#include "uwsgitop/address.hpp"
-#include "uwsgitop/batch.hpp"
-#include "uwsgitop/frame.hpp"
-#include "uwsgitop/tui.hpp"
+#include "uwsgitop/source/address.hpp"
+#include "uwsgitop/settings/fetch_setup.hpp"
+#include "uwsgitop/source/frame.hpp"
+#include "uwsgitop/tui/interactive.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/fleet_poller.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
-#include "uwsgitop/text.hpp"
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/tui/session.hpp"
 #include "uwsgitop/tui/signals.hpp"
 #include "uwsgitop/tui/terminal.hpp"
-#include "uwsgitop/vassal_discovery.hpp"
+#include "uwsgitop/fleet/vassal_discovery.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 #include "uwsgitop/tui/worker_loop.hpp"
 

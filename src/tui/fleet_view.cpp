@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "uwsgitop/summary.hpp"
+#include "uwsgitop/view/summary.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 
 namespace uwsgitop::tui {

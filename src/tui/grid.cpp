@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "uwsgitop/text.hpp"
+#include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop::tui {
 

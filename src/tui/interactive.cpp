@@ -6,7 +6,7 @@
 // SIGHUP end the loop, the terminal is restored and the exit code is 128 +
 // the signal number (q returns 0). Fatal signals restore the terminal
 // best-effort and die as they would have.
-#include "uwsgitop/tui.hpp"
+#include "uwsgitop/tui/interactive.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/session.hpp"
 #include "uwsgitop/tui/signals.hpp"

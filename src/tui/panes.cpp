@@ -3,7 +3,7 @@
 
 #include <array>
 
-#include "uwsgitop/aux_columns.hpp"
+#include "uwsgitop/view/aux_columns.hpp"
 
 namespace uwsgitop::tui {
 

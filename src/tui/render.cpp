@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "uwsgitop/aux_columns.hpp"
-#include "uwsgitop/summary.hpp"
-#include "uwsgitop/text.hpp"
+#include "uwsgitop/view/aux_columns.hpp"
+#include "uwsgitop/view/summary.hpp"
+#include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop::tui {
 

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "uwsgitop/aux_columns.hpp"
-#include "uwsgitop/columns.hpp"
-#include "uwsgitop/text.hpp"
+#include "uwsgitop/view/aux_columns.hpp"
+#include "uwsgitop/view/columns.hpp"
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/panes.hpp"
 #include "uwsgitop/tui/render.hpp"

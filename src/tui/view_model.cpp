@@ -8,8 +8,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "uwsgitop/aux_columns.hpp"
-#include "uwsgitop/text.hpp"
+#include "uwsgitop/view/aux_columns.hpp"
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/tui/text_view.hpp"
 
 namespace uwsgitop::tui {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "uwsgitop/text.hpp"
+#include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop::tui {
 

@@ -1,7 +1,7 @@
 // worker_loop.cpp — one instance's screen loop (see worker_loop.hpp).
 #include "uwsgitop/tui/worker_loop.hpp"
 
-#include "uwsgitop/frame.hpp"
+#include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/signals.hpp"
 

@@ -34,7 +34,7 @@
 #include <string>
 #include <thread>
 
-#include "uwsgitop/pipeline.hpp"
+#include "uwsgitop/pipeline/pipeline.hpp"
 
 namespace uwsgitop::tui {
 

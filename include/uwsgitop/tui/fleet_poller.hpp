@@ -31,7 +31,7 @@
 #include <thread>
 #include <vector>
 
-#include "uwsgitop/fleet.hpp"
+#include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
 
 namespace uwsgitop::tui {

@@ -29,9 +29,9 @@
 #include <string>
 #include <vector>
 
-#include "uwsgitop/fleet.hpp"
-#include "uwsgitop/fleet_columns.hpp"
-#include "uwsgitop/history.hpp"
+#include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/view/fleet_columns.hpp"
+#include "uwsgitop/rates/history.hpp"
 #include "uwsgitop/tui/grid.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/layout.hpp"

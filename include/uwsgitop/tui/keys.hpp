@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "uwsgitop/columns.hpp"
+#include "uwsgitop/view/columns.hpp"
 
 namespace uwsgitop::tui {
 

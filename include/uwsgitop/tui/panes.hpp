@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "uwsgitop/columns.hpp"
+#include "uwsgitop/view/columns.hpp"
 
 namespace uwsgitop::tui {
 

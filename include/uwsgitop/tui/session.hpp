@@ -18,7 +18,7 @@
 
 #include <functional>
 
-#include "uwsgitop/options.hpp"
+#include "uwsgitop/settings/options.hpp"
 #include "uwsgitop/tui/terminal.hpp"
 
 namespace uwsgitop::tui {

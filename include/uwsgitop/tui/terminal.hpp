@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "uwsgitop/status.hpp"
+#include "uwsgitop/base/status.hpp"
 #include "uwsgitop/tui/grid.hpp"
 
 namespace uwsgitop::tui {

@@ -33,10 +33,10 @@
 #include <string_view>
 #include <vector>
 
-#include "uwsgitop/columns.hpp"
-#include "uwsgitop/history.hpp"
-#include "uwsgitop/options.hpp"
-#include "uwsgitop/rows.hpp"
+#include "uwsgitop/view/columns.hpp"
+#include "uwsgitop/rates/history.hpp"
+#include "uwsgitop/settings/options.hpp"
+#include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/layout.hpp"
 #include "uwsgitop/tui/panes.hpp"

@@ -1,0 +1,32 @@
+// batch.hpp — the non-interactive runs: --once and --batch.
+//
+// run_batch() never touches terminal modes and works with stdout not a tty.
+// Returns the process exit code: 0 when every snapshot was read and printed,
+// 1 when a read or parse failed (the message goes to stderr as
+// "uwsgitop: ADDRESS: cause"; --batch goes on with the next interval and
+// still exits 1 at the end), 0 early when stdout is closed (a pipe to head).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/settings/fetch_setup.hpp"
+#include "uwsgitop/settings/options.hpp"
+#include "uwsgitop/pipeline/pipeline.hpp"
+
+namespace uwsgitop {
+
+int run_batch(const Options& options, Pipeline& pipeline);
+
+// The same for several instances (Options::fleet()): every poll is printed as
+// one fleet document (dump_fleet.hpp) or as Prometheus metrics. Exit code 1
+// when an instance could not be read in a poll (the table/json still shows
+// its state), 0 otherwise.
+int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet);
+
+// --serve-metrics: serves until SIGINT/SIGTERM. Exit code 0, or 2 when the
+// listen address cannot be used.
+int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet);
+
+}  // namespace uwsgitop

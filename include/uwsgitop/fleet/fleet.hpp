@@ -1,0 +1,76 @@
+// fleet.hpp — many uWSGI instances polled at once.
+//
+// A Target is a name and an address ("name=ADDRESS" in a --targets file, or a
+// bare ADDRESS whose name is the address itself). An Instance owns the
+// pipeline of one target plus its last good snapshot, its rates and its state.
+// poll_fleet() refreshes every instance concurrently with at most
+// `concurrency` fetches in flight; each fetch is bounded by its own timeout,
+// so one dead or slow instance never delays the others beyond that timeout.
+// A failed poll keeps the instance's last good snapshot and records the error
+// and when it last succeeded (the "stale Ns" state).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "uwsgitop/pipeline/pipeline.hpp"
+#include "uwsgitop/source/source.hpp"
+
+namespace uwsgitop {
+
+struct Target {
+    std::string name;
+    std::string address;
+};
+
+// Reads a targets file: one target per line, "ADDRESS" or "NAME=ADDRESS",
+// blank lines and "#" comments ignored. Errors name the file and line.
+Status read_targets_file(const std::string& path, std::vector<Target>& out);
+
+// "NAME=ADDRESS" or "ADDRESS" (a name never contains ':' '/' '@' or '[').
+Target target_from_text(const std::string& text);
+
+struct Instance {
+    Target target;
+    std::unique_ptr<Pipeline> pipeline;
+    Snapshot snapshot;            // last good snapshot (valid when has_data)
+    Rates rates;
+    bool has_data = false;
+    bool last_ok = false;         // the most recent poll succeeded
+    std::string error;            // the most recent failure (escaped, one line)
+    double last_ok_wall = 0;      // wall time of the last good snapshot
+    double last_ok_mono = 0;      // monotonic time of the last good poll
+    double last_poll_mono = 0;
+
+    // Scratch for the poll in flight (swapped into snapshot on success).
+    Snapshot incoming;
+    Rates incoming_rates;
+};
+
+// Builds the instances; an address that does not parse is a usage error
+// naming it. `limits` bounds each fetch.
+Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
+                  std::vector<std::unique_ptr<Instance>>& out);
+
+// Polls every instance once, concurrently (see top).
+void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency);
+
+// Growing a fleet (the fleet screen, and --once/--batch with --follow-vassals).
+// collect_vassal_targets appends to `out` the discoverable vassals
+// (vassal_discovery.hpp) of every Emperor in `fleet` whose last poll worked
+// and whose address is not in `expanded` yet; it then is, so each Emperor is
+// followed once.
+void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
+                            std::vector<std::string>& expanded, std::vector<Target>& out);
+// add_targets makes an instance, parsing with `scope`, for each target whose
+// address the fleet does not poll yet (repeats and addresses that do not
+// parse are skipped), polls the new ones once, concurrently, so they come
+// with a state of their own, and appends them.
+void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
+                 const FetchLimits& limits, unsigned concurrency, ParseScope scope);
+
+// "ok", "stale 4s: <error>" or "error: <error>" for an instance at `now_mono`.
+std::string instance_state(const Instance& inst, double now_mono);
+
+}  // namespace uwsgitop

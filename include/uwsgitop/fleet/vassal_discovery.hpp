@@ -1,0 +1,55 @@
+// vassal_discovery.hpp — finding the stats address of an Emperor's vassals.
+//
+// A vassal's config file is its Emperor's `monitor` directory (plain path,
+// or "dir://PATH"; a "glob://PATTERN" monitor uses the pattern's directory)
+// joined with the vassal `id`. The file's extension says how to read it, as
+// it tells uWSGI: the address is the first `stats`, `stats-server` or
+// `stats_server` option of the uwsgi section, i.e.
+//   .ini            `stats = ADDR` under `[uwsgi]`
+//   .yml, .yaml     `stats: ADDR` indented under a top-level `uwsgi:` (uWSGI's
+//                   own reader: `#` starts a comment anywhere on a line)
+//   .json, .js      {"uwsgi": {"stats": "ADDR"}}
+//   .xml            <uwsgi>...<stats>ADDR</stats>...</uwsgi>
+// Matching quotes around a value are dropped. A value with a placeholder
+// (%(...), $(...), @(...)) cannot be resolved here and counts as not found.
+// Files are read up to kMaxConfigBytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/model/model.hpp"
+#include "uwsgitop/base/status.hpp"
+
+namespace uwsgitop {
+
+constexpr std::size_t kMaxConfigBytes = 1 << 20;
+
+enum class ConfigKind : uint8_t { Ini, Yaml, Json, Xml, Unknown };
+
+// The kind of a config file by its extension (see top).
+ConfigKind config_kind(std::string_view path);
+
+// The stats address in config text of each kind (see top); false when there
+// is none.
+bool stats_address_from_ini(std::string_view ini, std::string& address);
+bool stats_address_from_yaml(std::string_view yaml, std::string& address);
+bool stats_address_from_json(std::string_view json, std::string& address);
+bool stats_address_from_xml(std::string_view xml, std::string& address);
+bool stats_address_from_config(ConfigKind kind, std::string_view text, std::string& address);
+
+// The config path of a vassal; false when monitor or id cannot make one
+// (empty, or an id with "/" or "..").
+bool vassal_config_path(std::string_view monitor, std::string_view id, std::string& path);
+
+// Reads the vassal's config and returns its target (name = the vassal id).
+// Fails with a one-line reason (no server bytes in it).
+Status discover_vassal(const Vassal& vassal, Target& out);
+
+// Every discoverable vassal of an Emperor snapshot, appended to `out`.
+void discover_vassals(const Snapshot& emperor, std::vector<Target>& out);
+
+}  // namespace uwsgitop

@@ -1,0 +1,60 @@
+// dump.hpp — plain output for scripts and pipes (--once, --batch).
+//
+// Nothing here touches the terminal. Formats:
+//   table  fixed-width text like the interactive screen (a summary line, then
+//          one row per worker, or per core with --cores; vassals for an
+//          Emperor; nodes for a router)
+//   json   one object per snapshot with uWSGI's own keys and field names plus
+//          computed fields (rps, exc_rate, tx_rate, share; null when unknown)
+//          and a "uwsgitop" object (address, time, interval, repaired, kind);
+//          always valid UTF-8 JSON on one line
+//   tsv    header row of column names, then one row per worker/core
+//   csv    the same, RFC 4180 quoting
+//   raw    the server's bytes as received (written by the caller)
+//   prometheus  OpenMetrics text (prometheus.hpp; handled by the fleet path)
+// With several snapshots (--batch), json writes one object per line, tsv/csv
+// write the header once and add a leading "time" column, table separates
+// snapshots with a blank line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "uwsgitop/view/columns.hpp"
+#include "uwsgitop/view/rows.hpp"
+
+namespace uwsgitop {
+
+enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus };
+
+struct DumpOptions {
+    OutputFormat format = OutputFormat::Table;
+    std::vector<ColumnId> columns;   // empty: the defaults for the row kind
+    SortSpec sort;
+    bool cores = false;              // rows per core instead of per worker
+    bool batch = false;              // several snapshots follow each other
+    bool header = true;              // tsv/csv: write the header row (first snapshot)
+    std::string address;             // for the json "uwsgitop" object
+};
+
+// Appends the rendering of one snapshot to `out`. `rates` may be null
+// (first sample); `now` is the snapshot's wall-clock time.
+void dump_table(const Snapshot& snap, const Rates* rates, double now, const DumpOptions& opt,
+                std::string& out);
+void dump_json(const Snapshot& snap, const Rates* rates, double now, const DumpOptions& opt,
+               std::string& out);
+void dump_delimited(const Snapshot& snap, const Rates* rates, double now, const DumpOptions& opt,
+                    std::string& out);
+
+// Appends a JSON string literal: escaped, invalid UTF-8 replaced by U+FFFD.
+void append_json_string(std::string& out, std::string_view s);
+
+// Appends one TSV field as it is, or one CSV field quoted as RFC 4180 wants
+// when it holds a comma, quote or line break. Server text must already be
+// escaped (format_raw/append_escaped do), so TSV fields hold no tab or newline.
+void append_delimited_field(std::string& out, std::string_view field, bool csv);
+
+// Columns in effect for `opt` (the defaults when none were given).
+std::vector<ColumnId> effective_columns(const DumpOptions& opt);
+
+}  // namespace uwsgitop

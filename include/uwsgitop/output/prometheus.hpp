@@ -1,0 +1,33 @@
+// prometheus.hpp — metrics for Prometheus: the text --format prometheus writes and --serve-metrics serves.
+//
+// Metric names, types and the per-worker/socket/app/cache labels follow the
+// widely used uwsgi_exporter (uwsgi_worker_requests_total{worker_id="1"},
+// uwsgi_listen_queue_length, uwsgi_socket_queue_length{name,proto}, ...), so
+// its dashboards and alerts keep working. Every sample also carries
+// instance="NAME" and stats_uri="ADDRESS", since one uwsgitop can serve a
+// whole fleet. uwsgi_up is 1 for an instance whose last poll succeeded and 0
+// otherwise; an instance that is down keeps its uwsgi_up line and has no
+// other samples. Cheap workers (id 0) are skipped, unknown values are left
+// out (never written as 0).
+// `openmetrics` selects the OpenMetrics text format (application/openmetrics-
+// text; counters as NAME_total under "# TYPE NAME counter", "# EOF" at the
+// end); otherwise the Prometheus text format 0.0.4.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "uwsgitop/fleet/fleet.hpp"
+
+namespace uwsgitop {
+
+struct PrometheusOptions {
+    bool openmetrics = true;
+    bool cores = false;   // also per-core series (may be huge with async cores)
+};
+
+void write_prometheus(const std::vector<std::unique_ptr<Instance>>& fleet, const PrometheusOptions& opt,
+                      std::string& out);
+
+}  // namespace uwsgitop

@@ -1,0 +1,56 @@
+// pipeline.hpp — one address's refresh: fetch -> (record) -> parse -> rates.
+//
+// Contract of refresh(into, rates):
+//   * makes one fetch through the Source (one connection at most);
+//   * appends the frame to the recording, if one is open, before parsing
+//     (a reply that does not parse is recorded too, byte-exact);
+//   * on success `into` holds the new snapshot (its strings copied out of
+//     the pipeline's one read buffer, which every refresh reuses) and
+//     `rates` the rates against the previous successful refresh;
+//   * on failure `into` is left cleared and the Status says why (address and
+//     cause); the caller keeps showing its own last good snapshot.
+// Not thread-safe: one thread drives a Pipeline.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "uwsgitop/parse/parse.hpp"
+#include "uwsgitop/rates/rates.hpp"
+#include "uwsgitop/source/recording.hpp"
+#include "uwsgitop/source/source.hpp"
+#include "uwsgitop/base/byte_buffer.hpp"
+
+namespace uwsgitop {
+
+class Pipeline {
+public:
+    explicit Pipeline(std::unique_ptr<Source> source);
+
+    // Starts recording every frame read to `path` (JSON Lines, see recording.hpp).
+    Status record_to(const std::string& path);
+    // Keep a byte-exact copy of each frame (for --format raw).
+    void keep_raw(bool on) { keep_raw_ = on; }
+    // What the next refreshes parse (parse.hpp); ParseScope::Everything at first.
+    void set_scope(ParseScope scope) { scope_ = scope; }
+
+    Status refresh(Snapshot& into, Rates& rates);
+
+    const std::string& label() const { return source_->label(); }
+    Source& source() { return *source_; }
+    double last_wall_time() const { return last_wall_; }
+    const ByteBuffer& raw() const { return raw_; }
+
+private:
+    std::unique_ptr<Source> source_;
+    Parser parser_;
+    RateTracker tracker_;
+    RecordWriter recorder_;
+    Frame frame_;
+    ByteBuffer raw_;
+    bool keep_raw_ = false;
+    ParseScope scope_ = ParseScope::Everything;
+    double last_wall_ = 0;
+};
+
+}  // namespace uwsgitop

@@ -1,0 +1,18 @@
+// fetch_setup.hpp — what the options say to poll, and the bounds of each fetch.
+//
+// collect_targets(): the positional addresses, then the --targets file's lines
+// (NAME=ADDRESS or ADDRESS); an error names the file when it holds none.
+// fetch_limits(): --timeout and --max-size as the sources take them.
+#pragma once
+
+#include <vector>
+
+#include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/settings/options.hpp"
+
+namespace uwsgitop {
+
+Status collect_targets(const Options& options, std::vector<Target>& out);
+FetchLimits fetch_limits(const Options& options);
+
+}  // namespace uwsgitop

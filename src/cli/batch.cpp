@@ -1,0 +1,87 @@
+// batch.cpp — --once / --batch output loop (see batch.hpp).
+#include "uwsgitop/cli/batch.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "uwsgitop/output/dump.hpp"
+
+namespace uwsgitop {
+
+namespace {
+
+bool write_all(const char* data, std::size_t size) {
+    if (size && std::fwrite(data, 1, size, stdout) != size) return false;
+    return std::fflush(stdout) == 0;
+}
+
+}  // namespace
+
+int run_batch(const Options& options, Pipeline& pipeline) {
+    DumpOptions dump;
+    dump.format = options.format;
+    dump.columns = options.columns;
+    dump.sort = options.sort;
+    dump.cores = options.cores;
+    dump.batch = options.batch;
+    dump.address = pipeline.label();
+    pipeline.keep_raw(options.format == OutputFormat::Raw);
+    // Worker rows in a table or a delimited dump use no core data: the cores
+    // are then passed over, not parsed (parse.hpp). json and prometheus show
+    // or count them.
+    const bool worker_rows_only =
+        !options.cores && (options.format == OutputFormat::Table || options.format == OutputFormat::Tsv ||
+                           options.format == OutputFormat::Csv);
+    pipeline.set_scope(worker_rows_only ? ParseScope::NoCores : ParseScope::Everything);
+
+    Snapshot snap;
+    Rates rates;
+    std::string out;
+    int exit_code = 0;
+    bool header_written = false;
+    const long count = options.once ? 1 : options.iterations;
+    for (long i = 0; count == 0 || i < count; ++i) {
+        if (i > 0) {
+            const auto paced = pipeline.source().delay_before_next();
+            sleep_for_seconds(paced ? *paced : options.interval);
+        }
+        if (pipeline.source().exhausted()) break;
+        Status st = pipeline.refresh(snap, rates);
+        if (!st) {
+            std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
+            exit_code = 1;
+            if (options.once || pipeline.source().exhausted()) break;
+            continue;
+        }
+        out.clear();
+        const double now = pipeline.last_wall_time();
+        switch (options.format) {
+            case OutputFormat::Raw: {
+                const auto& raw = pipeline.raw();
+                out.assign(raw.begin(), raw.end());
+                if (options.batch && (out.empty() || out.back() != '\n')) out += '\n';
+                break;
+            }
+            case OutputFormat::Json:
+                dump_json(snap, &rates, now, dump, out);
+                break;
+            case OutputFormat::Tsv:
+            case OutputFormat::Csv:
+                dump.header = !header_written;
+                dump_delimited(snap, &rates, now, dump, out);
+                header_written = true;
+                break;
+            case OutputFormat::Table:
+            case OutputFormat::Prometheus:  // routed to run_fleet_batch by main
+                if (i > 0) out += '\n';
+                dump_table(snap, &rates, now, dump, out);
+                break;
+        }
+        if (!write_all(out.data(), out.size())) return exit_code;  // stdout closed: stop quietly
+    }
+    return exit_code;
+}
+
+}  // namespace uwsgitop

@@ -1,0 +1,94 @@
+// main.cpp — wiring: options -> source -> pipeline -> batch output or the screen.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "config.h"
+#include "uwsgitop/cli/batch.hpp"
+#include "uwsgitop/settings/options.hpp"
+#include "uwsgitop/pipeline/pipeline.hpp"
+#include "uwsgitop/tui/interactive.hpp"
+
+using namespace uwsgitop;
+
+namespace {
+
+bool readable(const std::string& path) { return !path.empty() && access(path.c_str(), R_OK) == 0; }
+
+// The bundled demo recording: $UWSGITOP_DEMO, the installed copy, the copy
+// beside the binary's prefix, or the source tree's (running from a build dir).
+std::string demo_path() {
+    if (const char* env = std::getenv("UWSGITOP_DEMO"); env && *env) return env;
+    const std::string installed = std::string(UWSGITOP_DATADIR) + "/demo.jsonl";
+    if (readable(installed)) return installed;
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        std::string dir(exe, static_cast<std::size_t>(n));
+        dir = dir.substr(0, dir.rfind('/'));
+        const std::string beside = dir.substr(0, dir.rfind('/')) + "/share/uwsgitop/demo.jsonl";
+        if (readable(beside)) return beside;
+    }
+    return std::string(UWSGITOP_SOURCE_DATADIR) + "/demo.jsonl";
+}
+
+int usage_error(const std::string& message) {
+    std::fprintf(stderr, "uwsgitop: %s\nTry 'uwsgitop --help'.\n", message.c_str());
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    Options opt;
+    Status st = parse_options(argc, argv, std::getenv("UWSGITOP_ADDRESS"), opt);
+    if (!st) return usage_error(st.message());
+    if (opt.help) {
+        std::fputs(usage_text().c_str(), stdout);
+        return 0;
+    }
+    if (opt.version) {
+        std::printf("uwsgitop %s\n", UWSGITOP_VERSION);
+        return 0;
+    }
+
+    if (opt.fleet()) {
+        std::vector<Target> targets;
+        st = collect_targets(opt, targets);
+        if (!st) return usage_error(st.message());
+        std::vector<std::unique_ptr<Instance>> fleet;
+        st = make_fleet(targets, fetch_limits(opt), fleet);
+        if (!st) return usage_error(st.message());
+        if (!opt.serve_metrics.empty()) return run_metrics_server(opt, fleet);
+        if (opt.once || opt.batch) return run_fleet_batch(opt, fleet);
+        return run_fleet_interactive(opt, fleet);
+    }
+
+    std::unique_ptr<Source> source;
+    if (opt.demo || !opt.replay_path.empty()) {
+        ReplayOptions ro;
+        ro.speed = opt.speed;
+        ro.loop = opt.demo || opt.loop;
+        const std::string path = opt.demo ? demo_path() : opt.replay_path;
+        Status open_error;
+        source = make_replay_source(path, ro, &open_error);
+        if (!open_error) return usage_error((opt.demo ? "--demo: " : "--replay: ") + open_error.message());
+    } else {
+        Address address;
+        st = parse_address(opt.addresses.front(), address);
+        if (!st) return usage_error(st.message());
+        source = make_source(address, fetch_limits(opt));
+    }
+
+    Pipeline pipeline(std::move(source));
+    if (!opt.record_path.empty()) {
+        st = pipeline.record_to(opt.record_path);
+        if (!st) return usage_error(st.message());
+    }
+    if (opt.once || opt.batch) return run_batch(opt, pipeline);
+    return run_interactive(opt, pipeline);
+}

@@ -1,0 +1,136 @@
+// fleet.cpp — targets and concurrent polling (see fleet.hpp).
+#include "uwsgitop/fleet/fleet.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "uwsgitop/base/text.hpp"
+#include "uwsgitop/fleet/vassal_discovery.hpp"
+
+namespace uwsgitop {
+
+Target target_from_text(const std::string& text) {
+    const auto eq = text.find('=');
+    if (eq != std::string::npos && eq > 0 && eq + 1 < text.size()) {
+        const std::string name = text.substr(0, eq);
+        if (name.find_first_of(":/@[") == std::string::npos) return Target{name, text.substr(eq + 1)};
+    }
+    return Target{text, text};
+}
+
+Status read_targets_file(const std::string& path, std::vector<Target>& out) {
+    std::ifstream in(path);
+    if (!in) return Status::fail("--targets " + escape_for_display(path) + ": cannot open file");
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos) continue;
+        const auto last = line.find_last_not_of(" \t\r");
+        line = line.substr(first, last - first + 1);
+        if (line.find_first_of(" \t") != std::string::npos) {
+            return Status::fail("--targets " + escape_for_display(path) + ":" + std::to_string(number) +
+                                ": one target per line (\"NAME=ADDRESS\" or \"ADDRESS\")");
+        }
+        out.push_back(target_from_text(line));
+    }
+    if (in.bad()) return Status::fail("--targets " + escape_for_display(path) + ": read error");
+    return Status::ok();
+}
+
+Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
+                  std::vector<std::unique_ptr<Instance>>& out) {
+    out.clear();
+    for (const Target& t : targets) {
+        Address address;
+        Status st = parse_address(t.address, address);
+        if (!st) return st;
+        auto inst = std::make_unique<Instance>();
+        inst->target = t;
+        inst->pipeline = std::make_unique<Pipeline>(make_source(address, limits));
+        out.push_back(std::move(inst));
+    }
+    return Status::ok();
+}
+
+namespace {
+
+void poll_one(Instance& inst) {
+    inst.last_poll_mono = monotonic_seconds();
+    Status st = inst.pipeline->refresh(inst.incoming, inst.incoming_rates);
+    if (!st) {
+        inst.last_ok = false;
+        inst.error = escape_for_display(st.message());
+        return;
+    }
+    std::swap(inst.snapshot, inst.incoming);
+    std::swap(inst.rates, inst.incoming_rates);
+    inst.has_data = true;
+    inst.last_ok = true;
+    inst.error.clear();
+    inst.last_ok_wall = inst.pipeline->last_wall_time();
+    inst.last_ok_mono = monotonic_seconds();
+}
+
+}  // namespace
+
+void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency) {
+    if (fleet.empty()) return;
+    if (concurrency == 0) concurrency = 1;
+    const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(concurrency, fleet.size()));
+    if (threads == 1) {
+        for (auto& inst : fleet) poll_one(*inst);
+        return;
+    }
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    for (unsigned t = 0; t < threads; ++t) {
+        pool.emplace_back([&] {
+            for (std::size_t i = next++; i < fleet.size(); i = next++) poll_one(*fleet[i]);
+        });
+    }
+    for (auto& th : pool) th.join();
+}
+
+std::string instance_state(const Instance& inst, double now_mono) {
+    if (inst.last_ok) return "ok";
+    if (!inst.has_data) return "error: " + inst.error;
+    std::string s = "stale ";
+    append_duration_s(s, now_mono - inst.last_ok_mono);
+    s += ": ";
+    s += inst.error;
+    return s;
+}
+
+void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
+                            std::vector<std::string>& expanded, std::vector<Target>& out) {
+    for (const auto& inst : fleet) {
+        if (!inst->last_ok || inst->snapshot.kind != SnapshotKind::Emperor) continue;
+        if (std::find(expanded.begin(), expanded.end(), inst->target.address) != expanded.end()) continue;
+        expanded.push_back(inst->target.address);
+        discover_vassals(inst->snapshot, out);
+    }
+}
+
+void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
+                 const FetchLimits& limits, unsigned concurrency, ParseScope scope) {
+    std::vector<std::unique_ptr<Instance>> added;
+    for (const Target& t : targets) {
+        auto same = [&](const auto& i) { return i->target.address == t.address; };
+        if (std::any_of(fleet.begin(), fleet.end(), same) || std::any_of(added.begin(), added.end(), same)) continue;
+        std::vector<std::unique_ptr<Instance>> one;
+        if (!make_fleet({t}, limits, one)) continue;  // an address that does not parse
+        one.front()->pipeline->set_scope(scope);
+        added.push_back(std::move(one.front()));
+    }
+    if (added.empty()) return;
+    poll_fleet(added, concurrency);
+    for (auto& inst : added) fleet.push_back(std::move(inst));
+}
+
+}  // namespace uwsgitop

@@ -1,0 +1,196 @@
+// parse.cpp — uWSGI stats bytes -> Snapshot (see parse.hpp for the contract).
+//
+// One RapidJSON SAX pass, in place (kParseInsituFlag: strings are decoded
+// where they lie in the caller's buffer), straight into the reused Snapshot;
+// no DOM. The few strings the snapshot keeps are copied into its own
+// Snapshot::storage (StatsHandler::keep), reserved before the pass to hold
+// the whole input, which bounds them: each kept string is decoded from
+// distinct input bytes, quotes included, and takes its length plus a NUL. So
+// the storage never reallocates during a pass and every view stays valid,
+// while the input buffer goes back to the caller for the next read: a
+// snapshot costs the strings it keeps, not the whole document.
+// Recursion: RapidJSON's recursive reader is used, not kParseIterativeFlag.
+// Its recursion is bounded by StatsHandler, which refuses the StartObject /
+// StartArray that would exceed kMaxDepth, and the reader calls that handler
+// before it descends; so 10,000 nested brackets stop at level 64 with a few
+// KB of stack. The iterative reader costs about 40% more time on a 4 MB
+// document (measured: 16,000 cores), for no added safety.
+// kParseTrailingCommasFlag is always on: uWSGI's router stats write
+// `"http":["a","b",]` when another router owns the next gateway socket
+// (plugins/corerouter/corerouter.c), and that comma carries no meaning.
+//
+// Decisions about values (the model's Int is "a known integer or unknown"):
+//   * null is "unknown": it resets the field (so with duplicate keys a later
+//     null wins too); a null container or list element is ignored.
+//   * duplicate keys: the last one wins, for containers too (a repeated
+//     "workers" list replaces the first one, with its cores, apps and vars).
+//   * numbers: integers in int64 range; a double is accepted only when it is
+//     integral and in range (1e3, 5.0: some proxies re-serialize that way),
+//     otherwise "expects an integer" / "number out of range"; an unsigned
+//     value above INT64_MAX is "number out of range". These checks apply to
+//     known fields only; unknown keys may hold anything.
+//   * a known field with the wrong JSON type (string for a number, number for
+//     a string, scalar for a list, ...) fails, naming the field.
+//   * unknown keys and containers are skipped at any depth (still counted
+//     against kMaxDepth).
+#include "uwsgitop/parse/parse.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "repair_detail.hpp"
+#include "stats_handler.hpp"
+#include "uwsgitop/parse/repair.hpp"
+
+namespace uwsgitop {
+namespace {
+
+using detail::StatsHandler;
+
+struct Attempt {
+    bool ok = false;
+    bool refused = false;  // the handler rejected a value: repairing cannot help
+    std::size_t offset = 0;
+    std::string reason;
+};
+
+constexpr unsigned kBaseFlags =
+    rapidjson::kParseInsituFlag | rapidjson::kParseTrailingCommasFlag;
+
+template <unsigned kFlags>
+Attempt run_reader(char* text, std::size_t n, ParseScope scope, Snapshot& snap) {
+    rapidjson::InsituStringStream stream(text);
+    detail::CoreSkip skip;
+    if (scope == ParseScope::NoCores) {
+        skip = detail::CoreSkip{&stream.src_, text + n};
+    }
+    StatsHandler handler(snap, skip);
+    rapidjson::Reader reader;
+    rapidjson::ParseResult r = reader.Parse<kFlags>(stream, handler);
+    Attempt a;
+    if (!r.IsError()) {
+        handler.finish();
+        a.ok = true;
+        return a;
+    }
+    a.offset = r.Offset();
+    if (r.Code() == rapidjson::kParseErrorTermination && handler.refused()) {
+        a.refused = true;
+        a.reason = handler.reason();
+    } else {
+        a.reason = rapidjson::GetParseError_En(r.Code());
+    }
+    return a;
+}
+
+// Parses all of `buf` in place, behind a NUL terminator that is pushed for
+// the reader and popped afterwards (the views never include it). The buffers
+// are reused frame after frame, so the headroom reserved here is allocated
+// once, not per refresh.
+Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, Snapshot& snap) {
+    if (buf.capacity() == buf.size()) {
+        buf.reserve(buf.size() + buf.size() / 8 + 64);
+    }
+    snap.storage.clear();
+    snap.storage.reserve(buf.size() + 1);  // the bound on what keep() copies (see top)
+    const std::size_t n = buf.size();
+    buf.push_back('\0');
+    Attempt a = validate_utf8 ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(
+                                    buf.data(), n, scope, snap)
+                              : run_reader<kBaseFlags>(buf.data(), n, scope, snap);
+    buf.pop_back();  // no reallocation: every view stays valid
+    return a;
+}
+
+bool is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
+    out.clear();
+    out.kind = SnapshotKind::Unknown;
+    std::string msg = "invalid stats JSON at byte ";
+    msg += std::to_string(offset);
+    msg += ": ";
+    msg += reason;
+    return Status::fail(std::move(msg));
+}
+
+}  // namespace
+
+Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
+    out.clear();
+    const std::size_t n = buf.size();
+
+    std::size_t first = 0;
+    while (first < n && is_ws(buf[first])) {
+        ++first;
+    }
+    if (first == n) {
+        return failure(out, 0, "empty reply");
+    }
+    // Fail fast (and clearly) on what is not a JSON object at all: an HTML
+    // error page, a stray HTTP response, megabytes of garbage.
+    if (buf[first] != '{') {
+        return failure(out, first, buf[first] == '<' ? "an HTML/XML page, not JSON"
+                                                     : "expected '{' (not a uWSGI stats document)");
+    }
+
+    const InputScan scan = scan_input(std::string_view(buf.data(), n));
+
+    // Strict attempt, unless raw control bytes make it pointless.
+    //
+    // An in-place parse that fails has modified the buffer, and the lenient
+    // path must start from the original bytes:
+    //   * with a backslash in the input, unescaping moved bytes around inside
+    //     strings, which cannot be undone: the original is copied to scratch_
+    //     first (one memcpy; a reused buffer, so no allocation when steady);
+    //   * without one, the only change RapidJSON makes in place is writing a
+    //     NUL over each closing quote (strings are decoded where they lie and
+    //     numbers are never written to). The input had no NUL (a NUL would be
+    //     has_control), so every NUL is put back as '"'.
+    // Either way, after this block the original is in scratch_.
+    if (!scan.has_control) {
+        if (scan.has_backslash) {
+            scratch_.assign(buf.begin(), buf.end());
+        }
+        Attempt strict = run_in_place(buf, scan.has_high, scope, out);
+        if (strict.ok) {
+            return Status::ok();
+        }
+        if (strict.refused) {
+            return failure(out, strict.offset, strict.reason);
+        }
+        if (!scan.has_backslash) {
+            std::replace(buf.begin(), buf.end(), '\0', '"');
+            scratch_.swap(buf);
+        }
+        // Repair changes only what lies inside strings: if no string had
+        // started where the reader gave up, repair cannot change the outcome.
+        std::size_t upto = std::min(strict.offset + 1, n);
+        if (std::memchr(scratch_.data(), '"', upto) == nullptr) {
+            return failure(out, strict.offset, strict.reason);
+        }
+    } else {
+        scratch_.swap(buf);
+    }
+
+    // Lenient path: scratch_ holds the original, buf receives the repair.
+    repair_json(std::string_view(scratch_.data(), scratch_.size()), buf);
+    out.clear();
+    Attempt lenient = run_in_place(buf, false, scope, out);
+    if (lenient.ok) {
+        out.repaired = true;
+        return Status::ok();
+    }
+    std::size_t at =
+        detail::repair_input_offset(std::string_view(scratch_.data(), scratch_.size()), lenient.offset);
+    return failure(out, at, lenient.reason);
+}
+
+}  // namespace uwsgitop

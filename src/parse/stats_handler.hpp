@@ -1,0 +1,564 @@
+// stats_handler.hpp — the RapidJSON SAX handler behind Parser (private to parse.cpp).
+//
+// StatsHandler receives the reader's events and writes straight into a
+// cleared Snapshot: each key is resolved once, through the compile-time
+// tables of json_keys.hpp, to the Int / string_view it fills or to the child
+// container it opens; unknown containers are skipped, one Skip frame per
+// level. Nesting (known and skipped containers) is capped at kMaxDepth. The
+// value rules (null, duplicates, doubles, wrong types) are described in
+// parse.cpp. Pointers kept in frames stay valid: a vector is only appended to
+// while the frame of its parent is on top, and no context can contain itself.
+// A key's value goes into the object of the top frame (value_at()); nothing
+// is appended between a key and its value.
+#pragma once
+
+#include <rapidjson/reader.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json_keys.hpp"
+#include "skip_container.hpp"
+#include "uwsgitop/model/model.hpp"
+#include "uwsgitop/parse/parse.hpp"
+
+namespace uwsgitop::detail {
+
+enum class Err : uint8_t {
+    None,
+    TopNotObject,
+    TooDeep,
+    ExpectNumber,
+    ExpectInteger,
+    OutOfRange,
+    ExpectString,
+    ExpectArray,
+    ExpectObject,
+    ArrayOfObjects,
+    ArrayOfStrings,
+    ObjectValues,
+};
+
+// The kind of a scalar event, for the error rules of scalar().
+enum class Scalar : uint8_t { Null, Bool, Number, NonIntegral, Huge, String };
+
+// Name of an array context, for error messages about its elements.
+inline constexpr std::string_view array_name(Ctx c) {
+    switch (c) {
+    case Ctx::Workers: return "workers";
+    case Ctx::Apps: return "apps";
+    case Ctx::Cores: return "cores";
+    case Ctx::Vars: return "vars";
+    case Ctx::Sockets: return "sockets";
+    case Ctx::Locks: return "locks";
+    case Ctx::Caches: return "caches";
+    case Ctx::Spoolers: return "spoolers";
+    case Ctx::Daemons: return "daemons";
+    case Ctx::Crons: return "crons";
+    case Ctx::Scanners: return "emperor";
+    case Ctx::Vassals: return "vassals";
+    case Ctx::Blacklist: return "blacklist";
+    case Ctx::RouterSockets: return "router sockets";
+    case Ctx::StaticNodes: return "static_nodes";
+    case Ctx::Subscriptions: return "subscriptions";
+    case Ctx::Nodes: return "nodes";
+    default: return "list";
+    }
+}
+
+inline constexpr bool is_string_array(Ctx c) {
+    return c == Ctx::Vars || c == Ctx::Scanners || c == Ctx::RouterSockets;
+}
+
+template <class T>
+uint32_t size32(const std::vector<T>& v) {
+    return static_cast<uint32_t>(v.size());
+}
+
+// Set when the caller does not want the cores (ParseScope::NoCores): the
+// reader's position, which the handler moves from just after the `[` of each
+// "cores" list to its `]` (skip_container.hpp), and the end of the text.
+struct CoreSkip {
+    char** pos = nullptr;
+    const char* end = nullptr;
+};
+
+class StatsHandler {
+public:
+    explicit StatsHandler(Snapshot& snap, CoreSkip skip = {}) : s_(snap), skip_(skip) {
+        frames_[0] = Frame{kNoKeys.entries(), nullptr, Ctx::Top};
+    }
+
+    bool Null() { return scalar(Scalar::Null); }
+    bool Bool(bool) { return scalar(Scalar::Bool); }
+    bool Int(int v) { return integer(v); }
+    bool Uint(unsigned v) { return integer(v); }
+    bool Int64(int64_t v) { return integer(v); }
+    bool Uint64(uint64_t v) {
+        if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+            return scalar(Scalar::Huge);
+        }
+        return integer(static_cast<int64_t>(v));
+    }
+    bool Double(double d) {
+        // [-2^63, 2^63) holds exactly the doubles that convert to int64.
+        if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
+            return scalar(std::isnan(d) ? Scalar::NonIntegral : Scalar::Huge);
+        }
+        if (std::trunc(d) != d) {
+            return scalar(Scalar::NonIntegral);
+        }
+        return integer(static_cast<int64_t>(d));
+    }
+    bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }  // flag never set
+
+    bool String(const char* str, rapidjson::SizeType len, bool) {
+        if (pend_->kind == Pending::Str) [[likely]] {
+            *reinterpret_cast<std::string_view*>(value_at()) = keep(str, len);
+            return true;
+        }
+        return other_string(std::string_view(str, len));
+    }
+
+    // The hot path: the expected entry of the object's table (the hint, see
+    // json_keys.hpp); no switch, no bounds check (the end entry matches no
+    // key). Everything else (another order, unknown keys, root specials,
+    // locks, metrics, skipped containers) is out of line.
+    bool Key(const char* str, rapidjson::SizeType len, bool) {
+        Frame& f = *top_;
+        const Entry& e = *f.next;
+        if (same(e, str, len)) [[likely]] {
+            f.next = &e + 1;
+            pend_ = &e;
+            return true;
+        }
+        return other_key(std::string_view(str, len));
+    }
+
+    bool StartObject() {
+        const Frame& f = *top_;
+        if (is_array_ctx(f.ctx)) {
+            return object_element(f);
+        }
+        switch (pend_->kind) {
+        case Pending::Child: return open_child(true);
+        case Pending::Int:
+        case Pending::SignedInt: return fail(Err::ExpectNumber);
+        case Pending::Str: return fail(Err::ExpectString);
+        case Pending::Skip:
+        case Pending::Router: break;
+        }
+        return f.ctx == Ctx::Top ? push(Ctx::Root, &s_) : push(Ctx::Skip, nullptr);
+    }
+
+    bool StartArray() {
+        const Frame& f = *top_;
+        if (is_array_ctx(f.ctx)) {
+            return fail(is_string_array(f.ctx) ? Err::ArrayOfStrings : Err::ArrayOfObjects);
+        }
+        switch (pend_->kind) {
+        case Pending::Child: return open_child(false);
+        case Pending::Int:
+        case Pending::SignedInt: return fail(Err::ExpectNumber);
+        case Pending::Str: return fail(Err::ExpectString);
+        case Pending::Router:
+            // The router's short-name key, e.g. "http": ["127.0.0.1:8080", ...].
+            if (s_.router_name.empty() || s_.router_name == pend_key_) {
+                s_.router_name = keep(pend_key_);
+                s_.router_sockets.clear();
+                return push(Ctx::RouterSockets, nullptr);
+            }
+            break;
+        case Pending::Skip: break;
+        }
+        return f.ctx == Ctx::Top ? fail(Err::TopNotObject) : push(Ctx::Skip, nullptr);
+    }
+
+    bool EndObject(rapidjson::SizeType) { return leave(); }
+    bool EndArray(rapidjson::SizeType) { return leave(); }
+
+    void finish() {
+        if (saw_workers_) {
+            s_.kind = SnapshotKind::Master;
+        } else if (saw_vassals_) {
+            s_.kind = SnapshotKind::Emperor;
+        } else if (s_.active_sessions.has_value()) {
+            s_.kind = SnapshotKind::Router;
+        } else {
+            s_.kind = SnapshotKind::Unknown;
+        }
+    }
+
+    bool refused() const { return err_ != Err::None; }
+
+    std::string reason() const {
+        std::string field = "field \"" + std::string(err_name_) + "\" ";
+        switch (err_) {
+        case Err::None: break;
+        case Err::TopNotObject: return "the top level is not an object";
+        case Err::TooDeep: return "nesting deeper than " + std::to_string(kMaxDepth) + " levels";
+        case Err::ExpectNumber: return field + "expects a number";
+        case Err::ExpectInteger: return field + "expects an integer";
+        case Err::OutOfRange: return "number out of range for " + field.substr(0, field.size() - 1);
+        case Err::ExpectString: return field + "expects a string";
+        case Err::ExpectArray: return field + "expects an array";
+        case Err::ExpectObject: return field + "expects an object";
+        case Err::ArrayOfObjects: return field + "expects an array of objects";
+        case Err::ArrayOfStrings: return field + "expects an array of strings";
+        case Err::ObjectValues: return field + "expects objects as values";
+        }
+        return "rejected by the parser";
+    }
+
+private:
+    // One open container. frames_[0] is Top (below the document), so top_
+    // always points at a frame.
+    struct Frame {
+        const Entry* next = nullptr;  // the hint: the entry after the last matched
+                                      // (at first the table's first entry, or kNoKeys')
+        void* obj = nullptr;          // the struct being filled, or an array's parent
+        Ctx ctx = Ctx::Top;
+    };
+
+    // Records the error; the field it names is the one whose value is
+    // pending, or for an element of a list, the list.
+    [[gnu::noinline]] bool fail(Err e) {
+        err_ = e;
+        const Ctx c = top_->ctx;
+        err_name_ = is_array_ctx(c) ? array_name(c) : std::string_view(pend_->name);
+        return false;
+    }
+
+    // Every new container starts with no value pending, and so does the one
+    // below after it ends: a stale pending field is never filled.
+    bool push(Ctx ctx, void* obj) {
+        if (top_ == &frames_[kMaxDepth]) [[unlikely]] {
+            return fail(Err::TooDeep);
+        }
+        *++top_ = Frame{key_index(ctx).entries, obj, ctx};
+        pend_ = &kSkipEntry;
+        return true;
+    }
+
+    bool leave() {
+        if (top_ != &frames_[0]) {
+            --top_;
+        }
+        pend_ = &kSkipEntry;
+        return true;
+    }
+
+    // A copy of server bytes the snapshot keeps, in its storage, followed by
+    // a NUL. Parser reserves the storage to hold the whole input before the
+    // pass (the bound is argued in parse.cpp), so this never reallocates and
+    // the views handed out earlier stay valid.
+    [[gnu::always_inline]] std::string_view keep(const char* p, std::size_t n) {
+        ByteBuffer& store = s_.storage;
+        const std::size_t at = store.size();
+        store.resize(at + n + 1);
+        char* dst = store.data() + at;
+        std::memcpy(dst, p, n);
+        dst[n] = '\0';
+        return std::string_view(dst, n);
+    }
+    std::string_view keep(std::string_view v) { return keep(v.data(), v.size()); }
+
+    // Where the pending Int / string_view is: in the object on top.
+    [[gnu::always_inline]] char* value_at() const { return static_cast<char*>(top_->obj) + pend_->offset; }
+
+    // Key() when the hinted entry is not the key.
+    [[gnu::noinline]] bool other_key(std::string_view key) {
+        Frame& f = *top_;
+        switch (f.ctx) {
+        case Ctx::Skip: return true;  // pend_ stays kSkipEntry
+        case Ctx::LockObj:
+            s_.locks.push_back(Lock{keep(key), {}});
+            f.obj = &s_.locks.back();  // the lock the value goes to
+            pend_ = &kLockEntry;
+            return true;
+        case Ctx::MetricsObj:
+            pend_ = &kMetricsEntry;
+            pend_key_ = key;
+            return true;
+        default: break;
+        }
+        if (const Entry* e = key_index(f.ctx).find(key)) {
+            f.next = e + 1;
+            pend_ = e;
+            return true;
+        }
+        pend_ = &kSkipEntry;
+        if (f.ctx == Ctx::Root && (s_.active_sessions.has_value() || is_router_short_name(key))) {
+            pend_ = &kRouterEntry;
+            pend_key_ = key;
+        }
+        return true;
+    }
+
+    [[gnu::always_inline]] bool integer(int64_t v) {
+        if (pend_->kind == Pending::Int && v >= 0) [[likely]] {
+            *reinterpret_cast<uwsgitop::Int*>(value_at()) = v;
+            return true;
+        }
+        return other_integer(v);
+    }
+
+    // uWSGI prints every counter unsigned; only cron schedules/pids and
+    // metric values are signed (Pending::SignedInt). A negative counter is
+    // not data.
+    [[gnu::noinline]] bool other_integer(int64_t v) {
+        switch (pend_->kind) {
+        case Pending::SignedInt: *reinterpret_cast<uwsgitop::Int*>(value_at()) = v; return true;
+        case Pending::Int: return fail(Err::OutOfRange);  // v < 0
+        default: return scalar(Scalar::Number);
+        }
+    }
+
+    // A string that is not the value of a string field.
+    [[gnu::noinline]] bool other_string(std::string_view value) {
+        const Frame& f = *top_;
+        switch (f.ctx) {
+        case Ctx::Vars: {
+            auto* core = static_cast<Core*>(f.obj);
+            s_.vars.push_back(keep(value));
+            ++core->vars.count;
+            return true;
+        }
+        case Ctx::Scanners: s_.emperor_scanners.push_back(keep(value)); return true;
+        case Ctx::RouterSockets: s_.router_sockets.push_back(keep(value)); return true;
+        default: return scalar(Scalar::String);
+        }
+    }
+
+    // Every scalar that is not stored by the fast paths above.
+    bool scalar(Scalar k) {
+        const Frame& f = *top_;
+        if (f.ctx == Ctx::Skip) {
+            return true;
+        }
+        if (f.ctx == Ctx::Top) {
+            return fail(Err::TopNotObject);
+        }
+        if (is_array_ctx(f.ctx)) {
+            if (k == Scalar::Null) {
+                return true;  // a null element is ignored
+            }
+            return fail(is_string_array(f.ctx) ? Err::ArrayOfStrings : Err::ArrayOfObjects);
+        }
+        switch (pend_->kind) {
+        case Pending::Skip:
+        case Pending::Router: return true;
+        case Pending::Int:
+        case Pending::SignedInt:
+            switch (k) {
+            case Scalar::Null: reinterpret_cast<uwsgitop::Int*>(value_at())->reset(); return true;
+            case Scalar::Huge: return fail(Err::OutOfRange);
+            case Scalar::NonIntegral: return fail(Err::ExpectInteger);
+            default: return fail(Err::ExpectNumber);
+            }
+        case Pending::Str:
+            if (k == Scalar::Null) {
+                *reinterpret_cast<std::string_view*>(value_at()) = {};
+                return true;
+            }
+            return fail(Err::ExpectString);
+        case Pending::Child:
+            if (k == Scalar::Null) {
+                return true;  // a null list is an absent list
+            }
+            if (pend_->child == Ctx::Metric) {
+                return fail(Err::ObjectValues);
+            }
+            return fail(is_array_ctx(pend_->child) ? Err::ExpectArray : Err::ExpectObject);
+        }
+        return true;
+    }
+
+    // `"key": {` or `"key": [` for a known container key (pend_->child).
+    // The two of every core (req_info, vars the first time) here, the rest
+    // in open_container().
+    bool open_child(bool is_object) {
+        const Ctx ctx = pend_->child;
+        if (is_object == is_array_ctx(ctx)) [[unlikely]] {
+            return wrong_container(ctx, is_object);
+        }
+        void* parent = top_->obj;
+        if (ctx == Ctx::ReqInfo) {
+            return push(ctx, parent);  // fills the Core in `parent`
+        }
+        if (ctx == Ctx::Vars && static_cast<Core*>(parent)->vars.count == 0) {
+            static_cast<Core*>(parent)->vars = Range{size32(s_.vars), 0};
+            return push(ctx, parent);
+        }
+        return open_container(ctx, parent);
+    }
+
+    [[gnu::noinline]] bool wrong_container(Ctx ctx, bool is_object) {
+        if (ctx == Ctx::Metric) {
+            return fail(Err::ObjectValues);
+        }
+        return fail(is_object ? Err::ExpectArray : Err::ExpectObject);
+    }
+
+    [[gnu::noinline]] bool open_container(Ctx ctx, void* parent) {
+        switch (ctx) {
+        case Ctx::Workers:
+            // A repeated "workers" replaces the first (last key wins).
+            s_.workers.clear();
+            s_.cores.clear();
+            s_.apps.clear();
+            s_.vars.clear();
+            saw_workers_ = true;
+            break;
+        case Ctx::Apps: {
+            auto* w = static_cast<Worker*>(parent);
+            if (w->apps.count > 0) {
+                s_.apps.resize(w->apps.begin);
+            }
+            w->apps = Range{size32(s_.apps), 0};
+            break;
+        }
+        case Ctx::Cores: {
+            auto* w = static_cast<Worker*>(parent);
+            if (w->cores.count > 0) {
+                s_.vars.resize(s_.cores[w->cores.begin].vars.begin);
+                s_.cores.resize(w->cores.begin);
+            }
+            w->cores = Range{size32(s_.cores), 0};
+            w->has_cores = true;
+            if (skip_.pos != nullptr) {
+                skip_cores();
+            }
+            break;
+        }
+        case Ctx::Vars: {
+            auto* c = static_cast<Core*>(parent);
+            if (c->vars.count > 0) {
+                s_.vars.resize(c->vars.begin);
+            }
+            c->vars = Range{size32(s_.vars), 0};
+            break;
+        }
+        case Ctx::Nodes: {
+            auto* sub = static_cast<Subscription*>(parent);
+            if (sub->nodes.count > 0) {
+                s_.router_nodes.resize(sub->nodes.begin);
+            }
+            sub->nodes = Range{size32(s_.router_nodes), 0};
+            break;
+        }
+        case Ctx::Metric:
+            s_.metrics.push_back(Metric{});
+            s_.metrics.back().name = keep(pend_key_);
+            return push(Ctx::Metric, &s_.metrics.back());
+        case Ctx::ReqInfo: break;  // fills the Core in `parent`
+        case Ctx::Sockets: s_.sockets.clear(); break;
+        case Ctx::Locks: s_.locks.clear(); break;
+        case Ctx::Caches: s_.caches.clear(); break;
+        case Ctx::MetricsObj:
+            s_.metrics.clear();
+            s_.has_metrics = true;
+            break;
+        case Ctx::Spoolers: s_.spoolers.clear(); break;
+        case Ctx::Daemons: s_.daemons.clear(); break;
+        case Ctx::Crons: s_.crons.clear(); break;
+        case Ctx::Scanners: s_.emperor_scanners.clear(); break;
+        case Ctx::Vassals:
+            s_.vassals.clear();
+            saw_vassals_ = true;
+            break;
+        case Ctx::Blacklist: s_.blacklist.clear(); break;
+        case Ctx::StaticNodes: s_.static_nodes.clear(); break;
+        case Ctx::Subscriptions:
+            s_.subscriptions.clear();
+            s_.router_nodes.clear();
+            break;
+        default: return push(Ctx::Skip, nullptr);  // not a child context
+        }
+        return push(ctx, parent);
+    }
+
+    // Moves the reader to the `]` of the "cores" list it just opened, so the
+    // next event is its EndArray. This leans on how RapidJSON's reader works
+    // (reader.h, ParseArray): it takes the `[`, calls StartArray, then reads
+    // on from the stream it was given, by reference; the tests of
+    // ParseScope::NoCores in test_parse.cpp fail if that changes. The list's elements may nest as deep as
+    // they could when parsed (the list's own frame is pushed next); when the
+    // brackets do not check out, nothing moves and the reader parses the list
+    // (and reports what is wrong with it).
+    void skip_cores() {
+        const auto level = static_cast<unsigned>(top_ - frames_.data()) + 1;
+        char* at = *skip_.pos;
+        const std::size_t close =
+            skip_array(at, static_cast<std::size_t>(skip_.end - at), kMaxDepth - level);
+        if (close != kNoSkip) {
+            *skip_.pos = at + close;
+            s_.cores_skipped = true;
+        }
+    }
+
+    // `{` as an element of a known list.
+    bool object_element(const Frame& f) {
+        switch (f.ctx) {
+        case Ctx::Workers:
+            s_.workers.emplace_back();
+            return push(Ctx::Worker, &s_.workers.back());
+        case Ctx::Apps: {
+            auto* w = static_cast<Worker*>(f.obj);
+            s_.apps.emplace_back();
+            ++w->apps.count;
+            return push(Ctx::App, &s_.apps.back());
+        }
+        case Ctx::Cores: {
+            auto* w = static_cast<Worker*>(f.obj);
+            // Core{} is aggregate init; emplace_back() would value-initialize
+            // (zero all 88 bytes, then set every member).
+            Core& c = s_.cores.emplace_back(Core{});
+            c.worker_index = static_cast<uint32_t>(w - s_.workers.data());
+            c.vars = Range{size32(s_.vars), 0};
+            ++w->cores.count;
+            return push(Ctx::Core, &c);
+        }
+        case Ctx::Nodes: {
+            auto* sub = static_cast<Subscription*>(f.obj);
+            RouterNode& n = s_.router_nodes.emplace_back();
+            n.subscription_index = static_cast<uint32_t>(sub - s_.subscriptions.data());
+            ++sub->nodes.count;
+            return push(Ctx::Node, &n);
+        }
+        case Ctx::Locks: return push(Ctx::LockObj, nullptr);
+        case Ctx::Sockets: return push(Ctx::Socket, &s_.sockets.emplace_back());
+        case Ctx::Caches: return push(Ctx::Cache, &s_.caches.emplace_back());
+        case Ctx::Spoolers: return push(Ctx::Spooler, &s_.spoolers.emplace_back());
+        case Ctx::Daemons: return push(Ctx::Daemon, &s_.daemons.emplace_back());
+        case Ctx::Crons: return push(Ctx::Cron, &s_.crons.emplace_back());
+        case Ctx::Vassals: return push(Ctx::Vassal, &s_.vassals.emplace_back());
+        case Ctx::Blacklist: return push(Ctx::BlacklistEntry, &s_.blacklist.emplace_back());
+        case Ctx::StaticNodes: return push(Ctx::StaticNode, &s_.static_nodes.emplace_back());
+        case Ctx::Subscriptions:
+            return push(Ctx::Subscription, &s_.subscriptions.emplace_back());
+        default: return fail(Err::ArrayOfStrings);
+        }
+    }
+
+    Snapshot& s_;
+    CoreSkip skip_;
+    std::array<Frame, kMaxDepth + 1> frames_{};  // [0]: Top; then up to kMaxDepth containers
+    Frame* top_ = &frames_[0];
+    // The value after the last key: what it is for (and where it goes:
+    // value_at()).
+    const Entry* pend_ = &kSkipEntry;
+    std::string_view pend_key_;   // server bytes: never put into messages
+    std::string_view err_name_;   // static field name, for messages
+    bool saw_workers_ = false;
+    bool saw_vassals_ = false;
+    Err err_ = Err::None;
+};
+
+}  // namespace uwsgitop::detail

@@ -1,0 +1,104 @@
+// recording.cpp — RecordWriter: appends one JSON line per snapshot (format in
+// recording.hpp). Each line is prepared in a reused buffer and written with
+// one fwrite on an unbuffered stream, so a line is either on disk whole or
+// the error is reported at once (disk full); a line left incomplete by a
+// failure or by a crash is closed with a newline before the next one, so
+// readers lose only that line.
+#include "uwsgitop/source/recording.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "base64.hpp"
+
+namespace uwsgitop {
+
+namespace {
+
+void append_json_string(std::string& out, const std::string& s) {
+    static const char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out += kHex[u >> 4];
+            out += kHex[u & 15];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+}  // namespace
+
+RecordWriter::~RecordWriter() {
+    if (file_ != nullptr) std::fclose(file_);
+}
+
+Status RecordWriter::open(const std::string& path) {
+    if (file_ != nullptr) {
+        std::fclose(file_);
+        file_ = nullptr;
+    }
+    path_ = path;
+    need_newline_ = false;
+    std::FILE* f = std::fopen(path.c_str(), "a+e");
+    if (f == nullptr) return Status::fail("--record " + path + ": " + std::strerror(errno));
+    std::setvbuf(f, nullptr, _IONBF, 0);
+    struct stat st {};
+    if (::fstat(fileno(f), &st) == 0 && st.st_size > 0) {
+        char last = '\n';
+        if (::pread(fileno(f), &last, 1, st.st_size - 1) == 1 && last != '\n') need_newline_ = true;
+    }
+    file_ = f;
+    return Status::ok();
+}
+
+Status RecordWriter::append(const Frame& frame, const std::string& address, bool valid_json) {
+    if (file_ == nullptr) return Status::fail("--record: no file open");
+    line_.clear();
+    if (need_newline_) line_ += '\n';
+    char t[48];
+    std::snprintf(t, sizeof t, "%.3f", std::isfinite(frame.wall_time) ? frame.wall_time : 0.0);
+    line_ += "{\"t\":";
+    line_ += t;
+    line_ += ",\"address\":";
+    append_json_string(line_, address);
+    const ByteBuffer& bytes = frame.bytes;
+    if (valid_json && !bytes.empty() && std::memchr(bytes.data(), '\0', bytes.size()) == nullptr) {
+        // Valid JSON has no raw CR/LF inside strings: these are all between tokens.
+        line_ += ",\"stats\":";
+        const std::size_t start = line_.size();
+        line_.append(bytes.data(), bytes.size());
+        for (std::size_t i = start; i < line_.size(); ++i) {
+            if (line_[i] == '\n' || line_[i] == '\r') line_[i] = ' ';
+        }
+    } else {
+        line_ += ",\"b64\":\"";
+        detail::base64_append(line_, bytes.data(), bytes.size());
+        line_ += '"';
+    }
+    line_ += "}\n";
+
+    errno = 0;
+    const std::size_t written = std::fwrite(line_.data(), 1, line_.size(), file_);
+    if (written != line_.size() || std::fflush(file_) != 0) {
+        const int err = errno != 0 ? errno : EIO;
+        std::clearerr(file_);
+        need_newline_ = true;
+        return Status::fail("--record " + path_ + ": " + std::strerror(err));
+    }
+    need_newline_ = false;
+    return Status::ok();
+}
+
+}  // namespace uwsgitop

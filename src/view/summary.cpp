@@ -1,0 +1,89 @@
+// summary.cpp — header facts (see summary.hpp).
+#include "uwsgitop/view/summary.hpp"
+
+#include <cmath>
+#include <ctime>
+
+#include "uwsgitop/base/text.hpp"
+
+namespace uwsgitop {
+
+namespace {
+
+void put_int(std::string& out, const Int& v) {
+    if (v) append_int(out, *v); else out += '-';
+}
+
+}  // namespace
+
+void summary_line1(const Snapshot& snap, const Rates* rates, double now, std::string& out) {
+    out += "uwsgi ";
+    if (snap.version.empty()) out += '-'; else append_escaped(out, snap.version);
+    out += " - ";
+    const std::time_t t = static_cast<std::time_t>(now);
+    std::tm tm{};
+    char buf[64];
+    if (localtime_r(&t, &tm)) {
+        out.append(buf, std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm));
+    }
+    if (snap.kind == SnapshotKind::Emperor) {
+        out += " - vassals: ";
+        append_int(out, static_cast<int64_t>(snap.vassals.size()));
+        return;
+    }
+    if (snap.kind == SnapshotKind::Router) {
+        out += " - sessions: ";
+        put_int(out, snap.active_sessions);
+        out += " - nodes: ";
+        append_int(out, static_cast<int64_t>(snap.router_nodes.size()));
+        return;
+    }
+    double req = 0, tx = 0;
+    for (const Worker& w : snap.workers) {
+        if (w.requests) req += static_cast<double>(*w.requests);
+        if (w.tx) tx += static_cast<double>(*w.tx);
+    }
+    out += " - req: ";
+    append_int(out, static_cast<int64_t>(req));
+    out += " - RPS: ";
+    const double rps = rates ? rates->total_requests : NAN;
+    append_fixed(out, rps, 1);
+    out += " - lq: ";
+    put_int(out, snap.listen_queue);
+    out += " - tx: ";
+    append_bytes_human(out, static_cast<int64_t>(tx));
+}
+
+void summary_line2(const Snapshot& snap, const std::string& address, std::string& out) {
+    out += "node: ";
+    append_escaped(out, address);
+    out += " - cwd: ";
+    if (snap.cwd.empty()) out += '-'; else append_escaped(out, snap.cwd);
+    out += " - uid: ";
+    put_int(out, snap.uid);
+    out += " - gid: ";
+    put_int(out, snap.gid);
+    out += " - masterpid: ";
+    put_int(out, snap.pid);
+}
+
+void summary_line3(const Snapshot& snap, std::string& out) {
+    const WorkerCounts c = count_workers(snap);
+    out += "workers: ";
+    append_int(out, c.total);
+    out += " (busy ";
+    append_int(out, c.busy);
+    out += ", idle ";
+    append_int(out, c.idle);
+    if (c.cheap) { out += ", cheap "; append_int(out, c.cheap); }
+    if (c.paused) { out += ", paused "; append_int(out, c.paused); }
+    if (c.signal) { out += ", in signal "; append_int(out, c.signal); }
+    out += ") - lq errors: ";
+    put_int(out, snap.listen_queue_errors);
+    out += " - load: ";
+    put_int(out, snap.load);
+    out += " - signal queue: ";
+    put_int(out, snap.signal_queue);
+}
+
+}  // namespace uwsgitop

@@ -1,0 +1,177 @@
+// Unit tests for fleet.hpp, dump_fleet.hpp and prometheus.hpp.
+#include <doctest/doctest.h>
+
+#include <rapidjson/document.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "uwsgitop/output/fleet_dump.hpp"
+#include "uwsgitop/output/prometheus.hpp"
+
+using namespace uwsgitop;
+
+namespace {
+
+const std::string kFixtures = UWSGITOP_TEST_FIXTURES;
+
+std::vector<std::unique_ptr<Instance>> make(std::vector<Target> targets) {
+    std::vector<std::unique_ptr<Instance>> fleet;
+    FetchLimits limits;
+    limits.timeout_seconds = 1;
+    REQUIRE(make_fleet(targets, limits, fleet).is_ok());
+    return fleet;
+}
+
+}  // namespace
+
+TEST_SUITE("fleet") {
+
+TEST_CASE("fleet::target_from_text") {
+    CHECK(target_from_text("web=127.0.0.1:9191").name == "web");
+    CHECK(target_from_text("web=127.0.0.1:9191").address == "127.0.0.1:9191");
+    CHECK(target_from_text("127.0.0.1:9191").name == "127.0.0.1:9191");
+    // '=' inside an address is not a name
+    CHECK(target_from_text("file:/x=y.json").address == "file:/x=y.json");
+    CHECK(target_from_text("http://h:1/?a=b").address == "http://h:1/?a=b");
+}
+
+TEST_CASE("fleet::read_targets_file") {
+    char path[] = "/tmp/uwsgitop-targets-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::ofstream(path) << "# fleet\n\nweb=127.0.0.1:9191   # main\n  /run/api.sock\n";
+    std::vector<Target> t;
+    REQUIRE(read_targets_file(path, t).is_ok());
+    REQUIRE(t.size() == 2);
+    CHECK(t[0].name == "web");
+    CHECK(t[1].address == "/run/api.sock");
+    std::ofstream(path) << "a b\n";
+    t.clear();
+    Status st = read_targets_file(path, t);
+    CHECK_FALSE(st.is_ok());
+    CHECK(st.message().find(":1:") != std::string::npos);
+    std::remove(path);
+    CHECK_FALSE(read_targets_file("/no/such/targets", t).is_ok());
+}
+
+TEST_CASE("fleet::poll keeps going when one instance is down") {
+    auto fleet = make({{"a", "file:" + kFixtures + "/prefork-1.json"},
+                       {"down", "/nonexistent/uwsgitop-test.sock"},
+                       {"emp", "file:" + kFixtures + "/emperor.json"}});
+    poll_fleet(fleet, 4);
+    CHECK(fleet[0]->last_ok);
+    CHECK(fleet[0]->snapshot.workers.size() == 4);
+    CHECK_FALSE(fleet[1]->last_ok);
+    CHECK(instance_state(*fleet[1], monotonic_seconds()).rfind("error: ", 0) == 0);
+    CHECK(fleet[2]->snapshot.kind == SnapshotKind::Emperor);
+
+    FleetDumpOptions opt;
+    opt.base.format = OutputFormat::Json;
+    std::string out;
+    dump_fleet(fleet, monotonic_seconds(), opt, out);
+    rapidjson::Document d;
+    d.Parse(out.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    const auto& inst = d["instances"];
+    REQUIRE(inst.Size() == 3);
+    CHECK(std::string(inst[0]["state"].GetString()) == "ok");
+    CHECK(inst[0]["workers"].Size() == 4);
+    CHECK(std::string(inst[1]["name"].GetString()) == "down");
+    CHECK_FALSE(inst[1].HasMember("workers"));
+    CHECK(inst[2]["vassals"].Size() == 3);
+
+    out.clear();
+    opt.base.format = OutputFormat::Tsv;
+    dump_fleet(fleet, monotonic_seconds(), opt, out);
+    std::istringstream lines(out);
+    std::string header, row;
+    std::getline(lines, header);
+    CHECK(header.rfind("name\taddress\tstate\t", 0) == 0);
+    std::getline(lines, row);
+    CHECK(row.rfind("a\t", 0) == 0);
+
+    out.clear();
+    opt.workers = true;
+    dump_fleet(fleet, monotonic_seconds(), opt, out);
+    std::istringstream wl(out);
+    std::getline(wl, header);
+    CHECK(header.rfind("instance\taddress\tid\t", 0) == 0);
+    int rows = 0;
+    while (std::getline(wl, row)) ++rows;
+    CHECK(rows == 4);  // the prefork capture's workers; the others have none
+}
+
+TEST_CASE("fleet::stale keeps the last good data") {
+    char path[] = "/tmp/uwsgitop-stale-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::ifstream src(kFixtures + "/prefork-1.json", std::ios::binary);
+    { std::ofstream dst(path, std::ios::binary); dst << src.rdbuf(); }
+    auto fleet = make({{"x", std::string("file:") + path}});
+    poll_fleet(fleet, 1);
+    REQUIRE(fleet[0]->last_ok);
+    std::ofstream(path, std::ios::trunc) << "{\"workers\":[";  // now truncated
+    poll_fleet(fleet, 1);
+    CHECK_FALSE(fleet[0]->last_ok);
+    CHECK(fleet[0]->has_data);
+    CHECK(fleet[0]->snapshot.workers.size() == 4);
+    CHECK(instance_state(*fleet[0], monotonic_seconds()).rfind("stale ", 0) == 0);
+    std::remove(path);
+}
+
+TEST_CASE("prometheus::exposition is well formed") {
+    auto fleet = make({{"web", "file:" + kFixtures + "/prefork-1.json"},
+                       {"down", "/nonexistent/uwsgitop-test.sock"},
+                       {"cache", "file:" + kFixtures + "/mules-spooler-cache.json"}});
+    poll_fleet(fleet, 2);
+    for (bool om : {true, false}) {
+        CAPTURE(om);
+        std::string out;
+        PrometheusOptions opt;
+        opt.openmetrics = om;
+        write_prometheus(fleet, opt, out);
+        CHECK((out.size() >= 6 && out.compare(out.size() - 6, 6, "# EOF\n") == 0) == om);
+        const std::regex sample(R"(^([a-z_]+)\{([a-z_]+="(\\.|[^"\\])*")(,[a-z_]+="(\\.|[^"\\])*")*\} -?[0-9.]+(e[-+]?[0-9]+)?$)");
+        std::istringstream in(out);
+        std::string line, family, type;
+        std::set<std::string> seen;
+        int samples = 0;
+        while (std::getline(in, line)) {
+            if (line == "# EOF") continue;
+            if (line.rfind("# HELP ", 0) == 0) continue;
+            if (line.rfind("# TYPE ", 0) == 0) {
+                std::istringstream t(line.substr(7));
+                t >> family >> type;
+                CHECK(seen.insert(family).second);  // each family once, contiguous
+                continue;
+            }
+            std::smatch m;
+            REQUIRE_MESSAGE(std::regex_match(line, m, sample), line);
+            const std::string name = m[1];
+            if (type == "counter") {
+                CHECK(name.size() > 6);
+                CHECK(name.compare(name.size() - 6, 6, "_total") == 0);
+                CHECK((om ? name == family + "_total" : name == family));
+            } else {
+                CHECK(name == family);
+            }
+            ++samples;
+        }
+        CHECK(samples > 50);
+        CHECK(out.find("uwsgi_up{instance=\"down\",stats_uri=\"/nonexistent/uwsgitop-test.sock\"} 0") != std::string::npos);
+        CHECK(out.find("uwsgi_up{instance=\"web\"") != std::string::npos);
+        CHECK(out.find("uwsgi_worker_requests_total{instance=\"web\",stats_uri=\"file:") != std::string::npos);
+        CHECK(out.find("worker_id=\"3\"} 202") != std::string::npos);  // worker 3 served 202 requests
+        CHECK(out.find("uwsgi_cache_hits{instance=\"cache\"") != std::string::npos);
+        CHECK(out.find("instance=\"down\",stats_uri=\"/nonexistent/uwsgitop-test.sock\",worker") == std::string::npos);
+    }
+}
+
+}  // TEST_SUITE

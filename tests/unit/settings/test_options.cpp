@@ -1,0 +1,114 @@
+// Unit tests for options.hpp: the command line.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "uwsgitop/settings/options.hpp"
+
+using namespace uwsgitop;
+
+namespace {
+
+Status parse(std::vector<const char*> args, Options& o, const char* env = nullptr) {
+    args.insert(args.begin(), "uwsgitop");
+    return parse_options(static_cast<int>(args.size()), args.data(), env, o);
+}
+
+}  // namespace
+
+TEST_SUITE("options") {
+
+TEST_CASE("options::defaults and an address") {
+    Options o;
+    REQUIRE(parse({"127.0.0.1:9191"}, o).is_ok());
+    CHECK(o.addresses == std::vector<std::string>{"127.0.0.1:9191"});
+    CHECK_FALSE(o.once);
+    CHECK(o.interval == 1.0);
+    CHECK(o.sort.column == ColumnId::Requests);
+    CHECK(o.sort.descending);
+}
+
+TEST_CASE("options::what makes a fleet") {
+    Options o;
+    REQUIRE(parse({"127.0.0.1:9191"}, o).is_ok());
+    CHECK_FALSE(o.fleet());
+    for (const std::vector<const char*>& args :
+         {std::vector<const char*>{"a:1", "b:2"}, {"--follow-vassals", "127.0.0.1:9000"},
+          {"--once", "--format", "prometheus", "a:1"}, {"--serve-metrics", "127.0.0.1:9117", "a:1"}}) {
+        Options f;
+        REQUIRE(parse(args, f).is_ok());
+        CAPTURE(args.front());
+        CHECK(f.fleet());
+    }
+}
+
+TEST_CASE("options::once with format, sort and columns") {
+    Options o;
+    REQUIRE(parse({"--once", "--format", "json", "--sort=-pid", "-c", "id,pid", ":9191"}, o).is_ok());
+    CHECK(o.once);
+    CHECK(o.format == OutputFormat::Json);
+    CHECK(o.sort.column == ColumnId::Pid);
+    CHECK(o.sort.descending);  // pid is naturally ascending, '-' flips
+    CHECK(o.columns.size() == 2);
+}
+
+TEST_CASE("options::batch") {
+    Options o;
+    REQUIRE(parse({"--batch", "-n", "3", "-d", "0.5", "x:1"}, o).is_ok());
+    CHECK(o.batch);
+    CHECK(o.iterations == 3);
+    CHECK(o.interval == 0.5);
+}
+
+TEST_CASE("options::environment address") {
+    Options o;
+    REQUIRE(parse({"--once"}, o, "file:/tmp/x.json").is_ok());
+    CHECK(o.addresses.front() == "file:/tmp/x.json");
+    REQUIRE(parse({"--once", "a:1"}, o, "file:/tmp/x.json").is_ok());
+    CHECK(o.addresses.front() == "a:1");
+}
+
+TEST_CASE("options::usage errors are one clear line") {
+    Options o;
+    struct Case {
+        std::vector<const char*> args;
+        const char* needle;
+    };
+    const Case cases[] = {
+        {{}, "no address"},
+        {{"--frequency", "-1", "a:1"}, "out of range"},
+        {{"--frequency", "abc", "a:1"}, "not a number"},
+        {{"-n", "0", "--batch", "a:1"}, "out of range"},
+        {{"--timeout", "1e9", "a:1"}, "out of range"},
+        {{"--sort", "nosuch", "a:1"}, "nosuch"},
+        {{"--columns", "id,nosuch", "a:1"}, "nosuch"},
+        {{"--format", "xml", "--once", "a:1"}, "xml"},
+        {{"--format", "json", "a:1"}, "--once"},
+        {{"--bogus", "a:1"}, "--bogus"},
+        {{"--once", "--batch", "a:1"}, "exclude"},
+        {{"--demo", "a:1"}, "ADDRESS"},
+        {{"--once=yes", "a:1"}, "no value"},
+        {{"a:1", "--timeout"}, "needs a value"},
+        {{"--speed", "0", "--demo"}, "out of range"},
+        {{"--demo", "--follow-vassals"}, "--follow-vassals"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.needle);
+        Status st = parse(c.args, o);
+        CHECK_FALSE(st.is_ok());
+        CHECK(st.message().find(c.needle) != std::string::npos);
+    }
+}
+
+TEST_CASE("options::help and version need no address") {
+    Options o;
+    CHECK(parse({"--help"}, o).is_ok());
+    CHECK(o.help);
+    CHECK(parse({"-V"}, o).is_ok());
+    CHECK(o.version);
+    const std::string u = usage_text();
+    for (const OptionDoc& d : option_docs()) CHECK(u.find("--" + std::string(d.long_name)) != std::string::npos);
+}
+
+}  // TEST_SUITE
