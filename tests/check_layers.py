@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """check_layers.py — the stage folders keep their direction.
 
-Each folder src/STAGE/ is one static library whose meson.build names the
-stages it depends on (`dependencies : [model_dep, ...]`); those, and what
-they depend on in turn, are the only stages its files (src/STAGE/*,
-include/uwsgitop/STAGE/*) may include. Also: only src/tui/ncurses_backend.cpp
+Each folder src/STAGE/ is one static library; the `stages` table of
+src/meson.build names the stages each one links. Those, and what they link
+in turn, are the only stages its files (src/STAGE/*, include/uwsgitop/STAGE/*)
+may include. Also: only src/tui/ncurses_backend.cpp
 includes curses. Exit 0 when both hold; otherwise one line per offending
 include, exit 1.
 
@@ -16,20 +16,20 @@ import sys
 
 CURSES = re.compile(r'#\s*include\s*[<"](n?cursesw?/)?(n?curses|curses|term|panel|menu|form)\.h[>"]')
 INCLUDE = re.compile(r'#\s*include\s*"([^"]+)"')
-DEP = re.compile(r'\b([a-z]+)_dep\b')
 
 
 def stage_deps(root):
-    """{stage: set of stages it links directly}, from src/STAGE/meson.build."""
+    """{stage: set of stages it links directly}, from the `stages` table of
+    src/meson.build; cli/ (the executable) reaches every stage."""
+    text = (root / "src" / "meson.build").read_text()
+    m = re.search(r"^stages = \[(.*?)^\]", text, re.S | re.M)
+    if not m:
+        return {}
     deps = {}
-    for build in sorted((root / "src").glob("*/meson.build")):
-        stage = build.parent.name
-        text = build.read_text()
-        m = re.search(r"(?:dependencies\s*:|_deps\s*=)\s*\[([^\]]*)\]", text)
-        named = set(DEP.findall(m.group(1))) if m else set()
-        deps[stage] = named
-    stages = set(deps)
-    return {s: {d for d in ds if d in stages} for s, ds in deps.items()}
+    for name, below in re.findall(r"\['(\w+)',\s*\[([^\]]*)\]\]", m.group(1)):
+        deps[name] = set(re.findall(r"'(\w+)'", below))
+    deps["cli"] = set(deps)
+    return deps
 
 
 def closure(deps):
@@ -80,8 +80,8 @@ def main():
             if target not in deps:
                 problems.append(f"{rel}:{n}: includes {m.group(1)}, not a stage folder")
             elif target not in allowed[stage]:
-                problems.append(f"{rel}:{n}: {stage} includes {m.group(1)}, but src/{stage}/meson.build "
-                                f"does not depend on {target}")
+                problems.append(f"{rel}:{n}: {stage} includes {m.group(1)}, but the stages table of "
+                                f"src/meson.build does not let {stage} reach {target}")
     for p in problems:
         print(p)
     print(f"check_layers: {len(files)} files in {len(deps)} stages, {len(problems)} problems")
