@@ -2,7 +2,7 @@
 //
 // StatsHandler receives the reader's events and writes straight into a
 // cleared Snapshot: each key is resolved once, through the compile-time
-// tables of json_keys.hpp, to the Int / string_view it fills or to the child
+// tables of key_tables.hpp, to the Int / string_view it fills or to the child
 // container it opens; unknown containers are skipped, one Skip frame per
 // level. Nesting (known and skipped containers) is capped at kMaxDepth. The
 // value rules (null, duplicates, doubles, wrong types) are described in
@@ -23,58 +23,13 @@
 #include <string_view>
 #include <vector>
 
-#include "json_keys.hpp"
+#include "key_tables.hpp"
+#include "parse_errors.hpp"
 #include "skip_container.hpp"
 #include "uwsgitop/model/model.hpp"
 #include "uwsgitop/parse/parse.hpp"
 
 namespace uwsgitop::detail {
-
-enum class Err : uint8_t {
-    None,
-    TopNotObject,
-    TooDeep,
-    ExpectNumber,
-    ExpectInteger,
-    OutOfRange,
-    ExpectString,
-    ExpectArray,
-    ExpectObject,
-    ArrayOfObjects,
-    ArrayOfStrings,
-    ObjectValues,
-};
-
-// The kind of a scalar event, for the error rules of scalar().
-enum class Scalar : uint8_t { Null, Bool, Number, NonIntegral, Huge, String };
-
-// Name of an array context, for error messages about its elements.
-inline constexpr std::string_view array_name(Ctx c) {
-    switch (c) {
-    case Ctx::Workers: return "workers";
-    case Ctx::Apps: return "apps";
-    case Ctx::Cores: return "cores";
-    case Ctx::Vars: return "vars";
-    case Ctx::Sockets: return "sockets";
-    case Ctx::Locks: return "locks";
-    case Ctx::Caches: return "caches";
-    case Ctx::Spoolers: return "spoolers";
-    case Ctx::Daemons: return "daemons";
-    case Ctx::Crons: return "crons";
-    case Ctx::Scanners: return "emperor";
-    case Ctx::Vassals: return "vassals";
-    case Ctx::Blacklist: return "blacklist";
-    case Ctx::RouterSockets: return "router sockets";
-    case Ctx::StaticNodes: return "static_nodes";
-    case Ctx::Subscriptions: return "subscriptions";
-    case Ctx::Nodes: return "nodes";
-    default: return "list";
-    }
-}
-
-inline constexpr bool is_string_array(Ctx c) {
-    return c == Ctx::Vars || c == Ctx::Scanners || c == Ctx::RouterSockets;
-}
 
 template <class T>
 uint32_t size32(const std::vector<T>& v) {
@@ -127,7 +82,7 @@ public:
     }
 
     // The hot path: the expected entry of the object's table (the hint, see
-    // json_keys.hpp); no switch, no bounds check (the end entry matches no
+    // key_match.hpp); no switch, no bounds check (the end entry matches no
     // key). Everything else (another order, unknown keys, root specials,
     // locks, metrics, skipped containers) is out of line.
     bool Key(const char* str, rapidjson::SizeType len, bool) {
@@ -197,24 +152,7 @@ public:
 
     bool refused() const { return err_ != Err::None; }
 
-    std::string reason() const {
-        std::string field = "field \"" + std::string(err_name_) + "\" ";
-        switch (err_) {
-        case Err::None: break;
-        case Err::TopNotObject: return "the top level is not an object";
-        case Err::TooDeep: return "nesting deeper than " + std::to_string(kMaxDepth) + " levels";
-        case Err::ExpectNumber: return field + "expects a number";
-        case Err::ExpectInteger: return field + "expects an integer";
-        case Err::OutOfRange: return "number out of range for " + field.substr(0, field.size() - 1);
-        case Err::ExpectString: return field + "expects a string";
-        case Err::ExpectArray: return field + "expects an array";
-        case Err::ExpectObject: return field + "expects an object";
-        case Err::ArrayOfObjects: return field + "expects an array of objects";
-        case Err::ArrayOfStrings: return field + "expects an array of strings";
-        case Err::ObjectValues: return field + "expects objects as values";
-        }
-        return "rejected by the parser";
-    }
+    std::string reason() const { return error_text(err_, err_name_); }
 
 private:
     // One open container. frames_[0] is Top (below the document), so top_
@@ -399,153 +337,11 @@ private:
         return open_container(ctx, parent);
     }
 
-    [[gnu::noinline]] bool wrong_container(Ctx ctx, bool is_object) {
-        if (ctx == Ctx::Metric) {
-            return fail(Err::ObjectValues);
-        }
-        return fail(is_object ? Err::ExpectArray : Err::ExpectObject);
-    }
-
-    [[gnu::noinline]] bool open_container(Ctx ctx, void* parent) {
-        switch (ctx) {
-        case Ctx::Workers:
-            // A repeated "workers" replaces the first (last key wins).
-            s_.workers.clear();
-            s_.cores.clear();
-            s_.apps.clear();
-            s_.vars.clear();
-            saw_workers_ = true;
-            break;
-        case Ctx::Apps: {
-            auto* w = static_cast<Worker*>(parent);
-            if (w->apps.count > 0) {
-                s_.apps.resize(w->apps.begin);
-            }
-            w->apps = Range{size32(s_.apps), 0};
-            break;
-        }
-        case Ctx::Cores: {
-            auto* w = static_cast<Worker*>(parent);
-            if (w->cores.count > 0) {
-                s_.vars.resize(s_.cores[w->cores.begin].vars.begin);
-                s_.cores.resize(w->cores.begin);
-            }
-            w->cores = Range{size32(s_.cores), 0};
-            w->has_cores = true;
-            if (skip_.pos != nullptr) {
-                skip_cores();
-            }
-            break;
-        }
-        case Ctx::Vars: {
-            auto* c = static_cast<Core*>(parent);
-            if (c->vars.count > 0) {
-                s_.vars.resize(c->vars.begin);
-            }
-            c->vars = Range{size32(s_.vars), 0};
-            break;
-        }
-        case Ctx::Nodes: {
-            auto* sub = static_cast<Subscription*>(parent);
-            if (sub->nodes.count > 0) {
-                s_.router_nodes.resize(sub->nodes.begin);
-            }
-            sub->nodes = Range{size32(s_.router_nodes), 0};
-            break;
-        }
-        case Ctx::Metric:
-            s_.metrics.push_back(Metric{});
-            s_.metrics.back().name = keep(pend_key_);
-            return push(Ctx::Metric, &s_.metrics.back());
-        case Ctx::ReqInfo: break;  // fills the Core in `parent`
-        case Ctx::Sockets: s_.sockets.clear(); break;
-        case Ctx::Locks: s_.locks.clear(); break;
-        case Ctx::Caches: s_.caches.clear(); break;
-        case Ctx::MetricsObj:
-            s_.metrics.clear();
-            s_.has_metrics = true;
-            break;
-        case Ctx::Spoolers: s_.spoolers.clear(); break;
-        case Ctx::Daemons: s_.daemons.clear(); break;
-        case Ctx::Crons: s_.crons.clear(); break;
-        case Ctx::Scanners: s_.emperor_scanners.clear(); break;
-        case Ctx::Vassals:
-            s_.vassals.clear();
-            saw_vassals_ = true;
-            break;
-        case Ctx::Blacklist: s_.blacklist.clear(); break;
-        case Ctx::StaticNodes: s_.static_nodes.clear(); break;
-        case Ctx::Subscriptions:
-            s_.subscriptions.clear();
-            s_.router_nodes.clear();
-            break;
-        default: return push(Ctx::Skip, nullptr);  // not a child context
-        }
-        return push(ctx, parent);
-    }
-
-    // Moves the reader to the `]` of the "cores" list it just opened, so the
-    // next event is its EndArray. This leans on how RapidJSON's reader works
-    // (reader.h, ParseArray): it takes the `[`, calls StartArray, then reads
-    // on from the stream it was given, by reference; the tests of
-    // ParseScope::NoCores in test_parse.cpp fail if that changes. The list's elements may nest as deep as
-    // they could when parsed (the list's own frame is pushed next); when the
-    // brackets do not check out, nothing moves and the reader parses the list
-    // (and reports what is wrong with it).
-    void skip_cores() {
-        const auto level = static_cast<unsigned>(top_ - frames_.data()) + 1;
-        char* at = *skip_.pos;
-        const std::size_t close =
-            skip_array(at, static_cast<std::size_t>(skip_.end - at), kMaxDepth - level);
-        if (close != kNoSkip) {
-            *skip_.pos = at + close;
-            s_.cores_skipped = true;
-        }
-    }
-
-    // `{` as an element of a known list.
-    bool object_element(const Frame& f) {
-        switch (f.ctx) {
-        case Ctx::Workers:
-            s_.workers.emplace_back();
-            return push(Ctx::Worker, &s_.workers.back());
-        case Ctx::Apps: {
-            auto* w = static_cast<Worker*>(f.obj);
-            s_.apps.emplace_back();
-            ++w->apps.count;
-            return push(Ctx::App, &s_.apps.back());
-        }
-        case Ctx::Cores: {
-            auto* w = static_cast<Worker*>(f.obj);
-            // Core{} is aggregate init; emplace_back() would value-initialize
-            // (zero all 88 bytes, then set every member).
-            Core& c = s_.cores.emplace_back(Core{});
-            c.worker_index = static_cast<uint32_t>(w - s_.workers.data());
-            c.vars = Range{size32(s_.vars), 0};
-            ++w->cores.count;
-            return push(Ctx::Core, &c);
-        }
-        case Ctx::Nodes: {
-            auto* sub = static_cast<Subscription*>(f.obj);
-            RouterNode& n = s_.router_nodes.emplace_back();
-            n.subscription_index = static_cast<uint32_t>(sub - s_.subscriptions.data());
-            ++sub->nodes.count;
-            return push(Ctx::Node, &n);
-        }
-        case Ctx::Locks: return push(Ctx::LockObj, nullptr);
-        case Ctx::Sockets: return push(Ctx::Socket, &s_.sockets.emplace_back());
-        case Ctx::Caches: return push(Ctx::Cache, &s_.caches.emplace_back());
-        case Ctx::Spoolers: return push(Ctx::Spooler, &s_.spoolers.emplace_back());
-        case Ctx::Daemons: return push(Ctx::Daemon, &s_.daemons.emplace_back());
-        case Ctx::Crons: return push(Ctx::Cron, &s_.crons.emplace_back());
-        case Ctx::Vassals: return push(Ctx::Vassal, &s_.vassals.emplace_back());
-        case Ctx::Blacklist: return push(Ctx::BlacklistEntry, &s_.blacklist.emplace_back());
-        case Ctx::StaticNodes: return push(Ctx::StaticNode, &s_.static_nodes.emplace_back());
-        case Ctx::Subscriptions:
-            return push(Ctx::Subscription, &s_.subscriptions.emplace_back());
-        default: return fail(Err::ArrayOfStrings);
-        }
-    }
+    // Where each list's elements go (stats_handler_lists.hpp).
+    bool wrong_container(Ctx ctx, bool is_object);   // noinline
+    bool open_container(Ctx ctx, void* parent);      // noinline
+    void skip_cores();
+    bool object_element(const Frame& f);
 
     Snapshot& s_;
     CoreSkip skip_;
@@ -562,3 +358,5 @@ private:
 };
 
 }  // namespace uwsgitop::detail
+
+#include "stats_handler_lists.hpp"  // IWYU pragma: keep (the out-of-line members above)
