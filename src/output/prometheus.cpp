@@ -2,8 +2,12 @@
 #include "uwsgitop/output/prometheus.hpp"
 
 #include <cmath>
-#include <functional>
+#include <initializer_list>
+#include <type_traits>
+#include <utility>
 
+#include "prometheus_families.hpp"
+#include "uwsgitop/model/fields.hpp"
 #include "uwsgitop/output/dump.hpp"
 #include "uwsgitop/view/summary.hpp"
 #include "uwsgitop/base/text.hpp"
@@ -11,6 +15,13 @@
 namespace uwsgitop {
 
 namespace {
+
+using detail::Derived;
+using detail::Family;
+using detail::kCoreFamilies;
+using detail::kFamilies;
+using detail::Kind;
+using detail::Series;
 
 // Label values: \ " and newline escaped as OpenMetrics wants; other control
 // bytes become '?'; invalid UTF-8 becomes U+FFFD (via append_json_string,
@@ -37,8 +48,6 @@ void append_label_value(std::string& out, std::string_view v) {
     }
 }
 
-enum class Kind { Gauge, Counter };
-
 struct Writer {
     std::string& out;
     void family(std::string_view name, Kind kind, std::string_view help) {
@@ -64,16 +73,33 @@ struct Writer {
     }
 };
 
-struct Family {
-    std::string_view name;   // without _total
-    Kind kind;
-    std::string_view help;
-    // Emits this family's samples for one instance.
-    std::function<void(Writer&, const Instance&, const std::string&)> emit;
-};
+Int status_is(const Worker& wk, std::string_view status) {
+    if (wk.status.empty()) return std::nullopt;
+    return wk.status == status ? 1 : 0;
+}
 
-void emit_int(Writer& w, std::string_view name, Kind kind, const std::string& labels, const Int& v) {
-    if (v) w.sample(name, kind, labels, static_cast<double>(*v));
+// The family's value for one object of its series (unknown: no sample).
+template <class T>
+Int value_of(const Family& f, const Snapshot& snap, const T& obj) {
+    if (f.field != nullptr) return int_field(obj, *f.field);
+    if constexpr (std::is_same_v<T, Worker>) {
+        switch (f.derived) {
+        case Derived::Busy: return status_is(obj, "busy");
+        case Derived::Idle: return status_is(obj, "idle");
+        case Derived::Cheap: return status_is(obj, "cheap");
+        case Derived::Apps: return obj.apps.count;
+        case Derived::Cores: return obj.has_cores ? Int(obj.cores.count) : Int();
+        default: break;
+        }
+    } else if constexpr (std::is_same_v<T, Snapshot>) {
+        if (f.derived == Derived::Workers) {
+            int64_t n = 0;
+            for (const Worker& wk : snap.workers) n += (wk.id && *wk.id != 0) ? 1 : 0;
+            return n;
+        }
+        if (f.derived == Derived::Vassals) return static_cast<int64_t>(snap.vassals.size());
+    }
+    return std::nullopt;
 }
 
 std::string worker_labels(const std::string& base, const Worker& wk) {
@@ -84,176 +110,92 @@ std::string worker_labels(const std::string& base, const Worker& wk) {
     return l;
 }
 
-template <typename F>
-void each_worker(const Instance& inst, const std::string& base, F f) {
-    if (inst.snapshot.kind != SnapshotKind::Master) return;
-    for (const Worker& wk : inst.snapshot.workers) {
+// `labels` plus name="VALUE" (escaped), for each name/value pair.
+std::string with_labels(std::string labels, std::initializer_list<std::pair<std::string_view, std::string_view>> more) {
+    for (const auto& [name, value] : more) {
+        labels += ',';
+        labels += name;
+        labels += "=\"";
+        append_label_value(labels, value);
+        labels += '"';
+    }
+    return labels;
+}
+
+std::string id_label(const std::string& base, std::string_view name, int64_t id) {
+    std::string l = base;
+    l += ',';
+    l += name;
+    l += "=\"";
+    append_int(l, id);
+    l += '"';
+    return l;
+}
+
+// The labelled-family helper: every sample of `f` for one instance, as
+// emit(labels, value) for each object of f's series whose value is known.
+template <class Emit>
+void each_sample(const Family& f, const Instance& inst, const std::string& base, Emit emit) {
+    const Snapshot& snap = inst.snapshot;
+    auto one = [&](const std::string& labels, const auto& obj) {
+        const Int v = value_of(f, snap, obj);
+        if (v) emit(labels, static_cast<double>(*v) * f.scale);
+    };
+    switch (f.series) {
+    case Series::Master:
+        if (snap.kind == SnapshotKind::Master) one(base, snap);
+        return;
+    case Series::Emperor:
+        if (snap.kind == SnapshotKind::Emperor) one(base, snap);
+        return;
+    case Series::Socket:
+        for (const Socket& s : snap.sockets) one(with_labels(base, {{"name", s.name}, {"proto", s.proto}}), s);
+        return;
+    case Series::Cache:
+        for (const Cache& c : snap.caches) one(with_labels(base, {{"name", c.name}}), c);
+        return;
+    case Series::Vassal:
+        if (snap.kind != SnapshotKind::Emperor) return;
+        for (const Vassal& v : snap.vassals) one(with_labels(base, {{"vassal", v.id}}), v);
+        return;
+    case Series::Worker:
+    case Series::App:
+    case Series::Core:
+        break;
+    }
+    if (snap.kind != SnapshotKind::Master) return;
+    for (const Worker& wk : snap.workers) {
         if (!wk.id || *wk.id == 0) continue;
-        f(wk, worker_labels(base, wk));
+        const std::string wl = worker_labels(base, wk);
+        if (f.series == Series::Worker) {
+            one(wl, wk);
+        } else if (f.series == Series::App) {
+            for (const App& a : snap.apps_of(wk)) {
+                if (a.id) one(with_labels(id_label(wl, "app_id", *a.id), {{"mountpoint", a.mountpoint}, {"chdir", a.chdir}}), a);
+            }
+        } else {
+            for (const Core& c : snap.cores_of(wk)) {
+                if (c.id) one(id_label(wl, "core_id", *c.id), c);
+            }
+        }
     }
 }
 
-Family worker_int(std::string_view name, Kind kind, std::string_view help, Int Worker::*field, double scale = 1) {
-    return Family{name, kind, help, [name, kind, field, scale](Writer& w, const Instance& inst, const std::string& base) {
-        each_worker(inst, base, [&](const Worker& wk, const std::string& l) {
-            const Int& v = wk.*field;
-            if (v) w.sample(name, kind, l, static_cast<double>(*v) * scale);
-        });
-    }};
-}
-
-Family worker_status(std::string_view name, std::string_view status) {
-    return Family{name, Kind::Gauge, "1 when the worker is in this status.", [name, status](Writer& w, const Instance& inst, const std::string& base) {
-        each_worker(inst, base, [&](const Worker& wk, const std::string& l) {
-            if (!wk.status.empty()) w.sample(name, Kind::Gauge, l, wk.status == status ? 1 : 0);
-        });
-    }};
-}
-
-const std::vector<Family>& families(bool cores) {
-    static const std::vector<Family> all = [] {
-        std::vector<Family> f;
-        f.push_back({"uwsgi_listen_queue_length", Kind::Gauge, "Length of listen queue.", [](Writer& w, const Instance& i, const std::string& l) {
-            if (i.snapshot.kind == SnapshotKind::Master) emit_int(w, "uwsgi_listen_queue_length", Kind::Gauge, l, i.snapshot.listen_queue);
-        }});
-        f.push_back({"uwsgi_listen_queue_errors", Kind::Gauge, "Number of listen queue errors.", [](Writer& w, const Instance& i, const std::string& l) {
-            if (i.snapshot.kind == SnapshotKind::Master) emit_int(w, "uwsgi_listen_queue_errors", Kind::Gauge, l, i.snapshot.listen_queue_errors);
-        }});
-        f.push_back({"uwsgi_signal_queue_length", Kind::Gauge, "Length of signal queue.", [](Writer& w, const Instance& i, const std::string& l) {
-            if (i.snapshot.kind == SnapshotKind::Master) emit_int(w, "uwsgi_signal_queue_length", Kind::Gauge, l, i.snapshot.signal_queue);
-        }});
-        f.push_back({"uwsgi_workers", Kind::Gauge, "Number of workers.", [](Writer& w, const Instance& i, const std::string& l) {
-            if (i.snapshot.kind != SnapshotKind::Master) return;
-            int n = 0;
-            for (const Worker& wk : i.snapshot.workers) n += (wk.id && *wk.id != 0) ? 1 : 0;
-            w.sample("uwsgi_workers", Kind::Gauge, l, n);
-        }});
-        auto socket_family = [](std::string_view name, std::string_view help, Int Socket::*field) {
-            return Family{name, Kind::Gauge, help, [name, field](Writer& w, const Instance& i, const std::string& base) {
-                for (const Socket& s : i.snapshot.sockets) {
-                    std::string l = base + ",name=\"";
-                    append_label_value(l, s.name);
-                    l += "\",proto=\"";
-                    append_label_value(l, s.proto);
-                    l += '"';
-                    emit_int(w, name, Kind::Gauge, l, s.*field);
-                }
-            }};
-        };
-        f.push_back(socket_family("uwsgi_socket_queue_length", "Length of socket queue.", &Socket::queue));
-        f.push_back(socket_family("uwsgi_socket_max_queue_length", "Max length of socket queue.", &Socket::max_queue));
-        f.push_back(socket_family("uwsgi_socket_shared", "Is shared socket?", &Socket::shared));
-        f.push_back(socket_family("uwsgi_socket_can_offload", "Can socket offload?", &Socket::can_offload));
-        f.push_back(worker_int("uwsgi_worker_accepting", Kind::Gauge, "Is this worker accepting requests?", &Worker::accepting));
-        f.push_back(worker_int("uwsgi_worker_delta_requests", Kind::Gauge, "Number of delta requests", &Worker::delta_requests));
-        f.push_back(worker_int("uwsgi_worker_signal_queue_length", Kind::Gauge, "Length of signal queue.", &Worker::signal_queue));
-        f.push_back(worker_int("uwsgi_worker_rss_bytes", Kind::Gauge, "Worker RSS bytes.", &Worker::rss));
-        f.push_back(worker_int("uwsgi_worker_vsz_bytes", Kind::Gauge, "Worker VSZ bytes.", &Worker::vsz));
-        f.push_back(worker_int("uwsgi_worker_running_time_seconds", Kind::Gauge, "Cumulative time the worker spent serving requests, seconds.", &Worker::running_time, 1e-6));
-        f.push_back(worker_int("uwsgi_worker_last_spawn_time_seconds", Kind::Gauge, "Last spawn time in seconds since epoch.", &Worker::last_spawn));
-        f.push_back(worker_int("uwsgi_worker_average_response_time_seconds", Kind::Gauge, "Average response time in seconds.", &Worker::avg_rt, 1e-6));
-        f.push_back(worker_status("uwsgi_worker_busy", "busy"));
-        f.push_back(worker_status("uwsgi_worker_idle", "idle"));
-        f.push_back(worker_status("uwsgi_worker_cheap", "cheap"));
-        f.push_back({"uwsgi_worker_apps", Kind::Gauge, "Number of apps.", [](Writer& w, const Instance& i, const std::string& base) {
-            each_worker(i, base, [&](const Worker& wk, const std::string& l) { w.sample("uwsgi_worker_apps", Kind::Gauge, l, wk.apps.count); });
-        }});
-        f.push_back({"uwsgi_worker_cores", Kind::Gauge, "Number of cores.", [](Writer& w, const Instance& i, const std::string& base) {
-            each_worker(i, base, [&](const Worker& wk, const std::string& l) {
-                if (wk.has_cores) w.sample("uwsgi_worker_cores", Kind::Gauge, l, wk.cores.count);
-            });
-        }});
-        f.push_back(worker_int("uwsgi_worker_requests", Kind::Counter, "Total number of requests.", &Worker::requests));
-        f.push_back(worker_int("uwsgi_worker_exceptions", Kind::Counter, "Total number of exceptions.", &Worker::exceptions));
-        f.push_back(worker_int("uwsgi_worker_harakiri_count", Kind::Counter, "Total number of harakiri count.", &Worker::harakiri_count));
-        f.push_back(worker_int("uwsgi_worker_signals", Kind::Counter, "Total number of signals.", &Worker::signals));
-        f.push_back(worker_int("uwsgi_worker_respawn_count", Kind::Counter, "Total number of respawn count.", &Worker::respawn_count));
-        f.push_back(worker_int("uwsgi_worker_transmitted_bytes", Kind::Counter, "Worker transmitted bytes.", &Worker::tx));
-        auto app_family = [](std::string_view name, Kind kind, std::string_view help, Int App::*field) {
-            return Family{name, kind, help, [name, kind, field](Writer& w, const Instance& i, const std::string& base) {
-                each_worker(i, base, [&](const Worker& wk, const std::string& wl) {
-                    for (const App& a : i.snapshot.apps_of(wk)) {
-                        if (!a.id) continue;
-                        std::string l = wl + ",app_id=\"";
-                        append_int(l, *a.id);
-                        l += "\",mountpoint=\"";
-                        append_label_value(l, a.mountpoint);
-                        l += "\",chdir=\"";
-                        append_label_value(l, a.chdir);
-                        l += '"';
-                        emit_int(w, name, kind, l, a.*field);
-                    }
-                });
-            }};
-        };
-        f.push_back(app_family("uwsgi_worker_app_startup_time_seconds", Kind::Gauge, "How long this app took to start.", &App::startup_time));
-        f.push_back(app_family("uwsgi_worker_app_requests", Kind::Counter, "Total number of requests.", &App::requests));
-        f.push_back(app_family("uwsgi_worker_app_exceptions", Kind::Counter, "Total number of exceptions.", &App::exceptions));
-        auto cache_family = [](std::string_view name, std::string_view help, Int Cache::*field) {
-            return Family{name, Kind::Gauge, help, [name, field](Writer& w, const Instance& i, const std::string& base) {
-                for (const Cache& c : i.snapshot.caches) {
-                    std::string l = base + ",name=\"";
-                    append_label_value(l, c.name);
-                    l += '"';
-                    emit_int(w, name, Kind::Gauge, l, c.*field);
-                }
-            }};
-        };
-        f.push_back(cache_family("uwsgi_cache_hits", "Total number of hits.", &Cache::hits));
-        f.push_back(cache_family("uwsgi_cache_misses", "Total number of misses.", &Cache::miss));
-        f.push_back(cache_family("uwsgi_cache_full", "Total Number of times cache full was hit.", &Cache::full));
-        f.push_back(cache_family("uwsgi_cache_items", "Items in cache.", &Cache::items));
-        f.push_back(cache_family("uwsgi_cache_max_items", "Max items for this cache.", &Cache::max_items));
-        f.push_back({"uwsgi_emperor_vassals", Kind::Gauge, "Vassals of an Emperor.", [](Writer& w, const Instance& i, const std::string& l) {
-            if (i.snapshot.kind == SnapshotKind::Emperor) w.sample("uwsgi_emperor_vassals", Kind::Gauge, l, static_cast<double>(i.snapshot.vassals.size()));
-        }});
-        auto vassal_family = [](std::string_view name, Kind kind, std::string_view help, Int Vassal::*field) {
-            return Family{name, kind, help, [name, kind, field](Writer& w, const Instance& i, const std::string& base) {
-                if (i.snapshot.kind != SnapshotKind::Emperor) return;
-                for (const Vassal& v : i.snapshot.vassals) {
-                    std::string l = base + ",vassal=\"";
-                    append_label_value(l, v.id);
-                    l += '"';
-                    emit_int(w, name, kind, l, v.*field);
-                }
-            }};
-        };
-        f.push_back(vassal_family("uwsgi_vassal_ready", Kind::Gauge, "1 when the vassal is ready.", &Vassal::ready));
-        f.push_back(vassal_family("uwsgi_vassal_accepting", Kind::Gauge, "1 when the vassal accepts requests.", &Vassal::accepting));
-        f.push_back(vassal_family("uwsgi_vassal_loyal", Kind::Gauge, "1 when the vassal is loyal.", &Vassal::loyal));
-        f.push_back(vassal_family("uwsgi_vassal_respawns", Kind::Counter, "Times the Emperor started the vassal.", &Vassal::respawns));
-        return f;
-    }();
-    static const std::vector<Family> core_families = [] {
-        std::vector<Family> f;
-        auto core_family = [](std::string_view name, Kind kind, std::string_view help, Int Core::*field) {
-            return Family{name, kind, help, [name, kind, field](Writer& w, const Instance& i, const std::string& base) {
-                each_worker(i, base, [&](const Worker& wk, const std::string& wl) {
-                    for (const Core& c : i.snapshot.cores_of(wk)) {
-                        if (!c.id) continue;
-                        std::string l = wl + ",core_id=\"";
-                        append_int(l, *c.id);
-                        l += '"';
-                        emit_int(w, name, kind, l, c.*field);
-                    }
-                });
-            }};
-        };
-        f.push_back(core_family("uwsgi_worker_core_busy", Kind::Gauge, "Is core busy", &Core::in_request));
-        f.push_back(core_family("uwsgi_worker_core_requests", Kind::Counter, "Total number of requests.", &Core::requests));
-        f.push_back(core_family("uwsgi_worker_core_static_requests", Kind::Counter, "Total number of static requests.", &Core::static_requests));
-        f.push_back(core_family("uwsgi_worker_core_routed_requests", Kind::Counter, "Total number of routed requests.", &Core::routed_requests));
-        f.push_back(core_family("uwsgi_worker_core_offloaded_requests", Kind::Counter, "Total number of offloaded requests.", &Core::offloaded_requests));
-        f.push_back(core_family("uwsgi_worker_core_write_errors", Kind::Counter, "Total number of write errors.", &Core::write_errors));
-        f.push_back(core_family("uwsgi_worker_core_read_errors", Kind::Counter, "Total number of read errors.", &Core::read_errors));
-        return f;
-    }();
-    static const std::vector<Family> with_cores = [] {
-        std::vector<Family> f = all;
-        f.insert(f.end(), core_families.begin(), core_families.end());
-        return f;
-    }();
-    return cores ? with_cores : all;
+void write_family(Writer& w, const Family& f, const std::vector<std::unique_ptr<Instance>>& fleet,
+                  const std::vector<std::string>& base, bool openmetrics) {
+    std::string& out = w.out;
+    const std::size_t mark = out.size();
+    // Prometheus 0.0.4 names the counter family with its _total suffix.
+    std::string fname(f.name);
+    if (f.kind == Kind::Counter && !openmetrics) fname += "_total";
+    w.family(fname, f.kind, f.help);
+    const std::size_t header_end = out.size();
+    for (std::size_t i = 0; i < fleet.size(); ++i) {
+        if (!fleet[i]->last_ok) continue;
+        each_sample(f, *fleet[i], base[i],
+                    [&](const std::string& labels, double v) { w.sample(f.name, f.kind, labels, v); });
+    }
+    if (out.size() == header_end) out.resize(mark);  // no samples: no family
 }
 
 }  // namespace
@@ -271,17 +213,9 @@ void write_prometheus(const std::vector<std::unique_ptr<Instance>>& fleet, const
     }
     w.family("uwsgi_up", Kind::Gauge, "Whether the last poll of the uWSGI stats server succeeded.");
     for (std::size_t i = 0; i < fleet.size(); ++i) w.sample("uwsgi_up", Kind::Gauge, base[i], fleet[i]->last_ok ? 1 : 0);
-    for (const Family& f : families(opt.cores)) {
-        const std::size_t mark = out.size();
-        // Prometheus 0.0.4 names the counter family with its _total suffix.
-        std::string fname(f.name);
-        if (f.kind == Kind::Counter && !opt.openmetrics) fname += "_total";
-        w.family(fname, f.kind, f.help);
-        const std::size_t header_end = out.size();
-        for (std::size_t i = 0; i < fleet.size(); ++i) {
-            if (fleet[i]->last_ok) f.emit(w, *fleet[i], base[i]);
-        }
-        if (out.size() == header_end) out.resize(mark);  // no samples: no family
+    for (const Family& f : kFamilies) write_family(w, f, fleet, base, opt.openmetrics);
+    if (opt.cores) {
+        for (const Family& f : kCoreFamilies) write_family(w, f, fleet, base, opt.openmetrics);
     }
     if (opt.openmetrics) out += "# EOF\n";
 }
