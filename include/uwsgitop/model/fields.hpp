@@ -140,6 +140,15 @@ std::string_view str_field(const T& obj, const FieldDef& f) {
     return *reinterpret_cast<const std::string_view*>(reinterpret_cast<const char*>(&obj) + f.offset);
 }
 
+template <class T>
+Int& int_field(T& obj, const FieldDef& f) {
+    return *reinterpret_cast<Int*>(reinterpret_cast<char*>(&obj) + f.offset);
+}
+template <class T>
+std::string_view& str_field(T& obj, const FieldDef& f) {
+    return *reinterpret_cast<std::string_view*>(reinterpret_cast<char*>(&obj) + f.offset);
+}
+
 // The JSON key is the member's name; the member pointer checks its type.
 #define UWSGITOP_INT(T, member, ...) \
     field_detail::int_row<T>(#member, offsetof(T, member), &T::member __VA_OPT__(, ) __VA_ARGS__)
