@@ -1,15 +1,32 @@
 // model.cpp — Snapshot housekeeping and lookups.
 #include "uwsgitop/model/model.hpp"
 
+#include "uwsgitop/model/fields.hpp"
+
 namespace uwsgitop {
+
+namespace {
+
+template <std::size_t N>
+void reset_fields(Snapshot& s, const FieldTable<Snapshot, N>& table) {
+    for (const FieldDef& f : table) {
+        if (f.type == FieldType::Int) {
+            int_field(s, f).reset();
+        } else {
+            str_field(s, f) = {};
+        }
+    }
+}
+
+}  // namespace
 
 void Snapshot::clear() {
     repaired = false;
     cores_skipped = false;
     kind = SnapshotKind::Unknown;
-    version = {};
-    cwd = {};
-    listen_queue = listen_queue_errors = signal_queue = load = pid = uid = gid = Int();
+    reset_fields(*this, kRootFields);
+    reset_fields(*this, kEmperorFields);
+    reset_fields(*this, kRouterFields);
     workers.clear();
     cores.clear();
     apps.clear();
@@ -22,11 +39,10 @@ void Snapshot::clear() {
     spoolers.clear();
     daemons.clear();
     crons.clear();
+    legions.clear();
     emperor_scanners.clear();
-    emperor_tyrant = throttle_level = Int();
     vassals.clear();
     blacklist.clear();
-    active_sessions = cheap = Int();
     router_name = {};
     router_sockets.clear();
     subscriptions.clear();

@@ -99,6 +99,7 @@ void write_master_lists(JsonOut& j, const Snapshot& snap) {
     write_list_if_any(j, "spoolers", snap.spoolers, kSpoolerFields);
     write_list_if_any(j, "daemons", snap.daemons, kDaemonFields);
     write_list_if_any(j, "crons", snap.crons, kCronFields);
+    write_list_if_any(j, "legions", snap.legions, kLegionFields);
 }
 
 void write_emperor(JsonOut& j, const Snapshot& snap) {

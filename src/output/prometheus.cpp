@@ -102,34 +102,27 @@ Int value_of(const Family& f, const Snapshot& snap, const T& obj) {
     return std::nullopt;
 }
 
-std::string worker_labels(const std::string& base, const Worker& wk) {
-    std::string l = base;
-    l += ",worker_id=\"";
-    append_int(l, *wk.id);
-    l += '"';
-    return l;
+// Appends ,name="VALUE" with VALUE escaped for a label.
+void add_label(std::string& labels, std::string_view name, std::string_view value) {
+    labels += ',';
+    labels += name;
+    labels += "=\"";
+    append_label_value(labels, value);
+    labels += '"';
 }
 
-// `labels` plus name="VALUE" (escaped), for each name/value pair.
+// `labels` plus name="VALUE" for each name/value pair.
 std::string with_labels(std::string labels, std::initializer_list<std::pair<std::string_view, std::string_view>> more) {
-    for (const auto& [name, value] : more) {
-        labels += ',';
-        labels += name;
-        labels += "=\"";
-        append_label_value(labels, value);
-        labels += '"';
-    }
+    for (const auto& [name, value] : more) add_label(labels, name, value);
     return labels;
 }
 
-std::string id_label(const std::string& base, std::string_view name, int64_t id) {
-    std::string l = base;
-    l += ',';
-    l += name;
-    l += "=\"";
-    append_int(l, id);
-    l += '"';
-    return l;
+// `labels` plus name="ID" (worker_id, app_id, core_id).
+std::string id_label(std::string labels, std::string_view name, int64_t id) {
+    std::string digits;
+    append_int(digits, id);
+    add_label(labels, name, digits);
+    return labels;
 }
 
 // The labelled-family helper: every sample of `f` for one instance, as
@@ -166,7 +159,7 @@ void each_sample(const Family& f, const Instance& inst, const std::string& base,
     if (snap.kind != SnapshotKind::Master) return;
     for (const Worker& wk : snap.workers) {
         if (!wk.id || *wk.id == 0) continue;
-        const std::string wl = worker_labels(base, wk);
+        const std::string wl = id_label(base, "worker_id", *wk.id);
         if (f.series == Series::Worker) {
             one(wl, wk);
         } else if (f.series == Series::App) {

@@ -14,9 +14,9 @@ enum class Ctx : uint8_t {
     Top, Skip,
     // objects
     Root, Worker, App, Core, ReqInfo, Socket, LockObj, Cache, MetricsObj, Metric,
-    Spooler, Daemon, Cron, Vassal, BlacklistEntry, StaticNode, Subscription, Node,
+    Spooler, Daemon, Cron, Legion, Vassal, BlacklistEntry, StaticNode, Subscription, Node,
     // arrays
-    Workers, Apps, Cores, Vars, Sockets, Locks, Caches, Spoolers, Daemons, Crons,
+    Workers, Apps, Cores, Vars, Sockets, Locks, Caches, Spoolers, Daemons, Crons, Legions,
     Scanners, Vassals, Blacklist, RouterSockets, StaticNodes, Subscriptions, Nodes,
 };
 inline constexpr std::size_t kCtxCount = static_cast<std::size_t>(Ctx::Nodes) + 1;

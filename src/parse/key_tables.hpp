@@ -76,6 +76,7 @@ inline constexpr auto kRootTable = keys_of(
         Child{"spoolers", Ctx::Spoolers},
         Child{"daemons", Ctx::Daemons},
         Child{"crons", Ctx::Crons},
+        Child{"legions", Ctx::Legions},
         Child{"emperor", Ctx::Scanners},
         Child{"vassals", Ctx::Vassals},
         Child{"blacklist", Ctx::Blacklist},
@@ -95,6 +96,7 @@ inline constexpr auto kMetricTable = keys_of(kNoChildren, kMetricFields);
 inline constexpr auto kSpoolerTable = keys_of(kNoChildren, kSpoolerFields);
 inline constexpr auto kDaemonTable = keys_of(kNoChildren, kDaemonFields);
 inline constexpr auto kCronTable = keys_of(kNoChildren, kCronFields);
+inline constexpr auto kLegionTable = keys_of(kNoChildren, kLegionFields);
 inline constexpr auto kVassalTable = keys_of(kNoChildren, kVassalFields);
 inline constexpr auto kBlacklistTable = keys_of(kNoChildren, kBlacklistFields);
 inline constexpr auto kStaticNodeTable = keys_of(kNoChildren, kStaticNodeFields);
@@ -138,6 +140,7 @@ inline constexpr std::array<KeyIndex, kCtxCount> kKeyIndex = [] {
     set(Ctx::Spooler, kSpoolerTable.index());
     set(Ctx::Daemon, kDaemonTable.index());
     set(Ctx::Cron, kCronTable.index());
+    set(Ctx::Legion, kLegionTable.index());
     set(Ctx::Vassal, kVassalTable.index());
     set(Ctx::BlacklistEntry, kBlacklistTable.index());
     set(Ctx::StaticNode, kStaticNodeTable.index());

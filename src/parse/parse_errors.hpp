@@ -41,6 +41,7 @@ inline constexpr std::string_view array_name(Ctx c) {
     case Ctx::Spoolers: return "spoolers";
     case Ctx::Daemons: return "daemons";
     case Ctx::Crons: return "crons";
+    case Ctx::Legions: return "legions";
     case Ctx::Scanners: return "emperor";
     case Ctx::Vassals: return "vassals";
     case Ctx::Blacklist: return "blacklist";

@@ -77,6 +77,7 @@ namespace uwsgitop::detail {
     case Ctx::Spoolers: s_.spoolers.clear(); break;
     case Ctx::Daemons: s_.daemons.clear(); break;
     case Ctx::Crons: s_.crons.clear(); break;
+    case Ctx::Legions: s_.legions.clear(); break;
     case Ctx::Scanners: s_.emperor_scanners.clear(); break;
     case Ctx::Vassals:
         s_.vassals.clear();
@@ -147,6 +148,7 @@ inline bool StatsHandler::object_element(const Frame& f) {
     case Ctx::Spoolers: return push(Ctx::Spooler, &s_.spoolers.emplace_back());
     case Ctx::Daemons: return push(Ctx::Daemon, &s_.daemons.emplace_back());
     case Ctx::Crons: return push(Ctx::Cron, &s_.crons.emplace_back());
+    case Ctx::Legions: return push(Ctx::Legion, &s_.legions.emplace_back());
     case Ctx::Vassals: return push(Ctx::Vassal, &s_.vassals.emplace_back());
     case Ctx::Blacklist: return push(Ctx::BlacklistEntry, &s_.blacklist.emplace_back());
     case Ctx::StaticNodes: return push(Ctx::StaticNode, &s_.static_nodes.emplace_back());

@@ -293,6 +293,19 @@ inline constexpr auto kCronFields = field_detail::table<Cron>({
     UWSGITOP_INT(Cron, started_at, kFieldSigned),
 });
 
+// "legions": [...] (--legion); then "nodes" and "members", not kept.
+inline constexpr auto kLegionFields = field_detail::table<Legion>({
+    UWSGITOP_STR(Legion, legion),
+    UWSGITOP_STR(Legion, addr),
+    UWSGITOP_STR(Legion, uuid),
+    UWSGITOP_INT(Legion, valor),
+    UWSGITOP_INT(Legion, checksum),
+    UWSGITOP_INT(Legion, quorum),
+    UWSGITOP_INT(Legion, i_am_the_lord),
+    UWSGITOP_INT(Legion, lord_valor),
+    UWSGITOP_STR(Legion, lord_uuid),
+});
+
 inline constexpr auto kVassalFields = field_detail::table<Vassal>({
     UWSGITOP_STR(Vassal, id),
     UWSGITOP_INT(Vassal, pid),

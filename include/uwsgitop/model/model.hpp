@@ -126,6 +126,13 @@ struct Cron {
     Int unique, pid, started_at;
 };
 
+// --legion: one legion this instance takes part in (its "nodes" and
+// "members" lists are not kept).
+struct Legion {
+    std::string_view legion, addr, uuid, lord_uuid;
+    Int valor, checksum, quorum, i_am_the_lord, lord_valor;
+};
+
 // Emperor (--emperor-stats)
 struct Vassal {
     std::string_view id, on_demand, monitor;
@@ -189,6 +196,7 @@ struct Snapshot {
     std::vector<Spooler> spoolers;
     std::vector<Daemon> daemons;
     std::vector<Cron> crons;
+    std::vector<Legion> legions;
 
     // emperor
     std::vector<std::string_view> emperor_scanners;

@@ -102,6 +102,7 @@ void master_snapshot(Snapshot& s, Filler& fill) {
     fill.fill(s.spoolers.emplace_back(), kSpoolerFields);
     fill.fill(s.daemons.emplace_back(), kDaemonFields);
     fill.fill(s.crons.emplace_back(), kCronFields);
+    fill.fill(s.legions.emplace_back(), kLegionFields);
     s.kind = SnapshotKind::Master;
 }
 
@@ -153,6 +154,7 @@ TEST_CASE("every declared field of a master's document is in the JSON dump and p
     check_json_has(json, s.spoolers[0], kSpoolerFields);
     check_json_has(json, s.daemons[0], kDaemonFields);
     check_json_has(json, s.crons[0], kCronFields);
+    check_json_has(json, s.legions[0], kLegionFields);
 
     Parser parser;
     Snapshot back;
@@ -173,6 +175,7 @@ TEST_CASE("every declared field of a master's document is in the JSON dump and p
     check_same(s.spoolers.at(0), back.spoolers.at(0), kSpoolerFields);
     check_same(s.daemons.at(0), back.daemons.at(0), kDaemonFields);
     check_same(s.crons.at(0), back.crons.at(0), kCronFields);
+    check_same(s.legions.at(0), back.legions.at(0), kLegionFields);
 }
 
 TEST_CASE("every declared field of an Emperor's and a router's document is in the JSON dump and parses back") {

@@ -222,6 +222,27 @@ TEST_CASE("parse::Parser::parse shapes") {
         CHECK(snap.crons[0].legion.empty());
         CHECK(snap.locks[12].name == "spooler on /tmp/pm/spool");
     }
+    SUBCASE("legions (--legion): the legion's own fields; its nodes and members are not kept") {
+        uwsgitop::ByteBuffer a = read_fixture("legion.json");
+        REQUIRE(parser.parse(a, snap).is_ok());
+        CHECK(snap.kind == SnapshotKind::Master);
+        CHECK(snap.workers.size() == 1);
+        REQUIRE(snap.legions.size() == 1);
+        const uwsgitop::Legion& l = snap.legions[0];
+        CHECK(l.legion == "mylegion");
+        CHECK(l.addr == "127.0.0.1:23212");
+        CHECK(l.uuid == "e19f0a8f-2779-4bf0-8450-5a981d707823");
+        CHECK(l.valor == 100);
+        CHECK(l.checksum == 0);
+        CHECK(l.quorum == 0);
+        CHECK(l.i_am_the_lord == 0);
+        CHECK(l.lord_valor == 0);
+        CHECK(l.lord_uuid.empty());
+        // A document without legions after one with them: the list is emptied.
+        uwsgitop::ByteBuffer b = read_fixture("prefork-1.json");
+        REQUIRE(parser.parse(b, snap).is_ok());
+        CHECK(snap.legions.empty());
+    }
     SUBCASE("emperor: scanners, vassals, blacklist") {
         uwsgitop::ByteBuffer a = read_fixture("emperor.json");
         REQUIRE(parser.parse(a, snap).is_ok());
