@@ -71,15 +71,6 @@ struct FieldTable {
         }
         throw "no field with this key";  // fails the build
     }
-    // The row whose member is at `offset`, or nullptr (for tests).
-    constexpr const FieldDef* at_offset(std::size_t offset) const {
-        for (const FieldDef& f : rows) {
-            if (f.offset == offset) {
-                return &f;
-            }
-        }
-        return nullptr;
-    }
 };
 
 namespace field_detail {
@@ -185,7 +176,7 @@ inline constexpr auto kRouterFields = field_detail::table<Snapshot>({
     UWSGITOP_INT(Snapshot, cheap, kFieldAfterLists),
 });
 
-// "workers": [...]; then "apps" and "cores" (uss/pss: uWSGI 2.1 on Linux).
+// "workers": [...]; then "apps" and "cores" (uss/pss: only uWSGI after 2.0, master branch).
 inline constexpr auto kWorkerFields = field_detail::table<Worker>({
     UWSGITOP_INT(Worker, id),
     UWSGITOP_INT(Worker, pid),
