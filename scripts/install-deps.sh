@@ -7,10 +7,12 @@ export DEBIAN_FRONTEND=noninteractive
 build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev)
 test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
       python3-gevent python3-prometheus-client tmux curl)
+# clang-format-19: scripts/format.sh (pinned, since versions format differently).
 # pacman-package-manager: makepkg looks for the pacman binary even for
 # --printsrcinfo, and Debian's makepkg does not depend on it.
 extra=(clang libclang-rt-14-dev valgrind scdoc hyperfine zsh fish bash-completion
-       debhelper rpm ruby makepkg pacman-package-manager dpkg-dev fakeroot git xz-utils)
+       debhelper rpm ruby makepkg pacman-package-manager dpkg-dev fakeroot git xz-utils
+       clang-format-19)
 
 want=("${build[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test[@]}" "${extra[@]}")

@@ -45,6 +45,7 @@
 
 #include "repair_detail.hpp"
 #include "stats_handler.hpp"
+#include "uwsgitop/parse/input_scan.hpp"
 #include "uwsgitop/parse/repair.hpp"
 
 namespace uwsgitop {

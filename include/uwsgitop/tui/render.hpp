@@ -6,6 +6,8 @@
 // per row once they have grown). Column widths are each column's preferred
 // width, widened to fit the header and the visible values, so numbers are
 // never cut; columns that do not fit are dropped from the right (layout.hpp).
+// Written in two files: render.cpp (everything around the table) and
+// render_table.cpp (the worker and pane tables).
 #pragma once
 
 #include <string>

@@ -1,0 +1,221 @@
+// recording_file.cpp — opening a recording and indexing its records (shapes in recording_file.hpp).
+#include "recording_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+
+#include "connector.hpp"
+
+namespace uwsgitop::detail {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kChunk = 1 << 20;
+constexpr std::size_t kHead = 64;
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+}  // namespace
+
+RecordingFile::~RecordingFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Status RecordingFile::fail(const std::string& cause) const { return Status::fail(path_ + ": " + cause); }
+
+Status RecordingFile::open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd_ < 0) return fail(errno == ENOENT ? "no such file" : errno_text(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return fail(errno_text(errno));
+    if (S_ISDIR(st.st_mode)) return fail("is a directory");
+    size_ = static_cast<uint64_t>(st.st_size);
+
+    // Where the content starts, and how.
+    ByteBuffer head;
+    uint64_t start = 0;
+    for (;;) {
+        Status rs = read_at(start, kHead, head);
+        if (!rs) return rs;
+        if (head.empty()) return fail("no snapshot in it (empty)");
+        std::size_t i = 0;
+        while (i < head.size() && is_space(head[i])) ++i;
+        start += i;
+        if (i < head.size()) break;
+    }
+    Status rs = read_at(start, kHead, head);
+    if (!rs) return rs;
+    if (looks_like_http_reply(head.data(), head.size())) {
+        format_ = RecordingFormat::Http;
+        records_.push_back(RecordSpan{start, size_ - start, kNaN});
+        return Status::ok();
+    }
+    if (head[0] != '{') {
+        format_ = RecordingFormat::Documents;  // not JSON: let the parser say so
+        records_.push_back(RecordSpan{start, size_ - start, kNaN});
+        return Status::ok();
+    }
+    bool lines = !std::isnan(leading_record_time(head.data(), head.size()));
+    if (!lines) {
+        // Maybe our format with keys in another order (edited with jq).
+        ByteBuffer first;
+        Status ls = read_line(start, first);
+        if (!ls) return ls;
+        RecordLine f;
+        lines = lines_.read(first.data(), first.size(), f) && !std::isnan(f.t);
+    }
+    Status is = lines ? index_lines(start) : index_documents(start);
+    if (!is) return is;
+    if (records_.empty()) return fail("no complete snapshot in it");
+    const std::size_t n = records_.size();
+    if (format_ == RecordingFormat::Lines && n > 1) {
+        const double span = records_[n - 1].t - records_[0].t;
+        if (std::isfinite(span) && span > 0) interval_ = span / static_cast<double>(n - 1);
+    }
+    return Status::ok();
+}
+
+// Reads up to `n` bytes at `offset` into `out` (resized to what was read).
+Status RecordingFile::read_at(uint64_t offset, std::size_t n, ByteBuffer& out) const {
+    out.resize(n);
+    std::size_t got = 0;
+    while (got < n) {
+        const ssize_t r = ::pread(fd_, out.data() + got, n - got, static_cast<off_t>(offset + got));
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            out.resize(got);
+            return fail(errno_text(errno));
+        }
+        got += static_cast<std::size_t>(r);
+    }
+    out.resize(got);
+    return Status::ok();
+}
+
+// The line starting at `offset`, without its newline.
+Status RecordingFile::read_line(uint64_t offset, ByteBuffer& out) const {
+    out.clear();
+    ByteBuffer chunk;
+    for (;;) {
+        Status rs = read_at(offset + out.size(), kChunk, chunk);
+        if (!rs) return rs;
+        const auto* nl = static_cast<const char*>(std::memchr(chunk.data(), '\n', chunk.size()));
+        const std::size_t take = nl != nullptr ? static_cast<std::size_t>(nl - chunk.data()) : chunk.size();
+        out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(take));
+        if (nl != nullptr || chunk.size() < kChunk) return Status::ok();
+    }
+}
+
+// One record per complete line whose first non-space byte is '{'; the
+// time comes from the line's head, or from a full parse when the keys
+// are not in our order. An unterminated last line counts only if it
+// parses whole.
+Status RecordingFile::index_lines(uint64_t start) {
+    format_ = RecordingFormat::Lines;
+    ByteBuffer chunk;
+    std::vector<uint64_t> slow;  // records whose t needs a full parse
+    char head[kHead];
+    std::size_t head_len = 0;
+    uint64_t line_start = start;
+    auto finish_line = [&](uint64_t end) {
+        std::size_t i = 0;
+        while (i < head_len && is_space(head[i])) ++i;
+        if (i < head_len && head[i] == '{') {
+            const double t = leading_record_time(head, head_len);
+            if (std::isnan(t)) slow.push_back(records_.size());
+            records_.push_back(RecordSpan{line_start, end - line_start, t});
+        }
+    };
+    for (uint64_t pos = start; pos < size_;) {
+        Status rs = read_at(pos, kChunk, chunk);
+        if (!rs) return rs;
+        if (chunk.empty()) break;
+        std::size_t i = 0;
+        while (i < chunk.size()) {
+            const auto* nl = static_cast<const char*>(std::memchr(chunk.data() + i, '\n', chunk.size() - i));
+            const std::size_t seg_end = nl != nullptr ? static_cast<std::size_t>(nl - chunk.data()) : chunk.size();
+            const std::size_t copy = std::min(kHead - head_len, seg_end - i);
+            std::memcpy(head + head_len, chunk.data() + i, copy);
+            head_len += copy;
+            if (nl == nullptr) break;
+            finish_line(pos + seg_end);
+            head_len = 0;
+            line_start = pos + seg_end + 1;
+            i = seg_end + 1;
+        }
+        pos += chunk.size();
+    }
+    if (line_start < size_) {
+        const std::size_t before = records_.size();
+        finish_line(size_);
+        if (records_.size() > before && (slow.empty() || slow.back() != before)) slow.push_back(before);
+    }
+    // Full parses: foreign key order, and the unterminated last line.
+    ByteBuffer line;
+    std::vector<bool> drop(records_.size(), false);
+    bool any_drop = false;
+    for (uint64_t r : slow) {
+        RecordSpan& rec = records_[r];
+        Status rs = read_at(rec.offset, rec.length, line);
+        if (!rs) return rs;
+        RecordLine f;
+        if (lines_.read(line.data(), line.size(), f)) {
+            rec.t = f.t;
+        } else if (rec.offset + rec.length >= size_ || std::isnan(rec.t)) {
+            drop[r] = true;
+            any_drop = true;
+        }
+    }
+    if (any_drop) {
+        std::size_t w = 0;
+        for (std::size_t r = 0; r < records_.size(); ++r) {
+            if (!drop[r]) records_[w++] = records_[r];
+        }
+        records_.resize(w);
+    }
+    return Status::ok();
+}
+
+// Documents: a '{' that follows a '}' with a newline in between (only
+// white space) starts a new one. A last document not ending in '}' was
+// cut short and is dropped.
+Status RecordingFile::index_documents(uint64_t start) {
+    format_ = RecordingFormat::Documents;
+    ByteBuffer chunk;
+    char last = '\0';           // last non-space byte
+    uint64_t last_close = 0;    // offset just after the last '}'
+    bool newline = false;       // a newline since `last`
+    uint64_t doc_start = start;
+    for (uint64_t pos = start; pos < size_;) {
+        Status rs = read_at(pos, kChunk, chunk);
+        if (!rs) return rs;
+        if (chunk.empty()) break;
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+            const char c = chunk[i];
+            if (is_space(c)) {
+                if (c == '\n') newline = true;
+                continue;
+            }
+            if (c == '{' && last == '}' && newline) {
+                records_.push_back(RecordSpan{doc_start, last_close - doc_start, kNaN});
+                doc_start = pos + i;
+            } else if (c == '}') {
+                last_close = pos + i + 1;
+            }
+            last = c;
+            newline = false;
+        }
+        pos += chunk.size();
+    }
+    if (last == '}') records_.push_back(RecordSpan{doc_start, last_close - doc_start, kNaN});
+    return Status::ok();
+}
+
+}  // namespace uwsgitop::detail
