@@ -10,8 +10,6 @@
 
 namespace uwsgitop {
 
-namespace {
-
 // Label values: \ " and newline escaped as OpenMetrics wants; other control
 // bytes become '?'; invalid UTF-8 becomes U+FFFD (via append_json_string,
 // whose escapes are then translated).
@@ -36,6 +34,8 @@ void append_label_value(std::string& out, std::string_view v) {
         }
     }
 }
+
+namespace {
 
 enum class Kind { Gauge, Counter };
 
