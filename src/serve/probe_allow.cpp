@@ -19,7 +19,7 @@ Status ProbeAllow::check(std::string_view address) const {
         return Status::fail("target " + shown + " refused: without --probe-allow only the configured targets' addresses may be probed");
     }
     for (const std::string& p : patterns_) {
-        if (::fnmatch(p.c_str(), a.c_str(), 0) == 0) return Status::ok();
+        if (::fnmatch(p.c_str(), a.c_str(), FNM_PATHNAME) == 0) return Status::ok();
     }
     std::string list;
     for (const std::string& p : patterns_) {

@@ -2,8 +2,8 @@
 //
 // A probe makes the exporter open a connection on the caller's behalf, so
 // targets are limited: with --probe-allow PATTERN (repeatable; fnmatch
-// globs over the address as written, e.g. "127.0.0.1:*", "/run/uwsgi/*.sock",
-// "@app-*") an address must match one of them; with none, it must be one of
+// globs over the address as written, where * and ? never match '/', e.g.
+// "127.0.0.1:*", "/run/uwsgi/*.sock", "@app-*") an address must match one of them; with none, it must be one of
 // the configured targets' addresses (command line and --targets file).
 // A refusal says which rule refused it.
 #pragma once
