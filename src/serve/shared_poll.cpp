@@ -123,6 +123,13 @@ void SharedPoll::poll_once(double deadline) {
         finished = done;
     }
     const bool complete = std::all_of(finished.begin(), finished.end(), [](char c) { return c != 0; });
+    if (complete) {
+        // Every worker is done: the hook's new instances (polled by it) are
+        // in this answer already.
+        for (auto& w : workers) w.join();
+        workers.clear();
+        if (after_poll_) after_poll_();
+    }
 
     // The answer: from the fleet itself, or, when some targets are still
     // being polled (written by their worker meanwhile), from the finished
@@ -134,8 +141,8 @@ void SharedPoll::poll_once(double deadline) {
         for (std::size_t i = 0; i < n; ++i) partial.push_back(finished[i] ? std::move(fleet_[i]) : stand_in(*fleet_[i]));
     }
     const std::vector<std::unique_ptr<Instance>>& view = complete ? fleet_ : partial;
-    std::vector<bool> failed(n);
-    for (std::size_t i = 0; i < n; ++i) failed[i] = !view[i]->last_ok;
+    std::vector<bool> failed(view.size());
+    for (std::size_t i = 0; i < view.size(); ++i) failed[i] = !view[i]->last_ok;
     self_.record_poll(view, failed, monotonic_seconds() - start);
 
     auto answer = std::make_shared<PollAnswer>();
@@ -147,7 +154,7 @@ void SharedPoll::poll_once(double deadline) {
     write_self_metrics(self_, true, answer->openmetrics);
     write_prometheus(view, o, answer->openmetrics);
     const double now = monotonic_seconds();
-    answer->targets.reserve(n);
+    answer->targets.reserve(view.size());
     for (const auto& inst : view) {
         answer->targets.push_back({inst->target.name, inst->target.address, instance_state(*inst, now)});
     }
@@ -164,8 +171,10 @@ void SharedPoll::poll_once(double deadline) {
     }
     cv_.notify_all();
 
-    for (auto& w : workers) w.join();   // the stragglers, each bounded by its timeout
-    if (after_poll_) after_poll_();
+    if (!complete) {
+        for (auto& w : workers) w.join();   // the stragglers, each bounded by its timeout
+        if (after_poll_) after_poll_();
+    }
 }
 
 }  // namespace uwsgitop

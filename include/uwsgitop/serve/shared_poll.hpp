@@ -14,7 +14,8 @@
 // poll in flight shares that poll's deadline.
 // The answer holds both text formats (self metrics first) and each target's
 // state for the status page. After each poll `after_poll` runs (it may
-// append instances: --follow-vassals). Thread-safe; the poll runs on its
+// append instances and poll them: --follow-vassals), before the answer is
+// rendered when every target answered in time, after it otherwise. Thread-safe; the poll runs on its
 // own thread, stopped and joined by the destructor or stop().
 #pragma once
 
