@@ -10,10 +10,11 @@
 // after the runs and with 500 idle connections open. Every process started
 // here is stopped by its pid. Exit 1 when a scrape failed or a target was down.
 //
-//   exporter_bench BINARY [--targets N] [--rounds N] [--quick]
+//   exporter_bench BINARY [--targets N] [--rounds N] [--quick] [--uwsgi-exporter PATH]
 // A round is one scrape, or two at once; CPU is summed over all rounds (the
 // kernel counts in 10 ms ticks) and divided by their number.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -135,6 +136,79 @@ std::string scrape(uint16_t port) {
     return body == std::string::npos ? "" : raw.substr(body + 4);
 }
 
+uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    socklen_t len = sizeof sa;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    ::close(fd);
+    return ntohs(sa.sin_port);
+}
+
+// uwsgi_exporter (one target per process, as it is built), side by side on
+// the same fake servers: each process scraped once per round, one after the
+// other; CPU and RSS summed over the processes.
+void run_uwsgi_exporter(const std::string& path, const std::vector<uint16_t>& target_ports, int rounds) {
+    std::vector<pid_t> pids;
+    std::vector<uint16_t> ports;
+    for (uint16_t tp : target_ports) {
+        const uint16_t p = free_port();
+        const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(p);
+        const std::string uri = "--stats.uri=tcp://127.0.0.1:" + std::to_string(tp);
+        const pid_t pid = fork();
+        if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            const int devnull = ::open("/dev/null", O_WRONLY);
+            dup2(devnull, 2);
+            execl(path.c_str(), path.c_str(), listen.c_str(), uri.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        pids.push_back(pid);
+        ports.push_back(p);
+    }
+    int failures = 0;
+    for (uint16_t p : ports) {
+        bool ok = false;
+        for (int i = 0; i < 100 && !ok; ++i) {
+            ok = !scrape(p).empty();
+            if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        failures += ok ? 0 : 1;
+    }
+    for (int i = 0; i < 3; ++i) {
+        for (uint16_t p : ports) scrape(p);   // warm-up
+    }
+    auto total_cpu = [&] {
+        double c = 0;
+        for (pid_t pid : pids) c += cpu_of(pid);
+        return c;
+    };
+    std::vector<double> wall;
+    std::size_t bytes = 0;
+    const double c0 = total_cpu();
+    for (int r = 0; r < rounds; ++r) {
+        const double t0 = monotonic_seconds();
+        bytes = 0;
+        for (uint16_t p : ports) {
+            const std::string body = scrape(p);
+            if (body.find("uwsgi_up 1") == std::string::npos && body.find("uwsgi_workers") == std::string::npos) ++failures;
+            bytes += body.size();
+        }
+        wall.push_back((monotonic_seconds() - t0) * 1e3);
+    }
+    const double cpu = (total_cpu() - c0) * 1e3 / rounds;
+    long rss = 0;
+    for (pid_t pid : pids) rss += status_kib(pid, "VmRSS:");
+    for (pid_t pid : pids) kill(pid, SIGTERM);
+    for (pid_t pid : pids) waitpid(pid, nullptr, 0);
+    std::printf("  uwsgi_exporter %zu processes, every one scraped once per round: wall median %8.2f ms  max %8.2f ms   "
+                "CPU %7.2f ms/round   VmRSS sum %ld KiB   %zu bytes per round   failures %d\n",
+                pids.size(), median(wall), maximum(wall), cpu, rss, bytes, failures);
+}
+
 long polls_in(const std::string& body) {
     const auto at = body.find("\nuwsgitop_polls_total ");
     return at == std::string::npos ? -1 : std::atol(body.c_str() + at + 22);
@@ -149,12 +223,14 @@ int main(int argc, char** argv) {
     }
     const std::string binary = argv[1];
     int targets = 100, rounds = 20;
+    std::string uwsgi_exporter;   // --uwsgi-exporter PATH: also run it, one process per target
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string("0"); };
         if (a == "--targets") targets = std::clamp(std::atoi(next().c_str()), 1, 1000);
         else if (a == "--rounds") rounds = std::clamp(std::atoi(next().c_str()), 1, 10000);
         else if (a == "--quick") { targets = 10; rounds = 3; }
+        else if (a == "--uwsgi-exporter") uwsgi_exporter = next();
         else return 2;
     }
     rlimit rl{};
@@ -172,6 +248,7 @@ int main(int argc, char** argv) {
         serve_children(targets, docs, pipefd[1]);
     }
     close(pipefd[1]);
+    std::vector<uint16_t> target_ports;
     char dir[] = "/tmp/uwsgitop-exporter-bench-XXXXXX";
     if (!mkdtemp(dir)) return 2;
     const std::string targets_file = std::string(dir) + "/targets";
@@ -181,23 +258,12 @@ int main(int argc, char** argv) {
             uint16_t port = 0;
             if (read(pipefd[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port) || port == 0) return 2;
             out << "fake-" << i << "=127.0.0.1:" << port << "\n";
+            target_ports.push_back(port);
         }
     }
     close(pipefd[0]);
 
-    // a free port for the exporter
-    uint16_t port = 0;
-    {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-        socklen_t len = sizeof sa;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-        port = ntohs(sa.sin_port);
-        ::close(fd);
-    }
+    const uint16_t port = free_port();
     const std::string listen = "127.0.0.1:" + std::to_string(port);
     const pid_t exporter = fork();
     if (exporter == 0) {
@@ -209,8 +275,6 @@ int main(int argc, char** argv) {
     }
     int failures = 0;
     auto stop_all = [&] {
-        kill(exporter, SIGTERM);
-        waitpid(exporter, nullptr, 0);
         kill(servers, SIGTERM);
         waitpid(servers, nullptr, 0);
         std::remove(targets_file.c_str());
@@ -277,7 +341,8 @@ int main(int argc, char** argv) {
     check_body(with_idle);
     const long rss_idle = status_kib(exporter, "VmRSS:");
     for (int fd : idle) ::close(fd);
-    stop_all();
+    kill(exporter, SIGTERM);
+    waitpid(exporter, nullptr, 0);
 
     std::printf("exporter_bench: %d targets, %d rounds, body %zu bytes (classic text)\n", targets, rounds, body_bytes);
     std::printf("  one scraper    wall median %8.2f ms  max %8.2f ms   exporter CPU %7.2f ms/round  polls/round %.2f\n",
@@ -287,5 +352,7 @@ int main(int argc, char** argv) {
     std::printf("  memory         VmRSS %ld KiB, VmHWM %ld KiB; with %zu idle connections VmRSS %ld KiB, scrape %.2f ms\n",
                 rss, hwm, idle.size(), rss_idle, idle_scrape_ms);
     std::printf("  failed scrapes or targets down: %d\n", failures);
+    if (!uwsgi_exporter.empty()) run_uwsgi_exporter(uwsgi_exporter, target_ports, rounds);
+    stop_all();
     return failures == 0 ? 0 : 1;
 }
