@@ -10,7 +10,7 @@
 // Both sections are optional; an empty file changes nothing. Any other key,
 // a missing half of the certificate pair, an unreadable file or a hash that
 // is not bcrypt ($2a$ $2b$ $2y$) is an error naming the key (and file).
-// Passwords are checked with the system's crypt_r() (libxcrypt), and the
+// Passwords are checked with the system's crypt_rn() (libxcrypt), and the
 // result compared in constant time; an unknown user costs the same bcrypt
 // work as a known one.
 #pragma once
