@@ -10,14 +10,16 @@
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --sort --reverse --columns --cores --timeout --max-size --record --replay
---speed --loop --demo --targets --workers --serve-metrics --concurrency --follow-vassals
+--speed --loop --demo --targets --workers --serve-metrics --web-config-file --probe-allow
+--web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-max-request-size
+--scrape-timeout-offset --concurrency --follow-vassals
 --no-color --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
 _uwsgitop_columns='id share pid requests rps exceptions exc_rate signals
 status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
 accepting core in_request method uri remote request_time static routed
 offloaded write_errors read_errors'
-_uwsgitop_formats='table json tsv csv raw prometheus'
+_uwsgitop_formats='table json tsv csv raw prometheus openmetrics'
 
 # _uwsgitop_value OPTION CUR: fills COMPREPLY for OPTION's value; returns 1
 # when OPTION takes no value.
@@ -53,13 +55,15 @@ _uwsgitop_value()
         -o | --format)
             COMPREPLY=($(compgen -W "$_uwsgitop_formats" -- "$cur"))
             ;;
-        --replay | --record | --targets)
+        --replay | --record | --targets | --web-config-file)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --speed | --serve-metrics | --concurrency)
-            COMPREPLY=()   # a number or HOST:PORT: nothing to offer
+        --max-size | --speed | --serve-metrics | --concurrency | --probe-allow | \
+        --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | \
+        --web-max-request-size | --scrape-timeout-offset)
+            COMPREPLY=()   # a number, a pattern or HOST:PORT: nothing to offer
             ;;
         *)
             return 1

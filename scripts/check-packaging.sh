@@ -10,7 +10,8 @@
 # .deb install step (skipped otherwise). Installs no package itself; it needs
 # (Debian): meson ninja-build g++ pkg-config libncurses-dev libcurl4-openssl-dev
 # rapidjson-dev doctest-dev python3 scdoc git xz-utils dpkg-dev debhelper
-# fakeroot rpm ruby makepkg, and optionally bash-completion zsh fish.
+# fakeroot rpm ruby makepkg libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev, and
+# optionally bash-completion zsh fish systemd (systemd-analyze).
 # Exit status 0 when every check passed; each failure is printed as "FAIL: ...".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -115,11 +116,16 @@ step "dependencies agree with meson.build"
 # each packaging file (empty: not needed there). A new dependency in meson.build
 # fails here until it is added to this table and to the packaging files.
 declare -A DEB=([ncursesw]=libncurses-dev [libcurl]=libcurl4-openssl-dev [RapidJSON]=rapidjson-dev
-                [doctest]=doctest-dev [scdoc]=scdoc)
+                [doctest]=doctest-dev [scdoc]=scdoc [libmicrohttpd]=libmicrohttpd-dev
+                [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev)
 declare -A RPM=([ncursesw]='pkgconfig(ncursesw)' [libcurl]='pkgconfig(libcurl)'
-                [RapidJSON]='pkgconfig(RapidJSON)' [doctest]=doctest-devel [scdoc]=scdoc)
-declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]=doctest [scdoc]=scdoc)
-declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]= [scdoc]=scdoc)
+                [RapidJSON]='pkgconfig(RapidJSON)' [doctest]=doctest-devel [scdoc]=scdoc
+                [libmicrohttpd]='pkgconfig(libmicrohttpd)' [yaml-cpp]='pkgconfig(yaml-cpp)'
+                [libxcrypt]='pkgconfig(libxcrypt)')
+declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]=doctest [scdoc]=scdoc
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
+declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]= [scdoc]=scdoc
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
 # threads: libc; bash-completion: only where completions go; python3, uwsgi,
 # tmux...: test programs found at run time, not build dependencies.
 ignored=" threads bash-completion python3 uwsgi "
@@ -196,7 +202,7 @@ check_tree() {  # DESTDIR PREFIX WHAT
     local d=$1$2 f
     for f in bin/uwsgitop share/man/man1/uwsgitop.1 share/bash-completion/completions/uwsgitop \
              share/zsh/site-functions/_uwsgitop share/fish/vendor_completions.d/uwsgitop.fish \
-             share/uwsgitop/demo.jsonl; do
+             share/uwsgitop/demo.jsonl lib/systemd/system/uwsgitop-exporter.service; do
         if [ -e "$d/$f" ] || [ -e "$d/$f.gz" ]; then pass "$3: $2/$f"; else fail "$3: $2/$f not installed"; fi
     done
 }
@@ -240,6 +246,28 @@ if [ -n "$deb" ]; then
 fi
 
 # ---------------------------------------------------------------------------
+step "the exporter's systemd unit (systemd-analyze verify)"
+unit=$WORK/dest/opt/uwsgitop-check/lib/systemd/system/uwsgitop-exporter.service
+if ! have systemd-analyze; then
+    echo "(systemd-analyze is not installed (Debian package systemd): the unit is not verified)"
+elif [ -f "$unit" ]; then
+    # verify wants ExecStart's binary to exist: point it at the staged one
+    sed "s|^ExecStart=/opt/uwsgitop-check/|ExecStart=$WORK/dest/opt/uwsgitop-check/|" "$unit" >"$WORK/uwsgitop-exporter.service"
+    if systemd-analyze verify --man=no "$WORK/uwsgitop-exporter.service" >"$WORK/verify.log" 2>&1 && [ ! -s "$WORK/verify.log" ]; then
+        pass "systemd-analyze verify uwsgitop-exporter.service"
+    else
+        fail "systemd-analyze verify uwsgitop-exporter.service: $(head -5 "$WORK/verify.log")"
+    fi
+    for k in DynamicUser=yes NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes CapabilityBoundingSet=; do
+        grep -qx "$k" "$unit" && pass "unit has $k" || fail "unit lacks $k"
+    done
+    grep -q '^ExecStart=.*--targets /etc/uwsgitop/targets' "$unit" && pass "unit reads /etc/uwsgitop/targets" ||
+        fail "unit does not read /etc/uwsgitop/targets"
+elif [ -n "$deb" ]; then
+    fail "meson install did not install lib/systemd/system/uwsgitop-exporter.service"
+fi
+
+# ---------------------------------------------------------------------------
 step "the Homebrew formula's test on the built binary"
 bin=$stage/usr/bin/uwsgitop
 if [ -x "$bin" ]; then
@@ -268,7 +296,8 @@ if [ -n "$deb" ] && [ "$(id -u)" = 0 ]; then
         [ $? -eq 0 ] && pass "/usr/bin/uwsgitop --demo --once (/usr/share/uwsgitop/demo.jsonl)" || fail "uwsgitop --demo --once: $(head -2 <<<"$out")"
         for f in /usr/share/man/man1/uwsgitop.1.gz /usr/share/bash-completion/completions/uwsgitop \
                  /usr/share/zsh/site-functions/_uwsgitop /usr/share/fish/vendor_completions.d/uwsgitop.fish \
-                 /usr/share/uwsgitop/demo.jsonl /usr/share/doc/uwsgitop/copyright; do
+                 /usr/share/uwsgitop/demo.jsonl /usr/share/doc/uwsgitop/copyright \
+                 /usr/lib/systemd/system/uwsgitop-exporter.service; do
             dpkg -S "$f" >/dev/null 2>&1 && pass "package owns $f" || fail "package does not ship $f"
         done
         if have man; then

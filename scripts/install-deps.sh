@@ -4,15 +4,19 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev)
+build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev
+       libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev)
 test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
-      python3-gevent python3-prometheus-client tmux curl)
+      python3-gevent python3-prometheus-client tmux curl
+      prometheus openssl apache2-utils)
+# prometheus (+promtool), openssl, apache2-utils (htpasswd -B): the exporter's
+# integration tests; systemd: systemd-analyze verify in check-packaging.sh.
 # clang-format-19: scripts/format.sh (pinned, since versions format differently).
 # pacman-package-manager: makepkg looks for the pacman binary even for
 # --printsrcinfo, and Debian's makepkg does not depend on it.
 extra=(clang libclang-rt-14-dev valgrind scdoc hyperfine zsh fish bash-completion
        debhelper rpm ruby makepkg pacman-package-manager dpkg-dev fakeroot git xz-utils
-       clang-format-19)
+       systemd clang-format-19)
 
 want=("${build[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test[@]}" "${extra[@]}")

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Validates uwsgitop's Prometheus output with a real parser.
 
-1. `uwsgitop --once --format prometheus` (OpenMetrics) on captures plus a dead
-   target is parsed by prometheus_client's strict OpenMetrics parser.
+1. `uwsgitop --once --format openmetrics` on captures plus a dead target is
+   parsed by prometheus_client's strict OpenMetrics parser, and
+   `--format prometheus` (the classic 0.0.4 text) by its text parser: the
+   same bytes /metrics serves without an OpenMetrics Accept header.
 2. `uwsgitop --serve-metrics 127.0.0.1:PORT ...` is scraped over HTTP twice:
    with an OpenMetrics Accept header (OpenMetrics parser) and without (the
    Prometheus 0.0.4 text parser); the server is then stopped by its pid.
@@ -51,7 +53,7 @@ def sample_value(fams, family, **labels):
     return None
 
 
-out = subprocess.run([BIN, "--once", "--format", "prometheus"] + TARGETS,
+out = subprocess.run([BIN, "--once", "--format", "openmetrics"] + TARGETS,
                      capture_output=True, text=True, timeout=30)
 check("once exits 1 because one target is down", out.returncode == 1, out.stderr)
 try:
@@ -65,6 +67,17 @@ try:
     check("vassals gauge", sample_value(fams, "uwsgi_emperor_vassals", instance="emp") == 3)
 except Exception as e:  # the parser raises on any format error
     check("openmetrics parses", False, repr(e))
+
+classic = subprocess.run([BIN, "--once", "--format", "prometheus"] + TARGETS,
+                         capture_output=True, text=True, timeout=30)
+check("--format prometheus is the classic text", "# TYPE uwsgi_worker_requests_total counter" in classic.stdout
+      and "# EOF" not in classic.stdout, classic.stdout[:300])
+try:
+    fams = families(prom_parse, classic.stdout)
+    v = sample_value(fams, "uwsgi_worker_requests", instance="web", worker_id="3")
+    check("--format prometheus parses as 0.0.4", v == 202, str(v))
+except Exception as e:
+    check("--format prometheus parses as 0.0.4", False, repr(e))
 
 s = socket.socket()
 s.bind(("127.0.0.1", 0))

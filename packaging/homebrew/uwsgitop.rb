@@ -19,7 +19,10 @@ class Uwsgitop < Formula
   depends_on "scdoc" => :build
   depends_on "curl"
   depends_on :linux
+  depends_on "libmicrohttpd"
+  depends_on "libxcrypt"
   depends_on "ncurses"
+  depends_on "yaml-cpp"
 
   def install
     system "meson", "setup", "build", "-Dman-pages=enabled", "-Dtests=disabled", *std_meson_args

@@ -75,6 +75,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
                 break;
             case OutputFormat::Table:
             case OutputFormat::Prometheus:  // routed to run_fleet_batch by main
+            case OutputFormat::OpenMetrics:
                 if (i > 0) out += '\n';
                 dump_table(snap, &rates, now, dump, out);
                 break;

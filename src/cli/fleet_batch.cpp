@@ -1,5 +1,6 @@
 // fleet_batch.cpp — --once/--batch and --serve-metrics for several instances
 // (see batch.hpp).
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 
@@ -12,7 +13,7 @@ namespace uwsgitop {
 
 namespace {
 
-volatile bool g_stop = false;
+std::atomic<bool> g_stop{false};   // lock-free: safe to set from a signal handler
 
 extern "C" void on_stop_signal(int) { g_stop = true; }
 
@@ -38,7 +39,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
     dump.base.cores = options.cores;
     dump.workers = options.workers;
     PrometheusOptions prom;
-    prom.openmetrics = true;
+    prom.openmetrics = options.format == OutputFormat::OpenMetrics;   // prometheus: the classic 0.0.4 text
     prom.cores = options.cores;
 
     int exit_code = 0;
@@ -56,7 +57,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
             }
         }
         out.clear();
-        if (options.format == OutputFormat::Prometheus) {
+        if (options.format == OutputFormat::Prometheus || options.format == OutputFormat::OpenMetrics) {
             write_prometheus(fleet, prom, out);
         } else {
             dump.base.header = i == 0;
@@ -74,13 +75,27 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
-    PrometheusOptions prom;
-    prom.cores = options.cores;
-    std::fprintf(stderr, "uwsgitop: serving /metrics for %zu target(s) on %s\n", fleet.size(),
-                 options.serve_metrics.c_str());
+    ServeOptions serve;
+    serve.listen = options.serve_metrics;
+    serve.concurrency = static_cast<unsigned>(options.concurrency);
+    serve.prometheus.cores = options.cores;
+    serve.limits = fetch_limits(options);
+    serve.probe_allow = options.probe_allow;
+    serve.web_config_file = options.web_config_file;
+    serve.max_connections = static_cast<unsigned>(options.web_max_connections);
+    serve.max_connections_per_ip = static_cast<unsigned>(options.web_max_connections_per_ip);
+    serve.idle_timeout_seconds = static_cast<unsigned>(options.web_idle_timeout);
+    serve.max_request_bytes = static_cast<std::size_t>(options.web_max_request_kib * 1024);
+    serve.scrape_timeout_offset = options.scrape_timeout_offset;
     std::vector<std::string> expanded;
-    Status st = serve_metrics(options.serve_metrics, fleet, prom, static_cast<unsigned>(options.concurrency), &g_stop,
-                              [&] { follow_new_vassals(options, fleet, expanded); });
+    MetricsServer server(fleet, serve, [&] { follow_new_vassals(options, fleet, expanded); });
+    Status st = server.start();
+    if (st) {
+        std::fprintf(stderr, "uwsgitop: serving /metrics for %zu target(s) on %s%s\n", fleet.size(),
+                     server.tls() ? "https://" : "http://", options.serve_metrics.c_str());
+        while (!g_stop.load()) sleep_for_seconds(0.2);
+        server.stop();
+    }
     if (!st) {
         std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
         return 2;

@@ -57,9 +57,7 @@ Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
     return Status::ok();
 }
 
-namespace {
-
-void poll_one(Instance& inst) {
+void poll_instance(Instance& inst) {
     inst.last_poll_mono = monotonic_seconds();
     Status st = inst.pipeline->refresh(inst.incoming, inst.incoming_rates);
     if (!st) {
@@ -76,14 +74,12 @@ void poll_one(Instance& inst) {
     inst.last_ok_mono = monotonic_seconds();
 }
 
-}  // namespace
-
 void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency) {
     if (fleet.empty()) return;
     if (concurrency == 0) concurrency = 1;
     const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(concurrency, fleet.size()));
     if (threads == 1) {
-        for (auto& inst : fleet) poll_one(*inst);
+        for (auto& inst : fleet) poll_instance(*inst);
         return;
     }
     std::atomic<std::size_t> next{0};
@@ -91,7 +87,7 @@ void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurre
     pool.reserve(threads);
     for (unsigned t = 0; t < threads; ++t) {
         pool.emplace_back([&] {
-            for (std::size_t i = next++; i < fleet.size(); i = next++) poll_one(*fleet[i]);
+            for (std::size_t i = next++; i < fleet.size(); i = next++) poll_instance(*fleet[i]);
         });
     }
     for (auto& th : pool) th.join();

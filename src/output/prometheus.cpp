@@ -14,15 +14,6 @@
 
 namespace uwsgitop {
 
-namespace {
-
-using detail::Derived;
-using detail::Family;
-using detail::kCoreFamilies;
-using detail::kFamilies;
-using detail::Kind;
-using detail::Series;
-
 // Label values: \ " and newline escaped as OpenMetrics wants; other control
 // bytes become '?'; invalid UTF-8 becomes U+FFFD (via append_json_string,
 // whose escapes are then translated).
@@ -47,6 +38,15 @@ void append_label_value(std::string& out, std::string_view v) {
         }
     }
 }
+
+namespace {
+
+using detail::Derived;
+using detail::Family;
+using detail::kCoreFamilies;
+using detail::kFamilies;
+using detail::Kind;
+using detail::Series;
 
 struct Writer {
     std::string& out;

@@ -1,145 +1,304 @@
-// metrics_server.cpp — a tiny HTTP server for Prometheus scrapes (see prometheus.hpp).
-//
-// One connection at a time: a scrape polls the whole fleet (bounded
-// concurrency, per-target timeouts) and answers; other scrapers wait in the
-// listen backlog. Requests are read with a 2 s deadline and an 8 KiB cap.
+// metrics_server.cpp — the --serve-metrics endpoint on libmicrohttpd (see metrics_server.hpp).
+#include "uwsgitop/serve/metrics_server.hpp"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netdb.h>
-#include <poll.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
+#include <thread>
+#include <vector>
 
+#include "uwsgitop/base/clock.hpp"
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/source/address.hpp"
-#include "uwsgitop/serve/metrics_server.hpp"
 
 namespace uwsgitop {
 
-namespace {
-
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
+struct MetricsServer::Request {
+    MHD_Connection* connection;
+    std::string_view url;
+    std::string_view method;
 };
 
-bool read_request(int fd, std::string& req) {
-    const double end = monotonic_seconds() + 2.0;
-    char buf[2048];
-    while (req.find("\r\n\r\n") == std::string::npos && req.find("\n\n") == std::string::npos) {
-        const double left = end - monotonic_seconds();
-        if (left <= 0 || req.size() > 8192) return false;
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left * 1000) + 1) <= 0) return false;
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return !req.empty();
-        req.append(buf, static_cast<std::size_t>(n));
-    }
-    return true;
+namespace {
+
+constexpr const char* kClassicType = "text/plain; version=0.0.4; charset=utf-8";
+constexpr const char* kOpenMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+constexpr const char* kRealm = "uwsgitop";
+
+// Queues `body` with `status` and the given content type (HEAD: libmicrohttpd
+// sends the headers only).
+MHD_Result answer(MHD_Connection* c, unsigned status, std::string_view type, std::string_view body,
+                  const char* allow = nullptr, bool auth_challenge = false) {
+    MHD_Response* r = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
+                                                      MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, std::string(type).c_str());
+    if (allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    const MHD_Result rc = auth_challenge ? MHD_queue_basic_auth_fail_response(c, kRealm, r)
+                                         : MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
 }
 
-void write_all(int fd, const std::string& data) {
-    std::size_t off = 0;
-    const double end = monotonic_seconds() + 10.0;
-    while (off < data.size()) {
-        const double left = end - monotonic_seconds();
-        if (left <= 0) return;
-        pollfd p{fd, POLLOUT, 0};
-        if (::poll(&p, 1, static_cast<int>(left * 1000) + 1) <= 0) return;
-        const ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-        if (n <= 0) return;
-        off += static_cast<std::size_t>(n);
+MHD_Result text(MHD_Connection* c, unsigned status, const std::string& line) {
+    return answer(c, status, "text/plain; charset=utf-8", line + "\n");
+}
+
+const char* header(MHD_Connection* c, const char* name) {
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+bool wants_openmetrics(MHD_Connection* c) {
+    const char* accept = header(c, MHD_HTTP_HEADER_ACCEPT);
+    return accept && std::strstr(accept, "application/openmetrics-text") != nullptr;
+}
+
+// The scrape's time budget from X-Prometheus-Scrape-Timeout-Seconds minus
+// the offset; infinity without a usable header.
+double scrape_budget(MHD_Connection* c, double offset) {
+    const char* h = header(c, "X-Prometheus-Scrape-Timeout-Seconds");
+    if (!h) return SharedPoll::kNoDeadline;
+    const std::string_view s(h);
+    double v = 0;
+    const auto res = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (res.ec != std::errc() || !std::isfinite(v) || v <= 0) return SharedPoll::kNoDeadline;
+    return std::max(0.05, v - offset);
+}
+
+void append_html(std::string& out, std::string_view s) {
+    for (char ch : s) {
+        switch (ch) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += ch;
+        }
     }
 }
 
-std::string response(std::string_view status, std::string_view type, const std::string& body) {
-    std::string r = "HTTP/1.0 ";
-    r += status;
-    r += "\r\nContent-Type: ";
-    r += type;
-    r += "\r\nContent-Length: ";
-    r += std::to_string(body.size());
-    r += "\r\nConnection: close\r\n\r\n";
-    r += body;
-    return r;
+std::string status_page(const PollAnswer* last, std::size_t targets) {
+    std::string page =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>uwsgitop exporter</title></head><body>\n"
+        "<h1>uwsgitop exporter</h1>\n<p><a href=\"/metrics\">/metrics</a> (every target) &middot; "
+        "/probe?target=ADDRESS (one) &middot; <a href=\"/-/healthy\">/-/healthy</a></p>\n";
+    if (!last) {
+        page += "<p>";
+        append_int(page, static_cast<int64_t>(targets));
+        page += " target(s), not polled yet (the first scrape polls them).</p>\n";
+    } else {
+        page += "<table>\n<tr><th>instance</th><th>address</th><th>state at the last scrape</th></tr>\n";
+        for (const PollAnswer::TargetState& t : last->targets) {
+            page += "<tr><td>";
+            append_html(page, escape_for_display(t.name));
+            page += "</td><td>";
+            append_html(page, escape_for_display(t.address));
+            page += "</td><td>";
+            append_html(page, t.state);
+            page += "</td></tr>\n";
+        }
+        page += "</table>\n";
+    }
+    page += "</body></html>\n";
+    return page;
+}
+
+MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                      const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
+                      void** con_cls) {
+    // A request body is never wanted: drop it (GET/HEAD have none; the
+    // others get 405 once it is read).
+    if (*con_cls == nullptr) {
+        static int marker;
+        *con_cls = &marker;
+        if (*upload_data_size == 0 || std::strcmp(method, "GET") == 0 || std::strcmp(method, "HEAD") == 0) {
+            // fall through to the answer below on this first call
+        } else {
+            return MHD_YES;
+        }
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    MetricsServer::Request r{connection, url, method};
+    return static_cast<MHD_Result>(static_cast<MetricsServer*>(cls)->handle(r));
+}
+
+// Binds HOST:PORT (":PORT": every interface, IPv6 and IPv4 where it can).
+Status bind_listen(const std::string& listen, int& fd_out, uint16_t& port_out) {
+    Address a;
+    if (Status st = parse_address(listen, a); !st || a.kind != AddressKind::Tcp) {
+        return Status::fail("--serve-metrics \"" + escape_for_display(listen) +
+                            "\": give HOST:PORT to listen on (:PORT for every interface)");
+    }
+    addrinfo hints{};
+    hints.ai_family = a.host.empty() ? AF_INET6 : AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    const std::string port = std::to_string(a.port);
+    std::string why = "no address";
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        addrinfo* res = nullptr;
+        if (int rc = ::getaddrinfo(a.host.empty() ? nullptr : a.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
+            if (a.host.empty() && attempt == 0) {
+                hints.ai_family = AF_INET;
+                continue;
+            }
+            return Status::fail("--serve-metrics " + escape_for_display(listen) + ": " + gai_strerror(rc));
+        }
+        for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+            const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                why = std::strerror(errno);
+                continue;
+            }
+            const int one = 1, zero = 0;
+            ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (ai->ai_family == AF_INET6 && a.host.empty()) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+            if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 128) == 0) {
+                sockaddr_storage ss{};
+                socklen_t len = sizeof ss;
+                ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+                port_out = ntohs(ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                                                          : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+                fd_out = fd;
+                ::freeaddrinfo(res);
+                return Status::ok();
+            }
+            why = std::strerror(errno);
+            ::close(fd);
+        }
+        ::freeaddrinfo(res);
+        if (!a.host.empty()) break;
+        hints.ai_family = AF_INET;   // no IPv6 here: every IPv4 interface
+    }
+    return Status::fail("--serve-metrics " + escape_for_display(listen) + ": " + why);
 }
 
 }  // namespace
 
-Status serve_metrics(const std::string& listen, std::vector<std::unique_ptr<Instance>>& fleet,
-                     const PrometheusOptions& opt, unsigned concurrency, const volatile bool* stop,
-                     const std::function<void()>& after_poll) {
-    Address a;
-    Status st = parse_address(listen, a);
-    if (!st || a.kind != AddressKind::Tcp) {
-        return Status::fail("--serve-metrics \"" + listen + "\": give HOST:PORT to listen on");
-    }
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    addrinfo* res = nullptr;
-    const std::string port = std::to_string(a.port);
-    if (int rc = ::getaddrinfo(a.host.empty() ? nullptr : a.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
-        return Status::fail("--serve-metrics " + listen + ": " + gai_strerror(rc));
-    }
-    int fd = -1;
-    std::string why = "no address";
-    for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-        fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-        if (fd < 0) continue;
-        const int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 64) == 0) break;
-        why = std::strerror(errno);
-        ::close(fd);
-        fd = -1;
-    }
-    ::freeaddrinfo(res);
-    if (fd < 0) return Status::fail("--serve-metrics " + listen + ": " + why);
-    Fd server(fd);
+MetricsServer::MetricsServer(std::vector<std::unique_ptr<Instance>>& fleet, ServeOptions options,
+                             std::function<void()> after_poll)
+    : fleet_(fleet), options_(std::move(options)), after_poll_(std::move(after_poll)) {}
 
-    std::string body;
-    while (!(stop && *stop)) {
-        pollfd p{server.get(), POLLIN, 0};
-        if (::poll(&p, 1, 200) <= 0) continue;
-        Fd client(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (client.get() < 0) continue;
-        std::string req;
-        if (!read_request(client.get(), req)) continue;
-        const bool get = req.compare(0, 4, "GET ") == 0 || req.compare(0, 5, "HEAD ") == 0;
-        const auto path_end = req.find(' ', 4);
-        const std::string path = get && path_end != std::string::npos ? req.substr(req.find(' ') + 1, path_end - req.find(' ') - 1) : "";
-        if (!get) {
-            write_all(client.get(), response("405 Method Not Allowed", "text/plain", "only GET\n"));
-        } else if (path == "/metrics" || path.compare(0, 9, "/metrics?") == 0) {
-            poll_fleet(fleet, concurrency);
-            if (after_poll) after_poll();
-            PrometheusOptions o = opt;
-            o.openmetrics = req.find("application/openmetrics-text") != std::string::npos;
-            body.clear();
-            write_prometheus(fleet, o, body);
-            write_all(client.get(), response("200 OK",
-                                             o.openmetrics ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
-                                                           : "text/plain; version=0.0.4; charset=utf-8",
-                                             body));
-        } else if (path == "/") {
-            write_all(client.get(), response("200 OK", "text/html",
-                                             "<html><body><a href=\"/metrics\">/metrics</a></body></html>\n"));
-        } else {
-            write_all(client.get(), response("404 Not Found", "text/plain", "not found; try /metrics\n"));
+MetricsServer::~MetricsServer() { stop(); }
+
+Status MetricsServer::start() {
+    if (!options_.web_config_file.empty()) {
+        if (Status st = load_web_config(options_.web_config_file, web_); !st) return st;
+    }
+    std::vector<std::string> configured;
+    for (const auto& inst : fleet_) configured.push_back(inst->target.address);
+    allow_ = std::make_unique<ProbeAllow>(options_.probe_allow, std::move(configured));
+    if (Status st = bind_listen(options_.listen, listen_fd_, port_); !st) return st;
+    poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_);
+
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+    if (web_.tls()) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            stop();
+            return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
+                                ": tls_server_config: this libmicrohttpd was built without TLS");
         }
+        flags |= MHD_USE_TLS;
+    }
+    std::vector<MHD_OptionItem> opts = {
+        {MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr},
+        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections), nullptr},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections_per_ip), nullptr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds), nullptr},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes), nullptr},
+        {MHD_OPTION_THREAD_STACK_SIZE, static_cast<intptr_t>(1 << 20), nullptr},
+    };
+    if (web_.tls()) {
+        opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(web_.key_pem.c_str())});
+        opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(web_.cert_pem.c_str())});
+    }
+    opts.push_back({MHD_OPTION_END, 0, nullptr});
+    daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
+                               MHD_OPTION_END);
+    if (!daemon_) {
+        const std::string why = web_.tls() ? ": cannot start TLS (are tls_server_config.cert_file and key_file a PEM "
+                                             "certificate and its key?)"
+                                           : ": the HTTP server did not start";
+        stop();
+        return Status::fail("--serve-metrics " + escape_for_display(options_.listen) + why);
     }
     return Status::ok();
+}
+
+void MetricsServer::stop() {
+    if (poll_) poll_->stop();   // wakes waiting scrapes before their threads are joined
+    if (daemon_) {
+        MHD_stop_daemon(daemon_);
+        daemon_ = nullptr;
+    }
+    if (listen_fd_ >= 0) {
+        ::close(listen_fd_);
+        listen_fd_ = -1;
+    }
+    poll_.reset();
+}
+
+int MetricsServer::handle(Request& r) {
+    MHD_Connection* c = r.connection;
+    if (r.method != "GET" && r.method != "HEAD") {
+        return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET and HEAD\n", "GET, HEAD");
+    }
+    if (web_.auth()) {
+        char* password = nullptr;
+        char* user = MHD_basic_auth_get_username_password(c, &password);
+        const bool ok = user && password && check_password(web_, user, password);
+        if (user) MHD_free(user);
+        if (password) MHD_free(password);
+        if (!ok) return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
+    }
+    const std::string_view url = r.url;
+    if (url == "/metrics") {
+        const double budget = scrape_budget(c, options_.scrape_timeout_offset);
+        const double deadline = budget < options_.limits.timeout_seconds ? monotonic_seconds() + budget
+                                                                         : SharedPoll::kNoDeadline;
+        std::shared_ptr<const PollAnswer> a = poll_->scrape(deadline);
+        if (!a) return text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no metrics: the exporter is stopping");
+        const bool om = wants_openmetrics(c);
+        return answer(c, MHD_HTTP_OK, om ? kOpenMetricsType : kClassicType, om ? a->openmetrics : a->classic);
+    }
+    if (url == "/probe") {
+        const char* target = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
+        if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
+        if (Status st = allow_->check(target); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
+        FetchLimits limits = options_.limits;
+        limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
+        std::vector<std::unique_ptr<Instance>> one;
+        if (Status st = make_fleet({Target{target, target}}, limits, one); !st) {
+            return text(c, MHD_HTTP_BAD_REQUEST, st.message());
+        }
+        poll_instance(*one.front());
+        PrometheusOptions o = options_.prometheus;
+        o.openmetrics = wants_openmetrics(c);
+        std::string body;
+        write_prometheus(one, o, body);
+        return answer(c, MHD_HTTP_OK, o.openmetrics ? kOpenMetricsType : kClassicType, body);
+    }
+    if (url == "/") {
+        const std::shared_ptr<const PollAnswer> last = poll_->last();
+        return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", status_page(last.get(), fleet_.size()));
+    }
+    if (url == "/-/healthy") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Healthy.");
+    if (url == "/-/ready") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Ready.");
+    return text(c, MHD_HTTP_NOT_FOUND, "not found; try /metrics, /probe?target=ADDRESS or /");
 }
 
 }  // namespace uwsgitop

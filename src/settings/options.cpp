@@ -12,13 +12,13 @@ namespace uwsgitop {
 
 namespace {
 
-const std::array<OptionDoc, 26> kOptions = {{
+const std::array<OptionDoc, 33> kOptions = {{
     {"once", '1', "", "read one snapshot, print it and exit"},
     {"batch", 'b', "", "print a snapshot every interval without the screen (see -n)"},
     {"iterations", 'n', "N", "with --batch: stop after N snapshots (default: until interrupted)"},
     {"frequency", 'f', "SECS", "refresh interval in seconds, fractions allowed (default 1)"},
     {"delay", 'd', "SECS", "same as --frequency"},
-    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw or prometheus (default table)"},
+    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw, prometheus or openmetrics (default table)"},
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
@@ -32,7 +32,14 @@ const std::array<OptionDoc, 26> kOptions = {{
     {"demo", 0, "", "replay the bundled demo recording (loops)"},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS (# comments)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
-    {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT"},
+    {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
+    {"web-config-file", 0, "FILE", "metrics server: TLS and basic auth (exporter-toolkit YAML)"},
+    {"probe-allow", 0, "PATTERN", "metrics server: /probe may poll addresses matching this glob (repeatable; default: the targets)"},
+    {"web-max-connections", 0, "N", "metrics server: open connections at most (default 512)"},
+    {"web-max-connections-per-ip", 0, "N", "metrics server: connections per client address, 0 = no cap (default 64)"},
+    {"web-idle-timeout", 0, "SECS", "metrics server: close a connection idle this long (default 10)"},
+    {"web-max-request-size", 0, "KIB", "metrics server: largest request line + headers, KiB (default 32)"},
+    {"scrape-timeout-offset", 0, "SECS", "metrics server: answer this long before Prometheus' scrape timeout (default 0.5)"},
     {"concurrency", 0, "N", "fleet: at most N instances polled at once (default 16)"},
     {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
@@ -80,7 +87,8 @@ Status parse_format(std::string_view text, OutputFormat& out) {
     else if (text == "csv") out = OutputFormat::Csv;
     else if (text == "raw") out = OutputFormat::Raw;
     else if (text == "prometheus") out = OutputFormat::Prometheus;
-    else return Status::fail("--format: unknown format \"" + escape_for_display(text) + "\" (valid: table json tsv csv raw prometheus)");
+    else if (text == "openmetrics") out = OutputFormat::OpenMetrics;
+    else return Status::fail("--format: unknown format \"" + escape_for_display(text) + "\" (valid: table json tsv csv raw prometheus openmetrics)");
     return Status::ok();
 }
 
@@ -135,7 +143,29 @@ Status apply(const OptionDoc& o, std::string_view v, Options& out) {
     else if (n == "serve-metrics") {
         if (v.empty()) return Status::fail("--serve-metrics: give HOST:PORT");
         out.serve_metrics = std::string(v);
-    } else if (n == "concurrency") return parse_long(n, v, 1, 1024, out.concurrency);
+    } else if (n == "web-config-file") {
+        if (v.empty()) return Status::fail("--web-config-file: empty file name");
+        out.web_config_file = std::string(v);
+    } else if (n == "probe-allow") {
+        if (v.empty()) return Status::fail("--probe-allow: empty pattern");
+        out.probe_allow.emplace_back(v);
+    } else if (n == "web-max-connections") {
+        out.web_settings_given = true;
+        return parse_long(n, v, 1, 100000, out.web_max_connections);
+    } else if (n == "web-max-connections-per-ip") {
+        out.web_settings_given = true;
+        return parse_long(n, v, 0, 100000, out.web_max_connections_per_ip);
+    } else if (n == "web-idle-timeout") {
+        out.web_settings_given = true;
+        return parse_long(n, v, 1, 3600, out.web_idle_timeout);
+    } else if (n == "web-max-request-size") {
+        out.web_settings_given = true;
+        return parse_double(n, v, 4, 1024, out.web_max_request_kib);
+    } else if (n == "scrape-timeout-offset") {
+        out.web_settings_given = true;
+        return parse_double(n, v, 0, 60, out.scrape_timeout_offset);
+    }
+    else if (n == "concurrency") return parse_long(n, v, 1, 1024, out.concurrency);
     else if (n == "follow-vassals") out.follow_vassals = true;
     else if (n == "no-color") out.no_color = true;
     else if (n == "help") out.help = true;
@@ -221,6 +251,10 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
     }
     if (!out.serve_metrics.empty() && (out.once || out.batch)) {
         return Status::fail("--serve-metrics runs until stopped: not with --once/--batch");
+    }
+    if (out.serve_metrics.empty() && (!out.web_config_file.empty() || !out.probe_allow.empty() ||
+                                      out.web_settings_given)) {
+        return Status::fail("--web-config-file, --probe-allow and the --web-*/--scrape-timeout-offset limits go with --serve-metrics");
     }
     if (out.format == OutputFormat::Raw && out.fleet()) return Status::fail("--format raw reads one instance");
     if (out.workers && !out.fleet()) return Status::fail("--workers goes with several instances");

@@ -31,6 +31,7 @@ import cases_shapes  # noqa: E402,F401
 import cases_hostile  # noqa: E402,F401
 import cases_cli  # noqa: E402,F401
 import cases_screen  # noqa: E402,F401
+import cases_exporter  # noqa: E402,F401
 
 
 def _interrupted(signum, frame):

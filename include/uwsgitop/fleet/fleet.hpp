@@ -53,6 +53,11 @@ struct Instance {
 Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
                   std::vector<std::unique_ptr<Instance>>& out);
 
+// Polls one instance once (bounded by its own timeout): on success its
+// snapshot and rates are replaced, otherwise `error` says why and the last
+// good snapshot stays. poll_fleet runs this for every instance.
+void poll_instance(Instance& inst);
+
 // Polls every instance once, concurrently (see top).
 void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency);
 

@@ -11,7 +11,8 @@
 //   tsv    header row of column names, then one row per worker/core
 //   csv    the same, RFC 4180 quoting
 //   raw    the server's bytes as received (written by the caller)
-//   prometheus  OpenMetrics text (prometheus.hpp; handled by the fleet path)
+//   prometheus  the Prometheus text format 0.0.4 (prometheus.hpp; handled by
+//          the fleet path); openmetrics the OpenMetrics text format
 // With several snapshots (--batch), json writes one object per line, tsv/csv
 // write the header once and add a leading "time" column, table separates
 // snapshots with a blank line.
@@ -25,7 +26,7 @@
 
 namespace uwsgitop {
 
-enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus };
+enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus, OpenMetrics };
 
 struct DumpOptions {
     OutputFormat format = OutputFormat::Table;

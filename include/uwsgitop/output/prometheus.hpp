@@ -27,6 +27,10 @@ struct PrometheusOptions {
     bool cores = false;   // also per-core series (may be huge with async cores)
 };
 
+// Appends `v` as the inside of a quoted label value (both text formats):
+// \ " and newline escaped, other control bytes '?', invalid UTF-8 U+FFFD.
+void append_label_value(std::string& out, std::string_view v);
+
 void write_prometheus(const std::vector<std::unique_ptr<Instance>>& fleet, const PrometheusOptions& opt,
                       std::string& out);
 

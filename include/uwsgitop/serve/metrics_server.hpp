@@ -1,6 +1,31 @@
-// metrics_server.hpp — the --serve-metrics HTTP endpoint.
+// metrics_server.hpp — the --serve-metrics HTTP endpoint (libmicrohttpd).
+//
+// Paths (GET and HEAD; any other method is 405, unknown paths 404):
+//   /          a small HTML page: the links and each target's state
+//   /metrics   every target (shared_poll.hpp: concurrent scrapes share one
+//              poll); OpenMetrics when the Accept header asks for
+//              application/openmetrics-text, else the Prometheus text 0.0.4
+//   /probe?target=ADDRESS   one instance, polled for this request alone (the
+//              multi-target exporter pattern); ADDRESS may be any form
+//              uwsgitop reads (TCP, unix, @abstract, http://...) but must pass
+//              the allow-list (probe_allow.hpp): else 403 naming the rule,
+//              and no connection is made
+//   /-/healthy, /-/ready   200 while the server runs (as Prometheus has them)
+// Prometheus' X-Prometheus-Scrape-Timeout-Seconds header, minus
+// `scrape_timeout_offset`, bounds a scrape when shorter than the per-target
+// timeout: targets not answered by then are uwsgi_up 0 in a partial answer.
+// Each connection has its own thread (libmicrohttpd's thread-per-connection
+// mode), so a slow, idle or dripping client holds only its own; connections
+// in total and per client address are capped, idle connections are closed
+// after `idle_timeout_seconds`, and a request larger than
+// `max_request_bytes` (request line + headers) is refused by the library.
+// With a web config (web_config.hpp) the server speaks TLS and/or requires
+// basic auth on every path: no or wrong credentials get 401 with
+// WWW-Authenticate, never the metrics.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,16 +33,60 @@
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/output/prometheus.hpp"
+#include "uwsgitop/serve/probe_allow.hpp"
+#include "uwsgitop/serve/shared_poll.hpp"
+#include "uwsgitop/serve/web_config.hpp"
+
+struct MHD_Daemon;
 
 namespace uwsgitop {
 
-// Serves GET /metrics on `listen` (HOST:PORT; loopback unless the operator
-// says otherwise) until *stop becomes true: each scrape polls every target
-// (bounded concurrency, per-target timeouts), runs `after_poll` (if set; it
-// may add instances, e.g. --follow-vassals) and answers with the metrics.
-// Returns a non-ok Status when the address cannot be bound.
-Status serve_metrics(const std::string& listen, std::vector<std::unique_ptr<Instance>>& fleet,
-                     const PrometheusOptions& opt, unsigned concurrency, const volatile bool* stop,
-                     const std::function<void()>& after_poll = {});
+struct ServeOptions {
+    std::string listen;                    // HOST:PORT; ":PORT" listens on every interface
+    unsigned concurrency = 16;             // targets polled at once
+    PrometheusOptions prometheus;          // cores; the format follows Accept
+    FetchLimits limits;                    // per target (and per probe)
+    std::vector<std::string> probe_allow;  // --probe-allow globs
+    std::string web_config_file;           // "" = plain HTTP, no auth
+    unsigned max_connections = 512;
+    unsigned max_connections_per_ip = 64;  // 0 = no cap
+    unsigned idle_timeout_seconds = 10;
+    std::size_t max_request_bytes = 32 * 1024;
+    double scrape_timeout_offset = 0.5;
+};
+
+class MetricsServer {
+public:
+    // `fleet` must outlive the server; `after_poll` as in SharedPoll.
+    MetricsServer(std::vector<std::unique_ptr<Instance>>& fleet, ServeOptions options,
+                  std::function<void()> after_poll = {});
+    ~MetricsServer();
+    MetricsServer(const MetricsServer&) = delete;
+    MetricsServer& operator=(const MetricsServer&) = delete;
+
+    // Reads the web config, binds and starts serving; a one-line error
+    // naming the option, key or address otherwise.
+    Status start();
+    // The bound port (after start()).
+    uint16_t port() const { return port_; }
+    bool tls() const { return web_.tls(); }
+    // Closes every connection and joins the threads (also the destructor).
+    void stop();
+
+    // The request handler's view (public for the C callback, not an API).
+    struct Request;
+    int handle(Request& r);
+
+private:
+    std::vector<std::unique_ptr<Instance>>& fleet_;
+    ServeOptions options_;
+    WebConfig web_;
+    std::unique_ptr<ProbeAllow> allow_;
+    std::unique_ptr<SharedPoll> poll_;
+    std::function<void()> after_poll_;
+    MHD_Daemon* daemon_ = nullptr;
+    int listen_fd_ = -1;
+    uint16_t port_ = 0;
+};
 
 }  // namespace uwsgitop

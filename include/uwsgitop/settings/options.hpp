@@ -21,6 +21,14 @@ struct Options {
     std::string targets_path;             // --targets FILE (more addresses, NAME=ADDRESS)
     bool workers = false;                 // fleet tsv/csv: one row per worker
     std::string serve_metrics;            // --serve-metrics HOST:PORT
+    std::string web_config_file;          // --web-config-file FILE (TLS, basic auth)
+    std::vector<std::string> probe_allow; // --probe-allow PATTERN (repeatable)
+    long web_max_connections = 512;       // the metrics server's limits
+    long web_max_connections_per_ip = 64;
+    long web_idle_timeout = 10;           // seconds
+    double web_max_request_kib = 32;      // request line + headers
+    double scrape_timeout_offset = 0.5;   // taken off X-Prometheus-Scrape-Timeout-Seconds
+    bool web_settings_given = false;      // one of the five above was given
     long concurrency = 16;                // fleet: fetches in flight at once
     bool follow_vassals = false;          // fleet: add Emperors' discoverable vassals
     bool once = false;
@@ -51,7 +59,7 @@ struct Options {
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
     bool fleet() const {
         return addresses.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
-               format == OutputFormat::Prometheus || follow_vassals;
+               format == OutputFormat::Prometheus || format == OutputFormat::OpenMetrics || follow_vassals;
     }
 };
 

@@ -92,6 +92,13 @@ TEST_CASE("options::usage errors are one clear line") {
         {{"a:1", "--timeout"}, "needs a value"},
         {{"--speed", "0", "--demo"}, "out of range"},
         {{"--demo", "--follow-vassals"}, "--follow-vassals"},
+        {{"--web-config-file", "w.yml", "a:1"}, "go with --serve-metrics"},
+        {{"--probe-allow", "*", "--once", "a:1"}, "go with --serve-metrics"},
+        {{"--web-max-connections", "9", "a:1"}, "go with --serve-metrics"},
+        {{"--serve-metrics", ":1", "--web-max-connections", "0", "a:1"}, "out of range"},
+        {{"--serve-metrics", ":1", "--web-idle-timeout", "0.5", "a:1"}, "whole number"},
+        {{"--serve-metrics", ":1", "--web-max-request-size", "1", "a:1"}, "out of range"},
+        {{"--serve-metrics", ":1", "--probe-allow=", "a:1"}, "empty pattern"},
     };
     for (const Case& c : cases) {
         CAPTURE(c.needle);
@@ -112,3 +119,35 @@ TEST_CASE("options::help and version need no address") {
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("options::the metrics server's options") {
+    Options o;
+    REQUIRE(parse({"--serve-metrics", ":9117", "--web-config-file", "/etc/uwsgitop/web.yml", "--probe-allow",
+                   "127.0.0.1:*", "--probe-allow=/run/uwsgi/*.sock", "--web-max-connections", "100",
+                   "--web-max-connections-per-ip", "0", "--web-idle-timeout", "5", "--web-max-request-size", "8",
+                   "--scrape-timeout-offset", "0.25", "a:1"},
+                  o)
+                .is_ok());
+    CHECK(o.serve_metrics == ":9117");
+    CHECK(o.web_config_file == "/etc/uwsgitop/web.yml");
+    CHECK(o.probe_allow == std::vector<std::string>{"127.0.0.1:*", "/run/uwsgi/*.sock"});
+    CHECK(o.web_max_connections == 100);
+    CHECK(o.web_max_connections_per_ip == 0);
+    CHECK(o.web_idle_timeout == 5);
+    CHECK(o.web_max_request_kib == 8);
+    CHECK(o.scrape_timeout_offset == 0.25);
+
+    Options d;
+    REQUIRE(parse({"--serve-metrics", "127.0.0.1:9117", "a:1"}, d).is_ok());
+    CHECK(d.web_max_connections == 512);
+    CHECK(d.web_max_connections_per_ip == 64);
+    CHECK(d.web_idle_timeout == 10);
+    CHECK(d.web_max_request_kib == 32);
+    CHECK(d.scrape_timeout_offset == 0.5);
+    CHECK(d.probe_allow.empty());
+
+    Options f;
+    REQUIRE(parse({"--once", "--format", "openmetrics", "a:1"}, f).is_ok());
+    CHECK(f.format == OutputFormat::OpenMetrics);
+    CHECK(f.fleet());
+}

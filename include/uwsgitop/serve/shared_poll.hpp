@@ -1,0 +1,92 @@
+// shared_poll.hpp — one poll of the fleet at a time, shared by every scrape
+// that arrives while it is in flight (single-flight).
+//
+// scrape() returns the answer of a poll that started no earlier than the
+// call, or of the poll in flight when it was called: ten concurrent
+// scrapers cause one poll, so uWSGI sees the load of one. A poll asks every
+// target at once (at most `concurrency` in flight, each bounded by its own
+// timeout) and ends when all have answered or at its deadline, whichever
+// is first: the deadline is the earliest one of the scrapes that asked for
+// it (Prometheus' scrape timeout minus the offset; none: no deadline).
+// Targets still polling at the deadline are answered as down (uwsgi_up 0,
+// error "no answer within the scrape's deadline") and finish in the
+// background; the next poll starts when they have. A scrape that joins a
+// poll in flight shares that poll's deadline.
+// The answer holds both text formats (self metrics first) and each target's
+// state for the status page. After each poll `after_poll` runs (it may
+// append instances and poll them: --follow-vassals), before the answer is
+// rendered when every target answered in time, after it otherwise. Thread-safe; the poll runs on its
+// own thread, stopped and joined by the destructor or stop().
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/output/prometheus.hpp"
+#include "uwsgitop/serve/self_metrics.hpp"
+
+namespace uwsgitop {
+
+struct PollAnswer {
+    struct TargetState {
+        std::string name;
+        std::string address;
+        std::string state;   // instance_state(): "ok", "error: ...", "stale 4s: ..."
+    };
+    std::string classic;       // Prometheus text 0.0.4
+    std::string openmetrics;   // OpenMetrics text (ends in # EOF)
+    std::vector<TargetState> targets;
+    unsigned long poll = 0;    // which poll this is (1, 2, ...)
+};
+
+class SharedPoll {
+public:
+    static constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
+
+    SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
+               std::function<void()> after_poll = {});
+    ~SharedPoll();
+    SharedPoll(const SharedPoll&) = delete;
+    SharedPoll& operator=(const SharedPoll&) = delete;
+
+    // Blocks until the answer is there (see top). `deadline` is a
+    // monotonic_seconds() time; the wait itself gives up 1 s after it (a
+    // poll delayed by the previous one's stragglers) and then returns the
+    // last answer there is. Null only when there is none or after stop().
+    std::shared_ptr<const PollAnswer> scrape(double deadline = kNoDeadline);
+
+    // The last answer (null before the first poll); never polls.
+    std::shared_ptr<const PollAnswer> last() const;
+
+    // Wakes every waiting scrape (they get null) and joins the poll thread.
+    void stop();
+
+private:
+    void run();
+    void poll_once(double deadline);
+
+    std::vector<std::unique_ptr<Instance>>& fleet_;
+    const unsigned concurrency_;
+    const PrometheusOptions format_;
+    const std::function<void()> after_poll_;
+    SelfMetrics self_;   // only the poll thread touches it
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    unsigned long requested_ = 0;     // highest poll number asked for
+    unsigned long answered_ = 0;      // highest poll number answered
+    unsigned long in_flight_ = 0;     // poll running and not answered yet (0: none)
+    double pending_deadline_ = kNoDeadline;   // for poll requested_
+    std::shared_ptr<const PollAnswer> last_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace uwsgitop

@@ -1,0 +1,41 @@
+// web_config.hpp — --web-config-file: TLS and basic auth in the format the
+// Prometheus exporters share (exporter-toolkit's web configuration file).
+//
+//   tls_server_config:
+//     cert_file: server.crt      # PEM; relative paths are relative to the file
+//     key_file: server.key
+//   basic_auth_users:
+//     alice: $2y$10$...          # bcrypt hashes (htpasswd -B, or any bcrypt tool)
+//
+// Both sections are optional; an empty file changes nothing. Any other key,
+// a missing half of the certificate pair, an unreadable file or a hash that
+// is not bcrypt ($2a$ $2b$ $2y$) is an error naming the key (and file).
+// Passwords are checked with the system's crypt_rn() (libxcrypt), and the
+// result compared in constant time; an unknown user costs the same bcrypt
+// work as a known one.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "uwsgitop/base/status.hpp"
+
+namespace uwsgitop {
+
+struct WebConfig {
+    std::string cert_pem;   // empty: plain HTTP
+    std::string key_pem;
+    std::vector<std::pair<std::string, std::string>> users;   // name, bcrypt hash
+
+    bool tls() const { return !cert_pem.empty(); }
+    bool auth() const { return !users.empty(); }
+};
+
+Status load_web_config(const std::string& path, WebConfig& out);
+
+// True when `user` is configured and `password` matches its hash.
+bool check_password(const WebConfig& config, std::string_view user, std::string_view password);
+
+}  // namespace uwsgitop

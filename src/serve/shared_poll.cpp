@@ -1,0 +1,180 @@
+// shared_poll.cpp — single-flight polls of the fleet (see shared_poll.hpp).
+#include "uwsgitop/serve/shared_poll.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+
+#include "uwsgitop/base/clock.hpp"
+
+namespace uwsgitop {
+
+namespace {
+
+constexpr const char* kDeadlineError = "no answer within the scrape's deadline";
+
+// What a target that is still polling at the deadline looks like in the
+// answer: its name and address, down.
+std::unique_ptr<Instance> stand_in(const Instance& polling) {
+    auto c = std::make_unique<Instance>();
+    c->target = polling.target;
+    c->last_ok = false;
+    c->error = kDeadlineError;
+    return c;
+}
+
+}  // namespace
+
+SharedPoll::SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
+                       std::function<void()> after_poll)
+    : fleet_(fleet), concurrency_(std::max(1u, concurrency)), format_(format), after_poll_(std::move(after_poll)) {
+    thread_ = std::thread([this] { run(); });
+}
+
+SharedPoll::~SharedPoll() { stop(); }
+
+void SharedPoll::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+std::shared_ptr<const PollAnswer> SharedPoll::last() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_;
+}
+
+std::shared_ptr<const PollAnswer> SharedPoll::scrape(double deadline) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopping_) return nullptr;
+    unsigned long want = in_flight_;
+    if (want == 0) {
+        // Ask for the next poll, or join the one asked for that has not
+        // started yet (the previous poll's stragglers are finishing).
+        if (requested_ == answered_) ++requested_;
+        want = requested_;
+        pending_deadline_ = std::min(pending_deadline_, deadline);
+        cv_.notify_all();
+    }
+    auto ready = [&] { return stopping_ || answered_ >= want; };
+    if (std::isinf(deadline)) {
+        cv_.wait(lock, ready);
+    } else {
+        const double left = std::max(0.0, deadline + 1.0 - monotonic_seconds());
+        cv_.wait_for(lock, std::chrono::duration<double>(left), ready);
+    }
+    if (stopping_) return nullptr;
+    return last_;
+}
+
+void SharedPoll::run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        cv_.wait(lock, [&] { return stopping_ || requested_ > answered_; });
+        if (stopping_) return;
+        in_flight_ = requested_;
+        const double deadline = pending_deadline_;
+        pending_deadline_ = kNoDeadline;
+        lock.unlock();
+        poll_once(deadline);
+        lock.lock();
+    }
+}
+
+void SharedPoll::poll_once(double deadline) {
+    const double start = monotonic_seconds();
+    const std::size_t n = fleet_.size();
+
+    // Each index is polled by exactly one worker; `done` says which have
+    // finished (their Instance is then no longer written).
+    std::mutex progress_mutex;
+    std::condition_variable progress_cv;
+    std::vector<char> done(n, 0);
+    std::size_t remaining = n;
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> workers;
+    const std::size_t threads = std::min<std::size_t>(concurrency_, n);
+    workers.reserve(threads);
+    for (std::size_t t = 0; t < threads; ++t) {
+        workers.emplace_back([&] {
+            for (std::size_t i = next++; i < n; i = next++) {
+                poll_instance(*fleet_[i]);
+                std::lock_guard<std::mutex> g(progress_mutex);
+                done[i] = 1;
+                --remaining;
+                progress_cv.notify_all();
+            }
+        });
+    }
+    std::vector<char> finished;
+    {
+        std::unique_lock<std::mutex> g(progress_mutex);
+        auto all_done = [&] { return remaining == 0; };
+        if (std::isinf(deadline)) {
+            progress_cv.wait(g, all_done);
+        } else {
+            progress_cv.wait_for(g, std::chrono::duration<double>(std::max(0.0, deadline - monotonic_seconds())),
+                                 all_done);
+        }
+        finished = done;
+    }
+    const bool complete = std::all_of(finished.begin(), finished.end(), [](char c) { return c != 0; });
+    if (complete) {
+        // Every worker is done: the hook's new instances (polled by it) are
+        // in this answer already.
+        for (auto& w : workers) w.join();
+        workers.clear();
+        if (after_poll_) after_poll_();
+    }
+
+    // The answer: from the fleet itself, or, when some targets are still
+    // being polled (written by their worker meanwhile), from the finished
+    // instances lent out of the fleet (no worker touches a finished index
+    // again) plus stand-ins for the others; they go back after rendering.
+    std::vector<std::unique_ptr<Instance>> partial;
+    if (!complete) {
+        partial.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) partial.push_back(finished[i] ? std::move(fleet_[i]) : stand_in(*fleet_[i]));
+    }
+    const std::vector<std::unique_ptr<Instance>>& view = complete ? fleet_ : partial;
+    std::vector<bool> failed(view.size());
+    for (std::size_t i = 0; i < view.size(); ++i) failed[i] = !view[i]->last_ok;
+    self_.record_poll(view, failed, monotonic_seconds() - start);
+
+    auto answer = std::make_shared<PollAnswer>();
+    PrometheusOptions o = format_;
+    o.openmetrics = false;
+    write_self_metrics(self_, false, answer->classic);
+    write_prometheus(view, o, answer->classic);
+    o.openmetrics = true;
+    write_self_metrics(self_, true, answer->openmetrics);
+    write_prometheus(view, o, answer->openmetrics);
+    const double now = monotonic_seconds();
+    answer->targets.reserve(view.size());
+    for (const auto& inst : view) {
+        answer->targets.push_back({inst->target.name, inst->target.address, instance_state(*inst, now)});
+    }
+    for (std::size_t i = 0; i < partial.size(); ++i) {
+        if (finished[i]) fleet_[i] = std::move(partial[i]);
+    }
+    partial.clear();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        answer->poll = in_flight_;
+        last_ = answer;
+        answered_ = in_flight_;
+        in_flight_ = 0;
+    }
+    cv_.notify_all();
+
+    if (!complete) {
+        for (auto& w : workers) w.join();   // the stragglers, each bounded by its timeout
+        if (after_poll_) after_poll_();
+    }
+}
+
+}  // namespace uwsgitop

@@ -1,0 +1,140 @@
+// web_config.cpp — the exporter-toolkit web configuration file (see web_config.hpp).
+#include "uwsgitop/serve/web_config.hpp"
+
+#include <crypt.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "uwsgitop/base/text.hpp"
+
+namespace uwsgitop {
+
+namespace {
+
+// A valid bcrypt hash of a random password: what an unknown user's password
+// is checked against, so that "no such user" takes as long as "wrong password".
+constexpr const char* kDummyHash = "$2b$10$WGvr2pvZpPPDTXwa/dcLWOtC68ZlR6WQ20xPq1UUT66VZjYPoMZNW";
+
+std::string where(const std::string& path, std::string_view key) {
+    return "--web-config-file " + escape_for_display(path) + ": " + std::string(key);
+}
+
+bool is_bcrypt(const std::string& h) {
+    return h.size() == 60 && (h.rfind("$2a$", 0) == 0 || h.rfind("$2b$", 0) == 0 || h.rfind("$2y$", 0) == 0);
+}
+
+Status read_file(const std::string& config_path, const std::string& key, const std::string& file, std::string& out) {
+    std::string full = file;
+    if (!file.empty() && file[0] != '/') {
+        const auto slash = config_path.rfind('/');
+        if (slash != std::string::npos) full = config_path.substr(0, slash + 1) + file;
+    }
+    std::ifstream in(full, std::ios::binary);
+    if (!in) return Status::fail(where(config_path, key) + ": cannot read " + escape_for_display(full));
+    std::ostringstream s;
+    s << in.rdbuf();
+    out = s.str();
+    if (out.empty()) return Status::fail(where(config_path, key) + ": " + escape_for_display(full) + " is empty");
+    return Status::ok();
+}
+
+Status scalar(const std::string& path, const std::string& key, const YAML::Node& n, std::string& out) {
+    if (!n.IsScalar()) return Status::fail(where(path, key) + ": give a string");
+    out = n.Scalar();
+    return Status::ok();
+}
+
+Status parse(const std::string& path, const YAML::Node& root, WebConfig& out) {
+    if (root.IsNull()) return Status::ok();
+    if (!root.IsMap()) return Status::fail(where(path, "the file") + " is not a YAML mapping");
+    for (const auto& top : root) {
+        const std::string key = top.first.as<std::string>();
+        const YAML::Node& v = top.second;
+        if (key == "tls_server_config") {
+            if (v.IsNull()) continue;
+            if (!v.IsMap()) return Status::fail(where(path, key) + ": give cert_file and key_file");
+            std::string cert, keyf;
+            for (const auto& t : v) {
+                const std::string k = t.first.as<std::string>();
+                const std::string full = key + "." + k;
+                if (k == "cert_file") {
+                    if (Status st = scalar(path, full, t.second, cert); !st) return st;
+                } else if (k == "key_file") {
+                    if (Status st = scalar(path, full, t.second, keyf); !st) return st;
+                } else {
+                    return Status::fail(where(path, full) +
+                                        ": not supported (uwsgitop reads tls_server_config.cert_file and key_file)");
+                }
+            }
+            if (cert.empty() != keyf.empty() || cert.empty()) {
+                return Status::fail(where(path, key + (cert.empty() ? ".cert_file" : ".key_file")) +
+                                    ": missing (TLS needs both cert_file and key_file)");
+            }
+            if (Status st = read_file(path, key + ".cert_file", cert, out.cert_pem); !st) return st;
+            if (Status st = read_file(path, key + ".key_file", keyf, out.key_pem); !st) return st;
+        } else if (key == "basic_auth_users") {
+            if (v.IsNull()) continue;
+            if (!v.IsMap()) return Status::fail(where(path, key) + ": give USER: BCRYPT-HASH lines");
+            for (const auto& u : v) {
+                const std::string user = u.first.as<std::string>();
+                const std::string full = key + "." + user;
+                std::string hash;
+                if (Status st = scalar(path, full, u.second, hash); !st) return st;
+                if (!is_bcrypt(hash)) return Status::fail(where(path, full) + ": not a bcrypt hash ($2y$..., e.g. from htpasswd -nB)");
+                if (user.empty() || user.find(':') != std::string::npos) {
+                    return Status::fail(where(path, full) + ": a user name is not empty and has no ':'");
+                }
+                out.users.emplace_back(user, hash);
+            }
+        } else {
+            return Status::fail(where(path, key) + ": unknown key (valid: tls_server_config, basic_auth_users)");
+        }
+    }
+    return Status::ok();
+}
+
+// Equal length and content, in time that depends only on the lengths.
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+    for (std::size_t i = 0; i < n; ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+}  // namespace
+
+Status load_web_config(const std::string& path, WebConfig& out) {
+    out = WebConfig();
+    std::ifstream in(path);
+    if (!in) return Status::fail("--web-config-file " + escape_for_display(path) + ": cannot open file");
+    YAML::Node root;
+    try {
+        root = YAML::Load(in);
+        return parse(path, root, out);
+    } catch (const YAML::Exception& e) {
+        std::string msg = e.what();
+        for (char& c : msg) {
+            if (c == '\n') c = ' ';
+        }
+        return Status::fail("--web-config-file " + escape_for_display(path) + ": " + escape_for_display(msg));
+    }
+}
+
+bool check_password(const WebConfig& config, std::string_view user, std::string_view password) {
+    const std::string* hash = nullptr;
+    for (const auto& [name, h] : config.users) {
+        if (constant_time_equal(name, user) && !hash) hash = &h;
+    }
+    const std::string pw(password);
+    auto data = std::make_unique<crypt_data>();
+    // crypt_rn (libxcrypt): crypt_r with NULL for failure; also not wrapped
+    // by ASan's crypt_r interceptor, which resolves to nothing in some links.
+    const char* got = crypt_rn(pw.c_str(), hash ? hash->c_str() : kDummyHash, data.get(), static_cast<int>(sizeof(crypt_data)));
+    const bool match = got && constant_time_equal(got, hash ? *hash : std::string_view(kDummyHash));
+    return hash && match;
+}
+
+}  // namespace uwsgitop

@@ -1,0 +1,265 @@
+# cases_exporter.py — --serve-metrics as production runs it: a real
+# Prometheus server (Debian `prometheus`, started by the test on loopback,
+# stopped by its pid) scraping uwsgitop in front of two real uWSGI instances
+# under a known load; promtool on a scrape; TLS with a certificate made by
+# the test (openssl req) plus basic auth (htpasswd -B), accepted and refused.
+import base64
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import harness
+from harness import Fail, Skip, check, free_port, http_get, settle, try_read, wait_until
+from suite import case
+
+PROMETHEUS = "/usr/bin/prometheus"
+
+
+class Proc:
+    """A process this case started; stopped by its own pid (SIGTERM, then
+    SIGKILL after 10 s)."""
+
+    def __init__(self, cmd, log):
+        self.log = log
+        with open(log, "wb") as f:
+            self.p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(5)
+
+    def tail(self):
+        return harness.tail(self.log, 15)
+
+
+def fetch(url, headers=None, timeout=10, context=None):
+    """(status, headers, body text) of a GET; status None when no answer."""
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+    except (OSError, ValueError):
+        return None, {}, ""
+
+
+def exporter(ctx, *args):
+    port = free_port()
+    p = Proc([ctx.binary, "--serve-metrics", "127.0.0.1:%d" % port] + list(args), ctx.path("exporter-%d.log" % port))
+    return port, p
+
+
+def wait_serving(url, proc, context=None, headers=None):
+    ok = wait_until(lambda: fetch(url, headers=headers, timeout=3, context=context)[0] is not None, 15, 0.2)
+    check(ok, "the exporter never answered %s:\n%s" % (url, proc.tail()))
+
+
+def query(port, promql):
+    url = "http://127.0.0.1:%d/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": promql}))
+    st, _, body = fetch(url)
+    check(st == 200, "Prometheus query %r: status %s %s" % (promql, st, body[:300]))
+    return json.loads(body)["data"]["result"]
+
+
+def promtool_check(text):
+    """promtool check metrics on `text`: (clean, output)."""
+    r = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=30)
+    return r.returncode == 0 and not r.stdout.strip() and not r.stderr.strip(), (r.stdout + r.stderr).decode()
+
+
+@case("exporter-prometheus")
+def exporter_prometheus(ctx):
+    """A real Prometheus scrapes --serve-metrics every second in front of two
+    uWSGI instances: the request counters and their rate match the load
+    sent, up is 1, every counter has its type and help in Prometheus'
+    metadata, and promtool checks a scrape clean."""
+    if not os.path.exists(PROMETHEUS) or not shutil.which("promtool"):
+        raise Skip("Debian prometheus (with promtool) is not installed")
+    a = ctx.uwsgi(["--processes", "2"])
+    b = ctx.uwsgi(["--processes", "1"])
+    targets = ctx.path("targets")
+    with open(targets, "w") as f:
+        f.write("a=%s\nb=%s\n" % (ctx.address(a.stats), ctx.address(b.stats)))
+    eport, eproc = exporter(ctx, "--targets", targets)
+    try:
+        wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
+        pport = free_port()
+        cfg = ctx.path("prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                    "scrape_configs:\n  - job_name: uwsgitop\n    honor_labels: true\n    static_configs:\n"
+                    "      - targets: ['127.0.0.1:%d']\n" % eport)
+        prom = Proc([PROMETHEUS, "--config.file=" + cfg, "--storage.tsdb.path=" + ctx.mkdir("tsdb"),
+                     "--web.listen-address=127.0.0.1:%d" % pport], ctx.path("prometheus.log"))
+        try:
+            run_against_prometheus(ctx, a, b, eport, pport, prom)
+        finally:
+            prom.stop()
+    finally:
+        eproc.stop()
+
+
+def run_against_prometheus(ctx, a, b, eport, pport, prom):
+    def up():
+        try:
+            r = query(pport, 'up{job="uwsgitop"}')
+        except Fail:
+            return False
+        return bool(r) and r[0]["value"][1] == "1"
+    check(wait_until(up, 30, 0.5), "Prometheus never saw the exporter up:\n" + prom.tail())
+
+    def series_total(inst):
+        r = query(pport, 'sum(uwsgi_worker_requests_total{instance="%s"})' % inst)
+        return float(r[0]["value"][1]) if r else None
+
+    def latest_is(inst, value):
+        return lambda: series_total(inst) == value
+    # Both instances idle and known before the load.
+    check(wait_until(lambda: series_total("a") == 0 and series_total("b") == 0, 15, 0.5),
+          "before the load Prometheus says a=%s b=%s requests" % (series_total("a"), series_total("b")))
+
+    def counters():
+        # A paced load on a (20/s for 6 s) and a fixed count on b.
+        load_a = harness.PacedLoad(a.http_port, 20, 6).start()
+        statuses = harness.load(b.http_port, ["/"] * 37, concurrency=2)
+        check(statuses.count(200) == 37, "the load on b got %r" % statuses)
+        time.sleep(4)
+        r = query(pport, 'sum(rate(uwsgi_worker_requests_total{instance="a"}[3s]))')
+        rate = float(r[0]["value"][1]) if r else 0.0
+        load_a.join()
+        sent_a = load_a.answered
+        settle(a.stats, sent_a)
+        settle(b.stats, 37)
+        check(wait_until(latest_is("a", sent_a), 10, 0.5),
+              "Prometheus' uwsgi_worker_requests_total for a is %s, the load sent %d" % (series_total("a"), sent_a))
+        check(wait_until(latest_is("b", 37), 10, 0.5),
+              "Prometheus' uwsgi_worker_requests_total for b is %s, the load sent 37" % series_total("b"))
+        check(12 <= rate <= 28, "rate(uwsgi_worker_requests_total[3s]) for a is %.1f/s during a 20/s load" % rate)
+        ctx.note("a: %d requests, rate %.1f/s; b: 37" % (sent_a, rate))
+        workers = query(pport, 'count(uwsgi_worker_requests_total{instance="a"})')
+        check(workers and workers[0]["value"][1] == "2", "a has 2 workers, Prometheus has %r" % workers)
+    ctx.sub("counters-and-rate", counters)
+
+    def metadata():
+        st, _, body = fetch("http://127.0.0.1:%d/api/v1/targets/metadata?%s"
+                            % (pport, urllib.parse.urlencode({"match_target": '{job="uwsgitop"}'})))
+        check(st == 200, "metadata: status %s" % st)
+        rows = json.loads(body)["data"]
+        by_name = {r["metric"]: r for r in rows}
+        counters = {n: r for n, r in by_name.items() if r["type"] == "counter"}
+        # Prometheus negotiates OpenMetrics: families are named without _total.
+        for fam in ("uwsgi_worker_requests", "uwsgi_worker_exceptions", "uwsgitop_polls"):
+            check(fam in counters or fam + "_total" in counters,
+                  "%s is not a counter in Prometheus' metadata: %r" % (fam, by_name.get(fam)))
+        for n, r in counters.items():
+            check(r.get("help"), "counter %s has no help in Prometheus' metadata" % n)
+        check(by_name.get("uwsgi_up", {}).get("type") == "gauge", "uwsgi_up: %r" % by_name.get("uwsgi_up"))
+        check(by_name.get("uwsgi_exporter_scrape_duration_seconds", {}).get("type") == "summary",
+              "scrape duration: %r" % by_name.get("uwsgi_exporter_scrape_duration_seconds"))
+        ctx.note("%d families, %d counters with help" % (len(by_name), len(counters)))
+    ctx.sub("metadata", metadata)
+
+    def promtool():
+        st, hdr, classic = fetch("http://127.0.0.1:%d/metrics" % eport)
+        check(st == 200 and "version=0.0.4" in hdr.get("Content-Type", ""), "classic scrape: %s %r" % (st, hdr))
+        clean, out = promtool_check(classic)
+        check(clean, "promtool check metrics on the classic scrape:\n" + out[:1500])
+        st, hdr, om = fetch("http://127.0.0.1:%d/metrics" % eport,
+                            headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+        check(st == 200 and om.endswith("# EOF\n"), "OpenMetrics scrape: %s" % st)
+        # promtool (2.42) reads only the classic format; the OpenMetrics one
+        # goes through prometheus_client's strict OpenMetrics parser.
+        try:
+            from prometheus_client.openmetrics.parser import text_string_to_metric_families
+        except ImportError:
+            ctx.note("OpenMetrics parser not installed")
+            return
+        fams = {f.name: f for f in text_string_to_metric_families(om)}
+        check(fams["uwsgi_worker_requests"].type == "counter", "OpenMetrics: %r" % fams.get("uwsgi_worker_requests"))
+        check(fams["uwsgitop_build_info"].type == "gauge", "build_info")
+        # The same bytes from --once --format prometheus / openmetrics.
+        r = ctx.tool("--once", "--format", "prometheus", ctx.address(a.stats))
+        clean, out = promtool_check(r.text())
+        check(r.rc == 0 and clean, "--once --format prometheus is not promtool-clean:\n" + out[:1500])
+        r = ctx.tool("--once", "--format", "openmetrics", ctx.address(a.stats))
+        check(r.rc == 0 and r.text().endswith("# EOF\n"), "--format openmetrics")
+        list(text_string_to_metric_families(r.text()))
+    ctx.sub("promtool", promtool)
+
+
+def make_cert(ctx):
+    if not shutil.which("openssl"):
+        raise Skip("openssl is not installed")
+    crt, key = ctx.path("server.crt"), ctx.path("server.key")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", crt], capture_output=True, timeout=60)
+    check(r.returncode == 0, "openssl req failed: %s" % r.stderr.decode()[:500])
+    return crt, key
+
+
+@case("exporter-tls-auth")
+def exporter_tls_auth(ctx):
+    """--web-config-file with a test-made certificate and a bcrypt user: the
+    scrape works over TLS with the right password, is 401 without or with a
+    wrong one, plain HTTP gets no metrics, and a bad config is a startup
+    error naming the key."""
+    if not shutil.which("htpasswd"):
+        raise Skip("htpasswd (apache2-utils) is not installed")
+    crt, key = make_cert(ctx)
+    r = subprocess.run(["htpasswd", "-nbBC", "5", "prom", "pa55word"], capture_output=True, timeout=30)
+    check(r.returncode == 0, "htpasswd: %s" % r.stderr)
+    user, hashed = r.stdout.decode().strip().split(":", 1)
+    web = ctx.path("web.yml")
+    with open(web, "w") as f:
+        f.write("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                "basic_auth_users:\n  %s: '%s'\n" % (user, hashed))
+    u = ctx.uwsgi(["--processes", "1"])
+    eport, eproc = exporter(ctx, "--web-config-file", web, ctx.address(u.stats))
+    try:
+        tls = ssl.create_default_context(cafile=crt)
+        url = "https://127.0.0.1:%d/metrics" % eport
+        good = {"Authorization": "Basic " + base64.b64encode(b"prom:pa55word").decode()}
+        wait_serving("https://127.0.0.1:%d/-/healthy" % eport, eproc, context=tls, headers=good)
+
+        def accepted():
+            st, _, body = fetch(url, headers=good, context=tls)
+            check(st == 200, "TLS + right password: status %s" % st)
+            check('uwsgi_up{instance="%s"' % ctx.address(u.stats) in body, "no uwsgi_up in the TLS scrape")
+        ctx.sub("accepted", accepted)
+
+        def refused():
+            st, hdr, body = fetch(url, context=tls)
+            check(st == 401, "no credentials: status %s" % st)
+            check(hdr.get("WWW-Authenticate", "").startswith("Basic"), "401 without WWW-Authenticate: %r" % hdr)
+            check("uwsgi_up" not in body, "metrics in a 401")
+            bad = {"Authorization": "Basic " + base64.b64encode(b"prom:wrong").decode()}
+            st, _, body = fetch(url, headers=bad, context=tls)
+            check(st == 401 and "uwsgi_up" not in body, "wrong password: status %s" % st)
+            st, _, body = fetch("http://127.0.0.1:%d/metrics" % eport, headers=good)
+            check(st is None and "uwsgi_up" not in body, "plain HTTP to the TLS port answered %s" % st)
+        ctx.sub("refused", refused)
+    finally:
+        eproc.stop()
+
+    def bad_config():
+        with open(ctx.path("bad.yml"), "w") as f:
+            f.write("tls_server_config:\n  cert_file: server.crt\n")
+        r = ctx.tool("--serve-metrics", "127.0.0.1:%d" % free_port(), "--web-config-file", ctx.path("bad.yml"),
+                     ctx.address(u.stats), timeout=10)
+        check(r.rc == 2 and not r.timed_out, "a bad web config: exit %s" % r.rc)
+        check("tls_server_config.key_file: missing" in r.errtext(), "stderr: %r" % r.errtext())
+    ctx.sub("bad-config", bad_config)
