@@ -4,7 +4,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev)
+build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev
+       libtomlplusplus-dev)
 test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
       python3-gevent python3-prometheus-client tmux curl)
 # pacman-package-manager: makepkg looks for the pacman binary even for

@@ -20,6 +20,7 @@ class Uwsgitop < Formula
   depends_on "curl"
   depends_on :linux
   depends_on "ncurses"
+  depends_on "tomlplusplus"
 
   def install
     system "meson", "setup", "build", "-Dman-pages=enabled", "-Dtests=disabled", *std_meson_args
