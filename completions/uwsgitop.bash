@@ -4,14 +4,15 @@
 # use) and also usable with a plain `source`: it needs nothing from the
 # bash-completion package. Completes options, column names for --sort (also
 # with the leading "-" that reverses it) and --columns (comma lists), formats
-# for --format, files for --replay/--record/--targets, and for ADDRESS: socket
+# for --format, files for --replay/--record/--targets/--config, and for ADDRESS: socket
 # files, file:PATH and abstract sockets (@name, from /proc/net/unix).
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --sort --reverse --columns --cores --timeout --max-size --record --replay
 --speed --loop --demo --targets --workers --serve-metrics --concurrency --follow-vassals
---no-color --help --version'
+--no-color --color --no-mouse --pane --filter --interval --config --no-config
+--show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
 _uwsgitop_columns='id share pid requests rps exceptions exc_rate signals
 status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
@@ -53,13 +54,19 @@ _uwsgitop_value()
         -o | --format)
             COMPREPLY=($(compgen -W "$_uwsgitop_formats" -- "$cur"))
             ;;
-        --replay | --record | --targets)
+        --color)
+            COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+            ;;
+        --pane)
+            COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics" -- "$cur"))
+            ;;
+        --replay | --record | --targets | --config)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --speed | --serve-metrics | --concurrency)
-            COMPREPLY=()   # a number or HOST:PORT: nothing to offer
+        --max-size | --speed | --serve-metrics | --concurrency | --interval | --filter)
+            COMPREPLY=()   # a number, HOST:PORT or free text: nothing to offer
             ;;
         *)
             return 1

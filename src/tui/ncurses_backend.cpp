@@ -116,7 +116,7 @@ void emergency_restore_terminal() {
 
 Terminal::~Terminal() { close(); }
 
-Status Terminal::open(bool want_color) {
+Status Terminal::open(bool want_color, bool mouse) {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         return Status::fail("the interactive screen needs a terminal on stdin and stdout (use --once or --batch)");
     }
@@ -170,7 +170,17 @@ Status Terminal::open(bool want_color) {
         color_ = ok && COLOR_PAIRS > 6;
     }
     set_styles(color_);
+    mouse_ = false;
+    if (mouse) set_mouse(true);
     return Status::ok();
+}
+
+void Terminal::set_mouse(bool on) {
+    if (!open_ || on == mouse_) return;
+    mouseinterval(0);
+    const mmask_t want = on ? (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0;
+    mousemask(want, nullptr);
+    mouse_ = on;
 }
 
 void Terminal::close() {
@@ -198,6 +208,18 @@ int Terminal::read_key(int timeout_ms) {
     wint_t ch = 0;
     const int r = wget_wch(stdscr, &ch);
     if (r == ERR) return key::None;
+    if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+        MEVENT ev;
+        if (getmouse(&ev) != OK) return key::None;
+        if (ev.bstate & BUTTON1_PRESSED) mouse_event_.kind = MouseKind::Press;
+        else if (ev.bstate & BUTTON1_RELEASED) mouse_event_.kind = MouseKind::Release;
+        else if (ev.bstate & BUTTON4_PRESSED) mouse_event_.kind = MouseKind::WheelUp;
+        else if (ev.bstate & BUTTON5_PRESSED) mouse_event_.kind = MouseKind::WheelDown;
+        else return key::None;
+        mouse_event_.x = ev.x;
+        mouse_event_.y = ev.y;
+        return key::Mouse;
+    }
     return map_key(r, ch);
 }
 

@@ -39,14 +39,22 @@ Style status_style(std::string_view s) {
     return Style::Normal;
 }
 
-void render(const ViewModel& vm, Grid& grid) {
+namespace {
+Renderer& thread_renderer() {
     static thread_local Renderer renderer;
-    renderer.render(vm, grid);
+    return renderer;
 }
+}  // namespace
+
+void render(const ViewModel& vm, Grid& grid) { thread_renderer().render(vm, grid); }
+
+const ScreenHits& last_hits() { return thread_renderer().hits(); }
 
 void Renderer::render(const ViewModel& vm, Grid& grid) {
     if (grid.width() != vm.width() || grid.height() != vm.height()) grid.resize(vm.width(), vm.height());
     grid.clear();
+    hits_.header.clear();
+    hits_.tabs.clear();
     if (vm.width() <= 0 || vm.height() <= 0) return;
     summary(vm, grid);
     tabs(vm, grid);
@@ -129,6 +137,7 @@ void Renderer::tabs(const ViewModel& vm, Grid& grid) {
         const int w = dw(line_);
         if (x + w > grid.width()) break;
         grid.put(x, a.tabs_row, line_, panes[i] == vm.pane() ? Style::TabActive : Style::Tab);
+        hits_.tabs.push_back({x, w, static_cast<int>(i)});
         x += w + 1;
     }
     history(vm, grid, x);
@@ -312,6 +321,8 @@ void Renderer::table_body(const ViewModel& vm, Grid& grid, std::size_t ncols, st
     for (const ColumnSlot& s : slots_) {
         put_cell(grid, s.x, a.header_row, s.width, headers_[s.index], right_[s.index] != 0,
                  static_cast<int>(s.index) == sorted_col ? Style::HeaderSorted : Style::Header);
+        const int column = vm.pane() == PaneId::Workers ? colmap_[s.index] : static_cast<int>(s.index);
+        hits_.header.push_back({s.x, s.width, column});
     }
     const int selected = vm.state().selected - vm.state().top;
     for (std::size_t r = 0; r < nrows; ++r) {
