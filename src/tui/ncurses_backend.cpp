@@ -178,7 +178,10 @@ Status Terminal::open(bool want_color, bool mouse) {
 void Terminal::set_mouse(bool on) {
     if (!open_ || on == mouse_) return;
     mouseinterval(0);
-    const mmask_t want = on ? (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0;
+    // A press and its release read in one go may come back as one click.
+    const mmask_t want = on ? (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+                               BUTTON4_PRESSED | BUTTON5_PRESSED)
+                            : 0;
     mousemask(want, nullptr);
     mouse_ = on;
 }
@@ -204,6 +207,10 @@ void Terminal::size(int& width, int& height) const {
 
 int Terminal::read_key(int timeout_ms) {
     if (!open_) return key::None;
+    if (mouse_repeat_) {  // the second press of a double click ncurses folded into one report
+        mouse_repeat_ = false;
+        return key::Mouse;
+    }
     wtimeout(stdscr, timeout_ms);
     wint_t ch = 0;
     const int r = wget_wch(stdscr, &ch);
@@ -211,13 +218,14 @@ int Terminal::read_key(int timeout_ms) {
     if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
         MEVENT ev;
         if (getmouse(&ev) != OK) return key::None;
-        if (ev.bstate & BUTTON1_PRESSED) mouse_event_.kind = MouseKind::Press;
+        if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)) mouse_event_.kind = MouseKind::Press;
         else if (ev.bstate & BUTTON1_RELEASED) mouse_event_.kind = MouseKind::Release;
         else if (ev.bstate & BUTTON4_PRESSED) mouse_event_.kind = MouseKind::WheelUp;
         else if (ev.bstate & BUTTON5_PRESSED) mouse_event_.kind = MouseKind::WheelDown;
         else return key::None;
         mouse_event_.x = ev.x;
         mouse_event_.y = ev.y;
+        mouse_repeat_ = (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
         return key::Mouse;
     }
     return map_key(r, ch);

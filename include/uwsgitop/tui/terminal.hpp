@@ -74,6 +74,7 @@ private:
     bool utf8_ = false;
     bool color_ = false;
     bool mouse_ = false;
+    bool mouse_repeat_ = false;   // report mouse_event_ once more
     MouseEvent mouse_event_;
     void* screen_ = nullptr;  // SCREEN*
     std::string run_;
