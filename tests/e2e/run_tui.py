@@ -51,6 +51,8 @@ from harness import free_port  # noqa: E402  (ports below the ephemeral range)
 
 FAILURES = []
 ISOLATED_HOME = tempfile.mkdtemp(prefix="uwsgitop-e2e-home-")
+# Every uwsgitop started here (also by subprocess.run) gets empty settings dirs.
+os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_STATE_HOME"] = ISOLATED_HOME
 
 
 def check(cond, what):
@@ -865,6 +867,7 @@ def main():
         if args.only and name not in args.only.split(","):
             continue
         run()
+    shutil.rmtree(ISOLATED_HOME, ignore_errors=True)
     if FAILURES:
         print("%d check(s) failed:" % len(FAILURES))
         for f in FAILURES:
