@@ -304,7 +304,9 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
         if (!st) return st;
         origins[index_of(item.option)] = "command line";
     }
-    const bool env_used = out.addresses.empty() && env.address && *env.address;
+    const bool from_command_line = !out.addresses.empty();
+    const bool env_used = !from_command_line && env.address && *env.address;
+    const bool from_file = !from_command_line && !env_used && !out.file_targets.empty();
     st = check_options(env.address, out.format_given, out);
     if (!st) return st;
     if (report) {
@@ -315,8 +317,10 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
             report->settings.push_back({&o, origin.empty() ? "default" : origin});
         }
         report->files = std::move(files);
-        report->targets_origin = out.file_targets.empty() ? "" : targets_origin;
-        if (env_used && !out.addresses.empty()) report->targets_origin = "environment UWSGITOP_ADDRESS";
+        report->targets_origin = from_command_line ? "command line"
+                               : env_used          ? "environment UWSGITOP_ADDRESS"
+                               : from_file         ? targets_origin
+                                                   : "";
     }
     return Status::ok();
 }

@@ -165,9 +165,13 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             if (r.name == name) address = r.address;
         }
         std::string error;
-        auto d = open_drill(options, address, error);
+        Options drill_options = options;
+        drill_options.mouse = mouse;  // as m left it on the fleet screen
+        auto d = open_drill(drill_options, address, error);
         if (!d) continue;
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
+        mouse = d->vm->mouse();  // and back, as m left it there
+        term.set_mouse(mouse);
         if (!d->fetcher->stop(0.0)) parked.push_back(std::move(d));
         if (quit) break;
         term.size(w, h);

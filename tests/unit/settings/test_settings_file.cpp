@@ -90,6 +90,7 @@ TEST_CASE("settings_file::precedence: defaults < system < user < saved view < en
     REQUIRE(sb.load({}, o, &r).is_ok());
     CHECK(o.interval == 5.0);
     CHECK(o.addresses == std::vector<std::string>{"127.0.0.1:5"});
+    CHECK(r.targets_origin == sb.env.system_config);
     CHECK(origin_of(r, "frequency") == sb.env.system_config + ":1");
 
     Sandbox::write(sb.env.user_config,
@@ -115,11 +116,13 @@ TEST_CASE("settings_file::precedence: defaults < system < user < saved view < en
     CHECK(o.addresses == std::vector<std::string>{"127.0.0.1:9"});
     CHECK(o.file_targets.empty());
     CHECK_FALSE(o.fleet());
+    CHECK(r.targets_origin == "environment UWSGITOP_ADDRESS");
     // ...and the command line both the environment and the files.
     REQUIRE(sb.load({"-d", "2", "127.0.0.1:8"}, o, &r).is_ok());
     CHECK(o.interval == 2.0);
     CHECK(o.addresses == std::vector<std::string>{"127.0.0.1:8"});
     CHECK(origin_of(r, "frequency") == "command line");
+    CHECK(r.targets_origin == "command line");
 }
 
 TEST_CASE("settings_file::each key is validated as its flag is") {

@@ -9,6 +9,7 @@
 
 #include "tui_test_support.hpp"
 #include "uwsgitop/settings/settings_file.hpp"
+#include "uwsgitop/tui/fleet_view.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 
@@ -264,6 +265,69 @@ TEST_CASE("save key: the view written is the one read at the next start") {
     CHECK(row_text(g, vm3.areas().status_row).find("cannot save the view") != std::string::npos);
     std::error_code ec;
     fs::remove_all(dir, ec);
+}
+
+TEST_CASE("mouse::the fleet screen: header sorts, row selects, double click opens, wheel moves") {
+    const auto cols = fleet_columns();
+    std::size_t name_col = cols.size();
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (cols[i].name == "name") name_col = i;
+    }
+    REQUIRE(name_col < cols.size());
+    std::vector<FleetRow> rows;
+    for (const char* n : {"delta", "alpha", "echo", "bravo", "charlie", "foxtrot", "golf"}) {
+        FleetRow r;
+        r.name = n;
+        r.address = std::string("127.0.0.1:") + std::to_string(9000 + rows.size());
+        r.kind = FleetState::Ok;
+        r.state = "ok";
+        r.cells.resize(cols.size());
+        for (FleetCell& c : r.cells) c.text.assign(1, '-');
+        r.cells[name_col].text = n;
+        r.cells[name_col].known = true;
+        rows.push_back(std::move(r));
+    }
+    FleetViewModel vm(1.0);
+    vm.set_size(120, 30);
+    vm.set_rows(rows);
+    Grid g;
+    ScreenHits hits;
+    render_fleet(vm, g, &hits);
+    const ScreenAreas a = compute_areas(120, 30);
+    const HitSpan* name_span = nullptr;
+    for (const HitSpan& h : hits.header) {
+        if (h.index == static_cast<int>(name_col)) name_span = &h;
+    }
+    REQUIRE(name_span);
+    const int nx = name_span->x;
+    vm.handle_mouse(press(nx, a.header_row), hits);
+    CHECK(vm.sorted());
+    CHECK(vm.sort_column() == name_col);
+    const bool desc = vm.descending();
+    render_fleet(vm, g, &hits);
+    CHECK(row_text(g, a.table_top).find(desc ? "golf" : "alpha") != std::string::npos);
+    vm.handle_mouse(press(nx, a.header_row), hits);
+    CHECK(vm.descending() != desc);
+    render_fleet(vm, g, &hits);
+
+    vm.set_clock(5.0);
+    vm.handle_mouse(press(3, a.table_top + 2), hits);
+    CHECK(vm.selected() == 2);
+    const std::string picked = vm.selected_name();
+    CHECK(vm.take_open_request().empty());
+    vm.set_clock(5.1);
+    vm.handle_mouse(press(3, a.table_top + 2), hits);
+    CHECK(vm.take_open_request() == picked);
+    vm.handle_mouse(MouseEvent{MouseKind::WheelDown, 3, 10}, hits);
+    CHECK(vm.selected() == 5);
+    vm.handle_mouse(MouseEvent{MouseKind::WheelUp, 3, 10}, hits);
+    CHECK(vm.selected() == 2);
+    // The help lists m.
+    TextLines help;
+    build_fleet_help(help);
+    bool listed = false;
+    for (std::size_t i = 0; i < help.size(); ++i) listed = listed || help[i].text.find("mouse on/off") != std::string::npos;
+    CHECK(listed);
 }
 
 TEST_CASE("--pane and --filter: the screen starts there") {
