@@ -2,7 +2,8 @@
 //
 // parse_options() never prints and never exits: it fills Options or returns
 // a one-line usage error (exit code 2 in main). The option table here is the
-// single source for --help, the man-page check and shell completions.
+// single source for --help, the man-page check, shell completions and the
+// keys of the settings files (settings_file.hpp): a new row is a new key.
 #pragma once
 
 #include <cstdint>
