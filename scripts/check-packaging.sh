@@ -9,7 +9,7 @@
 # Tests what is COMMITTED (meson dist packs the git HEAD). Run as root for the
 # .deb install step (skipped otherwise). Installs no package itself; it needs
 # (Debian): meson ninja-build g++ pkg-config libncurses-dev libcurl4-openssl-dev
-# rapidjson-dev doctest-dev python3 scdoc git xz-utils dpkg-dev debhelper
+# rapidjson-dev libtomlplusplus-dev doctest-dev python3 scdoc git xz-utils dpkg-dev debhelper
 # fakeroot rpm ruby makepkg, and optionally bash-completion zsh fish.
 # Exit status 0 when every check passed; each failure is printed as "FAIL: ...".
 set -uo pipefail
@@ -115,11 +115,14 @@ step "dependencies agree with meson.build"
 # each packaging file (empty: not needed there). A new dependency in meson.build
 # fails here until it is added to this table and to the packaging files.
 declare -A DEB=([ncursesw]=libncurses-dev [libcurl]=libcurl4-openssl-dev [RapidJSON]=rapidjson-dev
-                [doctest]=doctest-dev [scdoc]=scdoc)
+                [tomlplusplus]=libtomlplusplus-dev [doctest]=doctest-dev [scdoc]=scdoc)
 declare -A RPM=([ncursesw]='pkgconfig(ncursesw)' [libcurl]='pkgconfig(libcurl)'
-                [RapidJSON]='pkgconfig(RapidJSON)' [doctest]=doctest-devel [scdoc]=scdoc)
-declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]=doctest [scdoc]=scdoc)
-declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]= [scdoc]=scdoc)
+                [RapidJSON]='pkgconfig(RapidJSON)' [tomlplusplus]='pkgconfig(tomlplusplus)'
+                [doctest]=doctest-devel [scdoc]=scdoc)
+declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
+                 [doctest]=doctest [scdoc]=scdoc)
+declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
+                 [doctest]= [scdoc]=scdoc)
 # threads: libc; bash-completion: only where completions go; python3, uwsgi,
 # tmux...: test programs found at run time, not build dependencies.
 ignored=" threads bash-completion python3 uwsgi "
@@ -268,7 +271,8 @@ if [ -n "$deb" ] && [ "$(id -u)" = 0 ]; then
         [ $? -eq 0 ] && pass "/usr/bin/uwsgitop --demo --once (/usr/share/uwsgitop/demo.jsonl)" || fail "uwsgitop --demo --once: $(head -2 <<<"$out")"
         for f in /usr/share/man/man1/uwsgitop.1.gz /usr/share/bash-completion/completions/uwsgitop \
                  /usr/share/zsh/site-functions/_uwsgitop /usr/share/fish/vendor_completions.d/uwsgitop.fish \
-                 /usr/share/uwsgitop/demo.jsonl /usr/share/doc/uwsgitop/copyright; do
+                 /usr/share/uwsgitop/demo.jsonl /usr/share/doc/uwsgitop/copyright \
+                 /usr/share/doc/uwsgitop/config.toml.example; do
             dpkg -S "$f" >/dev/null 2>&1 && pass "package owns $f" || fail "package does not ship $f"
         done
         if have man; then
