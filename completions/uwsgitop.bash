@@ -4,7 +4,7 @@
 # use) and also usable with a plain `source`: it needs nothing from the
 # bash-completion package. Completes options, column names for --sort (also
 # with the leading "-" that reverses it) and --columns (comma lists), formats
-# for --format, files for --replay/--record/--targets, and for ADDRESS: socket
+# for --format, files for --replay/--record/--targets/--config, and for ADDRESS: socket
 # files, file:PATH and abstract sockets (@name, from /proc/net/unix).
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
 
@@ -13,7 +13,8 @@ _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --speed --loop --demo --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-max-request-size
 --scrape-timeout-offset --concurrency --follow-vassals
---no-color --help --version'
+--no-color --color --no-mouse --pane --filter --interval --config --no-config
+--show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
 _uwsgitop_columns='id share pid requests rps exceptions exc_rate signals
 status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
@@ -55,15 +56,21 @@ _uwsgitop_value()
         -o | --format)
             COMPREPLY=($(compgen -W "$_uwsgitop_formats" -- "$cur"))
             ;;
-        --replay | --record | --targets | --web-config-file)
+        --color)
+            COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+            ;;
+        --pane)
+            COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics" -- "$cur"))
+            ;;
+        --replay | --record | --targets | --web-config-file | --config)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
         --max-size | --speed | --serve-metrics | --concurrency | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | \
-        --web-max-request-size | --scrape-timeout-offset)
-            COMPREPLY=()   # a number, a pattern or HOST:PORT: nothing to offer
+        --web-max-request-size | --scrape-timeout-offset | --interval | --filter)
+            COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer
             ;;
         *)
             return 1

@@ -9,9 +9,9 @@
 # Tests what is COMMITTED (meson dist packs the git HEAD). Run as root for the
 # .deb install step (skipped otherwise). Installs no package itself; it needs
 # (Debian): meson ninja-build g++ pkg-config libncurses-dev libcurl4-openssl-dev
-# rapidjson-dev doctest-dev python3 scdoc git xz-utils dpkg-dev debhelper
-# fakeroot rpm ruby makepkg libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev, and
-# optionally bash-completion zsh fish systemd (systemd-analyze).
+# rapidjson-dev libtomlplusplus-dev doctest-dev python3 scdoc git xz-utils dpkg-dev
+# debhelper fakeroot rpm ruby makepkg libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev,
+# and optionally bash-completion zsh fish systemd (systemd-analyze).
 # Exit status 0 when every check passed; each failure is printed as "FAIL: ...".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -116,15 +116,18 @@ step "dependencies agree with meson.build"
 # each packaging file (empty: not needed there). A new dependency in meson.build
 # fails here until it is added to this table and to the packaging files.
 declare -A DEB=([ncursesw]=libncurses-dev [libcurl]=libcurl4-openssl-dev [RapidJSON]=rapidjson-dev
-                [doctest]=doctest-dev [scdoc]=scdoc [libmicrohttpd]=libmicrohttpd-dev
-                [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev)
+                [tomlplusplus]=libtomlplusplus-dev [doctest]=doctest-dev [scdoc]=scdoc
+                [libmicrohttpd]=libmicrohttpd-dev [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev)
 declare -A RPM=([ncursesw]='pkgconfig(ncursesw)' [libcurl]='pkgconfig(libcurl)'
-                [RapidJSON]='pkgconfig(RapidJSON)' [doctest]=doctest-devel [scdoc]=scdoc
+                [RapidJSON]='pkgconfig(RapidJSON)' [tomlplusplus]='pkgconfig(tomlplusplus)'
+                [doctest]=doctest-devel [scdoc]=scdoc
                 [libmicrohttpd]='pkgconfig(libmicrohttpd)' [yaml-cpp]='pkgconfig(yaml-cpp)'
                 [libxcrypt]='pkgconfig(libxcrypt)')
-declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]=doctest [scdoc]=scdoc
+declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
+                 [doctest]=doctest [scdoc]=scdoc
                  [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
-declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [doctest]= [scdoc]=scdoc
+declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
+                 [doctest]= [scdoc]=scdoc
                  [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
 # threads: libc; bash-completion: only where completions go; python3, uwsgi,
 # tmux...: test programs found at run time, not build dependencies.
@@ -297,6 +300,7 @@ if [ -n "$deb" ] && [ "$(id -u)" = 0 ]; then
         for f in /usr/share/man/man1/uwsgitop.1.gz /usr/share/bash-completion/completions/uwsgitop \
                  /usr/share/zsh/site-functions/_uwsgitop /usr/share/fish/vendor_completions.d/uwsgitop.fish \
                  /usr/share/uwsgitop/demo.jsonl /usr/share/doc/uwsgitop/copyright \
+                 /usr/share/doc/uwsgitop/config.toml.example \
                  /usr/lib/systemd/system/uwsgitop-exporter.service; do
             dpkg -S "$f" >/dev/null 2>&1 && pass "package owns $f" || fail "package does not ship $f"
         done

@@ -22,6 +22,7 @@ class Uwsgitop < Formula
   depends_on "libmicrohttpd"
   depends_on "libxcrypt"
   depends_on "ncurses"
+  depends_on "tomlplusplus"
   depends_on "yaml-cpp"
 
   def install

@@ -1,6 +1,7 @@
 // text.cpp — safe display of untrusted text and compact number formats.
 #include "uwsgitop/base/text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -220,6 +221,37 @@ void append_elided_middle(std::string& out, std::string_view text, std::size_t w
     out += ascii ? "~" : "\u2026";
     out.append(room - head_cols - tail_cols, ' ');
     if (tail_begin < chars.size()) out += text.substr(chars[tail_begin].at);
+}
+
+std::string_view closest_word(std::string_view typo, std::string_view words) {
+    std::string_view best;
+    std::size_t best_distance = 3;
+    std::vector<std::size_t> row;
+    std::size_t pos = 0;
+    while (pos < words.size()) {
+        std::size_t end = words.find(' ', pos);
+        if (end == std::string_view::npos) end = words.size();
+        const std::string_view w = words.substr(pos, end - pos);
+        pos = end + 1;
+        if (w.empty() || w.size() > typo.size() + 2 || typo.size() > w.size() + 2) continue;
+        row.resize(w.size() + 1);
+        for (std::size_t j = 0; j <= w.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= typo.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= w.size(); ++j) {
+                const std::size_t above = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (typo[i - 1] == w[j - 1] ? 0 : 1)});
+                diagonal = above;
+            }
+        }
+        const std::size_t d = row[w.size()];
+        if (d < best_distance && d < typo.size()) {
+            best_distance = d;
+            best = w;
+        }
+    }
+    return best;
 }
 
 }  // namespace uwsgitop

@@ -9,6 +9,8 @@
 #include "config.h"
 #include "uwsgitop/cli/batch.hpp"
 #include "uwsgitop/settings/options.hpp"
+#include "uwsgitop/settings/settings_file.hpp"
+#include "uwsgitop/tui/panes.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/tui/interactive.hpp"
 
@@ -45,8 +47,27 @@ int usage_error(const std::string& message) {
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     Options opt;
-    Status st = parse_options(argc, argv, std::getenv("UWSGITOP_ADDRESS"), opt);
+    SettingsReport report;
+    Status st = load_settings(argc, argv, settings_environment(), opt, &report);
     if (!st) return usage_error(st.message());
+    if (!opt.pane.empty()) {
+        std::string names;
+        bool known = false;
+        for (const tui::PaneDef& p : tui::all_panes()) {
+            known = known || p.name == opt.pane;
+            names += ' ';
+            names += p.name;
+        }
+        for (const SettingOrigin& so : report.settings) {
+            if (!known && so.option->long_name == "pane") {
+                return usage_error(so.origin + ": pane: unknown pane \"" + opt.pane + "\" (valid:" + names + ")");
+            }
+        }
+    }
+    if (opt.show_config) {
+        std::fputs(show_config_text(opt, report).c_str(), stdout);
+        return 0;
+    }
     if (opt.help) {
         std::fputs(usage_text().c_str(), stdout);
         return 0;

@@ -6,6 +6,7 @@ namespace uwsgitop {
 Status collect_targets(const Options& options, std::vector<Target>& out) {
     out.clear();
     for (const std::string& a : options.addresses) out.push_back(target_from_text(a));
+    out.insert(out.end(), options.file_targets.begin(), options.file_targets.end());
     if (!options.targets_path.empty()) {
         Status st = read_targets_file(options.targets_path, out);
         if (!st) return st;

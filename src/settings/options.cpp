@@ -12,12 +12,15 @@ namespace uwsgitop {
 
 namespace {
 
-const std::array<OptionDoc, 33> kOptions = {{
-    {"once", '1', "", "read one snapshot, print it and exit"},
-    {"batch", 'b', "", "print a snapshot every interval without the screen (see -n)"},
-    {"iterations", 'n', "N", "with --batch: stop after N snapshots (default: until interrupted)"},
+constexpr OptionScope kCommandLineOnly = OptionScope::CommandLineOnly;
+
+const OptionDoc kOptions[] = {
+    {"once", '1', "", "read one snapshot, print it and exit", kCommandLineOnly},
+    {"batch", 'b', "", "print a snapshot every interval without the screen (see -n)", kCommandLineOnly},
+    {"iterations", 'n', "N", "with --batch: stop after N snapshots (default: until interrupted)", kCommandLineOnly},
     {"frequency", 'f', "SECS", "refresh interval in seconds, fractions allowed (default 1)"},
     {"delay", 'd', "SECS", "same as --frequency"},
+    {"interval", 0, "SECS", "same as --frequency"},
     {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw, prometheus or openmetrics (default table)"},
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
@@ -25,11 +28,11 @@ const std::array<OptionDoc, 33> kOptions = {{
     {"cores", 0, "", "one row per core (thread/async slot) instead of per worker"},
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
-    {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)"},
-    {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file"},
+    {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)", kCommandLineOnly},
+    {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file", kCommandLineOnly},
     {"speed", 0, "X", "replay speed factor (default 1)"},
     {"loop", 0, "", "with --replay: start again at the end"},
-    {"demo", 0, "", "replay the bundled demo recording (loops)"},
+    {"demo", 0, "", "replay the bundled demo recording (loops)", kCommandLineOnly},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS (# comments)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
@@ -43,19 +46,26 @@ const std::array<OptionDoc, 33> kOptions = {{
     {"concurrency", 0, "N", "fleet: at most N instances polled at once (default 16)"},
     {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
-    {"help", 'h', "", "show this help and exit"},
-    {"version", 'V', "", "show the version and exit"},
+    {"color", 0, "WHEN", "colours: auto (unless NO_COLOR is set), always or never (default auto)"},
+    {"no-mouse", 0, "", "do not ask the terminal for mouse reports (m toggles them on the screen)"},
+    {"pane", 0, "NAME", "the screen starts on pane NAME (workers, sockets, locks, ...) when the server has it"},
+    {"filter", 0, "TEXT", "the screen starts with its rows filtered by TEXT (as typed after /)"},
+    {"config", 0, "FILE", "read settings from FILE instead of ~/.config/uwsgitop/config.toml", kCommandLineOnly},
+    {"no-config", 0, "", "read no settings file and no saved view", kCommandLineOnly},
+    {"show-config", 0, "", "print the settings in effect and where each came from, then exit", kCommandLineOnly},
+    {"help", 'h', "", "show this help and exit", kCommandLineOnly},
+    {"version", 'V', "", "show the version and exit", kCommandLineOnly},
     {"", 0, "", ""},
-}};
+};
 
-Status parse_double(std::string_view opt, std::string_view text, double lo, double hi, double& out) {
+Status parse_double(std::string_view label, std::string_view text, double lo, double hi, double& out) {
     double v = 0;
     auto res = std::from_chars(text.data(), text.data() + text.size(), v);
     if (res.ec != std::errc() || res.ptr != text.data() + text.size() || !std::isfinite(v)) {
-        return Status::fail("--" + std::string(opt) + ": \"" + escape_for_display(text) + "\" is not a number");
+        return Status::fail(std::string(label) + ": \"" + escape_for_display(text) + "\" is not a number");
     }
     if (v < lo || v > hi) {
-        std::string msg = "--" + std::string(opt) + ": " + escape_for_display(text) + " is out of range (";
+        std::string msg = std::string(label) + ": " + escape_for_display(text) + " is out of range (";
         append_fixed(msg, lo, lo < 1 ? 2 : 0);
         msg += " to ";
         append_fixed(msg, hi, 0);
@@ -66,21 +76,21 @@ Status parse_double(std::string_view opt, std::string_view text, double lo, doub
     return Status::ok();
 }
 
-Status parse_long(std::string_view opt, std::string_view text, long lo, long hi, long& out) {
+Status parse_long(std::string_view label, std::string_view text, long lo, long hi, long& out) {
     long v = 0;
     auto res = std::from_chars(text.data(), text.data() + text.size(), v);
     if (res.ec != std::errc() || res.ptr != text.data() + text.size()) {
-        return Status::fail("--" + std::string(opt) + ": \"" + escape_for_display(text) + "\" is not a whole number");
+        return Status::fail(std::string(label) + ": \"" + escape_for_display(text) + "\" is not a whole number");
     }
     if (v < lo || v > hi) {
-        return Status::fail("--" + std::string(opt) + ": " + std::string(text) + " is out of range (" +
+        return Status::fail(std::string(label) + ": " + std::string(text) + " is out of range (" +
                             std::to_string(lo) + " to " + std::to_string(hi) + ")");
     }
     out = v;
     return Status::ok();
 }
 
-Status parse_format(std::string_view text, OutputFormat& out) {
+Status parse_format(std::string_view label, std::string_view text, OutputFormat& out) {
     if (text == "table") out = OutputFormat::Table;
     else if (text == "json") out = OutputFormat::Json;
     else if (text == "tsv") out = OutputFormat::Tsv;
@@ -88,15 +98,8 @@ Status parse_format(std::string_view text, OutputFormat& out) {
     else if (text == "raw") out = OutputFormat::Raw;
     else if (text == "prometheus") out = OutputFormat::Prometheus;
     else if (text == "openmetrics") out = OutputFormat::OpenMetrics;
-    else return Status::fail("--format: unknown format \"" + escape_for_display(text) + "\" (valid: table json tsv csv raw prometheus openmetrics)");
+    else return Status::fail(std::string(label) + ": unknown format \"" + escape_for_display(text) + "\" (valid: table json tsv csv raw prometheus openmetrics)");
     return Status::ok();
-}
-
-const OptionDoc* find_long(std::string_view name) {
-    for (const OptionDoc& o : kOptions) {
-        if (!o.long_name.empty() && o.long_name == name) return &o;
-    }
-    return nullptr;
 }
 
 const OptionDoc* find_short(char c) {
@@ -106,86 +109,188 @@ const OptionDoc* find_short(char c) {
     return nullptr;
 }
 
-Status apply(const OptionDoc& o, std::string_view v, Options& out) {
-    const std::string_view n = o.long_name;
-    if (n == "once") out.once = true;
-    else if (n == "batch") out.batch = true;
-    else if (n == "iterations") return parse_long(n, v, 1, 1'000'000'000L, out.iterations);
-    else if (n == "frequency" || n == "delay") {
-        out.interval_given = true;
-        return parse_double(n, v, 0.05, 86400, out.interval);
-    } else if (n == "format") {
-        out.format_given = true;
-        return parse_format(v, out.format);
-    } else if (n == "sort") {
-        out.sort_given = true;
-        out.sort_text = std::string(v);
-    } else if (n == "reverse") out.reverse = true;
-    else if (n == "columns") {
-        Status st = parse_column_list(v, out.columns);
-        if (!st) return Status::fail("--columns: " + st.message());
-    } else if (n == "cores") out.cores = true;
-    else if (n == "timeout") return parse_double(n, v, 0.05, 600, out.timeout);
-    else if (n == "max-size") return parse_double(n, v, 0.001, 4096, out.max_size_mib);
-    else if (n == "record") {
-        if (v.empty()) return Status::fail("--record: empty file name");
-        out.record_path = std::string(v);
-    } else if (n == "replay") {
-        if (v.empty()) return Status::fail("--replay: empty file name");
-        out.replay_path = std::string(v);
-    } else if (n == "speed") return parse_double(n, v, 0.01, 1000, out.speed);
-    else if (n == "loop") out.loop = true;
-    else if (n == "demo") out.demo = true;
-    else if (n == "targets") {
-        if (v.empty()) return Status::fail("--targets: empty file name");
-        out.targets_path = std::string(v);
-    } else if (n == "workers") out.workers = true;
-    else if (n == "serve-metrics") {
-        if (v.empty()) return Status::fail("--serve-metrics: give HOST:PORT");
-        out.serve_metrics = std::string(v);
-    } else if (n == "web-config-file") {
-        if (v.empty()) return Status::fail("--web-config-file: empty file name");
-        out.web_config_file = std::string(v);
-    } else if (n == "probe-allow") {
-        if (v.empty()) return Status::fail("--probe-allow: empty pattern");
-        out.probe_allow.emplace_back(v);
-    } else if (n == "web-max-connections") {
-        out.web_settings_given = true;
-        return parse_long(n, v, 1, 100000, out.web_max_connections);
-    } else if (n == "web-max-connections-per-ip") {
-        out.web_settings_given = true;
-        return parse_long(n, v, 0, 100000, out.web_max_connections_per_ip);
-    } else if (n == "web-idle-timeout") {
-        out.web_settings_given = true;
-        return parse_long(n, v, 1, 3600, out.web_idle_timeout);
-    } else if (n == "web-max-request-size") {
-        out.web_settings_given = true;
-        return parse_double(n, v, 4, 1024, out.web_max_request_kib);
-    } else if (n == "scrape-timeout-offset") {
-        out.web_settings_given = true;
-        return parse_double(n, v, 0, 60, out.scrape_timeout_offset);
-    }
-    else if (n == "concurrency") return parse_long(n, v, 1, 1024, out.concurrency);
-    else if (n == "follow-vassals") out.follow_vassals = true;
-    else if (n == "no-color") out.no_color = true;
-    else if (n == "help") out.help = true;
-    else if (n == "version") out.version = true;
+Status need_text(std::string_view label, std::string_view v, std::string_view what, std::string& out) {
+    if (v.empty()) return Status::fail(std::string(label) + ": " + std::string(what));
+    out = std::string(v);
     return Status::ok();
 }
 
 }  // namespace
 
-std::span<const OptionDoc> option_docs() {
-    return std::span<const OptionDoc>(kOptions.data(), kOptions.size() - 1);
+const OptionDoc* find_option(std::string_view name) {
+    for (const OptionDoc& o : kOptions) {
+        if (!o.long_name.empty() && o.long_name == name) return &o;
+    }
+    return nullptr;
 }
 
-Status parse_options(int argc, const char* const* argv, const char* env_address, Options& out) {
-    out = Options();
+Status apply_option(const OptionDoc& o, std::string_view v, std::string_view label, Options& out) {
+    const std::string_view n = o.long_name;
+    const std::string l(label);
+    const bool on = v != "false";  // a flag: "" on the command line, true/false in a file
+    if (n == "once") out.once = on;
+    else if (n == "batch") out.batch = on;
+    else if (n == "iterations") return parse_long(l, v, 1, 1'000'000'000L, out.iterations);
+    else if (n == "frequency" || n == "delay" || n == "interval") {
+        out.interval_given = true;
+        return parse_double(l, v, 0.05, 86400, out.interval);
+    } else if (n == "format") {
+        out.format_given = true;
+        return parse_format(l, v, out.format);
+    } else if (n == "sort") {
+        SortSpec check;
+        Status st = parse_sort(v, false, check);
+        if (!st) return Status::fail(l + ": " + st.message());
+        out.sort_given = true;
+        out.sort_text = std::string(v);
+    } else if (n == "reverse") out.reverse = on;
+    else if (n == "columns") {
+        Status st = parse_column_list(v, out.columns);
+        if (!st) return Status::fail(l + ": " + st.message());
+    } else if (n == "cores") out.cores = on;
+    else if (n == "timeout") return parse_double(l, v, 0.05, 600, out.timeout);
+    else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
+    else if (n == "record") return need_text(l, v, "empty file name", out.record_path);
+    else if (n == "replay") return need_text(l, v, "empty file name", out.replay_path);
+    else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
+    else if (n == "loop") out.loop = on;
+    else if (n == "demo") out.demo = on;
+    else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
+    else if (n == "workers") out.workers = on;
+    else if (n == "serve-metrics") return need_text(l, v, "give HOST:PORT", out.serve_metrics);
+    else if (n == "web-config-file") return need_text(l, v, "empty file name", out.web_config_file);
+    else if (n == "probe-allow") {
+        if (v.empty()) return Status::fail(l + ": empty pattern");
+        out.probe_allow.emplace_back(v);
+    } else if (n == "web-max-connections") {
+        out.web_settings_given = true;
+        return parse_long(l, v, 1, 100000, out.web_max_connections);
+    } else if (n == "web-max-connections-per-ip") {
+        out.web_settings_given = true;
+        return parse_long(l, v, 0, 100000, out.web_max_connections_per_ip);
+    } else if (n == "web-idle-timeout") {
+        out.web_settings_given = true;
+        return parse_long(l, v, 1, 3600, out.web_idle_timeout);
+    } else if (n == "web-max-request-size") {
+        out.web_settings_given = true;
+        return parse_double(l, v, 4, 1024, out.web_max_request_kib);
+    } else if (n == "scrape-timeout-offset") {
+        out.web_settings_given = true;
+        return parse_double(l, v, 0, 60, out.scrape_timeout_offset);
+    }
+    else if (n == "concurrency") return parse_long(l, v, 1, 1024, out.concurrency);
+    else if (n == "follow-vassals") out.follow_vassals = on;
+    else if (n == "no-color") {
+        out.no_color = on;
+        if (on) out.force_color = false;
+    } else if (n == "color") {
+        if (v == "auto") out.no_color = out.force_color = false;
+        else if (v == "always") out.no_color = !(out.force_color = true);
+        else if (v == "never") out.force_color = !(out.no_color = true);
+        else return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a colour mode (valid: auto always never)");
+    } else if (n == "no-mouse") out.mouse = !on;
+    else if (n == "pane") {
+        if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos) {
+            return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a pane name (workers, sockets, locks, ...)");
+        }
+        out.pane = std::string(v);
+    } else if (n == "filter") {
+        if (v.size() > 200) return Status::fail(l + ": longer than 200 characters");
+        for (unsigned char c : v) {
+            if (c < 0x20 || c == 0x7F) return Status::fail(l + ": control characters are not allowed");
+        }
+        out.filter = std::string(v);
+    } else if (n == "config") return need_text(l, v, "empty file name", out.config_path);
+    else if (n == "no-config") out.no_config = on;
+    else if (n == "show-config") out.show_config = on;
+    else if (n == "help") out.help = on;
+    else if (n == "version") out.version = on;
+    return Status::ok();
+}
+
+std::string option_value_toml(const OptionDoc& o, const Options& in) {
+    const std::string_view n = o.long_name;
+    auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+    auto number = [](double v) {
+        char buf[32];
+        const auto res = std::to_chars(buf, buf + sizeof buf, v);
+        return std::string(buf, res.ptr);
+    };
+    auto quoted = [](std::string_view v) {
+        std::string q = "\"";
+        for (char c : v) {
+            if (c == '"' || c == '\\') q += '\\';
+            q += c;
+        }
+        return q + "\"";
+    };
+    static constexpr std::string_view kFormats[] = {"table", "json", "tsv", "csv", "raw", "prometheus", "openmetrics"};
+    if (n == "frequency" || n == "delay" || n == "interval") return number(in.interval);
+    if (n == "format") return quoted(kFormats[static_cast<std::size_t>(in.format)]);
+    if (n == "sort") {
+        const ColumnDef& def = column(in.sort.column);
+        std::string name(def.name);
+        if (in.sort.descending != def.default_desc) name.insert(name.begin(), '-');
+        return quoted(name);
+    }
+    if (n == "reverse") return flag(in.reverse);
+    if (n == "columns") {
+        std::string list = "[";
+        for (ColumnId id : in.columns.empty() ? default_worker_columns() : std::span<const ColumnId>(in.columns)) {
+            if (list.size() > 1) list += ", ";
+            list += quoted(column(id).name);
+        }
+        return list + "]";
+    }
+    if (n == "cores") return flag(in.cores);
+    if (n == "timeout") return number(in.timeout);
+    if (n == "max-size") return number(in.max_size_mib);
+    if (n == "speed") return number(in.speed);
+    if (n == "loop") return flag(in.loop);
+    if (n == "targets") return quoted(in.targets_path);
+    if (n == "workers") return flag(in.workers);
+    if (n == "serve-metrics") return quoted(in.serve_metrics);
+    if (n == "web-config-file") return quoted(in.web_config_file);
+    if (n == "probe-allow") {
+        std::string list = "[";
+        for (const std::string& p : in.probe_allow) {
+            if (list.size() > 1) list += ", ";
+            list += quoted(p);
+        }
+        return list + "]";
+    }
+    if (n == "web-max-connections") return std::to_string(in.web_max_connections);
+    if (n == "web-max-connections-per-ip") return std::to_string(in.web_max_connections_per_ip);
+    if (n == "web-idle-timeout") return std::to_string(in.web_idle_timeout);
+    if (n == "web-max-request-size") return number(in.web_max_request_kib);
+    if (n == "scrape-timeout-offset") return number(in.scrape_timeout_offset);
+    if (n == "concurrency") return std::to_string(in.concurrency);
+    if (n == "follow-vassals") return flag(in.follow_vassals);
+    if (n == "no-color") return flag(in.no_color);
+    if (n == "color") return quoted(std::string_view(in.no_color ? "never" : in.force_color ? "always" : "auto"));
+    if (n == "no-mouse") return flag(!in.mouse);
+    if (n == "pane") return quoted(in.pane);
+    if (n == "filter") return quoted(in.filter);
+    return "";
+}
+
+bool takes_number(const OptionDoc& o) {
+    return o.arg == "SECS" || o.arg == "N" || o.arg == "MIB" || o.arg == "KIB" || o.arg == "X";
+}
+
+std::span<const OptionDoc> option_docs() {
+    return std::span<const OptionDoc>(kOptions, std::size(kOptions) - 1);
+}
+
+Status scan_command_line(int argc, const char* const* argv, std::vector<CommandLineItem>& items,
+                         std::vector<std::string>& positional) {
+    items.clear();
+    positional.clear();
     bool only_positional = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i] ? argv[i] : "";
         if (only_positional || arg == "-" || arg.size() < 2 || arg[0] != '-') {
-            out.addresses.emplace_back(arg);
+            positional.emplace_back(arg);
             continue;
         }
         if (arg == "--") {
@@ -203,7 +308,7 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
                 name = name.substr(0, eq);
                 has_inline = true;
             }
-            o = find_long(name);
+            o = find_option(name);
             if (!o) return Status::fail("unknown option \"--" + escape_for_display(name) + "\" (see --help)");
         } else {
             o = find_short(arg[1]);
@@ -219,9 +324,24 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
             if (i + 1 >= argc) return Status::fail("--" + std::string(o->long_name) + " needs a value (" + std::string(o->arg) + ")");
             value = argv[++i];
         }
-        Status st = apply(*o, value, out);
+        items.push_back({o, value});
+    }
+    return Status::ok();
+}
+
+Status parse_options(int argc, const char* const* argv, const char* env_address, Options& out) {
+    out = Options();
+    std::vector<CommandLineItem> items;
+    Status st = scan_command_line(argc, argv, items, out.addresses);
+    if (!st) return st;
+    for (const CommandLineItem& item : items) {
+        st = apply_option(*item.option, item.value, "--" + std::string(item.option->long_name), out);
         if (!st) return st;
     }
+    return check_options(env_address, out.format_given, out);
+}
+
+Status check_options(const char* env_address, bool format_on_command_line, Options& out) {
     if (out.help || out.version) return Status::ok();
 
     if (out.sort_given || out.reverse) {
@@ -232,11 +352,12 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
     }
     if (out.once && out.batch) return Status::fail("--once and --batch exclude each other");
     if (out.iterations && !out.batch) return Status::fail("--iterations goes with --batch");
-    if (out.format_given && !out.once && !out.batch && out.serve_metrics.empty()) {
+    if (format_on_command_line && out.format_given && !out.once && !out.batch && out.serve_metrics.empty()) {
         return Status::fail("--format goes with --once or --batch (the screen has its own layout)");
     }
     const int sources = (out.demo ? 1 : 0) + (out.replay_path.empty() ? 0 : 1);
     if (sources > 1) return Status::fail("--demo and --replay exclude each other");
+    if (sources) out.file_targets.clear();  // a replay ignores the settings file's instances
     if (sources && (!out.addresses.empty() || !out.targets_path.empty())) {
         return Status::fail("an ADDRESS or --targets cannot be combined with --replay/--demo");
     }
@@ -246,15 +367,23 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
     if (!sources && out.addresses.empty() && out.targets_path.empty() && env_address && *env_address) {
         out.addresses.emplace_back(env_address);
     }
-    if (!sources && out.addresses.empty() && out.targets_path.empty()) {
-        return Status::fail(std::string("no address given (and UWSGITOP_ADDRESS is not set); forms:\n") + address_forms_help());
+    // The settings file's instances count only when no address was given
+    // above it (a --targets file adds to them).
+    if (!out.addresses.empty()) out.file_targets.clear();
+    if (out.addresses.empty() && out.file_targets.size() == 1 && !out.fleet()) {
+        out.addresses.push_back(out.file_targets.front().address);
+        out.file_targets.clear();
     }
-    if (!out.serve_metrics.empty() && (out.once || out.batch)) {
-        return Status::fail("--serve-metrics runs until stopped: not with --once/--batch");
+    if (!sources && out.addresses.empty() && out.targets_path.empty() && out.file_targets.empty() &&
+        !out.show_config) {
+        return Status::fail(std::string("no address given (and UWSGITOP_ADDRESS is not set); forms:\n") + address_forms_help());
     }
     if (out.serve_metrics.empty() && (!out.web_config_file.empty() || !out.probe_allow.empty() ||
                                       out.web_settings_given)) {
         return Status::fail("--web-config-file, --probe-allow and the --web-*/--scrape-timeout-offset limits go with --serve-metrics");
+    }
+    if (!out.serve_metrics.empty() && (out.once || out.batch)) {
+        return Status::fail("--serve-metrics runs until stopped: not with --once/--batch");
     }
     if (out.format == OutputFormat::Raw && out.fleet()) return Status::fail("--format raw reads one instance");
     if (out.workers && !out.fleet()) return Status::fail("--workers goes with several instances");

@@ -123,7 +123,11 @@ void build_fleet_help(TextLines& out) {
     out.add(Style::Dim) = "RPS~ and BUSY~: history of the last polls (a gap: no data)";
 }
 
-void render_fleet(const FleetViewModel& vm, Grid& g) {
+void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
+    if (hits) {
+        hits->header.clear();
+        hits->tabs.clear();
+    }
     if (g.width() != vm.width() || g.height() != vm.height()) g.resize(vm.width(), vm.height());
     g.clear();
     if (vm.width() <= 0 || vm.height() <= 0) return;
@@ -167,6 +171,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g) {
             const bool right = c >= 0 && !cols[static_cast<std::size_t>(c)].left_align;
             const int x = right ? s.x + s.width - dw(h) : s.x;
             if (sorted) g.fill(s.x, a.header_row, s.width, Style::HeaderSorted);
+            if (hits) hits->header.push_back({s.x, s.width, c});
             g.put(std::max(s.x, x), a.header_row, h, sorted ? Style::HeaderSorted : Style::Header, s.width);
         }
         for (int r = 0; r < a.table_rows; ++r) {

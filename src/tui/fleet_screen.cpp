@@ -109,6 +109,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
     poller.start(interval, paused);
     std::vector<tui::FleetRow> incoming;
     tui::Grid grid;
+    tui::ScreenHits hits;
+    bool mouse = options.mouse;
     int w = 0, h = 0;
     term.size(w, h);
     vm.set_size(w, h);
@@ -124,7 +126,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         }
         if (now - last_draw >= 1.0) dirty = true;
         if (dirty) {
-            tui::render_fleet(vm, grid);
+            tui::render_fleet(vm, grid, &hits);
             term.draw(grid, full);
             full = false;
             last_draw = now;
@@ -137,8 +139,18 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             dirty = true;
         } else if (k == tui::key::CtrlL) {
             full = dirty = true;
+        } else if (k == tui::key::Mouse) {
+            vm.set_clock(monotonic_seconds());
+            if (mouse) vm.handle_mouse(term.mouse_event(), hits);
+            dirty = true;
         } else if (k != tui::key::None) {
-            vm.handle_key(k);
+            const tui::KeyBinding* b = vm.filter_editing() ? nullptr : tui::find_binding(k);
+            if (b && b->action == tui::Action::ToggleMouse) {
+                mouse = !mouse;
+                term.set_mouse(mouse);
+            } else {
+                vm.handle_key(k);
+            }
             dirty = true;
         }
         if (vm.interval() != interval || vm.paused() != paused) {
@@ -153,9 +165,13 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             if (r.name == name) address = r.address;
         }
         std::string error;
-        auto d = open_drill(options, address, error);
+        Options drill_options = options;
+        drill_options.mouse = mouse;  // as m left it on the fleet screen
+        auto d = open_drill(drill_options, address, error);
         if (!d) continue;
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
+        mouse = d->vm->mouse();  // and back, as m left it there
+        term.set_mouse(mouse);
         if (!d->fetcher->stop(0.0)) parked.push_back(std::move(d));
         if (quit) break;
         term.size(w, h);

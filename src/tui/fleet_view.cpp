@@ -44,6 +44,7 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::Back, "close the help; clear the filter"},
     {Action::Filter, "filter by name, address or state; Enter keeps, Esc clears"},
     {Action::Redraw, ""},
+    {Action::ToggleMouse, "mouse on/off: a header click sorts, a row click selects, a double click opens; Shift+drag selects text"},
 };
 
 const FleetKey* fleet_key(Action a) {
@@ -227,6 +228,38 @@ void FleetViewModel::clamp() {
     if (selected_ >= top_ + rows) top_ = selected_ - rows + 1;
     top_ = std::clamp(top_, 0, std::max(0, n - rows));
     sel_name_ = selected_name();
+}
+
+void FleetViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
+    if (filter_editing_) return;
+    if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
+        const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
+        if (help_) scroll_help(delta);
+        else move(delta);
+        return;
+    }
+    if (e.kind != MouseKind::Press || help_) return;
+    const ScreenAreas a = compute_areas(width_, height_);
+    if (e.y == a.header_row) {
+        const HitSpan* h = ScreenHits::find(hits.header, e.x);
+        if (h && h->index >= 0) sort_by(static_cast<std::size_t>(h->index));
+        return;
+    }
+    const int row = e.y - a.table_top;
+    if (row < 0 || row >= a.table_rows) return;
+    const int index = top_ + row;
+    if (index >= static_cast<int>(visible_.size())) return;
+    const bool twice = index == last_press_row_ && last_press_time_ >= 0 &&
+                       mono_now_ - last_press_time_ <= kDoubleClickSeconds;
+    selected_ = index;
+    clamp();
+    if (twice) {
+        last_press_row_ = -1;
+        open_ = selected_name();
+        return;
+    }
+    last_press_row_ = index;
+    last_press_time_ = mono_now_;
 }
 
 void FleetViewModel::move(int delta) {

@@ -59,6 +59,8 @@ constexpr std::array kBindings = {
     KeyBinding{key::CtrlL, A::Redraw, 0, "Ctrl-L", "redraw the screen"},
     KeyBinding{'v', A::AddVassal, 0, "v", "in a fleet, vassals pane: add the selected vassal (stats address from its .ini)"},
     KeyBinding{'w', A::ToggleWorkerSpark, 0, "w", "per-worker RPS history column (RPS~) on/off"},
+    KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, pane, filter, interval, colour) for the next start"},
+    KeyBinding{'m', A::ToggleMouse, 0, "m", "mouse on/off (see Mouse below; Shift+drag selects text either way)"},
     // Sort keys of the worker/core table (listed with the columns in help).
     KeyBinding{'W', A::SortBy, col(ColumnId::Id), "W", ""},
     KeyBinding{'%', A::SortBy, col(ColumnId::Share), "%", ""},
@@ -126,6 +128,7 @@ std::string key_name(int k) {
         case key::BackTab: return "S-Tab";
         case key::F1: return "F1";
         case key::Resize: return "Resize";
+        case key::Mouse: return "Mouse";
         default: break;
     }
     std::string out;

@@ -116,7 +116,7 @@ void emergency_restore_terminal() {
 
 Terminal::~Terminal() { close(); }
 
-Status Terminal::open(bool want_color) {
+Status Terminal::open(bool want_color, bool mouse) {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         return Status::fail("the interactive screen needs a terminal on stdin and stdout (use --once or --batch)");
     }
@@ -170,7 +170,20 @@ Status Terminal::open(bool want_color) {
         color_ = ok && COLOR_PAIRS > 6;
     }
     set_styles(color_);
+    mouse_ = false;
+    if (mouse) set_mouse(true);
     return Status::ok();
+}
+
+void Terminal::set_mouse(bool on) {
+    if (!open_ || on == mouse_) return;
+    mouseinterval(0);
+    // A press and its release read in one go may come back as one click.
+    const mmask_t want = on ? (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+                               BUTTON4_PRESSED | BUTTON5_PRESSED)
+                            : 0;
+    mousemask(want, nullptr);
+    mouse_ = on;
 }
 
 void Terminal::close() {
@@ -194,10 +207,27 @@ void Terminal::size(int& width, int& height) const {
 
 int Terminal::read_key(int timeout_ms) {
     if (!open_) return key::None;
+    if (mouse_repeat_) {  // the second press of a double click ncurses folded into one report
+        mouse_repeat_ = false;
+        return key::Mouse;
+    }
     wtimeout(stdscr, timeout_ms);
     wint_t ch = 0;
     const int r = wget_wch(stdscr, &ch);
     if (r == ERR) return key::None;
+    if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+        MEVENT ev;
+        if (getmouse(&ev) != OK) return key::None;
+        if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)) mouse_event_.kind = MouseKind::Press;
+        else if (ev.bstate & BUTTON1_RELEASED) mouse_event_.kind = MouseKind::Release;
+        else if (ev.bstate & BUTTON4_PRESSED) mouse_event_.kind = MouseKind::WheelUp;
+        else if (ev.bstate & BUTTON5_PRESSED) mouse_event_.kind = MouseKind::WheelDown;
+        else return key::None;
+        mouse_event_.x = ev.x;
+        mouse_event_.y = ev.y;
+        mouse_repeat_ = (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
+        return key::Mouse;
+    }
     return map_key(r, ch);
 }
 

@@ -21,14 +21,22 @@ void put_int_or_dash(std::string& out, const Int& v) {
 
 }  // namespace
 
-void render(const ViewModel& vm, Grid& grid) {
+namespace {
+Renderer& thread_renderer() {
     static thread_local Renderer renderer;
-    renderer.render(vm, grid);
+    return renderer;
 }
+}  // namespace
+
+void render(const ViewModel& vm, Grid& grid) { thread_renderer().render(vm, grid); }
+
+const ScreenHits& last_hits() { return thread_renderer().hits(); }
 
 void Renderer::render(const ViewModel& vm, Grid& grid) {
     if (grid.width() != vm.width() || grid.height() != vm.height()) grid.resize(vm.width(), vm.height());
     grid.clear();
+    hits_.header.clear();
+    hits_.tabs.clear();
     if (vm.width() <= 0 || vm.height() <= 0) return;
     summary(vm, grid);
     tabs(vm, grid);
@@ -111,6 +119,7 @@ void Renderer::tabs(const ViewModel& vm, Grid& grid) {
         const int w = dw(line_);
         if (x + w > grid.width()) break;
         grid.put(x, a.tabs_row, line_, panes[i] == vm.pane() ? Style::TabActive : Style::Tab);
+        hits_.tabs.push_back({x, w, static_cast<int>(i)});
         x += w + 1;
     }
     history(vm, grid, x);

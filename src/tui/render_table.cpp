@@ -177,6 +177,8 @@ void Renderer::table_body(const ViewModel& vm, Grid& grid, std::size_t ncols, st
     for (const ColumnSlot& s : slots_) {
         put_cell(grid, s.x, a.header_row, s.width, headers_[s.index], right_[s.index] != 0,
                  static_cast<int>(s.index) == sorted_col ? Style::HeaderSorted : Style::Header);
+        const int column = vm.pane() == PaneId::Workers ? colmap_[s.index] : static_cast<int>(s.index);
+        hits_.header.push_back({s.x, s.width, column});
     }
     const int selected = vm.state().selected - vm.state().top;
     for (std::size_t r = 0; r < nrows; ++r) {

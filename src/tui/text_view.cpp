@@ -77,6 +77,14 @@ void build_help(const ViewModel& vm, TextLines& out) {
         l += b.help;
     }
     out.add();
+    out.add(Style::Title) = vm.mouse() ? "Mouse (on; m turns it off)" : "Mouse (off; m turns it on)";
+    out.add() = "  Click a column header: sort by it (again: reverse). Click a row: select it;";
+    out.add() = "  double-click: its details (as Enter). Wheel: scroll the table or this text,";
+    out.add() = "  three rows a notch. Click a tab: that pane. Every click has a key too.";
+    out.add() = "  Hold Shift to select text with the terminal while the mouse is on.";
+    out.add() = "  s saves this view (columns, sort, pane, filter, interval, colour) to";
+    out.add() = "  ~/.local/state/uwsgitop/view.toml; config.toml is never rewritten.";
+    out.add();
     if (vm.pane() != PaneId::Workers) {
         help_pane_columns(pane_def(vm.pane()), out);
         out.add();

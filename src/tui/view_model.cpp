@@ -67,9 +67,37 @@ ViewModel::ViewModel(const Options& options, std::string address)
       user_columns_(options.columns),
       mode_(options.cores ? RowMode::Cores : RowMode::Workers),
       sort_(options.sort),
-      interval_(options.interval) {
+      interval_(options.interval),
+      mouse_(options.mouse),
+      color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
+      view_state_path_(options.view_state_path) {
     areas_ = compute_areas(width_, height_);
     panes_.push_back(PaneId::Workers);
+    for (const PaneDef& p : all_panes()) {
+        if (!options.pane.empty() && p.name == options.pane) {
+            start_pane_ = p.id;
+            start_pane_pending_ = p.id != PaneId::Workers;
+        }
+    }
+    states_[static_cast<std::size_t>(start_pane_)].filter = options.filter;
+    for (char c : st().filter) filter_lower_ += lower(c);
+}
+
+SavedView ViewModel::saved_view() const {
+    SavedView v;
+    const auto cols = worker_columns();
+    v.columns.assign(cols.begin(), cols.end());
+    v.sort = sort_;
+    v.pane = std::string(pane_def(pane_).name);
+    v.filter = state().filter;
+    v.interval = interval_;
+    v.color = color_mode_;
+    return v;
+}
+
+void ViewModel::save_view_now() {
+    const Status st = save_view(view_state_path_, saved_view());
+    set_flash(st ? "view saved to " + escape_for_display(view_state_path_) : st.message());
 }
 
 std::span<const ColumnId> ViewModel::worker_columns() const {
@@ -143,6 +171,10 @@ void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wa
     if (std::find(panes_.begin(), panes_.end(), pane_) == panes_.end()) {
         pane_ = panes_.front();
         if (overlay_ == Overlay::Detail) overlay_ = Overlay::None;
+    }
+    if (start_pane_pending_ && std::find(panes_.begin(), panes_.end(), start_pane_) != panes_.end()) {
+        start_pane_pending_ = false;
+        set_pane(start_pane_);
     }
     rebuild();
 }
@@ -402,6 +434,70 @@ int ViewModel::overlay_rows() const {
     if (overlay_ == Overlay::Help) build_help(*this, lines);
     else build_detail(*this, lines);
     return static_cast<int>(lines.size());
+}
+
+void ViewModel::scroll_table(int delta) {
+    PaneState& s = st();
+    const int n = static_cast<int>(row_count());
+    const int rows = std::max(1, areas_.table_rows);
+    s.top = std::clamp(s.top + delta, 0, std::max(0, n - rows));
+    // The selection stays on screen, as close to where it was as it can.
+    s.selected = std::clamp(s.selected, s.top, std::max(s.top, std::min(n - 1, s.top + rows - 1)));
+    clamp_scroll();
+    remember_selection();
+}
+
+void ViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
+    if (!mouse_ || filter_editing_) return;
+    if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
+        const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
+        if (overlay_ != Overlay::None) overlay_scroll_by(delta);
+        else scroll_table(delta);
+        return;
+    }
+    if (e.kind != MouseKind::Press) return;
+    if (e.y == areas_.tabs_row) {
+        if (const HitSpan* tab = ScreenHits::find(hits.tabs, e.x)) apply(Action::SelectPane, static_cast<uint8_t>(tab->index));
+        return;
+    }
+    if (overlay_ != Overlay::None) return;  // Esc closes it
+    if (e.y == areas_.header_row) {
+        const HitSpan* h = ScreenHits::find(hits.header, e.x);
+        if (!h || h->index < 0) return;
+        const auto i = static_cast<std::size_t>(h->index);
+        if (pane_ == PaneId::Workers) {
+            const auto cols = worker_columns();
+            if (i < cols.size()) apply(Action::SortBy, static_cast<uint8_t>(cols[i]));
+            return;
+        }
+        PaneState& s = st();
+        if (s.sorted && s.sort_col == i) {
+            s.descending = !s.descending;
+        } else {
+            s.sorted = true;
+            s.sort_col = static_cast<uint32_t>(i);
+            s.descending = false;
+        }
+        rebuild();
+        return;
+    }
+    const int row = e.y - areas_.table_top;
+    if (row < 0 || row >= areas_.table_rows) return;
+    const int index = st().top + row;
+    if (index >= static_cast<int>(row_count())) return;
+    const bool twice = index == last_press_row_ && pane_ == last_press_pane_ && last_press_time_ >= 0 &&
+                       mono_now_ - last_press_time_ <= kDoubleClickSeconds;
+    st().selected = index;
+    clamp_scroll();
+    remember_selection();
+    if (twice) {
+        last_press_row_ = -1;
+        apply(Action::Open);
+        return;
+    }
+    last_press_row_ = index;
+    last_press_pane_ = pane_;
+    last_press_time_ = mono_now_;
 }
 
 void ViewModel::overlay_scroll_by(int delta) {

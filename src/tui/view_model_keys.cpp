@@ -172,6 +172,8 @@ void ViewModel::handle_key(int k) {
             case Action::Redraw:
             case Action::ToggleWorkerSpark:
             case Action::AddVassal:
+            case Action::SaveView:
+            case Action::ToggleMouse:
                 break;  // work everywhere
             default:
                 overlay_ = Overlay::None;  // table keys close the overlay and act
@@ -322,6 +324,13 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::ToggleWorkerSpark:
             worker_spark_ = !worker_spark_;
             set_flash(worker_spark_ ? "RPS~ column: per-worker RPS history" : "RPS~ column hidden");
+            return;
+        case Action::SaveView:
+            save_view_now();
+            return;
+        case Action::ToggleMouse:
+            mouse_ = !mouse_;
+            set_flash(mouse_ ? "mouse on (hold Shift to select text)" : "mouse off: the terminal selects text");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

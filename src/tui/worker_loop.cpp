@@ -55,6 +55,10 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             term.size(w, h);
             vm.set_size(w, h);
             dirty = true;
+        } else if (k == key::Mouse) {
+            vm.set_clock(monotonic_seconds());
+            vm.handle_mouse(term.mouse_event(), last_hits());
+            dirty = true;
         } else if (k != key::None) {
             vm.set_clock(monotonic_seconds());
             const KeyVerdict v = on_key ? on_key(k) : KeyVerdict::Pass;
@@ -68,6 +72,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             fetcher.configure(interval, paused);
         }
         fetcher.want_cores(vm.needs_cores());  // acts only on a change
+        term.set_mouse(vm.mouse());              // m; acts only on a change
     }
     return stop_signal() != 0 ? LoopEnd::Signal : LoopEnd::Quit;
 }

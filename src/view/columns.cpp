@@ -176,6 +176,13 @@ std::string column_names() {
     return out;
 }
 
+std::string unknown_column_hint(std::string_view name) {
+    const std::string names = column_names();
+    const std::string_view near = closest_word(name, names);
+    if (!near.empty()) return "(did you mean " + std::string(near) + "?)";
+    return "(valid: " + names + ")";
+}
+
 Status parse_column_list(std::string_view list, std::vector<ColumnId>& out) {
     out.clear();
     std::size_t pos = 0;
@@ -187,8 +194,7 @@ Status parse_column_list(std::string_view list, std::vector<ColumnId>& out) {
         while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
         const ColumnDef* def = find_column(name);
         if (!def) {
-            return Status::fail("unknown column \"" + escape_for_display(name) + "\" (valid: " +
-                                column_names() + ")");
+            return Status::fail("unknown column \"" + escape_for_display(name) + "\" " + unknown_column_hint(name));
         }
         for (ColumnId seen : out) {
             if (seen == def->id) return Status::fail("column \"" + std::string(name) + "\" given twice");

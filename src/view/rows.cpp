@@ -172,8 +172,7 @@ Status parse_sort(std::string_view text, bool reverse, SortSpec& out) {
     }
     const ColumnDef* def = find_column(text);
     if (!def) {
-        return Status::fail("unknown sort column \"" + escape_for_display(text) + "\" (valid: " +
-                            column_names() + ")");
+        return Status::fail("unknown column \"" + escape_for_display(text) + "\" " + unknown_column_hint(text));
     }
     out.column = def->id;
     out.descending = def->default_desc != flip;

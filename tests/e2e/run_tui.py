@@ -14,7 +14,13 @@ through a small terminal model (vtscreen.py):
   * signals (SIGTERM, SIGHUP, Ctrl-C), resize down to 20x5, TERM=vt100 and
     NO_COLOR, TERM unset/unknown (a clear error before anything is drawn);
   * against a real uWSGI (Debian's uwsgi + python3 plugin) under a bounded
-    load, when it is installed.
+    load, when it is installed;
+  * settings and the mouse: a config.toml with columns and sort drives
+    --once --format tsv and the screen; s saves the view and a restart shows
+    it (config.toml byte-identical); SGR 1006 mouse reports (ESC [ < b;x;y M,
+    release m) sort by the clicked header, select the clicked row, open the
+    details on a double click, and the wheel (64/65) scrolls; --no-mouse asks
+    the terminal for no mouse reports.
 
 After every run it checks the exit status and that the terminal modes
 (ICANON, ECHO, ISIG, ICRNL, OPOST) are what they were before.
@@ -44,6 +50,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import free_port  # noqa: E402  (ports below the ephemeral range)
 
 FAILURES = []
+ISOLATED_HOME = tempfile.mkdtemp(prefix="uwsgitop-e2e-home-")
+# Every uwsgitop started here (also by subprocess.run) gets empty settings dirs.
+os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_STATE_HOME"] = ISOLATED_HOME
 
 
 def check(cond, what):
@@ -137,6 +146,8 @@ class Tui:
         e = dict(os.environ)
         e.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
         e.pop("NO_COLOR", None)
+        # The user's own settings files must not change what a test sees.
+        e["XDG_CONFIG_HOME"] = e["XDG_STATE_HOME"] = ISOLATED_HOME
         for k, v in (env or {}).items():
             if v is None:
                 e.pop(k, None)
@@ -569,6 +580,172 @@ def scenario_terminals(binary, fixtures):
     check(code == 0, "--no-color: exits 0")
 
 
+def sgr(button, x, y, release=False):
+    """An SGR 1006 mouse report for the 0-based cell (x, y)."""
+    return "\x1b[<%d;%d;%d%s" % (button, x + 1, y + 1, "m" if release else "M")
+
+
+def click(tui, x, y):
+    tui.send(sgr(0, x, y) + sgr(0, x, y, release=True))
+
+
+def header_row(tui):
+    for y, line in enumerate(tui.lines()):
+        if line.lstrip().startswith("WID"):
+            return y, line
+    return None, ""
+
+
+def table_pids(tui):
+    """The PID column of the worker table, top to bottom."""
+    y, head = header_row(tui)
+    if y is None:
+        return []
+    pids = []
+    for line in tui.lines()[y + 1:-1]:
+        f = line.split()
+        if len(f) > 1 and f[1].isdigit():
+            pids.append(int(f[1]))
+    return pids
+
+
+def scenario_settings_mouse(binary, fixtures):
+    print("settings file, saved view, mouse")
+    home = tempfile.mkdtemp(prefix="uwsgitop-e2e-settings-")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    cfg_dir = os.path.join(home, "config", "uwsgitop")
+    os.makedirs(cfg_dir)
+    config = os.path.join(cfg_dir, "config.toml")
+    hand = (b"# hand-written, with comments\n"
+            b"columns = [\"id\", \"pid\", \"requests\", \"status\"]  # four\n"
+            b"sort = \"-pid\"\n")
+    with open(config, "wb") as f:
+        f.write(hand)
+    env = {"XDG_CONFIG_HOME": os.path.join(home, "config"), "XDG_STATE_HOME": os.path.join(home, "state")}
+    e = dict(os.environ)
+    e.update(env)
+    try:
+        out = subprocess.run([binary, "--once", "--format", "tsv", path], capture_output=True, env=e, timeout=20)
+        lines = out.stdout.decode().splitlines()
+        check(out.returncode == 0, "config: --once --format tsv exits 0 (%r)" % out.stderr[:200])
+        check(bool(lines) and lines[0].split("\t") == ["id", "pid", "requests", "status"],
+              "config: tsv has the columns of config.toml (%r)" % lines[:1])
+        pids = [int(l.split("\t")[1]) for l in lines[1:]]
+        check(pids == sorted(pids, reverse=True) and len(pids) == 4, "config: tsv sorted by -pid (%r)" % pids)
+
+        tui = Tui(binary, [path], env=env)
+        try:
+            check(tui.wait_for(lambda t: len(table_pids(tui)) == 4), "config: the screen appears")
+            _, head = header_row(tui)
+            check(head.split()[:4] == ["WID", "PID\u2193", "REQ", "STATUS"] or
+                  head.split()[:4] == ["WID", "PID\u2191", "REQ", "STATUS"],
+                  "config: the screen shows the config's columns, sorted by PID (%r)" % head)
+            check("RSS" not in head, "config: columns not listed are not shown")
+            p = table_pids(tui)
+            check(p == sorted(p, reverse=True) and len(p) == 4, "config: rows in -pid order (%r)" % p)
+            check(tui.screen.modes.get(1000) is True and tui.screen.modes.get(1006) is True,
+                  "mouse: button reports in SGR 1006 mode requested (%r)" % tui.screen.modes)
+
+            # Mouse: click the REQ header -> sorted by requests; again -> reversed.
+            y, head = header_row(tui)
+            x = head.index("REQ")
+            click(tui, x, y)
+            check(tui.wait_for(lambda t: "REQ\u2193" in t or "REQ\u2191" in t, 5), "mouse: a header click sorts by it")
+            first = "\u2193" if "REQ\u2193" in tui.text() else "\u2191"
+            other = "\u2191" if first == "\u2193" else "\u2193"
+            click(tui, x + 1, y)
+            check(tui.wait_for("REQ" + other, 5), "mouse: a second click reverses the sort")
+            # Back to the PID sort by clicking its header, for a known order.
+            y, head = header_row(tui)
+            click(tui, head.index("PID"), y)
+            tui.wait_for(lambda t: "PID\u2193" in t or "PID\u2191" in t, 5)
+            time.sleep(0.5)
+            # A row click selects it; Enter opens that worker's details.
+            pids = table_pids(tui)
+            click(tui, 2, y + 3)
+            time.sleep(0.6)  # longer than a double click
+            tui.send("\r")
+            want = pids[2] if len(pids) > 2 else -1
+            check(tui.wait_for(lambda t: ("pid %d" % want) in t or ("PID %d" % want) in t or
+                               ("Worker " in t and str(want) in t and "WID" not in t), 5),
+                  "mouse: a row click selects that row (details of pid %d)" % want)
+            tui.send("\x1b")
+            check(tui.wait_for("WID", 5), "Esc closes the details")
+            # A double click opens the details of the clicked row at once.
+            y, _ = header_row(tui)
+            pids = table_pids(tui)
+            click(tui, 2, y + 2)
+            click(tui, 2, y + 2)
+            want = pids[1] if len(pids) > 1 else -1
+            check(tui.wait_for(lambda t: "WID" not in t and str(want) in t, 5),
+                  "mouse: a double click opens the row's details (pid %d)" % want)
+            tui.send("\x1b")
+            tui.wait_for("WID", 5)
+
+            # The save key: sort by requests, save, and quit.
+            tui.send("R")
+            tui.wait_for(lambda t: "REQ\u2193" in t or "REQ\u2191" in t, 5)
+            saved_arrow = "\u2193" if "REQ\u2193" in tui.text() else "\u2191"
+            tui.send("s")
+            check(tui.wait_for("view saved to", 5), "save: the status line says the view was saved")
+            tui.send("q")
+        finally:
+            code, after = tui.finish()
+        check(code == 0 and tui.terminal_restored(after), "settings screen: exits 0, terminal restored")
+        with open(config, "rb") as f:
+            check(f.read() == hand, "save: config.toml is byte-identical")
+        view = os.path.join(home, "state", "uwsgitop", "view.toml")
+        check(os.path.exists(view) and (os.stat(view).st_mode & 0o777) == 0o600, "save: view.toml written 0600")
+
+        tui = Tui(binary, [path], env=env)
+        try:
+            check(tui.wait_for("WID"), "restart: the screen appears")
+            _, head = header_row(tui)
+            check(("REQ" + saved_arrow) in head and head.split()[:4] == ["WID", "PID", "REQ" + saved_arrow, "STATUS"],
+                  "restart: the saved view (columns, sort by REQ) is shown (%r)" % head)
+            tui.send("q")
+        finally:
+            code, _ = tui.finish()
+        check(code == 0, "restart: exits 0")
+
+        # The wheel scrolls: 8 rows leave room for 3 of the 4 workers.
+        tui = Tui(binary, [path, "--no-config", "-s", "pid", "-c", "id,pid,requests"], rows=8, env=env)
+        try:
+            check(tui.wait_for(lambda t: len(table_pids(tui)) == 3), "wheel: the screen appears on 8 rows")
+            before = table_pids(tui)
+            tui.send(sgr(65, 5, 5))
+            check(tui.wait_for(lambda t: table_pids(tui)[:1] != before[:1], 5),
+                  "wheel: 65 scrolls the table down (%r -> %r)" % (before, table_pids(tui)))
+            tui.send(sgr(64, 5, 5))
+            check(tui.wait_for(lambda t: table_pids(tui)[:1] == before[:1], 5), "wheel: 64 scrolls back up")
+            tui.send("m")
+            check(tui.wait_for(lambda t: tui.screen.modes.get(1000) is False, 5), "m: mouse reports switched off")
+            tui.send("q")
+        finally:
+            code, _ = tui.finish()
+        check(code == 0, "wheel: exits 0")
+
+        tui = Tui(binary, [path, "--no-mouse"], env=env)
+        try:
+            check(tui.wait_for("WID"), "--no-mouse: the screen appears")
+            raw = bytes(tui.screen.raw)
+            check(b"\x1b[?1000" not in raw and b"1006" not in raw and 1000 not in tui.screen.modes,
+                  "--no-mouse: no mouse reporting is requested at all")
+            tui.send("q")
+        finally:
+            code, _ = tui.finish()
+        check(code == 0, "--no-mouse: exits 0")
+
+        with open(config, "wb") as f:
+            f.write(hand.replace(b"sort = \"-pid\"", b"\n\n\nsort = \"rsss\""))
+        out = subprocess.run([binary, "--once", path], capture_output=True, env=e, timeout=20)
+        check(out.returncode == 2, "bad config: exit status 2 (got %r)" % out.returncode)
+        check(b"config.toml:6: sort: unknown column \"rsss\" (did you mean rss?)" in out.stderr,
+              "bad config: file, line, key and hint (%r)" % out.stderr[:200])
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 APP = b'''
 import time
 def application(env, start_response):
@@ -684,11 +861,13 @@ def main():
         "fleet": lambda: scenario_fleet(args.binary, args.fixtures),
         "terminals": lambda: scenario_terminals(args.binary, args.fixtures),
         "uwsgi": lambda: scenario_real_uwsgi(args.binary),
+        "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),
     }
     for name, run in scenarios.items():
         if args.only and name not in args.only.split(","):
             continue
         run()
+    shutil.rmtree(ISOLATED_HOME, ignore_errors=True)
     if FAILURES:
         print("%d check(s) failed:" % len(FAILURES))
         for f in FAILURES:

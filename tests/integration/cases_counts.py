@@ -316,3 +316,76 @@ def big(ctx):
     check(len(rows) == 64, "%d core rows, expected 64" % len(rows))
     check(sum(int(x["requests"]) for x in rows) == 210, "core rows sum to %d"
           % sum(int(x["requests"]) for x in rows))
+
+
+@case("settings")
+def settings_file(ctx):
+    """A config.toml naming two real uWSGI instances ([[target]]), columns and
+    sort: --once reads what the file says; the environment and the command
+    line override it; --show-config says where each value came from."""
+    u1 = ctx.uwsgi(["--processes", "2"])
+    u2 = ctx.uwsgi(["--processes", "3"])
+    a1, a2 = ctx.address(u1.stats), ctx.address(u2.stats)
+    load(u1.http_port, ["/"] * 4, concurrency=2)
+    load(u2.http_port, ["/"] * 9, concurrency=3)
+    settle(u1.stats, 4, 0)
+    settle(u2.stats, 9, 0)
+    home = ctx.mkdir("home")
+    os.makedirs(os.path.join(home, "uwsgitop"))
+    config = os.path.join(home, "uwsgitop", "config.toml")
+    text = ('# two instances\ncolumns = ["id", "pid", "requests"]\nsort = "-pid"\n'
+            '[[target]]\nname = "small"\naddress = "%s"\n[[target]]\nname = "large"\naddress = "%s"\n' % (a1, a2))
+    with open(config, "w") as f:
+        f.write(text)
+    env = {"XDG_CONFIG_HOME": home, "XDG_STATE_HOME": home}
+
+    def fleet_from_file():
+        r = ctx.tool("--once", "--format", "json", extra_env=env)
+        check(r.rc == 0, "exit %s: %r" % (r.rc, r.errtext()[:300]))
+        doc = r.json()
+        insts = doc.get("instances") if isinstance(doc, dict) else doc
+        names = sorted(i.get("name") for i in insts)
+        check(names == ["large", "small"], "instances from [[target]]: %r" % names)
+        by_name = {i["name"]: i for i in insts}
+        got = {n: sum(w["requests"] for w in (by_name[n].get("stats") or by_name[n]).get("workers", []))
+               for n in by_name}
+        check(got == {"small": 4, "large": 9}, "requests per instance %r, sent small 4, large 9" % got)
+    ctx.sub("fleet-from-file", fleet_from_file)
+
+    def environment_overrides():
+        r = ctx.tool("--once", "--format", "tsv", extra_env=dict(env, UWSGITOP_ADDRESS=a2))
+        check(r.rc == 0, "exit %s: %r" % (r.rc, r.errtext()[:300]))
+        rows = [l.split("\t") for l in r.out.decode().splitlines()]
+        check(rows[0] == ["id", "pid", "requests"], "tsv header from config.toml: %r" % rows[:1])
+        pids = [int(x[1]) for x in rows[1:]]
+        check(sorted(pids) == sorted(u2.children()), "UWSGITOP_ADDRESS replaced the file's instances: %r" % pids)
+        check(pids == sorted(pids, reverse=True), "sorted by -pid as config.toml says: %r" % pids)
+        check(sum(int(x[2]) for x in rows[1:]) == 9, "requests %r" % rows)
+    ctx.sub("environment-overrides", environment_overrides)
+
+    def command_line_overrides():
+        r = ctx.tool("--once", "--format", "tsv", "-c", "pid,requests", "-s", "pid", a1, extra_env=env)
+        check(r.rc == 0, "exit %s: %r" % (r.rc, r.errtext()[:300]))
+        rows = [l.split("\t") for l in r.out.decode().splitlines()]
+        check(rows[0] == ["pid", "requests"], "the flag's columns win: %r" % rows[:1])
+        pids = [int(x[0]) for x in rows[1:]]
+        check(pids == sorted(u1.children()), "the flag's sort and address win: %r" % pids)
+    ctx.sub("command-line-overrides", command_line_overrides)
+
+    def show_config():
+        r = ctx.tool("--show-config", extra_env=env)
+        check(r.rc == 0, "exit %s" % r.rc)
+        out = r.out.decode()
+        check('sort = "-pid"' in out and (config + ":3") in out, "sort and its origin: %r" % out[:600])
+        check("#   small = " + a1 in out and "#   large = " + a2 in out, "instances listed: %r" % out[-400:])
+        with open(config) as f:
+            check(f.read() == text, "config.toml unchanged")
+    ctx.sub("show-config", show_config)
+
+    def bad_file():
+        with open(config, "w") as f:
+            f.write(text.replace('address = "%s"' % a2, 'address = "%s"\nport = 1' % a2))
+        r = ctx.tool("--once", extra_env=env)
+        check(r.rc == 2, "exit %s, expected 2" % r.rc)
+        check(r.errtext().startswith("uwsgitop: %s:10: target.port: unknown key" % config), r.errtext()[:300])
+    ctx.sub("bad-file", bad_file)

@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,7 +39,16 @@ def _interrupted(signum, frame):
     raise KeyboardInterrupt("signal %d" % signum)
 
 
+def isolate_settings():
+    """Empty XDG config/state dirs for every uwsgitop a case starts: the
+    user's own config.toml or saved view must not change what a test sees."""
+    home = tempfile.mkdtemp(prefix="uwsgitop-integ-home-")
+    atexit.register(shutil.rmtree, home, True)
+    os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_STATE_HOME"] = home
+
+
 def main():
+    isolate_settings()
     ap = argparse.ArgumentParser(description="uwsgitop integration tests")
     ap.add_argument("--binary", required=True, help="the uwsgitop binary under test")
     ap.add_argument("--only", default="", help="comma-separated case names or prefixes")

@@ -46,4 +46,9 @@ void append_duration_s(std::string& out, double seconds);
 void append_fixed(std::string& out, double value, int decimals);
 void append_int(std::string& out, int64_t value);
 
+// The word of the space-separated `words` closest to `typo` by edit
+// distance (insertions, deletions, substitutions), when it is at most 2 and
+// less than the typo's length; "" otherwise. For "did you mean X?" hints.
+std::string_view closest_word(std::string_view typo, std::string_view words);
+
 }  // namespace uwsgitop

@@ -1,6 +1,7 @@
 // fetch_setup.hpp — what the options say to poll, and the bounds of each fetch.
 //
-// collect_targets(): the positional addresses, then the --targets file's lines
+// collect_targets(): the positional addresses, the settings file's [[target]]
+// tables, then the --targets file's lines
 // (NAME=ADDRESS or ADDRESS); an error names the file when it holds none.
 // fetch_limits(): --timeout and --max-size as the sources take them.
 #pragma once

@@ -2,14 +2,17 @@
 //
 // parse_options() never prints and never exits: it fills Options or returns
 // a one-line usage error (exit code 2 in main). The option table here is the
-// single source for --help, the man-page check and shell completions.
+// single source for --help, the man-page check, shell completions and the
+// keys of the settings files (settings_file.hpp): a new row is a new key.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/output/dump.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/base/status.hpp"
@@ -51,29 +54,84 @@ struct Options {
     double speed = 1.0;
     bool demo = false;
     bool loop = false;
-    bool no_color = false;
+    bool no_color = false;                // --color never (or --no-color)
+    bool force_color = false;             // --color always: colour even with NO_COLOR set
+    bool mouse = true;                    // --no-mouse: request no mouse reporting at all
+    std::string pane;                     // --pane NAME: the screen starts there once it exists
+    std::string filter;                   // --filter TEXT: the starting pane's filter
     bool help = false;
     bool version = false;
+
+    // Settings files (settings_file.hpp). --config FILE replaces the user's
+    // file; --no-config reads none (nor the saved view); --show-config prints
+    // the settings in effect and where each came from, then exits.
+    std::string config_path;
+    bool no_config = false;
+    bool show_config = false;
+    std::string view_state_path;          // where the screen's save key writes the view
+    std::vector<Target> file_targets;     // [[target]] tables of the settings file in effect
 
     // Several instances: more than one address, --targets, prometheus output,
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
     bool fleet() const {
-        return addresses.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
+        return addresses.size() + file_targets.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
                format == OutputFormat::Prometheus || format == OutputFormat::OpenMetrics || follow_vassals;
     }
 };
+
+// Where an option may be given. Every option is a key of the settings files
+// (settings_file.hpp: the long name, '-' written '_' or '-') unless its row
+// says CommandLineOnly (what makes no sense in a file: --help, --config, a
+// one-shot run such as --once).
+enum class OptionScope : uint8_t { Anywhere, CommandLineOnly };
 
 struct OptionDoc {
     std::string_view long_name;   // without dashes
     char short_name;              // 0 if none
     std::string_view arg;         // "" for flags
     std::string_view help;
+    OptionScope scope = OptionScope::Anywhere;
 };
 
 std::span<const OptionDoc> option_docs();
 
-// `env_address` is UWSGITOP_ADDRESS (may be null).
+// Whether the option's value is a number (its arg is SECS, N, MIB, KIB or X):
+// a settings file writes it as a TOML number, the command line as text.
+bool takes_number(const OptionDoc& o);
+
+// The command line alone (no settings file): `env_address` is
+// UWSGITOP_ADDRESS (may be null). settings_file.hpp's load_settings() is the
+// same with the files layered below it.
 Status parse_options(int argc, const char* const* argv, const char* env_address, Options& out);
+
+// The row of the option whose long name is `name`, or null.
+const OptionDoc* find_option(std::string_view name);
+
+// Applies one option to `out` with the same parser and validation whatever
+// the source: `value` is the text after the option ("" for a flag given on
+// the command line; "true"/"false" for a flag from a file). Messages start
+// with `label` ("--sort" on the command line, "sort" in a file).
+Status apply_option(const OptionDoc& option, std::string_view value, std::string_view label, Options& out);
+
+// The value `in` has for a file-settable option, as TOML ("2", "\"-rss\"",
+// "[\"id\", \"pid\"]", "true"); "" for a command-line-only one.
+std::string option_value_toml(const OptionDoc& option, const Options& in);
+
+// One option of a command line, its value pointing into argv.
+struct CommandLineItem {
+    const OptionDoc* option;
+    std::string_view value;
+};
+
+// Splits a command line into options (validated only as names and arity)
+// and positional arguments, in order.
+Status scan_command_line(int argc, const char* const* argv, std::vector<CommandLineItem>& items,
+                         std::vector<std::string>& positional);
+
+// The checks between options once every source has been applied (--once
+// with --batch, a missing address...). `format_on_command_line`: --format
+// came from the command line (a file's format only matters for --once/--batch).
+Status check_options(const char* env_address, bool format_on_command_line, Options& out);
 
 // The --help text.
 std::string usage_text();

@@ -34,6 +34,7 @@
 #include "uwsgitop/rates/history.hpp"
 #include "uwsgitop/tui/grid.hpp"
 #include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/mouse.hpp"
 #include "uwsgitop/tui/layout.hpp"
 #include "uwsgitop/tui/text_view.hpp"
 
@@ -93,6 +94,10 @@ public:
     // A new poll round: rows are taken (swapped), history gets one sample each.
     void set_rows(std::vector<FleetRow>& rows);
     void handle_key(int key);
+    // The single screen's mouse rules (ViewModel::handle_mouse): a header
+    // click sorts (again: reverses), a row click selects, a double click
+    // opens the instance (as Enter), the wheel scrolls rows or the help.
+    void handle_mouse(const MouseEvent& event, const ScreenHits& hits);
 
     // --- read by render_fleet and the loop -----------------------------------
     int width() const { return width_; }
@@ -159,9 +164,12 @@ private:
     int help_lines_ = 0;           // lines of build_fleet_help()
     bool quit_ = false;
     std::string open_;
+    int last_press_row_ = -1;
+    double last_press_time_ = -1;
 };
 
-// Draws the fleet screen (summary, table, status line; or the help).
-void render_fleet(const FleetViewModel& vm, Grid& grid);
+// Draws the fleet screen (summary, table, status line; or the help);
+// `hits` (may be null) gets where the header's columns went.
+void render_fleet(const FleetViewModel& vm, Grid& grid, ScreenHits* hits = nullptr);
 
 }  // namespace uwsgitop::tui

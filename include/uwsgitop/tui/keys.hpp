@@ -36,6 +36,7 @@ constexpr int Delete = Base + 10;
 constexpr int BackTab = Base + 11;
 constexpr int F1 = Base + 12;
 constexpr int Resize = Base + 13;
+constexpr int Mouse = Base + 14;  // a mouse report: Terminal::mouse_event() says what
 }  // namespace key
 
 enum class Action : uint8_t {
@@ -61,6 +62,8 @@ enum class Action : uint8_t {
     Redraw,          // Ctrl-L
     ToggleWorkerSpark, // w: per-worker RPS history column
     AddVassal,       // v (vassals pane): add the vassal's stats address to the fleet
+    SaveView,        // s: write the view to the state file
+    ToggleMouse,     // m: mouse reports on/off
     Count_
 };
 

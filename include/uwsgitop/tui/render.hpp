@@ -24,6 +24,9 @@ class Renderer {
 public:
     // Resizes `grid` to the view-model's size and draws everything.
     void render(const ViewModel& vm, Grid& grid);
+    // Where the last render put the header's columns and the tabs (for
+    // ViewModel::handle_mouse).
+    const ScreenHits& hits() const { return hits_; }
 
 private:
     void summary(const ViewModel& vm, Grid& grid);
@@ -47,10 +50,12 @@ private:
     std::vector<ColumnSlot> slots_;
     std::vector<int> colmap_;             // worker table: display column -> column, -1 = RPS~
     TextLines text_;
+    ScreenHits hits_;
 };
 
-// Convenience: one Renderer per thread.
+// Convenience: one Renderer per thread; last_hits() is its hits().
 void render(const ViewModel& vm, Grid& grid);
+const ScreenHits& last_hits();
 
 // Style of a worker row by its status (busy, cheap, sigNN, pause, idle).
 Style status_style(std::string_view status);

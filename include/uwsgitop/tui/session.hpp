@@ -3,7 +3,8 @@
 //
 // open_screen(): the locale from the environment, the signal handlers
 // (signals.hpp: before the terminal is opened, so ncurses keeps them), then
-// the terminal, in colour unless --no-color or a non-empty NO_COLOR. When the
+// the terminal, in colour unless --no-color or a non-empty NO_COLOR (--color
+// always: colour anyway), with mouse reports unless --no-mouse. When the
 // terminal cannot be used it prints the one-line reason ("uwsgitop: ...") to
 // standard error, draws nothing, and returns false (exit status 1).
 //

@@ -16,6 +16,7 @@
 
 #include "uwsgitop/base/status.hpp"
 #include "uwsgitop/tui/grid.hpp"
+#include "uwsgitop/tui/mouse.hpp"
 
 namespace uwsgitop::tui {
 
@@ -26,16 +27,28 @@ public:
     Terminal(const Terminal&) = delete;
     Terminal& operator=(const Terminal&) = delete;
 
-    Status open(bool want_color);
+    // `mouse`: ask for mouse reports (set_mouse(true)); false asks for none.
+    Status open(bool want_color, bool mouse);
     void close();
     bool is_open() const { return open_; }
     bool utf8() const { return utf8_; }
     bool color() const { return color_; }
     void size(int& width, int& height) const;
 
-    // The next key (keys.hpp codes), key::Resize after a resize, or key::None
-    // when nothing came within `timeout_ms`.
+    // The next key (keys.hpp codes), key::Resize after a resize, key::Mouse
+    // after a mouse report (mouse_event() holds it), or key::None when nothing
+    // came within `timeout_ms`. Reports other than a left press/release and
+    // the wheel are dropped.
     int read_key(int timeout_ms);
+    const MouseEvent& mouse_event() const { return mouse_event_; }
+
+    // Mouse reports on or off: ncurses mousemask() with no click resolution
+    // (mouseinterval 0: presses and releases as they come; double clicks are
+    // the view-model's); the terminal's SGR 1006 mode where its terminfo has
+    // it (xterm-256color and most others). Off sends the terminal the
+    // request to stop; a terminal never switched on is sent nothing.
+    void set_mouse(bool on);
+    bool mouse() const { return mouse_; }
 
     // Shows `grid` (which must have the terminal's size); `full` repaints
     // every cell (Ctrl-L) instead of only the changes. The first draw after the
@@ -60,6 +73,9 @@ private:
     bool open_ = false;
     bool utf8_ = false;
     bool color_ = false;
+    bool mouse_ = false;
+    bool mouse_repeat_ = false;   // report mouse_event_ once more
+    MouseEvent mouse_event_;
     void* screen_ = nullptr;  // SCREEN*
     std::string run_;
     int drawn_width_ = -1;   // size at the last draw; -1 before the first

@@ -36,9 +36,11 @@
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/rates/history.hpp"
 #include "uwsgitop/settings/options.hpp"
+#include "uwsgitop/settings/view_state.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/layout.hpp"
+#include "uwsgitop/tui/mouse.hpp"
 #include "uwsgitop/tui/panes.hpp"
 
 namespace uwsgitop::tui {
@@ -90,6 +92,13 @@ public:
     void set_ascii(bool ascii) { ascii_ = ascii; }
     void handle_key(int key);
     void apply(Action action, uint8_t arg = 0);
+    // A mouse event, placed with what the last render drew where (`hits`):
+    // a header click sorts by that column (the sorted one: reverses), a row
+    // click selects, a second press on the same row within
+    // kDoubleClickSeconds opens it (as Enter), the wheel scrolls the table —
+    // or the help/details text — by kWheelRows, a tab click switches pane.
+    // Ignored while the mouse is off (m) or the filter is being typed.
+    void handle_mouse(const MouseEvent& event, const ScreenHits& hits);
     // Shows a short message in the status line (as after a key).
     void notify(std::string text) { set_flash(std::move(text)); }
 
@@ -134,6 +143,10 @@ public:
     bool fast() const { return fast_; }
     bool paused() const { return paused_; }
     bool quit_requested() const { return quit_; }
+    bool mouse() const { return mouse_; }
+    // What the save key (s) writes: the columns shown, the sort and its
+    // direction, the pane, its filter, the interval and the colour mode.
+    SavedView saved_view() const;
     const FeedStatus& feed() const { return feed_; }
     double mono_now() const { return mono_now_; }
     // A short message after a key (e.g. "interval 2s"), empty once it expired.
@@ -167,6 +180,8 @@ private:
     bool row_matches(RowRef r) const;
     bool pane_row_matches(uint32_t row) const;
     void overlay_scroll_by(int delta);
+    void scroll_table(int delta);
+    void save_view_now();
     std::size_t column_count() const;
 
     std::string address_;
@@ -214,6 +229,14 @@ private:
     WorkerHistory worker_history_{120};
     bool worker_spark_ = false;
     double mono_now_ = 0;
+    bool mouse_ = true;
+    std::string color_mode_;                 // "auto", "always", "never"
+    std::string view_state_path_;            // where s saves the view
+    PaneId start_pane_ = PaneId::Workers;    // --pane: shown once the server has it
+    bool start_pane_pending_ = false;
+    int last_press_row_ = -1;                // double-click detection
+    PaneId last_press_pane_ = PaneId::Workers;
+    double last_press_time_ = -1;
     std::string flash_;
     double flash_until_ = 0;
 };

@@ -100,6 +100,9 @@ std::span<const ColumnId> default_core_columns();
 // the valid names.
 Status parse_column_list(std::string_view list, std::vector<ColumnId>& out);
 
+// "(did you mean rss?)" for a near miss, else "(valid: NAMES)".
+std::string unknown_column_hint(std::string_view name);
+
 // Space-separated list of every column name (for messages and completions).
 std::string column_names();
 

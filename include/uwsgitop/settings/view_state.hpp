@@ -1,0 +1,35 @@
+// view_state.hpp — the saved view: what the screen's save key writes.
+//
+// The saved view is a settings file of its own ($XDG_STATE_HOME/uwsgitop/
+// view.toml), read after config.toml and before the environment and the
+// command line (settings_file.hpp), so the file a user writes by hand is
+// never rewritten. save_view() writes it atomically: a temporary file in the
+// same directory (mode 0600), fsync, rename over the old one; missing
+// directories are created with mode 0700. On failure nothing is left behind
+// and the one-line Status names the path and the cause.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "uwsgitop/base/status.hpp"
+#include "uwsgitop/view/rows.hpp"
+
+namespace uwsgitop {
+
+struct SavedView {
+    std::vector<ColumnId> columns;
+    SortSpec sort;
+    std::string pane;       // a pane name ("workers", "sockets", ...)
+    std::string filter;
+    double interval = 1.0;
+    std::string color;      // "auto", "always" or "never"
+};
+
+// The file's text: keys of the option table (columns, sort, reverse, pane,
+// filter, interval, color), so reading it back is reading a settings file.
+std::string saved_view_text(const SavedView& view);
+
+Status save_view(const std::string& path, const SavedView& view);
+
+}  // namespace uwsgitop

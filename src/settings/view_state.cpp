@@ -1,0 +1,100 @@
+// view_state.cpp — writing the saved view atomically (see view_state.hpp).
+#include "uwsgitop/settings/view_state.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "uwsgitop/base/text.hpp"
+
+namespace uwsgitop {
+
+namespace {
+
+Status failure(const std::string& path, const char* what, int err) {
+    return Status::fail("cannot save the view to " + escape_for_display(path) + ": " + what + " (" +
+                        std::strerror(err) + ")");
+}
+
+// Creates the missing directories of `dir` (mode 0700).
+Status make_dirs(const std::string& path, const std::string& dir) {
+    struct stat sb;
+    if (dir.empty() || ::stat(dir.c_str(), &sb) == 0) return Status::ok();
+    const auto slash = dir.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+        Status st = make_dirs(path, dir.substr(0, slash));
+        if (!st) return st;
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return failure(path, "cannot create its directory", errno);
+    return Status::ok();
+}
+
+}  // namespace
+
+std::string saved_view_text(const SavedView& view) {
+    toml::array columns;
+    for (ColumnId id : view.columns) columns.push_back(std::string(column(id).name));
+    const ColumnDef& sorted = column(view.sort.column);
+    toml::table t;
+    t.insert("columns", std::move(columns));
+    std::string sort(sorted.name);
+    if (view.sort.descending != sorted.default_desc) sort.insert(sort.begin(), '-');
+    t.insert("sort", sort);
+    t.insert("reverse", false);
+    t.insert("pane", view.pane);
+    t.insert("filter", view.filter);
+    t.insert("interval", view.interval);
+    t.insert("color", view.color);
+    std::ostringstream out;
+    out << "# uwsgitop saved view, written by the screen's save key (s).\n"
+           "# Read after config.toml and before the environment and the command line;\n"
+           "# --no-config skips it. Delete this file to forget the view.\n"
+        << toml::toml_formatter(t, toml::format_flags::none) << "\n";
+    return out.str();
+}
+
+Status save_view(const std::string& path, const SavedView& view) {
+    if (path.empty()) return Status::fail("cannot save the view: no state directory (set HOME or XDG_STATE_HOME)");
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    Status st = make_dirs(path, slash == std::string::npos ? "" : dir);
+    if (!st) return st;
+    std::string tmp = dir + "/.view.toml.XXXXXX";
+    const int fd = ::mkstemp(tmp.data());  // mode 0600
+    if (fd < 0) return failure(path, "cannot create a file there", errno);
+    const std::string text = saved_view_text(view);
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return failure(path, "write failed", err);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    int err = errno;
+    const bool closed = ::close(fd) == 0;
+    if (!closed && synced) err = errno;
+    if (!synced || !closed) {
+        ::unlink(tmp.c_str());
+        return failure(path, "write failed", err);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int rename_err = errno;
+        ::unlink(tmp.c_str());
+        return failure(path, "rename failed", rename_err);
+    }
+    return Status::ok();
+}
+
+}  // namespace uwsgitop

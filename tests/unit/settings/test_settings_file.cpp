@@ -1,0 +1,402 @@
+// Unit tests for settings_file.hpp and view_state.hpp: the TOML settings
+// files under the command line, their errors, --show-config, and the saved view.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "uwsgitop/settings/settings_file.hpp"
+#include "uwsgitop/settings/view_state.hpp"
+
+using namespace uwsgitop;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory with the three files of a SettingsEnvironment in it.
+struct Sandbox {
+    fs::path dir;
+    SettingsEnvironment env;
+    Sandbox() {
+        std::string tmpl = (fs::temp_directory_path() / "uwsgitop-settings-XXXXXX").string();
+        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+        dir = tmpl;
+        env.system_config = (dir / "etc" / "config.toml").string();
+        env.user_config = (dir / "config" / "uwsgitop" / "config.toml").string();
+        env.view_state = (dir / "state" / "uwsgitop" / "view.toml").string();
+    }
+    ~Sandbox() {
+        std::error_code ec;
+        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add, ec);
+        fs::remove_all(dir, ec);
+    }
+    Sandbox(const Sandbox&) = delete;
+    Sandbox& operator=(const Sandbox&) = delete;
+
+    static void write(const std::string& path, const std::string& text) {
+        fs::create_directories(fs::path(path).parent_path());
+        std::ofstream(path, std::ios::binary) << text;
+    }
+    Status load(std::vector<const char*> args, Options& o, SettingsReport* report = nullptr) const {
+        args.insert(args.begin(), "uwsgitop");
+        return load_settings(static_cast<int>(args.size()), args.data(), env, o, report);
+    }
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string origin_of(const SettingsReport& r, std::string_view name) {
+    for (const SettingOrigin& so : r.settings) {
+        if (so.option->long_name == name) return so.origin;
+    }
+    return "(not listed)";
+}
+
+std::string key_of(std::string_view name) {
+    std::string k(name);
+    for (char& c : k) {
+        if (c == '-') c = '_';
+    }
+    return k;
+}
+
+}  // namespace
+
+TEST_SUITE("settings_file") {
+
+TEST_CASE("settings_file::precedence: defaults < system < user < saved view < environment < flags") {
+    Sandbox sb;
+    Options o;
+    SettingsReport r;
+    REQUIRE(sb.load({"127.0.0.1:1"}, o, &r).is_ok());
+    CHECK(o.interval == 1.0);
+    CHECK(origin_of(r, "frequency") == "default");
+
+    Sandbox::write(sb.env.system_config, "interval = 5\ntimeout = 7\n[[target]]\naddress = \"127.0.0.1:5\"\n");
+    REQUIRE(sb.load({}, o, &r).is_ok());
+    CHECK(o.interval == 5.0);
+    CHECK(o.addresses == std::vector<std::string>{"127.0.0.1:5"});
+    CHECK(r.targets_origin == sb.env.system_config);
+    CHECK(origin_of(r, "frequency") == sb.env.system_config + ":1");
+
+    Sandbox::write(sb.env.user_config,
+                   "# mine\ninterval = 4\n[[target]]\nname = \"a\"\naddress = \"127.0.0.1:41\"\n"
+                   "[[target]]\nname = \"b\"\naddress = \"127.0.0.1:42\"\n");
+    REQUIRE(sb.load({}, o, &r).is_ok());
+    CHECK(o.interval == 4.0);
+    CHECK(o.timeout == 7.0);  // still the system file's
+    CHECK(origin_of(r, "timeout") == sb.env.system_config + ":2");
+    REQUIRE(o.file_targets.size() == 2);  // the user's instances replace the system's
+    CHECK(o.file_targets[0].name == "a");
+    CHECK(o.file_targets[1].address == "127.0.0.1:42");
+    CHECK(o.fleet());
+
+    Sandbox::write(sb.env.view_state, "interval = 3\n");
+    REQUIRE(sb.load({}, o, &r).is_ok());
+    CHECK(o.interval == 3.0);
+    CHECK(origin_of(r, "frequency") == "saved view " + sb.env.view_state + ":1");
+
+    // The environment's address replaces the files' instances...
+    sb.env.address = "127.0.0.1:9";
+    REQUIRE(sb.load({}, o, &r).is_ok());
+    CHECK(o.addresses == std::vector<std::string>{"127.0.0.1:9"});
+    CHECK(o.file_targets.empty());
+    CHECK_FALSE(o.fleet());
+    CHECK(r.targets_origin == "environment UWSGITOP_ADDRESS");
+    // ...and the command line both the environment and the files.
+    REQUIRE(sb.load({"-d", "2", "127.0.0.1:8"}, o, &r).is_ok());
+    CHECK(o.interval == 2.0);
+    CHECK(o.addresses == std::vector<std::string>{"127.0.0.1:8"});
+    CHECK(origin_of(r, "frequency") == "command line");
+    CHECK(r.targets_origin == "command line");
+}
+
+TEST_CASE("settings_file::each key is validated as its flag is") {
+    // Every file-settable option of the table, with values good and bad: the
+    // file accepts what the flag accepts, and refuses it with the same words.
+    const std::vector<std::string> candidates = {"", "zzz", "-5", "0", "1000000000", "0.5", "2", "rss", "-rss", "id,pid",
+                                                 "auto", "never", "sockets", "127.0.0.1:9117", "busy"};
+    int compared = 0;
+    for (const OptionDoc& opt : option_docs()) {
+        if (opt.scope != OptionScope::Anywhere || opt.arg.empty()) continue;
+        for (const std::string& value : candidates) {
+            if (takes_number(opt)) {
+                char* end = nullptr;
+                std::strtod(value.c_str(), &end);
+                if (value.empty() || *end != '\0') continue;  // a file writes numbers as numbers
+            }
+            Sandbox sb;
+            const std::string flag = "--" + std::string(opt.long_name) + "=" + value;
+            Options by_flag, by_file;
+            const Status flag_st = sb.load({flag.c_str(), "127.0.0.1:1"}, by_flag);
+            const std::string key = key_of(opt.long_name);
+            const std::string toml_value = takes_number(opt) ? value : "\"" + value + "\"";
+            Sandbox::write(sb.env.user_config, "\n" + key + " = " + toml_value + "\n");
+            const Status file_st = sb.load({"127.0.0.1:1"}, by_file);
+            CAPTURE(flag);
+            CAPTURE(flag_st.message());
+            CAPTURE(file_st.message());
+            REQUIRE(flag_st.is_ok() == file_st.is_ok());
+            ++compared;
+            if (flag_st.is_ok()) {
+                CHECK(option_value_toml(opt, by_flag) == option_value_toml(opt, by_file));
+                continue;
+            }
+            const std::string prefix = "--" + std::string(opt.long_name);
+            if (flag_st.message().rfind(prefix + ":", 0) == 0) {
+                CHECK(file_st.message() == sb.env.user_config + ":2: " + key + flag_st.message().substr(prefix.size()));
+            } else {
+                CHECK(file_st.message() == flag_st.message());  // a check between options
+            }
+        }
+    }
+    CHECK(compared > 50);
+}
+
+TEST_CASE("settings_file::the did-you-mean error of the issue") {
+    Sandbox sb;
+    Sandbox::write(sb.env.user_config, "interval = 2\n\n\n\n\n\nsort = \"rsss\"\n");
+    Options o;
+    const Status st = sb.load({"127.0.0.1:1"}, o);
+    CHECK(st.message() == sb.env.user_config + ":7: sort: unknown column \"rsss\" (did you mean rss?)");
+}
+
+TEST_CASE("settings_file::an unknown key is an error listing the valid keys") {
+    Sandbox sb;
+    Sandbox::write(sb.env.user_config, "intervall = 2\n");
+    Options o;
+    const Status st = sb.load({"127.0.0.1:1"}, o);
+    REQUIRE_FALSE(st.is_ok());
+    const std::string& m = st.message();
+    CHECK(m.rfind(sb.env.user_config + ":1: intervall: unknown key (did you mean interval?); valid keys:", 0) == 0);
+    for (const OptionDoc& opt : option_docs()) {
+        std::string listed = " ";
+        listed += key_of(opt.long_name);
+        listed += ' ';
+        CHECK_MESSAGE((m.find(listed) != std::string::npos) == (opt.scope == OptionScope::Anywhere), listed);
+    }
+    CHECK(m.find('\n') == std::string::npos);
+    Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nport = 3\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.port: unknown key (valid: address name)");
+}
+
+TEST_CASE("settings_file::command-line-only options are refused in a file") {
+    Sandbox sb;
+    for (const OptionDoc& opt : option_docs()) {
+        if (opt.scope != OptionScope::CommandLineOnly) continue;
+        Sandbox::write(sb.env.user_config, key_of(opt.long_name) + " = true\n");
+        Options o;
+        const Status st = sb.load({"127.0.0.1:1"}, o);
+        CHECK(st.message() == sb.env.user_config + ":1: " + key_of(opt.long_name) +
+                                  ": only on the command line (--" + std::string(opt.long_name) + ")");
+    }
+}
+
+TEST_CASE("settings_file::a wrong type names what was expected and what came") {
+    Sandbox sb;
+    Options o;
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"interval = \"2\"", "interval: expected a number (got a string)"},
+        {"cores = \"yes\"", "cores: expected true or false (got a string)"},
+        {"columns = 3", "columns: expected an array of strings (got an integer)"},
+        {"columns = [\"id\", 2]", "columns: expected an array of strings (an element is an integer)"},
+        {"sort = true", "sort: expected a string (got a boolean)"},
+        {"mouse = \"off\"", "mouse: expected true or false (got a string)"},
+        {"target = 1", "target: write instances as [[target]] tables"},
+    };
+    for (const auto& [line, message] : cases) {
+        std::string text = "# comment\n";
+        text += line;
+        text += '\n';
+        Sandbox::write(sb.env.user_config, text);
+        CHECK(sb.load({"127.0.0.1:1"}, o).message() == sb.env.user_config + ":2: " + message);
+    }
+}
+
+TEST_CASE("settings_file::a TOML syntax error gives its line") {
+    Sandbox sb;
+    Sandbox::write(sb.env.user_config, "interval = 2\nsort = \"rss\"\ncolumns = [\"id\",\n\nnonsense here\n");
+    Options o;
+    const Status st = sb.load({"127.0.0.1:1"}, o);
+    REQUIRE_FALSE(st.is_ok());
+    CHECK(st.message().rfind(sb.env.user_config + ":5: ", 0) == 0);
+    CHECK(st.message().find('\n') == std::string::npos);
+    Sandbox::write(sb.env.user_config, "interval = 2\ninterval = 3\n");
+    CHECK(sb.load({"127.0.0.1:1"}, o).message().rfind(sb.env.user_config + ":2: ", 0) == 0);
+}
+
+TEST_CASE("settings_file::values map onto the options") {
+    Sandbox sb;
+    Sandbox::write(sb.env.user_config,
+                   "interval = 2\nsort = \"-rss\"\ncolumns = [\"id\", \"pid\", \"requests\", \"rss\", \"avg_rt\"]\n"
+                   "color = \"never\"\nfollow_vassals = true\nmouse = false\nmax-size = 8\npane = \"sockets\"\n"
+                   "filter = \"busy\"\n");
+    Options o;
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    CHECK(o.interval == 2.0);
+    CHECK(o.sort.column == ColumnId::Rss);
+    CHECK_FALSE(o.sort.descending);  // rss sorts descending by default; "-" flips it
+    CHECK(o.columns == std::vector<ColumnId>{ColumnId::Id, ColumnId::Pid, ColumnId::Requests, ColumnId::Rss,
+                                             ColumnId::AvgRt});
+    CHECK(o.no_color);
+    CHECK(o.follow_vassals);
+    CHECK_FALSE(o.mouse);
+    CHECK(o.max_size_mib == 8.0);
+    CHECK(o.pane == "sockets");
+    CHECK(o.filter == "busy");
+    // A flag set true below can be set false above it.
+    Sandbox::write(sb.env.view_state, "color = \"auto\"\n");
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    CHECK_FALSE(o.no_color);
+    REQUIRE(sb.load({"--no-mouse", "--no-color", "127.0.0.1:1"}, o).is_ok());
+    CHECK(o.no_color);
+    // A file's format is for --once/--batch: not an error for the screen.
+    Sandbox::write(sb.env.view_state, "format = \"tsv\"\n");
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    REQUIRE(sb.load({"--once", "127.0.0.1:1"}, o).is_ok());
+    CHECK(o.format == OutputFormat::Tsv);
+}
+
+TEST_CASE("settings_file::--no-config reads no file; --config replaces the user's and must exist") {
+    Sandbox sb;
+    Sandbox::write(sb.env.system_config, "timeout = 9\n");
+    Sandbox::write(sb.env.user_config, "interval = 4\n");
+    Sandbox::write(sb.env.view_state, "sort = \"pid\"\n");
+    Options o;
+    SettingsReport r;
+    REQUIRE(sb.load({"--no-config", "127.0.0.1:1"}, o, &r).is_ok());
+    CHECK(o.interval == 1.0);
+    CHECK(o.timeout == 3.0);
+    CHECK(o.sort.column == ColumnId::Requests);
+    CHECK(r.files.empty());
+
+    const std::string other = (sb.dir / "other.toml").string();
+    Sandbox::write(other, "interval = 6\n");
+    REQUIRE(sb.load({"--config", other.c_str(), "127.0.0.1:1"}, o, &r).is_ok());
+    CHECK(o.interval == 6.0);
+    CHECK(o.timeout == 9.0);                     // the system file still counts
+    CHECK(o.sort.column == ColumnId::Pid);       // and the saved view
+    const std::string missing = (sb.dir / "missing.toml").string();
+    CHECK(sb.load({"--config", missing.c_str(), "127.0.0.1:1"}, o).message().rfind(missing + ": cannot open", 0) == 0);
+    CHECK(sb.load({"--config", other.c_str(), "--no-config", "127.0.0.1:1"}, o).message() ==
+          "--config and --no-config exclude each other");
+    // A bad file is ignored with --no-config.
+    Sandbox::write(sb.env.user_config, "nonsense\n");
+    CHECK(sb.load({"--no-config", "127.0.0.1:1"}, o).is_ok());
+    CHECK_FALSE(sb.load({"127.0.0.1:1"}, o).is_ok());
+}
+
+TEST_CASE("settings_file::--show-config says the value and the source of each setting") {
+    Sandbox sb;
+    Sandbox::write(sb.env.user_config, "# x\ninterval = 2\n");
+    Sandbox::write(sb.env.view_state, "columns = [\"id\", \"rss\"]\n");
+    Options o;
+    SettingsReport r;
+    REQUIRE(sb.load({"--show-config", "-s", "-rss"}, o, &r).is_ok());  // no address needed
+    CHECK(o.show_config);
+    const std::string text = show_config_text(o, r);
+    auto line_of = [&](const std::string& key) {
+        const auto at = text.find("\n" + key + " = ");
+        if (at == std::string::npos) return std::string("(missing)");
+        return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+    };
+    CHECK(line_of("frequency").find("= 2 ") != std::string::npos);
+    CHECK(line_of("frequency").find("# " + sb.env.user_config + ":2") != std::string::npos);
+    CHECK(line_of("columns").find("[\"id\", \"rss\"]") != std::string::npos);
+    CHECK(line_of("columns").find("# saved view " + sb.env.view_state + ":1") != std::string::npos);
+    CHECK(line_of("sort").find("\"-rss\"") != std::string::npos);
+    CHECK(line_of("sort").find("# command line") != std::string::npos);
+    CHECK(line_of("timeout").find("# default") != std::string::npos);
+    CHECK(line_of("mouse").find("= true") != std::string::npos);
+    CHECK(text.find(sb.env.system_config + " (not found)") != std::string::npos);
+    for (const OptionDoc& opt : option_docs()) {
+        if (opt.scope == OptionScope::CommandLineOnly) CHECK(line_of(key_of(opt.long_name)) == "(missing)");
+    }
+}
+
+TEST_CASE("view_state::save writes only the state file; a restart reads the saved view") {
+    Sandbox sb;
+    const std::string hand_written = "# my own settings, with comments\ninterval = 4   # seconds\nsort = \"pid\"\n";
+    Sandbox::write(sb.env.user_config, hand_written);
+    SavedView v;
+    v.columns = {ColumnId::Id, ColumnId::Rss, ColumnId::Pid};
+    v.sort = SortSpec{ColumnId::Rss, false};
+    v.pane = "sockets";
+    v.filter = "a \"quoted\" \\ filter";
+    v.interval = 2.5;
+    v.color = "never";
+    REQUIRE(save_view(sb.env.view_state, v).is_ok());
+    CHECK(slurp(sb.env.user_config) == hand_written);
+    struct stat st;
+    REQUIRE(::stat(sb.env.view_state.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat(fs::path(sb.env.view_state).parent_path().c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    REQUIRE(::stat(fs::path(sb.env.view_state).parent_path().parent_path().c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    // Only view.toml in its directory: no temporary file left behind.
+    int entries = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(sb.env.view_state).parent_path())) {
+        (void)e;
+        ++entries;
+    }
+    CHECK(entries == 1);
+
+    Options o;
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    CHECK(o.columns == v.columns);
+    CHECK(o.sort.column == ColumnId::Rss);
+    CHECK_FALSE(o.sort.descending);
+    CHECK(o.pane == "sockets");
+    CHECK(o.filter == v.filter);
+    CHECK(o.interval == 2.5);
+    CHECK(o.no_color);
+    // Saving again replaces the file whole.
+    v.sort = SortSpec{ColumnId::Pid, true};
+    REQUIRE(save_view(sb.env.view_state, v).is_ok());
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    CHECK(o.sort.column == ColumnId::Pid);
+    CHECK(o.sort.descending);
+    CHECK(slurp(sb.env.user_config) == hand_written);
+}
+
+TEST_CASE("view_state::a directory that cannot be written is one line, and nothing is left") {
+    Sandbox sb;
+    SavedView v;
+    v.columns = {ColumnId::Id};
+    v.pane = "workers";
+    v.color = "auto";
+    // Its parent is a regular file: no directory can be made there.
+    Sandbox::write((sb.dir / "plain").string(), "x");
+    const std::string under_file = (sb.dir / "plain" / "uwsgitop" / "view.toml").string();
+    Status st = save_view(under_file, v);
+    REQUIRE_FALSE(st.is_ok());
+    CHECK(st.message().rfind("cannot save the view to " + under_file + ": cannot create its directory (", 0) == 0);
+    CHECK(st.message().find('\n') == std::string::npos);
+    // A read-only directory (root may write anyway: then only check it worked).
+    const fs::path ro = sb.dir / "ro";
+    fs::create_directories(ro);
+    fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+    st = save_view((ro / "view.toml").string(), v);
+    if (::geteuid() != 0) {
+        CHECK(st.message().rfind("cannot save the view to " + (ro / "view.toml").string() + ": cannot create a file there (", 0) == 0);
+        CHECK(fs::is_empty(ro));
+    } else {
+        CHECK(st.is_ok());
+    }
+    CHECK(save_view("", v).message() == "cannot save the view: no state directory (set HOME or XDG_STATE_HOME)");
+}
+
+}  // TEST_SUITE
