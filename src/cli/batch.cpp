@@ -76,6 +76,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
             case OutputFormat::Table:
             case OutputFormat::Prometheus:  // routed to run_fleet_batch by main
             case OutputFormat::OpenMetrics:
+            case OutputFormat::Count_:      // not a format
                 if (i > 0) out += '\n';
                 dump_table(snap, &rates, now, dump, out);
                 break;

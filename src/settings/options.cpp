@@ -91,15 +91,18 @@ Status parse_long(std::string_view label, std::string_view text, long lo, long h
 }
 
 Status parse_format(std::string_view label, std::string_view text, OutputFormat& out) {
-    if (text == "table") out = OutputFormat::Table;
-    else if (text == "json") out = OutputFormat::Json;
-    else if (text == "tsv") out = OutputFormat::Tsv;
-    else if (text == "csv") out = OutputFormat::Csv;
-    else if (text == "raw") out = OutputFormat::Raw;
-    else if (text == "prometheus") out = OutputFormat::Prometheus;
-    else if (text == "openmetrics") out = OutputFormat::OpenMetrics;
-    else return Status::fail(std::string(label) + ": unknown format \"" + escape_for_display(text) + "\" (valid: table json tsv csv raw prometheus openmetrics)");
-    return Status::ok();
+    for (std::size_t i = 0; i < kOutputFormatNames.size(); ++i) {
+        if (text == kOutputFormatNames[i]) {
+            out = static_cast<OutputFormat>(i);
+            return Status::ok();
+        }
+    }
+    std::string valid;
+    for (std::string_view name : kOutputFormatNames) {
+        if (!valid.empty()) valid += ' ';
+        valid += name;
+    }
+    return Status::fail(std::string(label) + ": unknown format \"" + escape_for_display(text) + "\" (valid: " + valid + ")");
 }
 
 const OptionDoc* find_short(char c) {
@@ -224,9 +227,8 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
         }
         return q + "\"";
     };
-    static constexpr std::string_view kFormats[] = {"table", "json", "tsv", "csv", "raw", "prometheus", "openmetrics"};
     if (n == "frequency" || n == "delay" || n == "interval") return number(in.interval);
-    if (n == "format") return quoted(kFormats[static_cast<std::size_t>(in.format)]);
+    if (n == "format") return quoted(kOutputFormatNames[static_cast<std::size_t>(in.format)]);
     if (n == "sort") {
         const ColumnDef& def = column(in.sort.column);
         std::string name(def.name);

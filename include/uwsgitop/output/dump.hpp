@@ -18,7 +18,9 @@
 // snapshots with a blank line.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "uwsgitop/view/columns.hpp"
@@ -26,7 +28,12 @@
 
 namespace uwsgitop {
 
-enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus, OpenMetrics };
+enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus, OpenMetrics, Count_ };
+
+// The --format names, in OutputFormat order: the one list that --format's
+// parser, its error message, --show-config and the docs check read.
+inline constexpr std::array<std::string_view, static_cast<std::size_t>(OutputFormat::Count_)> kOutputFormatNames = {
+    "table", "json", "tsv", "csv", "raw", "prometheus", "openmetrics"};
 
 struct DumpOptions {
     OutputFormat format = OutputFormat::Table;
