@@ -225,6 +225,25 @@ TEST_CASE("settings_file::a wrong type names what was expected and what came") {
     }
 }
 
+TEST_CASE("settings_file::a repeatable option takes a string or an array of strings") {
+    Sandbox sb;
+    Options o;
+    Sandbox::write(sb.env.user_config,
+                   "serve_metrics = \"127.0.0.1:9117\"\nprobe_allow = [\"127.0.0.1:*\", \"/run/uwsgi/*.sock\"]\n"
+                   "web_max_request_size = 64\n");
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    CHECK(o.probe_allow == std::vector<std::string>{"127.0.0.1:*", "/run/uwsgi/*.sock"});
+    CHECK(o.web_max_request_kib == 64.0);
+    // The command line adds to the file's patterns, as a second flag would.
+    REQUIRE(sb.load({"--probe-allow", "@x", "127.0.0.1:1"}, o).is_ok());
+    CHECK(o.probe_allow.size() == 3);
+    Sandbox::write(sb.env.user_config, "serve_metrics = \":9117\"\nprobe_allow = [\"a\", 3]\n");
+    CHECK(sb.load({"127.0.0.1:1"}, o).message() ==
+          sb.env.user_config + ":2: probe_allow: expected an array of strings (an element is an integer)");
+    Sandbox::write(sb.env.user_config, "serve_metrics = \":9117\"\nprobe_allow = [\"\"]\n");
+    CHECK(sb.load({"127.0.0.1:1"}, o).message() == sb.env.user_config + ":2: probe_allow: empty pattern");
+}
+
 TEST_CASE("settings_file::a TOML syntax error gives its line") {
     Sandbox sb;
     Sandbox::write(sb.env.user_config, "interval = 2\nsort = \"rss\"\ncolumns = [\"id\",\n\nnonsense here\n");
