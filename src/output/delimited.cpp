@@ -1,4 +1,4 @@
-// dump_delimited.cpp — TSV and CSV rows for scripts (see dump.hpp).
+// delimited.cpp — TSV and CSV rows for scripts (see dump.hpp).
 #include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/output/dump.hpp"
 #include "uwsgitop/base/text.hpp"

@@ -1,4 +1,4 @@
-// dump_fleet.cpp — json/tsv/csv/table for a fleet (see dump_fleet.hpp).
+// fleet_dump.cpp — json/tsv/csv/table for a fleet (see fleet_dump.hpp).
 #include "uwsgitop/output/fleet_dump.hpp"
 
 #include <algorithm>

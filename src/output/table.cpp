@@ -1,4 +1,4 @@
-// dump_table.cpp — the fixed-width text table of --once/--batch (see dump.hpp).
+// table.cpp — the fixed-width text table of --once/--batch (see dump.hpp).
 #include <algorithm>
 
 #include "uwsgitop/view/aux_columns.hpp"

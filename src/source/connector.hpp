@@ -1,7 +1,7 @@
-// connector.hpp — private pieces shared by the source_*.cpp files.
+// connector.hpp — private pieces shared by the source/*.cpp files.
 //
 // The concrete sources (socket, libcurl, file, stdin) are built only through
-// make_source(); this header lets source_factory.cpp reach them and gives
+// make_source(); this header lets factory.cpp reach them and gives
 // them common message helpers. Not part of the public include/ contracts.
 #pragma once
 
@@ -37,7 +37,7 @@ inline bool looks_like_http_reply(const char* data, std::size_t size) {
 // Found", the reason escaped), strips the headers, decodes
 // Transfer-Encoding: chunked, honours Content-Length (a shorter body is "cut
 // short"), and fails if the body exceeds `max_body`. Messages carry no label.
-// Implemented in source_http.cpp.
+// Implemented in http.cpp.
 Status decode_http_reply(ByteBuffer& bytes, std::size_t max_body);
 
 // "256 MiB" when a whole number of MiB, else "1000 bytes".

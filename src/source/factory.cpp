@@ -1,4 +1,4 @@
-// source_factory.cpp — make_source(): the concrete source for an address.
+// factory.cpp — make_source(): the concrete source for an address.
 // Building a source never connects or opens anything; that happens on fetch.
 #include "connector.hpp"
 

@@ -1,4 +1,4 @@
-// source_file.cpp — snapshots from a file (file:PATH) or standard input (-).
+// file.cpp — snapshots from a file (file:PATH) or standard input (-).
 //
 // file:PATH is read whole on every fetch, so a snapshot rewritten by another
 // tool shows its latest content; standard input is read once to EOF, after

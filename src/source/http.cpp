@@ -1,4 +1,4 @@
-// source_http.cpp — HTTP: decoding a raw HTTP/1.x reply in place (used by the
+// http.cpp — HTTP: decoding a raw HTTP/1.x reply in place (used by the
 // socket and file sources) and the libcurl source for http:// and https://.
 //
 // CurlSource keeps one easy handle for its whole life (connection reuse is

@@ -1,4 +1,4 @@
-// source_socket.cpp — the TCP / unix / abstract socket source.
+// socket.cpp — the TCP / unix / abstract socket source.
 //
 // One fetch = one connection: a non-blocking connect (each resolved address
 // in turn), then reading until EOF, all within FetchLimits::timeout_seconds

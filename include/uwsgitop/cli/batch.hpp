@@ -20,7 +20,7 @@ namespace uwsgitop {
 int run_batch(const Options& options, Pipeline& pipeline);
 
 // The same for several instances (Options::fleet()): every poll is printed as
-// one fleet document (dump_fleet.hpp) or as Prometheus metrics. Exit code 1
+// one fleet document (fleet_dump.hpp) or as Prometheus metrics. Exit code 1
 // when an instance could not be read in a poll (the table/json still shows
 // its state), 0 otherwise.
 int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet);

@@ -1,4 +1,4 @@
-// dump_fleet.hpp — script output for several instances (--once/--batch with
+// fleet_dump.hpp — script output for several instances (--once/--batch with
 // more than one address or --targets).
 //   json: {"instances":[{"address":..,"name":..,"state":"ok"|"stale 4s: ..."|
 //          "error: ...", <when it answered: the same keys as the single-address

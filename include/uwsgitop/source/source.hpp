@@ -14,7 +14,7 @@
 //     after N bytes", "...: reply larger than 256 MiB";
 //   * never throws.
 // A plain stats socket that turns out to be a --stats-http server (it sends
-// nothing after accept) is detected and asked over HTTP, see source_socket.cpp.
+// nothing after accept) is detected and asked over HTTP, see source/socket.cpp.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// Unit tests for fleet.hpp, dump_fleet.hpp and prometheus.hpp.
+// Unit tests for fleet.hpp, fleet_dump.hpp and prometheus.hpp.
 #include <doctest/doctest.h>
 
 #include <rapidjson/document.h>
