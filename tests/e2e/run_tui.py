@@ -549,7 +549,13 @@ def scenario_signals(binary, fixtures):
 def scenario_terminals(binary, fixtures):
     print("terminal types")
     path = "file:" + os.path.join(fixtures, "prefork-1.json")
-    for term, env in (("vt100", {"NO_COLOR": "1"}), ("linux", {}), ("screen", {}), ("vt102", {})):
+    # TERM=linux: ncurses dlopen()s libgpm for the console mouse; libgpm's Gpm_Open
+    # leaks the tty name (10 bytes) and ncurses dlclose()s it, so LeakSanitizer in
+    # the ASan run reports a leak in an unnamed module that no suppression can
+    # match. An empty NCURSES_GPM_TERMS turns ncurses's GPM use off; the terminal
+    # handling under test is the same.
+    for term, env in (("vt100", {"NO_COLOR": "1"}), ("linux", {"NCURSES_GPM_TERMS": ""}),
+                      ("screen", {}), ("vt102", {})):
         e = {"TERM": term}
         e.update(env)
         tui = Tui(binary, [path], env=e)
@@ -560,7 +566,8 @@ def scenario_terminals(binary, fixtures):
         check(tui.wait_for("1:cores"), "TERM=%s: keys work" % term)
         tui.send("q")
         code, after = tui.finish()
-        check(code == 0 and tui.terminal_restored(after), "TERM=%s: exits 0, terminal restored" % term)
+        check(code == 0, "TERM=%s: exits 0 (got %r, stderr %r)" % (term, code, tui.stderr[-300:]))
+        check(tui.terminal_restored(after), "TERM=%s: terminal restored" % term)
 
     for term, expect in ((None, b"TERM is not set"), ("no-such-terminal-xyz", b"unknown terminal type"),
                          ("dumb", b"cannot move the cursor")):
