@@ -39,6 +39,18 @@ void append_label_value(std::string& out, std::string_view v) {
     }
 }
 
+void append_family_header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
 namespace {
 
 using detail::Derived;
@@ -51,13 +63,7 @@ using detail::Series;
 struct Writer {
     std::string& out;
     void family(std::string_view name, Kind kind, std::string_view help) {
-        out += "# HELP ";
-        out += name;
-        out += ' ';
-        out += help;
-        out += "\n# TYPE ";
-        out += name;
-        out += kind == Kind::Counter ? " counter\n" : " gauge\n";
+        append_family_header(out, name, kind == Kind::Counter ? "counter" : "gauge", help);
     }
     // `name` is the family name without "_total"; counter samples always end
     // in _total (in the 0.0.4 format the family is named with it too).

@@ -9,18 +9,6 @@ namespace uwsgitop {
 
 namespace {
 
-void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-}
-
 void number(std::string& out, double v) {
     append_fixed(out, v, 6);
     out += '\n';
@@ -67,13 +55,13 @@ void SelfMetrics::record_poll(const std::vector<std::unique_ptr<Instance>>& flee
 }
 
 void write_self_metrics(const SelfMetrics& m, bool openmetrics, std::string& out) {
-    header(out, "uwsgitop_build_info", "gauge", "A metric with a constant '1' value labeled by the version of uwsgitop.");
+    append_family_header(out, "uwsgitop_build_info", "gauge", "A metric with a constant '1' value labeled by the version of uwsgitop.");
     out += "uwsgitop_build_info{version=\"";
     append_label_value(out, build_version());
     out += "\"} 1\n";
 
     const std::string_view dur = "uwsgi_exporter_scrape_duration_seconds";
-    header(out, dur, "summary", "uwsgi_exporter: Duration of a scrape job.");
+    append_family_header(out, dur, "summary", "uwsgi_exporter: Duration of a scrape job.");
     const struct {
         const char* result;
         double sum;
@@ -93,17 +81,17 @@ void write_self_metrics(const SelfMetrics& m, bool openmetrics, std::string& out
         count(out, r.n);
     }
 
-    header(out, "uwsgitop_targets", "gauge", "Number of uWSGI stats servers polled by the last scrape.");
+    append_family_header(out, "uwsgitop_targets", "gauge", "Number of uWSGI stats servers polled by the last scrape.");
     out += "uwsgitop_targets ";
     count(out, m.targets);
 
-    header(out, openmetrics ? "uwsgitop_polls" : "uwsgitop_polls_total", "counter",
+    append_family_header(out, openmetrics ? "uwsgitop_polls" : "uwsgitop_polls_total", "counter",
            "Polls of the whole fleet since the exporter started (concurrent scrapes share one).");
     out += "uwsgitop_polls_total ";
     count(out, m.polls);
 
     if (!m.per_target.empty()) {
-        header(out, openmetrics ? "uwsgitop_target_failures" : "uwsgitop_target_failures_total", "counter",
+        append_family_header(out, openmetrics ? "uwsgitop_target_failures" : "uwsgitop_target_failures_total", "counter",
                "Failed polls of a uWSGI stats server since the exporter started.");
         for (const SelfMetrics::TargetFailures& r : m.per_target) {
             out += "uwsgitop_target_failures_total{instance=\"";

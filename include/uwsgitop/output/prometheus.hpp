@@ -31,6 +31,10 @@ struct PrometheusOptions {
 // \ " and newline escaped, other control bytes '?', invalid UTF-8 U+FFFD.
 void append_label_value(std::string& out, std::string_view v);
 
+// Appends a family's "# HELP NAME HELP" and "# TYPE NAME TYPE" lines (`type`
+// is "counter", "gauge", "info", ...); `help` must be one line of text.
+void append_family_header(std::string& out, std::string_view name, std::string_view type, std::string_view help);
+
 void write_prometheus(const std::vector<std::unique_ptr<Instance>>& fleet, const PrometheusOptions& opt,
                       std::string& out);
 
