@@ -9,7 +9,7 @@
 # Tests what is COMMITTED (meson dist packs the git HEAD). Run as root for the
 # .deb install step (skipped otherwise). Installs no package itself; it needs
 # (Debian): meson ninja-build g++ pkg-config libncurses-dev libcurl4-openssl-dev
-# rapidjson-dev libtomlplusplus-dev doctest-dev python3 scdoc git xz-utils dpkg-dev
+# rapidjson-dev libtomlplusplus-dev libzstd-dev doctest-dev python3 scdoc git xz-utils dpkg-dev
 # debhelper fakeroot rpm ruby makepkg libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev,
 # and optionally bash-completion zsh fish systemd (systemd-analyze).
 # Exit status 0 when every check passed; each failure is printed as "FAIL: ...".
@@ -117,18 +117,19 @@ step "dependencies agree with meson.build"
 # fails here until it is added to this table and to the packaging files.
 declare -A DEB=([ncursesw]=libncurses-dev [libcurl]=libcurl4-openssl-dev [RapidJSON]=rapidjson-dev
                 [tomlplusplus]=libtomlplusplus-dev [doctest]=doctest-dev [scdoc]=scdoc
-                [libmicrohttpd]=libmicrohttpd-dev [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev)
+                [libmicrohttpd]=libmicrohttpd-dev [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev
+                [libzstd]=libzstd-dev)
 declare -A RPM=([ncursesw]='pkgconfig(ncursesw)' [libcurl]='pkgconfig(libcurl)'
                 [RapidJSON]='pkgconfig(RapidJSON)' [tomlplusplus]='pkgconfig(tomlplusplus)'
                 [doctest]=doctest-devel [scdoc]=scdoc
                 [libmicrohttpd]='pkgconfig(libmicrohttpd)' [yaml-cpp]='pkgconfig(yaml-cpp)'
-                [libxcrypt]='pkgconfig(libxcrypt)')
+                [libxcrypt]='pkgconfig(libxcrypt)' [libzstd]='pkgconfig(libzstd)')
 declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
                  [doctest]=doctest [scdoc]=scdoc
-                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd)
 declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
                  [doctest]= [scdoc]=scdoc
-                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd)
 # threads: libc; bash-completion: only where completions go; python3, uwsgi,
 # tmux...: test programs found at run time, not build dependencies.
 ignored=" threads bash-completion python3 uwsgi "

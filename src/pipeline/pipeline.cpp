@@ -5,7 +5,9 @@ namespace uwsgitop {
 
 Pipeline::Pipeline(std::unique_ptr<Source> source) : source_(std::move(source)) {}
 
-Status Pipeline::record_to(const std::string& path) { return recorder_.open(path); }
+Status Pipeline::record_to(const std::string& path, const RecordRotation& rotation) {
+    return recorder_.open(path, rotation);
+}
 
 Status Pipeline::refresh(Snapshot& into, Rates& rates) {
     // One read buffer (frame_), reused by every refresh: the snapshot keeps

@@ -29,6 +29,8 @@ const OptionDoc kOptions[] = {
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
     {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)", kCommandLineOnly},
+    {"record-max-size", 0, "MIB", "with --record: start a new FILE before it grows past MIB, the old one compressed to FILE.1.zst", kCommandLineOnly},
+    {"record-keep", 0, "N", "with --record-max-size: rotated files kept, FILE.1.zst to FILE.N.zst (default 5)", kCommandLineOnly},
     {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file", kCommandLineOnly},
     {"speed", 0, "X", "replay speed factor (default 1)"},
     {"loop", 0, "", "with --replay: start again at the end"},
@@ -154,7 +156,11 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "timeout") return parse_double(l, v, 0.05, 600, out.timeout);
     else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
     else if (n == "record") return need_text(l, v, "empty file name", out.record_path);
-    else if (n == "replay") return need_text(l, v, "empty file name", out.replay_path);
+    else if (n == "record-max-size") return parse_double(l, v, 0.01, 1048576, out.record_max_mib);
+    else if (n == "record-keep") {
+        out.record_keep_given = true;
+        return parse_long(l, v, 0, 10000, out.record_keep);
+    } else if (n == "replay") return need_text(l, v, "empty file name", out.replay_path);
     else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
     else if (n == "loop") out.loop = on;
     else if (n == "demo") out.demo = on;
@@ -386,6 +392,10 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     }
     if (!out.serve_metrics.empty() && (out.once || out.batch)) {
         return Status::fail("--serve-metrics runs until stopped: not with --once/--batch");
+    }
+    if (out.record_path.empty() && out.record_max_mib > 0) return Status::fail("--record-max-size goes with --record");
+    if (out.record_keep_given && !(out.record_max_mib > 0)) {
+        return Status::fail("--record-keep goes with --record-max-size");
     }
     if (out.format == OutputFormat::Raw && out.fleet()) return Status::fail("--format raw reads one instance");
     if (out.workers && !out.fleet()) return Status::fail("--workers goes with several instances");

@@ -86,9 +86,8 @@ public:
 private:
     // Reads the record into frame.bytes, leaving just the document.
     Status load(const RecordSpan& rec, Frame& frame) {
-        Status rs = file_.read_at(rec.offset, static_cast<std::size_t>(rec.length), frame.bytes);
+        Status rs = file_.read_record(rec, frame.bytes);
         if (!rs) return rs;
-        if (frame.bytes.size() != rec.length) return file_.fail("file shrank while playing");
         if (file_.format() == RecordingFormat::Http) {
             Status st = detail::decode_http_reply(frame.bytes, std::numeric_limits<std::size_t>::max());
             return st ? Status::ok() : file_.fail(st.message());

@@ -27,8 +27,9 @@ class Pipeline {
 public:
     explicit Pipeline(std::unique_ptr<Source> source);
 
-    // Starts recording every frame read to `path` (JSON Lines, see recording.hpp).
-    Status record_to(const std::string& path);
+    // Starts recording every frame read to `path` (JSON Lines, see
+    // recording.hpp), rotated as `rotation` says.
+    Status record_to(const std::string& path, const RecordRotation& rotation = {});
     // Keep a byte-exact copy of each frame (for --format raw).
     void keep_raw(bool on) { keep_raw_ = on; }
     // What the next refreshes parse (parse.hpp); ParseScope::Everything at first.

@@ -50,6 +50,9 @@ struct Options {
     double timeout = 3.0;
     double max_size_mib = 256;
     std::string record_path;
+    double record_max_mib = 0;            // --record-max-size: 0 = no rotation
+    long record_keep = 5;                 // --record-keep: rotated files kept
+    bool record_keep_given = false;
     std::string replay_path;
     double speed = 1.0;
     bool demo = false;
