@@ -65,7 +65,7 @@ complete -c uwsgitop -s b -l batch -d 'Print a snapshot every interval without t
 complete -c uwsgitop -s n -l iterations -x -d 'With --batch: stop after N snapshots'
 complete -c uwsgitop -s f -l frequency -x -d 'Refresh interval in seconds'
 complete -c uwsgitop -s d -l delay -x -d 'Same as --frequency'
-complete -c uwsgitop -s o -l format -x -a 'table json tsv csv raw prometheus openmetrics' -d 'Output of --once/--batch'
+complete -c uwsgitop -s o -l format -x -a 'table json tsv csv raw prometheus openmetrics none' -d 'Output of --once/--batch'
 complete -c uwsgitop -s s -l sort -x -a "(__uwsgitop_sort_values $__uwsgitop_columns)" -d 'Sort rows by COLUMN; -COLUMN reverses'
 complete -c uwsgitop -n __uwsgitop_after_sort -x -a "(__uwsgitop_sort_values $__uwsgitop_columns)"
 complete -c uwsgitop -s r -l reverse -d 'Reverse the sort direction'

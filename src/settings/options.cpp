@@ -21,7 +21,7 @@ const OptionDoc kOptions[] = {
     {"frequency", 'f', "SECS", "refresh interval in seconds, fractions allowed (default 1)"},
     {"delay", 'd', "SECS", "same as --frequency"},
     {"interval", 0, "SECS", "same as --frequency"},
-    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw, prometheus or openmetrics (default table)"},
+    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw, prometheus, openmetrics or none (default table)"},
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
@@ -397,6 +397,9 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     if (out.record_keep_given && !(out.record_max_mib > 0)) {
         return Status::fail("--record-keep goes with --record-max-size");
     }
+    if (out.format == OutputFormat::None && (out.once || out.batch) && (out.record_path.empty() || out.fleet())) {
+        return Status::fail("--format none prints nothing: it goes with --record (one instance)");
+    }
     if (out.format == OutputFormat::Raw && out.fleet()) return Status::fail("--format raw reads one instance");
     if (out.workers && !out.fleet()) return Status::fail("--workers goes with several instances");
     return Status::ok();
@@ -406,6 +409,7 @@ std::string usage_text() {
     std::string s =
         "usage: uwsgitop [OPTIONS] ADDRESS [ADDRESS...]\n"
         "       uwsgitop --once [--format table|json|tsv|csv|raw] ADDRESS\n"
+        "       uwsgitop --batch --format none --record FILE [--record-max-size MIB] ADDRESS\n"
         "       uwsgitop --demo\n"
         "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE\n"
         "\nA top-like monitor for uWSGI's stats server (--stats ADDR).\n\nOptions:\n";

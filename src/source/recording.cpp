@@ -55,7 +55,7 @@ Status RecordWriter::open(const std::string& path, const RecordRotation& rotatio
     rotations_ = 0;
     if (rotation_.keep < 0) rotation_.keep = 0;
     if (rotation_.max_bytes > 0) {
-        Status fs = detail::finish_rotation(path_, rotation_.keep);
+        Status fs = detail::finish_rotation(path_, rotation_.keep, false);
         if (!fs) return fs;
     }
     return open_file();
@@ -81,7 +81,7 @@ Status RecordWriter::open_file() {
 Status RecordWriter::rotate() {
     // A FILE.0 left by an earlier failure is finished first, so the rename
     // below never replaces one.
-    Status fs = detail::finish_rotation(path_, rotation_.keep);
+    Status fs = detail::finish_rotation(path_, rotation_.keep, false);
     if (!fs) return fs;
     const std::string zero = detail::rotated_name(path_, 0);
     if (::rename(path_.c_str(), zero.c_str()) != 0) {
@@ -92,7 +92,7 @@ Status RecordWriter::rotate() {
     Status os = open_file();
     if (!os) return os;
     ++rotations_;
-    return detail::finish_rotation(path_, rotation_.keep);
+    return detail::finish_rotation(path_, rotation_.keep, true);
 }
 
 Status RecordWriter::append(const Frame& frame, const std::string& address, bool valid_json) {

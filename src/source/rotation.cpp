@@ -68,14 +68,48 @@ std::string rotated_name(const std::string& path, int k) {
     return k == 0 ? path + ".0" : path + "." + std::to_string(k) + ".zst";
 }
 
-bool zstd_holds_size(const std::string& zst, uint64_t size) {
-    Fd fd(::open(zst.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) return false;
+bool zstd_holds_copy(const std::string& zst, const std::string& plain) {
+    Fd z(::open(zst.c_str(), O_RDONLY | O_CLOEXEC));
+    Fd p(::open(plain.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (z.get() < 0 || p.get() < 0 || ::fstat(p.get(), &st) != 0) return false;
     char head[18];  // ZSTD_FRAMEHEADERSIZE_MAX
-    const ssize_t n = ::pread(fd.get(), head, sizeof head, 0);
+    const ssize_t n = ::pread(z.get(), head, sizeof head, 0);
     if (n <= 0) return false;
-    const unsigned long long got = ZSTD_getFrameContentSize(head, static_cast<std::size_t>(n));
-    return got != ZSTD_CONTENTSIZE_UNKNOWN && got != ZSTD_CONTENTSIZE_ERROR && got == size;
+    const unsigned long long size = ZSTD_getFrameContentSize(head, static_cast<std::size_t>(n));
+    if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
+        size != static_cast<unsigned long long>(st.st_size)) {
+        return false;
+    }
+    ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    if (dctx == nullptr) return false;
+    std::vector<char> ibuf(ZSTD_DStreamInSize()), obuf(ZSTD_DStreamOutSize()), pbuf(ZSTD_DStreamOutSize());
+    uint64_t compared = 0;
+    bool same = true, frame_done = false;
+    while (same && !frame_done) {
+        const ssize_t r = ::read(z.get(), ibuf.data(), ibuf.size());
+        if (r <= 0) break;
+        ZSTD_inBuffer input{ibuf.data(), static_cast<std::size_t>(r), 0};
+        while (same && input.pos < input.size) {
+            ZSTD_outBuffer output{obuf.data(), obuf.size(), 0};
+            const std::size_t ret = ZSTD_decompressStream(dctx, &output, &input);
+            if (ZSTD_isError(ret)) {
+                same = false;
+                break;
+            }
+            if (output.pos > 0) {
+                const ssize_t got = ::pread(p.get(), pbuf.data(), output.pos, static_cast<off_t>(compared));
+                same = got == static_cast<ssize_t>(output.pos) && std::memcmp(pbuf.data(), obuf.data(), output.pos) == 0;
+                compared += output.pos;
+            }
+            if (ret == 0) {
+                frame_done = true;
+                break;
+            }
+        }
+    }
+    ZSTD_freeDCtx(dctx);
+    return same && frame_done && compared == static_cast<uint64_t>(st.st_size);
 }
 
 Status zstd_compress_file(const std::string& src, const std::string& dst, int level) {
@@ -125,12 +159,12 @@ Status zstd_compress_file(const std::string& src, const std::string& dst, int le
     return Status::ok();
 }
 
-Status finish_rotation(const std::string& path, int keep) {
+Status finish_rotation(const std::string& path, int keep, bool fresh) {
     const std::string zero = rotated_name(path, 0);
     struct stat st {};
     if (::stat(zero.c_str(), &st) != 0) return Status::ok();
     const std::string first = rotated_name(path, 1);
-    if (keep > 0 && zstd_holds_size(first, static_cast<uint64_t>(st.st_size))) {
+    if (keep > 0 && !fresh && zstd_holds_copy(first, zero)) {
         // Compressed and renamed before an interruption: only the removal is left.
         ::unlink(zero.c_str());
         return Status::ok();
@@ -170,9 +204,7 @@ std::vector<std::string> recording_set(const std::string& path) {
     }
     std::vector<std::string> set(older.rbegin(), older.rend());
     const std::string zero = rotated_name(path, 0);
-    struct stat st {};
-    if (::stat(zero.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        !(!older.empty() && zstd_holds_size(older.front(), static_cast<uint64_t>(st.st_size)))) {
+    if (exists(zero) && !(!older.empty() && zstd_holds_copy(older.front(), zero))) {
         set.push_back(zero);
     }
     if (exists(path) || set.empty()) set.push_back(path);

@@ -9,9 +9,9 @@
 // ones move up (FILE.KEEP.zst dropped), the temporary file is renamed to
 // FILE.1.zst (atomic) and FILE.0 is removed. Whatever instant a crash
 // falls on, every snapshot is in a complete file; the only overlap is a
-// FILE.0 whose FILE.1.zst already exists, and that one is recognised by
-// the frame's recorded content size (the compressor pledges FILE.0's size)
-// and skipped by the reader, removed by the next writer.
+// FILE.0 whose FILE.1.zst already exists, and that one is recognised (the
+// frame's recorded content size, which the compressor pledges, then the
+// bytes themselves) and skipped by the reader, removed by the next writer.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +25,10 @@ namespace uwsgitop::detail {
 // "FILE.K.zst" (k >= 1); "FILE.0" for k == 0.
 std::string rotated_name(const std::string& path, int k);
 
-// True when `zst` is a zstd file whose first frame says it holds exactly
-// `size` bytes (the copy of a FILE.0 of that size was completed).
-bool zstd_holds_size(const std::string& zst, uint64_t size);
+// True when the zstd file `zst` decompresses to exactly the bytes of
+// `plain` (the copy of a FILE.0 was completed). Reads the frame header
+// first: a different recorded size answers without decompressing.
+bool zstd_holds_copy(const std::string& zst, const std::string& plain);
 
 // Compresses `src` into `dst` (created 0600 or truncated, fsynced) with
 // libzstd, level `level`, the content size pledged in the frame header.
@@ -35,8 +36,10 @@ Status zstd_compress_file(const std::string& src, const std::string& dst, int le
 
 // Finishes a rotation whose FILE.0 exists (see the top): compress, move the
 // older files up keeping `keep` of them (0: FILE.0 is dropped), rename,
-// remove FILE.0. Ok when there is no FILE.0.
-Status finish_rotation(const std::string& path, int keep);
+// remove FILE.0. Ok when there is no FILE.0. `fresh`: FILE.0 was just
+// renamed by this writer, so it cannot be a copy already in FILE.1.zst
+// (otherwise that is checked first: an interrupted rotation).
+Status finish_rotation(const std::string& path, int keep, bool fresh);
 
 // The files to replay for `path`, oldest first: the rotated ones that exist
 // (FILE.K.zst or FILE.K, counting up from 1 until one is missing), FILE.0

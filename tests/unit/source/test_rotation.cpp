@@ -188,6 +188,23 @@ TEST_CASE("rotation::with enough kept files every snapshot is in exactly one fil
     for (const std::string& name : dir.names()) CHECK(name.find(".tmp") == std::string::npos);
 }
 
+TEST_CASE("rotation::files of the same size are not mistaken for an interrupted rotation's copy") {
+    TempDir dir;
+    const std::string path = dir.path + "/rec.jsonl";
+    RecordRotation rotation;
+    rotation.max_bytes = 300;  // one line per file, every line the same length
+    rotation.keep = 3;
+    RecordWriter writer;
+    REQUIRE(writer.open(path, rotation).is_ok());
+    for (int i = 0; i < 5; ++i) {
+        Frame f = frame_of(10);
+        f.wall_time = 1000.0 + i;
+        REQUIRE(writer.append(f, "a", true).is_ok());
+    }
+    CHECK(dir.names() == std::set<std::string>{"rec.jsonl", "rec.jsonl.1.zst", "rec.jsonl.2.zst", "rec.jsonl.3.zst"});
+    CHECK(replayed(path) == iota(1, 5));
+}
+
 TEST_CASE("rotation::keep 0 drops what was rotated; a line larger than the limit still gets written") {
     TempDir dir;
     const std::string path = dir.path + "/rec.jsonl";
