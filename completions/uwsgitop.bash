@@ -10,7 +10,7 @@
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --sort --reverse --columns --cores --timeout --max-size --record --record-max-size
---record-keep --replay
+--record-keep --replay --begin --end
 --speed --loop --demo --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-max-request-size
 --scrape-timeout-offset --concurrency --follow-vassals
@@ -68,7 +68,7 @@ _uwsgitop_value()
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --record-max-size | --record-keep | --speed | --serve-metrics | --concurrency | --probe-allow | \
+        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | \
         --web-max-request-size | --scrape-timeout-offset | --interval | --filter)
             COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer

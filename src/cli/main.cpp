@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
         ReplayOptions ro;
         ro.speed = opt.speed;
         ro.loop = opt.demo || opt.loop;
+        ro.begin = opt.begin;
+        ro.end = opt.end;
         const std::string path = opt.demo ? demo_path() : opt.replay_path;
         Status open_error;
         source = make_replay_source(path, ro, &open_error);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "uwsgitop/source/address.hpp"
+#include "uwsgitop/source/source.hpp"
 #include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop {
@@ -32,6 +33,8 @@ const OptionDoc kOptions[] = {
     {"record-max-size", 0, "MIB", "with --record: start a new FILE before it grows past MIB, the old one compressed to FILE.1.zst", kCommandLineOnly},
     {"record-keep", 0, "N", "with --record-max-size: rotated files kept, FILE.1.zst to FILE.N.zst (default 5)", kCommandLineOnly},
     {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file", kCommandLineOnly},
+    {"begin", 0, "TIME", "with --replay: start at the first snapshot recorded at TIME (local HH:MM[:SS] or ISO 8601)", kCommandLineOnly},
+    {"end", 0, "TIME", "with --replay: stop after the last snapshot recorded at TIME", kCommandLineOnly},
     {"speed", 0, "X", "replay speed factor (default 1)"},
     {"loop", 0, "", "with --replay: start again at the end"},
     {"demo", 0, "", "replay the bundled demo recording (loops)", kCommandLineOnly},
@@ -161,7 +164,10 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         out.record_keep_given = true;
         return parse_long(l, v, 0, 10000, out.record_keep);
     } else if (n == "replay") return need_text(l, v, "empty file name", out.replay_path);
-    else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
+    else if (n == "begin" || n == "end") {
+        Status st = parse_time_spec(v, n == "begin" ? out.begin : out.end);
+        if (!st) return Status::fail(l + ": " + st.message());
+    } else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
     else if (n == "loop") out.loop = on;
     else if (n == "demo") out.demo = on;
     else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
@@ -368,6 +374,13 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     if (sources) out.file_targets.clear();  // a replay ignores the settings file's instances
     if (sources && (!out.addresses.empty() || !out.targets_path.empty())) {
         return Status::fail("an ADDRESS or --targets cannot be combined with --replay/--demo");
+    }
+    if (!sources && (out.begin.kind != TimeSpec::Kind::None || out.end.kind != TimeSpec::Kind::None)) {
+        return Status::fail("--begin and --end go with --replay (they select a window of the recording)");
+    }
+    if (out.begin.kind == TimeSpec::Kind::Epoch && out.end.kind == TimeSpec::Kind::Epoch &&
+        out.end.value < out.begin.value) {
+        return Status::fail("--end is before --begin");
     }
     if (sources && out.fleet()) {
         return Status::fail("--replay/--demo show one instance (not prometheus, --serve-metrics or --follow-vassals)");

@@ -14,6 +14,7 @@
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/output/dump.hpp"
+#include "uwsgitop/source/source.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/base/status.hpp"
 
@@ -55,6 +56,7 @@ struct Options {
     bool record_keep_given = false;
     std::string replay_path;
     double speed = 1.0;
+    TimeSpec begin, end;                  // --begin/--end: the window of a replay
     bool demo = false;
     bool loop = false;
     bool no_color = false;                // --color never (or --no-color)
