@@ -9,7 +9,8 @@
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
---sort --reverse --columns --cores --timeout --max-size --record --replay
+--sort --reverse --columns --cores --timeout --max-size --record --record-max-size
+--record-keep --replay --begin --end
 --speed --loop --demo --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-max-request-size
 --scrape-timeout-offset --concurrency --follow-vassals
@@ -20,7 +21,7 @@ _uwsgitop_columns='id share pid requests rps exceptions exc_rate signals
 status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
 accepting core in_request method uri remote request_time static routed
 offloaded write_errors read_errors'
-_uwsgitop_formats='table json tsv csv raw prometheus openmetrics'
+_uwsgitop_formats='table json tsv csv raw prometheus openmetrics none'
 
 # _uwsgitop_value OPTION CUR: fills COMPREPLY for OPTION's value; returns 1
 # when OPTION takes no value.
@@ -67,7 +68,7 @@ _uwsgitop_value()
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --speed | --serve-metrics | --concurrency | --probe-allow | \
+        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | \
         --web-max-request-size | --scrape-timeout-offset | --interval | --filter)
             COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer

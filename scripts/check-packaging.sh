@@ -9,7 +9,7 @@
 # Tests what is COMMITTED (meson dist packs the git HEAD). Run as root for the
 # .deb install step (skipped otherwise). Installs no package itself; it needs
 # (Debian): meson ninja-build g++ pkg-config libncurses-dev libcurl4-openssl-dev
-# rapidjson-dev libtomlplusplus-dev doctest-dev python3 scdoc git xz-utils dpkg-dev
+# rapidjson-dev libtomlplusplus-dev libzstd-dev doctest-dev python3 scdoc git xz-utils dpkg-dev
 # debhelper fakeroot rpm ruby makepkg libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev,
 # and optionally bash-completion zsh fish systemd (systemd-analyze).
 # Exit status 0 when every check passed; each failure is printed as "FAIL: ...".
@@ -117,18 +117,19 @@ step "dependencies agree with meson.build"
 # fails here until it is added to this table and to the packaging files.
 declare -A DEB=([ncursesw]=libncurses-dev [libcurl]=libcurl4-openssl-dev [RapidJSON]=rapidjson-dev
                 [tomlplusplus]=libtomlplusplus-dev [doctest]=doctest-dev [scdoc]=scdoc
-                [libmicrohttpd]=libmicrohttpd-dev [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev)
+                [libmicrohttpd]=libmicrohttpd-dev [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev
+                [libzstd]=libzstd-dev)
 declare -A RPM=([ncursesw]='pkgconfig(ncursesw)' [libcurl]='pkgconfig(libcurl)'
                 [RapidJSON]='pkgconfig(RapidJSON)' [tomlplusplus]='pkgconfig(tomlplusplus)'
                 [doctest]=doctest-devel [scdoc]=scdoc
                 [libmicrohttpd]='pkgconfig(libmicrohttpd)' [yaml-cpp]='pkgconfig(yaml-cpp)'
-                [libxcrypt]='pkgconfig(libxcrypt)')
+                [libxcrypt]='pkgconfig(libxcrypt)' [libzstd]='pkgconfig(libzstd)')
 declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
                  [doctest]=doctest [scdoc]=scdoc
-                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd)
 declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
                  [doctest]= [scdoc]=scdoc
-                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt)
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd)
 # threads: libc; bash-completion: only where completions go; python3, uwsgi,
 # tmux...: test programs found at run time, not build dependencies.
 ignored=" threads bash-completion python3 uwsgi "
@@ -205,7 +206,8 @@ check_tree() {  # DESTDIR PREFIX WHAT
     local d=$1$2 f
     for f in bin/uwsgitop share/man/man1/uwsgitop.1 share/bash-completion/completions/uwsgitop \
              share/zsh/site-functions/_uwsgitop share/fish/vendor_completions.d/uwsgitop.fish \
-             share/uwsgitop/demo.jsonl lib/systemd/system/uwsgitop-exporter.service; do
+             share/uwsgitop/demo.jsonl lib/systemd/system/uwsgitop-exporter.service \
+             lib/systemd/system/uwsgitop-recorder@.service; do
         if [ -e "$d/$f" ] || [ -e "$d/$f.gz" ]; then pass "$3: $2/$f"; else fail "$3: $2/$f not installed"; fi
     done
 }
@@ -270,6 +272,35 @@ elif [ -n "$deb" ]; then
     fail "meson install did not install lib/systemd/system/uwsgitop-exporter.service"
 fi
 
+step "the recorder's template unit (systemd-analyze verify on an instance)"
+unit=$WORK/dest/opt/uwsgitop-check/lib/systemd/system/uwsgitop-recorder@.service
+if ! have systemd-analyze; then
+    echo "(systemd-analyze is not installed (Debian package systemd): the unit is not verified)"
+elif [ -f "$unit" ]; then
+    sed "s|^ExecStart=/opt/uwsgitop-check/|ExecStart=$WORK/dest/opt/uwsgitop-check/|" "$unit" >"$WORK/uwsgitop-recorder@check.service"
+    if systemd-analyze verify --man=no "$WORK/uwsgitop-recorder@check.service" >"$WORK/verify-rec.log" 2>&1 && [ ! -s "$WORK/verify-rec.log" ]; then
+        pass "systemd-analyze verify uwsgitop-recorder@check.service"
+    else
+        fail "systemd-analyze verify uwsgitop-recorder@check.service: $(head -5 "$WORK/verify-rec.log")"
+    fi
+    for k in DynamicUser=yes NoNewPrivileges=yes ProtectSystem=strict StateDirectory=uwsgitop \
+             EnvironmentFile=/etc/uwsgitop/recorder-%i.env; do
+        grep -qx "$k" "$unit" && pass "recorder unit has $k" || fail "recorder unit lacks $k"
+    done
+    grep -q '^ExecStart=.*--batch --format none .*--record /var/lib/uwsgitop/%i.jsonl --record-max-size' "$unit" &&
+        pass "recorder unit records to /var/lib/uwsgitop/%i.jsonl, rotated" || fail "recorder unit ExecStart is not a rotated recorder"
+    # The command line it runs works: a recorder of a saved snapshot, nothing on stdout.
+    out=$("$WORK/dest/opt/uwsgitop-check/bin/uwsgitop" --no-config --batch -n 2 -d 0.05 --format none \
+          --record "$WORK/rec.jsonl" --record-max-size 64 --record-keep 20 "file:$ROOT/tests/fixtures/prefork-1.json" 2>&1)
+    if [ $? -eq 0 ] && [ -z "$out" ] && [ "$(wc -l <"$WORK/rec.jsonl")" = 2 ]; then
+        pass "the recorder's command line records 2 snapshots and prints nothing"
+    else
+        fail "the recorder's command line: $(head -3 <<<"$out")"
+    fi
+elif [ -n "$deb" ]; then
+    fail "meson install did not install lib/systemd/system/uwsgitop-recorder@.service"
+fi
+
 # ---------------------------------------------------------------------------
 step "the Homebrew formula's test on the built binary"
 bin=$stage/usr/bin/uwsgitop
@@ -301,7 +332,8 @@ if [ -n "$deb" ] && [ "$(id -u)" = 0 ]; then
                  /usr/share/zsh/site-functions/_uwsgitop /usr/share/fish/vendor_completions.d/uwsgitop.fish \
                  /usr/share/uwsgitop/demo.jsonl /usr/share/doc/uwsgitop/copyright \
                  /usr/share/doc/uwsgitop/config.toml.example \
-                 /usr/lib/systemd/system/uwsgitop-exporter.service; do
+                 /usr/lib/systemd/system/uwsgitop-exporter.service \
+                 /usr/lib/systemd/system/uwsgitop-recorder@.service; do
             dpkg -S "$f" >/dev/null 2>&1 && pass "package owns $f" || fail "package does not ship $f"
         done
         if have man; then

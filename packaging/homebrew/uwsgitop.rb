@@ -24,6 +24,7 @@ class Uwsgitop < Formula
   depends_on "ncurses"
   depends_on "tomlplusplus"
   depends_on "yaml-cpp"
+  depends_on "zstd"
 
   def install
     system "meson", "setup", "build", "-Dman-pages=enabled", "-Dtests=disabled", *std_meson_args

@@ -55,6 +55,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
             if (options.once || pipeline.source().exhausted()) break;
             continue;
         }
+        if (options.format == OutputFormat::None) continue;  // a recorder: nothing to print
         out.clear();
         const double now = pipeline.last_wall_time();
         switch (options.format) {
@@ -76,6 +77,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
             case OutputFormat::Table:
             case OutputFormat::Prometheus:  // routed to run_fleet_batch by main
             case OutputFormat::OpenMetrics:
+            case OutputFormat::None:        // skipped above
             case OutputFormat::Count_:      // not a format
                 if (i > 0) out += '\n';
                 dump_table(snap, &rates, now, dump, out);

@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
         ReplayOptions ro;
         ro.speed = opt.speed;
         ro.loop = opt.demo || opt.loop;
+        ro.begin = opt.begin;
+        ro.end = opt.end;
         const std::string path = opt.demo ? demo_path() : opt.replay_path;
         Status open_error;
         source = make_replay_source(path, ro, &open_error);
@@ -107,7 +109,10 @@ int main(int argc, char** argv) {
 
     Pipeline pipeline(std::move(source));
     if (!opt.record_path.empty()) {
-        st = pipeline.record_to(opt.record_path);
+        RecordRotation rotation;
+        rotation.max_bytes = static_cast<uint64_t>(opt.record_max_mib * 1048576.0);
+        rotation.keep = static_cast<int>(opt.record_keep);
+        st = pipeline.record_to(opt.record_path, rotation);
         if (!st) return usage_error(st.message());
     }
     if (opt.once || opt.batch) return run_batch(opt, pipeline);

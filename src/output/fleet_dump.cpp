@@ -158,6 +158,7 @@ void dump_fleet(const std::vector<std::unique_ptr<Instance>>& fleet, double now_
         case OutputFormat::Raw:         // refused by parse_options
         case OutputFormat::Prometheus:  // written by write_prometheus
         case OutputFormat::OpenMetrics:
+        case OutputFormat::None:        // refused by parse_options
         case OutputFormat::Count_:      // not a format
             fleet_table(fleet, states, out);
             break;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "uwsgitop/source/address.hpp"
+#include "uwsgitop/source/source.hpp"
 #include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop {
@@ -21,7 +22,7 @@ const OptionDoc kOptions[] = {
     {"frequency", 'f', "SECS", "refresh interval in seconds, fractions allowed (default 1)"},
     {"delay", 'd', "SECS", "same as --frequency"},
     {"interval", 0, "SECS", "same as --frequency"},
-    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw, prometheus or openmetrics (default table)"},
+    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw, prometheus, openmetrics or none (default table)"},
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
@@ -29,7 +30,11 @@ const OptionDoc kOptions[] = {
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
     {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)", kCommandLineOnly},
+    {"record-max-size", 0, "MIB", "with --record: start a new FILE before it grows past MIB, the old one compressed to FILE.1.zst", kCommandLineOnly},
+    {"record-keep", 0, "N", "with --record-max-size: rotated files kept, FILE.1.zst to FILE.N.zst (default 5)", kCommandLineOnly},
     {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file", kCommandLineOnly},
+    {"begin", 0, "TIME", "with --replay: start at the first snapshot recorded at TIME (local HH:MM[:SS] or ISO 8601)", kCommandLineOnly},
+    {"end", 0, "TIME", "with --replay: stop after the last snapshot recorded at TIME", kCommandLineOnly},
     {"speed", 0, "X", "replay speed factor (default 1)"},
     {"loop", 0, "", "with --replay: start again at the end"},
     {"demo", 0, "", "replay the bundled demo recording (loops)", kCommandLineOnly},
@@ -154,8 +159,15 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "timeout") return parse_double(l, v, 0.05, 600, out.timeout);
     else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
     else if (n == "record") return need_text(l, v, "empty file name", out.record_path);
-    else if (n == "replay") return need_text(l, v, "empty file name", out.replay_path);
-    else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
+    else if (n == "record-max-size") return parse_double(l, v, 0.01, 1048576, out.record_max_mib);
+    else if (n == "record-keep") {
+        out.record_keep_given = true;
+        return parse_long(l, v, 0, 10000, out.record_keep);
+    } else if (n == "replay") return need_text(l, v, "empty file name", out.replay_path);
+    else if (n == "begin" || n == "end") {
+        Status st = parse_time_spec(v, n == "begin" ? out.begin : out.end);
+        if (!st) return Status::fail(l + ": " + st.message());
+    } else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
     else if (n == "loop") out.loop = on;
     else if (n == "demo") out.demo = on;
     else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
@@ -363,6 +375,13 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     if (sources && (!out.addresses.empty() || !out.targets_path.empty())) {
         return Status::fail("an ADDRESS or --targets cannot be combined with --replay/--demo");
     }
+    if (!sources && (out.begin.kind != TimeSpec::Kind::None || out.end.kind != TimeSpec::Kind::None)) {
+        return Status::fail("--begin and --end go with --replay (they select a window of the recording)");
+    }
+    if (out.begin.kind == TimeSpec::Kind::Epoch && out.end.kind == TimeSpec::Kind::Epoch &&
+        out.end.value < out.begin.value) {
+        return Status::fail("--end is before --begin");
+    }
     if (sources && out.fleet()) {
         return Status::fail("--replay/--demo show one instance (not prometheus, --serve-metrics or --follow-vassals)");
     }
@@ -387,6 +406,13 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     if (!out.serve_metrics.empty() && (out.once || out.batch)) {
         return Status::fail("--serve-metrics runs until stopped: not with --once/--batch");
     }
+    if (out.record_path.empty() && out.record_max_mib > 0) return Status::fail("--record-max-size goes with --record");
+    if (out.record_keep_given && !(out.record_max_mib > 0)) {
+        return Status::fail("--record-keep goes with --record-max-size");
+    }
+    if (out.format == OutputFormat::None && (out.once || out.batch) && (out.record_path.empty() || out.fleet())) {
+        return Status::fail("--format none prints nothing: it goes with --record (one instance)");
+    }
     if (out.format == OutputFormat::Raw && out.fleet()) return Status::fail("--format raw reads one instance");
     if (out.workers && !out.fleet()) return Status::fail("--workers goes with several instances");
     return Status::ok();
@@ -396,6 +422,7 @@ std::string usage_text() {
     std::string s =
         "usage: uwsgitop [OPTIONS] ADDRESS [ADDRESS...]\n"
         "       uwsgitop --once [--format table|json|tsv|csv|raw] ADDRESS\n"
+        "       uwsgitop --batch --format none --record FILE [--record-max-size MIB] ADDRESS\n"
         "       uwsgitop --demo\n"
         "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE\n"
         "\nA top-like monitor for uWSGI's stats server (--stats ADDR).\n\nOptions:\n";

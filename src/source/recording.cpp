@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "base64.hpp"
+#include "rotation.hpp"
 
 namespace uwsgitop {
 
@@ -44,23 +45,54 @@ RecordWriter::~RecordWriter() {
     if (file_ != nullptr) std::fclose(file_);
 }
 
-Status RecordWriter::open(const std::string& path) {
+Status RecordWriter::open(const std::string& path, const RecordRotation& rotation) {
     if (file_ != nullptr) {
         std::fclose(file_);
         file_ = nullptr;
     }
     path_ = path;
+    rotation_ = rotation;
+    rotations_ = 0;
+    if (rotation_.keep < 0) rotation_.keep = 0;
+    if (rotation_.max_bytes > 0) {
+        Status fs = detail::finish_rotation(path_, rotation_.keep, false);
+        if (!fs) return fs;
+    }
+    return open_file();
+}
+
+Status RecordWriter::open_file() {
     need_newline_ = false;
-    std::FILE* f = std::fopen(path.c_str(), "a+e");
-    if (f == nullptr) return Status::fail("--record " + path + ": " + std::strerror(errno));
+    size_ = 0;
+    std::FILE* f = std::fopen(path_.c_str(), "a+e");
+    if (f == nullptr) return Status::fail("--record " + path_ + ": " + std::strerror(errno));
     std::setvbuf(f, nullptr, _IONBF, 0);
     struct stat st {};
     if (::fstat(fileno(f), &st) == 0 && st.st_size > 0) {
+        size_ = static_cast<uint64_t>(st.st_size);
         char last = '\n';
         if (::pread(fileno(f), &last, 1, st.st_size - 1) == 1 && last != '\n') need_newline_ = true;
     }
     file_ = f;
     return Status::ok();
+}
+
+// FILE -> FILE.0 (atomic), a new FILE, then FILE.0 -> FILE.1.zst (rotation.hpp).
+Status RecordWriter::rotate() {
+    // A FILE.0 left by an earlier failure is finished first, so the rename
+    // below never replaces one.
+    Status fs = detail::finish_rotation(path_, rotation_.keep, false);
+    if (!fs) return fs;
+    const std::string zero = detail::rotated_name(path_, 0);
+    if (::rename(path_.c_str(), zero.c_str()) != 0) {
+        return Status::fail("--record rotation: " + path_ + ": " + std::strerror(errno));
+    }
+    std::fclose(file_);
+    file_ = nullptr;
+    Status os = open_file();
+    if (!os) return os;
+    ++rotations_;
+    return detail::finish_rotation(path_, rotation_.keep, true);
 }
 
 Status RecordWriter::append(const Frame& frame, const std::string& address, bool valid_json) {
@@ -89,6 +121,13 @@ Status RecordWriter::append(const Frame& frame, const std::string& address, bool
     }
     line_ += "}\n";
 
+    Status rotated = Status::ok();
+    if (rotation_.max_bytes > 0 && size_ > 0 && size_ + line_.size() > rotation_.max_bytes) {
+        rotated = rotate();
+        if (file_ == nullptr) return rotated;  // the new FILE could not be opened
+        if (!need_newline_ && line_.front() == '\n') line_.erase(line_.begin());  // a fresh FILE
+    }
+
     errno = 0;
     const std::size_t written = std::fwrite(line_.data(), 1, line_.size(), file_);
     if (written != line_.size() || std::fflush(file_) != 0) {
@@ -97,8 +136,9 @@ Status RecordWriter::append(const Frame& frame, const std::string& address, bool
         need_newline_ = true;
         return Status::fail("--record " + path_ + ": " + std::strerror(err));
     }
+    size_ += line_.size();
     need_newline_ = false;
-    return Status::ok();
+    return rotated;
 }
 
 }  // namespace uwsgitop

@@ -5,8 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+
+#include "rotation.hpp"
 
 #include "connector.hpp"
 
@@ -23,27 +29,127 @@ bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; 
 }  // namespace
 
 RecordingFile::~RecordingFile() {
-    if (fd_ >= 0) ::close(fd_);
+    for (int fd : parts_) ::close(fd);
 }
 
 Status RecordingFile::fail(const std::string& cause) const { return Status::fail(path_ + ": " + cause); }
 
 Status RecordingFile::open(const std::string& path) {
+    const std::vector<std::string> set = recording_set(path);
+    for (const std::string& part : set) {
+        Status ps = open_part(part, set.size() > 1);
+        if (!ps) return ps;
+    }
+    path_ = path;
+    if (records_.empty()) return fail("no complete snapshot in it");
+    const std::size_t n = records_.size();
+    if (format_ == RecordingFormat::Lines && n > 1) {
+        const double span = records_[n - 1].t - records_[0].t;
+        if (std::isfinite(span) && span > 0) interval_ = span / static_cast<double>(n - 1);
+    }
+    return Status::ok();
+}
+
+// A zstd file is decompressed into an unlinked temporary file (in $TMPDIR or
+// /tmp), which then stands for it: records are read from it with pread like
+// from a plain file. A stream cut short gives what it held up to the cut.
+Status RecordingFile::decompress() {
+    const char* env = std::getenv("TMPDIR");
+    const std::string dir = env != nullptr && *env != '\0' ? env : "/tmp";
+    int tmp = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (tmp < 0) {
+        std::string tmpl = dir + "/uwsgitop-replay-XXXXXX";
+        tmp = ::mkstemp(tmpl.data());
+        if (tmp < 0) return fail("cannot decompress into " + dir + ": " + std::strerror(errno));
+        ::unlink(tmpl.c_str());
+    }
+    ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    std::vector<char> ibuf(ZSTD_DStreamInSize());
+    std::vector<char> obuf(ZSTD_DStreamOutSize());
+    uint64_t in_pos = 0, out_size = 0;
+    std::string error;
+    bool done = false;
+    while (!done && error.empty()) {
+        const ssize_t r = ::pread(fd_, ibuf.data(), ibuf.size(), static_cast<off_t>(in_pos));
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            error = std::strerror(errno);
+            break;
+        }
+        if (r == 0) break;  // the end, or a cut: keep what came out
+        in_pos += static_cast<uint64_t>(r);
+        ZSTD_inBuffer input{ibuf.data(), static_cast<std::size_t>(r), 0};
+        while (input.pos < input.size) {
+            ZSTD_outBuffer output{obuf.data(), obuf.size(), 0};
+            const std::size_t ret = ZSTD_decompressStream(dctx, &output, &input);
+            if (ZSTD_isError(ret)) {
+                // Damage after good data reads as a cut; none at all is an error.
+                if (out_size == 0) error = std::string("bad zstd data: ") + ZSTD_getErrorName(ret);
+                done = true;
+                break;
+            }
+            std::size_t off = 0;
+            while (off < output.pos) {
+                const ssize_t w = ::pwrite(tmp, obuf.data() + off, output.pos - off, static_cast<off_t>(out_size));
+                if (w < 0) {
+                    if (errno == EINTR) continue;
+                    error = "decompressing into " + dir + ": " + std::strerror(errno);
+                    break;
+                }
+                off += static_cast<std::size_t>(w);
+                out_size += static_cast<uint64_t>(w);
+            }
+            if (!error.empty()) break;
+        }
+    }
+    ZSTD_freeDCtx(dctx);
+    if (!error.empty()) {
+        ::close(tmp);
+        return fail(error);
+    }
+    // The compressed file's descriptor is no longer needed.
+    ::close(fd_);
+    parts_.back() = tmp;
+    fd_ = tmp;
+    size_ = out_size;
+    return Status::ok();
+}
+
+Status RecordingFile::open_part(const std::string& path, bool in_set) {
     path_ = path;
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd_ < 0) return fail(errno == ENOENT ? "no such file" : errno_text(errno));
+    parts_.push_back(fd_);
     struct stat st {};
     if (::fstat(fd_, &st) != 0) return fail(errno_text(errno));
     if (S_ISDIR(st.st_mode)) return fail("is a directory");
     size_ = static_cast<uint64_t>(st.st_size);
+    const std::size_t first_record = records_.size();
+    const auto tag = [&] {
+        for (std::size_t i = first_record; i < records_.size(); ++i) {
+            records_[i].part = static_cast<uint32_t>(parts_.size() - 1);
+        }
+    };
 
-    // Where the content starts, and how.
     ByteBuffer head;
+    {
+        Status rs = read_at(0, 4, head);
+        if (!rs) return rs;
+        static constexpr unsigned char kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+        if (head.size() == 4 && std::memcmp(head.data(), kZstdMagic, 4) == 0) {
+            Status ds = decompress();
+            if (!ds) return ds;
+        }
+    }
+    // Where the content starts, and how.
     uint64_t start = 0;
     for (;;) {
         Status rs = read_at(start, kHead, head);
         if (!rs) return rs;
-        if (head.empty()) return fail("no snapshot in it (empty)");
+        if (head.empty()) {
+            if (in_set) return Status::ok();  // e.g. a FILE just started by a rotation
+            return fail("no snapshot in it (empty)");
+        }
         std::size_t i = 0;
         while (i < head.size() && is_space(head[i])) ++i;
         start += i;
@@ -51,7 +157,21 @@ Status RecordingFile::open(const std::string& path) {
     }
     Status rs = read_at(start, kHead, head);
     if (!rs) return rs;
-    if (looks_like_http_reply(head.data(), head.size())) {
+    const bool http = looks_like_http_reply(head.data(), head.size());
+    bool lines = false;
+    if (!http && head[0] == '{') {
+        lines = !std::isnan(leading_record_time(head.data(), head.size()));
+        if (!lines) {
+            // Maybe our format with keys in another order (edited with jq).
+            ByteBuffer first;
+            Status ls = read_line(start, first);
+            if (!ls) return ls;
+            RecordLine f;
+            lines = lines_.read(first.data(), first.size(), f) && !std::isnan(f.t);
+        }
+    }
+    if (in_set && !lines) return fail("not a --record file (it is part of a rotated set)");
+    if (http) {
         format_ = RecordingFormat::Http;
         records_.push_back(RecordSpan{start, size_ - start, kNaN});
         return Status::ok();
@@ -61,23 +181,27 @@ Status RecordingFile::open(const std::string& path) {
         records_.push_back(RecordSpan{start, size_ - start, kNaN});
         return Status::ok();
     }
-    bool lines = !std::isnan(leading_record_time(head.data(), head.size()));
-    if (!lines) {
-        // Maybe our format with keys in another order (edited with jq).
-        ByteBuffer first;
-        Status ls = read_line(start, first);
-        if (!ls) return ls;
-        RecordLine f;
-        lines = lines_.read(first.data(), first.size(), f) && !std::isnan(f.t);
-    }
     Status is = lines ? index_lines(start) : index_documents(start);
-    if (!is) return is;
-    if (records_.empty()) return fail("no complete snapshot in it");
-    const std::size_t n = records_.size();
-    if (format_ == RecordingFormat::Lines && n > 1) {
-        const double span = records_[n - 1].t - records_[0].t;
-        if (std::isfinite(span) && span > 0) interval_ = span / static_cast<double>(n - 1);
+    tag();
+    return is;
+}
+
+Status RecordingFile::read_record(const RecordSpan& rec, ByteBuffer& out) const {
+    const int fd = parts_[rec.part];
+    out.resize(static_cast<std::size_t>(rec.length));
+    std::size_t got = 0;
+    while (got < out.size()) {
+        const ssize_t r = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(rec.offset + got));
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            out.resize(got);
+            return fail(errno_text(errno));
+        }
+        got += static_cast<std::size_t>(r);
     }
+    out.resize(got);
+    if (got != rec.length) return fail("file shrank while playing");
     return Status::ok();
 }
 

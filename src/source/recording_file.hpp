@@ -36,6 +36,7 @@ struct RecordSpan {
     uint64_t offset = 0;
     uint64_t length = 0;
     double t = std::numeric_limits<double>::quiet_NaN();  // Lines only: the recorded "t"
+    uint32_t part = 0;    // which file of a rotated set
 };
 
 class RecordingFile {
@@ -47,6 +48,12 @@ public:
 
     // Opens `path` and indexes it. Fails on a missing or unreadable file, a
     // directory, an empty one or one with no complete record; call once.
+    // A rotated set (rotation.hpp: FILE.N.zst ... FILE.1.zst FILE) is opened
+    // whole, oldest first, as one recording; every part of it must be JSON
+    // lines (an empty part is skipped). Any part, or the file alone, may be
+    // zstd-compressed (recognised by its magic number, not its name): it is
+    // decompressed once into an unlinked temporary file, and a stream cut
+    // short gives what it held up to the cut.
     Status open(const std::string& path);
 
     RecordingFormat format() const { return format_; }
@@ -56,20 +63,27 @@ public:
     // the gaps) when positive, else 1.0; the other shapes: 1.0.
     double mean_interval() const { return interval_; }
 
-    // Reads up to `n` bytes at `offset` into `out` (resized to what was read:
-    // shorter only at the end of the file). Retries EINTR.
-    Status read_at(uint64_t offset, std::size_t n, ByteBuffer& out) const;
+    // Reads one record's bytes into `out` (pread, retries EINTR); an error
+    // if the file is shorter now.
+    Status read_record(const RecordSpan& rec, ByteBuffer& out) const;
     // "PATH: cause".
     Status fail(const std::string& cause) const;
+    std::size_t parts() const { return parts_.size(); }
 
 private:
+    Status open_part(const std::string& path, bool in_set);
+    Status decompress();
+    // Reads up to `n` bytes at `offset` of the part being opened into `out`
+    // (resized to what was read: shorter only at the end of the file).
+    Status read_at(uint64_t offset, std::size_t n, ByteBuffer& out) const;
     Status read_line(uint64_t offset, ByteBuffer& out) const;
     Status index_lines(uint64_t start);
     Status index_documents(uint64_t start);
 
     std::string path_;
-    int fd_ = -1;
-    uint64_t size_ = 0;
+    int fd_ = -1;           // the part being opened
+    uint64_t size_ = 0;     // its size
+    std::vector<int> parts_;  // every part's descriptor, in set order
     RecordingFormat format_ = RecordingFormat::Documents;
     std::vector<RecordSpan> records_;
     double interval_ = 1.0;

@@ -10,12 +10,20 @@
 // divided by the speed and capped at 60 s; the other shapes have no times,
 // so pacing is left to the caller and frames get the playback clocks.
 // Frame clocks are the recorded `t`; mono_time is shifted forward whenever it
-// would not increase (looping, or a recording that goes back in time), so
-// rates never see time run backwards.
+// would not increase (looping, a seek back, or a recording that goes back in
+// time), so rates never see time run backwards.
+// A window (--begin/--end) limits the records played to [lo_, hi_); seek()
+// and position() count within it (the record before it may be read to prime
+// rates). The index of line offsets and times is RecordingFile's, built on
+// open, so a seek is an assignment and index_at() a binary search.
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <ctime>
 #include <limits>
 
 #include "base64.hpp"
+#include "uwsgitop/base/text.hpp"
 #include "connector.hpp"
 #include "record_line.hpp"
 #include "recording_file.hpp"
@@ -36,21 +44,48 @@ public:
         if (!(options_.speed > 0) || !std::isfinite(options_.speed)) options_.speed = 1.0;
         error_ = file_.open(path_);
         if (error_) interval_ = file_.mean_interval();
+        hi_ = file_.records().size();
+        if (error_) error_ = apply_window();
+        next_ = lo_;
     }
 
     Status open_status() const { return error_; }
 
     const std::string& label() const override { return path_; }
 
-    bool exhausted() const override {
-        return !error_.is_ok() || (!options_.loop && next_ >= file_.records().size());
+    bool exhausted() const override { return !error_.is_ok() || (!options_.loop && next_ >= hi_); }
+
+    bool timed() const { return file_.format() == RecordingFormat::Lines; }
+
+    std::optional<RecordPosition> position() const override {
+        if (!timed() || !fetched_any_ || current_ < lo_ || current_ >= hi_) return std::nullopt;
+        return RecordPosition{current_ - lo_, hi_ - lo_, file_.records()[current_].t};
+    }
+
+    bool seek(std::ptrdiff_t index) override {
+        if (!error_ || !timed()) return false;
+        const std::ptrdiff_t abs = static_cast<std::ptrdiff_t>(lo_) + index;
+        if (abs < 0 || abs >= static_cast<std::ptrdiff_t>(hi_) || index < -1) return false;
+        next_ = static_cast<std::size_t>(abs);
+        return true;
+    }
+
+    std::size_t index_at(double t) const override {
+        const auto& recs = file_.records();
+        const auto first = recs.begin() + static_cast<std::ptrdiff_t>(lo_);
+        const auto last = recs.begin() + static_cast<std::ptrdiff_t>(hi_);
+        // Times are in recording order; a recording that went back in time
+        // is searched as if sorted (the answer is then some record near t).
+        const auto it = std::partition_point(first, last, [t](const RecordSpan& r) { return !(r.t >= t); });
+        const std::size_t i = static_cast<std::size_t>(it - first);
+        return std::min(i, hi_ - lo_ - 1);
     }
 
     std::optional<double> delay_before_next() const override {
         if (file_.format() != RecordingFormat::Lines) return std::nullopt;
         if (!fetched_any_) return 0.0;
         double d = 0;
-        if (current_ + 1 < file_.records().size()) {
+        if (current_ + 1 < hi_) {
             d = file_.records()[current_ + 1].t - file_.records()[current_].t;
         } else if (options_.loop) {
             d = interval_;
@@ -63,10 +98,10 @@ public:
     Status fetch(Frame& frame) override {
         frame.bytes.clear();
         if (!error_) return error_;
-        for (std::size_t tries = 0; tries < file_.records().size(); ++tries) {
-            if (next_ >= file_.records().size()) {
+        for (std::size_t tries = 0; tries <= hi_ - lo_; ++tries) {
+            if (next_ >= hi_) {
                 if (!options_.loop) break;
-                next_ = 0;
+                next_ = lo_;
             }
             const std::size_t i = next_++;
             Status st = load(file_.records()[i], frame);
@@ -84,11 +119,62 @@ public:
     }
 
 private:
+    // The local time of day `secs` on the day of the recording's first record
+    // (the next day when that is before the first record and the recording
+    // reaches it: a recording that crossed midnight).
+    double resolve(const TimeSpec& spec) const {
+        if (spec.kind == TimeSpec::Kind::Epoch) return spec.value;
+        const double first = file_.records().front().t;
+        const std::time_t t0 = static_cast<std::time_t>(std::floor(first));
+        std::tm tm{};
+        localtime_r(&t0, &tm);
+        const long secs = static_cast<long>(spec.value);
+        tm.tm_hour = static_cast<int>(secs / 3600);
+        tm.tm_min = static_cast<int>(secs / 60 % 60);
+        tm.tm_sec = static_cast<int>(secs % 60);
+        tm.tm_isdst = -1;
+        double at = static_cast<double>(std::mktime(&tm)) + (spec.value - static_cast<double>(secs));
+        if (at < std::floor(first) && at + 86400 <= file_.records().back().t) at += 86400;
+        return at;
+    }
+
+    Status apply_window() {
+        if (options_.begin.kind == TimeSpec::Kind::None && options_.end.kind == TimeSpec::Kind::None) {
+            return Status::ok();
+        }
+        if (!timed()) return file_.fail("--begin/--end: this recording has no recorded times");
+        const auto& recs = file_.records();
+        double begin = -std::numeric_limits<double>::infinity();
+        double end = std::numeric_limits<double>::infinity();
+        if (options_.begin.kind != TimeSpec::Kind::None) begin = resolve(options_.begin);
+        if (options_.end.kind != TimeSpec::Kind::None) {
+            end = resolve(options_.end);
+            if (end < begin && options_.end.kind == TimeSpec::Kind::TimeOfDay) end += 86400;
+        }
+        lo_ = static_cast<std::size_t>(
+            std::partition_point(recs.begin(), recs.end(), [&](const RecordSpan& r) { return r.t < begin; }) -
+            recs.begin());
+        hi_ = static_cast<std::size_t>(
+            std::partition_point(recs.begin(), recs.end(), [&](const RecordSpan& r) { return !(r.t > end); }) -
+            recs.begin());
+        if (lo_ >= hi_) {
+            auto when = [](double t) {
+                if (!std::isfinite(t)) return std::string(t < 0 ? "the start" : "the end");
+                const std::time_t tt = static_cast<std::time_t>(t);
+                std::tm tm{};
+                char buf[40];
+                localtime_r(&tt, &tm);
+                return std::string(buf, std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm));
+            };
+            return file_.fail("no snapshot recorded from " + when(begin) + " to " + when(end) + " (--begin/--end)");
+        }
+        return Status::ok();
+    }
+
     // Reads the record into frame.bytes, leaving just the document.
     Status load(const RecordSpan& rec, Frame& frame) {
-        Status rs = file_.read_at(rec.offset, static_cast<std::size_t>(rec.length), frame.bytes);
+        Status rs = file_.read_record(rec, frame.bytes);
         if (!rs) return rs;
-        if (frame.bytes.size() != rec.length) return file_.fail("file shrank while playing");
         if (file_.format() == RecordingFormat::Http) {
             Status st = detail::decode_http_reply(frame.bytes, std::numeric_limits<std::size_t>::max());
             return st ? Status::ok() : file_.fail(st.message());
@@ -136,6 +222,7 @@ private:
     RecordingFile file_;
     std::size_t next_ = 0;
     std::size_t current_ = 0;
+    std::size_t lo_ = 0, hi_ = 0;  // the window: records [lo_, hi_)
     bool fetched_any_ = false;
     double interval_ = 1.0;
     double mono_offset_ = 0;
@@ -145,7 +232,85 @@ private:
     detail::RecordLine fields_;
 };
 
+bool two_digits(std::string_view s, std::size_t at, int& out) {
+    if (at + 2 > s.size() || s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9') return false;
+    out = (s[at] - '0') * 10 + (s[at + 1] - '0');
+    return true;
+}
+
+// "HH:MM[:SS[.fff]]" at `at`; moves `at` past it.
+bool clock_time(std::string_view s, std::size_t& at, int& h, int& m, double& sec) {
+    if (!two_digits(s, at, h) || at + 2 >= s.size() || s[at + 2] != ':' || !two_digits(s, at + 3, m)) return false;
+    at += 5;
+    sec = 0;
+    if (at < s.size() && s[at] == ':') {
+        int whole = 0;
+        if (!two_digits(s, at + 1, whole)) return false;
+        at += 3;
+        sec = whole;
+        if (at < s.size() && (s[at] == '.' || s[at] == ',')) {
+            double scale = 0.1;
+            std::size_t j = at + 1;
+            for (; j < s.size() && s[j] >= '0' && s[j] <= '9'; ++j, scale /= 10) sec += (s[j] - '0') * scale;
+            if (j == at + 1) return false;
+            at = j;
+        }
+    }
+    return h < 24 && m < 60 && sec < 61;
+}
+
 }  // namespace
+
+Status parse_time_spec(std::string_view text, TimeSpec& out) {
+    const auto bad = [&] {
+        std::string msg(1, '"');
+        msg.append(escape_for_display(text.substr(0, 64)));
+        msg.append("\" is not a time (HH:MM, HH:MM:SS or ISO 8601 such as 2026-12-03T14:05:00)");
+        return Status::fail(msg);
+    };
+    int h = 0, m = 0;
+    double sec = 0;
+    std::size_t at = 0;
+    if (text.size() <= 12 && clock_time(text, at, h, m, sec) && at == text.size()) {
+        out.kind = TimeSpec::Kind::TimeOfDay;
+        out.value = h * 3600.0 + m * 60.0 + sec;
+        return Status::ok();
+    }
+    int year = 0, mon = 0, day = 0;
+    const auto year_end = std::from_chars(text.data(), text.data() + std::min<std::size_t>(text.size(), 4), year);
+    if (year_end.ec != std::errc() || year_end.ptr != text.data() + 4 || text.size() < 16 || text[4] != '-' ||
+        !two_digits(text, 5, mon) || text[7] != '-' || !two_digits(text, 8, day) || (text[10] != 'T' && text[10] != ' ')) {
+        return bad();
+    }
+    at = 11;
+    if (!clock_time(text, at, h, m, sec) || mon < 1 || mon > 12 || day < 1 || day > 31) return bad();
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = static_cast<int>(sec);
+    const double frac = sec - std::floor(sec);
+    if (at == text.size()) {
+        tm.tm_isdst = -1;
+        out.value = static_cast<double>(std::mktime(&tm)) + frac;
+    } else {
+        long offset = 0;
+        if (text[at] == 'Z' && at + 1 == text.size()) {
+            offset = 0;
+        } else if ((text[at] == '+' || text[at] == '-') && at + 6 == text.size() && text[at + 3] == ':') {
+            int oh = 0, om = 0;
+            if (!two_digits(text, at + 1, oh) || !two_digits(text, at + 4, om)) return bad();
+            offset = (oh * 3600L + om * 60L) * (text[at] == '-' ? -1 : 1);
+        } else {
+            return bad();
+        }
+        out.value = static_cast<double>(timegm(&tm)) - static_cast<double>(offset) + frac;
+    }
+    out.kind = TimeSpec::Kind::Epoch;
+    return Status::ok();
+}
 
 std::unique_ptr<Source> make_replay_source(const std::string& path, const ReplayOptions& options,
                                            Status* error) {

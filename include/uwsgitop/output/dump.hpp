@@ -13,6 +13,8 @@
 //   raw    the server's bytes as received (written by the caller)
 //   prometheus  the Prometheus text format 0.0.4 (prometheus.hpp; handled by
 //          the fleet path); openmetrics the OpenMetrics text format
+//   none   nothing at all: --batch --record FILE --format none is a recorder
+//          (read failures still go to stderr)
 // With several snapshots (--batch), json writes one object per line, tsv/csv
 // write the header once and add a leading "time" column, table separates
 // snapshots with a blank line.
@@ -28,12 +30,12 @@
 
 namespace uwsgitop {
 
-enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus, OpenMetrics, Count_ };
+enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus, OpenMetrics, None, Count_ };
 
 // The --format names, in OutputFormat order: the one list that --format's
 // parser, its error message, --show-config and the docs check read.
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(OutputFormat::Count_)> kOutputFormatNames = {
-    "table", "json", "tsv", "csv", "raw", "prometheus", "openmetrics"};
+    "table", "json", "tsv", "csv", "raw", "prometheus", "openmetrics", "none"};
 
 struct DumpOptions {
     OutputFormat format = OutputFormat::Table;

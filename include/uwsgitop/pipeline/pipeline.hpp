@@ -23,18 +23,37 @@
 
 namespace uwsgitop {
 
+// A move through a recording (the screen's [ ] { } keys): `amount`
+// snapshots, or `amount` seconds of recorded time, from the one shown.
+struct Travel {
+    enum class Kind : uint8_t { Snapshots, Seconds } kind = Kind::Snapshots;
+    double amount = 0;
+};
+
 class Pipeline {
 public:
     explicit Pipeline(std::unique_ptr<Source> source);
 
-    // Starts recording every frame read to `path` (JSON Lines, see recording.hpp).
-    Status record_to(const std::string& path);
+    // Starts recording every frame read to `path` (JSON Lines, see
+    // recording.hpp), rotated as `rotation` says.
+    Status record_to(const std::string& path, const RecordRotation& rotation = {});
     // Keep a byte-exact copy of each frame (for --format raw).
     void keep_raw(bool on) { keep_raw_ = on; }
     // What the next refreshes parse (parse.hpp); ParseScope::Everything at first.
     void set_scope(ParseScope scope) { scope_ = scope; }
 
     Status refresh(Snapshot& into, Rates& rates);
+
+    // Time travel (a source with positions, see Source::seek): shows record
+    // `index` of the window with the rates a forward pass gives it — the rate
+    // tracker starts over from the recorded snapshot before it (read and
+    // parsed, not shown), so a step back recomputes them from its recorded
+    // neighbour. Nothing is appended to a recording. The first refresh of a
+    // recording is seek(0), so a window (--begin) starts with rates too.
+    Status seek(std::size_t index, Snapshot& into, Rates& rates);
+    // seek() to where `travel` leads from the record shown, clamped to the
+    // window. Fails ("not a recording with times") for other sources.
+    Status travel(const Travel& travel, Snapshot& into, Rates& rates);
 
     const std::string& label() const { return source_->label(); }
     Source& source() { return *source_; }
@@ -46,7 +65,12 @@ private:
     Parser parser_;
     RateTracker tracker_;
     RecordWriter recorder_;
+    Status fetch_parse(Snapshot& into, Rates& rates, bool record);
+
     Frame frame_;
+    Snapshot prime_snap_;   // the neighbour read before a seek's record
+    Rates prime_rates_;
+    bool refreshed_ = false;
     ByteBuffer raw_;
     bool keep_raw_ = false;
     ParseScope scope_ = ParseScope::Everything;

@@ -14,6 +14,7 @@
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/output/dump.hpp"
+#include "uwsgitop/source/source.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/base/status.hpp"
 
@@ -50,8 +51,12 @@ struct Options {
     double timeout = 3.0;
     double max_size_mib = 256;
     std::string record_path;
+    double record_max_mib = 0;            // --record-max-size: 0 = no rotation
+    long record_keep = 5;                 // --record-keep: rotated files kept
+    bool record_keep_given = false;
     std::string replay_path;
     double speed = 1.0;
+    TimeSpec begin, end;                  // --begin/--end: the window of a replay
     bool demo = false;
     bool loop = false;
     bool no_color = false;                // --color never (or --no-color)

@@ -11,8 +11,20 @@
 // byte-exact as "b64":"<base64 of the bytes>" in place of "stats". Readers
 // accept both. A file cut short (Ctrl-C, full disk) stays readable up to its
 // last complete line; an incomplete last line is ignored.
+//
+// Rotation (--record-max-size, --record-keep): before a line would take FILE
+// past `max_bytes`, FILE becomes FILE.1.zst (zstd through libzstd; the older
+// ones move up to FILE.KEEP.zst, the one past it is removed) and a new FILE
+// is started, so every snapshot is in exactly one file and no file is ever
+// left half-written (the steps, and what a crash leaves, in
+// src/source/rotation.hpp). A FILE is never empty after a rotation and holds
+// at most `max_bytes` unless one line alone is larger. Compression runs in
+// the thread that appends (about 10 ms per MiB at level 3). A rotation that
+// fails (disk full) is reported and the line is appended to FILE anyway:
+// nothing is lost, FILE grows past the limit, the next append tries again.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -20,6 +32,11 @@
 #include "uwsgitop/base/status.hpp"
 
 namespace uwsgitop {
+
+struct RecordRotation {
+    uint64_t max_bytes = 0;  // 0: no rotation
+    int keep = 5;            // rotated files kept (FILE.1.zst ... FILE.KEEP.zst); 0: none
+};
 
 class RecordWriter {
 public:
@@ -29,15 +46,24 @@ public:
     RecordWriter& operator=(const RecordWriter&) = delete;
 
     // Opens (creates or appends to) `path`; a clear error if it cannot.
-    Status open(const std::string& path);
+    // With rotation, first finishes a rotation an earlier run left half done.
+    Status open(const std::string& path, const RecordRotation& rotation = {});
     // Appends one snapshot line and flushes it. `valid_json` says whether the
     // frame's bytes are strict JSON (the parser knows; see Snapshot::repaired).
     Status append(const Frame& frame, const std::string& address, bool valid_json);
     bool is_open() const { return file_ != nullptr; }
+    // Rotations done since open() (for tests and the bench).
+    uint64_t rotations() const { return rotations_; }
 
 private:
+    Status open_file();
+    Status rotate();
+
     std::FILE* file_ = nullptr;
     std::string path_;
+    RecordRotation rotation_;
+    uint64_t size_ = 0;          // bytes in FILE
+    uint64_t rotations_ = 0;
     std::string line_;  // reused
     bool need_newline_ = false;  // the file ends mid-line (cut short, failed write)
 };

@@ -19,9 +19,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "uwsgitop/source/address.hpp"
 #include "uwsgitop/source/frame.hpp"
@@ -32,6 +35,14 @@ namespace uwsgitop {
 struct FetchLimits {
     double timeout_seconds = 3.0;            // connect + read of one snapshot
     std::size_t max_bytes = 256u << 20;      // larger replies are an error
+};
+
+// Where a recording's last fetched record lies: `index` in [0, count) within
+// the window played (--begin/--end), `time` its recorded time.
+struct RecordPosition {
+    std::size_t index = 0;
+    std::size_t count = 0;
+    double time = 0;
 };
 
 class Source {
@@ -55,7 +66,33 @@ public:
     // True once a finite source (file, stdin, a recording not looping) has
     // nothing more to give; fetch then fails with "end of recording".
     virtual bool exhausted() const { return false; }
+
+    // Time travel, for recordings with recorded times (JSON lines): the
+    // position of the record the last successful fetch returned (nullopt for
+    // live sources, before the first fetch, and for recordings without times).
+    virtual std::optional<RecordPosition> position() const { return std::nullopt; }
+    // Makes the next fetch return record `index` of the window; -1 is the
+    // record just before the window (to compute the first one's rates from
+    // its recorded neighbour). False, and nothing changes, when there is no
+    // such record or the source cannot travel. Constant time (the index is
+    // built on open).
+    virtual bool seek(std::ptrdiff_t /*index*/) { return false; }
+    // The index in the window of the first record recorded at or after `t`,
+    // the last one if none is.
+    virtual std::size_t index_at(double /*t*/) const { return 0; }
 };
+
+// A --begin/--end time as given: epoch seconds, or a local time of day
+// (seconds after midnight) resolved against the recording's first day.
+struct TimeSpec {
+    enum class Kind : uint8_t { None, Epoch, TimeOfDay } kind = Kind::None;
+    double value = 0;
+};
+
+// Parses local "HH:MM[:SS]" or ISO 8601 "YYYY-MM-DD[T ]HH:MM[:SS[.fff]]"
+// with an optional "Z" or "+HH:MM"/"-HH:MM" (none: local time). The error
+// names the text and the accepted forms.
+Status parse_time_spec(std::string_view text, TimeSpec& out);
 
 // Builds the source for a live or file address. Never connects.
 std::unique_ptr<Source> make_source(const Address& address, const FetchLimits& limits);
@@ -63,10 +100,14 @@ std::unique_ptr<Source> make_source(const Address& address, const FetchLimits& l
 struct ReplayOptions {
     double speed = 1.0;   // >0; 2 = twice as fast
     bool loop = false;    // start again at the end (the demo does)
+    TimeSpec begin, end;  // the window played: records recorded in [begin, end]
 };
 
-// A recording (--record's JSON-lines format) or a uWSGI --stats-push file
-// (whole JSON documents separated by blank lines), detected from its content.
+// A recording (--record's JSON-lines format, plain or zstd, alone or a
+// rotated set) or a uWSGI --stats-push file (whole JSON documents separated
+// by blank lines), detected from its content. A window (begin/end) needs
+// recorded times and at least one record in it, else the open fails
+// ("PATH: --begin 14:00 to --end 15:00: no snapshot recorded in it").
 // Errors (unreadable file, no snapshot in it) come back from the first fetch
 // or, when `error` is given, at open time.
 std::unique_ptr<Source> make_replay_source(const std::string& path, const ReplayOptions& options,
