@@ -20,7 +20,7 @@ _uwsgitop_columns='id share pid requests rps exceptions exc_rate signals
 status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
 accepting core in_request method uri remote request_time static routed
 offloaded write_errors read_errors'
-_uwsgitop_formats='table json tsv csv raw prometheus openmetrics'
+_uwsgitop_formats='table json tsv csv raw prometheus openmetrics events'
 
 # _uwsgitop_value OPTION CUR: fills COMPREPLY for OPTION's value; returns 1
 # when OPTION takes no value.

@@ -65,7 +65,7 @@ complete -c uwsgitop -s b -l batch -d 'Print a snapshot every interval without t
 complete -c uwsgitop -s n -l iterations -x -d 'With --batch: stop after N snapshots'
 complete -c uwsgitop -s f -l frequency -x -d 'Refresh interval in seconds'
 complete -c uwsgitop -s d -l delay -x -d 'Same as --frequency'
-complete -c uwsgitop -s o -l format -x -a 'table json tsv csv raw prometheus openmetrics' -d 'Output of --once/--batch'
+complete -c uwsgitop -s o -l format -x -a 'table json tsv csv raw prometheus openmetrics events' -d 'Output of --once/--batch'
 complete -c uwsgitop -s s -l sort -x -a "(__uwsgitop_sort_values $__uwsgitop_columns)" -d 'Sort rows by COLUMN; -COLUMN reverses'
 complete -c uwsgitop -n __uwsgitop_after_sort -x -a "(__uwsgitop_sort_values $__uwsgitop_columns)"
 complete -c uwsgitop -s r -l reverse -d 'Reverse the sort direction'
@@ -75,7 +75,7 @@ complete -c uwsgitop -s t -l timeout -x -d 'Name lookup + connect + read timeout
 complete -c uwsgitop -l max-size -x -d 'Largest reply accepted, in MiB'
 complete -c uwsgitop -l record -r -F -d 'Append every snapshot read to FILE'
 complete -c uwsgitop -l replay -r -F -d 'Play back a --record or --stats-push file'
-complete -c uwsgitop -l speed -x -d 'Replay speed factor'
+complete -c uwsgitop -l speed -x -d 'Replay speed factor (0: no waiting)'
 complete -c uwsgitop -l loop -d 'With --replay: start again at the end'
 complete -c uwsgitop -l demo -d 'Replay the bundled demo recording'
 complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS per line'

@@ -30,7 +30,7 @@ const OptionDoc kOptions[] = {
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
     {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)", kCommandLineOnly},
     {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file", kCommandLineOnly},
-    {"speed", 0, "X", "replay speed factor (default 1)"},
+    {"speed", 0, "X", "replay speed factor (default 1; 0: no waiting)"},
     {"loop", 0, "", "with --replay: start again at the end"},
     {"demo", 0, "", "replay the bundled demo recording (loops)", kCommandLineOnly},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS (# comments)"},
@@ -155,7 +155,7 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
     else if (n == "record") return need_text(l, v, "empty file name", out.record_path);
     else if (n == "replay") return need_text(l, v, "empty file name", out.replay_path);
-    else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
+    else if (n == "speed") return parse_double(l, v, 0, 1000, out.speed);
     else if (n == "loop") out.loop = on;
     else if (n == "demo") out.demo = on;
     else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);

@@ -61,7 +61,7 @@ public:
 std::unique_ptr<Source> make_source(const Address& address, const FetchLimits& limits);
 
 struct ReplayOptions {
-    double speed = 1.0;   // >0; 2 = twice as fast
+    double speed = 1.0;   // >=0; 2 = twice as fast, 0 = no waiting
     bool loop = false;    // start again at the end (the demo does)
 };
 
