@@ -12,7 +12,7 @@ _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --sort --reverse --columns --cores --timeout --max-size --record --replay
 --speed --loop --demo --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-max-request-size
---scrape-timeout-offset --concurrency --follow-vassals
+--scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --follow-vassals
 --no-color --color --no-mouse --pane --filter --interval --config --no-config
 --show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
@@ -67,7 +67,7 @@ _uwsgitop_value()
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --speed | --serve-metrics | --concurrency | --probe-allow | \
+        --max-size | --speed | --serve-metrics | --concurrency | --event-queue-share | --event-exceptions | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | \
         --web-max-request-size | --scrape-timeout-offset | --interval | --filter)
             COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer

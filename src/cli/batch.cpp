@@ -39,7 +39,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
 
     Snapshot snap;
     Rates rates;
-    EventTracker events;
+    EventTracker events(event_options(options));
     std::vector<Event> new_events;
     std::string out;
     int exit_code = 0;

@@ -62,7 +62,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
         if (options.format == OutputFormat::Prometheus || options.format == OutputFormat::OpenMetrics) {
             write_prometheus(fleet, prom, out);
         } else if (options.format == OutputFormat::Events) {
-            if (trackers.size() < fleet.size()) trackers.resize(fleet.size());
+            while (trackers.size() < fleet.size()) trackers.emplace_back(event_options(options));
             new_events.clear();
             for (std::size_t k = 0; k < fleet.size(); ++k) {
                 const Instance& inst = *fleet[k];
