@@ -13,7 +13,7 @@ _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --record-keep --replay --begin --end
 --speed --loop --demo --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-max-request-size
---scrape-timeout-offset --concurrency --follow-vassals
+--scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --follow-vassals
 --no-color --color --no-mouse --pane --filter --interval --config --no-config
 --show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
@@ -21,7 +21,7 @@ _uwsgitop_columns='id share pid requests rps exceptions exc_rate signals
 status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
 accepting core in_request method uri remote request_time static routed
 offloaded write_errors read_errors'
-_uwsgitop_formats='table json tsv csv raw prometheus openmetrics none'
+_uwsgitop_formats='table json tsv csv raw prometheus openmetrics none events'
 
 # _uwsgitop_value OPTION CUR: fills COMPREPLY for OPTION's value; returns 1
 # when OPTION takes no value.
@@ -68,7 +68,7 @@ _uwsgitop_value()
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --probe-allow | \
+        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --event-queue-share | --event-exceptions | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | \
         --web-max-request-size | --scrape-timeout-offset | --interval | --filter)
             COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <string>
 
+#include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/output/dump.hpp"
 
 namespace uwsgitop {
@@ -38,6 +39,8 @@ int run_batch(const Options& options, Pipeline& pipeline) {
 
     Snapshot snap;
     Rates rates;
+    EventTracker events(event_options(options));
+    std::vector<Event> new_events;
     std::string out;
     int exit_code = 0;
     bool header_written = false;
@@ -51,6 +54,13 @@ int run_batch(const Options& options, Pipeline& pipeline) {
         Status st = pipeline.refresh(snap, rates);
         if (!st) {
             std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
+            if (options.format == OutputFormat::Events) {
+                new_events.clear();
+                events.failure(st.message(), wall_clock_seconds(), pipeline.label(), new_events);
+                out.clear();
+                for (const Event& e : new_events) append_event_json(e, out);
+                if (!write_all(out.data(), out.size())) return exit_code;
+            }
             exit_code = 1;
             if (options.once || pipeline.source().exhausted()) break;
             continue;
@@ -73,6 +83,11 @@ int run_batch(const Options& options, Pipeline& pipeline) {
                 dump.header = !header_written;
                 dump_delimited(snap, &rates, now, dump, out);
                 header_written = true;
+                break;
+            case OutputFormat::Events:
+                new_events.clear();
+                events.update(snap, now, pipeline.label(), new_events);
+                for (const Event& e : new_events) append_event_json(e, out);
                 break;
             case OutputFormat::Table:
             case OutputFormat::Prometheus:  // routed to run_fleet_batch by main

@@ -45,6 +45,8 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
     int exit_code = 0;
     std::string out;
     std::vector<std::string> expanded;  // emperors whose vassals were added
+    std::vector<EventTracker> trackers;  // --format events: one per instance, parallel to fleet
+    std::vector<Event> new_events;
     const long count = options.once ? 1 : options.iterations;
     for (long i = 0; count == 0 || i < count; ++i) {
         if (i > 0) sleep_for_seconds(options.interval);
@@ -59,6 +61,15 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
         out.clear();
         if (options.format == OutputFormat::Prometheus || options.format == OutputFormat::OpenMetrics) {
             write_prometheus(fleet, prom, out);
+        } else if (options.format == OutputFormat::Events) {
+            while (trackers.size() < fleet.size()) trackers.emplace_back(event_options(options));
+            new_events.clear();
+            for (std::size_t k = 0; k < fleet.size(); ++k) {
+                const Instance& inst = *fleet[k];
+                if (inst.last_ok) trackers[k].update(inst.snapshot, inst.last_ok_wall, inst.target.name, new_events);
+                else trackers[k].failure(inst.error, wall_clock_seconds(), inst.target.name, new_events);
+            }
+            for (const Event& e : new_events) append_event_json(e, out);
         } else {
             dump.base.header = i == 0;
             if (options.format == OutputFormat::Table && i > 0) out += '\n';

@@ -155,6 +155,7 @@ void dump_fleet(const std::vector<std::unique_ptr<Instance>>& fleet, double now_
             fleet_rows(fleet, states, opt, out);
             break;
         case OutputFormat::Table:
+        case OutputFormat::Events:      // written by run_fleet_batch from its trackers
         case OutputFormat::Raw:         // refused by parse_options
         case OutputFormat::Prometheus:  // written by write_prometheus
         case OutputFormat::OpenMetrics:

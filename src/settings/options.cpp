@@ -35,7 +35,7 @@ const OptionDoc kOptions[] = {
     {"replay", 0, "FILE", "play back a --record file or a uWSGI --stats-push file", kCommandLineOnly},
     {"begin", 0, "TIME", "with --replay: start at the first snapshot recorded at TIME (local HH:MM[:SS] or ISO 8601)", kCommandLineOnly},
     {"end", 0, "TIME", "with --replay: stop after the last snapshot recorded at TIME", kCommandLineOnly},
-    {"speed", 0, "X", "replay speed factor (default 1)"},
+    {"speed", 0, "X", "replay speed factor (default 1; 0: no waiting)"},
     {"loop", 0, "", "with --replay: start again at the end"},
     {"demo", 0, "", "replay the bundled demo recording (loops)", kCommandLineOnly},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS (# comments)"},
@@ -49,6 +49,8 @@ const OptionDoc kOptions[] = {
     {"web-max-request-size", 0, "KIB", "metrics server: largest request line + headers, KiB (default 32)"},
     {"scrape-timeout-offset", 0, "SECS", "metrics server: answer this long before Prometheus' scrape timeout (default 0.5)"},
     {"concurrency", 0, "N", "fleet: at most N instances polled at once (default 16)"},
+    {"event-queue-share", 0, "PCT", "events: listen_queue when a socket's queue crosses PCT% of max_queue (default 50)"},
+    {"event-exceptions", 0, "N", "events: exceptions when a worker gains N in one interval (default 1)"},
     {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
     {"color", 0, "WHEN", "colours: auto (unless NO_COLOR is set), always or never (default auto)"},
@@ -167,7 +169,7 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "begin" || n == "end") {
         Status st = parse_time_spec(v, n == "begin" ? out.begin : out.end);
         if (!st) return Status::fail(l + ": " + st.message());
-    } else if (n == "speed") return parse_double(l, v, 0.01, 1000, out.speed);
+    } else if (n == "speed") return parse_double(l, v, 0, 1000, out.speed);
     else if (n == "loop") out.loop = on;
     else if (n == "demo") out.demo = on;
     else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
@@ -194,6 +196,8 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         return parse_double(l, v, 0, 60, out.scrape_timeout_offset);
     }
     else if (n == "concurrency") return parse_long(l, v, 1, 1024, out.concurrency);
+    else if (n == "event-queue-share") return parse_double(l, v, 1, 100, out.event_queue_share);
+    else if (n == "event-exceptions") return parse_long(l, v, 1, 1000000000, out.event_exceptions);
     else if (n == "follow-vassals") out.follow_vassals = on;
     else if (n == "no-color") {
         out.no_color = on;
@@ -279,6 +283,8 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "web-max-request-size") return number(in.web_max_request_kib);
     if (n == "scrape-timeout-offset") return number(in.scrape_timeout_offset);
     if (n == "concurrency") return std::to_string(in.concurrency);
+    if (n == "event-queue-share") return number(in.event_queue_share);
+    if (n == "event-exceptions") return std::to_string(in.event_exceptions);
     if (n == "follow-vassals") return flag(in.follow_vassals);
     if (n == "no-color") return flag(in.no_color);
     if (n == "color") return quoted(std::string_view(in.no_color ? "never" : in.force_color ? "always" : "auto"));

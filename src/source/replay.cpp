@@ -41,7 +41,7 @@ bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; 
 class ReplaySource final : public Source {
 public:
     ReplaySource(std::string path, const ReplayOptions& options) : path_(std::move(path)), options_(options) {
-        if (!(options_.speed > 0) || !std::isfinite(options_.speed)) options_.speed = 1.0;
+        if (!(options_.speed >= 0) || !std::isfinite(options_.speed)) options_.speed = 1.0;
         error_ = file_.open(path_);
         if (error_) interval_ = file_.mean_interval();
         hi_ = file_.records().size();
@@ -83,7 +83,7 @@ public:
 
     std::optional<double> delay_before_next() const override {
         if (file_.format() != RecordingFormat::Lines) return std::nullopt;
-        if (!fetched_any_) return 0.0;
+        if (!fetched_any_ || options_.speed == 0) return 0.0;  // --speed 0: no waiting
         double d = 0;
         if (current_ + 1 < hi_) {
             d = file_.records()[current_ + 1].t - file_.records()[current_].t;

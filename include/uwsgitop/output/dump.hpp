@@ -15,6 +15,8 @@
 //          the fleet path); openmetrics the OpenMetrics text format
 //   none   nothing at all: --batch --record FILE --format none is a recorder
 //          (read failures still go to stderr)
+//   events one JSON object per event between successive snapshots
+//          (events/events.hpp): time, instance, kind, worker, then the facts
 // With several snapshots (--batch), json writes one object per line, tsv/csv
 // write the header once and add a leading "time" column, table separates
 // snapshots with a blank line.
@@ -25,17 +27,18 @@
 #include <string_view>
 #include <vector>
 
+#include "uwsgitop/events/events.hpp"
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/view/rows.hpp"
 
 namespace uwsgitop {
 
-enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus, OpenMetrics, None, Count_ };
+enum class OutputFormat : uint8_t { Table, Json, Tsv, Csv, Raw, Prometheus, OpenMetrics, None, Events, Count_ };
 
 // The --format names, in OutputFormat order: the one list that --format's
 // parser, its error message, --show-config and the docs check read.
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(OutputFormat::Count_)> kOutputFormatNames = {
-    "table", "json", "tsv", "csv", "raw", "prometheus", "openmetrics", "none"};
+    "table", "json", "tsv", "csv", "raw", "prometheus", "openmetrics", "none", "events"};
 
 struct DumpOptions {
     OutputFormat format = OutputFormat::Table;
@@ -55,6 +58,11 @@ void dump_json(const Snapshot& snap, const Rates* rates, double now, const DumpO
                std::string& out);
 void dump_delimited(const Snapshot& snap, const Rates* rates, double now, const DumpOptions& opt,
                     std::string& out);
+
+// Appends one event as a JSON object and a newline (--format events):
+// {"time": T, "instance": "...", "kind": "...", "worker": N, FACT: VALUE...};
+// "worker" only where one is involved.
+void append_event_json(const Event& e, std::string& out);
 
 // Appends a JSON string literal: escaped, invalid UTF-8 replaced by U+FFFD.
 void append_json_string(std::string& out, std::string_view s);

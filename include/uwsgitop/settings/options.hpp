@@ -34,6 +34,8 @@ struct Options {
     double scrape_timeout_offset = 0.5;   // taken off X-Prometheus-Scrape-Timeout-Seconds
     bool web_settings_given = false;      // one of the five above was given
     long concurrency = 16;                // fleet: fetches in flight at once
+    double event_queue_share = 50;        // --format events: listen_queue at this % of max_queue
+    long event_exceptions = 1;            // --format events: exceptions gained in one interval
     bool follow_vassals = false;          // fleet: add Emperors' discoverable vassals
     bool once = false;
     bool batch = false;

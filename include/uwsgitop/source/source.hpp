@@ -98,7 +98,7 @@ Status parse_time_spec(std::string_view text, TimeSpec& out);
 std::unique_ptr<Source> make_source(const Address& address, const FetchLimits& limits);
 
 struct ReplayOptions {
-    double speed = 1.0;   // >0; 2 = twice as fast
+    double speed = 1.0;   // >=0; 2 = twice as fast, 0 = no waiting
     bool loop = false;    // start again at the end (the demo does)
     TimeSpec begin, end;  // the window played: records recorded in [begin, end]
 };

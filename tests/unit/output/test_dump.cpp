@@ -171,4 +171,27 @@ TEST_CASE("dump::table of a real capture (golden)") {
     CHECK(golden == out);
 }
 
+TEST_CASE("dump::append_event_json: one valid JSON line, worker only when involved, server text escaped") {
+    Event e;
+    e.time = 1764654000.12;
+    e.instance = "127.0.0.1:9191";
+    e.kind = EventKind::Harakiri;
+    e.worker = 3;
+    e.facts = {{"count", int64_t{1}}, {"uri", std::string("/a\"b\x01")}, {"running_for", 2.5}};
+    std::string out;
+    append_event_json(e, out);
+    CHECK(out == "{\"time\": 1764654000.120, \"instance\": \"127.0.0.1:9191\", \"kind\": \"harakiri\", "
+                 "\"worker\": 3, \"count\": 1, \"uri\": \"/a\\\"b\\u0001\", \"running_for\": 2.500}\n");
+    rapidjson::Document d;
+    d.Parse(out.c_str(), out.size() - 1);
+    CHECK_FALSE(d.HasParseError());
+    Event down;
+    down.kind = EventKind::Down;
+    down.facts = {{"error", std::string("refused")}};
+    out.clear();
+    append_event_json(down, out);
+    CHECK(out.find("worker") == std::string::npos);
+    CHECK(out.find("\"kind\": \"down\"") != std::string::npos);
+}
+
 }  // TEST_SUITE

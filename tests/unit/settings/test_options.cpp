@@ -90,7 +90,7 @@ TEST_CASE("options::usage errors are one clear line") {
         {{"--demo", "a:1"}, "ADDRESS"},
         {{"--once=yes", "a:1"}, "no value"},
         {{"a:1", "--timeout"}, "needs a value"},
-        {{"--speed", "0", "--demo"}, "out of range"},
+        {{"--speed", "-1", "--demo"}, "out of range"},
         {{"--demo", "--follow-vassals"}, "--follow-vassals"},
         {{"--web-config-file", "w.yml", "a:1"}, "go with --serve-metrics"},
         {{"--probe-allow", "*", "--once", "a:1"}, "go with --serve-metrics"},
