@@ -86,13 +86,13 @@ void write_self_metrics(const SelfMetrics& m, bool openmetrics, std::string& out
     count(out, m.targets);
 
     append_family_header(out, openmetrics ? "uwsgitop_polls" : "uwsgitop_polls_total", "counter",
-           "Polls of the whole fleet since the exporter started (concurrent scrapes share one).");
+                         "Polls of the whole fleet since the exporter started (concurrent scrapes share one).");
     out += "uwsgitop_polls_total ";
     count(out, m.polls);
 
     if (!m.per_target.empty()) {
         append_family_header(out, openmetrics ? "uwsgitop_target_failures" : "uwsgitop_target_failures_total", "counter",
-               "Failed polls of a uWSGI stats server since the exporter started.");
+                             "Failed polls of a uWSGI stats server since the exporter started.");
         for (const SelfMetrics::TargetFailures& r : m.per_target) {
             out += "uwsgitop_target_failures_total{instance=\"";
             append_label_value(out, r.target.name);
