@@ -90,6 +90,24 @@ Status parse_request(std::string_view text, Request& out) {
     return Status::ok();
 }
 
+std::string actions_help() {
+    std::string s = "\nActions (--action NAME[:WORKER_ID]; only on a local, live instance):\n";
+    for (const ActionSpec& a : kActions) {
+        std::string line = "  " + std::string(a.name);
+        if (a.target == Target::Worker) line += ":ID";
+        if (line.size() < 26) line.append(26 - line.size(), ' ');
+        if (a.target == Target::Worker) {
+            line += signal_name(a.worker_signal) + " to the worker";
+        } else {
+            if (a.fifo_letter != 0) line += std::string("FIFO '") + a.fifo_letter + "'";
+            if (a.master_signal != 0) line += std::string(a.fifo_letter != 0 ? " or " : "") + signal_name(a.master_signal) + " to the master";
+        }
+        if (!a.graceful) line += " (brutal)";
+        s += line + '\n';
+    }
+    return s;
+}
+
 std::optional<Channel> channel_for(const ActionSpec& spec, bool fifo_known, std::string* why_not) {
     if (spec.target == Target::Worker) return Channel::WorkerSignal;
     if (fifo_known && spec.fifo_letter != 0) return Channel::Fifo;

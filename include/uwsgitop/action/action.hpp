@@ -55,6 +55,9 @@ Status parse_request(std::string_view text, Request& out);
 // "reload-worker, kill-worker, ..." for usage errors and --help.
 std::string action_names_joined(std::string_view separator);
 
+// The "Actions:" block --help ends with: one line per row, name, target, how.
+std::string actions_help();
+
 // How an instance action reaches the master: the FIFO when one is known and
 // the row has a letter, else the master signal; nullopt = not possible
 // (the reason is in why_not).

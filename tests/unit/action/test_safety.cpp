@@ -149,12 +149,20 @@ TEST_CASE("master_fifo_from_cmdline: --master-fifo PATH, --master-fifo=PATH, mas
 }
 
 TEST_CASE("check_parent on the real /proc: a child of this test") {
+    // The child execs sleep (no doctest handlers left); the close-on-exec pipe
+    // reaches EOF once the exec happened, so the signal never hits the fork.
+    int sync[2];
+    REQUIRE(pipe2(sync, O_CLOEXEC) == 0);
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
-        pause();
-        _exit(0);
+        execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+        _exit(127);
     }
+    ::close(sync[1]);
+    char byte = 0;
+    CHECK(::read(sync[0], &byte, 1) == 0);
+    ::close(sync[0]);
     CHECK(act::check_parent(act::ProcRoot{}, child, getpid(), 1).is_ok());
     CHECK_FALSE(act::check_parent(act::ProcRoot{}, child, getppid(), 1).is_ok());
     CHECK(act::send_signal(child, SIGTERM, "worker 1, pid " + std::to_string(child)).is_ok());
