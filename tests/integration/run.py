@@ -33,6 +33,7 @@ import cases_hostile  # noqa: E402,F401
 import cases_cli  # noqa: E402,F401
 import cases_screen  # noqa: E402,F401
 import cases_exporter  # noqa: E402,F401
+import cases_actions  # noqa: E402,F401
 
 
 def _interrupted(signum, frame):
