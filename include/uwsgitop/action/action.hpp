@@ -5,6 +5,8 @@
 // screen's menu, --help, the man page and the completions derive from it.
 // Facts (uWSGI core/uwsgi.c, core/master_utils.c, core/fifo.c):
 //   worker:  SIGHUP = gracefully_kill (finish the request, exit, respawned),
+//            (checked in core/uwsgi.c; core/fifo.c uwsgi_master_fifo_prepare()
+//            maps c r R w W p + - l s as below, and 0-9 select a FIFO slot)
 //            SIGTERM/SIGINT = end_me (exit now, respawned), SIGUSR2 = log
 //            what it is doing;
 //   master:  SIGHUP = graceful reload, SIGTERM = brutal reload, SIGTSTP =
