@@ -11,7 +11,7 @@
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --sort --reverse --columns --cores --timeout --max-size --record --record-max-size
 --record-keep --replay --begin --end
---speed --loop --demo --targets --workers --serve-metrics --web-config-file --probe-allow
+--speed --loop --demo --action --wait --master-fifo --read-only --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-max-request-size
 --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --follow-vassals
 --no-color --color --no-mouse --pane --filter --interval --config --no-config
@@ -63,14 +63,17 @@ _uwsgitop_value()
         --pane)
             COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics" -- "$cur"))
             ;;
-        --replay | --record | --targets | --web-config-file | --config)
+        --action)
+            COMPREPLY=($(compgen -W "reload-worker log-worker kill-worker chain-reload reload reload-workers pause add-worker remove-worker reopen-logs log-stats brutal-reload brutal-reload-workers" -- "$cur"))
+            ;;
+        --replay | --record | --targets | --web-config-file | --config | --master-fifo)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
         --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --event-queue-share | --event-exceptions | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | \
-        --web-max-request-size | --scrape-timeout-offset | --interval | --filter)
+        --web-max-request-size | --scrape-timeout-offset | --interval | --filter | --wait)
             COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer
             ;;
         *)

@@ -83,6 +83,9 @@ class Code:
         m = re.search(r"\(valid: ([^)]*)\)", bad.stderr)
         self.formats = m.group(1).split() if m else []
         self.version = run([binary, "--version"]).stdout.split()[-1]
+        # The "Actions (...)" block --help ends with, from the action table.
+        block = help_text.split("\nActions", 1)[1] if "\nActions" in help_text else ""
+        self.actions = re.findall(r"^  ([a-z][a-z-]*)(?::ID)?\s", block, re.M)
         if not self.options or not self.columns or not self.formats:
             raise SystemExit("could not read options/columns/formats from the binary:\n" + help_text)
 
@@ -371,6 +374,22 @@ def fish_lists(code, _man):
     return problems
 
 
+@check("actions: every action of --help in the man page, README and the three completions")
+def action_names(code, man):
+    problems = [] if code.actions else ["--help lists no actions"]
+    section = "\n".join(man.section("ACTIONS"))
+    problems += diff_sets("action", code.actions, [a for a in code.actions if f"*{a}*" in section], "the man page ACTIONS")
+    readme = code.source("README.md")
+    problems += diff_sets("action", code.actions, [a for a in code.actions if f"`{a}`" in readme], "README")
+    bash = re.search(r'--action\)\s*COMPREPLY=\(\$\(compgen -W "([^"]*)"', read(code.root, "completions/uwsgitop.bash"))
+    problems += diff_sets("action", code.actions, bash.group(1).split() if bash else [], "bash")
+    zsh = re.search(r"--action=\[[^]]*\]:action:\(([^)]*)\)", read(code.root, "completions/_uwsgitop"))
+    problems += diff_sets("action", code.actions, zsh.group(1).split() if zsh else [], "zsh")
+    fish = re.search(r"-l action -x -a '([^']*)'", read(code.root, "completions/uwsgitop.fish"))
+    problems += diff_sets("action", code.actions, fish.group(1).split() if fish else [], "fish")
+    return problems
+
+
 @check("completions: scripts parse (bash -n, zsh -n, fish --no-execute)")
 def syntax(code, _man):
     problems = []
@@ -546,7 +565,7 @@ def main():
     code = Code(args.binary, os.path.abspath(args.source_root))
     man = Man(code.root)
     for fn in (man_options, man_columns, man_aux_columns, man_panes, man_keys, man_misc,
-               man_generated, bash_lists, zsh_lists, fish_lists, syntax,
+               man_generated, bash_lists, zsh_lists, fish_lists, action_names, syntax,
                bash_behaviour, fish_behaviour, zsh_behaviour):
         fn(code, man)
     print(f"{len(PASSED)} passed, {len(FAILURES)} failed")

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "config.h"
+#include "uwsgitop/action/action.hpp"
+#include "uwsgitop/cli/action_run.hpp"
 #include "uwsgitop/cli/batch.hpp"
 #include "uwsgitop/settings/options.hpp"
 #include "uwsgitop/settings/settings_file.hpp"
@@ -69,13 +71,15 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (opt.help) {
-        std::fputs(usage_text().c_str(), stdout);
+        std::fputs((usage_text() + action::actions_help()).c_str(), stdout);
         return 0;
     }
     if (opt.version) {
         std::printf("uwsgitop %s\n", UWSGITOP_VERSION);
         return 0;
     }
+
+    if (!opt.action.empty()) return run_action(opt);
 
     if (opt.fleet()) {
         std::vector<Target> targets;

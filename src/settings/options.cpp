@@ -38,6 +38,10 @@ const OptionDoc kOptions[] = {
     {"speed", 0, "X", "replay speed factor (default 1; 0: no waiting)"},
     {"loop", 0, "", "with --replay: start again at the end"},
     {"demo", 0, "", "replay the bundled demo recording (loops)", kCommandLineOnly},
+    {"action", 0, "ACTION", "send one action, NAME or NAME:WORKER_ID (reload-worker:3, chain-reload, ...), to a local instance, wait for a snapshot that shows it, exit", kCommandLineOnly},
+    {"wait", 0, "SECS", "with --action: how long to wait for the confirming snapshot (default 10)", kCommandLineOnly},
+    {"master-fifo", 0, "PATH", "the instance's master FIFO for --action (default: from the master's command line)", kCommandLineOnly},
+    {"read-only", 0, "", "never send an action (--action is refused)"},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS (# comments)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
@@ -172,6 +176,10 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     } else if (n == "speed") return parse_double(l, v, 0, 1000, out.speed);
     else if (n == "loop") out.loop = on;
     else if (n == "demo") out.demo = on;
+    else if (n == "action") return need_text(l, v, "empty action", out.action);
+    else if (n == "wait") return parse_double(l, v, 0.1, 3600, out.action_wait);
+    else if (n == "master-fifo") return need_text(l, v, "empty path", out.master_fifo);
+    else if (n == "read-only") out.read_only = on;
     else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
     else if (n == "workers") out.workers = on;
     else if (n == "serve-metrics") return need_text(l, v, "give HOST:PORT", out.serve_metrics);
@@ -371,6 +379,8 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
         out.sort = spec;
     }
     if (out.once && out.batch) return Status::fail("--once and --batch exclude each other");
+    if (!out.action.empty() && (out.once || out.batch || !out.serve_metrics.empty()))
+        return Status::fail("--action runs alone: not with --once, --batch or --serve-metrics");
     if (out.iterations && !out.batch) return Status::fail("--iterations goes with --batch");
     if (format_on_command_line && out.format_given && !out.once && !out.batch && out.serve_metrics.empty()) {
         return Status::fail("--format goes with --once or --batch (the screen has its own layout)");
@@ -429,6 +439,7 @@ std::string usage_text() {
         "usage: uwsgitop [OPTIONS] ADDRESS [ADDRESS...]\n"
         "       uwsgitop --once [--format table|json|tsv|csv|raw] ADDRESS\n"
         "       uwsgitop --batch --format none --record FILE [--record-max-size MIB] ADDRESS\n"
+        "       uwsgitop --action NAME[:WORKER_ID] [--wait SECS] [--master-fifo PATH] ADDRESS\n"
         "       uwsgitop --demo\n"
         "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE\n"
         "\nA top-like monitor for uWSGI's stats server (--stats ADDR).\n\nOptions:\n";

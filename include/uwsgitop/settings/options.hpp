@@ -60,6 +60,10 @@ struct Options {
     double speed = 1.0;
     TimeSpec begin, end;                  // --begin/--end: the window of a replay
     bool demo = false;
+    std::string action;                   // --action NAME[:WORKER_ID] (action/action.hpp)
+    double action_wait = 10.0;            // --wait SECS: confirmation deadline of --action
+    std::string master_fifo;              // --master-fifo PATH
+    bool read_only = false;               // --read-only: no action at all
     bool loop = false;
     bool no_color = false;                // --color never (or --no-color)
     bool force_color = false;             // --color always: colour even with NO_COLOR set

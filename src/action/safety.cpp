@@ -1,0 +1,227 @@
+// safety.cpp — /proc checks, kill() and the non-blocking FIFO write.
+#include "uwsgitop/action/safety.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "uwsgitop/base/text.hpp"
+
+namespace uwsgitop::action {
+
+namespace {
+
+bool is_loopback_host(const std::string& h) {
+    if (h.empty() || h == "localhost" || h == "::1") return true;
+    if (h.rfind("127.", 0) != 0) return false;
+    for (char c : h)
+        if (!(c == '.' || (c >= '0' && c <= '9'))) return false;
+    return true;
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string pid_dir(const ProcRoot& proc, pid_t pid) { return proc.root + "/" + std::to_string(pid); }
+
+void tcp_inodes(const std::string& file, uint16_t port, std::vector<uint64_t>& out) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string sl, local, remote, st, queues, timer, retr, uid, timeout;
+        uint64_t inode = 0;
+        if (!(ls >> sl >> local >> remote >> st >> queues >> timer >> retr >> uid >> timeout >> inode)) continue;
+        const std::size_t colon = local.rfind(':');
+        if (colon == std::string::npos || st != "0A") continue;
+        if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port && inode != 0) out.push_back(inode);
+    }
+}
+
+void unix_inodes(const std::string& file, const std::vector<std::string>& names, std::vector<uint64_t>& out) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string num, refs, proto, flags, type, st;
+        uint64_t inode = 0;
+        std::string path;
+        if (!(ls >> num >> refs >> proto >> flags >> type >> st >> inode >> path)) continue;
+        const unsigned long f = std::strtoul(flags.c_str(), nullptr, 16);
+        if ((f & 0x10000UL) == 0) continue;  // __SO_ACCEPTCON: listening
+        for (const std::string& n : names)
+            if (path == n) out.push_back(inode);
+    }
+}
+
+}  // namespace
+
+Status check_address_local(const Address& a) {
+    switch (a.kind) {
+    case AddressKind::Unix:
+    case AddressKind::Abstract:
+        return Status::ok();
+    case AddressKind::Tcp:
+        if (is_loopback_host(a.host)) return Status::ok();
+        return Status::fail(escape_for_display(a.text) + ": not a local address (actions need a unix socket, @abstract or a loopback address)");
+    case AddressKind::Http:
+    case AddressKind::HttpUnix:
+        return Status::fail(escape_for_display(a.text) + ": actions are not supported over --stats-http (use the plain stats socket)");
+    case AddressKind::File:
+    case AddressKind::Stdin:
+        return Status::fail(escape_for_display(a.text) + ": a saved snapshot is not a live instance; no action is possible");
+    }
+    return Status::fail("unknown address kind");
+}
+
+Status check_source_live(const Address& a, const SourceFacts& f) {
+    if (f.read_only) return Status::fail(escape_for_display(a.text) + ": --read-only: no action is sent");
+    if (f.replay) return Status::fail(escape_for_display(a.text) + ": a replay is not a live instance; no action is possible");
+    if (f.demo) return Status::fail("the demo source is not a live instance; no action is possible");
+    if (a.kind == AddressKind::File || a.kind == AddressKind::Stdin)
+        return Status::fail(escape_for_display(a.text) + ": a saved snapshot is not a live instance; no action is possible");
+    return Status::ok();
+}
+
+Status check_fresh(int64_t age_ms, int64_t interval_ms) {
+    if (age_ms >= 0 && age_ms < 2 * interval_ms) return Status::ok();
+    return Status::fail("the snapshot is " + std::to_string(age_ms) + " ms old (older than two intervals of " +
+                        std::to_string(interval_ms) + " ms); refresh first");
+}
+
+std::vector<uint64_t> listening_inodes(const ProcRoot& proc, const Address& a) {
+    std::vector<uint64_t> out;
+    if (a.kind == AddressKind::Tcp) {
+        tcp_inodes(proc.root + "/net/tcp", a.port, out);
+        tcp_inodes(proc.root + "/net/tcp6", a.port, out);
+    } else if (a.kind == AddressKind::Unix) {
+        std::vector<std::string> names{a.path};
+        char buf[PATH_MAX];
+        if (realpath(a.path.c_str(), buf) != nullptr) names.emplace_back(buf);
+        unix_inodes(proc.root + "/net/unix", names, out);
+    } else if (a.kind == AddressKind::Abstract) {
+        // The kernel shows NUL bytes as '@'; uWSGI binds "\0name" (maybe with a trailing NUL).
+        unix_inodes(proc.root + "/net/unix", {"@" + a.path, "@" + a.path + "@"}, out);
+    }
+    return out;
+}
+
+std::vector<uint64_t> socket_inodes_of(const ProcRoot& proc, pid_t pid) {
+    std::vector<uint64_t> out;
+    const std::string dir = pid_dir(proc, pid) + "/fd";
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) return out;
+    while (const dirent* e = readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        char target[256];
+        const ssize_t n = readlink((dir + "/" + e->d_name).c_str(), target, sizeof target - 1);
+        if (n <= 0) continue;
+        target[n] = '\0';
+        unsigned long long inode = 0;
+        if (std::sscanf(target, "socket:[%llu]", &inode) == 1) out.push_back(inode);
+    }
+    closedir(d);
+    return out;
+}
+
+Status check_master_holds_socket(const ProcRoot& proc, pid_t master, const Address& a) {
+    const std::string who = escape_for_display(a.text) + ": master pid " + std::to_string(master);
+    if (master <= 1) return Status::fail(escape_for_display(a.text) + ": the snapshot names no master pid (run uWSGI with --master)");
+    const std::vector<uint64_t> listening = listening_inodes(proc, a);
+    if (listening.empty()) return Status::fail(escape_for_display(a.text) + ": no listening socket for this address in " + proc.root + "/net");
+    if (access(pid_dir(proc, master).c_str(), F_OK) != 0) return Status::fail(who + " is not a process on this machine");
+    const std::vector<uint64_t> held = socket_inodes_of(proc, master);
+    for (uint64_t l : listening)
+        for (uint64_t h : held)
+            if (l == h) return Status::ok();
+    return Status::fail(who + " does not hold the stats socket we read (a foreign or lying stats server?); refused");
+}
+
+std::optional<pid_t> parent_of(const ProcRoot& proc, pid_t pid) {
+    const std::string stat = read_all(pid_dir(proc, pid) + "/stat");
+    const std::size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) return std::nullopt;
+    std::istringstream ls(stat.substr(paren + 1));
+    std::string state;
+    long ppid = 0;
+    if (!(ls >> state >> ppid)) return std::nullopt;
+    return static_cast<pid_t>(ppid);
+}
+
+Status check_parent(const ProcRoot& proc, pid_t pid, pid_t master, long worker_id) {
+    const std::string who = "worker " + std::to_string(worker_id) + ", pid " + std::to_string(pid);
+    if (pid <= 1) return Status::fail(who + ": not a pid that can be signalled");
+    const std::optional<pid_t> parent = parent_of(proc, pid);
+    if (!parent) return Status::fail(who + " is gone (no " + pid_dir(proc, pid) + "/stat)");
+    if (*parent != master)
+        return Status::fail(who + ": its parent is pid " + std::to_string(*parent) + ", not the master pid " +
+                            std::to_string(master) + "; refused");
+    return Status::ok();
+}
+
+std::optional<std::string> master_fifo_from_cmdline(const ProcRoot& proc, pid_t master) {
+    const std::string cmd = read_all(pid_dir(proc, master) + "/cmdline");
+    std::vector<std::string> args;
+    for (std::size_t at = 0; at < cmd.size();) {
+        const std::size_t end = cmd.find('\0', at);
+        args.push_back(cmd.substr(at, end == std::string::npos ? std::string::npos : end - at));
+        if (end == std::string::npos) break;
+        at = end + 1;
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& s = args[i];
+        if ((s == "--master-fifo" || s == "-master-fifo") && i + 1 < args.size() && !args[i + 1].empty())
+            return args[i + 1];
+        for (const char* prefix : {"--master-fifo=", "master-fifo="})
+            if (s.rfind(prefix, 0) == 0 && s.size() > std::strlen(prefix)) return s.substr(std::strlen(prefix));
+    }
+    return std::nullopt;
+}
+
+Status send_signal(pid_t pid, int sig, const std::string& what) {
+    if (pid <= 1) return Status::fail(what + ": pid " + std::to_string(pid) + " refused");
+    if (::kill(pid, sig) == 0) return Status::ok();
+    const int e = errno;
+    if (e == EPERM) return Status::fail(what + ": permission denied (EPERM: another user's process?)");
+    if (e == ESRCH) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
+    return Status::fail(what + ": " + std::strerror(e));
+}
+
+Status write_fifo(const std::string& path, char letter) {
+    const std::string who = "master FIFO " + escape_for_display(path);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == ENXIO) return Status::fail(who + ": no process reads it (ENXIO: the master is gone or re-forked)");
+        if (e == ENOENT) return Status::fail(who + ": no such file");
+        if (e == EACCES) return Status::fail(who + ": permission denied");
+        return Status::fail(who + ": " + std::strerror(e));
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+        ::close(fd);
+        return Status::fail(who + ": not a FIFO; refused, nothing written");
+    }
+    const ssize_t n = ::write(fd, &letter, 1);
+    const int e = errno;
+    ::close(fd);
+    if (n == 1) return Status::ok();
+    return Status::fail(who + ": write failed: " + std::strerror(n < 0 ? e : EIO));
+}
+
+}  // namespace uwsgitop::action

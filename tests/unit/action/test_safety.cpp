@@ -1,0 +1,204 @@
+// Tests for safety.hpp: local addresses, live sources, freshness, and the /proc
+// checks on a fake /proc tree (net/tcp, net/unix, PID/fd, PID/stat, PID/cmdline);
+// the FIFO writer on real FIFOs; signals only to a child this test forks.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "uwsgitop/action/safety.hpp"
+
+namespace act = uwsgitop::action;
+namespace fs = std::filesystem;
+using uwsgitop::Address;
+using uwsgitop::parse_address;
+
+namespace {
+
+Address addr(const std::string& text) {
+    Address a;
+    REQUIRE(parse_address(text, a).is_ok());
+    return a;
+}
+
+struct FakeProc {
+    fs::path root;
+    FakeProc() {
+        char tmpl[] = "/tmp/uwsgitop-fakeproc-XXXXXX";
+        REQUIRE(mkdtemp(tmpl) != nullptr);
+        root = tmpl;
+        fs::create_directories(root / "net");
+    }
+    ~FakeProc() { fs::remove_all(root); }
+    void write(const fs::path& rel, const std::string& body) {
+        fs::create_directories((root / rel).parent_path());
+        std::ofstream(root / rel, std::ios::binary) << body;
+    }
+    void process(int pid, int ppid, std::initializer_list<unsigned long long> sockets, const std::string& cmdline = "uwsgi") {
+        write(std::to_string(pid) + "/stat", std::to_string(pid) + " (uwsgi (odd) name) S " + std::to_string(ppid) + " 1 1 0 -1\n");
+        write(std::to_string(pid) + "/cmdline", cmdline);
+        fs::create_directories(root / std::to_string(pid) / "fd");
+        int fd = 3;
+        fs::create_symlink("/dev/null", root / std::to_string(pid) / "fd" / "0");
+        for (unsigned long long s : sockets)
+            fs::create_symlink("socket:[" + std::to_string(s) + "]", root / std::to_string(pid) / "fd" / std::to_string(fd++));
+    }
+    act::ProcRoot proc() const { return act::ProcRoot{root.string()}; }
+};
+
+const char* kTcp =
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+    "   0: 0100007F:23C7 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 5555 1 0 100 0 0 10 0\n"
+    "   1: 0100007F:23C8 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 6666 1 0 100 0 0 10 0\n";
+const char* kUnix =
+    "Num       RefCount Protocol Flags    Type St Inode Path\n"
+    "0000000000000000: 00000002 00000000 00010000 0001 01 7777 /tmp/lab/stats.sock\n"
+    "0000000000000000: 00000002 00000000 00000000 0001 03 7778 /tmp/lab/stats.sock\n"
+    "0000000000000000: 00000002 00000000 00010000 0001 01 8888 @uwsgi-stats@\n";
+
+}  // namespace
+
+TEST_CASE("check_address_local: unix, abstract, loopback only") {
+    CHECK(act::check_address_local(addr("/tmp/s.sock")).is_ok());
+    CHECK(act::check_address_local(addr("@name")).is_ok());
+    CHECK(act::check_address_local(addr("127.0.0.1:9191")).is_ok());
+    CHECK(act::check_address_local(addr(":9191")).is_ok());
+    CHECK(act::check_address_local(addr("localhost:9191")).is_ok());
+    CHECK(act::check_address_local(addr("[::1]:9191")).is_ok());
+    const uwsgitop::Status remote = act::check_address_local(addr("192.0.2.1:9191"));
+    CHECK(remote.message().find("192.0.2.1:9191: not a local address") != std::string::npos);
+    CHECK_FALSE(act::check_address_local(addr("127.evil.example.com:1")).is_ok());
+    CHECK_FALSE(act::check_address_local(addr("http://127.0.0.1:1/")).is_ok());
+    CHECK_FALSE(act::check_address_local(addr("file:/tmp/x.json")).is_ok());
+    CHECK_FALSE(act::check_address_local(addr("-")).is_ok());
+}
+
+TEST_CASE("check_source_live: replay, demo, file, stdin and --read-only refuse") {
+    const Address a = addr("/tmp/s.sock");
+    CHECK(act::check_source_live(a, {}).is_ok());
+    CHECK(act::check_source_live(a, {.replay = true}).message().find("replay") != std::string::npos);
+    CHECK(act::check_source_live(a, {.demo = true}).message().find("demo") != std::string::npos);
+    CHECK(act::check_source_live(a, {.read_only = true}).message().find("--read-only") != std::string::npos);
+    CHECK(act::check_source_live(addr("file:/tmp/x"), {}).message().find("saved snapshot") != std::string::npos);
+    CHECK_FALSE(act::check_source_live(addr("-"), {}).is_ok());
+}
+
+TEST_CASE("check_fresh: younger than two intervals") {
+    CHECK(act::check_fresh(0, 1000).is_ok());
+    CHECK(act::check_fresh(1999, 1000).is_ok());
+    CHECK(act::check_fresh(2000, 1000).message().find("2000 ms old") != std::string::npos);
+    CHECK_FALSE(act::check_fresh(-5, 1000).is_ok());
+}
+
+TEST_CASE("the master must hold the listening stats socket (tcp and unix)") {
+    FakeProc p;
+    p.write("net/tcp", kTcp);
+    p.write("net/tcp6", "  sl  local_address\n");
+    p.write("net/unix", kUnix);
+    p.process(100, 1, {5555, 7777, 8888});
+    p.process(200, 1, {6666, 7778});  // holds only a connected socket
+
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9159")) == std::vector<uint64_t>{5555});
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9160")).empty());  // 23C8 is not LISTEN
+    CHECK(act::listening_inodes(p.proc(), addr("/tmp/lab/stats.sock")) == std::vector<uint64_t>{7777});
+    CHECK(act::listening_inodes(p.proc(), addr("@uwsgi-stats")) == std::vector<uint64_t>{8888});
+
+    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("127.0.0.1:9159")).is_ok());
+    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("/tmp/lab/stats.sock")).is_ok());
+    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("@uwsgi-stats")).is_ok());
+    const uwsgitop::Status liar = act::check_master_holds_socket(p.proc(), 200, addr("127.0.0.1:9159"));
+    CHECK(liar.message().find("master pid 200 does not hold the stats socket") != std::string::npos);
+    CHECK(act::check_master_holds_socket(p.proc(), 999, addr("127.0.0.1:9159")).message().find("not a process") !=
+          std::string::npos);
+    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("127.0.0.1:1")).message().find("no listening socket") !=
+          std::string::npos);
+    CHECK_FALSE(act::check_master_holds_socket(p.proc(), 0, addr("127.0.0.1:9159")).is_ok());
+}
+
+TEST_CASE("check_parent: the worker's ppid must be the master") {
+    FakeProc p;
+    p.process(100, 1, {});
+    p.process(101, 100, {});
+    p.process(300, 42, {});  // an unrelated process the snapshot calls a worker
+    CHECK(act::parent_of(p.proc(), 101) == 100);
+    CHECK(act::check_parent(p.proc(), 101, 100, 1).is_ok());
+    CHECK(act::check_parent(p.proc(), 300, 100, 2).message() ==
+          "worker 2, pid 300: its parent is pid 42, not the master pid 100; refused");
+    CHECK(act::check_parent(p.proc(), 555, 100, 3).message().find("worker 3, pid 555 is gone") != std::string::npos);
+    CHECK_FALSE(act::check_parent(p.proc(), 1, 100, 3).is_ok());
+}
+
+TEST_CASE("master_fifo_from_cmdline: --master-fifo PATH, --master-fifo=PATH, master-fifo=PATH") {
+    FakeProc p;
+    using namespace std::string_literals;
+    p.process(10, 1, {}, "uwsgi\0--master\0--master-fifo\0/tmp/f1\0"s);
+    p.process(11, 1, {}, "uwsgi\0--master-fifo=/tmp/f2\0"s);
+    p.process(12, 1, {}, "uwsgi\0master-fifo=/tmp/f3"s);
+    p.process(13, 1, {}, "uwsgi\0--master\0--master-fifo\0"s);
+    CHECK(act::master_fifo_from_cmdline(p.proc(), 10) == "/tmp/f1");
+    CHECK(act::master_fifo_from_cmdline(p.proc(), 11) == "/tmp/f2");
+    CHECK(act::master_fifo_from_cmdline(p.proc(), 12) == "/tmp/f3");
+    CHECK_FALSE(act::master_fifo_from_cmdline(p.proc(), 13).has_value());
+    CHECK_FALSE(act::master_fifo_from_cmdline(p.proc(), 99).has_value());
+}
+
+TEST_CASE("check_parent on the real /proc: a child of this test") {
+    // The child execs sleep (no doctest handlers left); the close-on-exec pipe
+    // reaches EOF once the exec happened, so the signal never hits the fork.
+    int sync[2];
+    REQUIRE(pipe2(sync, O_CLOEXEC) == 0);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ::close(sync[1]);
+    char byte = 0;
+    CHECK(::read(sync[0], &byte, 1) == 0);
+    ::close(sync[0]);
+    CHECK(act::check_parent(act::ProcRoot{}, child, getpid(), 1).is_ok());
+    CHECK_FALSE(act::check_parent(act::ProcRoot{}, child, getppid(), 1).is_ok());
+    CHECK(act::send_signal(child, SIGTERM, "worker 1, pid " + std::to_string(child)).is_ok());
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    // Reaped: the pid is gone now (ESRCH), one clear line.
+    CHECK(act::send_signal(child, 0, "worker 1").message() == "worker 1: no such process (ESRCH: it exited meanwhile)");
+    CHECK_FALSE(act::send_signal(1, SIGTERM, "init").is_ok());  // pid 1 is refused before kill()
+}
+
+TEST_CASE("write_fifo: no reader, not a FIFO, missing, and a real write") {
+    char tmpl[] = "/tmp/uwsgitop-fifo-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    const fs::path dir = tmpl;
+    const std::string fifo = (dir / "master.fifo").string();
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+
+    CHECK(act::write_fifo(fifo, 'c').message().find("no process reads it (ENXIO") != std::string::npos);
+
+    const std::string plain = (dir / "plain").string();
+    std::ofstream(plain) << "keep";
+    CHECK(act::write_fifo(plain, 'c').message().find("not a FIFO") != std::string::npos);
+    std::ifstream in(plain);
+    std::string body;
+    in >> body;
+    CHECK(body == "keep");
+
+    CHECK(act::write_fifo((dir / "missing").string(), 'c').message().find("no such file") != std::string::npos);
+
+    const int rfd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    REQUIRE(rfd >= 0);
+    CHECK(act::write_fifo(fifo, 'c').is_ok());
+    char got = 0;
+    CHECK(::read(rfd, &got, 1) == 1);
+    CHECK(got == 'c');
+    ::close(rfd);
+    fs::remove_all(dir);
+}
