@@ -222,6 +222,9 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
     if (const std::string_view f = vm.flash(); !f.empty()) {
         line_ += " | ";
         line_ += f;
+    } else if (const std::string_view n = vm.notice(); !n.empty()) {
+        seg(" | ", Style::Normal);
+        seg(n, Style::Signal);  // escaped by the view-model
     } else if (vm.overlay() != Overlay::None) {
         line_ += " | ";
         line_ += vm.overlay() == Overlay::Help ? "help" : "details";
