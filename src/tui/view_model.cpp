@@ -69,6 +69,7 @@ ViewModel::ViewModel(const Options& options, std::string address)
       sort_(options.sort),
       interval_(options.interval),
       mouse_(options.mouse),
+      replay_(!options.replay_path.empty()),
       color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
       view_state_path_(options.view_state_path) {
     areas_ = compute_areas(width_, height_);
@@ -153,7 +154,7 @@ void ViewModel::set_fetch_error(std::string_view message, double mono_now) {
     history_.add_gap();
 }
 
-void ViewModel::set_ended() { feed_.ended = true; }
+void ViewModel::set_ended(bool ended) { feed_.ended = ended; }
 
 void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time) {
     snap_ = snap;
