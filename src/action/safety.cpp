@@ -1,6 +1,8 @@
 // safety.cpp — /proc checks, kill() and the non-blocking FIFO write.
 #include "uwsgitop/action/safety.hpp"
 
+#include <arpa/inet.h>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "uwsgitop/base/text.hpp"
@@ -37,7 +40,36 @@ std::string read_all(const std::string& path) {
 
 std::string pid_dir(const ProcRoot& proc, pid_t pid) { return proc.root + "/" + std::to_string(pid); }
 
-void tcp_inodes(const std::string& file, uint16_t port, std::vector<uint64_t>& out) {
+// The addresses a TCP stats address can have reached, as the raw 32-bit words
+// /proc/net/tcp{,6} print (each word of the address printed with %08X in host
+// byte order). "localhost" and an empty host mean 127.0.0.1 and ::1.
+struct TcpTargets {
+    std::vector<uint32_t> v4;
+    std::vector<std::array<uint32_t, 4>> v6;
+};
+
+TcpTargets tcp_targets(const std::string& host) {
+    TcpTargets t;
+    std::vector<std::string> hosts{host};
+    if (host.empty() || host == "localhost") hosts = {"127.0.0.1", "::1"};
+    for (const std::string& h : hosts) {
+        in_addr a4{};
+        in6_addr a6{};
+        if (inet_pton(AF_INET, h.c_str(), &a4) == 1) {
+            t.v4.push_back(a4.s_addr);
+        } else if (inet_pton(AF_INET6, h.c_str(), &a6) == 1) {
+            std::array<uint32_t, 4> w{};
+            std::memcpy(w.data(), &a6, sizeof a6);
+            t.v6.push_back(w);
+        }
+    }
+    return t;
+}
+
+// LISTEN sockets on PORT whose local address is one the client may have
+// reached: one of TARGETS or the wildcard (0.0.0.0, ::). A listener on the
+// same port of another address (127.0.0.2:PORT) is not ours.
+void tcp_inodes(const std::string& file, bool v6, uint16_t port, const TcpTargets& targets, std::vector<uint64_t>& out) {
     std::ifstream in(file);
     std::string line;
     std::getline(in, line);  // header
@@ -47,8 +79,25 @@ void tcp_inodes(const std::string& file, uint16_t port, std::vector<uint64_t>& o
         uint64_t inode = 0;
         if (!(ls >> sl >> local >> remote >> st >> queues >> timer >> retr >> uid >> timeout >> inode)) continue;
         const std::size_t colon = local.rfind(':');
-        if (colon == std::string::npos || st != "0A") continue;
-        if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port && inode != 0) out.push_back(inode);
+        if (colon == std::string::npos || st != "0A" || inode == 0) continue;
+        if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) != port) continue;
+        const std::string hex = local.substr(0, colon);
+        bool match = false;
+        if (!v6 && hex.size() == 8) {
+            const auto word = static_cast<uint32_t>(std::strtoul(hex.c_str(), nullptr, 16));
+            match = word == 0;
+            for (uint32_t t : targets.v4) match = match || word == t;
+        } else if (v6 && hex.size() == 32) {
+            std::array<uint32_t, 4> w{};
+            for (std::size_t i = 0; i < 4; ++i)
+                w[i] = static_cast<uint32_t>(std::strtoul(hex.substr(i * 8, 8).c_str(), nullptr, 16));
+            match = w == std::array<uint32_t, 4>{};
+            for (const auto& t : targets.v6) match = match || w == t;
+            // A v4 target reached through a v6 socket bound to ::ffff:a.b.c.d.
+            for (uint32_t t : targets.v4)
+                match = match || (w[0] == 0 && w[1] == 0 && w[2] == htonl(0xffffU) && w[3] == t);
+        }
+        if (match) out.push_back(inode);
     }
 }
 
@@ -107,8 +156,9 @@ Status check_fresh(int64_t age_ms, int64_t interval_ms) {
 std::vector<uint64_t> listening_inodes(const ProcRoot& proc, const Address& a) {
     std::vector<uint64_t> out;
     if (a.kind == AddressKind::Tcp) {
-        tcp_inodes(proc.root + "/net/tcp", a.port, out);
-        tcp_inodes(proc.root + "/net/tcp6", a.port, out);
+        const TcpTargets targets = tcp_targets(a.host);
+        tcp_inodes(proc.root + "/net/tcp", false, a.port, targets, out);
+        tcp_inodes(proc.root + "/net/tcp6", true, a.port, targets, out);
     } else if (a.kind == AddressKind::Unix) {
         std::vector<std::string> names{a.path};
         char buf[PATH_MAX];
@@ -200,6 +250,60 @@ Status send_signal(pid_t pid, int sig, const std::string& what) {
     if (e == EPERM) return Status::fail(what + ": permission denied (EPERM: another user's process?)");
     if (e == ESRCH) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
     return Status::fail(what + ": " + std::strerror(e));
+}
+
+namespace {
+
+// A pidfd pins the process that has PID now: if it exits and the pid is
+// reused before the signal, pidfd_send_signal() fails with ESRCH instead of
+// reaching the newcomer. -1 when the kernel has no pidfd_open (before 5.3).
+class PinnedPid {
+public:
+    explicit PinnedPid(pid_t pid) {
+#ifdef SYS_pidfd_open
+        fd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+        errno_ = fd_ < 0 ? errno : 0;
+#endif
+    }
+    ~PinnedPid() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    PinnedPid(const PinnedPid&) = delete;
+    PinnedPid& operator=(const PinnedPid&) = delete;
+    bool gone() const { return fd_ < 0 && errno_ == ESRCH; }
+    Status send(pid_t pid, int sig, const std::string& what) const {
+        if (fd_ < 0) return send_signal(pid, sig, what);  // no pidfd: kill() right after the checks
+#ifdef SYS_pidfd_send_signal
+        if (::syscall(SYS_pidfd_send_signal, fd_, sig, nullptr, 0) == 0) return Status::ok();
+        const int e = errno;
+        if (e == EPERM) return Status::fail(what + ": permission denied (EPERM: another user's process?)");
+        if (e == ESRCH) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
+        if (e != ENOSYS) return Status::fail(what + ": " + std::strerror(e));
+#endif
+        return send_signal(pid, sig, what);
+    }
+
+private:
+    int fd_ = -1;
+    int errno_ = 0;
+};
+
+}  // namespace
+
+Status signal_worker(const ProcRoot& proc, pid_t pid, pid_t master, long worker_id, int sig, const std::string& what) {
+    if (pid <= 1) return Status::fail(what + ": pid " + std::to_string(pid) + " refused");
+    const PinnedPid pinned(pid);
+    if (pinned.gone()) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
+    if (Status st = check_parent(proc, pid, master, worker_id); !st) return st;
+    return pinned.send(pid, sig, what);
+}
+
+Status signal_master(const ProcRoot& proc, pid_t master, const Address& address, int sig, const std::string& what) {
+    if (master <= 1) return Status::fail(what + ": pid " + std::to_string(master) + " refused");
+    const PinnedPid pinned(master);
+    if (pinned.gone()) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
+    if (Status st = check_master_holds_socket(proc, master, address); !st) return st;
+    return pinned.send(master, sig, what);
 }
 
 Status write_fifo(const std::string& path, char letter) {

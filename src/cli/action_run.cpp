@@ -138,9 +138,12 @@ int run_action(const Options& opt) {
         if (st = action::check_fresh(age, interval_ms); !st) return fail(escape_for_display(address.text) + ": " + name + ": " + st.message());
         const std::string who = escape_for_display(address.text) + ": " + name + ": worker " + std::to_string(*req.worker_id) +
                                 ", pid " + std::to_string(pid);
-        if (st = action::check_parent(proc, pid, master, *req.worker_id); !st)
-            return fail(escape_for_display(address.text) + ": " + name + ": " + st.message());
-        if (st = action::send_signal(pid, req.spec->worker_signal, who); !st) return fail(st.message());
+        if (st = action::signal_worker(proc, pid, master, *req.worker_id, req.spec->worker_signal, who); !st) {
+            // check_parent's line names the worker but not the address.
+            return fail(st.message().rfind(escape_for_display(address.text), 0) == 0
+                            ? st.message()
+                            : escape_for_display(address.text) + ": " + name + ": " + st.message());
+        }
         sent = action::explain(*req.spec, *req.worker_id, pid, action::Channel::WorkerSignal);
     } else {
         std::string fifo = opt.master_fifo;
@@ -153,7 +156,9 @@ int run_action(const Options& opt) {
         const std::string who = escape_for_display(address.text) + ": " + name;
         if (*channel == action::Channel::Fifo) {
             if (st = action::write_fifo(fifo, req.spec->fifo_letter); !st) return fail(who + ": " + st.message());
-        } else if (st = action::send_signal(master, req.spec->master_signal, who + ": master pid " + std::to_string(master)); !st) {
+        } else if (st = action::signal_master(proc, master, address, req.spec->master_signal,
+                                              who + ": master pid " + std::to_string(master));
+                   !st) {
             return fail(st.message());
         }
         sent = action::explain(*req.spec, 0, master, *channel);

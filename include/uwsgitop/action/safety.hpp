@@ -38,7 +38,9 @@ Status check_source_live(const Address& address, const SourceFacts& facts);
 Status check_fresh(int64_t age_ms, int64_t interval_ms);
 
 // Inodes of the listening sockets this address names, from net/tcp, net/tcp6
-// (by port, state LISTEN) or net/unix (by path or @name, listening flag).
+// (state LISTEN, the port, and a local address the client can have reached:
+// the host's address or the wildcard) or net/unix (by path or @name,
+// listening flag).
 std::vector<uint64_t> listening_inodes(const ProcRoot& proc, const Address& address);
 
 // The inodes of the sockets PID holds (readlink of PID/fd/* = "socket:[N]").
@@ -59,6 +61,14 @@ std::optional<std::string> master_fifo_from_cmdline(const ProcRoot& proc, pid_t 
 
 // kill(pid, sig); EPERM and ESRCH become one line naming `what`.
 Status send_signal(pid_t pid, int sig, const std::string& what);
+
+// The checked deliveries every caller uses. Each pins the process first (a
+// pidfd), then checks it (signal_worker: alive and a child of MASTER;
+// signal_master: MASTER holds the stats socket of ADDRESS), then signals the
+// pinned process, so a pid that is reused between the check and the signal
+// is never hit (ESRCH instead). Without pidfd support: the check, then kill().
+Status signal_worker(const ProcRoot& proc, pid_t pid, pid_t master, long worker_id, int sig, const std::string& what);
+Status signal_master(const ProcRoot& proc, pid_t master, const Address& address, int sig, const std::string& what);
 
 // Writes one letter to the FIFO: opened O_WRONLY|O_NONBLOCK (never hangs),
 // ENXIO = no reader, not a FIFO (fstat) = refused before writing.

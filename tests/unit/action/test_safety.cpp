@@ -121,6 +121,29 @@ TEST_CASE("the master must hold the listening stats socket (tcp and unix)") {
     CHECK_FALSE(act::check_master_holds_socket(p.proc(), 0, addr("127.0.0.1:9159")).is_ok());
 }
 
+TEST_CASE("a TCP listener counts only on an address the client can have reached") {
+    FakeProc p;
+    // 127.0.0.2:9159 (another process, same port), 0.0.0.0:9170, [::1]:9171, [::]:9172,
+    // [::ffff:127.0.0.1]:9173.
+    p.write("net/tcp",
+            "  sl  local_address rem_address   st\n"
+            "   0: 0200007F:23C7 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4444 1\n"
+            "   1: 00000000:23D2 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4445 1\n");
+    p.write("net/tcp6",
+            "  sl  local_address rem_address   st\n"
+            "   0: 00000000000000000000000001000000:23D3 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 4446 1\n"
+            "   1: 00000000000000000000000000000000:23D4 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 4447 1\n"
+            "   2: 0000000000000000FFFF00000100007F:23D5 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 4448 1\n");
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9159")).empty());  // 127.0.0.2 is not where we connected
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.2:9159")) == std::vector<uint64_t>{4444});
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9170")) == std::vector<uint64_t>{4445});
+    CHECK(act::listening_inodes(p.proc(), addr("[::1]:9171")) == std::vector<uint64_t>{4446});
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9171")).empty());
+    CHECK(act::listening_inodes(p.proc(), addr("localhost:9171")) == std::vector<uint64_t>{4446});
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9172")) == std::vector<uint64_t>{4447});
+    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9173")) == std::vector<uint64_t>{4448});
+}
+
 TEST_CASE("check_parent: the worker's ppid must be the master") {
     FakeProc p;
     p.process(100, 1, {});
@@ -172,6 +195,35 @@ TEST_CASE("check_parent on the real /proc: a child of this test") {
     // Reaped: the pid is gone now (ESRCH), one clear line.
     CHECK(act::send_signal(child, 0, "worker 1").message() == "worker 1: no such process (ESRCH: it exited meanwhile)");
     CHECK_FALSE(act::send_signal(1, SIGTERM, "init").is_ok());  // pid 1 is refused before kill()
+}
+
+TEST_CASE("signal_worker: checks the pinned child, refuses a process that is not the master's child") {
+    int sync[2];
+    REQUIRE(pipe2(sync, O_CLOEXEC) == 0);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ::close(sync[1]);
+    char byte = 0;
+    CHECK(::read(sync[0], &byte, 1) == 0);
+    ::close(sync[0]);
+    const std::string who = "worker 1, pid " + std::to_string(child);
+    // Named as a worker of another "master" (our parent): refused, still alive.
+    const uwsgitop::Status refused = act::signal_worker(act::ProcRoot{}, child, getppid(), 1, SIGTERM, who);
+    CHECK(refused.message().find("not the master pid") != std::string::npos);
+    CHECK(::kill(child, 0) == 0);
+    // Our child: delivered.
+    CHECK(act::signal_worker(act::ProcRoot{}, child, getpid(), 1, SIGTERM, who).is_ok());
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGTERM);
+    // Reaped: gone, one line, nothing sent.
+    CHECK(act::signal_worker(act::ProcRoot{}, child, getpid(), 1, SIGTERM, who).message().find("ESRCH") != std::string::npos);
+    CHECK_FALSE(act::signal_worker(act::ProcRoot{}, 1, getpid(), 1, SIGTERM, "init").is_ok());
 }
 
 TEST_CASE("write_fifo: no reader, not a FIFO, missing, and a real write") {
