@@ -243,13 +243,21 @@ std::optional<std::string> master_fifo_from_cmdline(const ProcRoot& proc, pid_t 
     return std::nullopt;
 }
 
-Status send_signal(pid_t pid, int sig, const std::string& what) {
-    if (pid <= 1) return Status::fail(what + ": pid " + std::to_string(pid) + " refused");
-    if (::kill(pid, sig) == 0) return Status::ok();
-    const int e = errno;
+namespace {
+
+// The one line for a failed kill()/pidfd_send_signal().
+Status signal_error(const std::string& what, int e) {
     if (e == EPERM) return Status::fail(what + ": permission denied (EPERM: another user's process?)");
     if (e == ESRCH) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
     return Status::fail(what + ": " + std::strerror(e));
+}
+
+}  // namespace
+
+Status send_signal(pid_t pid, int sig, const std::string& what) {
+    if (pid <= 1) return Status::fail(what + ": pid " + std::to_string(pid) + " refused");
+    if (::kill(pid, sig) == 0) return Status::ok();
+    return signal_error(what, errno);
 }
 
 namespace {
@@ -275,10 +283,7 @@ public:
         if (fd_ < 0) return send_signal(pid, sig, what);  // no pidfd: kill() right after the checks
 #ifdef SYS_pidfd_send_signal
         if (::syscall(SYS_pidfd_send_signal, fd_, sig, nullptr, 0) == 0) return Status::ok();
-        const int e = errno;
-        if (e == EPERM) return Status::fail(what + ": permission denied (EPERM: another user's process?)");
-        if (e == ESRCH) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
-        if (e != ENOSYS) return Status::fail(what + ": " + std::strerror(e));
+        if (errno != ENOSYS) return signal_error(what, errno);
 #endif
         return send_signal(pid, sig, what);
     }
@@ -293,7 +298,7 @@ private:
 Status signal_worker(const ProcRoot& proc, pid_t pid, pid_t master, long worker_id, int sig, const std::string& what) {
     if (pid <= 1) return Status::fail(what + ": pid " + std::to_string(pid) + " refused");
     const PinnedPid pinned(pid);
-    if (pinned.gone()) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
+    if (pinned.gone()) return signal_error(what, ESRCH);
     if (Status st = check_parent(proc, pid, master, worker_id); !st) return st;
     return pinned.send(pid, sig, what);
 }
@@ -301,7 +306,7 @@ Status signal_worker(const ProcRoot& proc, pid_t pid, pid_t master, long worker_
 Status signal_master(const ProcRoot& proc, pid_t master, const Address& address, int sig, const std::string& what) {
     if (master <= 1) return Status::fail(what + ": pid " + std::to_string(master) + " refused");
     const PinnedPid pinned(master);
-    if (pinned.gone()) return Status::fail(what + ": no such process (ESRCH: it exited meanwhile)");
+    if (pinned.gone()) return signal_error(what, ESRCH);
     if (Status st = check_master_holds_socket(proc, master, address); !st) return st;
     return pinned.send(master, sig, what);
 }

@@ -31,16 +31,21 @@ Status Pipeline::seek(std::size_t index, Snapshot& into, Rates& rates) {
 Status Pipeline::travel(const Travel& travel, Snapshot& into, Rates& rates) {
     const std::optional<RecordPosition> at = source_->position();
     if (!at || at->count == 0) return Status::fail(source_->label() + ": not a recording with times");
-    std::size_t target = at->index;
+    return seek(travel_target(*at, travel), into, rates);
+}
+
+std::size_t Pipeline::travel_target(const RecordPosition& at, const Travel& travel) const {
+    if (at.count == 0) return 0;
+    std::size_t target = at.index;
     if (travel.kind == Travel::Kind::Snapshots) {
-        const double t = static_cast<double>(at->index) + travel.amount;
-        target = t <= 0 ? 0 : static_cast<std::size_t>(std::min(t, static_cast<double>(at->count - 1)));
+        const double t = static_cast<double>(at.index) + travel.amount;
+        target = t <= 0 ? 0 : static_cast<std::size_t>(std::min(t, static_cast<double>(at.count - 1)));
     } else {
-        target = source_->index_at(at->time + travel.amount);
+        target = source_->index_at(at.time + travel.amount);
         // Forward from a gap longer than the jump: at least the next one.
-        if (travel.amount > 0 && target <= at->index) target = std::min(at->index + 1, at->count - 1);
+        if (travel.amount > 0 && target <= at.index) target = std::min(at.index + 1, at.count - 1);
     }
-    return seek(target, into, rates);
+    return target;
 }
 
 Status Pipeline::fetch_parse(Snapshot& into, Rates& rates, bool record) {

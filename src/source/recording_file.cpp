@@ -26,6 +26,27 @@ constexpr std::size_t kHead = 64;
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
+// Reads up to `n` bytes of FD at `offset` into `out` (pread, retries EINTR;
+// resized to what was read, shorter only at the end of the file). 0, or the
+// errno of the failed pread.
+int pread_full(int fd, uint64_t offset, std::size_t n, ByteBuffer& out) {
+    out.resize(n);
+    std::size_t got = 0;
+    while (got < n) {
+        const ssize_t r = ::pread(fd, out.data() + got, n - got, static_cast<off_t>(offset + got));
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            const int e = errno;
+            out.resize(got);
+            return e;
+        }
+        got += static_cast<std::size_t>(r);
+    }
+    out.resize(got);
+    return 0;
+}
+
 }  // namespace
 
 RecordingFile::~RecordingFile() {
@@ -187,39 +208,14 @@ Status RecordingFile::open_part(const std::string& path, bool in_set) {
 }
 
 Status RecordingFile::read_record(const RecordSpan& rec, ByteBuffer& out) const {
-    const int fd = parts_[rec.part];
-    out.resize(static_cast<std::size_t>(rec.length));
-    std::size_t got = 0;
-    while (got < out.size()) {
-        const ssize_t r = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(rec.offset + got));
-        if (r == 0) break;
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            out.resize(got);
-            return fail(errno_text(errno));
-        }
-        got += static_cast<std::size_t>(r);
-    }
-    out.resize(got);
-    if (got != rec.length) return fail("file shrank while playing");
+    if (const int e = pread_full(parts_[rec.part], rec.offset, static_cast<std::size_t>(rec.length), out)) return fail(errno_text(e));
+    if (out.size() != rec.length) return fail("file shrank while playing");
     return Status::ok();
 }
 
 // Reads up to `n` bytes at `offset` into `out` (resized to what was read).
 Status RecordingFile::read_at(uint64_t offset, std::size_t n, ByteBuffer& out) const {
-    out.resize(n);
-    std::size_t got = 0;
-    while (got < n) {
-        const ssize_t r = ::pread(fd_, out.data() + got, n - got, static_cast<off_t>(offset + got));
-        if (r == 0) break;
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            out.resize(got);
-            return fail(errno_text(errno));
-        }
-        got += static_cast<std::size_t>(r);
-    }
-    out.resize(got);
+    if (const int e = pread_full(fd_, offset, n, out)) return fail(errno_text(e));
     return Status::ok();
 }
 

@@ -66,13 +66,61 @@ void Fetcher::want_cores(bool on) {
     cv_.notify_all();
 }
 
-bool Fetcher::take(Slot& shown) {
+bool Fetcher::take(Slot& shown, bool paused) {
     std::lock_guard lk(mu_);
-    if (!ready_full_) return false;
+    if (!ready_full_ || (paused && !slot_.travelled)) return false;
     std::swap(shown, slot_);
+    shown_pos_ = shown.position;
     ready_full_ = false;
     cv_.notify_all();
     return true;
+}
+
+void Fetcher::travel(const Travel& travel) {
+    {
+        std::lock_guard lk(mu_);
+        travels_.push_back(travel);
+    }
+    cv_.notify_all();
+}
+
+// Called with the lock held and travels_ not empty; returns with it held.
+void Fetcher::travel_now(std::unique_lock<std::mutex>& lk) {
+    // From the travel result not taken yet, else from the snapshot on screen.
+    std::optional<RecordPosition> from = (ready_full_ && slot_.travelled) ? slot_.position : shown_pos_;
+    std::vector<Travel> todo;
+    todo.swap(travels_);
+    ready_full_ = false;  // an untaken forward snapshot is dropped; the slot is ours
+    lk.unlock();
+    Status st = Status::ok();
+    if (!from) from = pipeline_.source().position();
+    if (!from) {
+        st = Status::fail(pipeline_.label() + ": not a recording with times");
+    } else {
+        // One seek per queued move (a seek is a parse or two: instant), each
+        // from where the one before went.
+        RecordPosition at = *from;
+        for (const Travel& t : todo) {
+            st = pipeline_.seek(pipeline_.travel_target(at, t), slot_.snap, slot_.rates);
+            if (!st) break;
+            if (const auto p = pipeline_.source().position()) at = *p;
+        }
+    }
+    const double wall = pipeline_.last_wall_time();
+    const bool ended = pipeline_.source().exhausted();
+    const std::optional<RecordPosition> pos = pipeline_.source().position();
+    lk.lock();
+    if (st) {
+        slot_.wall_time = wall;
+        slot_.position = pos;
+        slot_.travelled = true;
+        ready_full_ = true;
+    }
+    ended_ = ended;
+    ++report_.seq;
+    report_.ok = st.is_ok();
+    report_.message = st.message();
+    report_.ended = ended;
 }
 
 bool Fetcher::poll(uint64_t& seen, FetchReport& out) {
@@ -102,13 +150,17 @@ void Fetcher::run() {
     std::optional<Clock::time_point> last_early;  // the start of the last fetch made for want_cores
     std::unique_lock lk(mu_);
     while (!stop_) {
-        if (paused_) {
-            cv_.wait(lk, [this] { return stop_ || !paused_; });
+        if (!travels_.empty()) {
+            travel_now(lk);
+            continue;
+        }
+        if (paused_ || ended_) {
+            cv_.wait(lk, [this] { return stop_ || !travels_.empty() || (!paused_ && !ended_); });
             continue;
         }
         // The slot is ours again only once the UI took the last snapshot.
         if (ready_full_) {
-            cv_.wait(lk, [this] { return stop_ || !ready_full_; });
+            cv_.wait(lk, [this] { return stop_ || !ready_full_ || !travels_.empty(); });
             continue;
         }
         const auto started = Clock::now();
@@ -124,10 +176,13 @@ void Fetcher::run() {
         const double wall = pipeline_.last_wall_time();
         const bool ended = pipeline_.source().exhausted();
         const std::optional<double> pace = pipeline_.source().delay_before_next();
+        const std::optional<RecordPosition> pos = pipeline_.source().position();
         const auto finished = Clock::now();
         lk.lock();
         if (st) {
             slot_.wall_time = wall;
+            slot_.position = pos;
+            slot_.travelled = false;
             ready_full_ = true;
             failures = 0;
         } else {
@@ -137,7 +192,11 @@ void Fetcher::run() {
         report_.ok = st.is_ok();
         report_.message = st.message();
         report_.ended = ended;
-        if (ended) break;
+        if (ended) {
+            if (!pos) break;  // nothing to travel through: the work is done
+            ended_ = true;    // a replay stays for travel
+            continue;
+        }
         // Wait for the next fetch; a new configuration or a change of
         // fetch_now_ recomputes the deadline (a resume from pause fetches at
         // once, via the paused_ branch above).
@@ -153,9 +212,10 @@ void Fetcher::run() {
             }
             const uint64_t gen = config_gen_;
             const bool now_was = fetch_now_;
-            if (cv_.wait_until(lk, deadline,
-                               [&] { return stop_ || config_gen_ != gen || fetch_now_ != now_was; })) {
-                if (stop_ || paused_) break;
+            if (cv_.wait_until(lk, deadline, [&] {
+                    return stop_ || config_gen_ != gen || fetch_now_ != now_was || !travels_.empty();
+                })) {
+                if (stop_ || paused_ || !travels_.empty()) break;
                 continue;  // new interval or cores wanted: new deadline
             }
             break;  // deadline reached

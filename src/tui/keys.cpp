@@ -3,12 +3,15 @@
 
 #include <array>
 
+#include "uwsgitop/tui/travel.hpp"
+
 
 namespace uwsgitop::tui {
 
 namespace {
 
 constexpr uint8_t col(ColumnId id) { return static_cast<uint8_t>(id); }
+constexpr uint8_t step(TravelStep s) { return static_cast<uint8_t>(s); }
 
 using A = Action;
 
@@ -61,6 +64,12 @@ constexpr std::array kBindings = {
     KeyBinding{'w', A::ToggleWorkerSpark, 0, "w", "per-worker RPS history column (RPS~) on/off"},
     KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, pane, filter, interval, colour) for the next start"},
     KeyBinding{'m', A::ToggleMouse, 0, "m", "mouse on/off (see Mouse below; Shift+drag selects text either way)"},
+    KeyBinding{'[', A::Travel, step(TravelStep::Back), "[ ]", "replay: one snapshot back / forward (pauses; Space plays on from there)"},
+    KeyBinding{']', A::Travel, step(TravelStep::Forward), "", ""},
+    KeyBinding{'{', A::Travel, step(TravelStep::MinuteBack), "{ }", "replay: one minute of recorded time back / forward (pauses)"},
+    KeyBinding{'}', A::Travel, step(TravelStep::MinuteForward), "", ""},
+    KeyBinding{'(', A::Travel, step(TravelStep::Start), "( )", "replay: first / last snapshot of the recording (or of --begin/--end; pauses)"},
+    KeyBinding{')', A::Travel, step(TravelStep::End), "", ""},
     // Sort keys of the worker/core table (listed with the columns in help).
     KeyBinding{'W', A::SortBy, col(ColumnId::Id), "W", ""},
     KeyBinding{'%', A::SortBy, col(ColumnId::Share), "%", ""},

@@ -64,7 +64,8 @@ void Renderer::summary(const ViewModel& vm, Grid& grid) {
                 line_ += " - waiting for the first snapshot";
             }
         } else if (i == 0) {
-            summary_line1(*snap, vm.context().rates, vm.wall_time(), line_);
+            const auto& at = vm.record_position();
+            summary_line1(*snap, vm.context().rates, vm.wall_time(), line_, at ? &*at : nullptr);
         } else if (i == 1) {
             summary_line2(*snap, vm.address(), line_);
         } else if (snap->kind == SnapshotKind::Emperor) {
@@ -195,7 +196,7 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         line_ = "end of recording";
         state_style = Style::Paused;
     } else if (vm.paused()) {
-        line_ = "PAUSED (not fetching; Space resumes)";
+        line_ = vm.replay() ? "PAUSED (Space plays on; [ ] { } ( ) travel)" : "PAUSED (not fetching; Space resumes)";
         state_style = Style::Paused;
     } else if (!feed.error.empty()) {
         const double since = feed.have_data ? feed.last_good : feed.error_since;

@@ -70,6 +70,7 @@ ViewModel::ViewModel(const Options& options, std::string address)
       sort_(options.sort),
       interval_(options.interval),
       mouse_(options.mouse),
+      replay_(!options.replay_path.empty()),
       color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
       view_state_path_(options.view_state_path),
       events_(event_options(options)) {
@@ -195,7 +196,7 @@ void ViewModel::took_events(std::size_t added) {
     notice_until_ = mono_now_ + kNoticeSeconds;
 }
 
-void ViewModel::set_ended() { feed_.ended = true; }
+void ViewModel::set_ended(bool ended) { feed_.ended = ended; }
 
 void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time) {
     snap_ = snap;

@@ -175,6 +175,7 @@ void ViewModel::handle_key(int k) {
             case Action::AddVassal:
             case Action::SaveView:
             case Action::ToggleMouse:
+            case Action::Travel:
                 break;  // work everywhere
             default:
                 overlay_ = Overlay::None;  // table keys close the overlay and act
@@ -332,6 +333,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::ToggleMouse:
             mouse_ = !mouse_;
             set_flash(mouse_ ? "mouse on (hold Shift to select text)" : "mouse off: the terminal selects text");
+            return;
+        case Action::Travel:
+            travel(arg);
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

@@ -34,11 +34,13 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         if (fetcher.poll(seen, report)) {
             if (report.ok) vm.set_fetch_ok(now);
             else vm.set_fetch_error(report.message, now);
-            if (report.ended) vm.set_ended();
+            vm.set_ended(report.ended);
             dirty = true;
         }
-        // Paused: keep showing the snapshot we have, even if one was in flight.
-        if (!vm.paused() && fetcher.take(shown)) {
+        // Paused: keep showing the snapshot we have, even if one was in flight
+        // (a travel's result is shown: that is what the key asked for).
+        if (fetcher.take(shown, vm.paused())) {
+            vm.set_record_position(shown.position);
             vm.set_snapshot(&shown.snap, &shown.rates, shown.wall_time);
             dirty = true;
         }
@@ -71,6 +73,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             paused = vm.paused();
             fetcher.configure(interval, paused);
         }
+        for (const Travel& t : vm.take_travels()) fetcher.travel(t);  // after the pause above
         fetcher.want_cores(vm.needs_cores());  // acts only on a change
         term.set_mouse(vm.mouse());              // m; acts only on a change
     }

@@ -16,15 +16,36 @@ void put_int(std::string& out, const Int& v) {
 
 }  // namespace
 
-void summary_line1(const Snapshot& snap, const Rates* rates, double now, std::string& out) {
+void append_replay_clock(std::string& out, const RecordPosition& at) {
+    out += "replay ";
+    const std::time_t t = static_cast<std::time_t>(std::floor(at.time));
+    std::tm tm{};
+    char buf[32];
+    if (std::isfinite(at.time) && localtime_r(&t, &tm)) {
+        out.append(buf, std::strftime(buf, sizeof buf, "%H:%M:%S", &tm));
+    } else {
+        out += '-';
+    }
+    out += ", ";
+    append_int(out, static_cast<int64_t>(at.index + 1));
+    out += '/';
+    append_int(out, static_cast<int64_t>(at.count));
+}
+
+void summary_line1(const Snapshot& snap, const Rates* rates, double now, std::string& out,
+                   const RecordPosition* replay) {
     out += "uwsgi ";
     if (snap.version.empty()) out += '-'; else append_escaped(out, snap.version);
     out += " - ";
-    const std::time_t t = static_cast<std::time_t>(now);
-    std::tm tm{};
-    char buf[64];
-    if (localtime_r(&t, &tm)) {
-        out.append(buf, std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm));
+    if (replay) {
+        append_replay_clock(out, *replay);
+    } else {
+        const std::time_t t = static_cast<std::time_t>(now);
+        std::tm tm{};
+        char buf[64];
+        if (localtime_r(&t, &tm)) {
+            out.append(buf, std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm));
+        }
     }
     if (snap.kind == SnapshotKind::Emperor) {
         out += " - vassals: ";

@@ -30,7 +30,9 @@ Python 3 standard library only.
 
 import argparse
 import fcntl
+import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -852,6 +854,76 @@ def scenario_real_uwsgi(binary):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def scenario_travel(binary, fixtures):
+    print("travel through a replay: [ ] { } ( ) and the recorded time in the header")
+    tmp = tempfile.mkdtemp(prefix="uwsgitop-e2e-travel-")
+    rec = os.path.join(tmp, "rec.jsonl")
+    t0 = 1795600800.0  # 2026-12-03 10:00:00 UTC
+    with open(rec, "w") as f:
+        for i in range(200):
+            # Worker 1 has served i*i requests at snapshot i (2 s apart): the
+            # rate between snapshot i-1 and i is (2i-1)/2, a different one at
+            # every position, so a step that took rates from the wrong
+            # neighbour shows a wrong number.
+            stats = {"version": "2.0.21", "pid": 4000, "listen_queue": 0, "listen_queue_errors": 0,
+                     "signal_queue": 0, "load": 0, "uid": 0, "gid": 0, "cwd": "/srv",
+                     "workers": [{"id": 1, "pid": 4001, "requests": i * i, "exceptions": 0, "status": "idle",
+                                  "rss": 0, "vsz": 0, "running_time": 0, "respawn_count": 1, "tx": 0,
+                                  "avg_rt": 0, "signals": 0, "apps": [], "cores": []}]}
+            f.write(json.dumps({"t": t0 + 2 * i, "address": "127.0.0.1:9191", "stats": stats}) + "\n")
+
+    def header(tui):
+        return tui.lines()[0]
+
+    def position(t):
+        m = re.search(r"replay (\d\d:\d\d:\d\d), (\d+)/200", t)
+        return (m.group(1), int(m.group(2))) if m else None
+
+    def rps_at(tui):
+        m = re.search(r"RPS: ([0-9.]+)", header(tui))
+        return m.group(1) if m else None
+
+    tui = Tui(binary, ["--replay", rec, "--speed", "4"], env={"TZ": "UTC"})
+    try:
+        check(tui.wait_for(lambda t: position(t) is not None), "the header shows 'replay HH:MM:SS, I/200'")
+        tui.send("]")  # pauses and steps
+        time.sleep(0.5)
+        start = position(header(tui))
+        check(start is not None, "] keeps the replay header (%r)" % header(tui))
+        if start is None:
+            return
+        n = start[1]
+        tui.send("]")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == n + 1), "] steps one forward (%d -> %d)" % (n, n + 1))
+        forward = rps_at(tui)
+        want_time = time.strftime("%H:%M:%S", time.gmtime(t0 + 2 * n))  # position n+1 is snapshot n
+        check(want_time in header(tui), "the header shows the recorded time %s (%r)" % (want_time, header(tui)))
+        check(forward == "%.1f" % ((2 * n - 1) / 2.0), "RPS at %d is the recorded rate (got %r)" % (n + 1, forward))
+        tui.send("]")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == n + 2), "] again: %d" % (n + 2))
+        tui.send("[")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == n + 1), "[ steps back to %d" % (n + 1))
+        check(rps_at(tui) == forward, "after [ the RPS equals the forward pass's (%r vs %r)" % (rps_at(tui), forward))
+        tui.send("}")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == n + 31), "} jumps one minute (30 snapshots)")
+        tui.send("{")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == n + 1), "{ jumps back one minute")
+        check(rps_at(tui) == forward, "and the rate is the same again")
+        tui.send(")")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == 200), ") goes to the last snapshot")
+        tui.send("(")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == 1), "( goes to the first snapshot")
+        tui.send("q")
+        code, after = tui.finish()
+        check(code == 0, "q exits 0 (got %r)" % code)
+        check(tui.terminal_restored(after), "terminal modes restored")
+    finally:
+        if tui.proc.poll() is None:
+            tui.proc.kill()
+            tui.proc.wait(5)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -869,6 +941,7 @@ def main():
         "terminals": lambda: scenario_terminals(args.binary, args.fixtures),
         "uwsgi": lambda: scenario_real_uwsgi(args.binary),
         "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),
+        "travel": lambda: scenario_travel(args.binary, args.fixtures),
     }
     for name, run in scenarios.items():
         if args.only and name not in args.only.split(","):

@@ -54,6 +54,9 @@ public:
     // seek() to where `travel` leads from the record shown, clamped to the
     // window. Fails ("not a recording with times") for other sources.
     Status travel(const Travel& travel, Snapshot& into, Rates& rates);
+    // The index travel() goes to from record `from` (not necessarily the
+    // last one fetched: the screen travels from the one it shows).
+    std::size_t travel_target(const RecordPosition& from, const Travel& travel) const;
 
     const std::string& label() const { return source_->label(); }
     Source& source() { return *source_; }

@@ -46,6 +46,8 @@ struct InstanceHistory {
     void add(const Snapshot& snap, const Rates& rates);
     // A failed refresh: a gap in every series.
     void add_gap();
+    // Starts over (a jump through a replay: samples stay in recorded order).
+    void clear() { rps.clear(); busy.clear(); listen_queue.clear(); }
 };
 
 // Per-worker RPS history keyed by worker id, for the optional sparkline column.
@@ -54,6 +56,8 @@ public:
     explicit WorkerHistory(std::size_t capacity = 120) : capacity_(capacity) {}
     void add(const Snapshot& snap, const Rates& rates);
     const Series* rps(int64_t worker_id) const;
+    // Starts over, keeping the storage.
+    void clear() { for (Series& s : by_id_) s.clear(); }
 
 private:
     std::size_t capacity_;

@@ -25,14 +25,25 @@
 // early fetches are at least kEarlyFetchSpacing seconds apart (or the
 // interval, if shorter), so keys pressed in a burst add at most one read a
 // second to the server's load.
-// A finite source that is exhausted ends the thread's work with ended=true.
+// A finite source that is exhausted ends the thread's work with ended=true,
+// except that a replay with positions keeps the thread for travel.
+// Travel (replays, the [ ] { } ( ) keys): travel() queues a move from the
+// snapshot on screen (the one take() handed out last; from the previous
+// travel's result while that is not taken yet, so quick presses add up). The
+// thread carries it out even while paused or ended (Pipeline::seek: the rates
+// of a forward pass) and hands the result over like any snapshot, marked
+// `travelled`; a forward snapshot fetched but not yet taken is dropped, and
+// play goes on after the travelled one. take(shown, paused=true) hands over
+// travelled snapshots only.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "uwsgitop/pipeline/pipeline.hpp"
 
@@ -42,6 +53,8 @@ struct Slot {
     Snapshot snap;
     Rates rates;
     double wall_time = 0;   // the snapshot's wall-clock time (recorded time for replays)
+    std::optional<RecordPosition> position;  // replays with times: where it is in the window
+    bool travelled = false; // the result of a travel() rather than of play
 };
 
 // What the last fetch said; `seq` grows with every fetch.
@@ -71,8 +84,11 @@ public:
     // Whether snapshots should carry the cores (see the top); true at first.
     // Cheap to call with an unchanged value (the screen loop calls it each turn).
     void want_cores(bool on);
-    // Swaps a ready snapshot into `shown` (its old buffers go back for reuse).
-    bool take(Slot& shown);
+    // Swaps a ready snapshot into `shown` (its old buffers go back for reuse);
+    // with `paused`, only a travelled one.
+    bool take(Slot& shown, bool paused = false);
+    // Queues a move through a replay from the snapshot on screen (see the top).
+    void travel(const Travel& travel);
     // Copies the latest report when its seq differs from `seen`; updates `seen`.
     bool poll(uint64_t& seen, FetchReport& out);
     // Asks the thread to stop; returns true if it finished within `wait_seconds`
@@ -81,6 +97,7 @@ public:
 
 private:
     void run();
+    void travel_now(std::unique_lock<std::mutex>& lk);
 
     Pipeline& pipeline_;
     std::thread thread_;
@@ -95,6 +112,9 @@ private:
     bool fetch_now_ = false;  // cores became wanted: fetch early (see the top)
     bool stop_ = false;
     bool done_ = false;
+    bool ended_ = false;                      // a replay at its end, kept for travel
+    std::vector<Travel> travels_;             // queued by travel()
+    std::optional<RecordPosition> shown_pos_; // of the snapshot take() handed out last
     uint64_t config_gen_ = 0;
 };
 

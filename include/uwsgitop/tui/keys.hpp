@@ -4,7 +4,8 @@
 // its Unicode code point). find_binding() maps a code to an Action; the help
 // screen and the status-line hints are generated from the same table, so a
 // key cannot work without being documented or be documented without working.
-// SortBy bindings carry the ColumnId they sort by in `arg`.
+// SortBy bindings carry the ColumnId they sort by in `arg`, Travel bindings
+// their TravelStep (travel.hpp).
 #pragma once
 
 #include <cstdint>
@@ -64,6 +65,7 @@ enum class Action : uint8_t {
     AddVassal,       // v (vassals pane): add the vassal's stats address to the fleet
     SaveView,        // s: write the view to the state file
     ToggleMouse,     // m: mouse reports on/off
+    Travel,          // [ ] { } ( ): through a replay; arg = TravelStep (travel.hpp)
     Count_
 };
 

@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +45,7 @@
 #include "uwsgitop/rates/history.hpp"
 #include "uwsgitop/settings/options.hpp"
 #include "uwsgitop/settings/view_state.hpp"
+#include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/keys.hpp"
@@ -97,8 +99,14 @@ public:
     void set_clock(double mono_now) { mono_now_ = mono_now; }
     void set_fetch_ok(double mono_now);
     void set_fetch_error(std::string_view message, double mono_now);
-    void set_ended();
+    // A finite recording has nothing more (false again after a travel back).
+    void set_ended(bool ended = true);
     void set_ascii(bool ascii) { ascii_ = ascii; }
+    // Where the next set_snapshot()'s snapshot lies in a replay (nullopt: live
+    // or no recorded times). A snapshot that is not the one after the shown one
+    // (a travel, a loop) starts the sparkline histories over, so they hold
+    // recorded neighbours in order (travel.cpp).
+    void set_record_position(const std::optional<RecordPosition>& at);
     void handle_key(int key);
     void apply(Action action, uint8_t arg = 0);
     // A mouse event, placed with what the last render drew where (`hits`):
@@ -164,6 +172,11 @@ public:
     bool paused() const { return paused_; }
     bool quit_requested() const { return quit_; }
     bool mouse() const { return mouse_; }
+    // Replays (--replay): the travel keys queue moves here (and pause); the
+    // loop hands them to the fetcher. Live sources: a "not a replay" note.
+    bool replay() const { return replay_; }
+    const std::optional<RecordPosition>& record_position() const { return position_; }
+    std::vector<Travel> take_travels();
     // What the save key (s) writes: the columns shown, the sort and its
     // direction, the pane, its filter, the interval and the colour mode.
     SavedView saved_view() const;
@@ -203,6 +216,7 @@ private:
     void scroll_table(int delta);
     void save_view_now();
     void took_events(std::size_t added);
+    void travel(uint8_t step);
     std::size_t column_count() const;
 
     std::string address_;
@@ -251,6 +265,9 @@ private:
     bool worker_spark_ = false;
     double mono_now_ = 0;
     bool mouse_ = true;
+    bool replay_ = false;
+    std::optional<RecordPosition> position_;
+    std::vector<Travel> travels_;
     std::string color_mode_;                 // "auto", "always", "never"
     std::string view_state_path_;            // where s saves the view
     PaneId start_pane_ = PaneId::Workers;    // --pane: shown once the server has it

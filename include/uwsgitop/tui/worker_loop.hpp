@@ -6,7 +6,9 @@
 // latest report to the view-model, swaps in a ready snapshot (not while
 // paused: the snapshot on screen stays), draws on new data, a key, a resize
 // and once a second (clock, stale age), waits up to 50 ms for a key, and hands
-// interval and pause changes to the fetcher. It starts the fetcher (with the
+// interval and pause changes, then the travel keys' moves, to the fetcher
+// (a travelled snapshot is swapped in even while paused, with its replay
+// position). It starts the fetcher (with the
 // view-model's interval and pause state); stopping it is the caller's.
 //
 // `on_key`, when set, sees every key before the view-model: it returns Pass

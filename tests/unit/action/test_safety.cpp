@@ -171,9 +171,10 @@ TEST_CASE("master_fifo_from_cmdline: --master-fifo PATH, --master-fifo=PATH, mas
     CHECK_FALSE(act::master_fifo_from_cmdline(p.proc(), 99).has_value());
 }
 
-TEST_CASE("check_parent on the real /proc: a child of this test") {
-    // The child execs sleep (no doctest handlers left); the close-on-exec pipe
-    // reaches EOF once the exec happened, so the signal never hits the fork.
+// A child of this test running `sleep 30`, returned once it has exec'd (no
+// doctest handlers left in it): the close-on-exec pipe reaches EOF at the
+// exec, so a signal sent afterwards never hits the fork.
+static pid_t spawn_sleep() {
     int sync[2];
     REQUIRE(pipe2(sync, O_CLOEXEC) == 0);
     const pid_t child = fork();
@@ -186,6 +187,11 @@ TEST_CASE("check_parent on the real /proc: a child of this test") {
     char byte = 0;
     CHECK(::read(sync[0], &byte, 1) == 0);
     ::close(sync[0]);
+    return child;
+}
+
+TEST_CASE("check_parent on the real /proc: a child of this test") {
+    const pid_t child = spawn_sleep();
     CHECK(act::check_parent(act::ProcRoot{}, child, getpid(), 1).is_ok());
     CHECK_FALSE(act::check_parent(act::ProcRoot{}, child, getppid(), 1).is_ok());
     CHECK(act::send_signal(child, SIGTERM, "worker 1, pid " + std::to_string(child)).is_ok());
@@ -198,18 +204,7 @@ TEST_CASE("check_parent on the real /proc: a child of this test") {
 }
 
 TEST_CASE("signal_worker: checks the pinned child, refuses a process that is not the master's child") {
-    int sync[2];
-    REQUIRE(pipe2(sync, O_CLOEXEC) == 0);
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    ::close(sync[1]);
-    char byte = 0;
-    CHECK(::read(sync[0], &byte, 1) == 0);
-    ::close(sync[0]);
+    const pid_t child = spawn_sleep();
     const std::string who = "worker 1, pid " + std::to_string(child);
     // Named as a worker of another "master" (our parent): refused, still alive.
     const uwsgitop::Status refused = act::signal_worker(act::ProcRoot{}, child, getppid(), 1, SIGTERM, who);
