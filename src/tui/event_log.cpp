@@ -49,6 +49,12 @@ std::size_t EventLog::on_snapshot(const Snapshot& snap, double wall, std::string
     return add(fresh_);
 }
 
+void EventLog::jumped() {
+    tracker_.reset();
+    busy_.clear();
+    wants_cores_ = false;
+}
+
 std::size_t EventLog::on_failure(std::string_view error, double wall, std::string_view instance) {
     tracker_.failure(error, wall, instance, fresh_);
     busy_.clear();

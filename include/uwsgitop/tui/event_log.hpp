@@ -16,6 +16,9 @@
 //   * texts are as the server sent them: value() hands them to the pane's
 //     formatting, which escapes; callers that print them escape them
 //     (base/text.hpp);
+//   * after jumped() (the screen travelled to a snapshot that is not the
+//     next one of the recording) the next snapshot starts the tracker over:
+//     no event is raised between two snapshots that are not neighbours;
 //   * wants_cores(): a worker was busy in two successive snapshots without
 //     finishing a request (a long request, the kind harakiri kills); the
 //     screen then reads the cores, so a harakiri event can name the request
@@ -57,6 +60,9 @@ public:
     // A failed read at wall-clock `wall`; returns 1 for the `down` after a
     // success, else 0.
     std::size_t on_failure(std::string_view error, double wall, std::string_view instance);
+
+    // The next snapshot is not the neighbour of the last one (a travel jump).
+    void jumped();
 
     bool empty() const { return ring_.empty(); }
     std::size_t size() const { return ring_.size(); }
