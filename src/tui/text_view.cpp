@@ -411,6 +411,7 @@ void record_detail(const ViewModel& vm, TextLines& out) {
         l += col.header;
         pad_to(l, 14);
         format_aux(col.format, vm.pane_value(rec, c), l);
+        l += "  ";  // a long value still leaves a gap before its description
         pad_to(l, 40);
         l += col.description;
     }
