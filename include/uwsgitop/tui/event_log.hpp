@@ -63,6 +63,9 @@ public:
 
     // The next snapshot is not the neighbour of the last one (a travel jump).
     void jumped();
+    // Events raised elsewhere (the fleet's per-instance trackers, see
+    // fleet/fleet_events.hpp), kept as this log's own; `fresh` is emptied.
+    std::size_t add(std::vector<Event>& fresh);
 
     bool empty() const { return ring_.empty(); }
     std::size_t size() const { return ring_.size(); }
@@ -76,8 +79,6 @@ public:
     bool wants_cores() const { return wants_cores_; }
 
 private:
-    std::size_t add(std::vector<Event>& fresh);
-
     EventTracker tracker_;
     std::size_t capacity_;
     std::deque<LoggedEvent> ring_;  // oldest first
