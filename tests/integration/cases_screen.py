@@ -173,3 +173,38 @@ def screen_events(ctx):
         check(p.wait(10) == 0, "exit %s after q" % p.rc)
     finally:
         p.close()
+
+
+@case("screen-fleet-events")
+def screen_fleet_events(ctx):
+    """The fleet screen's events view on two real uWSGI: a killed worker
+    shows as a respawn of that instance with both pids; Enter opens it."""
+    a = ctx.uwsgi(["--processes", "2"])
+    b = ctx.uwsgi(["--processes", "2"])
+    p = PtyRun(ctx.binary, ["-d", "0.5", "--timeout", "1", "web=" + ctx.address(a.stats),
+                            "api=" + ctx.address(b.stats)], rows=ROWS, cols=COLS)
+
+    def dump():
+        return "screen:\n" + "\n".join("  |" + ln for ln in _screen(p).text() if ln.strip())
+
+    def shows(pred, secs=10):
+        return wait_until(lambda: pred(_screen(p)), secs, 0.2)
+
+    try:
+        check(shows(lambda s: s.contains("2 ok")), "the fleet never showed two instances ok\n%s" % dump())
+        time.sleep(1.0)
+        victim = sorted(a.children())[0]
+        os.kill(victim, signal.SIGKILL)  # a worker of a master this test started
+        check(shows(lambda s: s.contains("event: web: worker") and s.contains("Tab shows events")),
+              "no new-event notice naming web\n%s" % dump())
+        p.send(b"\t")
+        check(shows(lambda s: any(" web " in ln and " respawn " in ln and "pid %d ->" % victim in ln
+                                  for ln in s.text())), "no respawn row of web for pid %d\n%s" % (victim, dump()))
+        check(not any(" api " in ln and " respawn " in ln for ln in _screen(p).text()),
+              "api shows a respawn it did not have\n%s" % dump())
+        p.send(b"\r")
+        check(shows(lambda s: s.contains("masterpid: %d" % a.pid)), "Enter did not open web's screen\n%s" % dump())
+        p.send(b"q")
+        check(p.wait(10) == 0, "exit %s after q" % p.rc)
+    finally:
+        p.close()
