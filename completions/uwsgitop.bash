@@ -61,7 +61,7 @@ _uwsgitop_value()
             COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
             ;;
         --pane)
-            COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics" -- "$cur"))
+            COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics events" -- "$cur"))
             ;;
         --action)
             COMPREPLY=($(compgen -W "reload-worker log-worker kill-worker chain-reload reload reload-workers pause add-worker remove-worker reopen-logs log-stats brutal-reload brutal-reload-workers" -- "$cur"))

@@ -103,7 +103,7 @@ complete -c uwsgitop -l follow-vassals -d 'Add the vassals of an Emperor to the 
 complete -c uwsgitop -l no-color -d 'Do not use colours'
 complete -c uwsgitop -l color -x -a 'auto always never' -d 'Colours: auto, always or never'
 complete -c uwsgitop -l no-mouse -d 'Do not ask the terminal for mouse reports'
-complete -c uwsgitop -l pane -x -a 'workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics' -d 'The pane the screen starts on'
+complete -c uwsgitop -l pane -x -a 'workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics events' -d 'The pane the screen starts on'
 complete -c uwsgitop -l filter -x -d 'The rows filter the screen starts with'
 complete -c uwsgitop -l interval -x -d 'Same as --frequency'
 complete -c uwsgitop -l config -r -F -d 'Read settings from FILE'

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "uwsgitop/cli/batch.hpp"
+#include "uwsgitop/fleet/fleet_events.hpp"
 #include "uwsgitop/output/fleet_dump.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/metrics_server.hpp"
@@ -45,7 +46,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
     int exit_code = 0;
     std::string out;
     std::vector<std::string> expanded;  // emperors whose vassals were added
-    std::vector<EventTracker> trackers;  // --format events: one per instance, parallel to fleet
+    FleetEvents events(event_options(options));  // --format events
     std::vector<Event> new_events;
     const long count = options.once ? 1 : options.iterations;
     for (long i = 0; count == 0 || i < count; ++i) {
@@ -62,13 +63,8 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
         if (options.format == OutputFormat::Prometheus || options.format == OutputFormat::OpenMetrics) {
             write_prometheus(fleet, prom, out);
         } else if (options.format == OutputFormat::Events) {
-            while (trackers.size() < fleet.size()) trackers.emplace_back(event_options(options));
             new_events.clear();
-            for (std::size_t k = 0; k < fleet.size(); ++k) {
-                const Instance& inst = *fleet[k];
-                if (inst.last_ok) trackers[k].update(inst.snapshot, inst.last_ok_wall, inst.target.name, new_events);
-                else trackers[k].failure(inst.error, wall_clock_seconds(), inst.target.name, new_events);
-            }
+            events.observe(fleet, wall_clock_seconds(), new_events);
             for (const Event& e : new_events) append_event_json(e, out);
         } else {
             dump.base.header = i == 0;

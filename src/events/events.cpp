@@ -45,7 +45,19 @@ const FactValue* Event::fact(std::string_view key) const {
 std::string event_text(const Event& e) {
     const std::string_view tpl = event_kind_info(e.kind).text;
     std::string out;
+    std::size_t optional_at = std::string::npos;  // where the open [...] began in `out`
+    bool optional_missing = false;
     for (std::size_t i = 0; i < tpl.size(); ++i) {
+        if (tpl[i] == '[') {
+            optional_at = out.size();
+            optional_missing = false;
+            continue;
+        }
+        if (tpl[i] == ']' && optional_at != std::string::npos) {
+            if (optional_missing) out.resize(optional_at);
+            optional_at = std::string::npos;
+            continue;
+        }
         if (tpl[i] != '{') {
             out += tpl[i];
             continue;
@@ -56,9 +68,14 @@ std::string event_text(const Event& e) {
             break;
         }
         const std::string_view key = tpl.substr(i + 1, close - i - 1);
-        if (key == "worker" && e.worker) out += std::to_string(*e.worker);
-        else if (const FactValue* v = e.fact(key)) out += fact_string(*v);
-        else out += '?';
+        if (key == "worker" && e.worker) {
+            out += std::to_string(*e.worker);
+        } else if (const FactValue* v = e.fact(key)) {
+            out += fact_string(*v);
+        } else {
+            out += '?';
+            optional_missing = true;
+        }
         i = close;
     }
     return out;

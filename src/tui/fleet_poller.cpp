@@ -6,6 +6,7 @@
 
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/deadline.hpp"
+#include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/signals.hpp"
 
 namespace uwsgitop::tui {
@@ -72,6 +73,14 @@ bool FleetPoller::take(std::vector<FleetRow>& out) {
     return true;
 }
 
+void FleetPoller::enable_events(const EventOptions& options) { events_ = std::make_unique<FleetEvents>(options); }
+
+void FleetPoller::take_events(std::vector<Event>& out) {
+    std::lock_guard lk(mu_);
+    for (Event& e : events_shared_) out.push_back(std::move(e));
+    events_shared_.clear();
+}
+
 bool FleetPoller::stop(double wait_seconds) {
     std::unique_lock lk(mu_);
     stop_ = true;
@@ -95,7 +104,14 @@ void FleetPoller::run() {
         poll_fleet(fleet_, concurrency_);
         grow();
         make_fleet_rows(fleet_, monotonic_seconds(), mine);
+        if (events_) events_->observe(fleet_, wall_clock_seconds(), fresh_);
         lk.lock();
+        for (Event& e : fresh_) events_shared_.push_back(std::move(e));
+        fresh_.clear();
+        if (events_shared_.size() > kEventLogSize) {
+            events_shared_.erase(events_shared_.begin(),
+                                 events_shared_.begin() + static_cast<std::ptrdiff_t>(events_shared_.size() - kEventLogSize));
+        }
         // Hand over: the UI gets this round; the buffer it last gave back
         // (or an older unread round) is reused for the next one.
         shared_.swap(mine);

@@ -3,12 +3,15 @@
 // header, rows, status line. Row colours follow the state: ok default, stale
 // yellow (Signal), error red (Error). The help (build_fleet_help) replaces
 // the table and starts at the view-model's help scroll; the status line says
-// PAUSED while the poller is paused.
+// PAUSED while the poller is paused. The tab bar names the instances and,
+// once there is one, the events view, which replaces the table.
 #include <algorithm>
 #include <cmath>
 
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
+#include "uwsgitop/tui/render.hpp"
 
 namespace uwsgitop::tui {
 
@@ -92,6 +95,51 @@ void pad_to(std::string& s, std::size_t n) {
     if (s.size() < n) s.append(n - s.size(), ' ');
 }
 
+// The events view: TIME INSTANCE KIND WID EVENT, newest first; instance
+// names widen their column up to kMaxTextWidth, texts are escaped.
+void events_table(const FleetViewModel& vm, const ScreenAreas& a, Grid& g, std::string& line) {
+    const EventLog& log = vm.events();
+    const auto& rows = vm.event_rows();
+    int iw = dw("INSTANCE");
+    for (int r = 0; r < a.table_rows; ++r) {
+        const std::size_t vi = static_cast<std::size_t>(vm.event_top() + r);
+        if (vi >= rows.size()) break;
+        iw = std::max(iw, std::min(kMaxTextWidth, dw(log.newest(rows[vi]).event.instance)));
+    }
+    constexpr int kTimeW = 8, kKindW = 14, kWidW = 4;
+    const int xi = kTimeW + 1, xk = xi + iw + 1, xw = xk + kKindW + 1, xt = xw + kWidW + 1;
+    g.fill(0, a.header_row, vm.width(), Style::Header);
+    g.put(0, a.header_row, "    TIME", Style::Header);
+    g.put(xi, a.header_row, "INSTANCE", Style::Header);
+    g.put(xk, a.header_row, "KIND", Style::Header);
+    g.put(xw, a.header_row, " WID", Style::Header);
+    g.put(xt, a.header_row, "EVENT", Style::Header);
+    for (int r = 0; r < a.table_rows; ++r) {
+        const std::size_t vi = static_cast<std::size_t>(vm.event_top() + r);
+        if (vi >= rows.size()) break;
+        const LoggedEvent& l = log.newest(rows[vi]);
+        const int y = a.table_top + r;
+        const bool sel = static_cast<int>(vi) == vm.event_selected();
+        const Style st = sel ? Style::Selected : event_style(l.event.kind);
+        if (sel) g.fill(0, y, vm.width(), Style::Selected);
+        line.clear();
+        format_aux(Format::LocalTime, Value::num(l.event.time), line);
+        g.put(0, y, line, st, kTimeW);
+        line.clear();
+        append_elided_middle(line, escape_for_display(l.event.instance), static_cast<std::size_t>(iw), vm.ascii());
+        g.put(xi, y, line, st, iw);
+        g.put(xk, y, event_kind_info(l.event.kind).name, st, kKindW);
+        line.clear();
+        if (l.event.worker) append_int(line, *l.event.worker);
+        else line += '-';  // (appended: gcc 12 -O3 warns falsely (-Wrestrict) on assigning)
+        g.put(xw + kWidW - dw(line), y, line, st, kWidW);
+        line.clear();
+        append_escaped(line, l.text);
+        if (xt < vm.width()) g.put(xt, y, line, st, vm.width() - xt);
+    }
+    if (rows.empty() && a.table_rows > 0) g.put(0, a.table_top, "no event matches the filter", Style::Dim);
+}
+
 }  // namespace
 
 void build_fleet_help(TextLines& out) {
@@ -134,11 +182,22 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
     const ScreenAreas a = compute_areas(vm.width(), vm.height());
     std::string line;
     summary(vm, a, g, line);
-    if (a.tabs_row >= 0) g.put(0, a.tabs_row, " fleet ", Style::TabActive);
+    if (a.tabs_row >= 0) {
+        constexpr std::string_view kInstances = " 1:instances ", kEvents = " 2:events ";
+        g.put(0, a.tabs_row, kInstances, vm.events_view() ? Style::Tab : Style::TabActive);
+        if (hits) hits->tabs.push_back({0, dw(kInstances), 0});
+        if (!vm.events().empty()) {
+            const int x = dw(kInstances) + 1;
+            g.put(x, a.tabs_row, kEvents, vm.events_view() ? Style::TabActive : Style::Tab);
+            if (hits) hits->tabs.push_back({x, dw(kEvents), 1});
+        }
+    }
     const SparkStyle spark = vm.ascii() ? SparkStyle::Ascii : SparkStyle::Unicode;
     if (vm.help()) {
         static thread_local TextLines text;
         help(vm, g, text);
+    } else if (vm.events_view() && a.header_row >= 0) {
+        events_table(vm, a, g, line);
     } else if (a.header_row >= 0) {
         const auto cols = fleet_columns();
         const auto& shown = vm.columns();
@@ -221,15 +280,25 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         } else {
             int x = 0;
             if (vm.paused()) x = g.put(0, a.status_row, "PAUSED (not polling; Space resumes)  ", Style::Paused);
-            line = vm.help() ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
-                             : "q quit  Enter open  / filter  < > r sort  Space pause  ? help";
-            if (!vm.help() && !vm.visible().empty()) {
-                line += "  -  ";
-                append_int(line, vm.selected() + 1);
+            const bool ev = vm.events_view();
+            // A new-event notice takes the place of the key hint while it lasts.
+            const std::string_view notice = vm.help() ? std::string_view{} : vm.notice();
+            line = vm.help()         ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
+                   : !notice.empty() ? ""
+                   : ev              ? "q quit  Enter open its instance  / filter  Tab instances  ? help"
+                                     : "q quit  Enter open  / filter  < > r sort  Space pause  ? help";
+            const std::size_t n = ev ? vm.event_rows().size() : vm.visible().size();
+            if (!vm.help() && n > 0) {
+                if (!line.empty()) line += "  -  ";
+                append_int(line, (ev ? vm.event_selected() : vm.selected()) + 1);
                 line += "/";
-                append_int(line, static_cast<int64_t>(vm.visible().size()));
+                append_int(line, static_cast<int64_t>(n));
             }
-            if (x < vm.width()) g.put(x, a.status_row, line, Style::Dim);
+            if (x < vm.width()) x += g.put(x, a.status_row, line, Style::Dim);
+            if (!notice.empty() && x + 3 < vm.width()) {
+                x += g.put(x, a.status_row, "  ", Style::Dim);
+                g.put(x, a.status_row, notice, Style::Signal);  // escaped by the view-model
+            }
         }
     }
 }

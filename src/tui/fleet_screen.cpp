@@ -11,11 +11,13 @@
 // overlay or filter to close, comes back to the fleet; the drill-down's
 // fetcher is asked to stop and, if a fetch is still in flight, parked until
 // it ends by its timeout (never waited for in the UI). q quits everywhere.
-// v on an Emperor's vassals pane adds that vassal to the fleet. Signals are
+// v on an Emperor's vassals pane adds that vassal to the fleet. The poller
+// derives every instance's events; the loop hands them to the view-model. Signals are
 // signals.hpp's, as on the single screen (128 + N on SIGINT/TERM/HUP).
 #include <algorithm>
 
 #include "uwsgitop/source/address.hpp"
+#include "uwsgitop/settings/event_options.hpp"
 #include "uwsgitop/settings/fetch_setup.hpp"
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/interactive.hpp"
@@ -108,6 +110,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
     bool paused = vm.paused();
     poller.start(interval, paused);
     std::vector<tui::FleetRow> incoming;
+    std::vector<Event> events;
     tui::Grid grid;
     tui::ScreenHits hits;
     bool mouse = options.mouse;
@@ -122,6 +125,11 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         // Paused: the rows on screen stay, even if a round was in flight.
         if (!vm.paused() && poller.take(incoming)) {
             vm.set_rows(incoming);
+            dirty = true;
+        }
+        poller.take_events(events);
+        if (!events.empty()) {
+            vm.add_events(events);
             dirty = true;
         }
         if (now - last_draw >= 1.0) dirty = true;
@@ -190,6 +198,7 @@ int run_fleet_interactive(const Options& options, std::vector<std::unique_ptr<In
     vm.set_ascii(tui::prefer_ascii(term.utf8()));
     tui::FleetPoller poller(fleet, static_cast<unsigned>(std::max(1L, options.concurrency)), fetch_limits(options),
                             options.follow_vassals);
+    poller.enable_events(event_options(options));
     std::vector<std::unique_ptr<Drill>> parked;  // drill-downs with a fetch still in flight
     const int code = tui::guarded(term, [&] { return fleet_loop(term, vm, poller, options, parked); });
     term.close();

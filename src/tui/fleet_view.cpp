@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/view/summary.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 
@@ -40,9 +41,12 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::End, ""},
     {Action::ScrollLeft, ""},
     {Action::ScrollRight, ""},
-    {Action::Open, "open the selected instance (its full screen; Esc comes back)"},
-    {Action::Back, "close the help; clear the filter"},
-    {Action::Filter, "filter by name, address or state; Enter keeps, Esc clears"},
+    {Action::Open, "open the selected instance (its full screen; Esc comes back); on an event: its instance"},
+    {Action::NextPane, "instances / events of every instance (newest first)"},
+    {Action::PrevPane, ""},
+    {Action::SelectPane, "1 the instances, 2 their events"},
+    {Action::Back, "close the help; clear the filter; from the events back to the instances"},
+    {Action::Filter, "filter by name, address or state (events: instance, kind, text); Enter keeps, Esc clears"},
     {Action::Redraw, ""},
     {Action::ToggleMouse, "mouse on/off: a header click sorts, a row click selects, a double click opens; Shift+drag selects text"},
 };
@@ -163,6 +167,69 @@ void FleetViewModel::set_rows(std::vector<FleetRow>& rows) {
     rebuild();
 }
 
+void FleetViewModel::add_events(std::vector<Event>& fresh) {
+    const std::size_t added = events_.add(fresh);
+    if (added == 0) return;
+    rebuild_events();
+    if (events_view_) return;
+    const LoggedEvent& newest = events_.newest(0);
+    notice_ = "event: ";
+    append_escaped(notice_, newest.event.instance);
+    notice_ += ": ";
+    append_escaped(notice_, newest.text);
+    if (added > 1) {
+        notice_ += " (+";
+        append_int(notice_, static_cast<int64_t>(added - 1));
+        notice_ += " more)";
+    }
+    notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
+    notice_ += "Tab shows events";
+    notice_until_ = mono_now_ + kNoticeSeconds;
+}
+
+std::string_view FleetViewModel::notice() const {
+    if (notice_.empty() || mono_now_ >= notice_until_) return {};
+    return notice_;
+}
+
+void FleetViewModel::rebuild_events() {
+    ev_rows_.clear();
+    for (uint32_t i = 0; i < events_.size(); ++i) {
+        const LoggedEvent& l = events_.newest(i);
+        if (contains_ci(l.event.instance, filter_) || contains_ci(event_kind_info(l.event.kind).name, filter_) ||
+            contains_ci(l.text, filter_)) {
+            ev_rows_.push_back(i);
+        }
+    }
+    ev_selected_ = 0;
+    if (ev_sel_serial_ != UINT64_MAX) {
+        for (std::size_t i = 0; i < ev_rows_.size(); ++i) {
+            if (events_.newest(ev_rows_[i]).serial == ev_sel_serial_) {
+                ev_selected_ = static_cast<int>(i);
+                break;
+            }
+        }
+    }
+    move_event(0);
+}
+
+void FleetViewModel::move_event(int delta) {
+    const int n = static_cast<int>(ev_rows_.size());
+    ev_selected_ = std::clamp(ev_selected_ + delta, 0, std::max(0, n - 1));
+    const int rows = page();
+    if (ev_selected_ < ev_top_) ev_top_ = ev_selected_;
+    if (ev_selected_ >= ev_top_ + rows) ev_top_ = ev_selected_ - rows + 1;
+    ev_top_ = std::clamp(ev_top_, 0, std::max(0, n - rows));
+    // On the newest row: stay on the newest as events arrive.
+    ev_sel_serial_ = (ev_selected_ == 0 || n == 0) ? UINT64_MAX
+                                                   : events_.newest(ev_rows_[static_cast<std::size_t>(ev_selected_)]).serial;
+}
+
+void FleetViewModel::show_events(bool on) {
+    events_view_ = on && !events_.empty();
+    if (events_view_) notice_.clear();
+}
+
 const InstanceHistory* FleetViewModel::history(const std::string& name) const {
     auto it = history_.find(name);
     return it == history_.end() ? nullptr : &it->second;
@@ -235,11 +302,16 @@ void FleetViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
     if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
         const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
         if (help_) scroll_help(delta);
+        else if (events_view_) move_event(delta);
         else move(delta);
         return;
     }
     if (e.kind != MouseKind::Press || help_) return;
     const ScreenAreas a = compute_areas(width_, height_);
+    if (e.y == a.tabs_row && a.tabs_row >= 0) {
+        if (const HitSpan* h = ScreenHits::find(hits.tabs, e.x)) show_events(h->index == 1);
+        return;
+    }
     if (e.y == a.header_row) {
         const HitSpan* h = ScreenHits::find(hits.header, e.x);
         if (h && h->index >= 0) sort_by(static_cast<std::size_t>(h->index));
@@ -247,15 +319,19 @@ void FleetViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
     }
     const int row = e.y - a.table_top;
     if (row < 0 || row >= a.table_rows) return;
-    const int index = top_ + row;
-    if (index >= static_cast<int>(visible_.size())) return;
+    const int index = (events_view_ ? ev_top_ : top_) + row;
+    if (index >= static_cast<int>(events_view_ ? ev_rows_.size() : visible_.size())) return;
     const bool twice = index == last_press_row_ && last_press_time_ >= 0 &&
                        mono_now_ - last_press_time_ <= kDoubleClickSeconds;
-    selected_ = index;
-    clamp();
+    if (events_view_) {
+        move_event(index - ev_selected_);
+    } else {
+        selected_ = index;
+        clamp();
+    }
     if (twice) {
         last_press_row_ = -1;
-        open_ = selected_name();
+        apply(Action::Open, 0);
         return;
     }
     last_press_row_ = index;
@@ -278,9 +354,29 @@ void FleetViewModel::sort_by(std::size_t col) {
     rebuild();
 }
 
-void FleetViewModel::apply(Action a, uint8_t) {
+void FleetViewModel::apply(Action a, uint8_t arg) {
     const std::size_t ncols = fleet_columns().size();
+    if (events_view_) {
+        switch (a) {
+            case Action::Up: move_event(-1); return;
+            case Action::Down: move_event(1); return;
+            case Action::PageUp: move_event(-page()); return;
+            case Action::PageDown: move_event(page()); return;
+            case Action::Home: move_event(-static_cast<int>(ev_rows_.size())); return;
+            case Action::End: move_event(static_cast<int>(ev_rows_.size())); return;
+            case Action::Open:
+                if (!ev_rows_.empty()) open_ = events_.newest(ev_rows_[static_cast<std::size_t>(ev_selected_)]).event.instance;
+                return;
+            case Action::SortPrev:
+            case Action::SortNext:
+            case Action::SortInvert: return;  // events stay newest first
+            default: break;
+        }
+    }
     switch (a) {
+        case Action::NextPane:
+        case Action::PrevPane: show_events(!events_view_); break;
+        case Action::SelectPane: if (arg <= 1) show_events(arg == 1); break;
         case Action::Quit: quit_ = true; break;
         case Action::Help: help_ = true; help_scroll_ = 0; break;
         case Action::Pause: paused_ = !paused_; break;
@@ -303,7 +399,8 @@ void FleetViewModel::apply(Action a, uint8_t) {
         case Action::ScrollRight: if (hscroll_ + 2 < columns_.size()) ++hscroll_; break;
         case Action::Open: open_ = selected_name(); break;
         case Action::Back:
-            if (!filter_.empty()) { filter_.clear(); rebuild(); }
+            if (!filter_.empty()) { filter_.clear(); rebuild(); rebuild_events(); }
+            else if (events_view_) show_events(false);  // Esc: back to the instances
             break;
         case Action::Filter: filter_editing_ = true; break;
         default: break;
@@ -326,10 +423,12 @@ void FleetViewModel::handle_key(int k) {
             return;
         }
         rebuild();
+        rebuild_events();
         return;
     }
+    notice_.clear();  // a new-event notice lasts until the next key
     for (const FleetSortKey& s : kSortKeys) {
-        if (s.key == k) {
+        if (s.key == k && !events_view_) {
             help_ = false;   // a sort key closes the help and sorts
             sort_by(column_index(s.column));
             return;

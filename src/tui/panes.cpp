@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/view/aux_columns.hpp"
 
 namespace uwsgitop::tui {
@@ -150,6 +151,19 @@ const std::array kStaticNodes = {
 
 #undef ROW
 
+// Rows come from the EventLog (see panes.hpp); order as EventColumn.
+Value from_log(S, U, U) { return Value::unknown(); }
+
+const std::array kEvents = {
+    PaneColumn{"time", "TIME", "local time of the snapshot (or failed read) that showed it", 8, R, F::LocalTime, from_log},
+    PaneColumn{"instance", "INSTANCE", "the instance's address", 16, L, F::Text, from_log},
+    PaneColumn{"kind", "KIND", "respawn, harakiri, reload, status, exceptions, listen_queue, down, up, vassal_*", 12, L, F::Text, from_log},
+    PaneColumn{"worker", "WID", "the worker involved, if one is", 3, R, F::Integer, from_log},
+    PaneColumn{"text", "EVENT", "what happened, with the old and new values", 60, L, F::Text, from_log},
+};
+static_assert(kEvents.size() == static_cast<std::size_t>(EventColumn::Count_));
+static_assert(kEventLogSize == 1000, "the events pane's description says how many it keeps");
+
 template <typename V>
 constexpr uint32_t count(const V& v) { return static_cast<uint32_t>(v.size()); }
 
@@ -167,6 +181,7 @@ const std::array<PaneDef, static_cast<std::size_t>(PaneId::Count_)>& table() {
         {PaneId::Daemons, "daemons", "attached daemons (attach-daemon)", kDaemons, [](S s) { return count(s.daemons); }},
         {PaneId::Crons, "crons", "cron tasks", kCrons, [](S s) { return count(s.crons); }},
         {PaneId::Metrics, "metrics", "uWSGI metrics (when the server has them)", kMetrics, [](S s) { return count(s.metrics); }},
+        {PaneId::Events, "events", "what changed between snapshots, newest first (the last 1000)", kEvents, [](S) { return 0u; }},
     }};
     return panes;
 }
@@ -191,6 +206,7 @@ void available_panes(const Snapshot& snap, std::vector<PaneId>& out) {
     out.push_back(main);
     for (const PaneDef& p : table()) {
         if (p.id == main || p.id == PaneId::Workers || p.id == PaneId::Vassals || p.id == PaneId::Nodes) continue;
+        if (p.id == PaneId::Events) continue;  // the view-model's, not the server's
         if (p.id == PaneId::Metrics && !snap.has_metrics) continue;
         if (p.id != PaneId::Metrics && p.rows(snap) == 0) continue;
         out.push_back(p.id);

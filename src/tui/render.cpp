@@ -244,6 +244,11 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         }
     }
     seg(line_, Style::Normal);
+    // A new event shown on another pane: after the state above, which it never hides.
+    if (const std::string_view n = vm.notice(); !n.empty() && vm.flash().empty()) {
+        seg(" | ", Style::Normal);
+        seg(n, Style::Signal);  // escaped by the view-model
+    }
     // Key hint on the right when there is room.
     constexpr std::string_view hint = "? help  q quit";
     const int hw = static_cast<int>(hint.size());

@@ -18,6 +18,20 @@ constexpr std::size_t kWorkerSpark = 12;  // cells of the per-worker RPS~ column
 
 }  // namespace
 
+Style event_style(EventKind kind) {
+    switch (kind) {
+        case EventKind::Harakiri:
+        case EventKind::Down:
+        case EventKind::VassalCursed: return Style::Error;
+        case EventKind::Respawn:
+        case EventKind::Reload:
+        case EventKind::Exceptions:
+        case EventKind::ListenQueue:
+        case EventKind::VassalRespawn: return Style::Signal;
+        default: return Style::Normal;
+    }
+}
+
 Style status_style(std::string_view s) {
     if (s == "busy") return Style::Busy;
     if (s == "cheap") return Style::Cheap;
@@ -116,15 +130,18 @@ void Renderer::pane_table(const ViewModel& vm, Grid& grid) {
         right_[c] = def.columns[c].left_align ? 0 : 1;
         stretch_[c] = (def.columns[c].left_align && def.columns[c].format == Format::Text) ? 1 : 0;
     }
-    const Snapshot& snap = *vm.snapshot();
     for (std::size_t r = 0; r < visible; ++r) {
         const uint32_t rec = rows[first + r];
         for (std::size_t c = 0; c < ncols; ++c) {
             std::string& cell = cells_[r * ncols + c];
             cell.clear();
-            const PaneColumn& col = def.columns[c];
-            format_aux(col.format, col.get(snap, rec, static_cast<uint32_t>(c)), cell);
+            format_aux(def.columns[c].format, vm.pane_value(rec, static_cast<uint32_t>(c)), cell);
         }
+        if (vm.pane() == PaneId::Events) {
+            row_styles_[r] = event_style(vm.events().newest(rec).event.kind);
+            continue;
+        }
+        const Snapshot& snap = *vm.snapshot();
         // A held lock, a dead node, an unready vassal: worth the colour.
         if (vm.pane() == PaneId::Locks && snap.locks[rec].pid && *snap.locks[rec].pid > 0) {
             row_styles_[r] = Style::Busy;

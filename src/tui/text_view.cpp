@@ -2,10 +2,12 @@
 #include "uwsgitop/tui/text_view.hpp"
 
 #include <algorithm>
+#include <variant>
 
 #include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/panes.hpp"
 #include "uwsgitop/tui/render.hpp"
@@ -145,6 +147,8 @@ void wrapped(TextLines& out, std::string_view indent, std::string_view text, int
     } while (i < text.size());
 }
 
+void worker_events(const ViewModel& vm, int64_t id, TextLines& out);
+
 constexpr ColumnId kDetailCoreCols[] = {
     ColumnId::Core, ColumnId::Requests, ColumnId::Rps, ColumnId::InRequest, ColumnId::RequestTime,
     ColumnId::StaticRequests, ColumnId::RoutedRequests, ColumnId::OffloadedRequests,
@@ -209,6 +213,10 @@ void worker_detail(const ViewModel& vm, TextLines& out) {
         fact(l, " - accepting ", column(ColumnId::Accepting), ctx, row);
     }
     out.add();
+    if (w.id) {
+        worker_events(vm, *w.id, out);
+        out.add();
+    }
     // Apps
     const auto apps = s.apps_of(w);
     {
@@ -321,16 +329,64 @@ void worker_detail(const ViewModel& vm, TextLines& out) {
     }
 }
 
+// Every fact of an event, as --format events names it (server text escaped).
+void event_facts(const Event& e, int width, TextLines& out) {
+    out.add();
+    out.add(Style::Title) = "Facts (as --format events writes them)";
+    static thread_local std::string line;
+    for (const Fact& f : e.facts) {
+        line.clear();
+        line += f.key;
+        line += ": ";
+        if (const auto* i = std::get_if<int64_t>(&f.value)) append_int(line, *i);
+        else if (const auto* d = std::get_if<double>(&f.value)) append_fixed(line, *d, 3);
+        else append_escaped(line, std::get<std::string>(f.value));
+        wrapped(out, "  ", line, width, 8, Style::Normal);
+    }
+}
+
+// The worker's own events in the log, newest first (at most kMax).
+void worker_events(const ViewModel& vm, int64_t id, TextLines& out) {
+    constexpr std::size_t kMax = 20;
+    const EventLog& log = vm.events();
+    std::size_t shown = 0, count = 0;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        if (log.newest(i).event.worker == id) ++count;
+    }
+    {
+        std::string& t = out.add(Style::Title);
+        t = "Events of this worker (";
+        append_int(t, static_cast<int64_t>(count));
+        if (count > kMax) {
+            t += ", the newest ";
+            append_int(t, static_cast<int64_t>(kMax));
+        }
+        t += ')';
+    }
+    static thread_local std::string line;
+    for (std::size_t i = 0; i < log.size() && shown < kMax; ++i) {
+        const LoggedEvent& l = log.newest(i);
+        if (l.event.worker != id) continue;
+        ++shown;
+        line.clear();
+        format_aux(Format::LocalTime, Value::num(l.event.time), line);
+        line += "  ";
+        line += event_kind_info(l.event.kind).name;
+        pad_to(line, 24);
+        append_escaped(line, l.text);
+        wrapped(out, "  ", line, vm.width(), 3, event_style(l.event.kind));
+    }
+}
+
 void record_detail(const ViewModel& vm, TextLines& out) {
     const Snapshot& s = *vm.snapshot();
     const PaneDef& def = pane_def(vm.pane());
-    const uint32_t n = def.rows(s);
+    const uint32_t n = vm.pane_records();
     // Find the record by its key, else keep the index it had.
     uint32_t rec = n;
     static thread_local std::string key;
     for (uint32_t i = 0; i < n && !def.columns.empty(); ++i) {
-        key.clear();
-        format_aux(def.columns[0].format, def.columns[0].get(s, i, 0), key);
+        vm.row_key(i, key);
         if (key == vm.detail_key()) {
             rec = i;
             break;
@@ -345,7 +401,8 @@ void record_detail(const ViewModel& vm, TextLines& out) {
         std::string& t = out.add(Style::Title);
         t = def.name;
         t += ": ";
-        t += vm.detail_key();
+        if (vm.pane() == PaneId::Events) format_aux(Format::LocalTime, vm.pane_value(rec, 0), t);
+        else t += vm.detail_key();
     }
     for (uint32_t c = 0; c < def.columns.size(); ++c) {
         const PaneColumn& col = def.columns[c];
@@ -353,9 +410,14 @@ void record_detail(const ViewModel& vm, TextLines& out) {
         l = "  ";
         l += col.header;
         pad_to(l, 14);
-        format_aux(col.format, col.get(s, rec, c), l);
+        format_aux(col.format, vm.pane_value(rec, c), l);
+        l += "  ";  // a long value still leaves a gap before its description
         pad_to(l, 40);
         l += col.description;
+    }
+    if (vm.pane() == PaneId::Events) {
+        event_facts(vm.events().newest(rec).event, vm.width(), out);
+        return;
     }
     if (vm.pane() == PaneId::Nodes) {
         const RouterNode& node = s.router_nodes[rec];

@@ -63,6 +63,7 @@ void ViewModel::set_record_position(const std::optional<RecordPosition>& at) {
     if (at && !(position_ && at->index == position_->index + 1)) {
         history_.clear();
         worker_history_.clear();
+        if (position_) events_.jumped();  // no events between non-neighbours
     }
     position_ = at;
 }

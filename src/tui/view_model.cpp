@@ -10,6 +10,7 @@
 
 #include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/settings/event_options.hpp"
 #include "uwsgitop/tui/text_view.hpp"
 
 namespace uwsgitop::tui {
@@ -71,7 +72,8 @@ ViewModel::ViewModel(const Options& options, std::string address)
       mouse_(options.mouse),
       replay_(!options.replay_path.empty()),
       color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
-      view_state_path_(options.view_state_path) {
+      view_state_path_(options.view_state_path),
+      events_(event_options(options)) {
     areas_ = compute_areas(width_, height_);
     panes_.push_back(PaneId::Workers);
     for (const PaneDef& p : all_panes()) {
@@ -109,9 +111,15 @@ std::span<const ColumnId> ViewModel::worker_columns() const {
 double ViewModel::interval() const { return fast_ ? std::min(kFastInterval, interval_) : interval_; }
 
 bool ViewModel::needs_cores() const {
+    if (events_.wants_cores()) return true;  // a long request: a harakiri event can name it
     if (overlay_ == Overlay::Detail) return true;
     if (pane_ != PaneId::Workers) return false;
     return mode_ != RowMode::Workers || !state().filter.empty();
+}
+
+std::string_view ViewModel::notice() const {
+    if (notice_.empty() || mono_now_ >= notice_until_) return {};
+    return notice_;
 }
 
 std::string_view ViewModel::flash() const {
@@ -152,6 +160,40 @@ void ViewModel::set_fetch_error(std::string_view message, double mono_now) {
     ++feed_.failures;
     feed_.error.assign(message);
     history_.add_gap();
+    if (!feed_.have_data) return;  // `down` only after a success
+    // The wall clock of the failure, from the last good snapshot's.
+    const double wall = wall_time_ + std::max(0.0, mono_now - feed_.last_good);
+    const std::size_t added = events_.on_failure(message, wall, address_);
+    if (added == 0) return;
+    took_events(added);
+    if (pane_ == PaneId::Events) rebuild();
+}
+
+void ViewModel::took_events(std::size_t added) {
+    if (added == 0 || events_.empty()) return;
+    const auto at = std::find(panes_.begin(), panes_.end(), PaneId::Events);
+    const std::size_t index = static_cast<std::size_t>(at - panes_.begin());
+    if (at == panes_.end()) panes_.push_back(PaneId::Events);
+    if (pane_ == PaneId::Events) {
+        // On the newest row it stays on the newest; elsewhere it follows its event.
+        if (st().selected == 0) st().sel_key.clear();
+        return;
+    }
+    notice_ = "event: ";
+    append_escaped(notice_, events_.newest(0).text);
+    if (added > 1) {
+        notice_ += " (+";
+        append_int(notice_, static_cast<int64_t>(added - 1));
+        notice_ += " more)";
+    }
+    notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
+    if (index < 9) {
+        append_int(notice_, static_cast<int64_t>(index + 1));
+        notice_ += " shows events";
+    } else {
+        notice_ += "Tab to events";
+    }
+    notice_until_ = mono_now_ + kNoticeSeconds;
 }
 
 void ViewModel::set_ended(bool ended) { feed_.ended = ended; }
@@ -164,11 +206,14 @@ void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wa
         history_.add(*snap, *rates);
         worker_history_.add(*snap, *rates);
     }
+    const std::size_t added = snap ? events_.on_snapshot(*snap, wall_time, address_) : 0;
     if (snap) {
         available_panes(*snap, panes_);
     } else {
         panes_.assign(1, PaneId::Workers);
     }
+    if (!events_.empty()) panes_.push_back(PaneId::Events);
+    took_events(added);
     if (std::find(panes_.begin(), panes_.end(), pane_) == panes_.end()) {
         pane_ = panes_.front();
         if (overlay_ == Overlay::Detail) overlay_ = Overlay::None;
@@ -266,14 +311,43 @@ void ViewModel::rebuild_workers() {
     }
 }
 
+Value ViewModel::pane_value(uint32_t rec, uint32_t col) const {
+    if (pane_ == PaneId::Events) return events_.value(rec, col);
+    const PaneDef& def = pane_def(pane_);
+    if (!snap_ || col >= def.columns.size()) return Value::unknown();
+    return def.columns[col].get(*snap_, rec, col);
+}
+
+uint32_t ViewModel::pane_records() const {
+    if (pane_ == PaneId::Events) return static_cast<uint32_t>(events_.size());
+    return snap_ ? pane_def(pane_).rows(*snap_) : 0;
+}
+
+void ViewModel::row_key(uint32_t rec, std::string& out) const {
+    out.clear();
+    if (pane_ == PaneId::Events) {
+        if (rec >= events_.size()) return;
+        out = '#';
+        append_int(out, static_cast<int64_t>(events_.newest(rec).serial));
+        return;
+    }
+    const PaneDef& def = pane_def(pane_);
+    if (!def.columns.empty()) format_aux(def.columns[0].format, pane_value(rec, 0), out);
+}
+
 bool ViewModel::pane_row_matches(uint32_t row) const {
     const PaneDef& def = pane_def(pane_);
     int64_t n = 0;
     const bool numeric = parse_i64(filter_lower_, n);
     for (uint32_t c = 0; c < def.columns.size(); ++c) {
-        const PaneColumn& col = def.columns[c];
-        const Value v = col.get(*snap_, row, c);
+        const Value v = pane_value(row, c);
         if (!v.known()) continue;
+        if (v.kind == Value::Kind::Number && def.columns[c].format == Format::LocalTime) {
+            scratch2_.clear();  // a time matches as shown: "10:42"
+            format_aux(Format::LocalTime, v, scratch2_);
+            if (icontains(scratch2_, filter_lower_)) return true;
+            continue;
+        }
         if (v.kind == Value::Kind::Number) {
             if (numeric && v.number == static_cast<double>(n)) return true;
             continue;
@@ -286,21 +360,19 @@ bool ViewModel::pane_row_matches(uint32_t row) const {
 void ViewModel::rebuild_pane() {
     pane_rows_.clear();
     pane_total_ = 0;
-    if (!snap_) return;
+    if (!snap_ && pane_ != PaneId::Events) return;
     const PaneDef& def = pane_def(pane_);
-    const uint32_t n = def.rows(*snap_);
+    const uint32_t n = pane_records();
     pane_total_ = n;
     for (uint32_t i = 0; i < n; ++i) {
         if (filter_lower_.empty() || pane_row_matches(i)) pane_rows_.push_back(i);
     }
     const PaneState& s = st();
     if (s.sorted && s.sort_col < def.columns.size()) {
-        const PaneColumn& col = def.columns[s.sort_col];
         const uint32_t ci = s.sort_col;
         const bool desc = s.descending;
-        const Snapshot& snap = *snap_;
         std::sort(pane_rows_.begin(), pane_rows_.end(), [&](uint32_t a, uint32_t b) {
-            const Value va = col.get(snap, a, ci), vb = col.get(snap, b, ci);
+            const Value va = pane_value(a, ci), vb = pane_value(b, ci);
             int c = compare_values(va, vb);
             // Direction flips like with like; unknown and mixed kinds keep their place.
             if (c != 0 && va.known() && vb.known() && va.kind == vb.kind) c = desc ? -c : c;
@@ -312,7 +384,7 @@ void ViewModel::rebuild_pane() {
 
 void ViewModel::remember_selection() {
     PaneState& s = st();
-    if (!snap_) return;
+    if (!snap_ && pane_ != PaneId::Events) return;
     if (pane_ == PaneId::Workers) {
         if (rows_.empty()) return;
         const RowRef r = rows_[static_cast<std::size_t>(s.selected)];
@@ -323,12 +395,7 @@ void ViewModel::remember_selection() {
         return;
     }
     if (pane_rows_.empty()) return;
-    const PaneDef& def = pane_def(pane_);
-    s.sel_key.clear();
-    if (!def.columns.empty()) {
-        const Value v = def.columns[0].get(*snap_, pane_rows_[static_cast<std::size_t>(s.selected)], 0);
-        format_aux(def.columns[0].format, v, s.sel_key);
-    }
+    row_key(pane_rows_[static_cast<std::size_t>(s.selected)], s.sel_key);
 }
 
 void ViewModel::restore_selection(int fallback) {
@@ -359,11 +426,9 @@ void ViewModel::restore_selection(int fallback) {
         }
         if (found < 0) found = same_worker;
         if (found >= 0 && windowed_) found = static_cast<int>(order_.rank(static_cast<std::size_t>(found)));
-    } else if (snap_ && pane_ != PaneId::Workers && !s.sel_key.empty()) {
-        const PaneDef& def = pane_def(pane_);
-        for (std::size_t i = 0; i < pane_rows_.size() && !def.columns.empty(); ++i) {
-            scratch_.clear();
-            format_aux(def.columns[0].format, def.columns[0].get(*snap_, pane_rows_[i], 0), scratch_);
+    } else if ((snap_ || pane_ == PaneId::Events) && pane_ != PaneId::Workers && !s.sel_key.empty()) {
+        for (std::size_t i = 0; i < pane_rows_.size(); ++i) {
+            row_key(pane_rows_[i], scratch_);
             if (scratch_ == s.sel_key) {
                 found = static_cast<int>(i);
                 break;

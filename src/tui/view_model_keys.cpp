@@ -134,6 +134,7 @@ void ViewModel::edit_filter(int k) {
 
 void ViewModel::handle_key(int k) {
     if (k == key::None || k == key::Resize) return;
+    notice_.clear();  // a new-event notice lasts until the next key
     if (filter_editing_) {
         edit_filter(k);
         return;

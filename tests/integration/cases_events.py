@@ -100,3 +100,29 @@ def events_down_up(ctx):
     up = [e for e in evs if e["kind"] == "up"][0]
     check(down.get("error"), "down without an error: %s" % down)
     check(up["gap"] >= 1.0, "gap %s s, the instance was down >= 1.5 s" % up["gap"])
+
+
+@case("events-fleet")
+def events_fleet(ctx):
+    """--format events over two instances: a worker killed on one is one
+    respawn naming that instance; the other raises nothing."""
+    a = ctx.uwsgi(["--processes", "2"])
+    b = ctx.uwsgi(["--processes", "2"])
+    ws = workers_of(b.read()[1])
+    victim = ws[0]["pid"]
+    check(victim in b.children(), "worker pid %d from stats is not a child of the test's master" % victim)
+    result = {}
+
+    def run():
+        result["r"] = ctx.tool("--batch", "-n", "8", "-d", "0.5", "--format", "events", "--timeout", "1",
+                               "web=" + ctx.address(a.stats), "api=" + ctx.address(b.stats), timeout=60)
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    time.sleep(0.8)
+    os.kill(victim, signal.SIGKILL)  # a worker of a master this test started
+    evs = _events(t, result)
+    rs = [e for e in evs if e["kind"] == "respawn"]
+    check(len(rs) == 1, "respawn events %s (all %s)" % (rs, _kinds(evs)))
+    check(rs[0]["instance"] == "api", "the respawn names %r, the worker was api's" % rs[0]["instance"])
+    check(rs[0]["old_pid"] == victim, "old_pid %s, killed %d" % (rs[0]["old_pid"], victim))
+    check(not [e for e in evs if e["instance"] == "web"], "web raised events: %s" % evs)

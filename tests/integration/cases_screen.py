@@ -3,6 +3,8 @@
 # a server's raw control bytes on the terminal, keeps running while the
 # server is gone and shows the new master when one comes back, and 'q'
 # restores the terminal and exits 0.
+import os
+import signal
 import time
 
 from cases_shapes import WEIRD_REQ
@@ -95,3 +97,114 @@ def screen(ctx):
     finally:
         p.close()
         req.close()
+
+
+def _events_rows(p):
+    """The events pane's rows on screen (lines naming an event kind)."""
+    kinds = ("respawn", "harakiri", "reload", "down", "up", "status")
+    return [ln for ln in _screen(p).text() if any((" %s " % k) in ln for k in kinds)]
+
+
+@case("screen-events")
+def screen_events(ctx):
+    """The events pane on a real uWSGI: a killed worker's respawn with both
+    pids, a harakiri naming its URI, one reload for SIGHUP, down then up
+    across a restart; the notice on the worker table names the pane."""
+    u = ctx.uwsgi(["--processes", "2", "--harakiri", "1"])
+    addr = ctx.address(u.stats)
+    p = PtyRun(ctx.binary, ["-d", "0.5", "--timeout", "1", addr], rows=ROWS, cols=COLS)
+
+    def dump():
+        return "screen:\n" + "\n".join("  |" + ln for ln in _screen(p).text() if ln.strip())
+
+    def shows(pred, secs=10):
+        return wait_until(lambda: pred(_screen(p)), secs, 0.2)
+
+    try:
+        check(_shows_pids(p, u.children()), "the workers never appeared\n%s" % dump())
+        time.sleep(1.0)  # a few snapshots first: never an event from the first one
+
+        def respawn():
+            victim = sorted(u.children())[0]
+            os.kill(victim, signal.SIGKILL)  # a worker of the master this test started
+            check(shows(lambda s: s.contains("event: worker") and s.contains("shows events")),
+                  "no new-event notice on the worker table after killing %d\n%s" % (victim, dump()))
+            s = _screen(p)
+            line = next(ln for ln in s.text() if "event: worker" in ln)
+            digit = line.split("shows events")[0].split()[-1]
+            check(digit.isdigit(), "the notice does not name the pane's key: %r" % line)
+            p.send(digit.encode())
+            check(shows(lambda s: any("respawn" in ln and "pid %d ->" % victim in ln for ln in s.text())),
+                  "the events pane has no respawn of pid %d\n%s" % (victim, dump()))
+            row = next(ln for ln in _screen(p).text() if "pid %d ->" % victim in ln)
+            new = int(row.split("pid %d ->" % victim)[1].split()[0])
+            check(new in u.children(), "the new pid %d is not a child of the master %s" % (new, u.children()))
+        ctx.sub("respawn", respawn)
+
+        def harakiri():
+            load(u.http_port, ["/slow?s=3"], concurrency=1, timeout=10)
+            check(shows(lambda s: any(" harakiri " in ln and "/slow?s=3" in ln for ln in s.text()), 10),
+                  "no harakiri row naming /slow?s=3\n%s" % dump())
+            check(not any(" reload " in ln for ln in _events_rows(p)), "a harakiri showed as a reload\n%s" % dump())
+        ctx.sub("harakiri", harakiri)
+
+        def reload():
+            u.signal(signal.SIGHUP)  # the master this test started, by its pid
+            check(shows(lambda s: any(" reload " in ln for ln in s.text()), 12), "no reload row\n%s" % dump())
+            time.sleep(2.0)
+            n = sum(1 for ln in _events_rows(p) if " reload " in ln)
+            check(n == 1, "%d reload rows for one SIGHUP\n%s" % (n, dump()))
+        ctx.sub("reload", reload)
+
+        def down_up():
+            sa = u.stats
+            u.stop()
+            check(shows(lambda s: any(" down " in ln for ln in s.text()), 8), "no down row\n%s" % dump())
+            ctx.uwsgi(["--processes", "1"], stats=sa)
+            check(shows(lambda s: any(" up " in ln and "back after" in ln for ln in s.text()), 12),
+                  "no up row\n%s" % dump())
+            rows = _events_rows(p)
+            iu = next(i for i, ln in enumerate(rows) if " up " in ln)
+            idn = next(i for i, ln in enumerate(rows) if " down " in ln)
+            check(iu < idn, "newest first: up should be above down\n%s" % dump())
+        ctx.sub("down-up", down_up)
+
+        p.send(b"q")
+        check(p.wait(10) == 0, "exit %s after q" % p.rc)
+    finally:
+        p.close()
+
+
+@case("screen-fleet-events")
+def screen_fleet_events(ctx):
+    """The fleet screen's events view on two real uWSGI: a killed worker
+    shows as a respawn of that instance with both pids; Enter opens it."""
+    a = ctx.uwsgi(["--processes", "2"])
+    b = ctx.uwsgi(["--processes", "2"])
+    p = PtyRun(ctx.binary, ["-d", "0.5", "--timeout", "1", "web=" + ctx.address(a.stats),
+                            "api=" + ctx.address(b.stats)], rows=ROWS, cols=COLS)
+
+    def dump():
+        return "screen:\n" + "\n".join("  |" + ln for ln in _screen(p).text() if ln.strip())
+
+    def shows(pred, secs=10):
+        return wait_until(lambda: pred(_screen(p)), secs, 0.2)
+
+    try:
+        check(shows(lambda s: s.contains("2 ok")), "the fleet never showed two instances ok\n%s" % dump())
+        time.sleep(1.0)
+        victim = sorted(a.children())[0]
+        os.kill(victim, signal.SIGKILL)  # a worker of a master this test started
+        check(shows(lambda s: s.contains("event: web: worker") and s.contains("Tab shows events")),
+              "no new-event notice naming web\n%s" % dump())
+        p.send(b"\t")
+        check(shows(lambda s: any(" web " in ln and " respawn " in ln and "pid %d ->" % victim in ln
+                                  for ln in s.text())), "no respawn row of web for pid %d\n%s" % (victim, dump()))
+        check(not any(" api " in ln and " respawn " in ln for ln in _screen(p).text()),
+              "api shows a respawn it did not have\n%s" % dump())
+        p.send(b"\r")
+        check(shows(lambda s: s.contains("masterpid: %d" % a.pid)), "Enter did not open web's screen\n%s" % dump())
+        p.send(b"q")
+        check(p.wait(10) == 0, "exit %s after q" % p.rc)
+    finally:
+        p.close()

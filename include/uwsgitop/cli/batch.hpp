@@ -12,19 +12,12 @@
 
 #include "uwsgitop/events/events.hpp"
 #include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/settings/event_options.hpp"
 #include "uwsgitop/settings/fetch_setup.hpp"
 #include "uwsgitop/settings/options.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 
 namespace uwsgitop {
-
-// The event thresholds of --event-queue-share and --event-exceptions.
-inline EventOptions event_options(const Options& o) {
-    EventOptions e;
-    e.listen_queue_share = o.event_queue_share / 100.0;
-    e.exceptions_threshold = o.event_exceptions;
-    return e;
-}
 
 int run_batch(const Options& options, Pipeline& pipeline);
 

@@ -39,13 +39,13 @@ enum class EventKind : uint8_t {
 struct EventKindInfo {
     EventKind kind;
     std::string_view name;  // the "kind" of --format events
-    std::string_view text;  // template: {fact} is replaced by that fact's value
+    std::string_view text;  // template: {fact} is replaced by that fact's value; [...] is left out when a fact in it is missing
 };
 
 // One row per kind, in EventKind order.
 inline constexpr std::array<EventKindInfo, static_cast<std::size_t>(EventKind::Count_)> kEventKinds = {{
     {EventKind::Respawn, "respawn", "worker {worker} respawned: pid {old_pid} -> {new_pid} (respawns {respawns})"},
-    {EventKind::Harakiri, "harakiri", "worker {worker} harakiri x{count}: {method} {uri} after {running_for}s"},
+    {EventKind::Harakiri, "harakiri", "worker {worker} harakiri x{count}[: {method} {uri} after {running_for}s]"},
     {EventKind::Reload, "reload", "instance reloaded: master pid {old_master_pid} -> {new_master_pid}, {workers} workers"},
     {EventKind::Status, "status", "worker {worker} status {old_status} -> {new_status}"},
     {EventKind::Exceptions, "exceptions", "worker {worker}: {count} new exceptions (total {exceptions})"},
@@ -80,7 +80,9 @@ struct Event {
 };
 
 // The kind's template with each {key} replaced ({worker} too); a fact the
-// event does not have reads "?". Server text is returned as sent.
+// event does not have reads "?", and a [...] part holding such a fact is
+// left out (a harakiri read without cores names no request). Server text
+// is returned as sent.
 std::string event_text(const Event& e);
 
 struct EventOptions {

@@ -17,6 +17,11 @@
 // handed over. Resuming starts a round at once; a new interval moves the
 // deadline of the wait in progress (counted from the last round's start).
 //
+// Events (enable_events, before start): after each round the thread feeds
+// a FleetEvents (fleet/fleet_events.hpp) and queues what it raised;
+// take_events() moves the queue out. At most kEventLogSize are queued (the
+// oldest dropped), so a UI that does not take them holds bounded memory.
+//
 // Growing the fleet: add() queues a target (ignored when its address is
 // already polled); after the round in flight the thread polls it once and
 // appends it, so it shows in the next rows. With
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/fleet/fleet_events.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
 
 namespace uwsgitop::tui {
@@ -51,6 +57,10 @@ public:
     bool take(std::vector<FleetRow>& out);
     // Queues a target for the next round (see top).
     void add(const Target& target);
+    // Derive the instances' events from every round (see top); before start().
+    void enable_events(const EventOptions& options);
+    // Moves the events raised since the last call to the end of `out`.
+    void take_events(std::vector<Event>& out);
     // Asks the thread to stop; true if it ended within `wait_seconds` (then
     // it is joined). A round in flight only ends by its fetches' timeouts.
     bool stop(double wait_seconds);
@@ -71,6 +81,9 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     std::vector<FleetRow> shared_;
+    std::unique_ptr<FleetEvents> events_;  // poll thread, once started
+    std::vector<Event> fresh_;             // poll thread
+    std::vector<Event> events_shared_;     // under mu_
     bool ready_ = false;
     bool stop_ = false;
     bool done_ = false;

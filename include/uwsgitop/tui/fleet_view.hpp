@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/view/fleet_columns.hpp"
 #include "uwsgitop/rates/history.hpp"
 #include "uwsgitop/tui/grid.hpp"
@@ -93,6 +94,11 @@ public:
     void set_ascii(bool ascii) { ascii_ = ascii; }
     // A new poll round: rows are taken (swapped), history gets one sample each.
     void set_rows(std::vector<FleetRow>& rows);
+    // Events of the instances (FleetPoller::take_events); `fresh` is emptied.
+    // The events view lists them newest first (Tab, 2); while the instances
+    // are shown, the newest is noted on the status line until the next key
+    // or for kNoticeSeconds.
+    void add_events(std::vector<Event>& fresh);
     void handle_key(int key);
     // The single screen's mouse rules (ViewModel::handle_mouse): a header
     // click sorts (again: reverses), a row click selects, a double click
@@ -126,6 +132,15 @@ public:
     int help_rows() const;       // rows the help text gets on screen (>= 1)
     bool quit_requested() const { return quit_; }
     const InstanceHistory* history(const std::string& name) const;
+    // The events view (Tab / 1 / 2 switch): rows are indices for
+    // events().newest(), filtered by the same filter (instance, kind, text);
+    // the selection follows its event, or the newest while on the newest.
+    bool events_view() const { return events_view_; }
+    const EventLog& events() const { return events_; }
+    const std::vector<uint32_t>& event_rows() const { return ev_rows_; }
+    int event_selected() const { return ev_selected_; }
+    int event_top() const { return ev_top_; }
+    std::string_view notice() const;
     // The selected instance's name, or "".
     std::string selected_name() const;
     // The name Enter asked to open ("" when none); clears the request.
@@ -133,6 +148,9 @@ public:
 
 private:
     void rebuild();
+    void rebuild_events();
+    void move_event(int delta);
+    void show_events(bool on);
     void apply(Action a, uint8_t arg);
     void sort_by(std::size_t col);
     void move(int delta);
@@ -166,6 +184,13 @@ private:
     std::string open_;
     int last_press_row_ = -1;
     double last_press_time_ = -1;
+    EventLog events_;
+    bool events_view_ = false;
+    std::vector<uint32_t> ev_rows_;
+    int ev_selected_ = 0, ev_top_ = 0;
+    uint64_t ev_sel_serial_ = UINT64_MAX;  // UINT64_MAX: follow the newest
+    std::string notice_;
+    double notice_until_ = 0;
 };
 
 // Draws the fleet screen (summary, table, status line; or the help);

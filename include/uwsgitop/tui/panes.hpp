@@ -11,6 +11,10 @@
 // Which panes exist for a snapshot: available_panes() — the main pane first
 // (workers for a master, vassals for an Emperor, nodes for a router), then
 // every other pane that has records (metrics only when the server sent them).
+// The events pane is not the server's: its rows are the ViewModel's EventLog
+// (event_log.hpp), its columns' getters return unknown (the view-model reads
+// the log instead: ViewModel::pane_value), available_panes() never lists it
+// and the view-model adds its tab, last, once there is an event.
 // New screens (e.g. a fleet view) add a PaneId and a PaneDef.
 #pragma once
 
@@ -25,7 +29,7 @@ namespace uwsgitop::tui {
 
 enum class PaneId : uint8_t {
     Workers, Vassals, Blacklist, Nodes, StaticNodes,
-    Sockets, Locks, Caches, Spoolers, Daemons, Crons, Metrics,
+    Sockets, Locks, Caches, Spoolers, Daemons, Crons, Metrics, Events,
     Count_
 };
 

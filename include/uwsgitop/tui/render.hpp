@@ -59,5 +59,8 @@ const ScreenHits& last_hits();
 
 // Style of a worker row by its status (busy, cheap, sigNN, pause, idle).
 Style status_style(std::string_view status);
+// Style of an events pane row: failures red (harakiri, down, cursed),
+// restarts and thresholds yellow, the rest plain.
+Style event_style(EventKind kind);
 
 }  // namespace uwsgitop::tui

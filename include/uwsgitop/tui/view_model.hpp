@@ -24,6 +24,13 @@
 //
 // The snapshot and rates passed to set_snapshot() must stay alive and
 // unchanged until the next set_snapshot() (the loop owns them).
+//
+// Events (event_log.hpp): every snapshot given to set_snapshot() and every
+// set_fetch_error() goes to the view-model's EventLog, whose rows are the
+// events pane (its tab appears, last, with the first event). An event that
+// arrives while another pane is shown puts a notice on the status line
+// ("event: ... (N: events)"), cleared after kNoticeSeconds or by the next
+// key. A worker's details list that worker's events.
 #pragma once
 
 #include <array>
@@ -40,6 +47,7 @@
 #include "uwsgitop/settings/view_state.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/view/rows.hpp"
+#include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/layout.hpp"
 #include "uwsgitop/tui/mouse.hpp"
@@ -79,6 +87,7 @@ std::span<const double> interval_steps();
 // the next shorter one); `current` itself at either end of the steps.
 double step_interval(double current, int direction);
 constexpr double kFastInterval = 0.1;
+constexpr double kNoticeSeconds = 5.0;
 
 class ViewModel {
 public:
@@ -134,6 +143,17 @@ public:
     const std::vector<uint32_t>& pane_rows() const { return pane_rows_; }
     std::size_t pane_rows_total() const { return pane_total_; }
     std::size_t row_count() const { return pane_ == PaneId::Workers ? rows_.size() : pane_rows_.size(); }
+    // A cell of the shown (non-worker) pane: record `rec`, column `col` —
+    // the snapshot's record, or the event log's row on the events pane.
+    Value pane_value(uint32_t rec, uint32_t col) const;
+    // Records of the shown pane before filtering.
+    uint32_t pane_records() const;
+    // What identifies record `rec` across refreshes: its first column's text
+    // (on the events pane: the event's serial number).
+    void row_key(uint32_t rec, std::string& out) const;
+    const EventLog& events() const { return events_; }
+    // The new-event notice, empty once expired or after a key.
+    std::string_view notice() const;
 
     Overlay overlay() const { return overlay_; }
     int overlay_scroll() const { return overlay_scroll_; }
@@ -195,6 +215,7 @@ private:
     void overlay_scroll_by(int delta);
     void scroll_table(int delta);
     void save_view_now();
+    void took_events(std::size_t added);
     void travel(uint8_t step);
     std::size_t column_count() const;
 
@@ -256,6 +277,9 @@ private:
     double last_press_time_ = -1;
     std::string flash_;
     double flash_until_ = 0;
+    EventLog events_;
+    std::string notice_;
+    double notice_until_ = 0;
 };
 
 }  // namespace uwsgitop::tui

@@ -147,6 +147,27 @@ TEST_CASE("events: harakiri names the request running in the previous snapshot")
     CHECK(event_text(ev[1]) == "worker 1 harakiri x1: GET /slow?x=1 after 3.0s");
 }
 
+TEST_CASE("events: a harakiri read without cores names no request, and says so by leaving it out") {
+    EventTracker t;
+    Snapshot a, b;
+    make(a, 1, {{101}});
+    a.cores.clear();  // ParseScope::NoCores, as the fleet polls
+    a.workers[0].cores = Range{};
+    make(b, 1, {{101, 10, 1, 1}});
+    b.cores.clear();
+    b.workers[0].cores = Range{};
+    auto ev = step(t, a, b);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == EventKind::Harakiri);
+    CHECK(ev[0].fact("uri") == nullptr);
+    CHECK(event_text(ev[0]) == "worker 1 harakiri x1");
+    // A missing fact outside [...] still reads "?".
+    Event e;
+    e.kind = EventKind::Respawn;
+    e.worker = 3;
+    CHECK(event_text(e) == "worker 3 respawned: pid ? -> ? (respawns ?)");
+}
+
 TEST_CASE("events: status cheap/pause/sig only") {
     EventTracker t;
     Snapshot a, b;

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "uwsgitop/fleet/fleet_events.hpp"
 #include "uwsgitop/output/fleet_dump.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 
@@ -175,3 +176,58 @@ TEST_CASE("prometheus::exposition is well formed") {
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("FleetEvents: one tracker per instance, each poll fed once, grows with the fleet") {
+    auto instance = [](const std::string& name, int64_t worker_pid) {
+        auto inst = std::make_unique<Instance>();
+        inst->target.name = name;
+        inst->snapshot.kind = SnapshotKind::Master;
+        inst->snapshot.pid = 1;
+        Worker w;
+        w.id = 1;
+        w.pid = worker_pid;
+        w.respawn_count = 1;
+        w.requests = 0;
+        w.status = "idle";
+        inst->snapshot.workers.push_back(w);
+        inst->has_data = inst->last_ok = true;
+        inst->last_ok_wall = 100;
+        inst->last_poll_mono = 1;
+        return inst;
+    };
+    std::vector<std::unique_ptr<Instance>> fleet;
+    fleet.push_back(instance("web", 101));
+    FleetEvents events;
+    std::vector<Event> out;
+    events.observe(fleet, 100, out);
+    CHECK(out.empty());  // first snapshots: no event
+    // web's worker respawned; polled again.
+    fleet[0]->snapshot.workers[0].pid = 201;
+    fleet[0]->snapshot.workers[0].respawn_count = 2;
+    fleet[0]->last_poll_mono = 2;
+    fleet[0]->last_ok_wall = 101;
+    // api joins: its first snapshot makes none.
+    fleet.push_back(instance("api", 301));
+    events.observe(fleet, 101, out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].kind == EventKind::Respawn);
+    CHECK(out[0].instance == "web");
+    CHECK(out[0].time == 101);
+    // Not polled since: nothing, however often observe() runs.
+    out.clear();
+    events.observe(fleet, 102, out);
+    CHECK(out.empty());
+    // api fails: one down with its error at the wall time given; web unchanged.
+    fleet[1]->last_ok = false;
+    fleet[1]->error = "127.0.0.1:9: timed out";
+    fleet[1]->last_poll_mono = 3;
+    events.observe(fleet, 103, out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].kind == EventKind::Down);
+    CHECK(out[0].instance == "api");
+    CHECK(out[0].time == 103);
+    fleet[1]->last_poll_mono = 4;
+    out.clear();
+    events.observe(fleet, 104, out);
+    CHECK(out.empty());  // still down: no second event
+}

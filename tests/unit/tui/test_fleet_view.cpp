@@ -675,3 +675,97 @@ TEST_CASE("fleet_view::FleetPoller: paused polls nothing; resume and a new inter
 }
 
 }  // TEST_SUITE
+
+namespace {
+
+Event fleet_event(const std::string& instance, EventKind kind, double time, int64_t worker) {
+    Event e;
+    e.instance = instance;
+    e.kind = kind;
+    e.time = time;
+    e.worker = worker;
+    e.facts = {{"old_pid", int64_t{100 + worker}}, {"new_pid", int64_t{200 + worker}}, {"respawns", int64_t{2}}};
+    return e;
+}
+
+std::string fleet_screen_text(const FleetViewModel& vm) {
+    Grid g(vm.width(), vm.height());
+    render_fleet(vm, g);
+    return g.to_text();
+}
+
+}  // namespace
+
+TEST_CASE("fleet_view::events: a tab once there is one, a notice, Tab lists them newest first, Enter opens the instance") {
+    tuitest::utc();
+    FleetViewModel vm(1.0);
+    vm.set_size(140, 24);
+    std::vector<FleetRow> rows{row("web", FleetState::Ok, 10, 1), row("api", FleetState::Ok, 20, 2)};
+    vm.set_rows(rows);
+    CHECK(fleet_screen_text(vm).find("2:events") == std::string::npos);
+    vm.handle_key('\t');
+    CHECK_FALSE(vm.events_view());  // nothing to show yet
+    std::vector<Event> fresh{fleet_event("web", EventKind::Respawn, tuitest::kNow, 3)};
+    vm.add_events(fresh);
+    CHECK(fresh.empty());
+    std::string text = fleet_screen_text(vm);
+    CHECK(text.find("2:events") != std::string::npos);
+    CHECK(std::string(vm.notice()).find("event: web: worker 3 respawned: pid 103 -> 203") != std::string::npos);
+    CHECK(text.find("Tab shows events") != std::string::npos);
+    fresh = {fleet_event("api", EventKind::Respawn, tuitest::kNow + 1, 1),
+             fleet_event("web", EventKind::Harakiri, tuitest::kNow + 2, 2)};
+    vm.add_events(fresh);
+    CHECK(std::string(vm.notice()).find("(+1 more)") != std::string::npos);
+    vm.handle_key('\t');
+    REQUIRE(vm.events_view());
+    CHECK(vm.notice().empty());
+    REQUIRE(vm.event_rows().size() == 3);
+    text = fleet_screen_text(vm);
+    const auto harakiri = text.find("harakiri"), api = text.find(" api "), first = text.find("pid 103");
+    CHECK(harakiri != std::string::npos);
+    CHECK(api != std::string::npos);
+    CHECK(first != std::string::npos);
+    CHECK(harakiri < api);  // newest first
+    CHECK(api < first);
+    // Sort keys do not reorder events.
+    vm.handle_key('N');
+    CHECK(vm.events_view());
+    CHECK(vm.events().newest(vm.event_rows()[0]).event.kind == EventKind::Harakiri);
+    // The selection follows its event as new ones arrive.
+    vm.handle_key(key::Down);
+    CHECK(vm.event_selected() == 1);
+    fresh = {fleet_event("api", EventKind::Down, tuitest::kNow + 3, 0)};
+    vm.add_events(fresh);
+    CHECK(vm.event_selected() == 2);
+    CHECK(vm.events().newest(vm.event_rows()[2]).event.instance == "api");
+    CHECK(vm.notice().empty());  // no notice for what the view already shows
+    // The filter: by instance, kind or text.
+    for (char c : std::string("/web\r")) vm.handle_key(static_cast<unsigned char>(c));
+    CHECK(vm.event_rows().size() == 2);
+    for (char c : std::string("\x1b/harakiri\r")) vm.handle_key(static_cast<unsigned char>(c));
+    REQUIRE(vm.event_rows().size() == 1);
+    // Enter opens the event's instance.
+    vm.handle_key('\r');
+    CHECK(vm.take_open_request() == "web");
+    // Esc clears the filter, a second Esc goes back to the instances; 2 and 1 switch too.
+    vm.handle_key(key::Escape);
+    CHECK(vm.events_view());
+    vm.handle_key(key::Escape);
+    CHECK_FALSE(vm.events_view());
+    vm.handle_key('2');
+    CHECK(vm.events_view());
+    vm.handle_key('1');
+    CHECK_FALSE(vm.events_view());
+}
+
+TEST_CASE("fleet_view::events: instance names from servers are escaped") {
+    FleetViewModel vm(1.0);
+    vm.set_size(120, 20);
+    std::vector<Event> fresh{fleet_event("we\x1b[2Jb", EventKind::Respawn, tuitest::kNow, 1)};
+    vm.add_events(fresh);
+    CHECK(std::string(vm.notice()).find('\x1b') == std::string::npos);
+    vm.handle_key('\t');
+    Grid g(120, 20);
+    render_fleet(vm, g);
+    CHECK(tuitest::grid_is_clean(g));
+}

@@ -1,0 +1,36 @@
+// fleet_events.hpp — the events of a fleet: one EventTracker per instance,
+// fed with each instance's newest poll result.
+//
+// Contracts:
+//   * the trackers follow the fleet by position and grow with it (an
+//     instance added later starts with its own first snapshot: no event);
+//   * observe() feeds an instance only when it was polled since the last
+//     observe() (its last_poll_mono moved), so calling it after every round,
+//     or more often, never counts one poll twice;
+//   * a good poll feeds its snapshot at its recorded wall time, a failed one
+//     the error at `wall_now`: `down` once after a success, `up` when it
+//     answers again — the same events as --format events on each address.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "uwsgitop/events/events.hpp"
+#include "uwsgitop/fleet/fleet.hpp"
+
+namespace uwsgitop {
+
+class FleetEvents {
+public:
+    explicit FleetEvents(EventOptions options = {}) : options_(options) {}
+
+    // Appends to `out` the events of every instance polled since the last call.
+    void observe(const std::vector<std::unique_ptr<Instance>>& fleet, double wall_now, std::vector<Event>& out);
+
+private:
+    EventOptions options_;
+    std::vector<EventTracker> trackers_;  // parallel to the fleet
+    std::vector<double> seen_poll_;       // last_poll_mono fed, per instance
+};
+
+}  // namespace uwsgitop

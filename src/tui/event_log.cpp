@@ -1,0 +1,79 @@
+// event_log.cpp — the screen's bounded event log around one EventTracker (see event_log.hpp).
+#include "uwsgitop/tui/event_log.hpp"
+
+#include <algorithm>
+
+namespace uwsgitop::tui {
+
+EventLog::EventLog(EventOptions options, std::size_t capacity)
+    : tracker_(options), capacity_(std::max<std::size_t>(1, capacity)) {}
+
+std::size_t EventLog::add(std::vector<Event>& fresh) {
+    for (Event& e : fresh) {
+        LoggedEvent l;
+        l.text = event_text(e);
+        l.event = std::move(e);
+        l.serial = next_serial_++;
+        ring_.push_back(std::move(l));
+        if (ring_.size() > capacity_) ring_.pop_front();
+    }
+    const std::size_t n = fresh.size();
+    fresh.clear();
+    return n;
+}
+
+std::size_t EventLog::on_snapshot(const Snapshot& snap, double wall, std::string_view instance) {
+    if (have_last_ && wall < last_wall_) {
+        // Stepped back in a recording: no events between non-neighbours, and
+        // none from the part not yet played again.
+        tracker_.reset();
+        while (!ring_.empty() && ring_.back().event.time > wall) ring_.pop_back();
+    }
+    have_last_ = true;
+    last_wall_ = wall;
+    // A worker busy now and in the last snapshot with the same request count
+    // has been in one request for a whole interval.
+    bool stuck = false;
+    std::vector<std::pair<int64_t, int64_t>>& busy = busy_next_;
+    busy.clear();
+    for (const Worker& w : snap.workers) {
+        if (w.status != "busy" || !w.id || !w.requests) continue;
+        busy.emplace_back(*w.id, *w.requests);
+        for (const auto& [id, requests] : busy_) {
+            if (id == *w.id && requests == *w.requests) stuck = true;
+        }
+    }
+    busy_.swap(busy);  // both keep their storage: no allocation per snapshot
+    wants_cores_ = stuck;
+    tracker_.update(snap, wall, instance, fresh_);
+    return add(fresh_);
+}
+
+void EventLog::jumped() {
+    tracker_.reset();
+    busy_.clear();
+    wants_cores_ = false;
+}
+
+std::size_t EventLog::on_failure(std::string_view error, double wall, std::string_view instance) {
+    tracker_.failure(error, wall, instance, fresh_);
+    busy_.clear();
+    wants_cores_ = false;
+    return add(fresh_);
+}
+
+Value EventLog::value(std::size_t row, uint32_t col) const {
+    if (row >= ring_.size()) return Value::unknown();
+    const LoggedEvent& l = newest(row);
+    switch (static_cast<EventColumn>(col)) {
+        case EventColumn::Time: return Value::num(l.event.time);
+        case EventColumn::Instance: return Value::str(l.event.instance);
+        case EventColumn::Kind: return Value::str(event_kind_info(l.event.kind).name);
+        case EventColumn::Worker: return l.event.worker ? Value::num(static_cast<double>(*l.event.worker)) : Value::unknown();
+        case EventColumn::Text: return Value::str(l.text);
+        case EventColumn::Count_: break;
+    }
+    return Value::unknown();
+}
+
+}  // namespace uwsgitop::tui
