@@ -175,6 +175,7 @@ void ViewModel::handle_key(int k) {
             case Action::SaveView:
             case Action::ToggleMouse:
             case Action::Travel:
+            case Action::Actions:
                 break;  // work everywhere
             default:
                 overlay_ = Overlay::None;  // table keys close the overlay and act
@@ -335,6 +336,11 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::Travel:
             travel(arg);
+            return;
+        case Action::Actions:
+            // The loop's action menu (action_menu.hpp) takes x before it gets
+            // here; without one (the fleet's drill-down) it says so.
+            set_flash("x: actions work on the screen of one instance (uwsgitop ADDRESS)");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

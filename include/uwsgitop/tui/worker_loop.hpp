@@ -15,6 +15,11 @@
 // (the view-model handles the key), Handled (it did), or Leave (the loop ends
 // with Leave). The loop also ends on q (Quit) and on a stop signal
 // (signals.hpp; Signal).
+//
+// `actions`, when set, is the action menu (action_menu.hpp): x (not while a
+// filter is typed) opens it, it gets every key while open and is drawn over
+// the table, it sees each new snapshot and each turn, and its messages go to
+// the status line (ViewModel::notify).
 #pragma once
 
 #include <functional>
@@ -33,7 +38,9 @@ using KeyHook = std::function<KeyVerdict(int key)>;
 
 // `shown` holds the snapshot on screen; `full_first` repaints every cell on
 // the first draw (coming back from another screen).
+class ActionMenu;
+
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key);
+                    const KeyHook& on_key, ActionMenu* actions = nullptr);
 
 }  // namespace uwsgitop::tui
