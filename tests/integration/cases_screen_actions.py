@@ -1,0 +1,134 @@
+# cases_screen_actions.py — the screen's action menu (x) on a pseudo-terminal
+# against a real uWSGI started with --master-fifo in the case's temp dir:
+# x, the reload-worker letter, y -> that worker's pid changes (read from
+# uWSGI's own stats) and the status line reports the respawn; x, letter, n ->
+# nothing changes; x, c, y -> a chain reload through the FIFO replaces every
+# worker; with --read-only x opens nothing; on a replay x says why.
+import re
+import time
+
+from harness import check, wait_until, workers_of
+from ptyrun import PtyRun
+from suite import case
+from vt import Screen
+
+ROWS, COLS = 40, 160
+TITLE = re.compile(r"Actions on worker (\d+), pid (\d+), and on the instance \(master pid (\d+)\)")
+
+
+def _screen(p):
+    s = Screen(ROWS, COLS)
+    s.feed(p.output())
+    return s
+
+
+def _pids(u):
+    return {w["id"]: w["pid"] for w in workers_of(u.read()[1]) if w.get("pid")}
+
+
+def _dump(p):
+    return "screen:\n" + "\n".join("  |" + ln for ln in _screen(p).text() if ln.strip())
+
+
+def _wait_text(p, text, timeout=8):
+    return wait_until(lambda: _screen(p).contains(text), timeout, 0.1)
+
+
+def _open_menu(p):
+    """x; returns (worker id, pid, master pid) the menu names."""
+    p.send(b"x")
+    m = wait_until(lambda: next((TITLE.search(ln) for ln in _screen(p).text() if TITLE.search(ln)), None), 5, 0.1)
+    check(m, "x opened no action menu\n%s" % _dump(p))
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+@case("screen-actions")
+def screen_actions(ctx):
+    fifo = ctx.path("master.fifo")
+    u = ctx.uwsgi(["--processes", "3", "--master-fifo", fifo])
+    addr = ctx.address(u.stats)
+    p = PtyRun(ctx.binary, ["-d", "0.5", addr], rows=ROWS, cols=COLS)
+    try:
+        check(wait_until(lambda: all(_screen(p).contains(str(x)) for x in u.children()), 10, 0.2),
+              "the screen never showed the workers %s\n%s" % (u.children(), _dump(p)))
+
+        def menu_lists_actions():
+            wid, pid, master = _open_menu(p)
+            check(master == u.pid, "the menu names master pid %d, uWSGI's is %d" % (master, u.pid))
+            check(_pids(u).get(wid) == pid, "the menu names worker %d pid %d, uWSGI says %s" % (wid, pid, _pids(u)))
+            s = _screen(p)
+            for text in ("SIGHUP to worker %d, pid %d: it finishes its request" % (wid, pid),
+                         "kill-worker", "'c' to the master FIFO", "master FIFO: " + fifo):
+                check(s.contains(text), "the menu does not show %r\n%s" % (text, _dump(p)))
+            p.send(b"\x1b")
+            check(wait_until(lambda: not TITLE.search("\n".join(_screen(p).text())), 5, 0.1),
+                  "Esc did not close the menu\n%s" % _dump(p))
+        ctx.sub("menu", menu_lists_actions)
+
+        def cancel():
+            time.sleep(0.6)  # the Esc of the previous part is not the start of a key sequence
+            before = _pids(u)
+            wid, pid, _ = _open_menu(p)
+            p.send(b"h")
+            check(_wait_text(p, "Send reload-worker?"), "h asked no confirmation\n%s" % _dump(p))
+            p.send(b"n")
+            check(_wait_text(p, "cancelled: nothing sent"), "n did not say cancelled\n%s" % _dump(p))
+            time.sleep(2.0)
+            check(_pids(u) == before, "pids changed after n: %s -> %s" % (before, _pids(u)))
+        ctx.sub("cancel", cancel)
+
+        def reload_worker():
+            before = _pids(u)
+            wid, pid, _ = _open_menu(p)
+            p.send(b"h")
+            check(_wait_text(p, "Send reload-worker?"), "h asked no confirmation\n%s" % _dump(p))
+            p.send(b"y")
+            line = "worker %d respawned: pid %d -> " % (wid, pid)
+            check(_wait_text(p, line, 15), "the status line never said %r\n%s" % (line, _dump(p)))
+            after = _pids(u)
+            check(after.get(wid) not in (None, pid), "worker %d pid %d -> %s" % (wid, pid, after.get(wid)))
+            check(_screen(p).contains(line + str(after[wid])), "the status line names another new pid than %d\n%s"
+                  % (after[wid], _dump(p)))
+            check(all(after[i] == before[i] for i in before if i != wid), "other workers changed: %s -> %s"
+                  % (before, after))
+            check(set(after.values()) <= set(u.children()), "the new pid is not the master's child")
+        ctx.sub("reload-worker", reload_worker)
+
+        def chain_reload():
+            time.sleep(3.5)  # the previous part's message has expired
+            before = _pids(u)
+            _open_menu(p)
+            p.send(b"c")
+            check(_wait_text(p, "Send chain-reload?"), "c asked no confirmation\n%s" % _dump(p))
+            p.send(b"y")
+            check(_wait_text(p, "sent: 'c' to the master FIFO", 5), "no 'sent' line\n%s" % _dump(p))
+            line = "chain-reload: 3 of 3 workers replaced"
+            check(_wait_text(p, line, 30), "the status line never said %r\n%s" % (line, _dump(p)))
+            after = _pids(u)
+            check(all(after.get(i) not in (None, x) for i, x in before.items()), "pids %s -> %s" % (before, after))
+        ctx.sub("chain-reload", chain_reload)
+
+        def still_running():
+            check(p.poll() is None, "uwsgitop exited (%s)\n%s" % (p.rc, _dump(p)))
+            p.send(b"q")
+            check(p.wait(10) == 0, "exit %s after q" % p.rc)
+        ctx.sub("quit", still_running)
+    finally:
+        p.close()
+
+    def read_only():
+        before = _pids(u)
+        r = PtyRun(ctx.binary, ["-d", "0.5", "--read-only", addr], rows=ROWS, cols=COLS)
+        try:
+            check(wait_until(lambda: all(_screen(r).contains(str(x)) for x in before.values()), 10, 0.2),
+                  "the screen never showed the workers\n%s" % _dump(r))
+            r.send(b"x")
+            check(_wait_text(r, "--read-only: no actions (x is off)", 5), "x did not say read-only\n%s" % _dump(r))
+            check(not TITLE.search("\n".join(_screen(r).text())), "x opened a menu with --read-only\n%s" % _dump(r))
+            r.send(b"h")  # the reload-worker letter: here it is only help
+            r.send(b"y")
+            time.sleep(1.5)
+            check(_pids(u) == before, "pids changed with --read-only: %s -> %s" % (before, _pids(u)))
+        finally:
+            r.close()
+    ctx.sub("read-only", read_only)
