@@ -263,8 +263,11 @@ std::string ActionMenu::observe(const Snapshot& snap, double mono_now) {
 void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
     if (!menu.open()) return;
     const ScreenAreas& a = vm.areas();
-    const int top = std::max(a.summary_lines, a.tabs_row + 1);
     const int bottom = a.status_row < 0 ? grid.height() : a.status_row;  // exclusive
+    // Below the summary and the tabs; over them when the terminal is short.
+    const int needed = static_cast<int>(menu.entries().size()) + 3;
+    int top = std::max(a.summary_lines, a.tabs_row + 1);
+    if (bottom - top < needed) top = std::max(0, bottom - needed);
     if (bottom <= top) return;
     for (int y = top; y < bottom; ++y) grid.fill(0, y, grid.width(), Style::Normal);
     int y = top;
@@ -300,10 +303,10 @@ void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
         line += e.spec->key;
         line += "  ";
         line += e.spec->name;
-        line.append(std::max<std::size_t>(1, 26 - std::min<std::size_t>(26, line.size())), ' ');
+        line.append(std::max<std::size_t>(1, 29 - std::min<std::size_t>(29, line.size())), ' ');
         if (!e.available) line += "unavailable: ";
+        else if (!e.spec->graceful) line += "brutal: ";
         append_escaped(line, e.text);
-        if (!e.spec->graceful) line += " (brutal)";
         const bool hl = static_cast<int>(i) == menu.highlighted();
         put(line, hl ? Style::Selected : e.available ? Style::Normal : Style::Dim);
     }
