@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -23,6 +24,24 @@ const Worker* find_worker(const Snapshot& s, int64_t id) {
     for (const Worker& w : s.workers)
         if (w.id.value_or(INT64_MIN) == id) return &w;
     return nullptr;
+}
+
+// The worker in the details when they are open, else the selected row's.
+const Worker* selected_worker(const ViewModel& vm) {
+    const Snapshot* s = vm.snapshot();
+    if (s == nullptr || vm.pane() != PaneId::Workers) return nullptr;
+    if (vm.overlay() == Overlay::Detail) return find_worker(*s, vm.detail_worker());
+    if (vm.overlay() != Overlay::None || vm.worker_rows().empty()) return nullptr;
+    const auto sel = static_cast<std::size_t>(std::max(0, vm.state().selected));
+    return sel < vm.worker_rows().size() ? &s->workers[vm.worker_rows()[sel].worker] : nullptr;
+}
+
+// Why `w` cannot be signalled ("" = it can).
+std::string not_signallable(const Worker* w) {
+    if (w == nullptr) return "no worker selected (select one in the worker table)";
+    if (w->id.value_or(0) <= 0 || w->pid.value_or(0) <= 0) return "the selected worker has no id or pid in the snapshot";
+    if (w->status == "cheap") return "worker " + std::to_string(*w->id) + " is cheap (no process to signal)";
+    return "";
 }
 
 }  // namespace
@@ -100,29 +119,20 @@ std::string ActionMenu::open_on(const ViewModel& vm) {
     if (s == nullptr) return "x: no snapshot yet; no action";
     if (s->kind != SnapshotKind::Master) return "x: not a uWSGI master's stats; no action";
 
-    // Freeze the target: the worker in the details, else the selected row's.
+    // Freeze the target: the tagged workers, else the selected one.
     target_ = {};
-    const Worker* w = nullptr;
-    if (vm.pane() == PaneId::Workers) {
-        if (vm.overlay() == Overlay::Detail) {
-            w = find_worker(*s, vm.detail_worker());
-        } else if (vm.overlay() == Overlay::None && !vm.worker_rows().empty()) {
-            const auto sel = static_cast<std::size_t>(std::max(0, vm.state().selected));
-            if (sel < vm.worker_rows().size()) w = &s->workers[vm.worker_rows()[sel].worker];
-        }
+    for (int64_t id : tags_) {
+        const Worker* t = find_worker(*s, id);
+        if (not_signallable(t).empty()) target_.tagged.emplace_back(static_cast<long>(id), static_cast<pid_t>(*t->pid));
     }
-    std::string no_worker = "no worker selected (select one in the worker table)";
-    if (w != nullptr) {
-        if (w->id.value_or(0) <= 0 || w->pid.value_or(0) <= 0) {
-            no_worker = "the selected worker has no id or pid in the snapshot";
-        } else if (w->status == "cheap") {
-            no_worker = "worker " + std::to_string(*w->id) + " is cheap (no process to signal)";
-        } else {
-            target_.has_worker = true;
-            target_.worker_id = static_cast<long>(*w->id);
-            target_.pid = static_cast<pid_t>(*w->pid);
-        }
+    const Worker* w = selected_worker(vm);
+    std::string no_worker = not_signallable(w);
+    if (no_worker.empty()) {
+        target_.has_worker = true;
+        target_.worker_id = static_cast<long>(*w->id);
+        target_.pid = static_cast<pid_t>(*w->pid);
     }
+    if (!tags_.empty() && target_.tagged.empty()) no_worker = "no tagged worker is running (t tags and untags)";
     target_.master = static_cast<pid_t>(s->pid.value_or(0));
     target_.fifo = scope_.fifo;
     if (target_.fifo.empty() && target_.master > 1)
@@ -133,7 +143,21 @@ std::string ActionMenu::open_on(const ViewModel& vm) {
     for (const action::ActionSpec& spec : action::action_table()) {
         MenuEntry e;
         e.spec = &spec;
-        if (spec.target == action::Target::Worker) {
+        if (spec.target == action::Target::Worker && !target_.tagged.empty()) {
+            e.available = true;
+            e.text = action::signal_name(spec.worker_signal) + " to the " + std::to_string(target_.tagged.size()) +
+                     " tagged workers, one after another, each once the previous one " +
+                     (spec.worker_signal == SIGUSR2 ? "was signalled" : "respawned") + ": workers";
+            for (const auto& [id, pid] : target_.tagged) {
+                e.text += ' ';
+                e.text += std::to_string(id);
+                e.text += " (pid ";
+                e.text += std::to_string(pid);
+                e.text += ')';
+            }
+        } else if (spec.target == action::Target::Worker && !tags_.empty()) {
+            e.text = no_worker;
+        } else if (spec.target == action::Target::Worker) {
             e.available = target_.has_worker;
             e.text = e.available ? action::explain(spec, target_.worker_id, target_.pid, action::Channel::WorkerSignal)
                                  : no_worker;
@@ -198,35 +222,62 @@ std::string ActionMenu::confirm(const ViewModel& vm) {
     const auto master = static_cast<pid_t>(s->pid.value_or(0));
     if (master != target_.master)
         return name + ": the master changed meanwhile: pid " + std::to_string(target_.master) + " is gone; nothing sent";
+    queue_.clear();
     if (e.spec->target == action::Target::Worker) {
-        const Worker* w = find_worker(*s, target_.worker_id);
-        if (w == nullptr || w->pid.value_or(0) != target_.pid)
-            return "worker " + std::to_string(target_.worker_id) + " was respawned meanwhile: pid " +
-                   std::to_string(target_.pid) + " is gone; nothing sent";
+        if (!target_.tagged.empty()) queue_ = target_.tagged;
+        else queue_.emplace_back(target_.worker_id, target_.pid);
+        for (const auto& [id, pid] : queue_) {
+            const Worker* w = find_worker(*s, id);
+            if (w == nullptr || w->pid.value_or(0) != pid)
+                return "worker " + std::to_string(id) + " was respawned meanwhile: pid " + std::to_string(pid) +
+                       " is gone; nothing sent";
+        }
     }
-    action::Aim aim;
-    aim.spec = e.spec;
-    aim.address = scope_.address;
-    aim.master = target_.master;
-    aim.worker_id = target_.worker_id;
-    aim.pid = target_.pid;
-    aim.fifo = target_.fifo;
-    aim.interval_ms = scope_.interval_ms;
-    const double age = vm.feed().have_data ? vm.mono_now() - vm.feed().last_good : 1e9;
-    aim.age_ms = static_cast<int64_t>(std::llround(std::max(0.0, age) * 1000));
-    before_ = action::observe(*s);
-    flight_ = Flight::Sending;
+    aim_ = {};
+    aim_.spec = e.spec;
+    aim_.address = scope_.address;
+    aim_.master = target_.master;
+    aim_.fifo = target_.fifo;
+    aim_.interval_ms = scope_.interval_ms;
     flight_spec_ = e.spec;
-    flight_worker_ = e.spec->target == action::Target::Worker ? std::optional<long>(target_.worker_id) : std::nullopt;
+    step_ = 0;
+    const double age = vm.feed().have_data ? vm.mono_now() - vm.feed().last_good : 1e9;
+    const std::string started = start_step(*s, static_cast<int64_t>(std::llround(std::max(0.0, age) * 1000)));
+    return started.empty() ? "sending: " + e.text : started;
+}
+
+std::string ActionMenu::step_label() const {
+    if (queue_.size() < 2) return "";
+    return " (" + std::to_string(step_ + 1) + " of " + std::to_string(queue_.size()) + ")";
+}
+
+std::string ActionMenu::start_step(const Snapshot& snap, int64_t age_ms) {
+    action::Aim aim = aim_;
+    aim.age_ms = age_ms;
+    if (!queue_.empty()) {
+        const auto [id, pid] = queue_[step_];
+        const Worker* w = find_worker(snap, id);
+        if (w == nullptr || w->pid.value_or(0) != pid)
+            return finish("worker " + std::to_string(id) + " was respawned meanwhile: pid " + std::to_string(pid) +
+                          " is gone; stopped after " + std::to_string(step_) + " of " + std::to_string(queue_.size()));
+        aim.worker_id = id;
+        aim.pid = pid;
+        flight_worker_ = id;
+    } else {
+        flight_worker_.reset();
+    }
+    before_ = action::observe(snap);
+    flight_ = Flight::Sending;
     sent_.clear();
     progress_.clear();
     runner_ = std::make_unique<Runner>(deliver_, std::move(aim));
-    return "sending: " + e.text;
+    return "";
 }
 
 std::string ActionMenu::finish(std::string message) {
     flight_ = Flight::None;
     flight_spec_ = nullptr;
+    queue_.clear();
     return message;
 }
 
@@ -235,15 +286,19 @@ std::string ActionMenu::tick(double mono_now) {
         const Status st = runner_->result;
         const std::string sent = runner_->sent;
         runner_.reset();  // joins the finished thread
-        if (!st) return finish(st.message());
-        sent_ = sent;
+        if (!st) {
+            if (queue_.size() > 1)
+                return finish(st.message() + "; stopped after " + std::to_string(step_) + " of " + std::to_string(queue_.size()));
+            return finish(st.message());
+        }
+        sent_ = sent + step_label();
         flight_ = Flight::Watching;
         deadline_ = mono_now + scope_.wait;
         return "sent: " + sent_;
     }
     if (flight_ == Flight::Watching && mono_now >= deadline_) {
         return finish(std::string(flight_spec_->name) + ": sent, but no snapshot within " + seconds_text(scope_.wait) +
-                      " showed it" + (progress_.empty() ? "" : " (" + progress_ + ")"));
+                      " showed it" + (progress_.empty() ? "" : " (" + progress_ + ")") + step_label());
     }
     return "";
 }
@@ -252,15 +307,56 @@ std::string ActionMenu::observe(const Snapshot& snap, double mono_now) {
     if (std::string m = tick(mono_now); !m.empty() && flight_ != Flight::Watching) return m;
     if (flight_ != Flight::Watching) return "";
     std::string what;
-    if (action::confirmed(flight_spec_->name, flight_worker_, before_, action::observe(snap), what))
-        return finish(what);
+    if (action::confirmed(flight_spec_->name, flight_worker_, before_, action::observe(snap), what)) {
+        what += step_label();
+        if (queue_.size() <= step_ + 1) return finish(what);
+        ++step_;
+        // The snapshot just arrived: its age is the time since then, ~0.
+        const std::string stopped = start_step(snap, 0);
+        return stopped.empty() ? what + "; next: worker " + std::to_string(queue_[step_].first) : what + "; " + stopped;
+    }
     if (!what.empty()) progress_ = what;
     return progress_.empty() ? "sent: " + sent_ : progress_;
 }
 
+std::string ActionMenu::toggle_tag(const ViewModel& vm) {
+    if (!scope_.refusal.empty()) return "t: " + scope_.refusal;
+    const Worker* w = selected_worker(vm);
+    if (const std::string why = not_signallable(w); !why.empty()) return "t: " + why;
+    const int64_t id = *w->id;
+    const auto it = std::lower_bound(tags_.begin(), tags_.end(), id);
+    const bool on = it == tags_.end() || *it != id;
+    if (on) tags_.insert(it, id);
+    else tags_.erase(it);
+    return "worker " + std::to_string(id) + (on ? " tagged" : " untagged") + " (" + std::to_string(tags_.size()) +
+           " tagged" + (tags_.empty() ? ")" : "; x acts on them one after another)");
+}
+
+bool ActionMenu::tagged(int64_t worker_id) const { return std::binary_search(tags_.begin(), tags_.end(), worker_id); }
+
 // --- drawing ---------------------------------------------------------------------
 
+namespace {
+
+void draw_tags(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
+    const Snapshot* s = vm.snapshot();
+    if (menu.tag_count() == 0 || s == nullptr || vm.pane() != PaneId::Workers || vm.overlay() != Overlay::None) return;
+    const ScreenAreas& a = vm.areas();
+    const auto& rows = vm.worker_rows();
+    for (int r = 0; r < a.table_rows; ++r) {
+        const auto i = static_cast<std::size_t>(vm.state().top + r);
+        if (i >= rows.size()) break;
+        const int y = a.table_top + r;
+        if (y >= grid.height() || !menu.tagged(s->workers[rows[i].worker].id.value_or(INT64_MIN))) continue;
+        const Cell& c = grid.at(0, y);
+        if (c.len == 0 || (c.len == 1 && c.text[0] == ' ')) grid.put(0, y, "*", c.style);
+    }
+}
+
+}  // namespace
+
 void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
+    draw_tags(menu, vm, grid);
     if (!menu.open()) return;
     const ScreenAreas& a = vm.areas();
     const int bottom = a.status_row < 0 ? grid.height() : a.status_row;  // exclusive
@@ -280,7 +376,9 @@ void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
     };
     const MenuTarget& t = menu.target();
     line = " Actions on ";
-    if (t.has_worker) line += "worker " + std::to_string(t.worker_id) + ", pid " + std::to_string(t.pid) + ", and on ";
+    if (!t.tagged.empty()) line += std::to_string(t.tagged.size()) + " tagged workers, and on ";
+    else if (menu.tag_count() > 0) line += "no running tagged worker, and on ";
+    else if (t.has_worker) line += "worker " + std::to_string(t.worker_id) + ", pid " + std::to_string(t.pid) + ", and on ";
     line += "the instance (master pid " + std::to_string(t.master) + ")";
     put(line, Style::Header);
     if (menu.stage() == ActionMenu::Stage::Confirming) {

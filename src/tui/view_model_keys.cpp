@@ -176,6 +176,7 @@ void ViewModel::handle_key(int k) {
             case Action::ToggleMouse:
             case Action::Travel:
             case Action::Actions:
+            case Action::Tag:
                 break;  // work everywhere
             default:
                 overlay_ = Overlay::None;  // table keys close the overlay and act
@@ -341,6 +342,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
             // The loop's action menu (action_menu.hpp) takes x before it gets
             // here; without one (the fleet's drill-down) it says so.
             set_flash("x: actions work on the screen of one instance (uwsgitop ADDRESS)");
+            return;
+        case Action::Tag:
+            set_flash("t: tags work on the screen of one instance (uwsgitop ADDRESS)");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

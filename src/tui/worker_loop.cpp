@@ -17,9 +17,12 @@ void say(ViewModel& vm, const std::string& message) {
     if (!message.empty()) vm.notify(message);
 }
 
-bool opens_menu(const ViewModel& vm, int k) {
+// x or t (not while a filter is typed): the action menu's keys.
+Action menu_key(const ViewModel& vm, int k) {
     const KeyBinding* b = find_binding(k);
-    return b != nullptr && b->action == Action::Actions && !vm.filter_editing();
+    if (b == nullptr || vm.filter_editing() || (b->action != Action::Actions && b->action != Action::Tag))
+        return Action::None;
+    return b->action;
 }
 
 }  // namespace
@@ -82,8 +85,10 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             dirty = true;
         } else if (k != key::None) {
             vm.set_clock(monotonic_seconds());
-            if (actions != nullptr && (actions->open() || opens_menu(vm, k))) {
-                say(vm, actions->open() ? actions->key(k, vm) : actions->open_on(vm));
+            if (actions != nullptr && (actions->open() || menu_key(vm, k) != Action::None)) {
+                say(vm, actions->open()                      ? actions->key(k, vm)
+                        : menu_key(vm, k) == Action::Actions ? actions->open_on(vm)
+                                                             : actions->toggle_tag(vm));
                 dirty = true;
                 continue;
             }

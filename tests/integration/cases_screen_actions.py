@@ -3,7 +3,8 @@
 # x, the reload-worker letter, y -> that worker's pid changes (read from
 # uWSGI's own stats) and the status line reports the respawn; x, letter, n ->
 # nothing changes; x, c, y -> a chain reload through the FIFO replaces every
-# worker; with --read-only x opens nothing; on a replay x says why.
+# worker; t on two rows, x, h, y -> those two respawn one after the other and
+# the third keeps its pid; with --read-only x opens nothing.
 import re
 import time
 
@@ -107,6 +108,38 @@ def screen_actions(ctx):
             after = _pids(u)
             check(all(after.get(i) not in (None, x) for i, x in before.items()), "pids %s -> %s" % (before, after))
         ctx.sub("chain-reload", chain_reload)
+
+        def tagged():
+            time.sleep(3.5)  # the previous part's message has expired
+            before = _pids(u)
+            p.send(b"g")  # Home: the first row
+            time.sleep(0.3)
+            p.send(b"t")
+            check(_wait_text(p, "tagged (1 tagged"), "t tagged nothing\n%s" % _dump(p))
+            p.send(b"j")
+            time.sleep(0.3)
+            p.send(b"t")
+            check(_wait_text(p, "tagged (2 tagged"), "the second t tagged nothing\n%s" % _dump(p))
+            marks = [ln for ln in _screen(p).text() if ln.startswith("*")]
+            check(len(marks) == 2, "%d rows marked '*', expected 2\n%s" % (len(marks), _dump(p)))
+            p.send(b"x")
+            check(_wait_text(p, "Actions on 2 tagged workers"), "the menu does not count the tags\n%s" % _dump(p))
+            line = next((ln for ln in _screen(p).text() if "tagged workers, one after another" in ln), "")
+            targets = [(int(a), int(b)) for a, b in re.findall(r"(\d+) \(pid (\d+)\)", line)]
+            check(len(targets) == 2 and all(before.get(w) == x for w, x in targets),
+                  "the menu names %s, uWSGI says %s\n%s" % (targets, before, _dump(p)))
+            p.send(b"h")
+            p.send(b"y")
+            (w1, p1), (w2, p2) = targets
+            check(_wait_text(p, "worker %d respawned: pid %d -> " % (w2, p2), 30),
+                  "the second tagged worker's respawn never showed\n%s" % _dump(p))
+            check(_screen(p).contains("(2 of 2)"), "no '(2 of 2)' on the status line\n%s" % _dump(p))
+            after = _pids(u)
+            check(after[w1] != p1 and after[w2] != p2, "tagged pids %s -> %s" % (before, after))
+            untouched = [i for i in before if i not in (w1, w2)]
+            check(all(after[i] == before[i] for i in untouched), "an untagged worker changed: %s -> %s"
+                  % (before, after))
+        ctx.sub("tagged", tagged)
 
         def still_running():
             check(p.poll() is None, "uwsgitop exited (%s)\n%s" % (p.rc, _dump(p)))

@@ -26,6 +26,15 @@
 // - One action in flight: from `y` until a snapshot confirms it
 //   (action::confirmed), it fails, or `wait` seconds pass, x refuses to open.
 //   Nothing repeats by itself.
+// - Tags (t): toggle_tag() marks the selected worker by id (a live local
+//   scope and a running worker only). With tags, the worker actions aim at
+//   the tagged workers instead of the selected one (the menu's title says how
+//   many): frozen with their pids when the menu opens, all checked at `y`,
+//   then delivered one after another, each only once a snapshot shows the
+//   previous one took effect (respawned, for the reloads and kills) and its
+//   own pid is still the frozen one (else the sequence stops, saying so).
+//   Each step is its own delivery with every check; the whole sequence is the
+//   one action in flight. Tags stay until toggled off.
 // - Every message for the status line is returned (the loop passes it to
 //   ViewModel::notify): what was sent, then what happened, or the refusal.
 #pragma once
@@ -34,6 +43,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "uwsgitop/action/deliver.hpp"
@@ -71,6 +81,7 @@ struct MenuTarget {
     pid_t pid = 0;
     pid_t master = 0;
     std::string fifo;           // the master FIFO known when the menu opened
+    std::vector<std::pair<long, pid_t>> tagged;  // tagged running workers: id, pid
 };
 
 class ActionMenu {
@@ -90,6 +101,11 @@ public:
     // the confirmation or the progress, the timeout. "" = nothing new.
     std::string observe(const Snapshot& snap, double mono_now);
     std::string tick(double mono_now);
+    // t: tags or untags the selected worker (the one in the details when
+    // they are open). Returns the status-line message.
+    std::string toggle_tag(const ViewModel& vm);
+    bool tagged(int64_t worker_id) const;
+    std::size_t tag_count() const { return tags_.size(); }
 
     Stage stage() const { return stage_; }
     bool open() const { return stage_ != Stage::Closed; }
@@ -105,6 +121,9 @@ private:
 
     std::string confirm(const ViewModel& vm);
     std::string finish(std::string message);
+    // Checks step `step_`'s worker against `snap` and starts its delivery.
+    std::string start_step(const Snapshot& snap, int64_t age_ms);
+    std::string step_label() const;
 
     ActionScope scope_;
     Deliver deliver_;
@@ -116,6 +135,10 @@ private:
     Flight flight_ = Flight::None;
     const action::ActionSpec* flight_spec_ = nullptr;
     std::optional<long> flight_worker_;
+    std::vector<std::pair<long, pid_t>> queue_;  // worker actions: the workers, in order
+    std::size_t step_ = 0;
+    action::Aim aim_;                            // the template every step copies
+    std::vector<int64_t> tags_;                  // tagged worker ids, sorted
     action::Observed before_;
     std::string sent_;
     std::string progress_;
@@ -123,7 +146,8 @@ private:
     std::unique_ptr<Runner> runner_;
 };
 
-// Draws the open menu over the table area of a grid render() filled.
+// Draws the tag marks ('*' in the first cell of a tagged worker's rows) and
+// the open menu over the table area of a grid render() filled.
 void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid);
 
 }  // namespace uwsgitop::tui

@@ -67,6 +67,7 @@ enum class Action : uint8_t {
     ToggleMouse,     // m: mouse reports on/off
     Travel,          // [ ] { } ( ): through a replay; arg = TravelStep (travel.hpp)
     Actions,         // x: the action menu (action_menu.hpp; the loop opens it)
+    Tag,             // t: tag/untag the selected worker for the action menu
     Count_
 };
 

@@ -17,7 +17,7 @@
 // (signals.hpp; Signal).
 //
 // `actions`, when set, is the action menu (action_menu.hpp): x (not while a
-// filter is typed) opens it, it gets every key while open and is drawn over
+// filter is typed) opens it, t tags the selected worker for it, it gets every key while open and is drawn over
 // the table, it sees each new snapshot and each turn, and its messages go to
 // the status line (ViewModel::notify).
 #pragma once

@@ -389,3 +389,91 @@ TEST_CASE("action_menu: drawn over the table (goldens), the status line stays") 
     tuitest::check_golden("action-menu-80x19", g);
     CHECK(g.to_text().find("W  brutal-reload-workers") != std::string::npos);
 }
+
+TEST_CASE("action_menu: t tags running workers; a worker action then goes to each in turn") {
+    tuitest::utc();
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    FakeDeliver fake;
+    ActionMenu m(scope(), fake.fn());
+    select(vm, 1);
+    CHECK(m.toggle_tag(vm) == "worker 1 tagged (1 tagged; x acts on them one after another)");
+    select(vm, 3);
+    CHECK(m.toggle_tag(vm).find("worker 3 tagged (2 tagged") == 0);
+    select(vm, 4);
+    CHECK(m.toggle_tag(vm).find("worker 4 is cheap") != std::string::npos);
+    select(vm, 2);
+    m.toggle_tag(vm);
+    CHECK(m.toggle_tag(vm) == "worker 2 untagged (2 tagged; x acts on them one after another)");
+    CHECK(m.tag_count() == 2);
+    CHECK(m.tagged(1));
+    CHECK(m.tagged(3));
+    CHECK_FALSE(m.tagged(2));
+    // The marks: '*' in the first cell of the tagged workers' rows.
+    Grid g;
+    render(vm, g);
+    draw_action_menu(m, vm, g);
+    tuitest::check_golden("action-tags-120x30", g);
+    int marks = 0;
+    for (int y = vm.areas().table_top; y < vm.areas().table_top + vm.areas().table_rows; ++y)
+        marks += g.at(0, y).len == 1 && g.at(0, y).text[0] == '*';
+    CHECK(marks == 2);
+
+    REQUIRE(m.open_on(vm).empty());
+    CHECK(m.target().tagged.size() == 2);
+    const MenuEntry& hl = m.entries()[static_cast<std::size_t>(m.highlighted())];
+    CHECK(hl.spec->name == "reload-worker");
+    CHECK(hl.text.find("SIGHUP to the 2 tagged workers, one after another") == 0);
+    CHECK(hl.text.find("workers 1 (pid 101) 3 (pid 103)") != std::string::npos);
+    m.key('h', vm);
+    m.key('y', vm);
+    CHECK(wait_tick(m, 10.1).find("sent: SIGHUP to worker 1, pid 101") == 0);
+    // Worker 1 respawned: the next step goes to worker 3.
+    TestSnap t2 = four();
+    t2.snap.workers[0].pid = 201;
+    CHECK(m.observe(t2.snap, 10.5) == "worker 1 respawned: pid 101 -> 201 (1 of 2); next: worker 3");
+    CHECK(m.in_flight());
+    CHECK(m.open_on(vm).find("one action at a time") != std::string::npos);
+    CHECK(wait_tick(m, 10.6).find("sent: SIGHUP to worker 3, pid 103") == 0);
+    TestSnap t3 = four();
+    t3.snap.workers[0].pid = 201;
+    t3.snap.workers[2].pid = 203;
+    CHECK(m.observe(t3.snap, 11.0) == "worker 3 respawned: pid 103 -> 203 (2 of 2)");
+    CHECK_FALSE(m.in_flight());
+    REQUIRE(fake.count() == 2);
+    CHECK(fake.aims[0].worker_id == 1);
+    CHECK(fake.aims[0].pid == 101);
+    CHECK(fake.aims[1].worker_id == 3);
+    CHECK(fake.aims[1].pid == 103);
+    CHECK(m.tag_count() == 2);  // tags stay
+}
+
+TEST_CASE("action_menu: a tagged worker respawned by someone else stops the sequence") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    FakeDeliver fake;
+    ActionMenu m(scope(), fake.fn());
+    select(vm, 1);
+    m.toggle_tag(vm);
+    select(vm, 2);
+    m.toggle_tag(vm);
+    REQUIRE(m.open_on(vm).empty());
+    m.key('k', vm);
+    m.key('y', vm);
+    wait_tick(m, 10.1);
+    TestSnap t2 = four();
+    t2.snap.workers[0].pid = 201;  // ours
+    t2.snap.workers[1].pid = 202;  // not ours: frozen pid 102 is gone
+    const std::string msg = m.observe(t2.snap, 10.5);
+    CHECK(msg.find("worker 1 respawned: pid 101 -> 201 (1 of 2); worker 2 was respawned meanwhile: pid 102 is gone; "
+                   "stopped after 1 of 2") == 0);
+    CHECK_FALSE(m.in_flight());
+    CHECK(fake.count() == 1);
+    // Tags are refused where actions are.
+    Options ro;
+    ro.addresses = {"127.0.0.1:9191"};
+    ro.read_only = true;
+    ActionMenu r(action_scope(ro));
+    CHECK(r.toggle_tag(vm) == "t: --read-only: no actions (x is off)");
+    CHECK(r.tag_count() == 0);
+}
