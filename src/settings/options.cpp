@@ -39,7 +39,7 @@ const OptionDoc kOptions[] = {
     {"loop", 0, "", "with --replay: start again at the end"},
     {"demo", 0, "", "replay the bundled demo recording (loops)", kCommandLineOnly},
     {"action", 0, "ACTION", "send one action, NAME or NAME:WORKER_ID (reload-worker:3, chain-reload, ...), to a local instance, wait for a snapshot that shows it, exit", kCommandLineOnly},
-    {"wait", 0, "SECS", "with --action: how long to wait for the confirming snapshot (default 10)", kCommandLineOnly},
+    {"wait", 0, "SECS", "with --action or the x menu: how long to wait for the confirming snapshot (default 10)", kCommandLineOnly},
     {"master-fifo", 0, "PATH", "the instance's master FIFO for --action and the screen's x menu (default: from the master's command line)", kCommandLineOnly},
     {"read-only", 0, "", "never send an action (--action is refused, the screen has no x menu)"},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS (# comments)"},

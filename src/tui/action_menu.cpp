@@ -50,7 +50,6 @@ ActionScope action_scope(const Options& o) {
     ActionScope s;
     s.read_only = o.read_only;
     s.fifo = o.master_fifo;
-    s.interval_ms = static_cast<int64_t>(std::lround(o.interval * 1000));
     s.wait = o.action_wait;
     if (o.read_only) {
         s.refusal = "--read-only: no actions (x is off)";
@@ -238,7 +237,8 @@ std::string ActionMenu::confirm(const ViewModel& vm) {
     aim_.address = scope_.address;
     aim_.master = target_.master;
     aim_.fifo = target_.fifo;
-    aim_.interval_ms = scope_.interval_ms;
+    // The interval the screen fetches at now (+ and - change it, f too).
+    aim_.interval_ms = static_cast<int64_t>(std::llround(vm.interval() * 1000));
     flight_spec_ = e.spec;
     step_ = 0;
     const double age = vm.feed().have_data ? vm.mono_now() - vm.feed().last_good : 1e9;

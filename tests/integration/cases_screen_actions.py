@@ -4,7 +4,8 @@
 # uWSGI's own stats) and the status line reports the respawn; x, letter, n ->
 # nothing changes; x, c, y -> a chain reload through the FIFO replaces every
 # worker; t on two rows, x, h, y -> those two respawn one after the other and
-# the third keeps its pid; with --read-only x opens nothing.
+# the third keeps its pid; paused past two intervals, x h y is refused as
+# stale; with --read-only x opens nothing; on a replay x says why.
 import re
 import time
 
@@ -141,6 +142,24 @@ def screen_actions(ctx):
                   % (before, after))
         ctx.sub("tagged", tagged)
 
+        def stale():
+            time.sleep(3.5)
+            before = _pids(u)
+            p.send(b" ")  # pause: the snapshot on screen ages
+            check(_wait_text(p, "PAUSED"), "Space did not pause\n%s" % _dump(p))
+            time.sleep(1.5)  # more than two intervals of 0.5 s
+            p.send(b"x")  # the tags of the previous part stay: the menu aims at them
+            check(_wait_text(p, "Actions on 2 tagged workers"), "x opened no menu\n%s" % _dump(p))
+            p.send(b"h")
+            check(_wait_text(p, "Send reload-worker?"), "h asked no confirmation\n%s" % _dump(p))
+            p.send(b"y")
+            check(_wait_text(p, "older than two intervals"), "no stale refusal\n%s" % _dump(p))
+            time.sleep(1.0)
+            check(_pids(u) == before, "a stale action changed pids: %s -> %s" % (before, _pids(u)))
+            p.send(b" ")
+            check(_wait_text(p, "resumed"), "Space did not resume\n%s" % _dump(p))
+        ctx.sub("stale", stale)
+
         def still_running():
             check(p.poll() is None, "uwsgitop exited (%s)\n%s" % (p.rc, _dump(p)))
             p.send(b"q")
@@ -165,3 +184,17 @@ def screen_actions(ctx):
         finally:
             r.close()
     ctx.sub("read-only", read_only)
+
+    def replay():
+        rec = ctx.path("rec.jsonl")
+        r = ctx.tool("--batch", "-n", "2", "-d", "0.2", "--format", "json", "--record", rec, addr)
+        check(r.rc == 0, "recording failed: %s" % r.errtext())
+        q = PtyRun(ctx.binary, ["--replay", rec], rows=ROWS, cols=COLS)
+        try:
+            check(_wait_text(q, str(u.pid), 10), "the replay never showed the master pid\n%s" % _dump(q))
+            q.send(b"x")
+            check(_wait_text(q, "a replay is not a live instance", 5), "x on a replay did not refuse\n%s" % _dump(q))
+            check(not TITLE.search("\n".join(_screen(q).text())), "x opened a menu on a replay\n%s" % _dump(q))
+        finally:
+            q.close()
+    ctx.sub("replay", replay)

@@ -22,7 +22,8 @@
 //   pid for that worker id (else: "worker 3 was respawned meanwhile: pid 4711
 //   is gone") and the same master; then action::deliver() — every check and
 //   signal_worker/write_fifo/signal_master — runs on a thread of its own, so
-//   the screen never waits for it.
+//   the screen never waits for it. Fresh means younger than two of the
+//   intervals the screen fetches at then (+, - and f change them).
 // - One action in flight: from `y` until a snapshot confirms it
 //   (action::confirmed), it fails, or `wait` seconds pass, x refuses to open.
 //   Nothing repeats by itself.
@@ -59,7 +60,6 @@ struct ActionScope {
     std::string refusal;        // non-empty: every action is refused with this line
     Address address;            // the one live, local stats address
     std::string fifo;           // --master-fifo ("" = look at the master's cmdline)
-    int64_t interval_ms = 1000; // freshness: a snapshot younger than two of these
     double wait = 10.0;         // seconds to wait for a confirming snapshot
     action::ProcRoot proc;
 };

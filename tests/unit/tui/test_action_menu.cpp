@@ -34,7 +34,6 @@ ActionScope scope(std::string fifo = "/run/app/master.fifo") {
     REQUIRE(parse_address("127.0.0.1:9191", s.address));
     s.fifo = std::move(fifo);
     s.proc.root = "/nonexistent-proc";
-    s.interval_ms = 1000;
     s.wait = 5.0;
     return s;
 }
@@ -320,7 +319,19 @@ TEST_CASE("action_menu: the snapshot's age goes to the delivery (stale: refused 
     wait_tick(m, 14.3);
     REQUIRE(fake.count() == 1);
     CHECK(fake.aims.front().age_ms == 4250);
+    CHECK(fake.aims.front().interval_ms == 1000);
     CHECK_FALSE(action::check_fresh(fake.aims.front().age_ms, fake.aims.front().interval_ms));
+    // After + + + (a longer interval) the same age is fresh.
+    CHECK(m.tick(30.0).find("sent, but no snapshot within") != std::string::npos);
+    for (int i = 0; i < 3; ++i) vm.handle_key('+');
+    REQUIRE(vm.interval() >= 2.5);
+    m.open_on(vm);
+    m.key('h', vm);
+    m.key('y', vm);
+    wait_tick(m, 14.3);
+    REQUIRE(fake.count() == 2);
+    CHECK(fake.aims.back().interval_ms == std::llround(vm.interval() * 1000));
+    CHECK(action::check_fresh(fake.aims.back().age_ms, fake.aims.back().interval_ms));
 }
 
 TEST_CASE("action_menu: --read-only removes the menu; other sources refuse with the reason") {
