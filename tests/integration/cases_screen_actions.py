@@ -6,6 +6,8 @@
 # worker; t on two rows, x, h, y -> those two respawn one after the other and
 # the third keeps its pid; paused past two intervals, x h y is refused as
 # stale; with --read-only x opens nothing; on a replay x says why.
+# screen-actions-more: x k y (kill-worker), x p y twice (pause, resume), and
+# x + y on a cheaper instance (one running worker more).
 import re
 import time
 
@@ -198,3 +200,62 @@ def screen_actions(ctx):
         finally:
             q.close()
     ctx.sub("replay", replay)
+
+
+@case("screen-actions-more")
+def screen_actions_more(ctx):
+    """kill-worker, pause then resume, and add-worker (cheaper) through the screen."""
+    u = ctx.uwsgi(["--processes", "2", "--master-fifo", ctx.path("master.fifo")])
+    p = PtyRun(ctx.binary, ["-d", "0.5", ctx.address(u.stats)], rows=ROWS, cols=COLS)
+    try:
+        check(wait_until(lambda: all(_screen(p).contains(str(x)) for x in u.children()), 10, 0.2),
+              "the screen never showed the workers %s\n%s" % (u.children(), _dump(p)))
+
+        def kill_worker():
+            before = _pids(u)
+            wid, pid, _ = _open_menu(p)
+            p.send(b"k")
+            check(_wait_text(p, "Send kill-worker? (brutal)"), "k asked no confirmation\n%s" % _dump(p))
+            p.send(b"y")
+            line = "worker %d respawned: pid %d -> " % (wid, pid)
+            check(_wait_text(p, line, 15), "the status line never said %r\n%s" % (line, _dump(p)))
+            after = _pids(u)
+            check(after.get(wid) not in (None, pid), "worker %d pid %d -> %s" % (wid, pid, after.get(wid)))
+            check(all(after[i] == before[i] for i in before if i != wid), "others changed: %s -> %s" % (before, after))
+        ctx.sub("kill-worker", kill_worker)
+
+        def pause_resume():
+            time.sleep(3.5)
+            _open_menu(p)
+            p.send(b"p")
+            p.send(b"y")
+            check(_wait_text(p, "paused: every worker reports status pause", 15), "no pause line\n%s" % _dump(p))
+            check(all(w.get("status") == "pause" for w in workers_of(u.read()[1])), "uWSGI itself is not paused")
+            time.sleep(3.5)
+            _open_menu(p)
+            p.send(b"p")
+            p.send(b"y")
+            check(_wait_text(p, "resumed: no worker reports status pause", 15), "no resume line\n%s" % _dump(p))
+            check(not any(w.get("status") == "pause" for w in workers_of(u.read()[1])), "uWSGI is still paused")
+        ctx.sub("pause-resume", pause_resume)
+    finally:
+        p.close()
+
+    def add_worker():
+        c = ctx.uwsgi(["--processes", "4", "--cheaper", "1", "--cheaper-initial", "1",
+                       "--master-fifo", ctx.path("cheaper.fifo")],
+                      ready=lambda raw, q: bool(q) and any(w.get("pid") and w.get("accepting") for w in workers_of(q)))
+        n = len(_pids(c))
+        q = PtyRun(ctx.binary, ["-d", "0.5", ctx.address(c.stats)], rows=ROWS, cols=COLS)
+        try:
+            check(wait_until(lambda: _screen(q).contains(str(c.pid)), 10, 0.2), "no screen\n%s" % _dump(q))
+            q.send(b"x")
+            check(_wait_text(q, "Actions on "), "x opened no menu\n%s" % _dump(q))
+            q.send(b"+")
+            q.send(b"y")
+            line = "running workers %d -> %d" % (n, n + 1)
+            check(_wait_text(q, line, 15), "the status line never said %r\n%s" % (line, _dump(q)))
+            check(len(_pids(c)) == n + 1, "uWSGI runs %d workers, expected %d" % (len(_pids(c)), n + 1))
+        finally:
+            q.close()
+    ctx.sub("add-worker", add_worker)
