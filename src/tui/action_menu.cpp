@@ -47,6 +47,16 @@ std::string not_signallable(const Worker* w) {
 }  // namespace
 
 ActionScope action_scope(const Options& o) {
+    if (o.addresses.size() == 1 || o.demo || !o.replay_path.empty() || o.read_only)
+        return action_scope(o, o.addresses.empty() ? std::string() : o.addresses.front());
+    ActionScope s;
+    s.fifo = o.master_fifo;
+    s.wait = o.action_wait;
+    s.refusal = "actions work on the screen of one instance (uwsgitop ADDRESS, or Enter on it in the fleet)";
+    return s;
+}
+
+ActionScope action_scope(const Options& o, const std::string& address) {
     ActionScope s;
     s.read_only = o.read_only;
     s.fifo = o.master_fifo;
@@ -58,9 +68,7 @@ ActionScope action_scope(const Options& o) {
     } else if (!o.replay_path.empty()) {
         s.address.text = o.replay_path;
         s.refusal = action::check_source_live(s.address, {.replay = true}).message();
-    } else if (o.addresses.size() != 1) {
-        s.refusal = "actions work on the screen of one instance (uwsgitop ADDRESS)";
-    } else if (Status st = parse_address(o.addresses.front(), s.address); !st) {
+    } else if (Status st = parse_address(address, s.address); !st) {
         s.refusal = st.message();
     } else if (st = action::check_source_live(s.address, {}); !st) {
         s.refusal = st.message();

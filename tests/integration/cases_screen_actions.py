@@ -8,6 +8,7 @@
 # stale; with --read-only x opens nothing; on a replay x says why.
 # screen-actions-more: x k y (kill-worker), x p y twice (pause, resume), and
 # x + y on a cheaper instance (one running worker more).
+# screen-actions-fleet: the menu in a fleet's drill-down acts on that instance only.
 import re
 import time
 
@@ -259,3 +260,30 @@ def screen_actions_more(ctx):
         finally:
             q.close()
     ctx.sub("add-worker", add_worker)
+
+
+@case("screen-actions-fleet")
+def screen_actions_fleet(ctx):
+    """Two instances on the fleet screen: Enter on the first, x h y reloads its worker; the other is untouched."""
+    a = ctx.uwsgi(["--processes", "2", "--master-fifo", ctx.path("a.fifo")])
+    b = ctx.uwsgi(["--processes", "2", "--master-fifo", ctx.path("b.fifo")])
+    p = PtyRun(ctx.binary, ["-d", "0.5", "a=" + ctx.address(a.stats), "b=" + ctx.address(b.stats)], rows=ROWS, cols=COLS)
+    try:
+        check(_wait_text(p, "uwsgitop fleet - 2 instances", 10), "no fleet screen\n%s" % _dump(p))
+        before_a, before_b = _pids(a), _pids(b)
+        p.send(b"g\r")  # the first row (the targets' order): a
+        check(_wait_text(p, "WID", 10), "Enter opened no instance\n%s" % _dump(p))
+        check(_wait_text(p, "masterpid: %d" % a.pid, 10), "the drill-down is not instance a\n%s" % _dump(p))
+        wid, pid, master = _open_menu(p)
+        check(master == a.pid and before_a.get(wid) == pid, "the menu aims at master %d worker %d pid %d; a is %d %s"
+              % (master, wid, pid, a.pid, before_a))
+        p.send(b"h")
+        p.send(b"y")
+        line = "worker %d respawned: pid %d -> " % (wid, pid)
+        check(_wait_text(p, line, 15), "the status line never said %r\n%s" % (line, _dump(p)))
+        check(_pids(a).get(wid) not in (None, pid), "a's worker %d kept pid %d" % (wid, pid))
+        check(_pids(b) == before_b, "instance b changed: %s -> %s" % (before_b, _pids(b)))
+        p.send(b"q")
+        check(p.wait(10) == 0, "exit %s after q" % p.rc)
+    finally:
+        p.close()

@@ -6,7 +6,8 @@
 // Contract:
 // - Scope (from the options, once): --read-only removes the menu (x only says
 //   so); a replay, demo, file or stdin source, a fleet, or an address that is
-//   not local refuses every action with the reason (action/safety.hpp's
+//   not local refuses every action with the reason (a fleet's drill-down into
+//   one instance: that instance's address) (action/safety.hpp's
 //   check_source_live and check_address_local).
 // - open_on(): the target is frozen when the menu opens: the selected worker
 //   (the one in the details when they are open) by id AND pid, and the
@@ -64,6 +65,9 @@ struct ActionScope {
     action::ProcRoot proc;
 };
 ActionScope action_scope(const Options& options);
+// The same for one instance of a fleet (the fleet screen's drill-down into
+// `address`): actions aim at that address alone.
+ActionScope action_scope(const Options& options, const std::string& address);
 
 // The delivery; tests replace it. Runs on the menu's thread.
 using Deliver = std::function<Status(const action::Aim&, std::string& sent)>;
