@@ -10,6 +10,7 @@
 # x + y on a cheaper instance (one running worker more).
 # screen-actions-fleet: the menu in a fleet's drill-down acts on that instance only.
 import re
+import threading
 import time
 
 from harness import check, wait_until, workers_of
@@ -37,6 +38,31 @@ def _dump(p):
 
 def _wait_text(p, text, timeout=8):
     return wait_until(lambda: _screen(p).contains(text), timeout, 0.1)
+
+
+class _Accepting:
+    """Reads uWSGI's stats every 50 ms in a thread: the fewest workers
+    accepting (a pid and accepting=1) seen in one snapshot, and how many
+    snapshots were read."""
+
+    def __init__(self, u):
+        self.u, self.fewest, self.reads = u, None, 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            parsed = self.u.read(timeout=1.0)[1]
+            if parsed:
+                n = sum(1 for w in workers_of(parsed) if w.get("pid") and w.get("accepting"))
+                self.fewest = n if self.fewest is None else min(self.fewest, n)
+                self.reads += 1
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop.set()
+        self._t.join(5)
 
 
 def _open_menu(p):
@@ -105,10 +131,21 @@ def screen_actions(ctx):
             _open_menu(p)
             p.send(b"c")
             check(_wait_text(p, "Send chain-reload?"), "c asked no confirmation\n%s" % _dump(p))
-            p.send(b"y")
-            check(_wait_text(p, "sent: 'c' to the master FIFO", 5), "no 'sent' line\n%s" % _dump(p))
-            line = "chain-reload: 3 of 3 workers replaced"
-            check(_wait_text(p, line, 30), "the status line never said %r\n%s" % (line, _dump(p)))
+            acc = _Accepting(u)
+            try:
+                p.send(b"y")
+                # "sent: ..." first; the next snapshot replaces it with the progress.
+                check(wait_until(lambda: any(_screen(p).contains(t) for t in ("sent: 'c' to the master FIFO",
+                                                                              "chain-reload: ")), 5, 0.05),
+                      "no 'sent' line\n%s" % _dump(p))
+                line = "chain-reload: 3 of 3 workers replaced"
+                check(_wait_text(p, line, 30), "the status line never said %r\n%s" % (line, _dump(p)))
+            finally:
+                acc.stop()
+            # One worker at a time: capacity never dropped below N-1 (uWSGI's own stats).
+            check(acc.reads >= 3 and acc.fewest is not None and acc.fewest >= 2,
+                  "during the chain reload as few as %s of 3 workers accepted (%d snapshots)" % (acc.fewest, acc.reads))
+            ctx.note("chain reload: at least %d of 3 workers accepting in %d snapshots" % (acc.fewest, acc.reads))
             after = _pids(u)
             check(all(after.get(i) not in (None, x) for i, x in before.items()), "pids %s -> %s" % (before, after))
         ctx.sub("chain-reload", chain_reload)
