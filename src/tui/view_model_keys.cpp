@@ -339,12 +339,12 @@ void ViewModel::apply(Action action, uint8_t arg) {
             travel(arg);
             return;
         case Action::Actions:
-            // The loop's action menu (action_menu.hpp) takes x before it gets
-            // here; without one (the fleet's drill-down) it says so.
-            set_flash("x: actions work on the screen of one instance (uwsgitop ADDRESS)");
+            // The loop's action menu (action_menu.hpp) takes x and t before
+            // they get here; a loop without one says so.
+            set_flash("x: no action menu on this screen");
             return;
         case Action::Tag:
-            set_flash("t: tags work on the screen of one instance (uwsgitop ADDRESS)");
+            set_flash("t: no action menu on this screen (tags are for it)");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

@@ -17,9 +17,10 @@
 // (signals.hpp; Signal).
 //
 // `actions`, when set, is the action menu (action_menu.hpp): x (not while a
-// filter is typed) opens it, t tags the selected worker for it, it gets every key while open and is drawn over
-// the table, it sees each new snapshot and each turn, and its messages go to
-// the status line (ViewModel::notify).
+// filter is typed) opens it, t tags the selected worker for it; it gets every
+// key while open (before `on_key`), is drawn over the table, sees each new
+// snapshot and each turn, and its messages go to the status line
+// (ViewModel::notify).
 #pragma once
 
 #include <functional>
@@ -36,10 +37,10 @@ enum class LoopEnd : uint8_t { Quit, Signal, Leave };
 
 using KeyHook = std::function<KeyVerdict(int key)>;
 
-// `shown` holds the snapshot on screen; `full_first` repaints every cell on
-// the first draw (coming back from another screen).
 class ActionMenu;
 
+// `shown` holds the snapshot on screen; `full_first` repaints every cell on
+// the first draw (coming back from another screen).
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
                     const KeyHook& on_key, ActionMenu* actions = nullptr);
 
