@@ -195,6 +195,15 @@ Status check_master_holds_socket(const ProcRoot& proc, pid_t master, const Addre
     const std::vector<uint64_t> listening = listening_inodes(proc, a);
     if (listening.empty()) return Status::fail(escape_for_display(a.text) + ": no listening socket for this address in " + proc.root + "/net");
     if (access(pid_dir(proc, master).c_str(), F_OK) != 0) return Status::fail(who + " is not a process on this machine");
+    // Another user's master: its fd links are not ours to read (ptrace access
+    // mode), and a signal would fail with EPERM anyway. Say that, not "lying".
+    const std::string fd_dir = pid_dir(proc, master) + "/fd";
+    if (DIR* d = opendir(fd_dir.c_str()); d != nullptr) {
+        closedir(d);
+    } else if (errno == EACCES || errno == EPERM) {
+        return Status::fail(who + ": permission denied reading " + fd_dir +
+                            " (EPERM: another user's uWSGI? run uwsgitop as its user); nothing sent");
+    }
     const std::vector<uint64_t> held = socket_inodes_of(proc, master);
     for (uint64_t l : listening)
         for (uint64_t h : held)

@@ -11,6 +11,7 @@
 // overlay or filter to close, comes back to the fleet; the drill-down's
 // fetcher is asked to stop and, if a fetch is still in flight, parked until
 // it ends by its timeout (never waited for in the UI). q quits everywhere.
+// x in the drill-down is the action menu on that instance (action_menu.hpp).
 // v on an Emperor's vassals pane adds that vassal to the fleet. The poller
 // derives every instance's events; the loop hands them to the view-model. Signals are
 // signals.hpp's, as on the single screen (128 + N on SIGINT/TERM/HUP).
@@ -20,6 +21,7 @@
 #include "uwsgitop/settings/event_options.hpp"
 #include "uwsgitop/settings/fetch_setup.hpp"
 #include "uwsgitop/source/frame.hpp"
+#include "uwsgitop/tui/action_menu.hpp"
 #include "uwsgitop/tui/interactive.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/fleet_poller.hpp"
@@ -43,6 +45,7 @@ struct Drill {
     std::unique_ptr<Pipeline> pipeline;
     std::unique_ptr<tui::Fetcher> fetcher;
     std::unique_ptr<tui::ViewModel> vm;
+    std::unique_ptr<tui::ActionMenu> actions;  // x on this instance (action_menu.hpp)
     tui::Slot shown;
 };
 
@@ -57,6 +60,7 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
     d->pipeline = std::make_unique<Pipeline>(make_source(address, fetch_limits(options)));
     d->vm = std::make_unique<tui::ViewModel>(options, d->pipeline->label());
     d->fetcher = std::make_unique<tui::Fetcher>(*d->pipeline);
+    d->actions = std::make_unique<tui::ActionMenu>(tui::action_scope(options, address_text));
     return d;
 }
 
@@ -99,7 +103,7 @@ bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui:
         add_vassal(vm, poller);
         return tui::KeyVerdict::Handled;
     };
-    return tui::worker_loop(term, vm, *d.fetcher, d.shown, grid, true, on_key) != tui::LoopEnd::Leave;
+    return tui::worker_loop(term, vm, *d.fetcher, d.shown, grid, true, on_key, d.actions.get()) != tui::LoopEnd::Leave;
 }
 
 // The fleet screen until q or a stop signal; returns the exit code.

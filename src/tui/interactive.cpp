@@ -7,6 +7,7 @@
 // the signal number (q returns 0). Fatal signals restore the terminal
 // best-effort and die as they would have.
 #include "uwsgitop/tui/interactive.hpp"
+#include "uwsgitop/tui/action_menu.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/session.hpp"
 #include "uwsgitop/tui/signals.hpp"
@@ -25,7 +26,8 @@ int run_interactive(const Options& options, Pipeline& pipeline) {
     const int code = tui::guarded(term, [&] {
         tui::Slot shown;
         tui::Grid grid;
-        tui::worker_loop(term, vm, fetcher, shown, grid, false, {});
+        tui::ActionMenu actions(tui::action_scope(options));
+        tui::worker_loop(term, vm, fetcher, shown, grid, false, {}, &actions);
         return tui::stop_exit_code();
     });
     term.close();  // the terminal first: the shell gets it back at once

@@ -64,6 +64,8 @@ constexpr std::array kBindings = {
     KeyBinding{'w', A::ToggleWorkerSpark, 0, "w", "per-worker RPS history column (RPS~) on/off"},
     KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, pane, filter, interval, colour) for the next start"},
     KeyBinding{'m', A::ToggleMouse, 0, "m", "mouse on/off (see Mouse below; Shift+drag selects text either way)"},
+    KeyBinding{'x', A::Actions, 0, "x", "actions on the selected worker or the instance (reload, kill...): a letter, then y"},
+    KeyBinding{'t', A::Tag, 0, "t", "tag / untag the selected worker (*); x then acts on the tagged ones in turn"},
     KeyBinding{'[', A::Travel, step(TravelStep::Back), "[ ]", "replay: one snapshot back / forward (pauses; Space plays on from there)"},
     KeyBinding{']', A::Travel, step(TravelStep::Forward), "", ""},
     KeyBinding{'{', A::Travel, step(TravelStep::MinuteBack), "{ }", "replay: one minute of recorded time back / forward (pauses)"},

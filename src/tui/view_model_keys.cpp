@@ -176,6 +176,8 @@ void ViewModel::handle_key(int k) {
             case Action::SaveView:
             case Action::ToggleMouse:
             case Action::Travel:
+            case Action::Actions:
+            case Action::Tag:
                 break;  // work everywhere
             default:
                 overlay_ = Overlay::None;  // table keys close the overlay and act
@@ -336,6 +338,14 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::Travel:
             travel(arg);
+            return;
+        case Action::Actions:
+            // The loop's action menu (action_menu.hpp) takes x and t before
+            // they get here; a loop without one says so.
+            set_flash("x: no action menu on this screen");
+            return;
+        case Action::Tag:
+            set_flash("t: no action menu on this screen (tags are for it)");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

@@ -2,6 +2,7 @@
 #include "uwsgitop/tui/worker_loop.hpp"
 
 #include "uwsgitop/source/frame.hpp"
+#include "uwsgitop/tui/action_menu.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/signals.hpp"
 
@@ -12,10 +13,22 @@ namespace {
 constexpr int kKeyPollMs = 50;
 constexpr double kTickSeconds = 1.0;
 
+void say(ViewModel& vm, const std::string& message) {
+    if (!message.empty()) vm.notify(message);
+}
+
+// x or t (not while a filter is typed): the action menu's keys.
+Action menu_key(const ViewModel& vm, int k) {
+    const KeyBinding* b = find_binding(k);
+    if (b == nullptr || vm.filter_editing() || (b->action != Action::Actions && b->action != Action::Tag))
+        return Action::None;
+    return b->action;
+}
+
 }  // namespace
 
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key) {
+                    const KeyHook& on_key, ActionMenu* actions) {
     FetchReport report;
     uint64_t seen = 0;
     int w = 0, h = 0;
@@ -42,11 +55,20 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         if (fetcher.take(shown, vm.paused())) {
             vm.set_record_position(shown.position);
             vm.set_snapshot(&shown.snap, &shown.rates, shown.wall_time);
+            if (actions != nullptr) say(vm, actions->observe(shown.snap, now));
             dirty = true;
+        }
+        if (actions != nullptr && actions->in_flight()) {
+            const std::string m = actions->tick(now);
+            if (!m.empty()) {
+                say(vm, m);
+                dirty = true;
+            }
         }
         if (now - last_draw >= kTickSeconds) dirty = true;
         if (dirty) {
             render(vm, grid);
+            if (actions != nullptr) draw_action_menu(*actions, vm, grid);
             term.draw(grid, vm.take_full_redraw() || full);
             full = false;
             last_draw = now;
@@ -63,6 +85,13 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             dirty = true;
         } else if (k != key::None) {
             vm.set_clock(monotonic_seconds());
+            if (actions != nullptr && (actions->open() || menu_key(vm, k) != Action::None)) {
+                say(vm, actions->open()                      ? actions->key(k, vm)
+                        : menu_key(vm, k) == Action::Actions ? actions->open_on(vm)
+                                                             : actions->toggle_tag(vm));
+                dirty = true;
+                continue;
+            }
             const KeyVerdict v = on_key ? on_key(k) : KeyVerdict::Pass;
             if (v == KeyVerdict::Leave) return LoopEnd::Leave;
             if (v == KeyVerdict::Pass) vm.handle_key(k);

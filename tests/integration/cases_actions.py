@@ -2,8 +2,10 @@
 # in the case's temp dir: reload-worker, kill-worker, chain-reload (FIFO),
 # pause/resume, add-worker (cheaper); refusals: replay/file source,
 # --read-only, a remote-looking address (before any connect), and a fake stats
-# server naming as worker the pid of a `sleep` this case started (it survives).
+# server naming as worker the pid of a `sleep` this case started (it survives);
+# a non-root user (setpriv) against the root-owned uWSGI: one "permission" line.
 import os
+import shutil
 import subprocess
 import time
 
@@ -138,6 +140,35 @@ def actions_refused(ctx):
             check(r.rc == 2, "%s: rc %s, expected 2" % (args, r.rc))
     ctx.sub("usage", usage)
     check(pids(u) == before, "a refused action changed the workers: %s -> %s" % (before, pids(u)))
+
+
+@case("actions-eperm")
+def actions_eperm(ctx):
+    # uWSGI runs as this (root) user; --action runs as nobody through setpriv.
+    if os.geteuid() != 0:
+        raise harness.Skip("needs root (uWSGI as root, uwsgitop as nobody)")
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        raise harness.Skip("no setpriv (util-linux)")
+    u = ctx.uwsgi(["--processes", "2"] + fifo_args(ctx))
+    addr = ctx.address(u.stats)
+    before = pids(u)
+    drop = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", ctx.binary]
+    # No settings file to read: nobody may not read root's home.
+    env = {"HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent", "XDG_STATE_HOME": "/nonexistent"}
+
+    for name in ("reload-worker:1", "kill-worker:2", "chain-reload", "reload"):
+        def one(name=name):
+            r = harness.run_tool(drop[0], drop[1:] + ["--action", name, "--wait", "3", addr], timeout=20, extra_env=env)
+            ctx.runs.append(r)
+            check(not r.timed_out, "uwsgitop --action as nobody did not finish")
+            lines = r.errtext().strip().splitlines()
+            check(r.rc == 1, "exit %s, expected 1: %r" % (r.rc, r.errtext()))
+            check(len(lines) == 1 and "permission" in lines[0], "not one 'permission' line: %r" % r.errtext())
+            check(r.text() == "", "something was reported sent: %r" % r.text())
+        ctx.sub(name.split(":")[0], one)
+    time.sleep(1.0)
+    check(pids(u) == before, "workers changed: %s -> %s" % (before, pids(u)))
 
 
 @case("actions-fake-server")

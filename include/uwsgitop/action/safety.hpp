@@ -46,7 +46,9 @@ std::vector<uint64_t> listening_inodes(const ProcRoot& proc, const Address& addr
 // The inodes of the sockets PID holds (readlink of PID/fd/* = "socket:[N]").
 std::vector<uint64_t> socket_inodes_of(const ProcRoot& proc, pid_t pid);
 
-// The master pid holds the stats socket we read from.
+// The master pid holds the stats socket we read from. A master whose
+// PID/fd this user may not read (another user's uWSGI) is refused with a
+// "permission denied" line before anything is sent.
 Status check_master_holds_socket(const ProcRoot& proc, pid_t master, const Address& address);
 
 // The parent pid from PID/stat (after the last ')'), or nullopt.

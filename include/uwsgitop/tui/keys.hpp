@@ -66,6 +66,8 @@ enum class Action : uint8_t {
     SaveView,        // s: write the view to the state file
     ToggleMouse,     // m: mouse reports on/off
     Travel,          // [ ] { } ( ): through a replay; arg = TravelStep (travel.hpp)
+    Actions,         // x: the action menu (action_menu.hpp; the loop opens it)
+    Tag,             // t: tag/untag the selected worker for the action menu
     Count_
 };
 

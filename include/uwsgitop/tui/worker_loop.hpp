@@ -15,6 +15,12 @@
 // (the view-model handles the key), Handled (it did), or Leave (the loop ends
 // with Leave). The loop also ends on q (Quit) and on a stop signal
 // (signals.hpp; Signal).
+//
+// `actions`, when set, is the action menu (action_menu.hpp): x (not while a
+// filter is typed) opens it, t tags the selected worker for it; it gets every
+// key while open (before `on_key`), is drawn over the table, sees each new
+// snapshot and each turn, and its messages go to the status line
+// (ViewModel::notify).
 #pragma once
 
 #include <functional>
@@ -31,9 +37,11 @@ enum class LoopEnd : uint8_t { Quit, Signal, Leave };
 
 using KeyHook = std::function<KeyVerdict(int key)>;
 
+class ActionMenu;
+
 // `shown` holds the snapshot on screen; `full_first` repaints every cell on
 // the first draw (coming back from another screen).
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key);
+                    const KeyHook& on_key, ActionMenu* actions = nullptr);
 
 }  // namespace uwsgitop::tui

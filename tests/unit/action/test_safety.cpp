@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fake_proc.hpp"
 #include "uwsgitop/action/safety.hpp"
 
 namespace act = uwsgitop::action;
@@ -21,36 +22,14 @@ using uwsgitop::parse_address;
 
 namespace {
 
+using actiontest::FakeProc;
+using actiontest::spawn_sleep;
+
 Address addr(const std::string& text) {
     Address a;
     REQUIRE(parse_address(text, a).is_ok());
     return a;
 }
-
-struct FakeProc {
-    fs::path root;
-    FakeProc() {
-        char tmpl[] = "/tmp/uwsgitop-fakeproc-XXXXXX";
-        REQUIRE(mkdtemp(tmpl) != nullptr);
-        root = tmpl;
-        fs::create_directories(root / "net");
-    }
-    ~FakeProc() { fs::remove_all(root); }
-    void write(const fs::path& rel, const std::string& body) {
-        fs::create_directories((root / rel).parent_path());
-        std::ofstream(root / rel, std::ios::binary) << body;
-    }
-    void process(int pid, int ppid, std::initializer_list<unsigned long long> sockets, const std::string& cmdline = "uwsgi") {
-        write(std::to_string(pid) + "/stat", std::to_string(pid) + " (uwsgi (odd) name) S " + std::to_string(ppid) + " 1 1 0 -1\n");
-        write(std::to_string(pid) + "/cmdline", cmdline);
-        fs::create_directories(root / std::to_string(pid) / "fd");
-        int fd = 3;
-        fs::create_symlink("/dev/null", root / std::to_string(pid) / "fd" / "0");
-        for (unsigned long long s : sockets)
-            fs::create_symlink("socket:[" + std::to_string(s) + "]", root / std::to_string(pid) / "fd" / std::to_string(fd++));
-    }
-    act::ProcRoot proc() const { return act::ProcRoot{root.string()}; }
-};
 
 const char* kTcp =
     "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
@@ -169,25 +148,6 @@ TEST_CASE("master_fifo_from_cmdline: --master-fifo PATH, --master-fifo=PATH, mas
     CHECK(act::master_fifo_from_cmdline(p.proc(), 12) == "/tmp/f3");
     CHECK_FALSE(act::master_fifo_from_cmdline(p.proc(), 13).has_value());
     CHECK_FALSE(act::master_fifo_from_cmdline(p.proc(), 99).has_value());
-}
-
-// A child of this test running `sleep 30`, returned once it has exec'd (no
-// doctest handlers left in it): the close-on-exec pipe reaches EOF at the
-// exec, so a signal sent afterwards never hits the fork.
-static pid_t spawn_sleep() {
-    int sync[2];
-    REQUIRE(pipe2(sync, O_CLOEXEC) == 0);
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    ::close(sync[1]);
-    char byte = 0;
-    CHECK(::read(sync[0], &byte, 1) == 0);
-    ::close(sync[0]);
-    return child;
 }
 
 TEST_CASE("check_parent on the real /proc: a child of this test") {

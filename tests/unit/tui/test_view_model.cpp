@@ -476,7 +476,7 @@ TEST_CASE("view_model::fetch results: stale, recovery, end of recording") {
 
 TEST_CASE("view_model::unknown keys say where help is; no snapshot is harmless") {
     ViewModel vm(tuitest::default_options(), "x");
-    vm.handle_key('x');
+    vm.handle_key('z');
     CHECK(vm.flash().find("? for help") != std::string_view::npos);
     for (int k : {int(key::Down), int(key::End), int(key::Enter), int('a'), int('S'), int(key::Tab), int('/'), int('z'), int(key::Escape), int('>')}) {
         vm.handle_key(k);

@@ -1,0 +1,426 @@
+// action_menu.cpp — the action menu: scope, frozen target, entries, keys, the
+// one delivery in flight on its own thread, and drawing (see action_menu.hpp).
+#include "uwsgitop/tui/action_menu.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include "uwsgitop/base/text.hpp"
+
+namespace uwsgitop::tui {
+
+namespace {
+
+std::string seconds_text(double s) {
+    std::string out;
+    append_duration_s(out, s);
+    return out;
+}
+
+const Worker* find_worker(const Snapshot& s, int64_t id) {
+    for (const Worker& w : s.workers)
+        if (w.id.value_or(INT64_MIN) == id) return &w;
+    return nullptr;
+}
+
+// The worker in the details when they are open, else the selected row's.
+const Worker* selected_worker(const ViewModel& vm) {
+    const Snapshot* s = vm.snapshot();
+    if (s == nullptr || vm.pane() != PaneId::Workers) return nullptr;
+    if (vm.overlay() == Overlay::Detail) return find_worker(*s, vm.detail_worker());
+    if (vm.overlay() != Overlay::None || vm.worker_rows().empty()) return nullptr;
+    const auto sel = static_cast<std::size_t>(std::max(0, vm.state().selected));
+    return sel < vm.worker_rows().size() ? &s->workers[vm.worker_rows()[sel].worker] : nullptr;
+}
+
+// Why `w` cannot be signalled ("" = it can).
+std::string not_signallable(const Worker* w) {
+    if (w == nullptr) return "no worker selected (select one in the worker table)";
+    if (w->id.value_or(0) <= 0 || w->pid.value_or(0) <= 0) return "the selected worker has no id or pid in the snapshot";
+    if (w->status == "cheap") return "worker " + std::to_string(*w->id) + " is cheap (no process to signal)";
+    return "";
+}
+
+}  // namespace
+
+ActionScope action_scope(const Options& o) {
+    if (o.addresses.size() == 1 || o.demo || !o.replay_path.empty() || o.read_only)
+        return action_scope(o, o.addresses.empty() ? std::string() : o.addresses.front());
+    ActionScope s;
+    s.fifo = o.master_fifo;
+    s.wait = o.action_wait;
+    s.refusal = "actions work on the screen of one instance (uwsgitop ADDRESS, or Enter on it in the fleet)";
+    return s;
+}
+
+ActionScope action_scope(const Options& o, const std::string& address) {
+    ActionScope s;
+    s.read_only = o.read_only;
+    s.fifo = o.master_fifo;
+    s.wait = o.action_wait;
+    if (o.read_only) {
+        s.refusal = "--read-only: no actions (x is off)";
+    } else if (o.demo) {
+        s.refusal = action::check_source_live(s.address, {.demo = true}).message();
+    } else if (!o.replay_path.empty()) {
+        s.address.text = o.replay_path;
+        s.refusal = action::check_source_live(s.address, {.replay = true}).message();
+    } else if (Status st = parse_address(address, s.address); !st) {
+        s.refusal = st.message();
+    } else if (st = action::check_source_live(s.address, {}); !st) {
+        s.refusal = st.message();
+    } else if (st = action::check_address_local(s.address); !st) {
+        s.refusal = st.message();
+    }
+    return s;
+}
+
+// One delivery on a thread of its own; done() once it has returned.
+struct ActionMenu::Runner {
+    std::mutex mu;
+    bool finished = false;
+    Status result = Status::ok();
+    std::string sent;
+    std::thread thread;
+
+    Runner(const Deliver& deliver, action::Aim aim) {
+        thread = std::thread([this, deliver, aim = std::move(aim)] {
+            std::string s;
+            Status st = deliver(aim, s);
+            const std::lock_guard<std::mutex> lock(mu);
+            result = std::move(st);
+            sent = std::move(s);
+            finished = true;
+        });
+    }
+    ~Runner() {
+        if (thread.joinable()) thread.join();
+    }
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
+    bool done() {
+        const std::lock_guard<std::mutex> lock(mu);
+        return finished;
+    }
+};
+
+ActionMenu::ActionMenu(ActionScope scope, Deliver deliver) : scope_(std::move(scope)), deliver_(std::move(deliver)) {
+    if (!deliver_) {
+        const action::ProcRoot proc = scope_.proc;
+        deliver_ = [proc](const action::Aim& aim, std::string& sent) { return action::deliver(proc, aim, sent); };
+    }
+}
+
+ActionMenu::~ActionMenu() = default;
+
+std::string ActionMenu::open_on(const ViewModel& vm) {
+    if (!scope_.refusal.empty()) return "x: " + scope_.refusal;
+    if (in_flight()) {
+        return "x: one action at a time: " + std::string(flight_spec_->name) + " is " +
+               (flight_ == Flight::Sending ? "being sent" : "waiting for a snapshot to confirm it");
+    }
+    const Snapshot* s = vm.snapshot();
+    if (s == nullptr) return "x: no snapshot yet; no action";
+    if (s->kind != SnapshotKind::Master) return "x: not a uWSGI master's stats; no action";
+
+    // Freeze the target: the tagged workers, else the selected one.
+    target_ = {};
+    for (int64_t id : tags_) {
+        const Worker* t = find_worker(*s, id);
+        if (not_signallable(t).empty()) target_.tagged.emplace_back(static_cast<long>(id), static_cast<pid_t>(*t->pid));
+    }
+    const Worker* w = selected_worker(vm);
+    std::string no_worker = not_signallable(w);
+    if (no_worker.empty()) {
+        target_.has_worker = true;
+        target_.worker_id = static_cast<long>(*w->id);
+        target_.pid = static_cast<pid_t>(*w->pid);
+    }
+    if (!tags_.empty() && target_.tagged.empty()) no_worker = "no tagged worker is running (t tags and untags)";
+    target_.master = static_cast<pid_t>(s->pid.value_or(0));
+    target_.fifo = scope_.fifo;
+    if (target_.fifo.empty() && target_.master > 1)
+        target_.fifo = action::master_fifo_from_cmdline(scope_.proc, target_.master).value_or("");
+
+    entries_.clear();
+    highlight_ = -1;
+    for (const action::ActionSpec& spec : action::action_table()) {
+        MenuEntry e;
+        e.spec = &spec;
+        if (spec.target == action::Target::Worker && !target_.tagged.empty()) {
+            e.available = true;
+            e.text = action::signal_name(spec.worker_signal) + " to the " + std::to_string(target_.tagged.size()) +
+                     " tagged workers, one after another, each once the previous one " +
+                     (spec.worker_signal == SIGUSR2 ? "was signalled" : "respawned") + ": workers";
+            for (const auto& [id, pid] : target_.tagged) {
+                e.text += ' ';
+                e.text += std::to_string(id);
+                e.text += " (pid ";
+                e.text += std::to_string(pid);
+                e.text += ')';
+            }
+        } else if (spec.target == action::Target::Worker && !tags_.empty()) {
+            e.text = no_worker;
+        } else if (spec.target == action::Target::Worker) {
+            e.available = target_.has_worker;
+            e.text = e.available ? action::explain(spec, target_.worker_id, target_.pid, action::Channel::WorkerSignal)
+                                 : no_worker;
+        } else if (target_.master <= 1) {
+            e.text = "the snapshot names no master pid (run uWSGI with --master)";
+        } else {
+            std::string why;
+            const auto channel = action::channel_for(spec, !target_.fifo.empty(), &why);
+            e.available = channel.has_value();
+            e.text = e.available ? action::explain(spec, 0, target_.master, *channel) : why;
+        }
+        if (highlight_ < 0 && e.available && spec.graceful) highlight_ = static_cast<int>(entries_.size());
+        entries_.push_back(std::move(e));
+    }
+    if (highlight_ < 0) highlight_ = 0;
+    chosen_ = -1;
+    stage_ = Stage::Choosing;
+    return "";
+}
+
+std::string ActionMenu::key(int k, const ViewModel& vm) {
+    if (stage_ == Stage::Choosing) {
+        const int n = static_cast<int>(entries_.size());
+        if (k == key::Up || k == key::Down) {
+            highlight_ = std::clamp(highlight_ + (k == key::Up ? -1 : 1), 0, n - 1);
+            return "";
+        }
+        int pick = -1;
+        if (k == key::Enter || k == '\r') {
+            pick = highlight_;
+        } else {
+            for (int i = 0; i < n; ++i)
+                if (entries_[static_cast<std::size_t>(i)].spec->key == k) pick = i;
+        }
+        if (pick < 0) {
+            stage_ = Stage::Closed;
+            return "action menu closed: nothing sent";
+        }
+        const MenuEntry& e = entries_[static_cast<std::size_t>(pick)];
+        if (!e.available) {
+            stage_ = Stage::Closed;
+            return std::string(e.spec->name) + ": " + e.text + "; nothing sent";
+        }
+        chosen_ = pick;
+        highlight_ = pick;
+        stage_ = Stage::Confirming;
+        return "";
+    }
+    if (stage_ == Stage::Confirming) {
+        stage_ = Stage::Closed;
+        if (k == 'y') return confirm(vm);
+        return "cancelled: nothing sent";
+    }
+    return "";
+}
+
+std::string ActionMenu::confirm(const ViewModel& vm) {
+    const MenuEntry& e = entries_[static_cast<std::size_t>(chosen_)];
+    const std::string name(e.spec->name);
+    const Snapshot* s = vm.snapshot();
+    if (s == nullptr) return name + ": no snapshot; nothing sent";
+    const auto master = static_cast<pid_t>(s->pid.value_or(0));
+    if (master != target_.master)
+        return name + ": the master changed meanwhile: pid " + std::to_string(target_.master) + " is gone; nothing sent";
+    queue_.clear();
+    if (e.spec->target == action::Target::Worker) {
+        if (!target_.tagged.empty()) queue_ = target_.tagged;
+        else queue_.emplace_back(target_.worker_id, target_.pid);
+        for (const auto& [id, pid] : queue_) {
+            const Worker* w = find_worker(*s, id);
+            if (w == nullptr || w->pid.value_or(0) != pid)
+                return "worker " + std::to_string(id) + " was respawned meanwhile: pid " + std::to_string(pid) +
+                       " is gone; nothing sent";
+        }
+    }
+    aim_ = {};
+    aim_.spec = e.spec;
+    aim_.address = scope_.address;
+    aim_.master = target_.master;
+    aim_.fifo = target_.fifo;
+    // The interval the screen fetches at now (+ and - change it, f too).
+    aim_.interval_ms = static_cast<int64_t>(std::llround(vm.interval() * 1000));
+    flight_spec_ = e.spec;
+    step_ = 0;
+    const double age = vm.feed().have_data ? vm.mono_now() - vm.feed().last_good : 1e9;
+    const std::string started = start_step(*s, static_cast<int64_t>(std::llround(std::max(0.0, age) * 1000)));
+    return started.empty() ? "sending: " + e.text : started;
+}
+
+std::string ActionMenu::step_label() const {
+    if (queue_.size() < 2) return "";
+    return " (" + std::to_string(step_ + 1) + " of " + std::to_string(queue_.size()) + ")";
+}
+
+std::string ActionMenu::start_step(const Snapshot& snap, int64_t age_ms) {
+    action::Aim aim = aim_;
+    aim.age_ms = age_ms;
+    if (!queue_.empty()) {
+        const auto [id, pid] = queue_[step_];
+        const Worker* w = find_worker(snap, id);
+        if (w == nullptr || w->pid.value_or(0) != pid)
+            return finish("worker " + std::to_string(id) + " was respawned meanwhile: pid " + std::to_string(pid) +
+                          " is gone; stopped after " + std::to_string(step_) + " of " + std::to_string(queue_.size()));
+        aim.worker_id = id;
+        aim.pid = pid;
+        flight_worker_ = id;
+    } else {
+        flight_worker_.reset();
+    }
+    before_ = action::observe(snap);
+    flight_ = Flight::Sending;
+    sent_.clear();
+    progress_.clear();
+    runner_ = std::make_unique<Runner>(deliver_, std::move(aim));
+    return "";
+}
+
+std::string ActionMenu::finish(std::string message) {
+    flight_ = Flight::None;
+    flight_spec_ = nullptr;
+    queue_.clear();
+    return message;
+}
+
+std::string ActionMenu::tick(double mono_now) {
+    if (flight_ == Flight::Sending && runner_ && runner_->done()) {
+        const Status st = runner_->result;
+        const std::string sent = runner_->sent;
+        runner_.reset();  // joins the finished thread
+        if (!st) {
+            if (queue_.size() > 1)
+                return finish(st.message() + "; stopped after " + std::to_string(step_) + " of " + std::to_string(queue_.size()));
+            return finish(st.message());
+        }
+        sent_ = sent + step_label();
+        flight_ = Flight::Watching;
+        deadline_ = mono_now + scope_.wait;
+        return "sent: " + sent_;
+    }
+    if (flight_ == Flight::Watching && mono_now >= deadline_) {
+        return finish(std::string(flight_spec_->name) + ": sent, but no snapshot within " + seconds_text(scope_.wait) +
+                      " showed it" + (progress_.empty() ? "" : " (" + progress_ + ")") + step_label());
+    }
+    return "";
+}
+
+std::string ActionMenu::observe(const Snapshot& snap, double mono_now) {
+    if (std::string m = tick(mono_now); !m.empty() && flight_ != Flight::Watching) return m;
+    if (flight_ != Flight::Watching) return "";
+    std::string what;
+    if (action::confirmed(flight_spec_->name, flight_worker_, before_, action::observe(snap), what)) {
+        what += step_label();
+        if (queue_.size() <= step_ + 1) return finish(what);
+        ++step_;
+        // The snapshot just arrived: its age is the time since then, ~0.
+        const std::string stopped = start_step(snap, 0);
+        return stopped.empty() ? what + "; next: worker " + std::to_string(queue_[step_].first) : what + "; " + stopped;
+    }
+    if (!what.empty()) progress_ = what;
+    return progress_.empty() ? "sent: " + sent_ : progress_;
+}
+
+std::string ActionMenu::toggle_tag(const ViewModel& vm) {
+    if (!scope_.refusal.empty()) return "t: " + scope_.refusal;
+    const Worker* w = selected_worker(vm);
+    if (const std::string why = not_signallable(w); !why.empty()) return "t: " + why;
+    const int64_t id = *w->id;
+    const auto it = std::lower_bound(tags_.begin(), tags_.end(), id);
+    const bool on = it == tags_.end() || *it != id;
+    if (on) tags_.insert(it, id);
+    else tags_.erase(it);
+    return "worker " + std::to_string(id) + (on ? " tagged" : " untagged") + " (" + std::to_string(tags_.size()) +
+           " tagged" + (tags_.empty() ? ")" : "; x acts on them one after another)");
+}
+
+bool ActionMenu::tagged(int64_t worker_id) const { return std::binary_search(tags_.begin(), tags_.end(), worker_id); }
+
+// --- drawing ---------------------------------------------------------------------
+
+namespace {
+
+void draw_tags(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
+    const Snapshot* s = vm.snapshot();
+    if (menu.tag_count() == 0 || s == nullptr || vm.pane() != PaneId::Workers || vm.overlay() != Overlay::None) return;
+    const ScreenAreas& a = vm.areas();
+    const auto& rows = vm.worker_rows();
+    for (int r = 0; r < a.table_rows; ++r) {
+        const auto i = static_cast<std::size_t>(vm.state().top + r);
+        if (i >= rows.size()) break;
+        const int y = a.table_top + r;
+        if (y >= grid.height() || !menu.tagged(s->workers[rows[i].worker].id.value_or(INT64_MIN))) continue;
+        const Cell& c = grid.at(0, y);
+        if (c.len == 0 || (c.len == 1 && c.text[0] == ' ')) grid.put(0, y, "*", c.style);
+    }
+}
+
+}  // namespace
+
+void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
+    draw_tags(menu, vm, grid);
+    if (!menu.open()) return;
+    const ScreenAreas& a = vm.areas();
+    const int bottom = a.status_row < 0 ? grid.height() : a.status_row;  // exclusive
+    // Below the summary and the tabs; over them when the terminal is short.
+    const int needed = static_cast<int>(menu.entries().size()) + 3;
+    int top = std::max(a.summary_lines, a.tabs_row + 1);
+    if (bottom - top < needed) top = std::max(0, bottom - needed);
+    if (bottom <= top) return;
+    for (int y = top; y < bottom; ++y) grid.fill(0, y, grid.width(), Style::Normal);
+    int y = top;
+    std::string line;
+    auto put = [&](const std::string& text, Style style) {
+        if (y >= bottom) return;
+        if (style == Style::Selected || style == Style::Header) grid.fill(0, y, grid.width(), style);
+        grid.put(0, y, text, style);
+        ++y;
+    };
+    const MenuTarget& t = menu.target();
+    line = " Actions on ";
+    if (!t.tagged.empty()) line += std::to_string(t.tagged.size()) + " tagged workers, and on ";
+    else if (menu.tag_count() > 0) line += "no running tagged worker, and on ";
+    else if (t.has_worker) line += "worker " + std::to_string(t.worker_id) + ", pid " + std::to_string(t.pid) + ", and on ";
+    line += "the instance (master pid " + std::to_string(t.master) + ")";
+    put(line, Style::Header);
+    if (menu.stage() == ActionMenu::Stage::Confirming) {
+        const MenuEntry& e = menu.entries()[static_cast<std::size_t>(menu.highlighted())];
+        put("", Style::Normal);
+        line = " Send ";
+        line += e.spec->name;
+        line += e.spec->graceful ? "?" : "? (brutal)";
+        put(line, Style::Title);
+        line = "   ";
+        append_escaped(line, e.text);
+        put(line, Style::Normal);
+        put("", Style::Normal);
+        put(" y sends it; any other key cancels (nothing is sent)", Style::Key);
+        return;
+    }
+    for (std::size_t i = 0; i < menu.entries().size(); ++i) {
+        const MenuEntry& e = menu.entries()[i];
+        line = "  ";
+        line += e.spec->key;
+        line += "  ";
+        line += e.spec->name;
+        line.append(std::max<std::size_t>(1, 29 - std::min<std::size_t>(29, line.size())), ' ');
+        if (!e.available) line += "unavailable: ";
+        else if (!e.spec->graceful) line += "brutal: ";
+        append_escaped(line, e.text);
+        const bool hl = static_cast<int>(i) == menu.highlighted();
+        put(line, hl ? Style::Selected : e.available ? Style::Normal : Style::Dim);
+    }
+    line = " master FIFO: ";
+    if (t.fifo.empty()) line += "none known (--master-fifo PATH); instance actions by signal to the master";
+    else append_escaped(line, t.fifo);
+    put(line, Style::Dim);
+    put(" letter or Enter (Up/Down move) chooses, then y confirms; any other key cancels", Style::Key);
+}
+
+}  // namespace uwsgitop::tui
