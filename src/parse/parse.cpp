@@ -64,11 +64,13 @@ constexpr unsigned kBaseFlags =
     rapidjson::kParseInsituFlag | rapidjson::kParseTrailingCommasFlag;
 
 template <unsigned kFlags>
-Attempt run_reader(char* text, std::size_t n, ParseScope scope, Snapshot& snap) {
+Attempt run_reader(char* text, std::size_t n, ParseScope scope, bool generic_cores, Snapshot& snap) {
     rapidjson::InsituStringStream stream(text);
     detail::CoreSkip skip;
     if (scope == ParseScope::NoCores) {
-        skip = detail::CoreSkip{&stream.src_, text + n};
+        skip = detail::CoreSkip{&stream.src_, text + n, false};
+    } else if (!generic_cores) {
+        skip = detail::CoreSkip{&stream.src_, text + n, true};
     }
     StatsHandler handler(snap, skip);
     rapidjson::Reader reader;
@@ -93,7 +95,7 @@ Attempt run_reader(char* text, std::size_t n, ParseScope scope, Snapshot& snap) 
 // the reader and popped afterwards (the views never include it). The buffers
 // are reused frame after frame, so the headroom reserved here is allocated
 // once, not per refresh.
-Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, Snapshot& snap) {
+Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, bool generic_cores, Snapshot& snap) {
     if (buf.capacity() == buf.size()) {
         buf.reserve(buf.size() + buf.size() / 8 + 64);
     }
@@ -102,8 +104,8 @@ Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, Snap
     const std::size_t n = buf.size();
     buf.push_back('\0');
     Attempt a = validate_utf8 ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(
-                                    buf.data(), n, scope, snap)
-                              : run_reader<kBaseFlags>(buf.data(), n, scope, snap);
+                                    buf.data(), n, scope, generic_cores, snap)
+                              : run_reader<kBaseFlags>(buf.data(), n, scope, generic_cores, snap);
     buf.pop_back();  // no reallocation: every view stays valid
     return a;
 }
@@ -160,7 +162,7 @@ Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
         if (scan.has_backslash) {
             scratch_.assign(buf.begin(), buf.end());
         }
-        Attempt strict = run_in_place(buf, scan.has_high, scope, out);
+        Attempt strict = run_in_place(buf, scan.has_high, scope, generic_cores_, out);
         if (strict.ok) {
             return Status::ok();
         }
@@ -184,7 +186,7 @@ Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
     // Lenient path: scratch_ holds the original, buf receives the repair.
     repair_json(std::string_view(scratch_.data(), scratch_.size()), buf);
     out.clear();
-    Attempt lenient = run_in_place(buf, false, scope, out);
+    Attempt lenient = run_in_place(buf, false, scope, generic_cores_, out);
     if (lenient.ok) {
         out.repaired = true;
         return Status::ok();

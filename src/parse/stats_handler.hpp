@@ -36,12 +36,16 @@ uint32_t size32(const std::vector<T>& v) {
     return static_cast<uint32_t>(v.size());
 }
 
-// Set when the caller does not want the cores (ParseScope::NoCores): the
-// reader's position, which the handler moves from just after the `[` of each
-// "cores" list to its `]` (skip_container.hpp), and the end of the text.
+// Set unless the caller asked for the generic reader only: the reader's
+// position, which the handler moves from just after the `[` of each "cores"
+// list, and the end of the text (NUL terminated). With `fast` false
+// (ParseScope::NoCores) it moves to the list's `]` (skip_container.hpp);
+// with `fast` true the cores in uWSGI's own shape are read there and the
+// position moves past them (core_reader.hpp).
 struct CoreSkip {
     char** pos = nullptr;
     const char* end = nullptr;
+    bool fast = false;
 };
 
 class StatsHandler {
@@ -341,6 +345,7 @@ private:
     bool wrong_container(Ctx ctx, bool is_object);   // noinline
     bool open_container(Ctx ctx, void* parent);      // noinline
     void skip_cores();
+    void read_cores_fast(Worker& w);  // core_reader.hpp
     bool object_element(const Frame& f);
 
     Snapshot& s_;
@@ -360,3 +365,4 @@ private:
 }  // namespace uwsgitop::detail
 
 #include "stats_handler_lists.hpp"  // IWYU pragma: keep (the out-of-line members above)
+#include "core_reader.hpp"          // IWYU pragma: keep (read_cores_fast)
