@@ -7,12 +7,15 @@ starts the monitor on a 160x50 tmux screen (a private tmux server, killed at
 the end), waits for its first read, presses `f` (fast refresh, 0.1 s, in both
 the Python uwsgitop and this one), lets it settle, then samples the
 monitor's CPU time (utime+stime of all its threads, /proc/PID/stat) and the
-number of documents served over a fixed window. CPU per refresh = CPU time /
+number of documents served over a fixed window. `--keys` presses other keys
+after the first read instead of `f`, one at a time (`fa`: fast refresh, then
+rows of cores in this uwsgitop; `fa`/`faa` are the Python tool's `a` modes 1
+and 2, which go through every core too). CPU per refresh = CPU time /
 documents served in the window; likewise for minor page faults (all
 threads). Peak RSS is VmHWM at the end.
 
 Usage:
-  interactive_cpu.py --name NAME --input A.json B.json [--seconds 10] -- CMD...
+  interactive_cpu.py --name NAME --input A.json B.json [--seconds 10] [--keys fa] -- CMD...
 CMD may contain {addr} (replaced by 127.0.0.1:PORT). Prints one markdown row:
 | NAME | input bytes | refreshes | CPU ms/refresh | minor faults/refresh | VmHWM MiB | screen lines |
 Exit status 1 when the monitor did not read at least twice or died.
@@ -97,6 +100,9 @@ def main():
     ap.add_argument("--settle", type=float, default=2.0)
     ap.add_argument("--first-timeout", type=float, default=30.0)
     ap.add_argument("--capture", help="write the final screen here")
+    ap.add_argument("--memory", action="store_true",
+                    help="also print VmHWM, VmRSS, RssAnon, RssFile at the end (stderr)")
+    ap.add_argument("--keys", default="f", help="keys pressed after the first read (default: f)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -118,12 +124,19 @@ def main():
         deadline = time.monotonic() + a.first_timeout
         while srv.count() < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
-        subprocess.run(tmux + ["send-keys", "-t", "bench", "f"], check=True, timeout=10)
+        for key in a.keys:
+            subprocess.run(tmux + ["send-keys", "-t", "bench", "-l", key], check=True, timeout=10)
+            time.sleep(0.2)
         time.sleep(a.settle)
         (c0, f0), n0 = cpu_and_faults(pid), srv.count()
         time.sleep(a.seconds)
         (c1, f1), n1 = cpu_and_faults(pid), srv.count()
         hwm = vmhwm_kib(pid)
+        if a.memory:
+            with open("/proc/%d/status" % pid) as f:
+                mem = [l.split() for l in f if l.split(":")[0] in ("VmHWM", "VmRSS", "RssAnon", "RssFile")]
+            print("%s: %s" % (a.name, ", ".join("%s %s kB" % (m[0].rstrip(":"), m[1]) for m in mem)),
+                  file=sys.stderr)
         screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "bench"], capture_output=True,
                                 text=True, timeout=10).stdout
         if a.capture:
