@@ -84,6 +84,14 @@ def cpu_and_faults(pid):
     return (int(fields[11]) + int(fields[12])) / ticks, int(fields[7])
 
 
+def user_sys(pid):
+    """(utime, stime) in seconds of the whole process."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
 def vmhwm_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -101,7 +109,7 @@ def main():
     ap.add_argument("--first-timeout", type=float, default=30.0)
     ap.add_argument("--capture", help="write the final screen here")
     ap.add_argument("--memory", action="store_true",
-                    help="also print VmHWM, VmRSS, RssAnon, RssFile at the end (stderr)")
+                    help="also print VmHWM, VmRSS, RssAnon, RssFile and the user/system split (stderr)")
     ap.add_argument("--keys", default="f", help="keys pressed after the first read (default: f)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -128,15 +136,17 @@ def main():
             subprocess.run(tmux + ["send-keys", "-t", "bench", "-l", key], check=True, timeout=10)
             time.sleep(0.2)
         time.sleep(a.settle)
-        (c0, f0), n0 = cpu_and_faults(pid), srv.count()
+        (c0, f0), n0, us0 = cpu_and_faults(pid), srv.count(), user_sys(pid)
         time.sleep(a.seconds)
-        (c1, f1), n1 = cpu_and_faults(pid), srv.count()
+        (c1, f1), n1, us1 = cpu_and_faults(pid), srv.count(), user_sys(pid)
         hwm = vmhwm_kib(pid)
         if a.memory:
             with open("/proc/%d/status" % pid) as f:
                 mem = [l.split() for l in f if l.split(":")[0] in ("VmHWM", "VmRSS", "RssAnon", "RssFile")]
-            print("%s: %s" % (a.name, ", ".join("%s %s kB" % (m[0].rstrip(":"), m[1]) for m in mem)),
-                  file=sys.stderr)
+            n = max(1, n1 - n0)
+            print("%s: %s; user %.2f / system %.2f ms per refresh" % (
+                a.name, ", ".join("%s %s kB" % (m[0].rstrip(":"), m[1]) for m in mem),
+                (us1[0] - us0[0]) / n * 1000, (us1[1] - us0[1]) / n * 1000), file=sys.stderr)
         screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "bench"], capture_output=True,
                                 text=True, timeout=10).stdout
         if a.capture:
