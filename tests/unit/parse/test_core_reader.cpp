@@ -185,15 +185,19 @@ TEST_CASE("core_reader: generated big documents parse the same both ways") {
 }
 
 TEST_CASE("core_reader: every prefix and every one-byte change of a small document") {
-    // Two cores, one of them in a request; the second worker's list is empty.
-    const std::string doc =
-        "{\"pid\":7,\"workers\":[{\"id\":1,\"requests\":5,\"cores\":[\n"
-        "\t{\"id\":0,\"requests\":3,\"static_requests\":0,\"routed_requests\":0,\"offloaded_requests\":0,"
+    // Four cores: the first in a request (it teaches the glue up to the
+    // vars), the second idle (it teaches the rest), the third read from the
+    // glue, the fourth in a request again; the second worker's list is empty.
+    const std::string idle =
+        "\"requests\":20,\"static_requests\":1,\"routed_requests\":2,\"offloaded_requests\":3,"
+        "\"write_errors\":4,\"read_errors\":5,\"in_request\":0,\"vars\":[ ],\"req_info\":{}}";
+    const std::string busy =
+        "\"requests\":3,\"static_requests\":0,\"routed_requests\":0,\"offloaded_requests\":0,"
         "\"write_errors\":0,\"read_errors\":0,\"in_request\":1,\"vars\":[\"A=1\", \"PATH_INFO=/x\",\"\"],"
-        "\"req_info\":{\"request_start\":1795613747}},\n"
-        "\t{\"id\":1,\"requests\":20,\"static_requests\":1,\"routed_requests\":2,\"offloaded_requests\":3,"
-        "\"write_errors\":4,\"read_errors\":5,\"in_request\":0,\"vars\":[],\"req_info\":{}}\n"
-        "]},{\"id\":2,\"cores\":[ ]}]}";
+        "\"req_info\":{\"request_start\":1795613747}}";
+    const std::string doc = "{\"pid\":7,\"workers\":[{\"id\":1,\"requests\":5,\"cores\":[\n"
+                            "\t{\"id\":0," + busy + ",\n\t{\"id\":1," + idle + ",\n\t{\"id\":2," + idle +
+                            ",\n\t{\"id\":3," + busy + "\n]},{\"id\":2,\"cores\":[ ]}]}";
     check_same(doc, "whole");
     for (std::size_t n = 0; n < doc.size(); ++n) {
         check_same(std::string_view(doc).substr(0, n), "prefix " + std::to_string(n));
