@@ -143,6 +143,18 @@ def main():
         if a.memory:
             with open("/proc/%d/status" % pid) as f:
                 mem = [l.split() for l in f if l.split(":")[0] in ("VmHWM", "VmRSS", "RssAnon", "RssFile")]
+            maps = []  # (Rss kB, mapping) of the anonymous mappings, biggest first
+            with open("/proc/%d/smaps" % pid) as f:
+                head = None
+                for l in f:
+                    parts = l.split()
+                    if parts and not parts[0].endswith(":"):
+                        head = parts
+                    elif parts and parts[0] == "Rss:" and head is not None and (len(head) < 6 or head[5].startswith("[")):
+                        maps.append((int(parts[1]), head[0] + (" " + head[5] if len(head) > 5 else "")))
+            maps.sort(reverse=True)
+            print("%s: biggest anonymous mappings (Rss kB): %s" % (
+                a.name, ", ".join("%d %s" % m for m in maps[:8])), file=sys.stderr)
             n = max(1, n1 - n0)
             print("%s: %s; user %.2f / system %.2f ms per refresh" % (
                 a.name, ", ".join("%s %s kB" % (m[0].rstrip(":"), m[1]) for m in mem),
