@@ -178,8 +178,13 @@ struct Cursor {
 }
 
 // The text at `p` is piece `i` of the glue. kRoom: the caller made sure
-// there are kCoreRoom readable bytes at `p`, more than any piece's steps.
-constexpr std::size_t kCoreRoom = 1024;  // > 11 pieces x kMaxGlue + 8 numbers x 19 digits
+// there are kCoreRoom readable bytes from where glued_head() starts, more
+// than it can read: nine pieces (0-7, then 8 or kIdle) of at most kMaxGlue
+// bytes, read in whole 16-byte steps (kMaxGlue is a multiple of 16), and
+// eight numbers of at most 19 digits.
+constexpr std::size_t kCoreRoom = 2048;
+static_assert(CoreGlue::kMaxGlue % 16 == 0);
+static_assert(kCoreRoom >= 9 * CoreGlue::kMaxGlue + 8 * 19);
 
 #if defined(__SSE2__)
 // The 16 bytes at `p` and at `t` agree on the bytes of `want`.
