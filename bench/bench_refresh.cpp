@@ -5,8 +5,10 @@
 //   read     one fetch through the real socket Source from a loopback server
 //            thread that writes the document on accept, like uWSGI
 //   parse    Parser::parse into a reused Snapshot (the copy of the input into
-//            the reused read buffer is not timed); also with
-//            ParseScope::NoCores, what the worker table needs
+//            the reused read buffer is not timed); also with RapidJSON
+//            reading the cores too (Parser::set_generic_cores: what the
+//            fast core reader saves), and with ParseScope::NoCores, what
+//            the worker table needs
 //   floor    RapidJSON's in-situ SAX reader alone, null handler (plain,
 //            SSE2, SSE4.2 builds; bench_floor.hpp): what parse costs at least
 //   rates    RateTracker::update against the previous snapshot
@@ -23,6 +25,11 @@
 //            worker table) +
 //            view-model update (sort) + render, in workers and cores views
 // and the minor page faults and thread CPU per steady-state refresh.
+// Inputs: the real captures of bench/data, and gen1, gen4, gen16: generated
+// documents of 4, 16 and 64 workers x 1,000 async cores (about 1, 4 and
+// 16 MB; tests/unit/big_stats_doc.hpp), for the scaling table. After the
+// stage tables: the parse against the floor, the scaling of the whole
+// refresh, and the limits of issue 18 next to the measured values.
 //
 // Modes:
 //   bench_refresh [--quick] [--seconds S] [--sizes a,b] [--data DIR]
@@ -49,6 +56,7 @@
 #include "bench_floor.hpp"
 #include "bench_measure.hpp"
 #include "bench_server.hpp"
+#include "big_stats_doc.hpp"
 #include "uwsgitop/output/dump.hpp"
 #include "uwsgitop/parse/parse.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
@@ -67,7 +75,15 @@ namespace {
 
 constexpr int kWidth = 160;
 constexpr int kHeight = 50;
-const char* const kAllInputs[] = {"prefork", "big", "bigasync", "huge"};
+const char* const kAllInputs[] = {"prefork", "big", "bigasync", "huge", "gen1", "gen4", "gen16"};
+
+// Generated inputs: name -> workers (x 1,000 cores), 0 for a capture.
+unsigned generated_workers(const std::string& name) {
+    if (name == "gen1") return 4;
+    if (name == "gen4") return 16;
+    if (name == "gen16") return 64;
+    return 0;
+}
 
 struct Input {
     std::string name;
@@ -133,7 +149,12 @@ bool parse_args(int argc, char** argv, Args& a) {
 
 bool load_input(const std::string& dir, const std::string& name, Input& in) {
     in.name = name;
-    if (!read_file(dir + "/" + name + "-1.json", in.a) || !read_file(dir + "/" + name + "-2.json", in.b)) {
+    if (const unsigned w = generated_workers(name); w != 0) {
+        const std::string a = uwsgitop::testing::make_async_stats(w, 1000, 11, 1);
+        const std::string b = uwsgitop::testing::make_async_stats(w, 1000, 11, 2);
+        in.a.assign(a.begin(), a.end());
+        in.b.assign(b.begin(), b.end());
+    } else if (!read_file(dir + "/" + name + "-1.json", in.a) || !read_file(dir + "/" + name + "-2.json", in.b)) {
         std::fprintf(stderr, "bench: cannot read %s/%s-{1,2}.json\n", dir.c_str(), name.c_str());
         return false;
     }
@@ -263,6 +284,7 @@ struct Summary {
     std::string name;
     std::size_t bytes = 0;
     StageResult refresh_workers, refresh_cores;
+    StageResult parse, parse_generic, floor;  // floor: the fastest of the three
     double steady_faults_thread = 0, steady_faults_process = 0;
 };
 
@@ -313,6 +335,20 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
                          });
         check.expect(parse_ok, in.name, "parse failed");
         print_stage(r, bytes);
+        sum.parse = r;
+        Parser generic;
+        generic.set_generic_cores(true);
+        auto rg = measure("parse, RapidJSON reading the cores too (set_generic_cores)", budget,
+                          [&] {
+                              const uwsgitop::ByteBuffer& src = (turn++ & 1) ? in.b : in.a;
+                              buf.assign(src.begin(), src.end());
+                          },
+                          [&] {
+                              if (!generic.parse(buf, snap)) parse_ok = false;
+                          });
+        check.expect(parse_ok && snap.cores.size() == in.cores, in.name, "generic parse");
+        print_stage(rg, bytes);
+        sum.parse_generic = rg;
         auto r2 = measure("parse, cores passed over (worker table)", budget,
                           [&] {
                               const uwsgitop::ByteBuffer& src = (turn++ & 1) ? in.b : in.a;
@@ -350,6 +386,7 @@ bool bench_input(const Input& in, const Args& args, Checker& check, Summary& sum
                          });
         check.expect(floor_ok, in.name, "RapidJSON rejected the input (floor)");
         print_stage(r, bytes);
+        if (sum.floor.runs == 0 || r.median_ns < sum.floor.median_ns) sum.floor = r;
     }
 
     // Two parsed successive snapshots for the later stages.
@@ -525,6 +562,55 @@ int main(int argc, char** argv) {
                     s.refresh_workers.median_ns / 1e6, s.refresh_workers.median_ns / b,
                     s.refresh_workers.cpu_ns / 1e6, s.refresh_cores.median_ns / 1e6,
                     s.refresh_cores.median_ns / b, s.steady_faults_thread, s.steady_faults_process);
+    }
+
+    // Issue 18: the parse against its floor, the scaling, the limits.
+    std::printf("\n### Parse against the RapidJSON floor (fastest of the three floors, same bytes)\n\n");
+    std::printf("| input | parse median / best ms | RapidJSON for the cores too, median / best ms | floor median / best ms | parse / floor, median | best | limit |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---|\n");
+    for (const Summary& s : sums) {
+        std::printf("| %s | %.3f / %.3f | %.3f / %.3f | %.3f / %.3f (%s) | %.2f | %.2f | <= 1.3 |\n", s.name.c_str(),
+                    s.parse.median_ns / 1e6, s.parse.best_ns / 1e6, s.parse_generic.median_ns / 1e6,
+                    s.parse_generic.best_ns / 1e6, s.floor.median_ns / 1e6, s.floor.best_ns / 1e6,
+                    s.floor.name.c_str(),
+                    s.parse.median_ns / s.floor.median_ns, s.parse.best_ns / s.floor.best_ns);
+    }
+    std::vector<const Summary*> gen;
+    for (const Summary& s : sums) {
+        if (generated_workers(s.name) != 0) gen.push_back(&s);
+    }
+    if (gen.size() >= 2) {
+        std::printf("\n### Scaling of the whole refresh, cores view (generated inputs)\n\n");
+        std::printf("Step: (time ratio) / (size ratio) against the input before; 1.00 is linear.\n\n");
+        std::printf("| input | bytes | median ms | best ms | ns/byte (median) | step, median | step, best | workers view median ms | limit |\n");
+        std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (std::size_t i = 0; i < gen.size(); ++i) {
+            const Summary& s = *gen[i];
+            const double b = static_cast<double>(s.bytes);
+            std::string step_m = "-", step_b = "-";
+            if (i > 0) {
+                const Summary& p = *gen[i - 1];
+                const double size_ratio = b / static_cast<double>(p.bytes);
+                char x[32];
+                std::snprintf(x, sizeof x, "%.2f", s.refresh_cores.median_ns / p.refresh_cores.median_ns / size_ratio);
+                step_m = x;
+                std::snprintf(x, sizeof x, "%.2f", s.refresh_cores.best_ns / p.refresh_cores.best_ns / size_ratio);
+                step_b = x;
+            }
+            std::printf("| %s | %zu | %.3f | %.3f | %.2f | %s | %s | %.3f | step <= 1.2 |\n", s.name.c_str(), s.bytes,
+                        s.refresh_cores.median_ns / 1e6, s.refresh_cores.best_ns / 1e6,
+                        s.refresh_cores.median_ns / b, step_m.c_str(), step_b.c_str(),
+                        s.refresh_workers.median_ns / 1e6);
+        }
+    }
+    for (const Summary& s : sums) {
+        if (s.name != "bigasync") continue;
+        std::printf("\n### Limits of issue 18 on the 4 MB capture (bigasync)\n\n");
+        std::printf("| measure | value | limit |\n|---|---:|---|\n");
+        std::printf("| whole refresh, cores view, median | %.3f ms | <= 5 ms |\n", s.refresh_cores.median_ns / 1e6);
+        std::printf("| whole refresh, cores view, best | %.3f ms | - |\n", s.refresh_cores.best_ns / 1e6);
+        std::printf("| whole refresh, cores view, thread CPU | %.3f ms | - |\n", s.refresh_cores.cpu_ns / 1e6);
+        std::printf("| parse / floor, median | %.2f | <= 1.3 |\n", s.parse.median_ns / s.floor.median_ns);
     }
     std::printf("\nbench VmHWM (all inputs loaded): %ld KiB\n", peak_rss_kib());
     if (check.failures) {

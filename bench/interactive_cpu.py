@@ -7,12 +7,15 @@ starts the monitor on a 160x50 tmux screen (a private tmux server, killed at
 the end), waits for its first read, presses `f` (fast refresh, 0.1 s, in both
 the Python uwsgitop and this one), lets it settle, then samples the
 monitor's CPU time (utime+stime of all its threads, /proc/PID/stat) and the
-number of documents served over a fixed window. CPU per refresh = CPU time /
+number of documents served over a fixed window. `--keys` presses other keys
+after the first read instead of `f`, one at a time (`fa`: fast refresh, then
+rows of cores in this uwsgitop; `fa`/`faa` are the Python tool's `a` modes 1
+and 2, which go through every core too). CPU per refresh = CPU time /
 documents served in the window; likewise for minor page faults (all
 threads). Peak RSS is VmHWM at the end.
 
 Usage:
-  interactive_cpu.py --name NAME --input A.json B.json [--seconds 10] -- CMD...
+  interactive_cpu.py --name NAME --input A.json B.json [--seconds 10] [--keys fa] -- CMD...
 CMD may contain {addr} (replaced by 127.0.0.1:PORT). Prints one markdown row:
 | NAME | input bytes | refreshes | CPU ms/refresh | minor faults/refresh | VmHWM MiB | screen lines |
 Exit status 1 when the monitor did not read at least twice or died.
@@ -81,6 +84,14 @@ def cpu_and_faults(pid):
     return (int(fields[11]) + int(fields[12])) / ticks, int(fields[7])
 
 
+def user_sys(pid):
+    """(utime, stime) in seconds of the whole process."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
 def vmhwm_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -97,6 +108,9 @@ def main():
     ap.add_argument("--settle", type=float, default=2.0)
     ap.add_argument("--first-timeout", type=float, default=30.0)
     ap.add_argument("--capture", help="write the final screen here")
+    ap.add_argument("--memory", action="store_true",
+                    help="also print VmHWM, VmRSS, RssAnon, RssFile and the user/system split (stderr)")
+    ap.add_argument("--keys", default="f", help="keys pressed after the first read (default: f)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -118,12 +132,33 @@ def main():
         deadline = time.monotonic() + a.first_timeout
         while srv.count() < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
-        subprocess.run(tmux + ["send-keys", "-t", "bench", "f"], check=True, timeout=10)
+        for key in a.keys:
+            subprocess.run(tmux + ["send-keys", "-t", "bench", "-l", key], check=True, timeout=10)
+            time.sleep(0.2)
         time.sleep(a.settle)
-        (c0, f0), n0 = cpu_and_faults(pid), srv.count()
+        (c0, f0), n0, us0 = cpu_and_faults(pid), srv.count(), user_sys(pid)
         time.sleep(a.seconds)
-        (c1, f1), n1 = cpu_and_faults(pid), srv.count()
+        (c1, f1), n1, us1 = cpu_and_faults(pid), srv.count(), user_sys(pid)
         hwm = vmhwm_kib(pid)
+        if a.memory:
+            with open("/proc/%d/status" % pid) as f:
+                mem = [l.split() for l in f if l.split(":")[0] in ("VmHWM", "VmRSS", "RssAnon", "RssFile")]
+            maps = []  # (Rss kB, mapping) of the anonymous mappings, biggest first
+            with open("/proc/%d/smaps" % pid) as f:
+                head = None
+                for l in f:
+                    parts = l.split()
+                    if parts and not parts[0].endswith(":"):
+                        head = parts
+                    elif parts and parts[0] == "Rss:" and head is not None and (len(head) < 6 or head[5].startswith("[")):
+                        maps.append((int(parts[1]), head[0] + (" " + head[5] if len(head) > 5 else "")))
+            maps.sort(reverse=True)
+            print("%s: biggest anonymous mappings (Rss kB): %s" % (
+                a.name, ", ".join("%d %s" % m for m in maps[:8])), file=sys.stderr)
+            n = max(1, n1 - n0)
+            print("%s: %s; user %.2f / system %.2f ms per refresh" % (
+                a.name, ", ".join("%s %s kB" % (m[0].rstrip(":"), m[1]) for m in mem),
+                (us1[0] - us0[0]) / n * 1000, (us1[1] - us0[1]) / n * 1000), file=sys.stderr)
         screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "bench"], capture_output=True,
                                 text=True, timeout=10).stdout
         if a.capture:

@@ -17,9 +17,11 @@
 # Steps: machine facts; bench_refresh (stages per size, markdown); hyperfine of
 # `uwsgitop --once --format json|table file:SNAPSHOT` per size; peak RSS per
 # size (/usr/bin/time); callgrind instruction counts (whole process on the
-# 4 MB input, one steady refresh, the RapidJSON floor) with the top functions;
-# VmHWM after 10 vs 200 refreshes; CPU per refresh and peak RSS in interactive
-# mode for this uwsgitop and the Python one (bench/interactive_cpu.py, tmux).
+# 4 MB input, one steady refresh, the RapidJSON floor, the cores view over the
+# generated 1/4/16 MB inputs) with the top functions; VmHWM after 10 vs 200
+# refreshes; CPU per refresh and peak RSS in interactive mode for this uwsgitop
+# and the Python one (bench/interactive_cpu.py, tmux), worker tables and the
+# cores view against the Python tool's `a` modes.
 # Everything goes to $OUT/*.md|txt; summary.md collects the tables.
 set -euo pipefail
 
@@ -136,6 +138,19 @@ say "|---|---:|---|"
 say "| whole process \`uwsgitop --once --format table file:$CG_INPUT-2.json\` | $whole | <= 130 M |"
 say "| one steady refresh, workers view (read+parse+rates+view+render) | $(( steady_w / CG_REFRESHES )) | <= 100 M |"
 say "| one steady refresh, cores view | $(( steady_c / CG_REFRESHES )) | - |"
+# Scaling of the cores view over the generated inputs (issue 18): linear, each
+# step within 1.2x of the size ratio.
+prev_ir=0; prev_bytes=0
+for g in gen1 gen4 gen16; do
+  ir=$(cg "steady-cores-$g" --collect-atstart=no --toggle-collect=uwsgitop_bench_refresh "$BR" --loop $g --refreshes $CG_REFRESHES --cores-view)
+  bytes=$(grep -o 'bytes=[0-9]*' "$OUT/cg-steady-cores-$g.stdout" | cut -d= -f2)
+  step="-"
+  if [ "$prev_ir" -gt 0 ]; then
+    step=$(awk -v a="$ir" -v b="$prev_ir" -v x="$bytes" -v y="$prev_bytes" 'BEGIN{printf "%.2f", (a/b)/(x/y)}')
+  fi
+  say "| one steady refresh, cores view, $g ($bytes bytes): step $step | $(( ir / CG_REFRESHES )) | step <= 1.2 |"
+  prev_ir=$ir; prev_bytes=$bytes
+done
 while read -r ir _ fn; do
   v=$(echo "$fn" | sed -E 's/.*(floor_parse_[a-z0-9]+).*/\1/')
   say "| RapidJSON floor ($v), per parse | $(( ${ir//,/} / CG_REFRESHES )) | - |"
@@ -174,6 +189,19 @@ for s in "${SIZES[@]}"; do
       say "| uwsgitop 0.12 (Python) $s | failed | | | | | |"
   fi
 done
+# The cores view (issue 18): rows of cores here (`f a`), the Python tool's `a`
+# modes (1: cores merged into the workers, 2: cores under them), same input.
+a=$DATA/$CG_INPUT-1.json; b=$DATA/$CG_INPUT-2.json
+"$PYTHON" "$HERE/interactive_cpu.py" --name "uwsgitop (C++) $CG_INPUT, f a (rows of cores)" --keys fa --input "$a" "$b" \
+  --seconds "$INTERACTIVE_SECONDS" --capture "$OUT/screen-cpp-cores.txt" -- "$UT" '{addr}' | tee -a "$SUM" || \
+  say "| uwsgitop (C++) $CG_INPUT, f a | failed | | | | | |"
+if [ -n "${PY_UWSGITOP:-}" ]; then
+  for keys in fa faa; do
+    "$PYTHON" "$HERE/interactive_cpu.py" --name "uwsgitop 0.12 (Python) $CG_INPUT, $keys" --keys $keys --input "$a" "$b" \
+      --seconds "$INTERACTIVE_SECONDS" --capture "$OUT/screen-py-$keys.txt" -- "$PYTHON" "$PY_UWSGITOP" '{addr}' | tee -a "$SUM" || \
+      say "| uwsgitop 0.12 (Python) $CG_INPUT, $keys | failed | | | | | |"
+  done
+fi
 [ -n "${PY_UWSGITOP:-}" ] || say "(PY_UWSGITOP unset: Python column skipped)"
 say ""
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -60,15 +60,23 @@ struct Attempt {
     std::string reason;
 };
 
+// Fewer bytes than the smallest core uWSGI writes (--stats-minified:
+// {"id":0,"requests":0,...,"vars":[],"req_info":{}} is 156 bytes); a text
+// of smaller cores just grows the table.
+constexpr std::size_t kMinCoreBytes = 150;
+constexpr std::size_t kReserveCoresFrom = 512 * 1024;  // bytes of text
+
 constexpr unsigned kBaseFlags =
     rapidjson::kParseInsituFlag | rapidjson::kParseTrailingCommasFlag;
 
 template <unsigned kFlags>
-Attempt run_reader(char* text, std::size_t n, ParseScope scope, Snapshot& snap) {
+Attempt run_reader(char* text, std::size_t n, ParseScope scope, bool generic_cores, Snapshot& snap) {
     rapidjson::InsituStringStream stream(text);
     detail::CoreSkip skip;
     if (scope == ParseScope::NoCores) {
-        skip = detail::CoreSkip{&stream.src_, text + n};
+        skip = detail::CoreSkip{&stream.src_, text + n, false};
+    } else if (!generic_cores) {
+        skip = detail::CoreSkip{&stream.src_, text + n, true};
     }
     StatsHandler handler(snap, skip);
     rapidjson::Reader reader;
@@ -93,17 +101,28 @@ Attempt run_reader(char* text, std::size_t n, ParseScope scope, Snapshot& snap) 
 // the reader and popped afterwards (the views never include it). The buffers
 // are reused frame after frame, so the headroom reserved here is allocated
 // once, not per refresh.
-Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, Snapshot& snap) {
+Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, bool generic_cores, Snapshot& snap) {
     if (buf.capacity() == buf.size()) {
         buf.reserve(buf.size() + buf.size() / 8 + 64);
     }
     snap.storage.clear();
     snap.storage.reserve(buf.size() + 1);  // the bound on what keep() copies (see top)
+    // Room for as many cores as a big text could hold (one takes more than
+    // kMinCoreBytes), reserved once: the core table never grows by doubling,
+    // which would leave the smaller tables it outgrew in the fetch thread's
+    // malloc arena (touched memory, 1.4 MB at 16,000 cores). The table is
+    // then big enough to be mapped on its own, and pages it does not reach
+    // are never touched. Small texts (an exporter's many prefork targets)
+    // grow as before: their leftovers are small.
+    if (scope == ParseScope::Everything && buf.size() >= kReserveCoresFrom &&
+        snap.cores.capacity() < buf.size() / kMinCoreBytes) {
+        snap.cores.reserve(buf.size() / kMinCoreBytes);
+    }
     const std::size_t n = buf.size();
     buf.push_back('\0');
     Attempt a = validate_utf8 ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(
-                                    buf.data(), n, scope, snap)
-                              : run_reader<kBaseFlags>(buf.data(), n, scope, snap);
+                                    buf.data(), n, scope, generic_cores, snap)
+                              : run_reader<kBaseFlags>(buf.data(), n, scope, generic_cores, snap);
     buf.pop_back();  // no reallocation: every view stays valid
     return a;
 }
@@ -160,7 +179,7 @@ Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
         if (scan.has_backslash) {
             scratch_.assign(buf.begin(), buf.end());
         }
-        Attempt strict = run_in_place(buf, scan.has_high, scope, out);
+        Attempt strict = run_in_place(buf, scan.has_high, scope, generic_cores_, out);
         if (strict.ok) {
             return Status::ok();
         }
@@ -184,7 +203,7 @@ Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
     // Lenient path: scratch_ holds the original, buf receives the repair.
     repair_json(std::string_view(scratch_.data(), scratch_.size()), buf);
     out.clear();
-    Attempt lenient = run_in_place(buf, false, scope, out);
+    Attempt lenient = run_in_place(buf, false, scope, generic_cores_, out);
     if (lenient.ok) {
         out.repaired = true;
         return Status::ok();

@@ -36,12 +36,42 @@ uint32_t size32(const std::vector<T>& v) {
     return static_cast<uint32_t>(v.size());
 }
 
-// Set when the caller does not want the cores (ParseScope::NoCores): the
-// reader's position, which the handler moves from just after the `[` of each
-// "cores" list to its `]` (skip_container.hpp), and the end of the text.
+// Set unless the caller asked for the generic reader only: the reader's
+// position, which the handler moves from just after the `[` of each "cores"
+// list, and the end of the text (NUL terminated). With `fast` false
+// (ParseScope::NoCores) it moves to the list's `]` (skip_container.hpp);
+// with `fast` true the cores in uWSGI's own shape are read there and the
+// position moves past them (core_reader.hpp).
 struct CoreSkip {
     char** pos = nullptr;
     const char* end = nullptr;
+    bool fast = false;
+};
+
+namespace core_text {
+struct Cursor;
+}
+
+// The text between a core's values as the first core of the document had it
+// (core_reader.hpp): pieces 0-7 end where numbers 0-7 start (id ...
+// in_request), piece 8 runs to just after the `[` of "vars", piece kTail
+// from just after its `]` to the core's `}` when req_info is empty, piece
+// kIdle from the end of in_request to the core's `}` when vars and req_info
+// are both empty (an idle core: most of them).
+struct CoreGlue {
+    static constexpr std::size_t kNumbers = 8;
+    static constexpr std::size_t kTail = 9;
+    static constexpr std::size_t kIdle = 10;
+    static constexpr std::size_t kPieces = 11;
+    static constexpr std::size_t kMaxGlue = 96;  // a multiple of 16
+    std::array<std::array<char, kMaxGlue>, kPieces> text;
+    std::array<uint8_t, kPieces> len{};
+    std::array<uint8_t, kPieces> steps{};       // 16-byte steps of the compare
+    std::array<uint32_t, kPieces> last_mask{};  // the bytes of the last step that count
+    bool tried_head = false, head = false;  // pieces 0-8 learnt
+    bool tried_tail = false, tail = false;  // kTail learnt
+    bool tried_idle = false, idle = false;  // kIdle learnt
+    bool learn(std::size_t i, const char* from, const char* to);
 };
 
 class StatsHandler {
@@ -341,10 +371,16 @@ private:
     bool wrong_container(Ctx ctx, bool is_object);   // noinline
     bool open_container(Ctx ctx, void* parent);      // noinline
     void skip_cores();
+    void read_cores_fast(Worker& w);  // core_reader.hpp
+    int core_head(core_text::Cursor& c, Core& core, const char*& numbers_end);
+    template <bool kRoom>
+    int glued_head(core_text::Cursor& c, uwsgitop::Int* const* values, const char*& numbers_end);
+    bool core_tail(core_text::Cursor& c, Core& core, bool& empty);
     bool object_element(const Frame& f);
 
     Snapshot& s_;
     CoreSkip skip_;
+    CoreGlue glue_;
     std::array<Frame, kMaxDepth + 1> frames_{};  // [0]: Top; then up to kMaxDepth containers
     Frame* top_ = &frames_[0];
     // The value after the last key: what it is for (and where it goes:
@@ -360,3 +396,4 @@ private:
 }  // namespace uwsgitop::detail
 
 #include "stats_handler_lists.hpp"  // IWYU pragma: keep (the out-of-line members above)
+#include "core_reader.hpp"          // IWYU pragma: keep (read_cores_fast)

@@ -42,7 +42,11 @@ namespace uwsgitop::detail {
         w->cores = Range{size32(s_.cores), 0};
         w->has_cores = true;
         if (skip_.pos != nullptr) {
-            skip_cores();
+            if (skip_.fast) {
+                read_cores_fast(*w);
+            } else {
+                skip_cores();
+            }
         }
         break;
     }

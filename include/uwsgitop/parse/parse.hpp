@@ -49,8 +49,15 @@ public:
     // cleared (kind Unknown) and the error names the offset.
     Status parse(ByteBuffer& bytes, Snapshot& out, ParseScope scope = ParseScope::Everything);
 
+    // Cores in uWSGI's own shape are read by a reader of that one shape
+    // (core_reader.hpp), the rest by RapidJSON; the result is the same. On:
+    // RapidJSON reads everything (the reference the tests and the bench hold
+    // the fast reader to).
+    void set_generic_cores(bool on) { generic_cores_ = on; }
+
 private:
     ByteBuffer scratch_;  // reused by the lenient path
+    bool generic_cores_ = false;
 };
 
 }  // namespace uwsgitop
