@@ -86,6 +86,7 @@ void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurre
 
 std::string instance_state(const Instance& inst, double now_mono) {
     if (inst.last_ok) return "ok";
+    if (!inst.has_data && inst.error.empty()) return "polling";   // the first fetch is still in flight
     if (!inst.has_data) return "error: " + inst.error;
     std::string s = "stale ";
     append_duration_s(s, now_mono - inst.last_ok_mono);

@@ -84,7 +84,8 @@ void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
 void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
                  const FetchLimits& limits, unsigned concurrency, ParseScope scope);
 
-// "ok", "stale 4s: <error>" or "error: <error>" for an instance at `now_mono`.
+// "ok", "stale 4s: <error>", "error: <error>", or "polling" before the
+// first fetch of an instance ended, for an instance at `now_mono`.
 std::string instance_state(const Instance& inst, double now_mono);
 
 }  // namespace uwsgitop
