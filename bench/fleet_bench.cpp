@@ -74,6 +74,7 @@ double maximum(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_
 
 // Wall seconds of `binary --targets file --once --format tsv` (output dropped).
 double time_once(const std::string& binary, const std::string& file, double timeout, unsigned concurrency) {
+    std::fflush(stdout);   // the child must not write our buffered lines again
     const double t0 = monotonic_seconds();
     const pid_t pid = fork();
     if (pid < 0) return -1;

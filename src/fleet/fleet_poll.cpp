@@ -97,7 +97,9 @@ void FleetPoll::start_round(const std::vector<std::unique_ptr<Instance>>& fleet)
         inst->polling = true;
         inst->poll_round = round_;
         inst->last_poll_mono = now;
-        ++round_pending_;
+        // An instance whose last poll failed does not hold up the round.
+        inst->poll_holds_round = inst->last_ok || (!inst->has_data && inst->error.empty());
+        if (inst->poll_holds_round) ++round_pending_;
         ++in_flight_;
         if (ep_ >= 0 && inst->pipeline->source().nonblocking() != nullptr) {
             waiting_.push_back(inst);
@@ -153,7 +155,7 @@ void FleetPoll::store(Instance* inst, const Status& st) {
     store_poll(*inst, st);
     inst->polling = false;
     --in_flight_;
-    if (inst->poll_round == round_ && round_pending_ > 0) --round_pending_;
+    if (inst->poll_round == round_ && inst->poll_holds_round && round_pending_ > 0) --round_pending_;
 }
 
 void FleetPoll::worker() {

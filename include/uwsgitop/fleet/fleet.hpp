@@ -47,8 +47,10 @@ struct Instance {
     // Scratch for the poll in flight (swapped into snapshot on success).
     Snapshot incoming;
     Rates incoming_rates;
-    // A FleetPoll fetch is in flight (started in its round `poll_round`).
+    // A FleetPoll fetch is in flight (started in its round `poll_round`;
+    // `poll_holds_round`: counted in that round's round_pending()).
     bool polling = false;
+    bool poll_holds_round = false;
     unsigned long poll_round = 0;
 };
 

@@ -64,7 +64,10 @@ public:
     void wake();
 
     std::size_t in_flight() const { return in_flight_; }        // fetches not stored yet
-    std::size_t round_pending() const { return round_pending_; }  // of those, the last round's
+    // Of those, the last round's, not counting instances whose previous
+    // poll failed: a member that is down (or hangs: down once its timeout
+    // passed) does not hold up the hand-over of the others.
+    std::size_t round_pending() const { return round_pending_; }
     unsigned max_connections() const { return max_connections_; }
 
 private:

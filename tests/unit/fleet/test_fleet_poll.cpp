@@ -114,6 +114,14 @@ TEST_CASE("fleet_poll::a silent member does not hold up the others, and is down 
             CHECK_FALSE(fleet[i]->polling);
             CHECK_MESSAGE(fleet[i]->error.find("timed out after 1.5s (no reply)") != std::string::npos, fleet[i]->error);
         }
+
+        // Down now: asked again, but the round's hand-over no longer waits for them.
+        poll.start_round(fleet);
+        CHECK(poll.in_flight() == 8);
+        CHECK(poll.round_pending() == 6);
+        poll.run_until(kForever, FleetPoll::Until::RoundDone);
+        CHECK(fleet[6]->polling);
+        CHECK(fleet[0]->last_ok);
     }
     CHECK(settled_fds(fds_before) == fds_before);   // every socket, the epoll set and the eventfd closed
 }
