@@ -197,6 +197,7 @@ std::size_t FleetPoll::run_until(double deadline, Until when) {
         fill_slots();
         if (when == Until::RoundDone && round_pending_ == 0) break;
         if (when == Until::AnyStored && in_flight_ < before) break;
+        if (when == Until::AllDone && in_flight_ == 0) break;
         if (woken_.exchange(false)) break;
         double next = deadline;
         for (const Slot& s : slots_) {

@@ -11,8 +11,8 @@
 //   * run_until(deadline, when) drives the fetches and stores each one's
 //     outcome in its Instance (as poll_instance() does) as soon as it ends,
 //     on the calling thread; it returns at `deadline`, after wake(), and, as
-//     `when` asks, once every fetch of the last round has ended or once any
-//     fetch has.
+//     `when` asks, once every fetch of the last round has ended, once any
+//     fetch has, or once none is in flight.
 // Socket sources with a nonblocking() fetch (TCP to an IP literal, unix,
 // abstract sockets) all run in one epoll loop on the calling thread: at most
 // `max_connections` sockets open at once (the default kMaxConnections,
@@ -56,6 +56,7 @@ public:
         Deadline,    // only the deadline (or wake()) ends the call
         RoundDone,   // ... or no fetch of the last start_round() in flight
         AnyStored,   // ... or at least one fetch stored
+        AllDone,     // ... or no fetch in flight at all
     };
 
     void start_round(const std::vector<std::unique_ptr<Instance>>& fleet);
