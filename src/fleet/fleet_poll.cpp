@@ -1,4 +1,4 @@
-// fleet_poll.cpp — one epoll loop for the fleet's sockets (see fleet_poll.hpp).
+// fleet_poll.cpp — epoll loops for the fleet's sockets (see fleet_poll.hpp).
 #include "uwsgitop/fleet/fleet_poll.hpp"
 
 #include <sys/epoll.h>
@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "uwsgitop/base/clock.hpp"
 
@@ -16,6 +18,7 @@ namespace uwsgitop {
 namespace {
 
 constexpr uint64_t kWakeToken = 0;   // slot i has token i + 1
+constexpr unsigned kMaxLoops = 4;
 
 // Milliseconds for epoll_wait() until `deadline` (monotonic seconds),
 // rounded up so the timer has passed when it returns; -1 for none.
@@ -37,30 +40,169 @@ unsigned connection_cap(unsigned asked) {
     return cap;
 }
 
+void signal_fd(int fd) {
+    const uint64_t one = 1;
+    const ssize_t n = ::write(fd, &one, sizeof one);
+    (void)n;   // EAGAIN: the counter is full, the reader wakes anyway
+}
+
+void drain_fd(int fd) {
+    uint64_t count = 0;
+    const ssize_t n = ::read(fd, &count, sizeof count);
+    (void)n;
+}
+
 }  // namespace
 
-FleetPoll::FleetPoll(unsigned threads, unsigned max_connections)
-    : max_connections_(connection_cap(max_connections)), threads_(std::max(1u, threads)) {
-    ep_ = ::epoll_create1(EPOLL_CLOEXEC);
-    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (ep_ >= 0 && wake_fd_ >= 0) {
+// One epoll loop on its own thread: the sockets of the instances handed to
+// it with add(). Its fetch slots and queue belong to its thread; add() and
+// the destructor talk to it through `mu` and its eventfd.
+struct FleetPoll::Loop {
+    struct Slot {
+        Instance* inst = nullptr;
+        NonblockingFetch* fetch = nullptr;
+    };
+
+    FleetPoll& owner;
+    unsigned cap;
+    int ep = -1;
+    int wake_fd = -1;
+    std::thread thread;
+    std::mutex mu;
+    std::deque<Instance*> incoming;   // under mu
+    bool stop = false;                // under mu
+    // The loop thread's own (read by the destructor after the join).
+    std::vector<Slot> slots;
+    std::vector<std::size_t> free_slots;
+    std::size_t sockets = 0;
+    std::deque<Instance*> waiting;
+
+    Loop(FleetPoll& o, unsigned connections) : owner(o), cap(std::max(1u, connections)) {
+        ep = ::epoll_create1(EPOLL_CLOEXEC);
+        wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = kWakeToken;
-        if (::epoll_ctl(ep_, EPOLL_CTL_ADD, wake_fd_, &ev) == 0) return;
+        if (ep < 0 || wake_fd < 0 || ::epoll_ctl(ep, EPOLL_CTL_ADD, wake_fd, &ev) != 0) return;
+        thread = std::thread([this] { run(); });
     }
-    // No epoll set: every source is fetched on the threads (fetch() blocks).
-    if (ep_ >= 0) ::close(ep_);
-    ep_ = -1;
-}
+
+    ~Loop() {
+        if (thread.joinable()) {
+            {
+                std::lock_guard lk(mu);
+                stop = true;
+            }
+            signal_fd(wake_fd);
+            thread.join();
+        }
+        for (Slot& s : slots) {
+            if (s.inst != nullptr) s.fetch->cancel();
+        }
+        if (ep >= 0) ::close(ep);
+        if (wake_fd >= 0) ::close(wake_fd);
+    }
+
+    bool running() const { return thread.joinable(); }
+
+    // Every instance handed over and not finished (after the join).
+    template <class F>
+    void for_each_unfinished(F f) {
+        for (Slot& s : slots) {
+            if (s.inst != nullptr) f(s.inst);
+        }
+        for (Instance* inst : waiting) f(inst);
+        for (Instance* inst : incoming) f(inst);
+    }
+
+    void add(const std::vector<Instance*>& insts) {
+        {
+            std::lock_guard lk(mu);
+            incoming.insert(incoming.end(), insts.begin(), insts.end());
+        }
+        signal_fd(wake_fd);
+    }
+
+    void done(std::size_t slot) {
+        const Slot s = slots[slot];
+        slots[slot] = Slot{};
+        free_slots.push_back(slot);
+        --sockets;
+        // Parsed here, stored by the caller's thread.
+        owner.finished(s.inst, s.inst->pipeline->complete(s.fetch->result(), s.inst->incoming, s.inst->incoming_rates));
+    }
+
+    void fill() {
+        while (sockets < cap && !waiting.empty()) {
+            Instance* inst = waiting.front();
+            waiting.pop_front();
+            std::size_t slot = 0;
+            if (!free_slots.empty()) {
+                slot = free_slots.back();
+                free_slots.pop_back();
+            } else {
+                slot = slots.size();
+                slots.emplace_back();
+            }
+            NonblockingFetch* fetch = inst->pipeline->source().nonblocking();
+            slots[slot] = Slot{inst, fetch};
+            ++sockets;
+            if (fetch->start(inst->pipeline->frame(), ep, slot + 1)) done(slot);
+        }
+    }
+
+    void run() {
+        epoll_event events[256];
+        for (;;) {
+            {
+                std::lock_guard lk(mu);
+                if (stop) return;
+                waiting.insert(waiting.end(), incoming.begin(), incoming.end());
+                incoming.clear();
+            }
+            fill();
+            double next = std::numeric_limits<double>::infinity();
+            for (const Slot& s : slots) {
+                if (s.inst != nullptr) next = std::min(next, s.fetch->wake_at());
+            }
+            const int n = ::epoll_wait(ep, events, 256, wait_ms(next));
+            for (int k = 0; k < n; ++k) {
+                const uint64_t token = events[k].data.u64;
+                if (token == kWakeToken) {
+                    drain_fd(wake_fd);
+                    continue;
+                }
+                const std::size_t slot = static_cast<std::size_t>(token - 1);
+                if (slot >= slots.size() || slots[slot].inst == nullptr) continue;
+                if (slots[slot].fetch->advance(events[k].events)) done(slot);
+            }
+            const double now = monotonic_seconds();
+            for (std::size_t slot = 0; slot < slots.size(); ++slot) {
+                const Slot& s = slots[slot];
+                if (s.inst != nullptr && s.fetch->wake_at() <= now && s.fetch->advance(0)) done(slot);
+            }
+        }
+    }
+};
+
+FleetPoll::FleetPoll(unsigned threads, unsigned max_connections)
+    : max_connections_(connection_cap(max_connections)), threads_(std::max(1u, threads)) {}
 
 FleetPoll::~FleetPoll() {
-    for (Slot& s : slots_) {
-        if (s.inst == nullptr) continue;
-        s.fetch->cancel();
-        s.inst->polling = false;
+    for (auto& loop : loops_) {
+        // Stop and join it, then release what it still had.
+        Loop* l = loop.get();
+        {
+            std::lock_guard lk(l->mu);
+            l->stop = true;
+        }
+        if (l->running()) {
+            signal_fd(l->wake_fd);
+            l->thread.join();
+        }
+        l->for_each_unfinished([](Instance* inst) { inst->polling = false; });
     }
-    for (Instance* inst : waiting_) inst->polling = false;
+    loops_.clear();   // cancels the sockets in flight
     {
         std::lock_guard lk(mu_);
         stopping_ = true;
@@ -70,18 +212,20 @@ FleetPoll::~FleetPoll() {
     cv_.notify_all();
     for (auto& t : workers_) t.join();   // each bounded by its fetch's timeout
     for (auto& [inst, st] : finished_) inst->polling = false;
-    if (ep_ >= 0) ::close(ep_);
-    if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 void FleetPoll::wake() {
     woken_.store(true);
-    if (wake_fd_ >= 0) {
-        const uint64_t one = 1;
-        const ssize_t n = ::write(wake_fd_, &one, sizeof one);
-        (void)n;   // EAGAIN: the counter is full, the loop wakes anyway
-    } else {
+    {
         std::lock_guard lk(mu_);
+    }
+    cv_.notify_all();
+}
+
+void FleetPoll::finished(Instance* inst, Status st) {
+    {
+        std::lock_guard lk(mu_);
+        finished_.emplace_back(inst, std::move(st));
     }
     cv_.notify_all();
 }
@@ -90,6 +234,7 @@ void FleetPoll::start_round(const std::vector<std::unique_ptr<Instance>>& fleet)
     ++round_;
     round_pending_ = 0;
     const double now = monotonic_seconds();
+    std::vector<Instance*> sockets;
     std::size_t queued = 0;
     for (const auto& p : fleet) {
         Instance* inst = p.get();
@@ -101,13 +246,36 @@ void FleetPoll::start_round(const std::vector<std::unique_ptr<Instance>>& fleet)
         inst->poll_holds_round = inst->last_ok || (!inst->has_data && inst->error.empty());
         if (inst->poll_holds_round) ++round_pending_;
         ++in_flight_;
-        if (ep_ >= 0 && inst->pipeline->source().nonblocking() != nullptr) {
-            waiting_.push_back(inst);
+        if (inst->pipeline->source().nonblocking() != nullptr) {
+            sockets.push_back(inst);
             continue;
         }
         std::lock_guard lk(mu_);
         jobs_.push_back(inst);
         ++queued;
+    }
+    if (!sockets.empty()) {
+        if (loops_.empty()) {
+            const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+            const unsigned n = std::min({kMaxLoops, cpus, max_connections_});
+            for (unsigned i = 0; i < n; ++i) {
+                auto loop = std::make_unique<Loop>(*this, max_connections_ / n);
+                if (loop->running()) loops_.push_back(std::move(loop));
+            }
+        }
+        if (loops_.empty()) {
+            // No epoll loop could start: the threads fetch them (blocking).
+            std::lock_guard lk(mu_);
+            jobs_.insert(jobs_.end(), sockets.begin(), sockets.end());
+            queued += sockets.size();
+        } else {
+            // Dealt in turn, so each loop gets an equal share.
+            std::vector<std::vector<Instance*>> share(loops_.size());
+            for (Instance* inst : sockets) share[next_loop_++ % loops_.size()].push_back(inst);
+            for (std::size_t i = 0; i < loops_.size(); ++i) {
+                if (!share[i].empty()) loops_[i]->add(share[i]);
+            }
+        }
     }
     if (queued > 0) {
         std::lock_guard lk(mu_);
@@ -115,40 +283,6 @@ void FleetPoll::start_round(const std::vector<std::unique_ptr<Instance>>& fleet)
         while (workers_.size() < want) workers_.emplace_back([this] { worker(); });
     }
     cv_.notify_all();
-    fill_slots();
-}
-
-void FleetPoll::fill_slots() {
-    while (sockets_ < max_connections_ && !waiting_.empty()) {
-        Instance* inst = waiting_.front();
-        waiting_.pop_front();
-        start_socket(inst);
-    }
-}
-
-bool FleetPoll::start_socket(Instance* inst) {
-    std::size_t slot = 0;
-    if (!free_slots_.empty()) {
-        slot = free_slots_.back();
-        free_slots_.pop_back();
-    } else {
-        slot = slots_.size();
-        slots_.emplace_back();
-    }
-    NonblockingFetch* fetch = inst->pipeline->source().nonblocking();
-    slots_[slot] = Slot{inst, fetch};
-    ++sockets_;
-    if (!fetch->start(inst->pipeline->frame(), ep_, slot + 1)) return true;
-    socket_done(slot);
-    return false;
-}
-
-void FleetPoll::socket_done(std::size_t slot) {
-    const Slot s = slots_[slot];
-    slots_[slot] = Slot{};
-    free_slots_.push_back(slot);
-    --sockets_;
-    store(s.inst, s.inst->pipeline->complete(s.fetch->result(), s.inst->incoming, s.inst->incoming_rates));
 }
 
 void FleetPoll::store(Instance* inst, const Status& st) {
@@ -171,16 +305,11 @@ void FleetPoll::worker() {
         lk.lock();
         --busy_workers_;
         finished_.emplace_back(inst, std::move(st));
-        if (wake_fd_ >= 0) {
-            const uint64_t one = 1;
-            const ssize_t n = ::write(wake_fd_, &one, sizeof one);
-            (void)n;
-        }
         cv_.notify_all();
     }
 }
 
-void FleetPoll::collect_blocking() {
+void FleetPoll::collect() {
     std::vector<std::pair<Instance*, Status>> done;
     {
         std::lock_guard lk(mu_);
@@ -191,50 +320,19 @@ void FleetPoll::collect_blocking() {
 
 std::size_t FleetPoll::run_until(double deadline, Until when) {
     const std::size_t before = in_flight_;   // only start_round() adds to it
-    epoll_event events[256];
     for (;;) {
-        collect_blocking();
-        fill_slots();
+        collect();
         if (when == Until::RoundDone && round_pending_ == 0) break;
         if (when == Until::AnyStored && in_flight_ < before) break;
         if (when == Until::AllDone && in_flight_ == 0) break;
         if (woken_.exchange(false)) break;
-        double next = deadline;
-        for (const Slot& s : slots_) {
-            if (s.inst != nullptr) next = std::min(next, s.fetch->wake_at());
-        }
         if (monotonic_seconds() >= deadline) break;
-        int n = 0;
-        if (ep_ >= 0) {
-            n = ::epoll_wait(ep_, events, 256, wait_ms(next));
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                n = 0;
-            }
+        std::unique_lock lk(mu_);
+        auto ready = [&] { return !finished_.empty() || woken_.load(); };
+        if (std::isinf(deadline)) {
+            cv_.wait(lk, ready);
         } else {
-            // Only threads: wait for one of them (or the deadline, or wake()).
-            std::unique_lock lk(mu_);
-            auto ready = [&] { return !finished_.empty() || woken_.load(); };
-            if (std::isinf(next)) cv_.wait(lk, ready);
-            else cv_.wait_for(lk, std::chrono::duration<double>(std::max(0.0, next - monotonic_seconds())), ready);
-            continue;
-        }
-        for (int i = 0; i < n; ++i) {
-            const uint64_t token = events[i].data.u64;
-            if (token == kWakeToken) {
-                uint64_t count = 0;
-                const ssize_t r = ::read(wake_fd_, &count, sizeof count);
-                (void)r;
-                continue;
-            }
-            const std::size_t slot = static_cast<std::size_t>(token - 1);
-            if (slot >= slots_.size() || slots_[slot].inst == nullptr) continue;
-            if (slots_[slot].fetch->advance(events[i].events)) socket_done(slot);
-        }
-        const double now = monotonic_seconds();
-        for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
-            const Slot& s = slots_[slot];
-            if (s.inst != nullptr && s.fetch->wake_at() <= now && s.fetch->advance(0)) socket_done(slot);
+            cv_.wait_for(lk, std::chrono::duration<double>(std::max(0.0, deadline - monotonic_seconds())), ready);
         }
     }
     return before - in_flight_;

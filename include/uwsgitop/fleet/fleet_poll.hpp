@@ -14,16 +14,18 @@
 //     `when` asks, once every fetch of the last round has ended, once any
 //     fetch has, or once none is in flight.
 // Socket sources with a nonblocking() fetch (TCP to an IP literal, unix,
-// abstract sockets) all run in one epoll loop on the calling thread: at most
-// `max_connections` sockets open at once (the default kMaxConnections,
-// lowered to half of RLIMIT_NOFILE's soft limit when that is smaller); the
-// others wait their turn. Sources that only block (TCP hosts given by name,
-// http(s) through libcurl, files) run on up to `threads` worker threads,
-// started when first needed; their outcome is stored by the loop's thread
-// too, so every Instance field the screen reads is written by one thread.
+// abstract sockets) run in epoll loops: kLoops threads at most (one per CPU,
+// up to 4), each owning a share of the sockets, started when first needed;
+// at most `max_connections` sockets are open at once in all (the default
+// kMaxConnections, lowered to half of RLIMIT_NOFILE's soft limit when that
+// is smaller), the others wait their turn. A loop thread connects, reads
+// and parses (Pipeline::complete); the outcome is stored into the Instance
+// by the thread that calls run_until(), so every Instance field the screen
+// reads is written by that one thread. Sources that only block (TCP hosts
+// given by name, http(s) through libcurl, files) run on up to `threads`
+// worker threads, started when first needed, stored the same way.
 //
-// Threads: one thread calls everything but wake(), which any thread may call
-// (an eventfd). Instances must outlive the FleetPoll (the destructor abandons
+// Threads: one thread calls everything but wake(), which any thread may call. Instances must outlive the FleetPoll (the destructor abandons
 // the socket fetches in flight and waits for the blocking ones, each bounded
 // by its timeout); the fleet vector may grow between calls (instances are
 // held by address, never moved).
@@ -34,6 +36,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -72,32 +75,23 @@ public:
     unsigned max_connections() const { return max_connections_; }
 
 private:
-    struct Slot {
-        Instance* inst = nullptr;
-        NonblockingFetch* fetch = nullptr;
-    };
+    struct Loop;   // one epoll loop thread (fleet_poll.cpp)
 
-    void fill_slots();
-    bool start_socket(Instance* inst);    // false: it ended at once (stored)
-    void socket_done(std::size_t slot);
     void store(Instance* inst, const Status& st);
-    void collect_blocking();
+    void collect();
     void worker();
+    void finished(Instance* inst, Status st);   // any thread: hand an outcome to the caller's thread
 
-    int ep_ = -1;
-    int wake_fd_ = -1;
     unsigned max_connections_;
     unsigned threads_;
-    std::vector<Slot> slots_;
-    std::vector<std::size_t> free_slots_;
-    std::size_t sockets_ = 0;             // slots in use
-    std::deque<Instance*> waiting_;       // socket fetches not started (the cap)
+    std::vector<std::unique_ptr<Loop>> loops_;
+    std::size_t next_loop_ = 0;
     std::size_t in_flight_ = 0;
     std::size_t round_pending_ = 0;
     unsigned long round_ = 0;
     std::atomic<bool> woken_{false};
 
-    // Blocking sources: the queue and the finished ones, under mu_.
+    // Blocking sources' queue, and every finished fetch, under mu_.
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Instance*> jobs_;
