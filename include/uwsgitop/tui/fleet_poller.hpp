@@ -62,7 +62,9 @@ public:
     // Queues a target for the next round (see top).
     void add(const Target& target);
     // Asks the thread to stop; true if it ended within `wait_seconds` (then
-    // it is joined). A round in flight only ends by its fetches' timeouts.
+    // it is joined). The wait for a round ends at once; the socket fetches in
+    // flight are abandoned when the poller is destroyed, a blocking one (host
+    // name, http(s)) ends by its timeout.
     bool stop(double wait_seconds);
 
 private:
