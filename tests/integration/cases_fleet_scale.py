@@ -5,6 +5,10 @@
 #           instance once a second (counted by the fake process), the real
 #           uWSGI's workers are read, and the silent ones are shown as timed
 #           out within their timeout (2 s) plus a hand-over;
+#   batch:  --batch -n 4 -d 1 waits one timeout for its first round only:
+#           later rounds do not wait for the members that already failed
+#           (shown with their error while asked again), so 4 rounds take
+#           about 2 + 3 x 1 s, not 4 x 2 + 3 x 1 s;
 #   once:   --once --concurrency 4 over the 200 ends after about one timeout
 #           (not one per batch of 4 hung members), with the 190 answering ones in its JSON
 #           and one error line per silent one.
@@ -67,6 +71,7 @@ def fleet_scale(ctx):
         path = _targets(ctx, fleet, u.stats.bind_arg())
         ctx.sub("screen", lambda: _screen(ctx, fleet, path))
         ctx.sub("once", lambda: _once(ctx, fleet, path, u))
+        ctx.sub("batch", lambda: _batch(ctx, fleet, path))
     finally:
         fleet.close()
 
@@ -133,3 +138,20 @@ def _once(ctx, fleet, path, u):
     lines = [ln for ln in r.errtext().splitlines() if ln]
     check(len(lines) == SILENT and all("timed out" in ln for ln in lines),
           "stderr: expected %d timeout lines, got %r" % (SILENT, lines[:3]))
+
+
+def _batch(ctx, fleet, path):
+    r = ctx.tool("--targets", path, "--batch", "-n", 4, "-d", 1, "--format", "json", "--timeout", TIMEOUT,
+                 timeout=40)
+    check(not r.timed_out, "--batch hung")
+    docs = r.json_lines()
+    check(len(docs) == 4, "%d JSON documents, expected 4" % len(docs))
+    check(r.elapsed <= TIMEOUT + 3 * 1.0 + 2.0, "--batch -n 4 -d 1 took %.2f s with 10 hung members (timeout %.1f s)"
+          % (r.elapsed, TIMEOUT))
+    for n, doc in enumerate(docs, 1):
+        states = {i["name"]: i["state"] for i in doc["instances"]}
+        ok = [k for k, v in states.items() if v == "ok"]
+        check(len(ok) == COUNT + 1 - SILENT, "round %d: %d ok, expected %d" % (n, len(ok), COUNT + 1 - SILENT))
+        for i in range(SILENT):
+            s = states["silent-%02d" % i]
+            check("timed out after 2.0s (no reply)" in s, "round %d: silent-%02d: %r" % (n, i, s))
