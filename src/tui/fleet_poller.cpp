@@ -70,11 +70,13 @@ void FleetPoller::configure(double interval, bool paused) {
     poll_.wake();
 }
 
-bool FleetPoller::take(std::vector<FleetRow>& out) {
+bool FleetPoller::take(std::vector<FleetRow>& out, bool* new_round) {
     std::lock_guard lk(mu_);
     if (!ready_) return false;
     out.swap(shared_);
+    if (new_round) *new_round = ready_round_;
     ready_ = false;
+    ready_round_ = false;
     return true;
 }
 
@@ -89,14 +91,15 @@ bool FleetPoller::stop(double wait_seconds) {
     return finished;
 }
 
-void FleetPoller::publish(std::vector<FleetRow>& mine) {
-    grow();
+void FleetPoller::publish(std::vector<FleetRow>& mine, bool round) {
+    if (round) grow();
     make_fleet_rows(fleet_, monotonic_seconds(), mine);
     std::lock_guard lk(mu_);
     // Hand over: the UI gets these rows; the buffer it last gave back (or
     // older unread rows) is reused for the next ones.
     shared_.swap(mine);
     ready_ = true;
+    ready_round_ = ready_round_ || round;
 }
 
 void FleetPoller::run() {
@@ -131,7 +134,7 @@ void FleetPoller::run() {
             const bool hand_over = !published ? poll_.round_pending() == 0 || now >= started + batch
                                               : dirty && now >= last_publish + batch;
             if (hand_over) {
-                publish(mine);
+                publish(mine, !published);
                 published = true;
                 dirty = false;
                 last_publish = now;

@@ -12,7 +12,8 @@
 // its timeout passes. The round's rows (make_fleet_rows) are handed over as
 // soon as every fetch of the round has ended, or half an interval (at most
 // kPublishBatch) after it started with what has ended by then; fetches that
-// end later are handed over in batches at most kPublishBatch apart. A hand-
+// end later are handed over in batches at most kPublishBatch apart, marked
+// as not a new round (take()'s `new_round`: no new history sample). A hand-
 // over builds the rows into the thread's own buffer and, under the mutex,
 // swaps that buffer with the shared one. take() swaps the shared buffer out
 // to the UI. The lock is only held for those swaps, never during a fetch,
@@ -57,8 +58,10 @@ public:
     void start(double interval, bool paused = false);
     // New interval or pause state; wakes the thread (see top).
     void configure(double interval, bool paused);
-    // Moves the newest round's rows into `out` (true when there was one).
-    bool take(std::vector<FleetRow>& out);
+    // Moves the newest rows into `out` (true when there were new ones);
+    // `new_round` says whether a round was handed over since the last take
+    // (false: only fetches that ended late, between rounds).
+    bool take(std::vector<FleetRow>& out, bool* new_round = nullptr);
     // Queues a target for the next round (see top).
     void add(const Target& target);
     // Asks the thread to stop; true if it ended within `wait_seconds` (then
@@ -70,7 +73,7 @@ public:
 private:
     void run();
     void grow();   // poll thread: polls and appends queued and followed targets
-    void publish(std::vector<FleetRow>& mine);   // poll thread: grow, rows, hand over
+    void publish(std::vector<FleetRow>& mine, bool round);   // poll thread: grow, rows, hand over
 
     // Rows are handed over at most this often (and at half the interval)
     // while fetches keep ending.
@@ -89,6 +92,7 @@ private:
     std::condition_variable cv_;
     std::vector<FleetRow> shared_;
     bool ready_ = false;
+    bool ready_round_ = false;   // a round among the hand-overs not taken yet
     bool stop_ = false;
     bool done_ = false;
     FleetPoll poll_;   // declared last: destroyed first, while the instances live

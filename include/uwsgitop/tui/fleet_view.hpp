@@ -91,8 +91,10 @@ public:
     void set_size(int width, int height);
     void set_clock(double mono_now) { mono_now_ = mono_now; }
     void set_ascii(bool ascii) { ascii_ = ascii; }
-    // A new poll round: rows are taken (swapped), history gets one sample each.
-    void set_rows(std::vector<FleetRow>& rows);
+    // New rows are taken (swapped); for a new poll round (`new_round`) the
+    // history gets one sample each and the rounds count one more (rows from
+    // fetches that ended between rounds only replace the rows).
+    void set_rows(std::vector<FleetRow>& rows, bool new_round = true);
     void handle_key(int key);
     // The single screen's mouse rules (ViewModel::handle_mouse): a header
     // click sorts (again: reverses), a row click selects, a double click
