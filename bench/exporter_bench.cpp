@@ -1,6 +1,6 @@
 // exporter_bench.cpp — what a scrape of `uwsgitop --serve-metrics` costs:
-// N fake stats servers on loopback (bench_server.hpp, prefork-1/-2.json in
-// turn, in a forked child), the real uwsgitop binary serving them, and this
+// N fake stats servers on loopback (fake_fleet.hpp: one forked child, one
+// epoll loop, prefork-1/-2.json in turn), the real uwsgitop binary serving them, and this
 // process scraping /metrics: one scraper, then two at once (an HA pair).
 //
 // Measured on the exporter process alone (/proc/PID/stat utime+stime, and
@@ -10,7 +10,7 @@
 // after the runs and with 500 idle connections open. Every process started
 // here is stopped by its pid. Exit 1 when a scrape failed or a target was down.
 //
-//   exporter_bench BINARY [--targets N] [--rounds N] [--quick] [--uwsgi-exporter PATH]
+//   exporter_bench BINARY [--targets N] [--rounds N] [--quick] [--uwsgi-exporter PATH] [--promtool PATH]
 // A round is one scrape, or two at once; CPU is summed over all rounds (the
 // kernel counts in 10 ms ticks) and divided by their number.
 #include <arpa/inet.h>
@@ -36,17 +36,12 @@
 #include <thread>
 #include <vector>
 
-#include "bench_server.hpp"
+#include "fake_fleet.hpp"
 #include "uwsgitop/base/clock.hpp"
 
 using namespace uwsgitop;
 
 namespace {
-
-uwsgitop::ByteBuffer slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return uwsgitop::ByteBuffer(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 double median(std::vector<double> v) {
     if (v.empty()) return 0;
@@ -55,21 +50,6 @@ double median(std::vector<double> v) {
 }
 
 double maximum(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
-
-[[noreturn]] void serve_children(int n, std::vector<uwsgitop::ByteBuffer> docs, int fd) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    std::vector<std::unique_ptr<bench::LoopbackServer>> servers;
-    for (int i = 0; i < n; ++i) {
-        auto s = std::make_unique<bench::LoopbackServer>();
-        std::string error;
-        uint16_t port = 0;
-        if (s->start(docs, 0, error)) port = s->port();
-        if (write(fd, &port, sizeof port) != static_cast<ssize_t>(sizeof port)) _exit(1);
-        servers.push_back(std::move(s));
-    }
-    close(fd);
-    for (;;) pause();
-}
 
 // utime + stime of `pid`, seconds.
 double cpu_of(pid_t pid) {
@@ -224,13 +204,15 @@ int main(int argc, char** argv) {
     const std::string binary = argv[1];
     int targets = 100, rounds = 20;
     std::string uwsgi_exporter;   // --uwsgi-exporter PATH: also run it, one process per target
+    std::string promtool;         // --promtool PATH: `promtool check metrics` on one scrape
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string("0"); };
-        if (a == "--targets") targets = std::clamp(std::atoi(next().c_str()), 1, 1000);
+        if (a == "--targets") targets = std::clamp(std::atoi(next().c_str()), 1, 4000);
         else if (a == "--rounds") rounds = std::clamp(std::atoi(next().c_str()), 1, 10000);
         else if (a == "--quick") { targets = 10; rounds = 3; }
         else if (a == "--uwsgi-exporter") uwsgi_exporter = next();
+        else if (a == "--promtool") promtool = next();
         else return 2;
     }
     rlimit rl{};
@@ -238,30 +220,22 @@ int main(int argc, char** argv) {
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
 
-    const std::string fixtures = FLEET_BENCH_FIXTURES;
-    std::vector<uwsgitop::ByteBuffer> docs = {slurp(fixtures + "/prefork-1.json"), slurp(fixtures + "/prefork-2.json")};
-    int pipefd[2];
-    if (docs[0].empty() || pipe(pipefd) != 0) return 2;
-    const pid_t servers = fork();
-    if (servers == 0) {
-        close(pipefd[0]);
-        serve_children(targets, docs, pipefd[1]);
+    const auto docs = bench::prefork_documents(FLEET_BENCH_FIXTURES);
+    if (docs.empty()) return 2;
+    bench::FakeFleet fake;   // one child, one epoll loop for every port (fake_fleet.hpp)
+    std::string error;
+    if (!fake.start(targets, 0, docs, error)) {
+        std::fprintf(stderr, "exporter_bench: %s\n", error.c_str());
+        return 2;
     }
-    close(pipefd[1]);
-    std::vector<uint16_t> target_ports;
+    const std::vector<uint16_t>& target_ports = fake.ports();
     char dir[] = "/tmp/uwsgitop-exporter-bench-XXXXXX";
     if (!mkdtemp(dir)) return 2;
     const std::string targets_file = std::string(dir) + "/targets";
     {
         std::ofstream out(targets_file);
-        for (int i = 0; i < targets; ++i) {
-            uint16_t port = 0;
-            if (read(pipefd[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port) || port == 0) return 2;
-            out << "fake-" << i << "=127.0.0.1:" << port << "\n";
-            target_ports.push_back(port);
-        }
+        for (int i = 0; i < targets; ++i) out << "fake-" << i << "=127.0.0.1:" << target_ports[static_cast<std::size_t>(i)] << "\n";
     }
-    close(pipefd[0]);
 
     const uint16_t port = free_port();
     const std::string listen = "127.0.0.1:" + std::to_string(port);
@@ -275,8 +249,7 @@ int main(int argc, char** argv) {
     }
     int failures = 0;
     auto stop_all = [&] {
-        kill(servers, SIGTERM);
-        waitpid(servers, nullptr, 0);
+        fake.stop();
         std::remove(targets_file.c_str());
         rmdir(dir);
     };
@@ -352,6 +325,15 @@ int main(int argc, char** argv) {
     std::printf("  memory         VmRSS %ld KiB, VmHWM %ld KiB; with %zu idle connections VmRSS %ld KiB, scrape %.2f ms\n",
                 rss, hwm, idle.size(), rss_idle, idle_scrape_ms);
     std::printf("  failed scrapes or targets down: %d\n", failures);
+    if (!promtool.empty()) {
+        const std::string body_file = std::string(dir) + "/metrics.txt";
+        std::ofstream(body_file) << with_idle;
+        const std::string cmd = promtool + " check metrics < " + body_file + " >/dev/null 2>&1";
+        const int rc = std::system(cmd.c_str());
+        std::printf("  promtool check metrics: %s\n", rc == 0 ? "clean" : "PROBLEMS");
+        if (rc != 0) ++failures;
+        std::remove(body_file.c_str());
+    }
     if (!uwsgi_exporter.empty()) run_uwsgi_exporter(uwsgi_exporter, target_ports, rounds);
     stop_all();
     return failures == 0 ? 0 : 1;

@@ -96,7 +96,7 @@ complete -c uwsgitop -l web-max-connections-per-ip -x -d 'Open connections per c
 complete -c uwsgitop -l web-idle-timeout -x -d 'Close a connection idle this long'
 complete -c uwsgitop -l web-max-request-size -x -d 'Largest request line + headers, KiB'
 complete -c uwsgitop -l scrape-timeout-offset -x -d 'Answer this long before the scrape timeout'
-complete -c uwsgitop -l concurrency -x -d 'Instances polled at once'
+complete -c uwsgitop -l concurrency -x -d 'Threads for fleet targets that block'
 complete -c uwsgitop -l event-queue-share -x -d 'Events: listen queue share of max_queue (percent)'
 complete -c uwsgitop -l event-exceptions -x -d 'Events: exceptions gained in one interval'
 complete -c uwsgitop -l follow-vassals -d 'Add the vassals of an Emperor to the fleet'

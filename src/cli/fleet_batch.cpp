@@ -3,9 +3,11 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <limits>
 
 #include "uwsgitop/cli/batch.hpp"
 #include "uwsgitop/fleet/fleet_events.hpp"
+#include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/output/fleet_dump.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/metrics_server.hpp"
@@ -49,9 +51,15 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
     FleetEvents events(event_options(options));  // --format events
     std::vector<Event> new_events;
     const long count = options.once ? 1 : options.iterations;
+    // One FleetPoll for the run (fleet_poll.hpp): each iteration waits for
+    // its round, except for members whose last poll failed (a hung one is
+    // shown with its error while asked again); the waits between iterations
+    // drive the fetches still in flight, so their timeouts land on time.
+    FleetPoll poll(static_cast<unsigned>(options.concurrency));
     for (long i = 0; count == 0 || i < count; ++i) {
-        if (i > 0) sleep_for_seconds(options.interval);
-        poll_fleet(fleet, static_cast<unsigned>(options.concurrency));
+        if (i > 0) poll.run_until(monotonic_seconds() + options.interval, FleetPoll::Until::Deadline);
+        poll.start_round(fleet);
+        poll.run_until(std::numeric_limits<double>::infinity(), FleetPoll::Until::RoundDone);
         follow_new_vassals(options, fleet, expanded);
         for (const auto& inst : fleet) {
             if (!inst->last_ok) {

@@ -2,11 +2,11 @@
 #include "uwsgitop/fleet/fleet.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <fstream>
-#include <thread>
+#include <limits>
 
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/fleet/vassal_discovery.hpp"
 
 namespace uwsgitop {
@@ -59,7 +59,11 @@ Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
 
 void poll_instance(Instance& inst) {
     inst.last_poll_mono = monotonic_seconds();
-    Status st = inst.pipeline->refresh(inst.incoming, inst.incoming_rates);
+    store_poll(inst, inst.pipeline->refresh(inst.incoming, inst.incoming_rates));
+}
+
+void store_poll(Instance& inst, const Status& st) {
+    ++inst.polls_stored;
     if (!st) {
         inst.last_ok = false;
         inst.error = escape_for_display(st.message());
@@ -76,25 +80,14 @@ void poll_instance(Instance& inst) {
 
 void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency) {
     if (fleet.empty()) return;
-    if (concurrency == 0) concurrency = 1;
-    const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(concurrency, fleet.size()));
-    if (threads == 1) {
-        for (auto& inst : fleet) poll_instance(*inst);
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> pool;
-    pool.reserve(threads);
-    for (unsigned t = 0; t < threads; ++t) {
-        pool.emplace_back([&] {
-            for (std::size_t i = next++; i < fleet.size(); i = next++) poll_instance(*fleet[i]);
-        });
-    }
-    for (auto& th : pool) th.join();
+    FleetPoll poll(concurrency == 0 ? 1 : concurrency);
+    poll.start_round(fleet);
+    while (poll.round_pending() > 0) poll.run_until(std::numeric_limits<double>::infinity(), FleetPoll::Until::RoundDone);
 }
 
 std::string instance_state(const Instance& inst, double now_mono) {
     if (inst.last_ok) return "ok";
+    if (!inst.has_data && inst.error.empty()) return "polling";   // the first fetch is still in flight
     if (!inst.has_data) return "error: " + inst.error;
     std::string s = "stale ";
     append_duration_s(s, now_mono - inst.last_ok_mono);

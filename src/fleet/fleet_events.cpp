@@ -7,12 +7,12 @@ void FleetEvents::observe(const std::vector<std::unique_ptr<Instance>>& fleet, d
                           std::vector<Event>& out) {
     while (trackers_.size() < fleet.size()) {
         trackers_.emplace_back(options_);
-        seen_poll_.push_back(-1);
+        seen_polls_.push_back(0);
     }
     for (std::size_t k = 0; k < fleet.size(); ++k) {
         const Instance& inst = *fleet[k];
-        if (inst.last_poll_mono == seen_poll_[k]) continue;  // not polled since
-        seen_poll_[k] = inst.last_poll_mono;
+        if (inst.polls_stored == seen_polls_[k]) continue;  // nothing new stored
+        seen_polls_[k] = inst.polls_stored;
         if (inst.last_ok) trackers_[k].update(inst.snapshot, inst.last_ok_wall, inst.target.name, out);
         else trackers_[k].failure(inst.error, wall_now, inst.target.name, out);
     }

@@ -54,12 +54,23 @@ Status Pipeline::fetch_parse(Snapshot& into, Rates& rates, bool record) {
     into.clear();
     Status st = source_->fetch(frame_);
     if (!st) return st;
+    return parse_frame(into, rates, record);
+}
+
+Status Pipeline::complete(const Status& fetched, Snapshot& into, Rates& rates) {
+    refreshed_ = true;
+    into.clear();
+    if (!fetched) return fetched;
+    return parse_frame(into, rates, true);
+}
+
+Status Pipeline::parse_frame(Snapshot& into, Rates& rates, bool record) {
     last_wall_ = frame_.wall_time;
     const bool recording = record && recorder_.is_open();
     const bool need_copy = keep_raw_ || recording;
     if (need_copy) raw_.assign(frame_.bytes.begin(), frame_.bytes.end());
     const double mono = frame_.mono_time;
-    st = parser_.parse(frame_.bytes, into, scope_);
+    Status st = parser_.parse(frame_.bytes, into, scope_);
     if (recording) {
         Frame copy;
         copy.bytes.swap(raw_);

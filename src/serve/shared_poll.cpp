@@ -2,7 +2,6 @@
 #include "uwsgitop/serve/shared_poll.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 
@@ -28,7 +27,11 @@ std::unique_ptr<Instance> stand_in(const Instance& polling) {
 
 SharedPoll::SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
                        std::function<void()> after_poll)
-    : fleet_(fleet), concurrency_(std::max(1u, concurrency)), format_(format), after_poll_(std::move(after_poll)) {
+    : fleet_(fleet),
+      concurrency_(std::max(1u, concurrency)),
+      format_(format),
+      after_poll_(std::move(after_poll)),
+      poll_(concurrency_) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -39,7 +42,9 @@ void SharedPoll::stop() {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
     }
+    stop_requested_ = true;
     cv_.notify_all();
+    poll_.wake();
     if (thread_.joinable()) thread_.join();
 }
 
@@ -89,52 +94,22 @@ void SharedPoll::poll_once(double deadline) {
     const double start = monotonic_seconds();
     const std::size_t n = fleet_.size();
 
-    // Each index is polled by exactly one worker; `done` says which have
-    // finished (their Instance is then no longer written).
-    std::mutex progress_mutex;
-    std::condition_variable progress_cv;
-    std::vector<char> done(n, 0);
-    std::size_t remaining = n;
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> workers;
-    const std::size_t threads = std::min<std::size_t>(concurrency_, n);
-    workers.reserve(threads);
-    for (std::size_t t = 0; t < threads; ++t) {
-        workers.emplace_back([&] {
-            for (std::size_t i = next++; i < n; i = next++) {
-                poll_instance(*fleet_[i]);
-                std::lock_guard<std::mutex> g(progress_mutex);
-                done[i] = 1;
-                --remaining;
-                progress_cv.notify_all();
-            }
-        });
+    // One FleetPoll round (fleet_poll.hpp): every target not still fetching
+    // since an earlier poll is asked now; all of them, this poll's and the
+    // earlier ones', are driven here until none is left or the deadline.
+    poll_.start_round(fleet_);
+    while (poll_.in_flight() > 0 && !stop_requested_.load() && monotonic_seconds() < deadline) {
+        poll_.run_until(deadline, FleetPoll::Until::AllDone);
     }
-    std::vector<char> finished;
-    {
-        std::unique_lock<std::mutex> g(progress_mutex);
-        auto all_done = [&] { return remaining == 0; };
-        if (std::isinf(deadline)) {
-            progress_cv.wait(g, all_done);
-        } else {
-            progress_cv.wait_for(g, std::chrono::duration<double>(std::max(0.0, deadline - monotonic_seconds())),
-                                 all_done);
-        }
-        finished = done;
-    }
-    const bool complete = std::all_of(finished.begin(), finished.end(), [](char c) { return c != 0; });
-    if (complete) {
-        // Every worker is done: the hook's new instances (polled by it) are
-        // in this answer already.
-        for (auto& w : workers) w.join();
-        workers.clear();
-        if (after_poll_) after_poll_();
-    }
+    const bool complete = poll_.in_flight() == 0;
+    if (complete && after_poll_) after_poll_();   // its new instances are in this answer already
+    std::vector<char> finished(n, 1);
+    for (std::size_t i = 0; i < n; ++i) finished[i] = fleet_[i]->polling ? 0 : 1;
 
     // The answer: from the fleet itself, or, when some targets are still
-    // being polled (written by their worker meanwhile), from the finished
-    // instances lent out of the fleet (no worker touches a finished index
-    // again) plus stand-ins for the others; they go back after rendering.
+    // being fetched, from the others lent out of the fleet plus stand-ins
+    // for those; they go back after rendering (this thread alone stores
+    // fetches, so nothing changes meanwhile).
     std::vector<std::unique_ptr<Instance>> partial;
     if (!complete) {
         partial.reserve(n);
@@ -171,10 +146,7 @@ void SharedPoll::poll_once(double deadline) {
     }
     cv_.notify_all();
 
-    if (!complete) {
-        for (auto& w : workers) w.join();   // the stragglers, each bounded by its timeout
-        if (after_poll_) after_poll_();
-    }
+    if (!complete && after_poll_) after_poll_();   // the stragglers go on fetching in the next poll
 }
 
 }  // namespace uwsgitop

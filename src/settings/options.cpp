@@ -52,7 +52,7 @@ const OptionDoc kOptions[] = {
     {"web-idle-timeout", 0, "SECS", "metrics server: close a connection idle this long (default 10)"},
     {"web-max-request-size", 0, "KIB", "metrics server: largest request line + headers, KiB (default 32)"},
     {"scrape-timeout-offset", 0, "SECS", "metrics server: answer this long before Prometheus' scrape timeout (default 0.5)"},
-    {"concurrency", 0, "N", "fleet: at most N instances polled at once (default 16)"},
+    {"concurrency", 0, "N", "fleet: threads for targets that block (host names, http(s), files; default 16)"},
     {"event-queue-share", 0, "PCT", "events: listen_queue when a socket's queue crosses PCT% of max_queue (default 50)"},
     {"event-exceptions", 0, "N", "events: exceptions when a worker gains N in one interval (default 1)"},
     {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},

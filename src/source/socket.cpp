@@ -3,7 +3,12 @@
 // One fetch = one connection: a non-blocking connect (each resolved address
 // in turn), then reading until EOF, all within FetchLimits::timeout_seconds
 // and FetchLimits::max_bytes. Bytes are received straight into the frame's
-// vector, which keeps its capacity between fetches.
+// vector, which keeps its capacity between fetches. The fetch is a state
+// machine (Idle, Retry, Connecting, Reading, Done) that never blocks: a
+// caller's epoll loop drives it through Source::nonblocking() (the fleet
+// poller: one thread for a thousand sockets), and fetch() drives it with an
+// epoll set of its own. Only a TCP host given by name blocks, in its lookup
+// (resolve.hpp), so such a source offers no nonblocking().
 //
 // stats-http detection. A plain uWSGI stats socket writes the document as
 // soon as it accepts and never reads; with --stats-http the master waits for
@@ -24,9 +29,10 @@
 // now knows the server is plain and, within the same deadline, connects once
 // more and reads without sending anything: the only time a fetch makes a
 // second (sequential, never concurrent) connection.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -35,7 +41,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <thread>
 #include <utility>
 
 #include "connector.hpp"
@@ -137,7 +142,17 @@ Endpoint unix_endpoint(const std::string& path, bool abstract, bool trailing_nul
     return ep;
 }
 
-class SocketSource final : public Source {
+// True when `host` is an IPv4 or IPv6 literal (resolving it never blocks).
+bool numeric_host(const std::string& host) {
+    in6_addr a6{};
+    in_addr a4{};
+    return ::inet_pton(AF_INET, host.c_str(), &a4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &a6) == 1;
+}
+
+// The source is a state machine (SocketFetch's phases) that either the
+// caller's event loop drives (nonblocking()) or fetch() drives itself with a
+// private epoll set: one code path for both.
+class SocketSource final : public Source, private NonblockingFetch {
 public:
     SocketSource(const Address& address, const FetchLimits& limits, LookupFunction lookup)
         : address_(address), limits_(limits), lookup_(lookup) {
@@ -151,31 +166,97 @@ public:
         } else if (address_.kind == AddressKind::Unix) {
             unix_path_ = address_.path;
         }
+        tcp_ = address_.kind == AddressKind::Tcp;
+        evented_ = !tcp_ || numeric_host(address_.host);
     }
+    ~SocketSource() override { cancel(); }
 
     const std::string& label() const override { return address_.text; }
 
+    NonblockingFetch* nonblocking() override { return evented_ ? this : nullptr; }
+
     Status fetch(Frame& frame) override {
-        frame.bytes.clear();
-        const double deadline = monotonic_seconds() + limits_.timeout_seconds;
-        bool probe_hurt = false;
-        Status st = connect_and_read(frame, deadline, probe_hurt);
-        if (probe_hurt && monotonic_seconds() < deadline) {
+        Fd ep(::epoll_create1(EPOLL_CLOEXEC));
+        if (ep.get() < 0) {
             frame.bytes.clear();
-            st = connect_and_read(frame, deadline, probe_hurt);
+            return fail(errno_text(errno));
         }
-        return st;
+        bool over = start(frame, ep.get(), 0);
+        while (!over) {
+            epoll_event ev{};
+            const int rc = ::epoll_wait(ep.get(), &ev, 1, poll_ms(wake_at()));
+            if (rc < 0 && errno == EINTR) continue;
+            if (rc < 0) {
+                const int err = errno;
+                cancel();
+                return fail(errno_text(err));
+            }
+            over = advance(rc > 0 ? ev.events : 0);
+        }
+        return result();
     }
 
 private:
     enum class Protocol { Unknown, Plain, Http };
+    enum class Phase { Idle, Retry, Connecting, Reading, Done };
 
-    Status connect_and_read(Frame& frame, double deadline, bool& probe_hurt) {
-        Fd fd;
-        Status st = address_.kind == AddressKind::Tcp ? connect_tcp(fd, deadline) : connect_unix(fd, deadline);
-        if (!st) return st;
-        return read_reply(fd.get(), frame, deadline, probe_hurt);
+    // --- NonblockingFetch ---
+
+    bool start(Frame& frame, int epoll_fd, uint64_t token) override {
+        cancel();
+        frame_ = &frame;
+        frame.bytes.clear();
+        ep_ = epoll_fd;
+        token_ = token;
+        deadline_ = monotonic_seconds() + limits_.timeout_seconds;
+        second_connection_ = false;
+        begin_connecting();
+        return phase_ == Phase::Done;
     }
+
+    bool advance(uint32_t events) override {
+        switch (phase_) {
+            case Phase::Idle:
+            case Phase::Done: return true;
+            case Phase::Retry:
+                if (monotonic_seconds() >= retry_at_) try_connect();
+                break;
+            case Phase::Connecting:
+                if (events != 0) {
+                    int so_error = 0;
+                    socklen_t len = sizeof so_error;
+                    if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
+                    if (so_error == 0) start_reading();
+                    else connect_failed(so_error);
+                }
+                break;
+            case Phase::Reading:
+                if (events != 0) read_some();
+                else if (probing() && monotonic_seconds() >= probe_at_) {
+                    send_request(fd_.get());
+                    sent_ = true;
+                }
+                break;
+        }
+        if (phase_ != Phase::Done && monotonic_seconds() >= deadline_) deadline_passed();
+        return phase_ == Phase::Done;
+    }
+
+    double wake_at() const override {
+        if (phase_ == Phase::Retry) return std::min(retry_at_, deadline_);
+        if (phase_ == Phase::Reading && probing()) return std::min(probe_at_, deadline_);
+        return deadline_;
+    }
+
+    Status result() const override { return result_; }
+
+    void cancel() override {
+        if (phase_ == Phase::Done || phase_ == Phase::Idle) return;
+        close_socket();
+        phase_ = Phase::Idle;
+    }
+
+    // --- the phases ---
 
     Status fail(const std::string& cause) const { return Status::fail(address_.text + ": " + cause); }
 
@@ -183,49 +264,120 @@ private:
         return fail("timed out after " + seconds_text(limits_.timeout_seconds) + " (" + phase + ")");
     }
 
-    // Connects `fd` to one endpoint; on failure sets `err` (ETIMEDOUT when the
-    // deadline passed).
-    static bool connect_one(const Endpoint& ep, double deadline, Fd& fd, int& err) {
-        fd.reset(::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        if (fd.get() < 0) {
-            err = errno;
-            return false;
+    void finish(Status st) {
+        close_socket();
+        result_ = std::move(st);
+        phase_ = Phase::Done;
+    }
+
+    void close_socket() {
+        if (fd_.get() >= 0 && registered_) ::epoll_ctl(ep_, EPOLL_CTL_DEL, fd_.get(), nullptr);
+        registered_ = false;
+        fd_.reset();
+    }
+
+    void watch(uint32_t events) {
+        epoll_event ev{};
+        ev.events = events;
+        ev.data.u64 = token_;
+        if (::epoll_ctl(ep_, registered_ ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd_.get(), &ev) == 0) {
+            registered_ = true;
+        } else {
+            finish(fail(errno_text(errno)));
+        }
+    }
+
+    // The endpoints of this connection attempt: the TCP addresses (looked
+    // up, or reused, see below), or the unix path; an abstract name first
+    // the uWSGI way ("\0name\0"), then the plain "\0name".
+    void begin_connecting() {
+        targets_.clear();
+        next_target_ = 0;
+        best_err_ = 0;
+        if (tcp_) {
+            // resolve.hpp: literals at once, names on a thread bounded by
+            // the deadline (only fetch() reaches this for a name: such a
+            // source has no nonblocking()). The addresses found are kept for
+            // kLookupReuseSeconds while connecting to them works, so a named
+            // host costs one lookup (and one thread) per half minute.
+            const double now = monotonic_seconds();
+            if (endpoints_.empty() || now - resolved_at_ >= kLookupReuseSeconds) {
+                Status resolved =
+                    resolve_stream_endpoints_with(lookup_, address_.host, address_.port, deadline_, endpoints_);
+                if (!resolved) {
+                    endpoints_.clear();
+                    if (resolved.message() == kNameLookupTimedOut) return finish(timed_out("name lookup"));
+                    return finish(fail(resolved.message()));
+                }
+                resolved_at_ = now;
+            }
+            for (const StreamEndpoint& found : endpoints_) {
+                Endpoint ep;
+                ep.addr = found.addr;
+                ep.len = found.len;
+                ep.family = found.family;
+                targets_.push_back(ep);
+            }
+            if (targets_.empty()) return finish(connect_error(EADDRNOTAVAIL));
+        } else {
+            targets_.push_back(unix_endpoint(unix_path_, abstract_, true));
+        }
+        try_connect();
+    }
+
+    void try_connect() {
+        const Endpoint& ep = targets_[next_target_];
+        if (phase_ != Phase::Retry || fd_.get() < 0) {
+            close_socket();
+            fd_.reset(::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+            if (fd_.get() < 0) return connect_failed(errno);
         }
         for (;;) {
-            if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&ep.addr), ep.len) == 0) return true;
-            err = errno;
+            if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&ep.addr), ep.len) == 0) return start_reading();
+            const int err = errno;
             if (err == EAGAIN && ep.family == AF_UNIX) {
                 // The listen queue of a unix socket is full: retry until the deadline.
-                if (monotonic_seconds() >= deadline) {
-                    err = ETIMEDOUT;
-                    return false;
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-                continue;
+                phase_ = Phase::Retry;
+                retry_at_ = monotonic_seconds() + 0.005;
+                return;
             }
-            if (err != EINPROGRESS && err != EINTR) return false;
+            if (err == EINTR) continue;
+            if (err != EINPROGRESS) return connect_failed(err);
             break;
         }
-        for (;;) {
-            pollfd p{fd.get(), POLLOUT, 0};
-            const int rc = ::poll(&p, 1, poll_ms(deadline));
-            if (rc < 0 && errno == EINTR) continue;
-            if (rc < 0) {
-                err = errno;
-                return false;
-            }
-            if (rc == 0) {
-                if (monotonic_seconds() < deadline) continue;
-                err = ETIMEDOUT;
-                return false;
-            }
-            int so_error = 0;
-            socklen_t len = sizeof so_error;
-            if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
-            if (so_error == 0) return true;
-            err = so_error;
-            return false;
+        phase_ = Phase::Connecting;
+        watch(EPOLLOUT);
+    }
+
+    // One endpoint failed with `err` (ETIMEDOUT: the deadline passed):
+    // the next one, or the most telling error.
+    void connect_failed(int err) {
+        close_socket();
+        if (tcp_) {
+            if (best_err_ == 0 || error_rank(err) > error_rank(best_err_)) best_err_ = err;
+            if (err != ETIMEDOUT && ++next_target_ < targets_.size()) return try_connect();
+            endpoints_.clear();  // the host may have moved: look it up again next time
+            return finish(connect_error(best_err_));
         }
+        if (targets_.size() == 1 && abstract_ && err == ECONNREFUSED) {
+            // Not bound the uWSGI way; try the plain "\0name" form.
+            best_err_ = err;
+            targets_.push_back(unix_endpoint(unix_path_, true, false));
+            next_target_ = 1;
+            return try_connect();
+        }
+        if (best_err_ == 0 || err != ECONNREFUSED) best_err_ = err;
+        finish(connect_error(best_err_));
+    }
+
+    void deadline_passed() {
+        if (phase_ == Phase::Retry || phase_ == Phase::Connecting) return connect_failed(ETIMEDOUT);
+        ByteBuffer& bytes = frame_->bytes;
+        if (bytes.empty()) {
+            if (protocol_ == Protocol::Plain) protocol_ = Protocol::Unknown;
+            return finish(timed_out("no reply"));
+        }
+        finish(timed_out(("reading, " + std::to_string(bytes.size()) + " bytes so far").c_str()));
     }
 
     Status connect_error(int err) const {
@@ -239,53 +391,6 @@ private:
         return fail(errno_text(err));
     }
 
-    Status connect_unix(Fd& fd, double deadline) {
-        int err = 0;
-        if (connect_one(unix_endpoint(unix_path_, abstract_, true), deadline, fd, err)) return Status::ok();
-        if (abstract_ && err == ECONNREFUSED) {
-            // Not bound the uWSGI way; try the plain "\0name" form.
-            int err2 = 0;
-            if (connect_one(unix_endpoint(unix_path_, true, false), deadline, fd, err2)) return Status::ok();
-            if (err2 != ECONNREFUSED) err = err2;
-        }
-        return connect_error(err);
-    }
-
-    Status connect_tcp(Fd& fd, double deadline) {
-        // resolve.hpp: literals at once, names on a thread bounded by the
-        // deadline. The addresses found are kept for kLookupReuseSeconds while
-        // connecting to them works, so a named host costs one lookup (and one
-        // thread) per half minute, not one per refresh.
-        const double now = monotonic_seconds();
-        if (endpoints_.empty() || now - resolved_at_ >= kLookupReuseSeconds) {
-            Status resolved = resolve_stream_endpoints_with(lookup_, address_.host, address_.port, deadline, endpoints_);
-            if (!resolved) {
-                endpoints_.clear();
-                if (resolved.message() == kNameLookupTimedOut) return timed_out("name lookup");
-                return fail(resolved.message());
-            }
-            resolved_at_ = now;
-        }
-        Status st = connect_endpoints(fd, deadline);
-        if (!st) endpoints_.clear();  // the host may have moved: look it up again next time
-        return st;
-    }
-
-    Status connect_endpoints(Fd& fd, double deadline) {
-        int best = 0;
-        for (const StreamEndpoint& found : endpoints_) {
-            Endpoint ep;
-            ep.addr = found.addr;
-            ep.len = found.len;
-            ep.family = found.family;
-            int err = 0;
-            if (connect_one(ep, deadline, fd, err)) return Status::ok();
-            if (best == 0 || error_rank(err) > error_rank(best)) best = err;
-            if (err == ETIMEDOUT) break;  // the deadline is spent
-        }
-        return connect_error(best == 0 ? EADDRNOTAVAIL : best);
-    }
-
     static void send_request(int fd) {
         // Errors are ignored: a server that already closed has left its reply
         // in our receive queue, and reading finds out the rest.
@@ -293,93 +398,85 @@ private:
         (void)n;
     }
 
-    // Reads one reply until EOF. `probe_hurt` is set when bytes we sent made
-    // a plain server reset the connection before its document was whole.
-    Status read_reply(int fd, Frame& frame, double deadline, bool& probe_hurt) {
-        probe_hurt = false;
-        ByteBuffer& bytes = frame.bytes;
-        const std::size_t max = limits_.max_bytes;
-        std::size_t cap = max >= SIZE_MAX / 2 ? max : max + 1;  // one byte more detects "too large"
-        bool sent = false;
-        if (protocol_ == Protocol::Http) {
-            send_request(fd);
-            sent = true;
-        }
-        const bool may_probe = protocol_ == Protocol::Unknown;
-        const double probe_at = monotonic_seconds() + kProbeWait;
-        bool http = false;
-        bool reset = false;
-        for (;;) {
-            const bool probing = may_probe && !sent && bytes.empty();
-            const double until = probing && probe_at < deadline ? probe_at : deadline;
-            pollfd p{fd, POLLIN, 0};
-            const int rc = ::poll(&p, 1, poll_ms(until));
-            if (rc < 0) {
-                if (errno == EINTR) continue;
-                return fail(errno_text(errno));
-            }
-            if (rc == 0) {
-                const double t = monotonic_seconds();
-                if (t >= deadline) {
-                    if (bytes.empty()) {
-                        if (protocol_ == Protocol::Plain) protocol_ = Protocol::Unknown;
-                        return timed_out("no reply");
-                    }
-                    return timed_out(("reading, " + std::to_string(bytes.size()) + " bytes so far").c_str());
-                }
-                if (probing && t >= probe_at) {
-                    send_request(fd);
-                    sent = true;
-                }
-                continue;
-            }
-            const std::size_t room = std::min<std::size_t>(make_room(bytes, 16384, cap), 262144);
-            if (room == 0) return fail("reply larger than " + size_limit_text(max));
-            const std::size_t old = bytes.size();
-            bytes.resize(old + room);
-            const ssize_t n = ::recv(fd, bytes.data() + old, room, 0);
-            const int err = errno;
-            bytes.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
-            if (n > 0) {
-                if (old == 0) {
-                    frame.wall_time = wall_clock_seconds();
-                    frame.mono_time = monotonic_seconds();
-                }
-                if (old < 7 && bytes.size() >= 7) {
-                    http = looks_like_http_reply(bytes.data(), bytes.size());
-                    protocol_ = http ? Protocol::Http : Protocol::Plain;
-                    // Room for headers and chunk framing on top of the body.
-                    if (http && cap < SIZE_MAX / 2) cap += 65536 + max / 16;
-                }
-                continue;
-            }
-            if (n == 0) break;  // EOF
-            if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) continue;
-            if (err == ECONNRESET) {
-                reset = true;
-                break;
-            }
-            return fail(errno_text(err));
-        }
+    bool probing() const { return may_probe_ && !sent_ && frame_->bytes.empty(); }
 
-        if (bytes.empty()) return fail(reset ? "connection reset" : "empty reply");
+    void start_reading() {
+        phase_ = Phase::Reading;
+        const std::size_t max = limits_.max_bytes;
+        cap_ = max >= SIZE_MAX / 2 ? max : max + 1;  // one byte more detects "too large"
+        sent_ = false;
+        http_ = false;
+        if (protocol_ == Protocol::Http) {
+            send_request(fd_.get());
+            sent_ = true;
+        }
+        may_probe_ = protocol_ == Protocol::Unknown;
+        probe_at_ = monotonic_seconds() + kProbeWait;
+        watch(EPOLLIN);
+    }
+
+    // One recv() after epoll said the socket is readable (or closed).
+    void read_some() {
+        ByteBuffer& bytes = frame_->bytes;
+        const std::size_t max = limits_.max_bytes;
+        const std::size_t room = std::min<std::size_t>(make_room(bytes, 16384, cap_), 262144);
+        if (room == 0) return finish(fail("reply larger than " + size_limit_text(max)));
+        const std::size_t old = bytes.size();
+        bytes.resize(old + room);
+        const ssize_t n = ::recv(fd_.get(), bytes.data() + old, room, 0);
+        const int err = errno;
+        bytes.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+        if (n > 0) {
+            if (old == 0) {
+                frame_->wall_time = wall_clock_seconds();
+                frame_->mono_time = monotonic_seconds();
+            }
+            if (old < 7 && bytes.size() >= 7) {
+                http_ = looks_like_http_reply(bytes.data(), bytes.size());
+                protocol_ = http_ ? Protocol::Http : Protocol::Plain;
+                // Room for headers and chunk framing on top of the body.
+                if (http_ && cap_ < SIZE_MAX / 2) cap_ += 65536 + max / 16;
+            }
+            return;
+        }
+        if (n == 0) return reply_over(false);  // EOF
+        if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) return;
+        if (err == ECONNRESET) return reply_over(true);
+        finish(fail(errno_text(err)));
+    }
+
+    // The reply ended (EOF, or a reset when `reset`): judge it. Bytes we sent
+    // that made a plain server reset before its document was whole cost one
+    // more connection, without a probe, within the same deadline.
+    void reply_over(bool reset) {
+        ByteBuffer& bytes = frame_->bytes;
+        const std::size_t max = limits_.max_bytes;
+        close_socket();
+        if (bytes.empty()) return finish(fail(reset ? "connection reset" : "empty reply"));
         if (bytes.size() < 7) {
-            http = looks_like_http_reply(bytes.data(), bytes.size());
-            protocol_ = http ? Protocol::Http : Protocol::Plain;
+            http_ = looks_like_http_reply(bytes.data(), bytes.size());
+            protocol_ = http_ ? Protocol::Http : Protocol::Plain;
         }
-        if (reset && (http || !whole_object(bytes))) {
-            probe_hurt = sent && !http;
-            return fail("connection reset after " + std::to_string(bytes.size()) + " bytes");
+        if (reset && (http_ || !whole_object(bytes))) {
+            const bool probe_hurt = sent_ && !http_;
+            if (probe_hurt && !second_connection_ && monotonic_seconds() < deadline_) {
+                second_connection_ = true;
+                bytes.clear();
+                return begin_connecting();
+            }
+            return finish(fail("connection reset after " + std::to_string(bytes.size()) + " bytes"));
         }
-        if (http) {
+        if (http_) {
             Status st = decode_http_reply(bytes, max);
-            if (!st) return fail(st.message());
-            if (bytes.empty()) return fail("empty reply");
-            return Status::ok();
+            if (!st) return finish(fail(st.message()));
+            if (bytes.empty()) return finish(fail("empty reply"));
+            return finish(Status::ok());
         }
-        if (bytes.size() > max) return fail("reply larger than " + size_limit_text(max));
-        if (cut_short_object(bytes)) return fail("reply cut short after " + std::to_string(bytes.size()) + " bytes");
-        return Status::ok();
+        if (bytes.size() > max) return finish(fail("reply larger than " + size_limit_text(max)));
+        if (cut_short_object(bytes)) {
+            return finish(fail("reply cut short after " + std::to_string(bytes.size()) + " bytes"));
+        }
+        finish(Status::ok());
     }
 
     Address address_;
@@ -387,9 +484,31 @@ private:
     LookupFunction lookup_;
     Protocol protocol_ = Protocol::Unknown;
     bool abstract_ = false;
+    bool tcp_ = false;
+    bool evented_ = false;                   // nonblocking() offered
     std::string unix_path_;
     std::vector<StreamEndpoint> endpoints_;  // the last lookup's result; empty = look up again
     double resolved_at_ = 0;                 // monotonic time of that lookup
+
+    // The fetch in flight.
+    Phase phase_ = Phase::Idle;
+    Frame* frame_ = nullptr;
+    int ep_ = -1;
+    uint64_t token_ = 0;
+    Fd fd_;
+    bool registered_ = false;                // fd_ is in ep_
+    double deadline_ = 0;
+    double retry_at_ = 0;
+    double probe_at_ = 0;
+    bool second_connection_ = false;
+    std::vector<Endpoint> targets_;
+    std::size_t next_target_ = 0;
+    int best_err_ = 0;
+    std::size_t cap_ = 0;
+    bool sent_ = false;
+    bool may_probe_ = false;
+    bool http_ = false;
+    Status result_ = Status::ok();
 };
 
 }  // namespace

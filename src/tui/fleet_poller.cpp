@@ -19,7 +19,11 @@ using Clock = SteadyClock;
 
 FleetPoller::FleetPoller(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency,
                          const FetchLimits& limits, bool follow_vassals)
-    : fleet_(fleet), concurrency_(std::max(1u, concurrency)), limits_(limits), follow_vassals_(follow_vassals) {
+    : fleet_(fleet),
+      concurrency_(std::max(1u, concurrency)),
+      limits_(limits),
+      follow_vassals_(follow_vassals),
+      poll_(concurrency_) {
     for (auto& inst : fleet_) inst->pipeline->set_scope(ParseScope::NoCores);
 }
 
@@ -45,6 +49,7 @@ FleetPoller::~FleetPoller() {
             stop_ = true;
         }
         cv_.notify_all();
+        poll_.wake();
         thread_.join();
     }
 }
@@ -63,13 +68,16 @@ void FleetPoller::configure(double interval, bool paused) {
         paused_ = paused;
     }
     cv_.notify_all();
+    poll_.wake();
 }
 
-bool FleetPoller::take(std::vector<FleetRow>& out) {
+bool FleetPoller::take(std::vector<FleetRow>& out, bool* new_round) {
     std::lock_guard lk(mu_);
     if (!ready_) return false;
     out.swap(shared_);
+    if (new_round) *new_round = ready_round_;
     ready_ = false;
+    ready_round_ = false;
     return true;
 }
 
@@ -85,10 +93,29 @@ bool FleetPoller::stop(double wait_seconds) {
     std::unique_lock lk(mu_);
     stop_ = true;
     cv_.notify_all();
+    poll_.wake();
     const bool finished = cv_.wait_until(lk, deadline_after(Clock::now(), wait_seconds), [this] { return done_; });
     lk.unlock();
     if (finished && thread_.joinable()) thread_.join();
     return finished;
+}
+
+void FleetPoller::publish(std::vector<FleetRow>& mine, bool round) {
+    if (round) grow();
+    make_fleet_rows(fleet_, monotonic_seconds(), mine);
+    if (events_) events_->observe(fleet_, wall_clock_seconds(), fresh_);
+    std::lock_guard lk(mu_);
+    for (Event& e : fresh_) events_shared_.push_back(std::move(e));
+    fresh_.clear();
+    if (events_shared_.size() > kEventLogSize) {
+        events_shared_.erase(events_shared_.begin(),
+                             events_shared_.begin() + static_cast<std::ptrdiff_t>(events_shared_.size() - kEventLogSize));
+    }
+    // Hand over: the UI gets these rows; the buffer it last gave back (or
+    // older unread rows) is reused for the next ones.
+    shared_.swap(mine);
+    ready_ = true;
+    ready_round_ = ready_round_ || round;
 }
 
 void FleetPoller::run() {
@@ -99,29 +126,40 @@ void FleetPoller::run() {
             cv_.wait(lk, [this] { return stop_ || !paused_; });
             continue;
         }
-        const auto started = Clock::now();
+        const double started = monotonic_seconds();
+        double interval = interval_;
         lk.unlock();
-        poll_fleet(fleet_, concurrency_);
-        grow();
-        make_fleet_rows(fleet_, monotonic_seconds(), mine);
-        if (events_) events_->observe(fleet_, wall_clock_seconds(), fresh_);
-        lk.lock();
-        for (Event& e : fresh_) events_shared_.push_back(std::move(e));
-        fresh_.clear();
-        if (events_shared_.size() > kEventLogSize) {
-            events_shared_.erase(events_shared_.begin(),
-                                 events_shared_.begin() + static_cast<std::ptrdiff_t>(events_shared_.size() - kEventLogSize));
-        }
-        // Hand over: the UI gets this round; the buffer it last gave back
-        // (or an older unread round) is reused for the next one.
-        shared_.swap(mine);
-        ready_ = true;
-        // Until the next round: a new interval moves the deadline; a pause
-        // ends the wait (the top of the loop then waits for the resume).
-        for (double wait = interval_;; wait = interval_) {
-            const bool woken =
-                cv_.wait_until(lk, deadline_after(started, wait), [&] { return stop_ || paused_ || interval_ != wait; });
-            if (!woken || stop_ || paused_) break;
+        poll_.start_round(fleet_);
+        bool published = false;   // this round's rows handed over
+        bool dirty = false;       // fetches stored since the last hand-over
+        double last_publish = started;
+        for (;;) {
+            const double batch = std::min(kPublishBatch, interval * 0.5);
+            const double next_round = started + interval;
+            double until = next_round;
+            FleetPoll::Until when = FleetPoll::Until::AnyStored;
+            if (!published) {
+                until = std::min(until, started + batch);
+                when = FleetPoll::Until::RoundDone;
+            } else if (dirty) {
+                until = std::min(until, last_publish + batch);
+                when = FleetPoll::Until::Deadline;
+            }
+            dirty = poll_.run_until(until, when) > 0 || dirty;
+            const double now = monotonic_seconds();
+            const bool hand_over = !published ? poll_.round_pending() == 0 || now >= started + batch
+                                              : dirty && now >= last_publish + batch;
+            if (hand_over) {
+                publish(mine, !published);
+                published = true;
+                dirty = false;
+                last_publish = now;
+            }
+            lk.lock();
+            if (stop_ || (paused_ && published)) break;
+            interval = interval_;
+            if (published && monotonic_seconds() >= started + interval) break;
+            lk.unlock();
         }
     }
     done_ = true;

@@ -127,8 +127,9 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         const double now = monotonic_seconds();
         vm.set_clock(now);
         // Paused: the rows on screen stay, even if a round was in flight.
-        if (!vm.paused() && poller.take(incoming)) {
-            vm.set_rows(incoming);
+        bool round = true;
+        if (!vm.paused() && poller.take(incoming, &round)) {
+            vm.set_rows(incoming, round);
             dirty = true;
         }
         poller.take_events(events);

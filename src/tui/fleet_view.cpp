@@ -155,8 +155,12 @@ void FleetViewModel::scroll_help(int delta) {
     help_scroll_ = static_cast<int>(std::clamp<long>(static_cast<long>(help_scroll_) + delta, 0, max_scroll));
 }
 
-void FleetViewModel::set_rows(std::vector<FleetRow>& rows) {
+void FleetViewModel::set_rows(std::vector<FleetRow>& rows, bool new_round) {
     rows_.swap(rows);
+    if (!new_round && rounds_ > 0) {
+        rebuild();
+        return;
+    }
     ++rounds_;
     for (const FleetRow& r : rows_) {
         auto it = history_.try_emplace(r.name).first;

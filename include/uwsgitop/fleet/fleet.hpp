@@ -3,9 +3,10 @@
 // A Target is a name and an address ("name=ADDRESS" in a --targets file, or a
 // bare ADDRESS whose name is the address itself). An Instance owns the
 // pipeline of one target plus its last good snapshot, its rates and its state.
-// poll_fleet() refreshes every instance concurrently with at most
-// `concurrency` fetches in flight; each fetch is bounded by its own timeout,
-// so one dead or slow instance never delays the others beyond that timeout.
+// poll_fleet() refreshes every instance concurrently (fleet_poll.hpp: one
+// epoll loop for the socket targets, at most `concurrency` threads for the
+// others); each fetch is bounded by its own timeout, so one dead or slow
+// instance never delays the others beyond that timeout.
 // A failed poll keeps the instance's last good snapshot and records the error
 // and when it last succeeded (the "stale Ns" state).
 #pragma once
@@ -41,11 +42,17 @@ struct Instance {
     std::string error;            // the most recent failure (escaped, one line)
     double last_ok_wall = 0;      // wall time of the last good snapshot
     double last_ok_mono = 0;      // monotonic time of the last good poll
-    double last_poll_mono = 0;
+    double last_poll_mono = 0;    // when the latest poll started
+    uint64_t polls_stored = 0;    // outcomes stored so far (store_poll)
 
     // Scratch for the poll in flight (swapped into snapshot on success).
     Snapshot incoming;
     Rates incoming_rates;
+    // A FleetPoll fetch is in flight (started in its round `poll_round`;
+    // `poll_holds_round`: counted in that round's round_pending()).
+    bool polling = false;
+    bool poll_holds_round = false;
+    unsigned long poll_round = 0;
 };
 
 // Builds the instances; an address that does not parse is a usage error
@@ -57,8 +64,13 @@ Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
 // snapshot and rates are replaced, otherwise `error` says why and the last
 // good snapshot stays. poll_fleet runs this for every instance.
 void poll_instance(Instance& inst);
+// The second half of poll_instance: stores the outcome `st` of a refresh
+// that wrote inst.incoming and inst.incoming_rates (fleet_poll.hpp).
+void store_poll(Instance& inst, const Status& st);
 
-// Polls every instance once, concurrently (see top).
+// Polls every instance once and returns when all have answered or timed out:
+// a FleetPoll (fleet_poll.hpp) round, so every socket target is fetched at
+// once (one epoll loop) and `concurrency` bounds the threads of the others.
 void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency);
 
 // Growing a fleet (the fleet screen, and --once/--batch with --follow-vassals).
@@ -75,7 +87,8 @@ void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
 void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
                  const FetchLimits& limits, unsigned concurrency, ParseScope scope);
 
-// "ok", "stale 4s: <error>" or "error: <error>" for an instance at `now_mono`.
+// "ok", "stale 4s: <error>", "error: <error>", or "polling" before the
+// first fetch of an instance ended, for an instance at `now_mono`.
 std::string instance_state(const Instance& inst, double now_mono);
 
 }  // namespace uwsgitop

@@ -4,9 +4,10 @@
 // Contracts:
 //   * the trackers follow the fleet by position and grow with it (an
 //     instance added later starts with its own first snapshot: no event);
-//   * observe() feeds an instance only when it was polled since the last
-//     observe() (its last_poll_mono moved), so calling it after every round,
-//     or more often, never counts one poll twice;
+//   * observe() feeds an instance only when a poll outcome was stored since
+//     the last observe() (its polls_stored moved), so calling it after every
+//     round, or at any hand-over between rounds, never counts one poll twice
+//     and feeds a late outcome (a hung member's timeout) when it lands;
 //   * a good poll feeds its snapshot at its recorded wall time, a failed one
 //     the error at `wall_now`: `down` once after a success, `up` when it
 //     answers again — the same events as --format events on each address.
@@ -30,7 +31,7 @@ public:
 private:
     EventOptions options_;
     std::vector<EventTracker> trackers_;  // parallel to the fleet
-    std::vector<double> seen_poll_;       // last_poll_mono fed, per instance
+    std::vector<uint64_t> seen_polls_;    // polls_stored fed, per instance
 };
 
 }  // namespace uwsgitop

@@ -44,6 +44,14 @@ public:
 
     Status refresh(Snapshot& into, Rates& rates);
 
+    // refresh() in two halves, for an event loop (the fleet poller, see
+    // Source::nonblocking): the caller fills frame() through the source's
+    // NonblockingFetch, then complete() does the rest of refresh() with that
+    // fetch's result: record, parse, rates (a failed fetch only clears
+    // `into` and is returned). Live sources only (no seek(0) first).
+    Frame& frame() { return frame_; }
+    Status complete(const Status& fetched, Snapshot& into, Rates& rates);
+
     // Time travel (a source with positions, see Source::seek): shows record
     // `index` of the window with the rates a forward pass gives it — the rate
     // tracker starts over from the recorded snapshot before it (read and
@@ -69,6 +77,7 @@ private:
     RateTracker tracker_;
     RecordWriter recorder_;
     Status fetch_parse(Snapshot& into, Rates& rates, bool record);
+    Status parse_frame(Snapshot& into, Rates& rates, bool record);
 
     Frame frame_;
     Snapshot prime_snap_;   // the neighbour read before a seek's record

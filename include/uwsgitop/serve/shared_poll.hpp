@@ -3,15 +3,17 @@
 //
 // scrape() returns the answer of a poll that started no earlier than the
 // call, or of the poll in flight when it was called: ten concurrent
-// scrapers cause one poll, so uWSGI sees the load of one. A poll asks every
-// target at once (at most `concurrency` in flight, each bounded by its own
-// timeout) and ends when all have answered or at its deadline, whichever
-// is first: the deadline is the earliest one of the scrapes that asked for
-// it (Prometheus' scrape timeout minus the offset; none: no deadline).
-// Targets still polling at the deadline are answered as down (uwsgi_up 0,
-// error "no answer within the scrape's deadline") and finish in the
-// background; the next poll starts when they have. A scrape that joins a
-// poll in flight shares that poll's deadline.
+// scrapers cause one poll, so uWSGI sees the load of one. A poll is a
+// FleetPoll round (fleet_poll.hpp): it asks every target at once (the socket
+// targets in one epoll loop, the others on at most `concurrency` threads,
+// each fetch bounded by its own timeout) and ends when no fetch is left or
+// at its deadline, whichever is first: the deadline is the earliest one of
+// the scrapes that asked for it (Prometheus' scrape timeout minus the
+// offset; none: no deadline). Targets still fetching at the deadline are
+// answered as down (uwsgi_up 0, error "no answer within the scrape's
+// deadline"); their fetch goes on into the next poll, which does not ask
+// them again and does not wait for them beyond its own deadline. A scrape
+// that joins a poll in flight shares that poll's deadline.
 // The answer holds both text formats (self metrics first) and each target's
 // state for the status page. After each poll `after_poll` runs (it may
 // append instances and poll them: --follow-vassals), before the answer is
@@ -19,6 +21,7 @@
 // own thread, stopped and joined by the destructor or stop().
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <limits>
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "uwsgitop/fleet/fleet.hpp"
+#include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/self_metrics.hpp"
 
@@ -86,6 +90,8 @@ private:
     double pending_deadline_ = kNoDeadline;   // for poll requested_
     std::shared_ptr<const PollAnswer> last_;
     bool stopping_ = false;
+    std::atomic<bool> stop_requested_{false};   // stopping_, read by the poll loop without the mutex
+    FleetPoll poll_;                            // only the poll thread drives it
     std::thread thread_;
 };
 

@@ -45,6 +45,30 @@ struct RecordPosition {
     double time = 0;
 };
 
+// A fetch driven by the caller's event loop instead of blocking a thread
+// (Source::nonblocking). The same contract as Source::fetch (one connection
+// at a time, the deadline, the messages); the caller waits on an epoll set:
+//   * start(frame, epoll_fd, token) clears `frame` and begins; the fetch adds
+//     its socket to `epoll_fd` (level-triggered, data.u64 = `token`) and
+//     removes it before closing it (a retry may open another socket);
+//   * advance(events) is called with the events epoll reported for `token`,
+//     or with 0 once monotonic_seconds() reached wake_at() (harmless
+//     earlier); it never blocks;
+//   * start() and advance() return true once the fetch is over: its socket
+//     is closed and result() says how it went (frame filled on success);
+//   * cancel() abandons a fetch in flight (closes its socket); a fetch that
+//     is over or was never started ignores it.
+// One fetch at a time per source: the object belongs to its source.
+class NonblockingFetch {
+public:
+    virtual ~NonblockingFetch() = default;
+    virtual bool start(Frame& frame, int epoll_fd, uint64_t token) = 0;
+    virtual bool advance(uint32_t events) = 0;
+    virtual double wake_at() const = 0;
+    virtual Status result() const = 0;
+    virtual void cancel() = 0;
+};
+
 class Source {
 public:
     virtual ~Source() = default;
@@ -54,6 +78,12 @@ public:
 
     // Reads one snapshot into `frame` (bytes cleared first, capacity reused).
     virtual Status fetch(Frame& frame) = 0;
+
+    // The event-loop form of fetch() (see NonblockingFetch), or nullptr when
+    // this source can only block: files, stdin, recordings, http(s) through
+    // libcurl, and TCP hosts given by name (the lookup runs on a thread).
+    // Socket sources (TCP to an IP literal, unix, abstract) have one.
+    virtual NonblockingFetch* nonblocking() { return nullptr; }
 
     // The address as the user wrote it, for messages and labels.
     virtual const std::string& label() const = 0;

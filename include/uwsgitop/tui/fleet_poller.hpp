@@ -2,15 +2,25 @@
 //
 // One background thread owns the Instances (the UI never touches them once
 // start() ran). Every `interval` seconds (from the start of the previous
-// round; a round slower than that is followed by the next at once) it runs
-// poll_fleet() — concurrent, at most `concurrency` fetches in flight, each
-// bounded by its own timeout — then builds the screen's rows
-// (make_fleet_rows) into its own buffer and, under the mutex, swaps that
-// buffer with the shared one. take() swaps the shared buffer out to the UI.
-// The lock is only held for those swaps, never during a fetch, so the UI
-// answers keys at once even when targets hang. The fleet table uses no
-// core data, so every instance is parsed with ParseScope::NoCores (Enter
-// opens a screen with a pipeline of its own, which reads what it shows).
+// round; a round slower than that is followed by the next at once) it
+// starts a FleetPoll round (fleet_poll.hpp): a fetch for every instance that
+// has none in flight — one epoll loop for the socket targets, at most
+// `concurrency` threads for the others, each fetch bounded by its own
+// timeout. A fetch still going when the next round starts is left to finish
+// (or time out) on its own, so an instance that accepts and never answers
+// does not hold up the others: it keeps its last state and turns down when
+// its timeout passes. The round's rows (make_fleet_rows) are handed over as
+// soon as every fetch of the round has ended, or half an interval (at most
+// kPublishBatch) after it started with what has ended by then; fetches that
+// end later are handed over in batches at most kPublishBatch apart, marked
+// as not a new round (take()'s `new_round`: no new history sample). A hand-
+// over builds the rows into the thread's own buffer and, under the mutex,
+// swaps that buffer with the shared one. take() swaps the shared buffer out
+// to the UI. The lock is only held for those swaps, never during a fetch,
+// so the UI answers keys at once even when targets hang. The fleet table
+// uses no core data, so every instance is parsed with ParseScope::NoCores
+// (Enter opens a screen with a pipeline of its own, which reads what it
+// shows).
 //
 // Paused (start or configure): no round at all until resumed, so the
 // targets get no load; a round already in flight still finishes and is
@@ -38,6 +48,7 @@
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/fleet/fleet_events.hpp"
+#include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
 
 namespace uwsgitop::tui {
@@ -53,8 +64,10 @@ public:
     void start(double interval, bool paused = false);
     // New interval or pause state; wakes the thread (see top).
     void configure(double interval, bool paused);
-    // Moves the newest round's rows into `out` (true when there was one).
-    bool take(std::vector<FleetRow>& out);
+    // Moves the newest rows into `out` (true when there were new ones);
+    // `new_round` says whether a round was handed over since the last take
+    // (false: only fetches that ended late, between rounds).
+    bool take(std::vector<FleetRow>& out, bool* new_round = nullptr);
     // Queues a target for the next round (see top).
     void add(const Target& target);
     // Derive the instances' events from every round (see top); before start().
@@ -62,12 +75,19 @@ public:
     // Moves the events raised since the last call to the end of `out`.
     void take_events(std::vector<Event>& out);
     // Asks the thread to stop; true if it ended within `wait_seconds` (then
-    // it is joined). A round in flight only ends by its fetches' timeouts.
+    // it is joined). The wait for a round ends at once; the socket fetches in
+    // flight are abandoned when the poller is destroyed, a blocking one (host
+    // name, http(s)) ends by its timeout.
     bool stop(double wait_seconds);
 
 private:
     void run();
     void grow();   // poll thread: polls and appends queued and followed targets
+    void publish(std::vector<FleetRow>& mine, bool round);   // poll thread: grow, rows, hand over
+
+    // Rows are handed over at most this often (and at half the interval)
+    // while fetches keep ending.
+    static constexpr double kPublishBatch = 0.5;
 
     std::vector<std::unique_ptr<Instance>>& fleet_;
     unsigned concurrency_;
@@ -85,8 +105,10 @@ private:
     std::vector<Event> fresh_;             // poll thread
     std::vector<Event> events_shared_;     // under mu_
     bool ready_ = false;
+    bool ready_round_ = false;   // a round among the hand-overs not taken yet
     bool stop_ = false;
     bool done_ = false;
+    FleetPoll poll_;   // declared last: destroyed first, while the instances live
 };
 
 }  // namespace uwsgitop::tui

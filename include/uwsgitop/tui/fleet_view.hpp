@@ -92,8 +92,10 @@ public:
     void set_size(int width, int height);
     void set_clock(double mono_now) { mono_now_ = mono_now; }
     void set_ascii(bool ascii) { ascii_ = ascii; }
-    // A new poll round: rows are taken (swapped), history gets one sample each.
-    void set_rows(std::vector<FleetRow>& rows);
+    // New rows are taken (swapped); for a new poll round (`new_round`) the
+    // history gets one sample each and the rounds count one more (rows from
+    // fetches that ended between rounds only replace the rows).
+    void set_rows(std::vector<FleetRow>& rows, bool new_round = true);
     // Events of the instances (FleetPoller::take_events); `fresh` is emptied.
     // The events view lists them newest first (Tab, 2); while the instances
     // are shown, the newest is noted on the status line until the next key

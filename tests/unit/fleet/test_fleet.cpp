@@ -192,7 +192,7 @@ TEST_CASE("FleetEvents: one tracker per instance, each poll fed once, grows with
         inst->snapshot.workers.push_back(w);
         inst->has_data = inst->last_ok = true;
         inst->last_ok_wall = 100;
-        inst->last_poll_mono = 1;
+        inst->polls_stored = 1;
         return inst;
     };
     std::vector<std::unique_ptr<Instance>> fleet;
@@ -204,7 +204,7 @@ TEST_CASE("FleetEvents: one tracker per instance, each poll fed once, grows with
     // web's worker respawned; polled again.
     fleet[0]->snapshot.workers[0].pid = 201;
     fleet[0]->snapshot.workers[0].respawn_count = 2;
-    fleet[0]->last_poll_mono = 2;
+    fleet[0]->polls_stored = 2;
     fleet[0]->last_ok_wall = 101;
     // api joins: its first snapshot makes none.
     fleet.push_back(instance("api", 301));
@@ -220,13 +220,13 @@ TEST_CASE("FleetEvents: one tracker per instance, each poll fed once, grows with
     // api fails: one down with its error at the wall time given; web unchanged.
     fleet[1]->last_ok = false;
     fleet[1]->error = "127.0.0.1:9: timed out";
-    fleet[1]->last_poll_mono = 3;
+    fleet[1]->polls_stored = 2;
     events.observe(fleet, 103, out);
     REQUIRE(out.size() == 1);
     CHECK(out[0].kind == EventKind::Down);
     CHECK(out[0].instance == "api");
     CHECK(out[0].time == 103);
-    fleet[1]->last_poll_mono = 4;
+    fleet[1]->polls_stored = 3;
     out.clear();
     events.observe(fleet, 104, out);
     CHECK(out.empty());  // still down: no second event

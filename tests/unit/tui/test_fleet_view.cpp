@@ -188,6 +188,19 @@ TEST_CASE("fleet_view::history keeps gaps for failed polls") {
     CHECK(vm.history("nobody") == nullptr);
 }
 
+TEST_CASE("fleet_view::rows handed over between rounds replace the rows, not the history") {
+    FleetViewModel vm(1.0);
+    feed(vm, three(4));
+    auto late = three(8);   // e.g. a hung member timed out after the round's hand-over
+    vm.set_rows(late, false);
+    CHECK(vm.rounds() == 1);
+    CHECK(vm.history("web")->rps.size() == 1);
+    CHECK(vm.history("web")->rps.newest() == doctest::Approx(4));
+    feed(vm, three(8));
+    CHECK(vm.rounds() == 2);
+    CHECK(vm.history("web")->rps.size() == 2);
+}
+
 TEST_CASE("fleet_view::render_fleet") {
     FleetViewModel vm(1.0);
     vm.set_size(120, 10);
