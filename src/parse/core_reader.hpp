@@ -139,9 +139,9 @@ struct Cursor {
             if (static_cast<unsigned>(*q - '0') <= 9) return false;  // leading zero: RapidJSON's error
         } else {
             while ((d = static_cast<unsigned>(*q - '0')) <= 9) {
+                if (q - p >= 18) return false;  // a 19th digit could overflow: RapidJSON reads it
                 v = v * 10 + d;
                 ++q;
-                if (q - p > 18) return false;
             }
         }
         if (*q == '.' || *q == 'e' || *q == 'E') return false;
@@ -171,9 +171,9 @@ struct Cursor {
     ++q;
     if (d != 0) {
         while ((d = static_cast<unsigned>(*q - '0')) <= 9) {
+            if (q - c.p >= 18) return false;  // a 19th digit could overflow: the token path reads it
             v = v * 10 + d;
             ++q;
-            if (q - c.p > 18) return false;
         }
     }
     out = v;

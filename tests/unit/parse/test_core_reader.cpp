@@ -213,6 +213,21 @@ TEST_CASE("core_reader: every prefix and every one-byte change of a small docume
     }
 }
 
+TEST_CASE("core_reader: long numbers in a core read from the glue (18 digits fast, 19 handed back)") {
+    const auto idle = [](std::string_view id, std::string_view requests) {
+        return std::string("{\"id\":") + std::string(id) + ",\"requests\":" + std::string(requests) +
+               ",\"static_requests\":1,\"routed_requests\":2,\"offloaded_requests\":3,\"write_errors\":4,"
+               "\"read_errors\":5,\"in_request\":0,\"vars\":[ ],\"req_info\":{}}";
+    };
+    for (std::string_view big : {"999999999999999999", "9999999999999999999", "9223372036854775807",
+                                 "9223372036854775808", "18446744073709551616"}) {
+        // The first two cores teach the glue; the third is read from it.
+        const std::string text = "{\"workers\":[{\"id\":1,\"cores\":[\n\t" + idle("0", "1") + ",\n\t" +
+                                 idle("1", "2") + ",\n\t" + idle("2", big) + ",\n\t" + idle("3", big) + "\n]}]}";
+        check_same(text, std::string(big));
+    }
+}
+
 TEST_CASE("core_reader: handed-back cores keep the generic errors and values") {
     const auto core = [](std::string_view id, std::string_view rest = "") {
         return std::string("{\"id\":") + std::string(id) +
