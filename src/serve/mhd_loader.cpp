@@ -20,13 +20,14 @@ bool resolve(void* lib, const char* name, F& out) {
 MhdApi load_mhd(std::initializer_list<const char*> names) {
     MhdApi api;
     void* lib = nullptr;
-    std::string why = "no library name given";
+    std::string why;   // the first name's failure: later names are fallbacks
     for (const char* name : names) {
         lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
         if (lib) break;
         const char* e = dlerror();
-        why = e ? e : std::string(name) + ": not found";
+        if (why.empty()) why = e ? e : std::string(name) + ": not found";
     }
+    if (why.empty()) why = "no library name given";
     if (!lib) {
         api.error = "cannot load libmicrohttpd (" + why + ")";
         return api;

@@ -37,7 +37,8 @@ const MhdApi& mhd_api();
 
 // One load attempt trying `names` in order (dlopen), for mhd_api() and the
 // tests: a name that does not load, or a library lacking an entry point,
-// gives an MhdApi whose `error` says so and whose pointers are all null.
+// gives an MhdApi whose `error` says so (for names that do not load, the
+// first name's dlerror()) and whose pointers are all null.
 MhdApi load_mhd(std::initializer_list<const char*> names);
 
 }  // namespace uwsgitop

@@ -36,8 +36,7 @@ TEST_CASE("libmicrohttpd is not in the process until mhd_api() loads it") {
 
 TEST_CASE("a missing library: one line naming libmicrohttpd and the file, no entry points") {
     const MhdApi api = load_mhd({"libuwsgitop-no-such-mhd.so.12", "libuwsgitop-no-such-mhd.so"});
-    CHECK(api.error.find("cannot load libmicrohttpd") == 0);
-    CHECK(api.error.find("libuwsgitop-no-such-mhd.so") != std::string::npos);
+    CHECK(api.error.find("cannot load libmicrohttpd (libuwsgitop-no-such-mhd.so.12: ") == 0);
     CHECK(api.error.find('\n') == std::string::npos);
     CHECK(all_null(api));
 
