@@ -1,4 +1,4 @@
-// metrics_server.cpp — the --serve-metrics endpoint on libmicrohttpd, dlopened by mhd_loader (see metrics_server.hpp).
+// metrics_server.cpp — the --serve-metrics endpoint on libmicrohttpd, via mhd_loader (see metrics_server.hpp).
 #include "uwsgitop/serve/metrics_server.hpp"
 
 #include <arpa/inet.h>
