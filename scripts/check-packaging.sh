@@ -159,6 +159,31 @@ for dep in $(printf '%s\n' "${meson_deps[@]}" | sort -u); do
     done
 done
 
+# The libraries uwsgitop dlopen()s (src/source/curl_loader.cpp for http(s)://,
+# src/serve/mhd_loader.cpp for --serve-metrics) leave no NEEDED entry in the
+# binary, so dpkg-shlibdeps and rpm's automatic requires cannot see them: each
+# packaging file names their runtime package itself.
+declare -A DLOPEN_DEB=([libcurl]=libcurl4 [libmicrohttpd]=libmicrohttpd12)
+declare -A DLOPEN_RPM=([libcurl]=libcurl [libmicrohttpd]=libmicrohttpd)
+declare -A DLOPEN_ARCH=([libcurl]=curl [libmicrohttpd]=libmicrohttpd)
+declare -A DLOPEN_BREW=([libcurl]=curl [libmicrohttpd]=libmicrohttpd)
+deb_rundeps=$(awk '/^Depends:/{on=1} on&&/^[A-Z][A-Za-z-]*:/&&!/^Depends:/{on=0} on' packaging/debian/control |
+    sed 's/^Depends://' | tr ',|' '\n\n' | sed 's/[[:space:]]*(.*//; s/^[[:space:]]*//; s/[[:space:]]*$//' | grep -v '^$')
+rpm_rundeps=$(rpmspec -q --requires packaging/rpm/uwsgitop.spec 2>/dev/null | sed 's/ .*//')
+arch_rundeps=$(sed -n 's/^\tdepends = //p' "$srcinfo" 2>/dev/null)
+brew_rundeps=$(sed -n 's/^  depends_on "\([^"]*\)"$/\1/p' packaging/homebrew/uwsgitop.rb)
+for lib in libcurl libmicrohttpd; do
+    for pair in "DLOPEN_DEB:debian/control Depends:$deb_rundeps" "DLOPEN_RPM:rpm Requires:$rpm_rundeps" \
+                "DLOPEN_ARCH:PKGBUILD depends:$arch_rundeps" "DLOPEN_BREW:homebrew runtime depends_on:$brew_rundeps"; do
+        table=${pair%%:*}; rest=${pair#*:}; label=${rest%%:*}; have_list=${rest#*:}
+        declare -n map=$table
+        want=${map[$lib]}
+        unset -n map
+        if grep -qxF -- "$want" <<<"$have_list"; then pass "dlopen()ed $lib -> $label $want"
+        else fail "$lib is dlopen()ed: $label lacks its runtime package $want"; fi
+    done
+done
+
 # ---------------------------------------------------------------------------
 step "meson dist: a tarball of the committed tree"
 tarball=""
@@ -197,6 +222,18 @@ if [ -n "$tarball" ]; then
     else
         fail "dpkg-buildpackage failed:"; tail -40 "$WORK/deb.log"
     fi
+fi
+
+# ---------------------------------------------------------------------------
+step "the dlopen()ed libraries are not linked (no NEEDED entry)"
+if [ -n "$deb" ] && [ -x "$src/debian/uwsgitop/usr/bin/uwsgitop" ]; then
+    needed=$(readelf -d "$src/debian/uwsgitop/usr/bin/uwsgitop" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    for lib in libcurl libmicrohttpd; do
+        if grep -q "^$lib\.so" <<<"$needed"; then fail "the packaged binary links $lib (NEEDED), which should be dlopen()ed"
+        else pass "the packaged binary has no NEEDED on $lib"; fi
+    done
+    dpkg-deb -f "$deb" Depends | grep -q 'libmicrohttpd12' && pass ".deb Depends names libmicrohttpd12" ||
+        fail ".deb Depends lacks libmicrohttpd12: $(dpkg-deb -f "$deb" Depends)"
 fi
 
 # ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ class Uwsgitop < Formula
   depends_on "pkgconf" => :build
   depends_on "rapidjson" => :build
   depends_on "scdoc" => :build
+  # curl and libmicrohttpd are dlopen()ed (http(s):// addresses, --serve-metrics)
   depends_on "curl"
   depends_on :linux
   depends_on "libmicrohttpd"

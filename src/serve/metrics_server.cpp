@@ -1,4 +1,4 @@
-// metrics_server.cpp — the --serve-metrics endpoint on libmicrohttpd (see metrics_server.hpp).
+// metrics_server.cpp — the --serve-metrics endpoint on libmicrohttpd, via mhd_loader (see metrics_server.hpp).
 #include "uwsgitop/serve/metrics_server.hpp"
 
 #include <arpa/inet.h>
@@ -19,6 +19,7 @@
 
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/serve/mhd_loader.hpp"
 #include "uwsgitop/source/address.hpp"
 
 namespace uwsgitop {
@@ -35,18 +36,21 @@ constexpr const char* kClassicType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kOpenMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 constexpr const char* kRealm = "uwsgitop";
 
+// The dlopened library; start() checks it loaded before any other use.
+const MhdApi& mhd() { return mhd_api(); }
+
 // Queues `body` with `status` and the given content type (HEAD: libmicrohttpd
 // sends the headers only).
 MHD_Result answer(MHD_Connection* c, unsigned status, std::string_view type, std::string_view body,
                   const char* allow = nullptr, bool auth_challenge = false) {
-    MHD_Response* r = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
+    MHD_Response* r = mhd().create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
                                                       MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, std::string(type).c_str());
-    if (allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    const MHD_Result rc = auth_challenge ? MHD_queue_basic_auth_fail_response(c, kRealm, r)
-                                         : MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
+    mhd().add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, std::string(type).c_str());
+    if (allow) mhd().add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    const MHD_Result rc = auth_challenge ? mhd().queue_basic_auth_fail_response(c, kRealm, r)
+                                         : mhd().queue_response(c, status, r);
+    mhd().destroy_response(r);
     return rc;
 }
 
@@ -55,7 +59,7 @@ MHD_Result text(MHD_Connection* c, unsigned status, const std::string& line) {
 }
 
 const char* header(MHD_Connection* c, const char* name) {
-    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    return mhd().lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
 bool wants_openmetrics(MHD_Connection* c) {
@@ -196,6 +200,9 @@ MetricsServer::MetricsServer(std::vector<std::unique_ptr<Instance>>& fleet, Serv
 MetricsServer::~MetricsServer() { stop(); }
 
 Status MetricsServer::start() {
+    if (const MhdApi& api = mhd(); !api.error.empty()) {
+        return Status::fail("--serve-metrics " + escape_for_display(options_.listen) + ": " + api.error);
+    }
     if (!options_.web_config_file.empty()) {
         if (Status st = load_web_config(options_.web_config_file, web_); !st) return st;
     }
@@ -207,7 +214,7 @@ Status MetricsServer::start() {
 
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
     if (web_.tls()) {
-        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        if (mhd().is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
             stop();
             return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
                                 ": tls_server_config: this libmicrohttpd was built without TLS");
@@ -227,7 +234,7 @@ Status MetricsServer::start() {
         opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(web_.cert_pem.c_str())});
     }
     opts.push_back({MHD_OPTION_END, 0, nullptr});
-    daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
+    daemon_ = mhd().start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
                                MHD_OPTION_END);
     if (!daemon_) {
         const std::string why = web_.tls() ? ": cannot start TLS (are tls_server_config.cert_file and key_file a PEM "
@@ -242,7 +249,7 @@ Status MetricsServer::start() {
 void MetricsServer::stop() {
     if (poll_) poll_->stop();   // wakes waiting scrapes before their threads are joined
     if (daemon_) {
-        MHD_stop_daemon(daemon_);
+        mhd().stop_daemon(daemon_);
         daemon_ = nullptr;
     }
     if (listen_fd_ >= 0) {
@@ -259,10 +266,10 @@ int MetricsServer::handle(Request& r) {
     }
     if (web_.auth()) {
         char* password = nullptr;
-        char* user = MHD_basic_auth_get_username_password(c, &password);
+        char* user = mhd().basic_auth_get_username_password(c, &password);
         const bool ok = user && password && check_password(web_, user, password);
-        if (user) MHD_free(user);
-        if (password) MHD_free(password);
+        if (user) mhd().free(user);
+        if (password) mhd().free(password);
         if (!ok) return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
     }
     const std::string_view url = r.url;
@@ -276,7 +283,7 @@ int MetricsServer::handle(Request& r) {
         return answer(c, MHD_HTTP_OK, om ? kOpenMetricsType : kClassicType, om ? a->openmetrics : a->classic);
     }
     if (url == "/probe") {
-        const char* target = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
+        const char* target = mhd().lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
         if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
         if (Status st = allow_->check(target); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
         FetchLimits limits = options_.limits;

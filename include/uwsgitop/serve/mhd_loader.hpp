@@ -1,0 +1,44 @@
+// mhd_loader.hpp — libmicrohttpd, loaded only when --serve-metrics starts.
+//
+// Linking libmicrohttpd pulls gnutls, p11-kit, nettle, hogweed, gmp, tasn1,
+// idn2, unistring and ffi into every run (about 2.5 MiB of RSS and most of
+// the dynamic linking at startup, measured in bench/RESULTS.md), while only
+// the exporter needs it. The binary is compiled against <microhttpd.h> only;
+// mhd_api() dlopens libmicrohttpd.so.12 (then libmicrohttpd.so) once,
+// thread-safely, and resolves the entry points src/serve/ uses. When it
+// cannot, `error` is one line naming libmicrohttpd and why, and every
+// function pointer is null; the library is never unloaded.
+#pragma once
+
+#include <microhttpd.h>
+
+#include <initializer_list>
+#include <string>
+
+namespace uwsgitop {
+
+struct MhdApi {
+    decltype(&::MHD_start_daemon) start_daemon = nullptr;   // variadic, as in the header
+    decltype(&::MHD_stop_daemon) stop_daemon = nullptr;
+    decltype(&::MHD_is_feature_supported) is_feature_supported = nullptr;
+    decltype(&::MHD_lookup_connection_value) lookup_connection_value = nullptr;
+    decltype(&::MHD_create_response_from_buffer) create_response_from_buffer = nullptr;
+    decltype(&::MHD_add_response_header) add_response_header = nullptr;
+    decltype(&::MHD_destroy_response) destroy_response = nullptr;
+    decltype(&::MHD_queue_response) queue_response = nullptr;
+    decltype(&::MHD_queue_basic_auth_fail_response) queue_basic_auth_fail_response = nullptr;
+    decltype(&::MHD_basic_auth_get_username_password) basic_auth_get_username_password = nullptr;
+    decltype(&::MHD_free) free = nullptr;
+    std::string error;   // empty when every entry point is resolved
+};
+
+// The process-wide table: loaded on the first call, the same object after.
+const MhdApi& mhd_api();
+
+// One load attempt trying `names` in order (dlopen), for mhd_api() and the
+// tests: a name that does not load, or a library lacking an entry point,
+// gives an MhdApi whose `error` says so (for names that do not load, the
+// first name's dlerror()) and whose pointers are all null.
+MhdApi load_mhd(std::initializer_list<const char*> names);
+
+}  // namespace uwsgitop
