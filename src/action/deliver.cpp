@@ -29,7 +29,7 @@ Status deliver(const ProcRoot& proc, const Aim& aim, std::string& sent) {
         return Status::fail(addr + ": " + name + ": " + st.message());
     const std::string who = addr + ": " + name;
     if (*channel == Channel::Fifo) {
-        if (Status st = write_fifo(aim.fifo, aim.spec->fifo_letter); !st) return Status::fail(who + ": " + st.message());
+        if (Status st = write_fifo(proc, aim.master, aim.fifo, aim.spec->fifo_letter); !st) return Status::fail(who + ": " + st.message());
     } else if (Status st = signal_master(proc, aim.master, aim.address, aim.spec->master_signal,
                                          who + ": master pid " + std::to_string(aim.master));
                !st) {

@@ -235,6 +235,15 @@ Status check_parent(const ProcRoot& proc, pid_t pid, pid_t master, long worker_i
 
 std::optional<std::string> master_fifo_from_cmdline(const ProcRoot& proc, pid_t master) {
     const std::string cmd = read_all(pid_dir(proc, master) + "/cmdline");
+    // A relative path is relative to the master's working directory.
+    const auto of_master = [&](const std::string& path) -> std::string {
+        if (path[0] == '/') return path;
+        const std::string cwd_link = pid_dir(proc, master) + "/cwd";
+        char dir[PATH_MAX];
+        const ssize_t n = readlink(cwd_link.c_str(), dir, sizeof dir - 1);
+        if (n > 0 && dir[0] == '/') return std::string(dir, static_cast<std::size_t>(n)) + "/" + path;
+        return cwd_link + "/" + path;  // unreadable link: the path through it still names the master's
+    };
     std::vector<std::string> args;
     for (std::size_t at = 0; at < cmd.size();) {
         const std::size_t end = cmd.find('\0', at);
@@ -245,9 +254,9 @@ std::optional<std::string> master_fifo_from_cmdline(const ProcRoot& proc, pid_t 
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& s = args[i];
         if ((s == "--master-fifo" || s == "-master-fifo") && i + 1 < args.size() && !args[i + 1].empty())
-            return args[i + 1];
+            return of_master(args[i + 1]);
         for (const char* prefix : {"--master-fifo=", "master-fifo="})
-            if (s.rfind(prefix, 0) == 0 && s.size() > std::strlen(prefix)) return s.substr(std::strlen(prefix));
+            if (s.rfind(prefix, 0) == 0 && s.size() > std::strlen(prefix)) return of_master(s.substr(std::strlen(prefix)));
     }
     return std::nullopt;
 }
@@ -320,7 +329,29 @@ Status signal_master(const ProcRoot& proc, pid_t master, const Address& address,
     return pinned.send(master, sig, what);
 }
 
-Status write_fifo(const std::string& path, char letter) {
+namespace {
+
+// One of PID/fd/* is the node `fifo` (stat follows each link to what it names).
+bool holds_node(const ProcRoot& proc, pid_t pid, const struct stat& fifo) {
+    const std::string dir = pid_dir(proc, pid) + "/fd";
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) return false;
+    bool found = false;
+    while (const dirent* e = readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        struct stat st {};
+        if (::stat((dir + "/" + e->d_name).c_str(), &st) == 0 && st.st_dev == fifo.st_dev && st.st_ino == fifo.st_ino) {
+            found = true;
+            break;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+}  // namespace
+
+Status write_fifo(const ProcRoot& proc, pid_t master, const std::string& path, char letter) {
     const std::string who = "master FIFO " + escape_for_display(path);
     const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
@@ -334,6 +365,11 @@ Status write_fifo(const std::string& path, char letter) {
     if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
         ::close(fd);
         return Status::fail(who + ": not a FIFO; refused, nothing written");
+    }
+    if (!holds_node(proc, master, st)) {
+        ::close(fd);
+        return Status::fail(who + ": master pid " + std::to_string(master) +
+                            " does not hold it open (another instance's FIFO?); refused, nothing written");
     }
     const ssize_t n = ::write(fd, &letter, 1);
     const int e = errno;

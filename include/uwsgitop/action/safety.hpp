@@ -58,7 +58,8 @@ std::optional<pid_t> parent_of(const ProcRoot& proc, pid_t pid);
 Status check_parent(const ProcRoot& proc, pid_t pid, pid_t master, long worker_id);
 
 // The master FIFO on MASTER's command line (--master-fifo PATH,
-// --master-fifo=PATH or master-fifo=PATH), or nullopt.
+// --master-fifo=PATH or master-fifo=PATH), or nullopt. A relative path is
+// the master's: resolved against its working directory (PID/cwd), not ours.
 std::optional<std::string> master_fifo_from_cmdline(const ProcRoot& proc, pid_t master);
 
 // kill(pid, sig); EPERM and ESRCH become one line naming `what`.
@@ -72,8 +73,13 @@ Status send_signal(pid_t pid, int sig, const std::string& what);
 Status signal_worker(const ProcRoot& proc, pid_t pid, pid_t master, long worker_id, int sig, const std::string& what);
 Status signal_master(const ProcRoot& proc, pid_t master, const Address& address, int sig, const std::string& what);
 
-// Writes one letter to the FIFO: opened O_WRONLY|O_NONBLOCK (never hangs),
-// ENXIO = no reader, not a FIFO (fstat) = refused before writing.
-Status write_fifo(const std::string& path, char letter);
+// Writes one letter to MASTER's FIFO: opened O_WRONLY|O_NONBLOCK (never
+// hangs), ENXIO = no reader, not a FIFO (fstat) = refused before writing,
+// and refused unless MASTER itself holds that FIFO open (one of PID/fd/* is
+// the same device and inode; uWSGI keeps its master FIFO open), so a FIFO
+// path that belongs to another instance (a --master-fifo given for another
+// address, a relative path read against the wrong directory) never gets
+// the letter. The caller has checked that MASTER holds the stats socket.
+Status write_fifo(const ProcRoot& proc, pid_t master, const std::string& path, char letter);
 
 }  // namespace uwsgitop::action

@@ -129,6 +129,13 @@ TEST_CASE("deliver: instance actions through this test's FIFO, or refused withou
     const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
     REQUIRE(reader >= 0);
     a.fifo = fifo;
+    // The master must hold the FIFO open: here it does not yet.
+    const uwsgitop::Status foreign = act::deliver(p.proc(), a, sent);
+    CHECK(foreign.message().find("does not hold it open (another instance's FIFO?); refused, nothing written") !=
+          std::string::npos);
+    char none_read = 0;
+    CHECK(::read(reader, &none_read, 1) <= 0);  // nothing was written (EOF or EAGAIN)
+    std::filesystem::create_symlink(fifo, p.root / std::to_string(master) / "fd" / "9");
     REQUIRE(act::deliver(p.proc(), a, sent).is_ok());
     CHECK(sent.rfind("'c' to the master FIFO: ", 0) == 0);
     char got = 0;

@@ -181,31 +181,54 @@ TEST_CASE("signal_worker: checks the pinned child, refuses a process that is not
     CHECK_FALSE(act::signal_worker(act::ProcRoot{}, 1, getpid(), 1, SIGTERM, "init").is_ok());
 }
 
-TEST_CASE("write_fifo: no reader, not a FIFO, missing, and a real write") {
-    char tmpl[] = "/tmp/uwsgitop-fifo-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    const fs::path dir = tmpl;
+TEST_CASE("write_fifo: no reader, not a FIFO, missing, not the master's, and a real write") {
+    const pid_t master = 4242;
+    actiontest::FakeProc p;
+    p.process(master, 1, {});
+    const fs::path dir = p.root;
     const std::string fifo = (dir / "master.fifo").string();
     REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    const std::string other = (dir / "other.fifo").string();
+    REQUIRE(mkfifo(other.c_str(), 0600) == 0);
+    fs::create_symlink(fifo, dir / std::to_string(master) / "fd" / "7");  // the master holds master.fifo
 
-    CHECK(act::write_fifo(fifo, 'c').message().find("no process reads it (ENXIO") != std::string::npos);
+    CHECK(act::write_fifo(p.proc(), master, fifo, 'c').message().find("no process reads it (ENXIO") != std::string::npos);
 
     const std::string plain = (dir / "plain").string();
     std::ofstream(plain) << "keep";
-    CHECK(act::write_fifo(plain, 'c').message().find("not a FIFO") != std::string::npos);
+    CHECK(act::write_fifo(p.proc(), master, plain, 'c').message().find("not a FIFO") != std::string::npos);
     std::ifstream in(plain);
     std::string body;
     in >> body;
     CHECK(body == "keep");
 
-    CHECK(act::write_fifo((dir / "missing").string(), 'c').message().find("no such file") != std::string::npos);
+    CHECK(act::write_fifo(p.proc(), master, (dir / "missing").string(), 'c').message().find("no such file") !=
+          std::string::npos);
+
+    // A FIFO with a reader that the master does not hold: refused, nothing written.
+    const int ofd = ::open(other.c_str(), O_RDONLY | O_NONBLOCK);
+    REQUIRE(ofd >= 0);
+    CHECK(act::write_fifo(p.proc(), master, other, 'r').message().find("master pid 4242 does not hold it open") !=
+          std::string::npos);
+    char got = 0;
+    CHECK(::read(ofd, &got, 1) <= 0);  // nothing was written (EOF or EAGAIN)
+    ::close(ofd);
 
     const int rfd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
     REQUIRE(rfd >= 0);
-    CHECK(act::write_fifo(fifo, 'c').is_ok());
-    char got = 0;
+    CHECK(act::write_fifo(p.proc(), master, fifo, 'c').is_ok());
     CHECK(::read(rfd, &got, 1) == 1);
     CHECK(got == 'c');
     ::close(rfd);
-    fs::remove_all(dir);
+}
+
+TEST_CASE("master_fifo_from_cmdline: a relative path is the master's, read against its cwd") {
+    const pid_t master = 4343;
+    actiontest::FakeProc p;
+    p.process(master, 1, {}, std::string("uwsgi\0--master-fifo\0run/m.fifo\0", 30));
+    fs::create_symlink("/srv/app", p.root / std::to_string(master) / "cwd");
+    CHECK(act::master_fifo_from_cmdline(p.proc(), master) == std::optional<std::string>("/srv/app/run/m.fifo"));
+    actiontest::FakeProc q;
+    q.process(master, 1, {}, std::string("uwsgi\0--master-fifo=/run/a.fifo\0", 32));
+    CHECK(act::master_fifo_from_cmdline(q.proc(), master) == std::optional<std::string>("/run/a.fifo"));
 }
