@@ -173,12 +173,16 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         }
         const std::string name = vm.take_open_request();
         if (name.empty()) continue;
-        std::string address;
+        std::string address, fifo;
         for (const tui::FleetRow& r : vm.rows()) {
-            if (r.name == name) address = r.address;
+            if (r.name == name) {
+                address = r.address;
+                fifo = r.fifo;
+            }
         }
         std::string error;
         Options drill_options = options;
+        if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
         drill_options.mouse = mouse;  // as m left it on the fleet screen
         auto d = open_drill(drill_options, address, error);
         if (!d) continue;

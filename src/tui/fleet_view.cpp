@@ -96,6 +96,7 @@ void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double
         FleetRow& row = out[i];
         row.name = inst.target.name;
         row.address = inst.target.address;
+        row.fifo = inst.target.fifo;
         row.state = instance_state(inst, now_mono);
         row.kind = inst.last_ok ? FleetState::Ok : inst.has_data ? FleetState::Stale : FleetState::Error;
         row.cells.resize(cols.size());

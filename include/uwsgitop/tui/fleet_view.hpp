@@ -52,6 +52,7 @@ struct FleetCell {
 
 struct FleetRow {
     std::string name, address, state;
+    std::string fifo;               // the target's fifo=PATH ("" = none given)
     FleetState kind = FleetState::Error;
     std::vector<FleetCell> cells;   // one per fleet_columns()
     double rps = 0, busy = 0, listen_queue = 0;  // this round's samples (NaN = unknown)
