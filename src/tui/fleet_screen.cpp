@@ -11,7 +11,9 @@
 // overlay or filter to close, comes back to the fleet; the drill-down's
 // fetcher is asked to stop and, if a fetch is still in flight, parked until
 // it ends by its timeout (never waited for in the UI). q quits everywhere.
-// x in the drill-down is the action menu on that instance (action_menu.hpp).
+// x in the drill-down is the action menu on that instance (action_menu.hpp);
+// x on the fleet table, its instance actions on the selected instance
+// (fleet_actions.hpp).
 // v on an Emperor's vassals pane adds that vassal to the fleet. The poller
 // derives every instance's events; the loop hands them to the view-model. Signals are
 // signals.hpp's, as on the single screen (128 + N on SIGINT/TERM/HUP).
@@ -22,6 +24,7 @@
 #include "uwsgitop/settings/fetch_setup.hpp"
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
+#include "uwsgitop/tui/fleet_actions.hpp"
 #include "uwsgitop/tui/interactive.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/fleet_poller.hpp"
@@ -123,6 +126,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
     vm.set_size(w, h);
     bool dirty = true, full = false;
     double last_draw = 0;
+    tui::FleetActions actions(options);
     while (!vm.quit_requested() && tui::stop_signal() == 0) {
         const double now = monotonic_seconds();
         vm.set_clock(now);
@@ -130,6 +134,10 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         bool round = true;
         if (!vm.paused() && poller.take(incoming, &round)) {
             vm.set_rows(incoming, round);
+            actions.rows(vm);
+            dirty = true;
+        } else if (actions.in_flight()) {
+            actions.tick(vm);
             dirty = true;
         }
         poller.take_events(events);
@@ -140,6 +148,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         if (now - last_draw >= 1.0) dirty = true;
         if (dirty) {
             tui::render_fleet(vm, grid, &hits);
+            actions.draw(vm, grid);
             term.draw(grid, full);
             full = false;
             last_draw = now;
@@ -156,9 +165,14 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             vm.set_clock(monotonic_seconds());
             if (mouse) vm.handle_mouse(term.mouse_event(), hits);
             dirty = true;
+        } else if (k != tui::key::None && actions.open()) {
+            actions.key(k, vm);
+            dirty = true;
         } else if (k != tui::key::None) {
             const tui::KeyBinding* b = vm.filter_editing() ? nullptr : tui::find_binding(k);
-            if (b && b->action == tui::Action::ToggleMouse) {
+            if (b && b->action == tui::Action::Actions && !vm.help() && !vm.events_view()) {
+                actions.open_on(vm);
+            } else if (b && b->action == tui::Action::ToggleMouse) {
                 mouse = !mouse;
                 term.set_mouse(mouse);
             } else {
