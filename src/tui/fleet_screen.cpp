@@ -131,20 +131,20 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         const double now = monotonic_seconds();
         vm.set_clock(now);
         // Paused: the rows on screen stay, even if a round was in flight.
-        bool round = true;
+        bool round = true, rows_in = false;
         if (!vm.paused() && poller.take(incoming, &round)) {
             vm.set_rows(incoming, round);
-            actions.rows(vm);
-            dirty = true;
-        } else if (actions.in_flight()) {
-            actions.tick(vm);
-            dirty = true;
+            rows_in = dirty = true;
         }
         poller.take_events(events);
         if (!events.empty()) {
             vm.add_events(events);
             dirty = true;
         }
+        // After the events: the outcome of the action in flight wins the status line.
+        if (rows_in) actions.rows(vm);
+        else if (actions.in_flight()) actions.tick(vm);
+        if (actions.in_flight()) dirty = true;
         if (now - last_draw >= 1.0) dirty = true;
         if (dirty) {
             tui::render_fleet(vm, grid, &hits);
