@@ -467,7 +467,18 @@ void draw_action_menu(const ActionMenu& menu, Grid& grid, int top, int bottom) {
         put(" y sends it; any other key cancels (nothing is sent)", Style::Key);
         return;
     }
-    for (std::size_t i = 0; i < menu.entries().size(); ++i) {
+    // Shorter than the menu: the entries scroll so the highlighted one shows
+    // (the FIFO line goes first, then the key hint, when even that is short).
+    const int total = static_cast<int>(menu.entries().size());
+    int room = bottom - y - 2;
+    const bool fifo_line = room >= total || room >= 4;
+    if (!fifo_line) ++room;
+    const bool hint_line = room >= 2;
+    if (!hint_line) ++room;
+    room = std::max(1, std::min(room, total));
+    const int first = std::clamp(menu.highlighted() - room / 2, 0, total - room);
+    for (int ei = first; ei < first + room; ++ei) {
+        const auto i = static_cast<std::size_t>(ei);
         const MenuEntry& e = menu.entries()[i];
         line = "  ";
         line += e.spec->key;
@@ -480,11 +491,19 @@ void draw_action_menu(const ActionMenu& menu, Grid& grid, int top, int bottom) {
         const bool hl = static_cast<int>(i) == menu.highlighted();
         put(line, hl ? Style::Selected : e.available ? Style::Normal : Style::Dim);
     }
-    line = " master FIFO: ";
-    if (t.fifo.empty()) line += "none known (--master-fifo PATH); instance actions by signal to the master";
-    else append_escaped(line, t.fifo);
-    put(line, Style::Dim);
-    put(" letter or Enter (Up/Down move) chooses, then y confirms; any other key cancels", Style::Key);
+    if (fifo_line) {
+        line = " master FIFO: ";
+        if (t.fifo.empty()) line += "none known (--master-fifo PATH); instance actions by signal to the master";
+        else append_escaped(line, t.fifo);
+        put(line, Style::Dim);
+    }
+    if (!hint_line) return;
+    line = " letter or Enter (Up/Down move) chooses, then y confirms; any other key cancels";
+    if (room < total) {
+        line = " " + std::to_string(first + 1) + "-" + std::to_string(first + room) + " of " + std::to_string(total) +
+               " (Up/Down scroll); a letter or Enter chooses, then y confirms; any other key cancels";
+    }
+    put(line, Style::Key);
 }
 
 }  // namespace uwsgitop::tui
