@@ -52,7 +52,10 @@ struct Drill {
     tui::Slot shown;
 };
 
-std::unique_ptr<Drill> open_drill(const Options& options, const std::string& address_text, std::string& error) {
+// `busy` (non-empty): the fleet table's action still in flight; the
+// drill-down's x refuses with it (one action at a time).
+std::unique_ptr<Drill> open_drill(const Options& options, const std::string& address_text, const std::string& busy,
+                                  std::string& error) {
     Address address;
     const Status st = parse_address(address_text, address);
     if (!st) {
@@ -63,7 +66,9 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
     d->pipeline = std::make_unique<Pipeline>(make_source(address, fetch_limits(options)));
     d->vm = std::make_unique<tui::ViewModel>(options, d->pipeline->label());
     d->fetcher = std::make_unique<tui::Fetcher>(*d->pipeline);
-    d->actions = std::make_unique<tui::ActionMenu>(tui::action_scope(options, address_text));
+    tui::ActionScope scope = tui::action_scope(options, address_text);
+    if (!busy.empty() && scope.refusal.empty()) scope.refusal = busy;
+    d->actions = std::make_unique<tui::ActionMenu>(std::move(scope));
     return d;
 }
 
@@ -198,7 +203,11 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         Options drill_options = options;
         if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
         drill_options.mouse = mouse;  // as m left it on the fleet screen
-        auto d = open_drill(drill_options, address, error);
+        const std::string busy =
+            actions.in_flight() ? "one action at a time: the fleet table's action on " +
+                                      escape_for_display(actions.address()) + " is still in flight (Esc, then wait)"
+                                : "";
+        auto d = open_drill(drill_options, address, busy, error);
         if (!d) continue;
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
         mouse = d->vm->mouse();  // and back, as m left it there
