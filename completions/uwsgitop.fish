@@ -86,7 +86,7 @@ complete -c uwsgitop -l action -x -a 'reload-worker log-worker kill-worker chain
 complete -c uwsgitop -l wait -x -d 'With --action or the x menu: seconds to wait for the confirming snapshot'
 complete -c uwsgitop -l master-fifo -r -F -d 'The master FIFO for --action and the x menu'
 complete -c uwsgitop -l read-only -d 'Never send an action (no x menu)'
-complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS per line'
+complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS [fifo=PATH] per line'
 complete -c uwsgitop -l workers -d 'Several instances, tsv/csv: one row per worker'
 complete -c uwsgitop -l serve-metrics -x -d 'Serve Prometheus /metrics on HOST:PORT'
 complete -c uwsgitop -l web-config-file -r -F -d 'TLS and basic auth for --serve-metrics (YAML)'

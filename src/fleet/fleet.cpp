@@ -15,9 +15,36 @@ Target target_from_text(const std::string& text) {
     const auto eq = text.find('=');
     if (eq != std::string::npos && eq > 0 && eq + 1 < text.size()) {
         const std::string name = text.substr(0, eq);
-        if (name.find_first_of(":/@[") == std::string::npos) return Target{name, text.substr(eq + 1)};
+        if (name.find_first_of(":/@[") == std::string::npos) return Target{name, text.substr(eq + 1), {}};
     }
-    return Target{text, text};
+    return Target{text, text, {}};
+}
+
+Status parse_target_line(const std::string& line, Target& out) {
+    std::vector<std::string> fields;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        const std::size_t b = line.find_first_not_of(" \t\r", i);
+        if (b == std::string::npos) break;
+        const std::size_t e = std::min(line.find_first_of(" \t\r", b), line.size());
+        fields.push_back(line.substr(b, e - b));
+        i = e;
+    }
+    if (fields.empty()) return Status::fail("no target (\"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH)");
+    if (fields.front().starts_with("fifo="))
+        return Status::fail("the line starts with fifo=: the target (\"NAME=ADDRESS\" or \"ADDRESS\") comes first");
+    out = target_from_text(fields.front());
+    for (std::size_t f = 1; f < fields.size(); ++f) {
+        const std::string& field = fields[f];
+        if (!field.starts_with("fifo=")) {
+            return Status::fail("unknown field \"" + escape_for_display(field) +
+                                "\" (one target per line: \"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH)");
+        }
+        if (!out.fifo.empty()) return Status::fail("fifo= given twice");
+        out.fifo = field.substr(5);
+        if (out.fifo.empty()) return Status::fail("fifo=: empty path");
+    }
+    return Status::ok();
 }
 
 Status read_targets_file(const std::string& path, std::vector<Target>& out) {
@@ -32,11 +59,12 @@ Status read_targets_file(const std::string& path, std::vector<Target>& out) {
         if (first == std::string::npos) continue;
         const auto last = line.find_last_not_of(" \t\r");
         line = line.substr(first, last - first + 1);
-        if (line.find_first_of(" \t") != std::string::npos) {
-            return Status::fail("--targets " + escape_for_display(path) + ":" + std::to_string(number) +
-                                ": one target per line (\"NAME=ADDRESS\" or \"ADDRESS\")");
+        Target t;
+        if (Status st = parse_target_line(line, t); !st) {
+            return Status::fail("--targets " + escape_for_display(path) + ":" + std::to_string(number) + ": " +
+                                st.message());
         }
-        out.push_back(target_from_text(line));
+        out.push_back(std::move(t));
     }
     if (in.bad()) return Status::fail("--targets " + escape_for_display(path) + ": read error");
     return Status::ok();

@@ -126,8 +126,8 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
         Target t;
         for (auto&& [k, v] : *table) {
             const std::string where = at(path, v) + ": target." + escape_for_display(k.str()) + ": ";
-            if (k.str() != "address" && k.str() != "name") {
-                return Status::fail(where + "unknown key (valid: address name)");
+            if (k.str() != "address" && k.str() != "name" && k.str() != "fifo") {
+                return Status::fail(where + "unknown key (valid: address name fifo)");
             }
             const auto* s = v.as_string();
             if (!s) return Status::fail(where + "expected a string (got " + type_name(v) + ")");
@@ -136,6 +136,9 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
                 if (t.name.empty() || t.name.find_first_of(":/@[") != std::string::npos) {
                     return Status::fail(where + "a name is not empty and has none of : / @ [");
                 }
+            } else if (k.str() == "fifo") {
+                t.fifo = s->get();
+                if (t.fifo.empty()) return Status::fail(where + "empty path");
             } else {
                 Address a;
                 Status st = parse_address(s->get(), a);

@@ -145,9 +145,17 @@ std::string ActionMenu::open_on(const ViewModel& vm) {
     if (target_.fifo.empty() && target_.master > 1)
         target_.fifo = action::master_fifo_from_cmdline(scope_.proc, target_.master).value_or("");
 
+    build_entries(false, no_worker);
+    chosen_ = -1;
+    stage_ = Stage::Choosing;
+    return "";
+}
+
+void ActionMenu::build_entries(bool instance_only, const std::string& no_worker) {
     entries_.clear();
     highlight_ = -1;
     for (const action::ActionSpec& spec : action::action_table()) {
+        if (instance_only && spec.target == action::Target::Worker) continue;
         MenuEntry e;
         e.spec = &spec;
         if (spec.target == action::Target::Worker && !target_.tagged.empty()) {
@@ -180,44 +188,84 @@ std::string ActionMenu::open_on(const ViewModel& vm) {
         entries_.push_back(std::move(e));
     }
     if (highlight_ < 0) highlight_ = 0;
+}
+
+std::string ActionMenu::open_on_instance(const InstanceNow& now) {
+    if (!scope_.refusal.empty()) return "x: " + scope_.refusal;
+    if (in_flight()) {
+        return "x: one action at a time: " + std::string(flight_spec_->name) + " is " +
+               (flight_ == Flight::Sending ? "being sent" : "waiting for a snapshot to confirm it");
+    }
+    if (!now.has_data) return "x: " + now.name + " is down (no snapshot yet); no action";
+    if (!now.live) return "x: " + now.name + " is stale (its latest poll failed); no action";
+    if (!now.master_kind) return "x: " + now.name + " is not a uWSGI master's stats; no action";
+    target_ = {};
+    target_.instance = now.name;
+    target_.master = now.master;
+    target_.fifo = scope_.fifo;
+    if (target_.fifo.empty() && target_.master > 1)
+        target_.fifo = action::master_fifo_from_cmdline(scope_.proc, target_.master).value_or("");
+    build_entries(true, "");
     chosen_ = -1;
     stage_ = Stage::Choosing;
     return "";
 }
 
-std::string ActionMenu::key(int k, const ViewModel& vm) {
-    if (stage_ == Stage::Choosing) {
-        const int n = static_cast<int>(entries_.size());
-        if (k == key::Up || k == key::Down) {
-            highlight_ = std::clamp(highlight_ + (k == key::Up ? -1 : 1), 0, n - 1);
-            return "";
-        }
-        int pick = -1;
-        if (k == key::Enter || k == '\r') {
-            pick = highlight_;
-        } else {
-            for (int i = 0; i < n; ++i)
-                if (entries_[static_cast<std::size_t>(i)].spec->key == k) pick = i;
-        }
-        if (pick < 0) {
-            stage_ = Stage::Closed;
-            return "action menu closed: nothing sent";
-        }
-        const MenuEntry& e = entries_[static_cast<std::size_t>(pick)];
-        if (!e.available) {
-            stage_ = Stage::Closed;
-            return std::string(e.spec->name) + ": " + e.text + "; nothing sent";
-        }
-        chosen_ = pick;
-        highlight_ = pick;
-        stage_ = Stage::Confirming;
-        return "";
+std::string ActionMenu::key(int k, const InstanceNow& now) {
+    if (stage_ == Stage::Choosing) return choose(k);
+    if (stage_ == Stage::Confirming) {
+        stage_ = Stage::Closed;
+        if (k == 'y') return confirm(now);
+        return "cancelled: nothing sent";
     }
+    return "";
+}
+
+std::string ActionMenu::confirm(const InstanceNow& now) {
+    const std::string name(entries_[static_cast<std::size_t>(chosen_)].spec->name);
+    if (!now.has_data || now.observed == nullptr) return name + ": " + target_.instance + " is down; nothing sent";
+    if (!now.live) return name + ": " + target_.instance + " is stale (its latest poll failed); nothing sent";
+    if (now.master != target_.master)
+        return name + ": the master changed meanwhile: pid " + std::to_string(target_.master) + " is gone; nothing sent";
+    queue_.clear();
+    return launch(*now.observed, now.age_s, now.interval);
+}
+
+std::string ActionMenu::key(int k, const ViewModel& vm) {
+    if (stage_ == Stage::Choosing) return choose(k);
     if (stage_ == Stage::Confirming) {
         stage_ = Stage::Closed;
         if (k == 'y') return confirm(vm);
         return "cancelled: nothing sent";
     }
+    return "";
+}
+
+std::string ActionMenu::choose(int k) {
+    const int n = static_cast<int>(entries_.size());
+    if (k == key::Up || k == key::Down) {
+        highlight_ = std::clamp(highlight_ + (k == key::Up ? -1 : 1), 0, n - 1);
+        return "";
+    }
+    int pick = -1;
+    if (k == key::Enter || k == '\r') {
+        pick = highlight_;
+    } else {
+        for (int i = 0; i < n; ++i)
+            if (entries_[static_cast<std::size_t>(i)].spec->key == k) pick = i;
+    }
+    if (pick < 0) {
+        stage_ = Stage::Closed;
+        return "action menu closed: nothing sent";
+    }
+    const MenuEntry& e = entries_[static_cast<std::size_t>(pick)];
+    if (!e.available) {
+        stage_ = Stage::Closed;
+        return std::string(e.spec->name) + ": " + e.text + "; nothing sent";
+    }
+    chosen_ = pick;
+    highlight_ = pick;
+    stage_ = Stage::Confirming;
     return "";
 }
 
@@ -240,17 +288,22 @@ std::string ActionMenu::confirm(const ViewModel& vm) {
                        " is gone; nothing sent";
         }
     }
+    const double age = vm.feed().have_data ? vm.mono_now() - vm.feed().last_good : 1e9;
+    return launch(action::observe(*s), age, vm.interval());
+}
+
+std::string ActionMenu::launch(const action::Observed& obs, double age, double interval) {
+    const MenuEntry& e = entries_[static_cast<std::size_t>(chosen_)];
     aim_ = {};
     aim_.spec = e.spec;
     aim_.address = scope_.address;
     aim_.master = target_.master;
     aim_.fifo = target_.fifo;
     // The interval the screen fetches at now (+ and - change it, f too).
-    aim_.interval_ms = static_cast<int64_t>(std::llround(vm.interval() * 1000));
+    aim_.interval_ms = static_cast<int64_t>(std::llround(interval * 1000));
     flight_spec_ = e.spec;
     step_ = 0;
-    const double age = vm.feed().have_data ? vm.mono_now() - vm.feed().last_good : 1e9;
-    const std::string started = start_step(*s, static_cast<int64_t>(std::llround(std::max(0.0, age) * 1000)));
+    const std::string started = start_step(obs, static_cast<int64_t>(std::llround(std::max(0.0, age) * 1000)));
     return started.empty() ? "sending: " + e.text : started;
 }
 
@@ -259,13 +312,13 @@ std::string ActionMenu::step_label() const {
     return " (" + std::to_string(step_ + 1) + " of " + std::to_string(queue_.size()) + ")";
 }
 
-std::string ActionMenu::start_step(const Snapshot& snap, int64_t age_ms) {
+std::string ActionMenu::start_step(const action::Observed& obs, int64_t age_ms) {
     action::Aim aim = aim_;
     aim.age_ms = age_ms;
     if (!queue_.empty()) {
         const auto [id, pid] = queue_[step_];
-        const Worker* w = find_worker(snap, id);
-        if (w == nullptr || w->pid.value_or(0) != pid)
+        const auto it = obs.running.find(id);
+        if (it == obs.running.end() || it->second != pid)
             return finish("worker " + std::to_string(id) + " was respawned meanwhile: pid " + std::to_string(pid) +
                           " is gone; stopped after " + std::to_string(step_) + " of " + std::to_string(queue_.size()));
         aim.worker_id = id;
@@ -274,7 +327,7 @@ std::string ActionMenu::start_step(const Snapshot& snap, int64_t age_ms) {
     } else {
         flight_worker_.reset();
     }
-    before_ = action::observe(snap);
+    before_ = obs;
     flight_ = Flight::Sending;
     sent_.clear();
     progress_.clear();
@@ -314,13 +367,19 @@ std::string ActionMenu::tick(double mono_now) {
 std::string ActionMenu::observe(const Snapshot& snap, double mono_now) {
     if (std::string m = tick(mono_now); !m.empty() && flight_ != Flight::Watching) return m;
     if (flight_ != Flight::Watching) return "";
+    return observe(action::observe(snap), mono_now);
+}
+
+std::string ActionMenu::observe(const action::Observed& now, double mono_now) {
+    if (std::string m = tick(mono_now); !m.empty() && flight_ != Flight::Watching) return m;
+    if (flight_ != Flight::Watching) return "";
     std::string what;
-    if (action::confirmed(flight_spec_->name, flight_worker_, before_, action::observe(snap), what)) {
+    if (action::confirmed(flight_spec_->name, flight_worker_, before_, now, what)) {
         what += step_label();
         if (queue_.size() <= step_ + 1) return finish(what);
         ++step_;
         // The snapshot just arrived: its age is the time since then, ~0.
-        const std::string stopped = start_step(snap, 0);
+        const std::string stopped = start_step(now, 0);
         return stopped.empty() ? what + "; next: worker " + std::to_string(queue_[step_].first) : what + "; " + stopped;
     }
     if (!what.empty()) progress_ = what;
@@ -367,10 +426,14 @@ void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
     draw_tags(menu, vm, grid);
     if (!menu.open()) return;
     const ScreenAreas& a = vm.areas();
-    const int bottom = a.status_row < 0 ? grid.height() : a.status_row;  // exclusive
+    draw_action_menu(menu, grid, std::max(a.summary_lines, a.tabs_row + 1),
+                     a.status_row < 0 ? grid.height() : a.status_row);
+}
+
+void draw_action_menu(const ActionMenu& menu, Grid& grid, int top, int bottom) {
+    if (!menu.open()) return;
     // Below the summary and the tabs; over them when the terminal is short.
     const int needed = static_cast<int>(menu.entries().size()) + 3;
-    int top = std::max(a.summary_lines, a.tabs_row + 1);
     if (bottom - top < needed) top = std::max(0, bottom - needed);
     if (bottom <= top) return;
     for (int y = top; y < bottom; ++y) grid.fill(0, y, grid.width(), Style::Normal);
@@ -384,10 +447,11 @@ void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
     };
     const MenuTarget& t = menu.target();
     line = " Actions on ";
-    if (!t.tagged.empty()) line += std::to_string(t.tagged.size()) + " tagged workers, and on ";
+    if (!t.instance.empty()) line += "instance " + t.instance + " (master pid " + std::to_string(t.master) + ")";
+    else if (!t.tagged.empty()) line += std::to_string(t.tagged.size()) + " tagged workers, and on ";
     else if (menu.tag_count() > 0) line += "no running tagged worker, and on ";
     else if (t.has_worker) line += "worker " + std::to_string(t.worker_id) + ", pid " + std::to_string(t.pid) + ", and on ";
-    line += "the instance (master pid " + std::to_string(t.master) + ")";
+    if (t.instance.empty()) line += "the instance (master pid " + std::to_string(t.master) + ")";
     put(line, Style::Header);
     if (menu.stage() == ActionMenu::Stage::Confirming) {
         const MenuEntry& e = menu.entries()[static_cast<std::size_t>(menu.highlighted())];
@@ -403,7 +467,18 @@ void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
         put(" y sends it; any other key cancels (nothing is sent)", Style::Key);
         return;
     }
-    for (std::size_t i = 0; i < menu.entries().size(); ++i) {
+    // Shorter than the menu: the entries scroll so the highlighted one shows
+    // (the FIFO line goes first, then the key hint, when even that is short).
+    const int total = static_cast<int>(menu.entries().size());
+    int room = bottom - y - 2;
+    const bool fifo_line = room >= total || room >= 4;
+    if (!fifo_line) ++room;
+    const bool hint_line = room >= 2;
+    if (!hint_line) ++room;
+    room = std::max(1, std::min(room, total));
+    const int first = std::clamp(menu.highlighted() - room / 2, 0, total - room);
+    for (int ei = first; ei < first + room; ++ei) {
+        const auto i = static_cast<std::size_t>(ei);
         const MenuEntry& e = menu.entries()[i];
         line = "  ";
         line += e.spec->key;
@@ -416,11 +491,19 @@ void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid) {
         const bool hl = static_cast<int>(i) == menu.highlighted();
         put(line, hl ? Style::Selected : e.available ? Style::Normal : Style::Dim);
     }
-    line = " master FIFO: ";
-    if (t.fifo.empty()) line += "none known (--master-fifo PATH); instance actions by signal to the master";
-    else append_escaped(line, t.fifo);
-    put(line, Style::Dim);
-    put(" letter or Enter (Up/Down move) chooses, then y confirms; any other key cancels", Style::Key);
+    if (fifo_line) {
+        line = " master FIFO: ";
+        if (t.fifo.empty()) line += "none known (--master-fifo PATH); instance actions by signal to the master";
+        else append_escaped(line, t.fifo);
+        put(line, Style::Dim);
+    }
+    if (!hint_line) return;
+    line = " letter or Enter (Up/Down move) chooses, then y confirms; any other key cancels";
+    if (room < total) {
+        line = " " + std::to_string(first + 1) + "-" + std::to_string(first + room) + " of " + std::to_string(total) +
+               " (Up/Down scroll); a letter or Enter chooses, then y confirms; any other key cancels";
+    }
+    put(line, Style::Key);
 }
 
 }  // namespace uwsgitop::tui

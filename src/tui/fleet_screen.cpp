@@ -11,7 +11,9 @@
 // overlay or filter to close, comes back to the fleet; the drill-down's
 // fetcher is asked to stop and, if a fetch is still in flight, parked until
 // it ends by its timeout (never waited for in the UI). q quits everywhere.
-// x in the drill-down is the action menu on that instance (action_menu.hpp).
+// x in the drill-down is the action menu on that instance (action_menu.hpp);
+// x on the fleet table, its instance actions on the selected instance
+// (fleet_actions.hpp).
 // v on an Emperor's vassals pane adds that vassal to the fleet. The poller
 // derives every instance's events; the loop hands them to the view-model. Signals are
 // signals.hpp's, as on the single screen (128 + N on SIGINT/TERM/HUP).
@@ -22,6 +24,7 @@
 #include "uwsgitop/settings/fetch_setup.hpp"
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
+#include "uwsgitop/tui/fleet_actions.hpp"
 #include "uwsgitop/tui/interactive.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/fleet_poller.hpp"
@@ -49,7 +52,10 @@ struct Drill {
     tui::Slot shown;
 };
 
-std::unique_ptr<Drill> open_drill(const Options& options, const std::string& address_text, std::string& error) {
+// `busy` (non-empty): the fleet table's action still in flight; the
+// drill-down's x refuses with it (one action at a time).
+std::unique_ptr<Drill> open_drill(const Options& options, const std::string& address_text, const std::string& busy,
+                                  std::string& error) {
     Address address;
     const Status st = parse_address(address_text, address);
     if (!st) {
@@ -60,7 +66,9 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
     d->pipeline = std::make_unique<Pipeline>(make_source(address, fetch_limits(options)));
     d->vm = std::make_unique<tui::ViewModel>(options, d->pipeline->label());
     d->fetcher = std::make_unique<tui::Fetcher>(*d->pipeline);
-    d->actions = std::make_unique<tui::ActionMenu>(tui::action_scope(options, address_text));
+    tui::ActionScope scope = tui::action_scope(options, address_text);
+    if (!busy.empty() && scope.refusal.empty()) scope.refusal = busy;
+    d->actions = std::make_unique<tui::ActionMenu>(std::move(scope));
     return d;
 }
 
@@ -123,23 +131,29 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
     vm.set_size(w, h);
     bool dirty = true, full = false;
     double last_draw = 0;
+    tui::FleetActions actions(options);
     while (!vm.quit_requested() && tui::stop_signal() == 0) {
         const double now = monotonic_seconds();
         vm.set_clock(now);
         // Paused: the rows on screen stay, even if a round was in flight.
-        bool round = true;
+        bool round = true, rows_in = false;
         if (!vm.paused() && poller.take(incoming, &round)) {
             vm.set_rows(incoming, round);
-            dirty = true;
+            rows_in = dirty = true;
         }
         poller.take_events(events);
         if (!events.empty()) {
             vm.add_events(events);
             dirty = true;
         }
+        // After the events: the outcome of the action in flight wins the status line.
+        if (rows_in) actions.rows(vm);
+        else if (actions.in_flight()) actions.tick(vm);
+        if (actions.in_flight()) dirty = true;
         if (now - last_draw >= 1.0) dirty = true;
         if (dirty) {
             tui::render_fleet(vm, grid, &hits);
+            actions.draw(vm, grid);
             term.draw(grid, full);
             full = false;
             last_draw = now;
@@ -156,9 +170,14 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             vm.set_clock(monotonic_seconds());
             if (mouse) vm.handle_mouse(term.mouse_event(), hits);
             dirty = true;
+        } else if (k != tui::key::None && actions.open()) {
+            actions.key(k, vm);
+            dirty = true;
         } else if (k != tui::key::None) {
             const tui::KeyBinding* b = vm.filter_editing() ? nullptr : tui::find_binding(k);
-            if (b && b->action == tui::Action::ToggleMouse) {
+            if (b && b->action == tui::Action::Actions && !vm.help() && !vm.events_view()) {
+                actions.open_on(vm);
+            } else if (b && b->action == tui::Action::ToggleMouse) {
                 mouse = !mouse;
                 term.set_mouse(mouse);
             } else {
@@ -173,14 +192,22 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         }
         const std::string name = vm.take_open_request();
         if (name.empty()) continue;
-        std::string address;
+        std::string address, fifo;
         for (const tui::FleetRow& r : vm.rows()) {
-            if (r.name == name) address = r.address;
+            if (r.name == name) {
+                address = r.address;
+                fifo = r.fifo;
+            }
         }
         std::string error;
         Options drill_options = options;
+        if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
         drill_options.mouse = mouse;  // as m left it on the fleet screen
-        auto d = open_drill(drill_options, address, error);
+        const std::string busy =
+            actions.in_flight() ? "one action at a time: the fleet table's action on " +
+                                      escape_for_display(actions.address()) + " is still in flight (Esc, then wait)"
+                                : "";
+        auto d = open_drill(drill_options, address, busy, error);
         if (!d) continue;
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
         mouse = d->vm->mouse();  // and back, as m left it there

@@ -41,6 +41,7 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::End, ""},
     {Action::ScrollLeft, ""},
     {Action::ScrollRight, ""},
+    {Action::Actions, "instance actions on the selected instance (chain-reload, reload...): a letter, then y"},
     {Action::Open, "open the selected instance (its full screen; Esc comes back); on an event: its instance"},
     {Action::NextPane, "instances / events of every instance (newest first)"},
     {Action::PrevPane, ""},
@@ -96,6 +97,14 @@ void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double
         FleetRow& row = out[i];
         row.name = inst.target.name;
         row.address = inst.target.address;
+        row.fifo = inst.target.fifo;
+        row.has_data = inst.has_data;
+        row.live = inst.last_ok && inst.has_data;
+        row.master_kind = inst.has_data && inst.snapshot.kind == SnapshotKind::Master;
+        row.master = inst.has_data ? inst.snapshot.pid.value_or(0) : 0;
+        row.last_ok_mono = inst.last_ok_mono;
+        if (inst.has_data) row.observed = action::observe(inst.snapshot);
+        else row.observed = {};
         row.state = instance_state(inst, now_mono);
         row.kind = inst.last_ok ? FleetState::Ok : inst.has_data ? FleetState::Stale : FleetState::Error;
         row.cells.resize(cols.size());
@@ -188,6 +197,13 @@ void FleetViewModel::add_events(std::vector<Event>& fresh) {
     }
     notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
     notice_ += "Tab shows events";
+    notice_until_ = mono_now_ + kNoticeSeconds;
+}
+
+void FleetViewModel::notify(std::string_view text) {
+    if (text.empty()) return;
+    notice_.clear();
+    append_escaped(notice_, text);
     notice_until_ = mono_now_ + kNoticeSeconds;
 }
 

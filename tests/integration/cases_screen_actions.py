@@ -9,6 +9,9 @@
 # screen-actions-more: x k y (kill-worker), x p y twice (pause, resume), and
 # x + y on a cheaper instance (one running worker more).
 # screen-actions-fleet: the menu in a fleet's drill-down acts on that instance only.
+# screen-actions-fleet-table: x on the fleet table itself (targets file, b with
+# fifo=PATH): select b, x c y -> every worker pid of b changes, a's do not;
+# x c n -> nothing changes.
 import re
 import threading
 import time
@@ -320,6 +323,57 @@ def screen_actions_fleet(ctx):
         check(_wait_text(p, line, 15), "the status line never said %r\n%s" % (line, _dump(p)))
         check(_pids(a).get(wid) not in (None, pid), "a's worker %d kept pid %d" % (wid, pid))
         check(_pids(b) == before_b, "instance b changed: %s -> %s" % (before_b, _pids(b)))
+        p.send(b"q")
+        check(p.wait(10) == 0, "exit %s after q" % p.rc)
+    finally:
+        p.close()
+
+
+@case("screen-actions-fleet-table")
+def screen_actions_fleet_table(ctx):
+    """x on the fleet table: on the second instance, x c y chain-reloads it (all its pids change, the
+    first instance's do not); x c n cancels."""
+    a = ctx.uwsgi(["--processes", "2", "--master-fifo", ctx.path("a.fifo")])
+    b = ctx.uwsgi(["--processes", "2", "--master-fifo", ctx.path("b.fifo")])
+    targets = ctx.path("targets")
+    with open(targets, "w") as f:
+        f.write("a=%s\nb=%s fifo=%s\n" % (ctx.address(a.stats), ctx.address(b.stats), ctx.path("b.fifo")))
+    p = PtyRun(ctx.binary, ["-d", "0.5", "--targets", targets], rows=ROWS, cols=COLS)
+    title = "Actions on instance b (master pid %d)" % b.pid
+    try:
+        check(_wait_text(p, "uwsgitop fleet - 2 instances", 10), "no fleet screen\n%s" % _dump(p))
+        check(wait_until(lambda: len(_pids(a)) == 2 and len(_pids(b)) == 2, 10, 0.1), "uWSGI workers not up")
+        time.sleep(1.0)  # a round or two with both instances ok
+        before_a, before_b = _pids(a), _pids(b)
+        p.send(b"j")  # Down: the second row (the targets' order): b
+        p.send(b"x")
+        check(_wait_text(p, title, 5), "x opened no menu on b\n%s" % _dump(p))
+        check(_screen(p).contains("master FIFO: " + ctx.path("b.fifo")), "the menu does not use b's fifo=\n%s" % _dump(p))
+        check(not _screen(p).contains("kill-worker"), "worker actions offered on the fleet table\n%s" % _dump(p))
+
+        def cancel():
+            p.send(b"c")
+            check(_wait_text(p, "Send chain-reload?"), "c asked no confirmation\n%s" % _dump(p))
+            p.send(b"n")
+            check(_wait_text(p, "cancelled: nothing sent"), "n did not cancel\n%s" % _dump(p))
+            time.sleep(2.0)
+            check(_pids(b) == before_b and _pids(a) == before_a,
+                  "n changed pids: a %s -> %s, b %s -> %s" % (before_a, _pids(a), before_b, _pids(b)))
+            p.send(b"x")
+            check(_wait_text(p, title, 5), "x did not open again on b\n%s" % _dump(p))
+        ctx.sub("cancel", cancel)
+
+        def chain_reload():
+            p.send(b"c")
+            check(_wait_text(p, "Send chain-reload?"), "c asked no confirmation\n%s" % _dump(p))
+            p.send(b"y")
+            check(wait_until(lambda: all(_pids(b).get(i) not in (None, x) for i, x in before_b.items()), 30, 0.2),
+                  "b's pids %s -> %s\n%s" % (before_b, _pids(b), _dump(p)))
+            line = "chain-reload: 2 of 2 workers replaced"
+            ok = _wait_text(p, line, 15)
+            check(ok, "the status line never said %r\n%s" % (line, _dump(p)))
+            check(_pids(a) == before_a, "instance a changed: %s -> %s" % (before_a, _pids(a)))
+        ctx.sub("chain-reload", chain_reload)
         p.send(b"q")
         check(p.wait(10) == 0, "exit %s after q" % p.rc)
     finally:

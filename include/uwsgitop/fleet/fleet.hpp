@@ -23,11 +23,20 @@ namespace uwsgitop {
 struct Target {
     std::string name;
     std::string address;
+    std::string fifo = {};  // the instance's master FIFO ("fifo=PATH"; "" = none given)
 };
 
 // Reads a targets file: one target per line, "ADDRESS" or "NAME=ADDRESS",
-// blank lines and "#" comments ignored. Errors name the file and line.
+// optionally followed by " fifo=PATH" (that instance's master FIFO, for the
+// fleet screen's actions), blank lines and "#" comments ignored. Errors name
+// the file and line.
 Status read_targets_file(const std::string& path, std::vector<Target>& out);
+
+// One target line without its comment: "NAME=ADDRESS" or "ADDRESS", then
+// whitespace-separated fields, of which only "fifo=PATH" exists (PATH not
+// empty, once). The error is one line saying what is wrong (the caller
+// prefixes where).
+Status parse_target_line(const std::string& line, Target& out);
 
 // "NAME=ADDRESS" or "ADDRESS" (a name never contains ':' '/' '@' or '[').
 Target target_from_text(const std::string& text);

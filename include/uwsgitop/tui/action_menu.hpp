@@ -37,6 +37,12 @@
 //   own pid is still the frozen one (else the sequence stops, saying so).
 //   Each step is its own delivery with every check; the whole sequence is the
 //   one action in flight. Tags stay until toggled off.
+// - The fleet table (fleet_actions.hpp): open_on_instance() offers the
+//   instance actions alone (no worker entries) on one instance, described by
+//   an InstanceNow built from its row's last good snapshot; the same freeze
+//   (master pid), highlight, y, one flight and confirmations. An instance
+//   that has no snapshot or whose latest poll failed (down, stale) is refused,
+//   at x and again at y.
 // - Every message for the status line is returned (the loop passes it to
 //   ViewModel::notify): what was sent, then what happened, or the refusal.
 #pragma once
@@ -78,8 +84,21 @@ struct MenuEntry {
     std::string text;           // the explanation, or why it cannot run
 };
 
+// One fleet instance as the fleet table knows it (fleet_actions.hpp).
+struct InstanceNow {
+    std::string name;                  // escaped for display
+    bool has_data = false;             // a good snapshot exists
+    bool live = false;                 // the latest poll succeeded
+    bool master_kind = false;          // that snapshot is a master's stats
+    pid_t master = 0;
+    double age_s = 1e9;                // the snapshot's age now
+    double interval = 1.0;             // the fleet's poll interval now
+    const action::Observed* observed = nullptr;
+};
+
 // The frozen target.
 struct MenuTarget {
+    std::string instance;       // fleet table: the instance's name ("" = the screen's)
     bool has_worker = false;
     long worker_id = 0;
     pid_t pid = 0;
@@ -99,12 +118,18 @@ public:
 
     // x. Returns the status-line message ("" when the menu opened).
     std::string open_on(const ViewModel& vm);
+    // x on the fleet table: the instance actions on `now`'s instance.
+    std::string open_on_instance(const InstanceNow& now);
     // A key while the menu is open (the loop gives it every key then).
     std::string key(int k, const ViewModel& vm);
+    // The same for a menu opened by open_on_instance (`now`: its row now).
+    std::string key(int k, const InstanceNow& now);
     // A new snapshot on screen / each turn of the loop: the delivery's result,
     // the confirmation or the progress, the timeout. "" = nothing new.
     std::string observe(const Snapshot& snap, double mono_now);
     std::string tick(double mono_now);
+    // observe() from what the fleet's row keeps of a new snapshot.
+    std::string observe(const action::Observed& now, double mono_now);
     // t: tags or untags the selected worker (the one in the details when
     // they are open). Returns the status-line message.
     std::string toggle_tag(const ViewModel& vm);
@@ -124,9 +149,13 @@ private:
     struct Runner;
 
     std::string confirm(const ViewModel& vm);
+    std::string confirm(const InstanceNow& now);
+    std::string choose(int k);
+    void build_entries(bool instance_only, const std::string& no_worker);
+    std::string launch(const action::Observed& obs, double age_s, double interval);
     std::string finish(std::string message);
     // Checks step `step_`'s worker against `snap` and starts its delivery.
-    std::string start_step(const Snapshot& snap, int64_t age_ms);
+    std::string start_step(const action::Observed& obs, int64_t age_ms);
     std::string step_label() const;
 
     ActionScope scope_;
@@ -153,5 +182,7 @@ private:
 // Draws the tag marks ('*' in the first cell of a tagged worker's rows) and
 // the open menu over the table area of a grid render() filled.
 void draw_action_menu(const ActionMenu& menu, const ViewModel& vm, Grid& grid);
+// The open menu alone, over rows [top, bottom) of `grid` (the fleet table).
+void draw_action_menu(const ActionMenu& menu, Grid& grid, int top, int bottom);
 
 }  // namespace uwsgitop::tui

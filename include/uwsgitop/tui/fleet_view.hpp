@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "uwsgitop/action/deliver.hpp"
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/view/fleet_columns.hpp"
@@ -52,6 +53,12 @@ struct FleetCell {
 
 struct FleetRow {
     std::string name, address, state;
+    std::string fifo;               // the target's fifo=PATH ("" = none given)
+    // For x (fleet_actions.hpp), from the last good snapshot:
+    bool has_data = false, live = false, master_kind = false;
+    int64_t master = 0;             // its master pid (0 = none)
+    double last_ok_mono = 0;        // when it was polled
+    action::Observed observed;      // its running workers and their pids
     FleetState kind = FleetState::Error;
     std::vector<FleetCell> cells;   // one per fleet_columns()
     double rps = 0, busy = 0, listen_queue = 0;  // this round's samples (NaN = unknown)
@@ -102,6 +109,8 @@ public:
     // or for kNoticeSeconds.
     void add_events(std::vector<Event>& fresh);
     void handle_key(int key);
+    // A status-line message (the action menu's), shown like an event notice.
+    void notify(std::string_view text);
     // The single screen's mouse rules (ViewModel::handle_mouse): a header
     // click sorts (again: reverses), a row click selects, a double click
     // opens the instance (as Enter), the wheel scrolls rows or the help.

@@ -57,6 +57,28 @@ TEST_CASE("fleet::read_targets_file") {
     Status st = read_targets_file(path, t);
     CHECK_FALSE(st.is_ok());
     CHECK(st.message().find(":1:") != std::string::npos);
+    std::ofstream(path) << "web=127.0.0.1:9191 fifo=/tmp/web.fifo # main\n@abstract\tfifo=/run/b.fifo\n127.0.0.1:3\n";
+    t.clear();
+    REQUIRE(read_targets_file(path, t).is_ok());
+    REQUIRE(t.size() == 3);
+    CHECK(t[0].name == "web");
+    CHECK(t[0].address == "127.0.0.1:9191");
+    CHECK(t[0].fifo == "/tmp/web.fifo");
+    CHECK(t[1].address == "@abstract");
+    CHECK(t[1].fifo == "/run/b.fifo");
+    CHECK(t[2].fifo.empty());
+    for (const auto& [line, why] : std::vector<std::pair<std::string, std::string>>{
+             {"ok=127.0.0.1:1\nweb=127.0.0.1:9191 fifo=\n", ":2: fifo=: empty path"},
+             {"web=127.0.0.1:9191 fifo=/a fifo=/b\n", ":1: fifo= given twice"},
+             {"web=127.0.0.1:9191 fifi=/a\n", ":1: unknown field \"fifi=/a\""},
+             {"fifo=/a web=127.0.0.1:9191\n", ":1: the line starts with fifo="}}) {
+        std::ofstream(path) << line;
+        t.clear();
+        st = read_targets_file(path, t);
+        CHECK_FALSE(st.is_ok());
+        CHECK_MESSAGE(st.message().find(why) != std::string::npos, st.message());
+        CHECK(st.message().find('\n') == std::string::npos);
+    }
     std::remove(path);
     CHECK_FALSE(read_targets_file("/no/such/targets", t).is_ok());
 }

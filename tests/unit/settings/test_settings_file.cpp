@@ -189,7 +189,19 @@ TEST_CASE("settings_file::an unknown key is an error listing the valid keys") {
     }
     CHECK(m.find('\n') == std::string::npos);
     Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nport = 3\n");
-    CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.port: unknown key (valid: address name)");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.port: unknown key (valid: address name fifo)");
+    Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nfifo = \"\"\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.fifo: empty path");
+    Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nfifo = \"/run/a.fifo\"\n"
+                                       "[[target]]\naddress = \"127.0.0.1:2\"\n");
+    REQUIRE(sb.load({}, o).is_ok());
+    REQUIRE(o.file_targets.size() == 2);
+    CHECK(o.file_targets[0].fifo == "/run/a.fifo");
+    CHECK(o.file_targets[1].fifo.empty());
+    // One instance in the file: its FIFO is the screen's --master-fifo.
+    Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nfifo = \"/run/a.fifo\"\n");
+    REQUIRE(sb.load({}, o).is_ok());
+    CHECK(o.master_fifo == "/run/a.fifo");
 }
 
 TEST_CASE("settings_file::command-line-only options are refused in a file") {

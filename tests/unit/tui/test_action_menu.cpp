@@ -399,6 +399,37 @@ TEST_CASE("action_menu: drawn over the table (goldens), the status line stays") 
     draw_action_menu(m, vm, g);
     tuitest::check_golden("action-menu-80x19", g);
     CHECK(g.to_text().find("W  brutal-reload-workers") != std::string::npos);
+    // Shorter than the menu: the entries scroll with the highlight, nothing is cut off for good.
+    vm.set_size(100, 10);
+    m.key('z', vm);
+    m.open_on(vm);
+    const auto& entries = m.entries();
+    const auto line_of = [&](std::size_t i) {
+        return std::string("  ") + entries[i].spec->key + "  " + std::string(entries[i].spec->name);
+    };
+    render(vm, g);
+    draw_action_menu(m, vm, g);
+    std::string text = g.to_text();
+    CHECK_MESSAGE(text.find(line_of(static_cast<std::size_t>(m.highlighted()))) != std::string::npos, text);
+    CHECK(text.find(" of " + std::to_string(entries.size()) + " (Up/Down scroll)") != std::string::npos);
+    CHECK(text.find(line_of(entries.size() - 1)) == std::string::npos);
+    for (std::size_t i = 0; i < entries.size(); ++i) m.key(key::Down, vm);
+    render(vm, g);
+    draw_action_menu(m, vm, g);
+    text = g.to_text();
+    CHECK_MESSAGE(text.find(line_of(entries.size() - 1)) != std::string::npos, text);
+    CHECK(text.find(line_of(0) + " ") == std::string::npos);
+    for (std::size_t i = 0; i < entries.size(); ++i) m.key(key::Up, vm);
+    render(vm, g);
+    draw_action_menu(m, vm, g);
+    CHECK(g.to_text().find(line_of(0)) != std::string::npos);
+    // The status line stays below the menu.
+    CHECK(g.to_lines().size() == 10);
+    // Tiny: still drawn, the highlighted entry shown.
+    vm.set_size(100, 4);
+    render(vm, g);
+    draw_action_menu(m, vm, g);
+    CHECK(g.to_text().find(line_of(0)) != std::string::npos);
 }
 
 TEST_CASE("action_menu: t tags running workers; a worker action then goes to each in turn") {
