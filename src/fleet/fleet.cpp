@@ -70,15 +70,35 @@ Status read_targets_file(const std::string& path, std::vector<Target>& out) {
     return Status::ok();
 }
 
+namespace {
+
+// `name`, or `name#2`, `name#3`... : the first that no instance in `a` or `b` has.
+std::string unique_name(const std::string& name, const std::vector<std::unique_ptr<Instance>>& a,
+                        const std::vector<std::unique_ptr<Instance>>& b) {
+    const auto taken = [&](const std::string& n) {
+        const auto same = [&](const auto& i) { return i->target.name == n; };
+        return std::any_of(a.begin(), a.end(), same) || std::any_of(b.begin(), b.end(), same);
+    };
+    if (!taken(name)) return name;
+    for (int k = 2;; ++k) {
+        std::string candidate = name + "#" + std::to_string(k);
+        if (!taken(candidate)) return candidate;
+    }
+}
+
+}  // namespace
+
 Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
                   std::vector<std::unique_ptr<Instance>>& out) {
     out.clear();
+    static const std::vector<std::unique_ptr<Instance>> kNone;
     for (const Target& t : targets) {
         Address address;
         Status st = parse_address(t.address, address);
         if (!st) return st;
         auto inst = std::make_unique<Instance>();
         inst->target = t;
+        inst->target.name = unique_name(t.name, out, kNone);
         inst->pipeline = std::make_unique<Pipeline>(make_source(address, limits));
         out.push_back(std::move(inst));
     }
@@ -143,6 +163,7 @@ void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vecto
         std::vector<std::unique_ptr<Instance>> one;
         if (!make_fleet({t}, limits, one)) continue;  // an address that does not parse
         one.front()->pipeline->set_scope(scope);
+        one.front()->target.name = unique_name(t.name, fleet, added);
         added.push_back(std::move(one.front()));
     }
     if (added.empty()) return;

@@ -65,7 +65,9 @@ struct Instance {
 };
 
 // Builds the instances; an address that does not parse is a usage error
-// naming it. `limits` bounds each fetch.
+// naming it. `limits` bounds each fetch. Names are unique within a fleet: a
+// name already taken gets `#2`, `#3`... (add_targets too), so a row, an
+// event and a Prometheus `instance` label name one instance.
 Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
                   std::vector<std::unique_ptr<Instance>>& out);
 

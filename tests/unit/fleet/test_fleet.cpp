@@ -253,3 +253,24 @@ TEST_CASE("FleetEvents: one tracker per instance, each poll fed once, grows with
     events.observe(fleet, 104, out);
     CHECK(out.empty());  // still down: no second event
 }
+
+TEST_CASE("fleet: names are unique (a repeated name gets #2, #3), also for targets added later") {
+    std::vector<std::unique_ptr<Instance>> fleet;
+    FetchLimits limits;
+    limits.timeout_seconds = 1;
+    REQUIRE(make_fleet({{"web", "file:/nonexistent/a.json"}, {"web", "file:/nonexistent/b.json"},
+                        {"api", "file:/nonexistent/c.json"}, {"web", "file:/nonexistent/d.json"}},
+                       limits, fleet)
+                .is_ok());
+    REQUIRE(fleet.size() == 4);
+    CHECK(fleet[0]->target.name == "web");
+    CHECK(fleet[1]->target.name == "web#2");
+    CHECK(fleet[2]->target.name == "api");
+    CHECK(fleet[3]->target.name == "web#3");
+    add_targets(fleet, {{"api", "file:/nonexistent/e.json"}, {"api", "file:/nonexistent/f.json"}}, limits, 2,
+                ParseScope::NoCores);
+    REQUIRE(fleet.size() == 6);
+    CHECK(fleet[4]->target.name == "api#2");
+    CHECK(fleet[5]->target.name == "api#3");
+    CHECK(fleet[4]->target.address == "file:/nonexistent/e.json");
+}
