@@ -97,6 +97,10 @@ void SharedPoll::poll_once(double deadline) {
     // One FleetPoll round (fleet_poll.hpp): every target not still fetching
     // since an earlier poll is asked now; all of them, this poll's and the
     // earlier ones', are driven here until none is left or the deadline.
+    // A target that was still fetching at the last poll's deadline and has
+    // ended since is stored first, so it is asked again now rather than
+    // answering this scrape with that older outcome as if it were new.
+    poll_.run_until(start, FleetPoll::Until::Deadline);
     poll_.start_round(fleet_);
     while (poll_.in_flight() > 0 && !stop_requested_.load() && monotonic_seconds() < deadline) {
         poll_.run_until(deadline, FleetPoll::Until::AllDone);
