@@ -155,7 +155,7 @@ void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
 }
 
 void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
-                 const FetchLimits& limits, unsigned concurrency, ParseScope scope) {
+                 const FetchLimits& limits, unsigned concurrency, ParseScope scope, bool poll_now) {
     std::vector<std::unique_ptr<Instance>> added;
     for (const Target& t : targets) {
         auto same = [&](const auto& i) { return i->target.address == t.address; };
@@ -167,7 +167,7 @@ void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vecto
         added.push_back(std::move(one.front()));
     }
     if (added.empty()) return;
-    poll_fleet(added, concurrency);
+    if (poll_now) poll_fleet(added, concurrency);
     for (auto& inst : added) fleet.push_back(std::move(inst));
 }
 

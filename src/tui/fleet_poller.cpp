@@ -39,7 +39,8 @@ void FleetPoller::grow() {
         more.swap(pending_);
     }
     if (follow_vassals_) collect_vassal_targets(fleet_, expanded_, more);
-    add_targets(fleet_, more, limits_, concurrency_, ParseScope::NoCores);
+    // Not polled here: the next round asks them with the others (see fleet.hpp).
+    add_targets(fleet_, more, limits_, concurrency_, ParseScope::NoCores, false);
 }
 
 FleetPoller::~FleetPoller() {

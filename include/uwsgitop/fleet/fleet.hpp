@@ -93,10 +93,13 @@ void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
                             std::vector<std::string>& expanded, std::vector<Target>& out);
 // add_targets makes an instance, parsing with `scope`, for each target whose
 // address the fleet does not poll yet (repeats and addresses that do not
-// parse are skipped), polls the new ones once, concurrently, so they come
-// with a state of their own, and appends them.
+// parse are skipped), and appends them. With `poll_now` it first polls the
+// new ones once, concurrently, so they come with a state of their own (a
+// one-shot dump needs that); without, they wait for the caller's next round
+// (the fleet screen: a new member that never answers must not hold up the
+// hand-over of the others' rows for its timeout).
 void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
-                 const FetchLimits& limits, unsigned concurrency, ParseScope scope);
+                 const FetchLimits& limits, unsigned concurrency, ParseScope scope, bool poll_now = true);
 
 // "ok", "stale 4s: <error>", "error: <error>", or "polling" before the
 // first fetch of an instance ended, for an instance at `now_mono`.

@@ -33,8 +33,9 @@
 // oldest dropped), so a UI that does not take them holds bounded memory.
 //
 // Growing the fleet: add() queues a target (ignored when its address is
-// already polled); after the round in flight the thread polls it once and
-// appends it, so it shows in the next rows. With
+// already polled); when the round in flight is handed over the thread
+// appends it (shown as polling) and the next round asks it with the others,
+// so a new member that never answers delays nobody. With
 // `follow_vassals`, every Emperor that answers is expanded once: its
 // discoverable vassals (vassal_discovery.hpp) are added the same way.
 #pragma once
