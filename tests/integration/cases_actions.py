@@ -11,7 +11,7 @@ import time
 
 import fake_server as fs
 import harness
-from harness import check, wait_until, workers_of
+from harness import Accepting, check, wait_until, workers_of
 from suite import case
 
 
@@ -36,6 +36,7 @@ def actions_worker(ctx):
 
     def reload_worker():
         before = pids(u)
+        respawns = {w["id"]: w.get("respawn_count") for w in workers_of(u.read()[1])}
         r = act(ctx, "reload-worker:2", "--wait", "15", addr)
         check(r.rc == 0, "exit %s, expected 0: %s" % (r.rc, r.errtext()))
         check("worker 2 respawned" in r.text(), "no confirmation line: %r" % r.text())
@@ -43,6 +44,9 @@ def actions_worker(ctx):
         check(after.get(2) and after[2] != before[2], "worker 2 pid %s -> %s" % (before[2], after.get(2)))
         check(after[1] == before[1] and after[3] == before[3], "other workers changed: %s -> %s" % (before, after))
         check(set(after.values()) <= set(u.children()), "new pid is not the master's child")
+        now = {w["id"]: w.get("respawn_count") for w in workers_of(u.read()[1])}
+        check(now[2] > respawns[2], "worker 2's respawn count %s -> %s" % (respawns[2], now[2]))
+        check(now[1] == respawns[1] and now[3] == respawns[3], "others' respawn counts %s -> %s" % (respawns, now))
     ctx.sub("reload-worker", reload_worker)
 
     def kill_worker():
@@ -65,8 +69,15 @@ def actions_instance(ctx):
 
     def chain_reload():
         before = pids(u)
-        r = act(ctx, "chain-reload", "--wait", "30", addr)
+        acc = Accepting(u)
+        try:
+            r = act(ctx, "chain-reload", "--wait", "30", addr)
+        finally:
+            acc.stop()
         check(r.rc == 0, "exit %s, expected 0: %s" % (r.rc, r.errtext()))
+        # One worker at a time: capacity never dropped below N-1 (uWSGI's own stats).
+        check(acc.reads >= 3 and acc.fewest is not None and acc.fewest >= 2,
+              "during the chain reload as few as %s of 3 workers accepted (%d snapshots)" % (acc.fewest, acc.reads))
         check("'c' to the master FIFO" in r.text(), "not sent through the FIFO: %r" % r.text())
         after = pids(u)
         check(all(after.get(i) and after[i] != p for i, p in before.items()), "pids %s -> %s" % (before, after))

@@ -13,10 +13,9 @@
 # fifo=PATH): select b, x c y -> every worker pid of b changes, a's do not;
 # x c n -> nothing changes.
 import re
-import threading
 import time
 
-from harness import check, wait_until, workers_of
+from harness import Accepting, check, wait_until, workers_of
 from ptyrun import PtyRun
 from suite import case
 from vt import Screen
@@ -41,31 +40,6 @@ def _dump(p):
 
 def _wait_text(p, text, timeout=8):
     return wait_until(lambda: _screen(p).contains(text), timeout, 0.1)
-
-
-class _Accepting:
-    """Reads uWSGI's stats every 50 ms in a thread: the fewest workers
-    accepting (a pid and accepting=1) seen in one snapshot, and how many
-    snapshots were read."""
-
-    def __init__(self, u):
-        self.u, self.fewest, self.reads = u, None, 0
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-        self._t.start()
-
-    def _run(self):
-        while not self._stop.is_set():
-            parsed = self.u.read(timeout=1.0)[1]
-            if parsed:
-                n = sum(1 for w in workers_of(parsed) if w.get("pid") and w.get("accepting"))
-                self.fewest = n if self.fewest is None else min(self.fewest, n)
-                self.reads += 1
-            time.sleep(0.05)
-
-    def stop(self):
-        self._stop.set()
-        self._t.join(5)
 
 
 def _open_menu(p):
@@ -134,7 +108,7 @@ def screen_actions(ctx):
             _open_menu(p)
             p.send(b"c")
             check(_wait_text(p, "Send chain-reload?"), "c asked no confirmation\n%s" % _dump(p))
-            acc = _Accepting(u)
+            acc = Accepting(u)
             try:
                 p.send(b"y")
                 # "sent: ..." first; the next snapshot replaces it with the progress.

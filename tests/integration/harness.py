@@ -605,3 +605,27 @@ def run_tool(binary, args, timeout=20.0, env=None, stdin_data=None, extra_env=No
         out, err = p.communicate(timeout=10)
     return ToolResult(cmd, p.returncode, out, err, time.monotonic() - t0, timed_out)
 
+
+class Accepting:
+    """Reads uWSGI's stats every 50 ms in a thread: the fewest workers
+    accepting (a pid and accepting=1) seen in one snapshot, and how many
+    snapshots were read."""
+
+    def __init__(self, u):
+        self.u, self.fewest, self.reads = u, None, 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            parsed = self.u.read(timeout=1.0)[1]
+            if parsed:
+                n = sum(1 for w in workers_of(parsed) if w.get("pid") and w.get("accepting"))
+                self.fewest = n if self.fewest is None else min(self.fewest, n)
+                self.reads += 1
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop.set()
+        self._t.join(5)
