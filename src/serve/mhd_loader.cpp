@@ -5,17 +5,9 @@
 
 #include <mutex>
 
+#include "uwsgitop/base/dl_symbol.hpp"
+
 namespace uwsgitop {
-
-namespace {
-
-template <typename F>
-bool resolve(void* lib, const char* name, F& out) {
-    out = reinterpret_cast<F>(dlsym(lib, name));
-    return out != nullptr;
-}
-
-}  // namespace
 
 MhdApi load_mhd(std::initializer_list<const char*> names) {
     MhdApi api;
@@ -34,7 +26,7 @@ MhdApi load_mhd(std::initializer_list<const char*> names) {
     }
     const char* missing = nullptr;
     auto need = [&](const char* name, auto& out) {
-        if (!missing && !resolve(lib, name, out)) missing = name;
+        if (!missing && !dl_symbol(lib, name, out)) missing = name;
     };
     need("MHD_start_daemon", api.start_daemon);
     need("MHD_stop_daemon", api.stop_daemon);

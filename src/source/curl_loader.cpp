@@ -5,15 +5,11 @@
 
 #include <mutex>
 
+#include "uwsgitop/base/dl_symbol.hpp"
+
 namespace uwsgitop {
 
 namespace {
-
-template <typename F>
-bool resolve(void* lib, const char* name, F& out) {
-    out = reinterpret_cast<F>(dlsym(lib, name));
-    return out != nullptr;
-}
 
 CurlApi load() {
     CurlApi api;
@@ -25,13 +21,13 @@ CurlApi load() {
         return api;
     }
     // The library stays loaded for the life of the process.
-    const bool ok = resolve(lib, "curl_global_init", api.global_init) &&
-                    resolve(lib, "curl_easy_init", api.easy_init) &&
-                    resolve(lib, "curl_easy_cleanup", api.easy_cleanup) &&
-                    resolve(lib, "curl_easy_setopt", api.easy_setopt) &&
-                    resolve(lib, "curl_easy_getinfo", api.easy_getinfo) &&
-                    resolve(lib, "curl_easy_perform", api.easy_perform) &&
-                    resolve(lib, "curl_easy_strerror", api.easy_strerror);
+    const bool ok = dl_symbol(lib, "curl_global_init", api.global_init) &&
+                    dl_symbol(lib, "curl_easy_init", api.easy_init) &&
+                    dl_symbol(lib, "curl_easy_cleanup", api.easy_cleanup) &&
+                    dl_symbol(lib, "curl_easy_setopt", api.easy_setopt) &&
+                    dl_symbol(lib, "curl_easy_getinfo", api.easy_getinfo) &&
+                    dl_symbol(lib, "curl_easy_perform", api.easy_perform) &&
+                    dl_symbol(lib, "curl_easy_strerror", api.easy_strerror);
     if (!ok) {
         CurlApi missing;
         missing.error = "libcurl lacks an entry point uwsgitop needs";

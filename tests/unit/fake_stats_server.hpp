@@ -4,11 +4,14 @@
 // in a fresh mkdtemp directory, or an abstract socket (bound "\0name\0" like
 // uWSGI, or "\0name"), and serves connections one at a time from a thread,
 // each following the next Script (the last one repeats): plain replies,
-// --stats-http behaviour, resets, silence. Used by test_source.cpp.
+// --stats-http behaviour, resets, silence. Used by test_source.cpp,
+// test_nonblocking.cpp and test_fleet_poll.cpp, which also count this
+// process's open fds with open_fds() to show a fetch leaks none.
 #pragma once
 
 #include <doctest/doctest.h>
 
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -27,6 +30,16 @@
 #include <vector>
 
 namespace uwsgitop::testing {
+
+// Entries of /proc/self/fd (with "." and ".."): compare two counts.
+inline int open_fds() {
+    int n = 0;
+    DIR* d = ::opendir("/proc/self/fd");
+    REQUIRE(d != nullptr);
+    while (::readdir(d) != nullptr) ++n;
+    ::closedir(d);
+    return n;
+}
 
 
 enum class Mode {

@@ -2,7 +2,6 @@
 // slow members, the connection cap, the threads for blocking sources, fds.
 #include <doctest/doctest.h>
 
-#include <dirent.h>
 
 #include <fstream>
 #include <iterator>
@@ -35,15 +34,6 @@ std::vector<std::unique_ptr<Instance>> make(const std::vector<std::string>& addr
     limits.timeout_seconds = timeout;
     REQUIRE(make_fleet(targets, limits, fleet).is_ok());
     return fleet;
-}
-
-int open_fds() {
-    int n = 0;
-    DIR* d = ::opendir("/proc/self/fd");
-    REQUIRE(d != nullptr);
-    while (::readdir(d) != nullptr) ++n;
-    ::closedir(d);
-    return n;
 }
 
 // The open fds once the fake servers (threads of this process) have closed

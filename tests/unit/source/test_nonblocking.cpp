@@ -3,7 +3,6 @@
 // (fake_stats_server.hpp): plain, --stats-http detection, silence, cancel.
 #include <doctest/doctest.h>
 
-#include <dirent.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -48,15 +47,6 @@ Status drive(NonblockingFetch& fetch, Frame& frame, int* steps = nullptr) {
     ::close(ep);
     if (steps) *steps = n;
     return fetch.result();
-}
-
-int open_fds() {
-    int n = 0;
-    DIR* d = ::opendir("/proc/self/fd");
-    REQUIRE(d != nullptr);
-    while (::readdir(d) != nullptr) ++n;
-    ::closedir(d);
-    return n;
 }
 
 }  // namespace
