@@ -12,7 +12,9 @@ after the first read instead of `f`, one at a time (`fa`: fast refresh, then
 rows of cores in this uwsgitop; `fa`/`faa` are the Python tool's `a` modes 1
 and 2, which go through every core too). CPU per refresh = CPU time /
 documents served in the window; likewise for minor page faults (all
-threads). Peak RSS is VmHWM at the end.
+threads). Peak RSS is VmHWM at the end. With --memory, VmRSS is also sampled every 20 ms
+through the window (median, 95th percentile, max: what top shows), beside the
+peak, which a refresh reaches for the moment it holds a whole document.
 
 Usage:
   interactive_cpu.py --name NAME --input A.json B.json [--seconds 10] [--keys fa] -- CMD...
@@ -92,6 +94,14 @@ def user_sys(pid):
     return int(fields[11]) / ticks, int(fields[12]) / ticks
 
 
+def vmrss_kib(pid):
+    try:
+        with open("/proc/%d/statm" % pid) as f:
+            return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except OSError:
+        return -1
+
+
 def vmhwm_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -137,7 +147,11 @@ def main():
             time.sleep(0.2)
         time.sleep(a.settle)
         (c0, f0), n0, us0 = cpu_and_faults(pid), srv.count(), user_sys(pid)
-        time.sleep(a.seconds)
+        samples = []  # VmRSS every 20 ms through the window: what top would show
+        end = time.monotonic() + a.seconds
+        while time.monotonic() < end:
+            samples.append(vmrss_kib(pid))
+            time.sleep(0.02)
         (c1, f1), n1, us1 = cpu_and_faults(pid), srv.count(), user_sys(pid)
         hwm = vmhwm_kib(pid)
         if a.memory:
@@ -155,6 +169,11 @@ def main():
             maps.sort(reverse=True)
             print("%s: biggest anonymous mappings (Rss kB): %s" % (
                 a.name, ", ".join("%d %s" % m for m in maps[:8])), file=sys.stderr)
+            ok_samples = sorted(x for x in samples if x > 0)
+            if ok_samples:
+                print("%s: VmRSS sampled every 20 ms (%d samples): median %d kB, 95th percentile %d kB, max %d kB" % (
+                    a.name, len(ok_samples), ok_samples[len(ok_samples) // 2],
+                    ok_samples[min(len(ok_samples) - 1, len(ok_samples) * 95 // 100)], ok_samples[-1]), file=sys.stderr)
             n = max(1, n1 - n0)
             print("%s: %s; user %.2f / system %.2f ms per refresh" % (
                 a.name, ", ".join("%s %s kB" % (m[0].rstrip(":"), m[1]) for m in mem),

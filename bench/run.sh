@@ -203,6 +203,16 @@ if [ -n "${PY_UWSGITOP:-}" ]; then
   done
 fi
 [ -n "${PY_UWSGITOP:-}" ] || say "(PY_UWSGITOP unset: Python column skipped)"
+# The cores view at the default 1 s refresh (issue 18: RSS <= 12 MiB): VmRSS
+# sampled every 20 ms beside the peak (VmHWM); between refreshes the fetch
+# thread gives the dead buffers' pages back (tui/fetcher.hpp).
+say ""
+say "### Cores view at the default 1 s refresh, memory (limit: RSS <= 12 MiB)"
+say ""
+say '```'
+"$PYTHON" "$HERE/interactive_cpu.py" --name "uwsgitop (C++) $CG_INPUT, a at 1 Hz" --keys a --memory --input "$a" "$b" \
+  --seconds "$INTERACTIVE_SECONDS" -- "$UT" '{addr}' 2>&1 | tee -a "$SUM" || say "uwsgitop (C++) $CG_INPUT, a at 1 Hz: failed"
+say '```'
 say ""
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== results in $OUT (summary: $SUM)" >&2

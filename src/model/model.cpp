@@ -2,6 +2,7 @@
 #include "uwsgitop/model/model.hpp"
 
 #include "uwsgitop/model/fields.hpp"
+#include "uwsgitop/base/page_release.hpp"
 
 namespace uwsgitop {
 
@@ -48,6 +49,15 @@ void Snapshot::clear() {
     subscriptions.clear();
     router_nodes.clear();
     static_nodes.clear();
+}
+
+void Snapshot::release() {
+    clear();
+    release_contents(storage);
+    release_contents(workers);
+    release_contents(cores);
+    release_contents(apps);
+    release_contents(vars);
 }
 
 std::string_view find_var(const Snapshot& snap, const Core& core, std::string_view key) {

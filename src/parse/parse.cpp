@@ -47,6 +47,7 @@
 #include "stats_handler.hpp"
 #include "uwsgitop/parse/input_scan.hpp"
 #include "uwsgitop/parse/repair.hpp"
+#include "uwsgitop/base/page_release.hpp"
 
 namespace uwsgitop {
 namespace {
@@ -142,6 +143,10 @@ Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
 }
 
 }  // namespace
+
+void Parser::release_idle() {
+    release_contents(scratch_);
+}
 
 Status Parser::parse(ByteBuffer& buf, Snapshot& out, ParseScope scope) {
     out.clear();

@@ -3,12 +3,23 @@
 
 #include <algorithm>
 
+#include "uwsgitop/base/page_release.hpp"
+
 namespace uwsgitop {
 
 Pipeline::Pipeline(std::unique_ptr<Source> source) : source_(std::move(source)) {}
 
 Status Pipeline::record_to(const std::string& path, const RecordRotation& rotation) {
     return recorder_.open(path, rotation);
+}
+
+void Pipeline::release_idle() {
+    release_contents(frame_.bytes);
+    if (!keep_raw_) release_contents(raw_);
+    parser_.release_idle();
+    tracker_.release_idle();
+    prime_snap_.release();
+    prime_rates_.release();
 }
 
 Status Pipeline::refresh(Snapshot& into, Rates& rates) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "uwsgitop/base/page_release.hpp"
+
 namespace uwsgitop {
 
 namespace {
@@ -30,6 +32,16 @@ void RateTracker::reset() {
     have_prev_ = false;
     prev_workers_.clear();
     prev_cores_.clear();
+}
+
+void RateTracker::release_idle() {
+    release_contents(next_workers_);
+    release_contents(next_cores_);
+}
+
+void Rates::release() {
+    release_contents(workers);
+    release_contents(cores);
 }
 
 void RateTracker::update(const Snapshot& snap, double mono_seconds, Rates& out) {

@@ -110,6 +110,8 @@ void Fetcher::travel_now(std::unique_lock<std::mutex>& lk) {
     const bool ended = pipeline_.source().exhausted();
     const std::optional<RecordPosition> pos = pipeline_.source().position();
     lk.lock();
+    idle_released_ = false;
+    slot_released_ = false;
     if (st) {
         slot_.wall_time = wall;
         slot_.position = pos;
@@ -145,6 +147,21 @@ bool Fetcher::stop(double wait_seconds) {
     return finished;
 }
 
+// Called with the lock held; drops it while releasing, returns with it held.
+// `slot_too` only while !ready_full_ (then the slot is this thread's alone).
+void Fetcher::release_idle(std::unique_lock<std::mutex>& lk, bool slot_too) {
+    const bool pipeline_too = !idle_released_;
+    lk.unlock();
+    if (pipeline_too) pipeline_.release_idle();
+    if (slot_too) {
+        slot_.snap.release();
+        slot_.rates.release();
+    }
+    lk.lock();
+    idle_released_ = true;
+    if (slot_too) slot_released_ = true;
+}
+
 void Fetcher::run() {
     int failures = 0;
     std::optional<Clock::time_point> last_early;  // the start of the last fetch made for want_cores
@@ -155,6 +172,9 @@ void Fetcher::run() {
             continue;
         }
         if (paused_ || ended_) {
+            // No fetch until resumed (or travel): the pipeline's buffers, and
+            // the slot if the UI took what it held, are dead meanwhile.
+            if (!idle_released_) release_idle(lk, !ready_full_);
             cv_.wait(lk, [this] { return stop_ || !travels_.empty() || (!paused_ && !ended_); });
             continue;
         }
@@ -179,6 +199,8 @@ void Fetcher::run() {
         const std::optional<RecordPosition> pos = pipeline_.source().position();
         const auto finished = Clock::now();
         lk.lock();
+        idle_released_ = false;
+        slot_released_ = false;
         if (st) {
             slot_.wall_time = wall;
             slot_.position = pos;
@@ -210,10 +232,18 @@ void Fetcher::run() {
                                                 : Clock::now();
                 deadline = std::min(deadline, soonest);
             }
+            // A long wait: give the dead buffers' pages back, the pipeline's
+            // at once and the slot's once the UI has taken the snapshot.
+            const bool long_wait = deadline >= deadline_after(Clock::now(), kIdleRelease);
+            if (long_wait && (!idle_released_ || (!slot_released_ && !ready_full_))) {
+                release_idle(lk, !ready_full_);
+                continue;  // the lock was dropped: look again
+            }
             const uint64_t gen = config_gen_;
             const bool now_was = fetch_now_;
             if (cv_.wait_until(lk, deadline, [&] {
-                    return stop_ || config_gen_ != gen || fetch_now_ != now_was || !travels_.empty();
+                    return stop_ || config_gen_ != gen || fetch_now_ != now_was || !travels_.empty() ||
+                           (long_wait && !slot_released_ && !ready_full_);
                 })) {
                 if (stop_ || paused_ || !travels_.empty()) break;
                 continue;  // new interval or cores wanted: new deadline

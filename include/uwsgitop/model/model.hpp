@@ -220,6 +220,10 @@ struct Snapshot {
 
     // Empties every field and list, keeping capacities (storage untouched).
     void clear();
+    // clear(), and the pages of the big lists and of storage go back to the
+    // kernel (capacities kept, base/page_release.hpp): for a snapshot that
+    // waits, dead, to be refilled by the next parse.
+    void release();
 
     std::span<const Core> cores_of(const Worker& w) const {
         return std::span<const Core>(cores).subspan(w.cores.begin, w.cores.count);

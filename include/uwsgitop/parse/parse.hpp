@@ -55,6 +55,9 @@ public:
     // the fast reader to).
     void set_generic_cores(bool on) { generic_cores_ = on; }
 
+    // Gives back the pages of the lenient path's copy (dead between parses).
+    void release_idle();
+
 private:
     ByteBuffer scratch_;  // reused by the lenient path
     bool generic_cores_ = false;

@@ -71,6 +71,13 @@ public:
     double last_wall_time() const { return last_wall_; }
     const ByteBuffer& raw() const { return raw_; }
 
+    // Between two refreshes the read buffer (a whole document), the parser's
+    // copies and the rate tracker's next table are dead; this gives their
+    // pages back to the kernel and keeps their capacity (page_release.hpp).
+    // A long wait before the next fetch is worth it; the next refresh faults
+    // the pages in again. raw() is kept when keep_raw() is on.
+    void release_idle();
+
 private:
     std::unique_ptr<Source> source_;
     Parser parser_;

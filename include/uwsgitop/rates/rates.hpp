@@ -38,12 +38,18 @@ struct Rates {
     bool baseline_reset = false;  // the whole baseline restarted on this sample
     std::vector<WorkerRates> workers;  // parallel to Snapshot::workers
     std::vector<CoreRates> cores;      // parallel to Snapshot::cores
+
+    // Empties both lists and gives their pages back (Snapshot::release).
+    void release();
 };
 
 class RateTracker {
 public:
     void update(const Snapshot& snap, double mono_seconds, Rates& out);
     void reset();
+    // Gives back the pages of the table the next update() builds into (dead
+    // between updates); the baseline stays.
+    void release_idle();
 
 private:
     struct Prev {

@@ -25,6 +25,13 @@
 // early fetches are at least kEarlyFetchSpacing seconds apart (or the
 // interval, if shorter), so keys pressed in a burst add at most one read a
 // second to the server's load.
+// Memory: when the next fetch is at least kIdleRelease seconds away (or
+// paused), the thread gives the pages of what is dead until then back to the
+// kernel, keeping the allocations (Pipeline::release_idle: the read buffer
+// and the parser's copies; Snapshot::release on its slot once the UI has
+// taken the snapshot it held). At 1 Hz on a 4 MB document that is most of
+// the resident memory between refreshes; the next fetch faults the pages in
+// again (about a thousand faults). Faster refreshes keep them.
 // A finite source that is exhausted ends the thread's work with ended=true,
 // except that a replay with positions keeps the thread for travel.
 // Travel (replays, the [ ] { } ( ) keys): travel() queues a move from the
@@ -67,6 +74,7 @@ struct FetchReport {
 
 constexpr double kMaxBackoff = 5.0;
 constexpr double kEarlyFetchSpacing = 1.0;
+constexpr double kIdleRelease = 0.5;
 
 // Seconds to wait before the next try after `failures` failures in a row.
 double backoff_delay(double interval, int failures);
@@ -98,6 +106,7 @@ public:
 private:
     void run();
     void travel_now(std::unique_lock<std::mutex>& lk);
+    void release_idle(std::unique_lock<std::mutex>& lk, bool slot_too);
 
     Pipeline& pipeline_;
     std::thread thread_;
@@ -116,6 +125,8 @@ private:
     std::vector<Travel> travels_;             // queued by travel()
     std::optional<RecordPosition> shown_pos_; // of the snapshot take() handed out last
     uint64_t config_gen_ = 0;
+    bool idle_released_ = false;  // the pipeline's buffers were given back since the last fetch
+    bool slot_released_ = false;  // likewise slot_'s (a snapshot the UI is done with)
 };
 
 }  // namespace uwsgitop::tui

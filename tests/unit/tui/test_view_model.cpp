@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "tui_test_support.hpp"
+#include "big_stats_doc.hpp"
+#include "../resident_pages.hpp"
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/view/rows.hpp"
@@ -608,6 +610,69 @@ TEST_CASE("fetcher::snapshots are handed over without copies; failures keep the 
     REQUIRE(eventually([&] { return f.take(shown); }, 15.0));  // recovers (after backoff)
     CHECK(f.stop(10.0));
     CHECK(src.max_in_flight == 1);  // one fetch, one connection at a time
+}
+
+TEST_CASE("fetcher::a long wait gives the dead buffers' pages back, and what comes next is whole") {
+    const std::string doc = testing::make_async_stats(4, 1000, 7, 1, false);  // about 1 MB
+    Parser reference_parser;
+    ByteBuffer bytes(doc.begin(), doc.end());
+    Snapshot reference;
+    REQUIRE(reference_parser.parse(bytes, reference));
+    REQUIRE(reference.cores.size() == 4000);
+
+    auto owned = std::make_unique<TestSource>(doc);
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    f.start(0.8, false);  // waits of 0.8 s: long enough (kIdleRelease)
+    Slot shown;
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    // The table of the snapshot on screen now; after the next take it is the
+    // fetch thread's, dead until the fetch after.
+    const void* old_cores = shown.snap.cores.data();
+    const std::size_t old_bytes = shown.snap.cores.size() * sizeof(Core);
+    REQUIRE(testing::resident_pages(old_cores, old_bytes) > 50);
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    CHECK(shown.snap.cores.data() != old_cores);
+    CHECK(eventually([&] { return testing::resident_pages(old_cores, old_bytes) == 0; }, 0.7));
+    // The snapshot on screen keeps its pages.
+    CHECK(testing::resident_pages(shown.snap.cores.data(), old_bytes) > 50);
+    // Parsed into released buffers, the next snapshot is the same as a
+    // fresh parse of the document, core by core and var by var.
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    CHECK(shown.snap.cores.data() == old_cores);  // the same allocation, refilled
+    REQUIRE(shown.snap.cores.size() == reference.cores.size());
+    REQUIRE(shown.snap.workers.size() == reference.workers.size());
+    REQUIRE(shown.snap.vars.size() == reference.vars.size());
+    for (std::size_t i = 0; i < reference.cores.size(); ++i) {
+        const Core& a = shown.snap.cores[i];
+        const Core& b = reference.cores[i];
+        CHECK(a.requests == b.requests);
+        CHECK(a.in_request == b.in_request);
+        CHECK(a.request_start == b.request_start);
+        CHECK(a.vars.count == b.vars.count);
+    }
+    for (std::size_t i = 0; i < reference.vars.size(); ++i) CHECK(shown.snap.vars[i] == reference.vars[i]);
+    for (std::size_t i = 0; i < reference.workers.size(); ++i) {
+        CHECK(shown.snap.workers[i].status == reference.workers[i].status);
+    }
+    CHECK(shown.snap.version == reference.version);
+    CHECK(f.stop(10.0));
+}
+
+TEST_CASE("fetcher::a fast refresh keeps its buffers resident") {
+    const std::string doc = testing::make_async_stats(4, 1000, 7, 1, false);
+    auto owned = std::make_unique<TestSource>(doc);
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    f.start(0.3, false);  // below kIdleRelease: no system calls, no page faults
+    Slot shown;
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    const void* old_cores = shown.snap.cores.data();
+    const std::size_t old_bytes = shown.snap.cores.size() * sizeof(Core);
+    REQUIRE(eventually([&] { return f.take(shown); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(testing::resident_pages(old_cores, old_bytes) > 50);
+    CHECK(f.stop(10.0));
 }
 
 TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
