@@ -22,15 +22,47 @@ InstanceNow FleetActions::now_of(const FleetRow& row, const FleetViewModel& vm) 
     return n;
 }
 
-const FleetRow* FleetActions::frozen_row(const FleetViewModel& vm) const {
+const FleetRow* FleetActions::row_of(const FleetViewModel& vm, const std::string& address) {
     for (const FleetRow& r : vm.rows())
-        if (r.address == address_) return &r;
+        if (r.address == address) return &r;
     return nullptr;
 }
 
+std::string FleetActions::busy() const {
+    if (menu_ && menu_->in_flight()) {
+        return "one action at a time: the fleet table's action on " + escape_for_display(address_) +
+               " is still in flight (Esc, then wait)";
+    }
+    if (kept_in_flight()) {
+        return "one action at a time: the action on " + escape_for_display(kept_address_) +
+               " (from its own screen) is still in flight";
+    }
+    return "";
+}
+
+void FleetActions::keep(const std::string& address, std::unique_ptr<ActionMenu> menu, const FleetViewModel& vm) {
+    if (!menu || !menu->in_flight()) return;
+    kept_ = std::move(menu);
+    kept_address_ = address;
+    // The rows on the table now are older than what the drill-down saw: only
+    // the next ones are news.
+    const FleetRow* row = row_of(vm, address);
+    kept_seen_ = row != nullptr ? row->last_ok_mono : 0;
+}
+
+std::unique_ptr<ActionMenu> FleetActions::resume(const std::string& address) {
+    if (!kept_ || kept_address_ != address) return nullptr;
+    kept_address_.clear();
+    return std::move(kept_);
+}
+
 void FleetActions::open_on(FleetViewModel& vm) {
-    if (in_flight()) {
+    if (menu_ && menu_->in_flight()) {
         vm.notify(menu_->open_on_instance({}));  // "one action at a time: ..."
+        return;
+    }
+    if (kept_in_flight()) {
+        vm.notify("x: " + busy());
         return;
     }
     const int sel = vm.selected();
@@ -65,19 +97,26 @@ void FleetActions::key(int k, FleetViewModel& vm) {
     vm.notify(menu_->key(k, n));
 }
 
-void FleetActions::rows(FleetViewModel& vm) {
-    if (!in_flight()) return;
-    const FleetRow* row = frozen_row(vm);
-    if (row == nullptr || !row->live || row->last_ok_mono == seen_mono_) {
-        tick(vm);
+void FleetActions::feed(ActionMenu& menu, const std::string& address, double& seen, FleetViewModel& vm) {
+    const FleetRow* row = row_of(vm, address);
+    if (row == nullptr || !row->live || row->last_ok_mono == seen) {
+        vm.notify(menu.tick(vm.mono_now()));
         return;
     }
-    seen_mono_ = row->last_ok_mono;
-    vm.notify(menu_->observe(row->observed, vm.mono_now()));
+    seen = row->last_ok_mono;
+    vm.notify(menu.observe(row->observed, vm.mono_now()));
+}
+
+void FleetActions::rows(FleetViewModel& vm) {
+    if (menu_ && menu_->in_flight()) feed(*menu_, address_, seen_mono_, vm);
+    if (kept_in_flight()) feed(*kept_, kept_address_, kept_seen_, vm);
+    if (kept_ && !kept_->in_flight()) kept_.reset();
 }
 
 void FleetActions::tick(FleetViewModel& vm) {
-    if (in_flight()) vm.notify(menu_->tick(vm.mono_now()));
+    if (menu_ && menu_->in_flight()) vm.notify(menu_->tick(vm.mono_now()));
+    if (kept_in_flight()) vm.notify(kept_->tick(vm.mono_now()));
+    if (kept_ && !kept_->in_flight()) kept_.reset();
 }
 
 void FleetActions::draw(const FleetViewModel& vm, Grid& grid) const {

@@ -203,13 +203,17 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         Options drill_options = options;
         if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
         drill_options.mouse = mouse;  // as m left it on the fleet screen
-        const std::string busy =
-            actions.in_flight() ? "one action at a time: the fleet table's action on " +
-                                      escape_for_display(actions.address()) + " is still in flight (Esc, then wait)"
-                                : "";
-        auto d = open_drill(drill_options, address, busy, error);
-        if (!d) continue;
+        // An action this address's last drill-down left in flight comes back
+        // with its menu; any other flight makes this drill-down's x refuse.
+        std::unique_ptr<tui::ActionMenu> resumed = actions.resume(address);
+        auto d = open_drill(drill_options, address, resumed ? std::string() : actions.busy(), error);
+        if (!d) {
+            actions.keep(address, std::move(resumed), vm);
+            continue;
+        }
+        if (resumed) d->actions = std::move(resumed);
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
+        actions.keep(address, std::move(d->actions), vm);  // if still in flight (fleet_actions.hpp)
         mouse = d->vm->mouse();  // and back, as m left it there
         term.set_mouse(mouse);
         if (!d->fetcher->stop(0.0)) parked.push_back(std::move(d));

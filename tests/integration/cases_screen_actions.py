@@ -303,6 +303,44 @@ def screen_actions_fleet(ctx):
         p.close()
 
 
+@case("screen-actions-fleet-leave")
+def screen_actions_fleet_leave(ctx):
+    """A chain-reload sent from a drill-down and left at once (Esc) stays the one action in flight: x on
+    the fleet table refuses while it runs, and the fleet screen's status line reports its end."""
+    a = ctx.uwsgi(["--processes", "4", "--master-fifo", ctx.path("a.fifo")])
+    b = ctx.uwsgi(["--processes", "2", "--master-fifo", ctx.path("b.fifo")])
+    p = PtyRun(ctx.binary, ["-d", "0.5", "a=" + ctx.address(a.stats), "b=" + ctx.address(b.stats)], rows=ROWS, cols=COLS)
+    try:
+        check(_wait_text(p, "uwsgitop fleet - 2 instances", 10), "no fleet screen\n%s" % _dump(p))
+        check(wait_until(lambda: len(_pids(a)) == 4 and len(_pids(b)) == 2, 10, 0.1), "uWSGI workers not up")
+        p.send(b"g\r")  # the first row: a
+        check(_wait_text(p, "masterpid: %d" % a.pid, 10), "the drill-down is not instance a\n%s" % _dump(p))
+        time.sleep(1.0)  # fresh snapshots of a
+        before_a, before_b = _pids(a), _pids(b)
+        _open_menu(p)
+        p.send(b"c")
+        check(_wait_text(p, "Send chain-reload?"), "c asked no confirmation\n%s" % _dump(p))
+        p.send(b"y")
+        check(_wait_text(p, "sent:", 5), "nothing was sent\n%s" % _dump(p))
+        p.send(b"\x1b")  # back to the fleet table, the chain-reload still running
+        check(_wait_text(p, "uwsgitop fleet - 2 instances", 5), "Esc did not leave the drill-down\n%s" % _dump(p))
+        p.send(b"j")
+        p.send(b"x")  # on b: refused while a's chain-reload flies
+        check(_wait_text(p, "one action at a time", 5), "x on the table did not wait\n%s" % _dump(p))
+        check(not _screen(p).contains("Actions on instance b"), "a menu opened on b meanwhile\n%s" % _dump(p))
+        line = "chain-reload: 4 of 4 workers replaced"
+        check(_wait_text(p, line, 40), "the fleet screen never said %r\n%s" % (line, _dump(p)))
+        check(all(_pids(a).get(i) not in (None, x) for i, x in before_a.items()), "a's pids %s -> %s" % (before_a, _pids(a)))
+        check(_pids(b) == before_b, "instance b changed: %s -> %s" % (before_b, _pids(b)))
+        p.send(b"x")  # the flight is over: x opens on b
+        check(_wait_text(p, "Actions on instance b (master pid %d)" % b.pid, 5), "x did not open on b after\n%s" % _dump(p))
+        p.send(b"\x1b")
+        p.send(b"q")
+        check(p.wait(10) == 0, "exit %s after q" % p.rc)
+    finally:
+        p.close()
+
+
 @case("screen-actions-fleet-table")
 def screen_actions_fleet_table(ctx):
     """x on the fleet table: on the second instance, x c y chain-reloads it (all its pids change, the

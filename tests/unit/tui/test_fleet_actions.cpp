@@ -129,6 +129,67 @@ TEST_CASE("fleet_actions::x freezes the selected instance; a re-sort does not mo
     CHECK_MESSAGE(std::string(vm.notice()).find("chain") != std::string::npos, vm.notice());
 }
 
+TEST_CASE("fleet_actions::a left drill-down's action stays the one in flight until the rows end it") {
+    Options o = tuitest::default_options();
+    Recorder rec;
+    FleetActions fa(o, rec.fn());
+    FleetViewModel vm(1.0);
+    vm.set_size(120, 30);
+    vm.set_clock(10.5);
+    const std::vector<FleetRow> rows = fleet3();
+    feed(vm, rows);
+    // A drill-down into b sent a chain-reload (its menu, as the drill-down has it).
+    Options drill_o = o;
+    drill_o.master_fifo = "/run/b.fifo";
+    auto drill = std::make_unique<ActionMenu>(action_scope(drill_o, "127.0.0.1:9102"), rec.fn());
+    InstanceNow n;
+    n.name = "b";
+    n.has_data = n.live = n.master_kind = true;
+    n.master = 600;
+    n.age_s = 0.5;
+    n.interval = 1.0;
+    n.observed = &rows[1].observed;
+    drill->open_on_instance(n);
+    drill->key(letter("chain-reload"), n);
+    drill->key('y', n);
+    for (int i = 0; i < 500 && rec.count() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(rec.count() == 1);
+    REQUIRE(drill->in_flight());
+    CHECK(fa.busy().empty());
+
+    // The drill-down is left with it in flight: kept, and every other x waits.
+    fa.keep("127.0.0.1:9102", std::move(drill), vm);
+    CHECK(fa.in_flight());
+    CHECK(fa.busy().find("127.0.0.1:9102") != std::string::npos);
+    vm.handle_key(key::Home);
+    fa.open_on(vm);  // x on the table (row a)
+    CHECK_FALSE(fa.open());
+    CHECK_MESSAGE(std::string(vm.notice()).find("one action at a time") != std::string::npos, vm.notice());
+    // Another instance's drill-down does not get it; b's own does, still flying.
+    CHECK(fa.resume("127.0.0.1:9101") == nullptr);
+    CHECK(fa.in_flight());
+    std::unique_ptr<ActionMenu> back = fa.resume("127.0.0.1:9102");
+    REQUIRE(back != nullptr);
+    CHECK(back->in_flight());
+    CHECK_FALSE(fa.in_flight());
+    fa.keep("127.0.0.1:9102", std::move(back), vm);  // left again
+    REQUIRE(fa.in_flight());
+
+    // The same rows again are no news; b's next round shows the workers replaced.
+    fa.rows(vm);
+    CHECK(fa.in_flight());
+    vm.set_clock(11.5);
+    feed(vm, fleet3(701, 702, 11.0));
+    fa.rows(vm);
+    CHECK_FALSE(fa.in_flight());
+    CHECK(fa.busy().empty());
+    CHECK_MESSAGE(std::string(vm.notice()).find("chain") != std::string::npos, vm.notice());
+    CHECK(rec.count() == 1);  // nothing was sent again
+    // x on the table works again.
+    fa.open_on(vm);
+    CHECK(fa.open());
+}
+
 TEST_CASE("fleet_actions::n cancels, nothing sent") {
     Recorder rec;
     FleetActions fa(tuitest::default_options(), rec.fn());
