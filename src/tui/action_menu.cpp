@@ -288,7 +288,9 @@ std::string ActionMenu::confirm(const ViewModel& vm) {
                        " is gone; nothing sent";
         }
     }
-    const double age = vm.feed().have_data ? vm.mono_now() - vm.feed().last_good : 1e9;
+    // The age of the snapshot on screen, the one the user chose from.
+    const double at = vm.feed().shown_at > 0 ? vm.feed().shown_at : vm.feed().last_good;
+    const double age = vm.feed().have_data ? vm.mono_now() - at : 1e9;
     return launch(action::observe(*s), age, vm.interval());
 }
 

@@ -116,6 +116,7 @@ void Fetcher::travel_now(std::unique_lock<std::mutex>& lk) {
         slot_.wall_time = wall;
         slot_.position = pos;
         slot_.travelled = true;
+        slot_.mono_time = monotonic_seconds();
         ready_full_ = true;
     }
     ended_ = ended;
@@ -205,6 +206,7 @@ void Fetcher::run() {
             slot_.wall_time = wall;
             slot_.position = pos;
             slot_.travelled = false;
+            slot_.mono_time = monotonic_seconds();
             ready_full_ = true;
             failures = 0;
         } else {

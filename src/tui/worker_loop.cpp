@@ -55,6 +55,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         if (fetcher.take(shown, vm.paused())) {
             vm.set_record_position(shown.position);
             vm.set_snapshot(&shown.snap, &shown.rates, shown.wall_time);
+            vm.set_shown_at(shown.mono_time);
             if (actions != nullptr) say(vm, actions->observe(shown.snap, now));
             dirty = true;
         }

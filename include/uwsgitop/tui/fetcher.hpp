@@ -62,6 +62,7 @@ struct Slot {
     double wall_time = 0;   // the snapshot's wall-clock time (recorded time for replays)
     std::optional<RecordPosition> position;  // replays with times: where it is in the window
     bool travelled = false; // the result of a travel() rather than of play
+    double mono_time = 0;   // monotonic_seconds() when the fetch (or travel) that made it ended
 };
 
 // What the last fetch said; `seq` grows with every fetch.

@@ -61,7 +61,8 @@ enum class Overlay : uint8_t { None, Detail, Help };
 struct FeedStatus {
     bool have_data = false;    // a snapshot has been shown
     std::string error;         // the last fetch failed with this ("" when it worked)
-    double last_good = 0;      // monotonic time the shown snapshot arrived
+    double last_good = 0;      // monotonic time of the last fetch that worked (shown or not yet)
+    double shown_at = 0;       // monotonic time the snapshot on screen was fetched (0: not told)
     double error_since = 0;    // monotonic time of the first failure in a row
     int failures = 0;          // failures in a row
     bool ended = false;        // a finite recording has nothing more to give
@@ -98,6 +99,9 @@ public:
     void set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time);
     void set_clock(double mono_now) { mono_now_ = mono_now; }
     void set_fetch_ok(double mono_now);
+    // When the snapshot now on screen was fetched (the age an action checks:
+    // while paused a later fetch may have worked without being shown).
+    void set_shown_at(double mono) { feed_.shown_at = mono; }
     void set_fetch_error(std::string_view message, double mono_now);
     // A finite recording has nothing more (false again after a travel back).
     void set_ended(bool ended = true);

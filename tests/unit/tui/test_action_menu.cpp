@@ -334,6 +334,23 @@ TEST_CASE("action_menu: the snapshot's age goes to the delivery (stale: refused 
     CHECK(action::check_fresh(fake.aims.back().age_ms, fake.aims.back().interval_ms));
 }
 
+TEST_CASE("action_menu: the age is the shown snapshot's, not a later fetch's that is not on screen") {
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    vm.set_shown_at(10.0);   // the snapshot on screen was fetched at 10.0
+    vm.set_fetch_ok(13.9);   // paused: a fetch in flight worked, but is not shown
+    vm.set_clock(14.0);
+    FakeDeliver fake;
+    ActionMenu m(scope(), fake.fn());
+    m.open_on(vm);
+    m.key('h', vm);
+    m.key('y', vm);
+    wait_tick(m, 14.05);
+    REQUIRE(fake.count() == 1);
+    CHECK(fake.aims.front().age_ms == 4000);
+    CHECK_FALSE(action::check_fresh(fake.aims.front().age_ms, fake.aims.front().interval_ms));
+}
+
 TEST_CASE("action_menu: --read-only removes the menu; other sources refuse with the reason") {
     TestSnap t = four();
     ViewModel vm = make(t);
