@@ -96,6 +96,14 @@ std::string wait_tick(ActionMenu& m, double now) {
     return "";
 }
 
+// x, the entry `letter`, y; then what the status line says once the delivery returned.
+std::string send(ActionMenu& m, ViewModel& vm, char letter, double now) {
+    m.open_on(vm);
+    m.key(letter, vm);
+    m.key('y', vm);
+    return wait_tick(m, now);
+}
+
 const MenuEntry& entry(const ActionMenu& m, std::string_view name) {
     for (const MenuEntry& e : m.entries())
         if (e.spec->name == name) return e;
@@ -287,16 +295,10 @@ TEST_CASE("action_menu: a failed delivery is one line; no confirmation in time s
     FakeDeliver fake;
     fake.result = Status::fail("127.0.0.1:9191: reload-worker: worker 3, pid 103: permission denied (EPERM: another user's process?)");
     ActionMenu m(scope(), fake.fn());
-    m.open_on(vm);
-    m.key('h', vm);
-    m.key('y', vm);
-    CHECK(wait_tick(m, 10.1) == fake.result.message());
+    CHECK(send(m, vm, 'h', 10.1) == fake.result.message());
     CHECK_FALSE(m.in_flight());
     fake.result = Status::ok();
-    m.open_on(vm);
-    m.key('c', vm);  // chain-reload
-    m.key('y', vm);
-    CHECK(wait_tick(m, 10.1).find("sent: 'c' to the master FIFO") == 0);
+    CHECK(send(m, vm, 'c', 10.1).find("sent: 'c' to the master FIFO") == 0);
     TestSnap half = four();
     half.snap.workers[0].pid = 201;  // one of three running workers replaced
     CHECK(m.observe(half.snap, 11.0) == "chain-reload: 1 of 3 workers replaced");
@@ -313,10 +315,7 @@ TEST_CASE("action_menu: the snapshot's age goes to the delivery (stale: refused 
     FakeDeliver fake;
     ActionMenu m(scope(), fake.fn());
     vm.set_clock(14.25);     // e.g. paused for 4 s
-    m.open_on(vm);
-    m.key('h', vm);
-    m.key('y', vm);
-    wait_tick(m, 14.3);
+    send(m, vm, 'h', 14.3);
     REQUIRE(fake.count() == 1);
     CHECK(fake.aims.front().age_ms == 4250);
     CHECK(fake.aims.front().interval_ms == 1000);
@@ -325,10 +324,7 @@ TEST_CASE("action_menu: the snapshot's age goes to the delivery (stale: refused 
     CHECK(m.tick(30.0).find("sent, but no snapshot within") != std::string::npos);
     for (int i = 0; i < 3; ++i) vm.handle_key('+');
     REQUIRE(vm.interval() >= 2.5);
-    m.open_on(vm);
-    m.key('h', vm);
-    m.key('y', vm);
-    wait_tick(m, 14.3);
+    send(m, vm, 'h', 14.3);
     REQUIRE(fake.count() == 2);
     CHECK(fake.aims.back().interval_ms == std::llround(vm.interval() * 1000));
     CHECK(action::check_fresh(fake.aims.back().age_ms, fake.aims.back().interval_ms));
@@ -342,10 +338,7 @@ TEST_CASE("action_menu: the age is the shown snapshot's, not a later fetch's tha
     vm.set_clock(14.0);
     FakeDeliver fake;
     ActionMenu m(scope(), fake.fn());
-    m.open_on(vm);
-    m.key('h', vm);
-    m.key('y', vm);
-    wait_tick(m, 14.05);
+    send(m, vm, 'h', 14.05);
     REQUIRE(fake.count() == 1);
     CHECK(fake.aims.front().age_ms == 4000);
     CHECK_FALSE(action::check_fresh(fake.aims.front().age_ms, fake.aims.front().interval_ms));

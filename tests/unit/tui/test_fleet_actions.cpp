@@ -74,17 +74,23 @@ void feed(FleetViewModel& vm, std::vector<FleetRow> rows) { vm.set_rows(rows); }
 
 char letter(std::string_view name) { return action::find_action(name)->key; }
 
+// x on a table of 120x30 at 10.5 s, the delivery recorded.
+struct Table {
+    Options o = tuitest::default_options();
+    Recorder rec;
+    FleetActions fa{o, rec.fn()};
+    FleetViewModel vm{1.0};
+    Table() {
+        vm.set_size(120, 30);
+        vm.set_clock(10.5);
+    }
+};
+
 }  // namespace
 
 TEST_SUITE("fleet_actions") {
 
-TEST_CASE("fleet_actions::x freezes the selected instance; a re-sort does not move it") {
-    Options o = tuitest::default_options();
-    Recorder rec;
-    FleetActions fa(o, rec.fn());
-    FleetViewModel vm(1.0);
-    vm.set_size(120, 30);
-    vm.set_clock(10.5);
+TEST_CASE_FIXTURE(Table, "fleet_actions::x freezes the selected instance; a re-sort does not move it") {
     feed(vm, fleet3());
     vm.handle_key(key::Down);
     REQUIRE(vm.selected_name() == "b");
@@ -129,13 +135,7 @@ TEST_CASE("fleet_actions::x freezes the selected instance; a re-sort does not mo
     CHECK_MESSAGE(std::string(vm.notice()).find("chain") != std::string::npos, vm.notice());
 }
 
-TEST_CASE("fleet_actions::a left drill-down's action stays the one in flight until the rows end it") {
-    Options o = tuitest::default_options();
-    Recorder rec;
-    FleetActions fa(o, rec.fn());
-    FleetViewModel vm(1.0);
-    vm.set_size(120, 30);
-    vm.set_clock(10.5);
+TEST_CASE_FIXTURE(Table, "fleet_actions::a left drill-down's action stays the one in flight until the rows end it") {
     const std::vector<FleetRow> rows = fleet3();
     feed(vm, rows);
     // A drill-down into b sent a chain-reload (its menu, as the drill-down has it).
