@@ -372,8 +372,10 @@ std::string ActionMenu::observe(const Snapshot& snap, double mono_now) {
     return observe(action::observe(snap), mono_now);
 }
 
-std::string ActionMenu::observe(const action::Observed& now, double mono_now) {
-    if (std::string m = tick(mono_now); !m.empty() && flight_ != Flight::Watching) return m;
+std::string ActionMenu::observe(const action::Observed& now, double mono_now, double taken_at) {
+    const double at = taken_at >= 0 ? std::min(taken_at, mono_now) : mono_now;
+    if (std::string m = tick(flight_ == Flight::Watching ? at : mono_now); !m.empty() && flight_ != Flight::Watching)
+        return m;
     if (flight_ != Flight::Watching) return "";
     std::string what;
     if (action::confirmed(flight_spec_->name, flight_worker_, before_, now, what)) {

@@ -104,7 +104,8 @@ void FleetActions::feed(ActionMenu& menu, const std::string& address, double& se
         return;
     }
     seen = row->last_ok_mono;
-    vm.notify(menu.observe(row->observed, vm.mono_now()));
+    vm.notify(menu.observe(row->observed, vm.mono_now(), row->last_ok_mono));
+    if (menu.in_flight()) vm.notify(menu.tick(vm.mono_now()));  // a late snapshot that did not confirm it
 }
 
 void FleetActions::rows(FleetViewModel& vm) {

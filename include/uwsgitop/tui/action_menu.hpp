@@ -128,8 +128,11 @@ public:
     // the confirmation or the progress, the timeout. "" = nothing new.
     std::string observe(const Snapshot& snap, double mono_now);
     std::string tick(double mono_now);
-    // observe() from what the fleet's row keeps of a new snapshot.
-    std::string observe(const action::Observed& now, double mono_now);
+    // observe() from what the fleet's row keeps of a new snapshot, fetched at
+    // `taken_at` (monotonic; < 0: now): one taken before the deadline counts
+    // even when it is read after it (the fleet table's rows come in only
+    // once a drill-down is left).
+    std::string observe(const action::Observed& now, double mono_now, double taken_at = -1);
     // t: tags or untags the selected worker (the one in the details when
     // they are open). Returns the status-line message.
     std::string toggle_tag(const ViewModel& vm);

@@ -14,7 +14,9 @@
 //   now (found by address; gone = refused) must still be live with the same
 //   master, then action::deliver() runs as on the single screen.
 // - rows(): after every set_rows, the frozen instance's new snapshot (when
-//   its last_ok_mono moved) goes to ActionMenu::observe; tick() otherwise.
+//   its last_ok_mono moved) goes to ActionMenu::observe, judged by when it
+//   was fetched (rows read late, after a drill-down, still confirm); tick()
+//   otherwise.
 //   One action in flight across the fleet; messages go to vm.notify().
 // - keep()/resume(): a drill-down's menu (x on one instance) whose action is
 //   still in flight when the drill-down is left is kept here: fed the rows

@@ -190,6 +190,33 @@ TEST_CASE_FIXTURE(Table, "fleet_actions::a left drill-down's action stays the on
     CHECK(fa.open());
 }
 
+TEST_CASE_FIXTURE(Table, "fleet_actions::rows read late (after a drill-down) confirm by when they were fetched") {
+    feed(vm, fleet3());
+    vm.handle_key(key::Down);
+    fa.open_on(vm);
+    fa.key(letter("chain-reload"), vm);
+    fa.key('y', vm);
+    settle(fa, vm, rec, 1);
+    REQUIRE(fa.in_flight());
+    // 30 s later (the wait is 10 s) the rows come in: b's were fetched at 12.0, replaced.
+    vm.set_clock(40.0);
+    feed(vm, fleet3(701, 702, 12.0));
+    fa.rows(vm);
+    CHECK_FALSE(fa.in_flight());
+    CHECK_MESSAGE(std::string(vm.notice()).find("2 of 2 workers replaced") != std::string::npos, vm.notice());
+    // A late row that shows nothing new ends it by the wait.
+    fa.open_on(vm);
+    fa.key(letter("chain-reload"), vm);
+    fa.key('y', vm);
+    settle(fa, vm, rec, 2);
+    REQUIRE(fa.in_flight());
+    vm.set_clock(70.0);
+    feed(vm, fleet3(701, 702, 45.0));
+    fa.rows(vm);
+    CHECK_FALSE(fa.in_flight());
+    CHECK_MESSAGE(std::string(vm.notice()).find("no snapshot within") != std::string::npos, vm.notice());
+}
+
 TEST_CASE("fleet_actions::n cancels, nothing sent") {
     Recorder rec;
     FleetActions fa(tuitest::default_options(), rec.fn());
