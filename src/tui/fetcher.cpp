@@ -110,16 +110,21 @@ void Fetcher::travel_now(std::unique_lock<std::mutex>& lk) {
     const bool ended = pipeline_.source().exhausted();
     const std::optional<RecordPosition> pos = pipeline_.source().position();
     lk.lock();
-    idle_released_ = false;
+    settle(st, wall, pos, true, ended);
+    ended_ = ended;
+}
+
+void Fetcher::settle(const Status& st, double wall, const std::optional<RecordPosition>& pos, bool travelled,
+                     bool ended) {
+    idle_released_ = false;  // the buffers were used again
     slot_released_ = false;
     if (st) {
         slot_.wall_time = wall;
         slot_.position = pos;
-        slot_.travelled = true;
+        slot_.travelled = travelled;
         slot_.mono_time = monotonic_seconds();
         ready_full_ = true;
     }
-    ended_ = ended;
     ++report_.seq;
     report_.ok = st.is_ok();
     report_.message = st.message();
@@ -200,22 +205,8 @@ void Fetcher::run() {
         const std::optional<RecordPosition> pos = pipeline_.source().position();
         const auto finished = Clock::now();
         lk.lock();
-        idle_released_ = false;
-        slot_released_ = false;
-        if (st) {
-            slot_.wall_time = wall;
-            slot_.position = pos;
-            slot_.travelled = false;
-            slot_.mono_time = monotonic_seconds();
-            ready_full_ = true;
-            failures = 0;
-        } else {
-            ++failures;
-        }
-        ++report_.seq;
-        report_.ok = st.is_ok();
-        report_.message = st.message();
-        report_.ended = ended;
+        settle(st, wall, pos, false, ended);
+        failures = st ? 0 : failures + 1;
         if (ended) {
             if (!pos) break;  // nothing to travel through: the work is done
             ended_ = true;    // a replay stays for travel

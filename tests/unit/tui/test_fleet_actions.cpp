@@ -84,6 +84,13 @@ struct Table {
         vm.set_size(120, 30);
         vm.set_clock(10.5);
     }
+    // x c y on the selected row, until the `nth` delivery returned.
+    void chain_reload(std::size_t nth) {
+        fa.open_on(vm);
+        fa.key(letter("chain-reload"), vm);
+        fa.key('y', vm);
+        settle(fa, vm, rec, nth);
+    }
 };
 
 }  // namespace
@@ -193,10 +200,7 @@ TEST_CASE_FIXTURE(Table, "fleet_actions::a left drill-down's action stays the on
 TEST_CASE_FIXTURE(Table, "fleet_actions::rows read late (after a drill-down) confirm by when they were fetched") {
     feed(vm, fleet3());
     vm.handle_key(key::Down);
-    fa.open_on(vm);
-    fa.key(letter("chain-reload"), vm);
-    fa.key('y', vm);
-    settle(fa, vm, rec, 1);
+    chain_reload(1);
     REQUIRE(fa.in_flight());
     // 30 s later (the wait is 10 s) the rows come in: b's were fetched at 12.0, replaced.
     vm.set_clock(40.0);
@@ -205,10 +209,7 @@ TEST_CASE_FIXTURE(Table, "fleet_actions::rows read late (after a drill-down) con
     CHECK_FALSE(fa.in_flight());
     CHECK_MESSAGE(std::string(vm.notice()).find("2 of 2 workers replaced") != std::string::npos, vm.notice());
     // A late row that shows nothing new ends it by the wait.
-    fa.open_on(vm);
-    fa.key(letter("chain-reload"), vm);
-    fa.key('y', vm);
-    settle(fa, vm, rec, 2);
+    chain_reload(2);
     REQUIRE(fa.in_flight());
     vm.set_clock(70.0);
     feed(vm, fleet3(701, 702, 45.0));
