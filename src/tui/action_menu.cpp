@@ -356,6 +356,7 @@ std::string ActionMenu::tick(double mono_now) {
         }
         sent_ = sent + step_label();
         flight_ = Flight::Watching;
+        watch_from_ = mono_now;
         deadline_ = mono_now + scope_.wait;
         return "sent: " + sent_;
     }
@@ -373,20 +374,27 @@ std::string ActionMenu::observe(const Snapshot& snap, double mono_now) {
 }
 
 std::string ActionMenu::observe(const action::Observed& now, double mono_now, double taken_at) {
-    const double at = taken_at >= 0 ? std::min(taken_at, mono_now) : mono_now;
-    if (std::string m = tick(flight_ == Flight::Watching ? at : mono_now); !m.empty() && flight_ != Flight::Watching)
-        return m;
+    const bool dated = taken_at >= 0;  // a fleet row, perhaps read late
+    const double at = dated ? std::min(taken_at, mono_now) : mono_now;
+    if (flight_ == Flight::Sending || !dated) {
+        // The delivery's result; on a screen's own snapshot, also the timeout.
+        if (std::string m = tick(mono_now); !m.empty() && flight_ != Flight::Watching) return m;
+    }
     if (flight_ != Flight::Watching) return "";
+    // A row fetched before the delivery returned cannot show its effect.
+    if (dated && at < watch_from_) return "";
     std::string what;
     if (action::confirmed(flight_spec_->name, flight_worker_, before_, now, what)) {
         what += step_label();
         if (queue_.size() <= step_ + 1) return finish(what);
         ++step_;
-        // The snapshot just arrived: its age is the time since then, ~0.
-        const std::string stopped = start_step(now, 0);
+        // The next step is checked against how old this snapshot is.
+        const std::string stopped = start_step(now, std::llround(std::max(0.0, mono_now - at) * 1000));
         return stopped.empty() ? what + "; next: worker " + std::to_string(queue_[step_].first) : what + "; " + stopped;
     }
     if (!what.empty()) progress_ = what;
+    // A dated row from after the deadline that shows nothing yet: the wait is over.
+    if (dated && at >= deadline_) return tick(at);
     return progress_.empty() ? "sent: " + sent_ : progress_;
 }
 

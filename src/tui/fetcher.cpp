@@ -180,8 +180,14 @@ void Fetcher::run() {
         if (paused_ || ended_) {
             // No fetch until resumed (or travel): the pipeline's buffers, and
             // the slot if the UI took what it held, are dead meanwhile.
-            if (!idle_released_) release_idle(lk, !ready_full_);
-            cv_.wait(lk, [this] { return stop_ || !travels_.empty() || (!paused_ && !ended_); });
+            const bool slot_idle = !ready_full_ && !slot_released_;
+            if (!stop_ && (!idle_released_ || slot_idle)) {
+                release_idle(lk, slot_idle);
+                continue;  // the lock was dropped: look again
+            }
+            cv_.wait(lk, [this] {
+                return stop_ || !travels_.empty() || (!paused_ && !ended_) || (!ready_full_ && !slot_released_);
+            });
             continue;
         }
         // The slot is ours again only once the UI took the last snapshot.
@@ -228,7 +234,7 @@ void Fetcher::run() {
             // A long wait: give the dead buffers' pages back, the pipeline's
             // at once and the slot's once the UI has taken the snapshot.
             const bool long_wait = deadline >= deadline_after(Clock::now(), kIdleRelease);
-            if (long_wait && (!idle_released_ || (!slot_released_ && !ready_full_))) {
+            if (long_wait && !stop_ && (!idle_released_ || (!slot_released_ && !ready_full_))) {
                 release_idle(lk, !ready_full_);
                 continue;  // the lock was dropped: look again
             }

@@ -99,7 +99,7 @@ void FleetActions::key(int k, FleetViewModel& vm) {
 
 void FleetActions::feed(ActionMenu& menu, const std::string& address, double& seen, FleetViewModel& vm) {
     const FleetRow* row = row_of(vm, address);
-    if (row == nullptr || !row->live || row->last_ok_mono == seen) {
+    if (row == nullptr || !row->live || row->last_ok_mono <= seen) {
         vm.notify(menu.tick(vm.mono_now()));
         return;
     }

@@ -129,9 +129,12 @@ public:
     std::string observe(const Snapshot& snap, double mono_now);
     std::string tick(double mono_now);
     // observe() from what the fleet's row keeps of a new snapshot, fetched at
-    // `taken_at` (monotonic; < 0: now): one taken before the deadline counts
-    // even when it is read after it (the fleet table's rows come in only
-    // once a drill-down is left).
+    // `taken_at` (monotonic; < 0: now). Judged by when it was fetched: one
+    // fetched before the delivery returned is no news; one fetched after it
+    // confirms even when read late (the fleet table's rows come in only once
+    // a drill-down is left), and ends the wait when fetched past the deadline
+    // without showing the effect. A tagged sequence's next step is checked
+    // against that row's age.
     std::string observe(const action::Observed& now, double mono_now, double taken_at = -1);
     // t: tags or untags the selected worker (the one in the details when
     // they are open). Returns the status-line message.
@@ -178,6 +181,7 @@ private:
     action::Observed before_;
     std::string sent_;
     std::string progress_;
+    double watch_from_ = 0;  // when the delivery in flight returned (monotonic)
     double deadline_ = 0;
     std::unique_ptr<Runner> runner_;
 };

@@ -218,6 +218,21 @@ TEST_CASE_FIXTURE(Table, "fleet_actions::rows read late (after a drill-down) con
     CHECK_MESSAGE(std::string(vm.notice()).find("no snapshot within") != std::string::npos, vm.notice());
 }
 
+TEST_CASE_FIXTURE(Table, "fleet_actions::a row fetched before the delivery returned is no news") {
+    feed(vm, fleet3());
+    vm.handle_key(key::Down);
+    chain_reload(1);  // returned, and watched from, 10.5
+    REQUIRE(fa.in_flight());
+    vm.set_clock(11.5);
+    feed(vm, fleet3(701, 702, 10.4));  // other pids, but fetched at 10.4
+    fa.rows(vm);
+    CHECK(fa.in_flight());
+    feed(vm, fleet3(701, 702, 11.2));
+    fa.rows(vm);
+    CHECK_FALSE(fa.in_flight());
+    CHECK_MESSAGE(std::string(vm.notice()).find("2 of 2 workers replaced") != std::string::npos, vm.notice());
+}
+
 TEST_CASE("fleet_actions::n cancels, nothing sent") {
     Recorder rec;
     FleetActions fa(tuitest::default_options(), rec.fn());

@@ -623,7 +623,7 @@ TEST_CASE("fetcher::a long wait gives the dead buffers' pages back, and what com
     auto owned = std::make_unique<TestSource>(doc);
     Pipeline pipeline(std::move(owned));
     Fetcher f(pipeline);
-    f.start(0.8, false);  // waits of 0.8 s: long enough (kIdleRelease)
+    f.start(1.5, false);  // waits of 1.5 s: long enough (kIdleRelease), with room for a slow machine
     Slot shown;
     REQUIRE(eventually([&] { return f.take(shown); }));
     // The table of the snapshot on screen now; after the next take it is the
@@ -633,7 +633,7 @@ TEST_CASE("fetcher::a long wait gives the dead buffers' pages back, and what com
     REQUIRE(testing::resident_pages(old_cores, old_bytes) > 50);
     REQUIRE(eventually([&] { return f.take(shown); }));
     CHECK(shown.snap.cores.data() != old_cores);
-    CHECK(eventually([&] { return testing::resident_pages(old_cores, old_bytes) == 0; }, 0.7));
+    CHECK(eventually([&] { return testing::resident_pages(old_cores, old_bytes) == 0; }, 0.9));
     // The snapshot on screen keeps its pages.
     CHECK(testing::resident_pages(shown.snap.cores.data(), old_bytes) > 50);
     // Parsed into released buffers, the next snapshot is the same as a
