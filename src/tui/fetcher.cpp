@@ -154,7 +154,7 @@ bool Fetcher::stop(double wait_seconds) {
 }
 
 // Called with the lock held; drops it while releasing, returns with it held.
-// `slot_too` only while !ready_full_ (then the slot is this thread's alone).
+// `slot_too` only while slot_idle() (then the slot is this thread's alone).
 void Fetcher::release_idle(std::unique_lock<std::mutex>& lk, bool slot_too) {
     const bool pipeline_too = !idle_released_;
     lk.unlock();
@@ -180,14 +180,11 @@ void Fetcher::run() {
         if (paused_ || ended_) {
             // No fetch until resumed (or travel): the pipeline's buffers, and
             // the slot if the UI took what it held, are dead meanwhile.
-            const bool slot_idle = !ready_full_ && !slot_released_;
-            if (!stop_ && (!idle_released_ || slot_idle)) {
-                release_idle(lk, slot_idle);
+            if (!stop_ && (!idle_released_ || slot_idle())) {
+                release_idle(lk, slot_idle());
                 continue;  // the lock was dropped: look again
             }
-            cv_.wait(lk, [this] {
-                return stop_ || !travels_.empty() || (!paused_ && !ended_) || (!ready_full_ && !slot_released_);
-            });
+            cv_.wait(lk, [this] { return stop_ || !travels_.empty() || (!paused_ && !ended_) || slot_idle(); });
             continue;
         }
         // The slot is ours again only once the UI took the last snapshot.
@@ -234,15 +231,15 @@ void Fetcher::run() {
             // A long wait: give the dead buffers' pages back, the pipeline's
             // at once and the slot's once the UI has taken the snapshot.
             const bool long_wait = deadline >= deadline_after(Clock::now(), kIdleRelease);
-            if (long_wait && !stop_ && (!idle_released_ || (!slot_released_ && !ready_full_))) {
-                release_idle(lk, !ready_full_);
+            if (long_wait && !stop_ && (!idle_released_ || slot_idle())) {
+                release_idle(lk, slot_idle());
                 continue;  // the lock was dropped: look again
             }
             const uint64_t gen = config_gen_;
             const bool now_was = fetch_now_;
             if (cv_.wait_until(lk, deadline, [&] {
                     return stop_ || config_gen_ != gen || fetch_now_ != now_was || !travels_.empty() ||
-                           (long_wait && !slot_released_ && !ready_full_);
+                           (long_wait && slot_idle());
                 })) {
                 if (stop_ || paused_ || !travels_.empty()) break;
                 continue;  // new interval or cores wanted: new deadline

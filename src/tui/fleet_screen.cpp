@@ -52,8 +52,8 @@ struct Drill {
     tui::Slot shown;
 };
 
-// `busy` (non-empty): the fleet table's action still in flight; the
-// drill-down's x refuses with it (one action at a time).
+// `busy` (non-empty, FleetActions::busy): another action still in flight;
+// the drill-down's x refuses with it (one action at a time).
 std::unique_ptr<Drill> open_drill(const Options& options, const std::string& address_text, const std::string& busy,
                                   std::string& error) {
     Address address;

@@ -108,6 +108,9 @@ private:
     void run();
     void travel_now(std::unique_lock<std::mutex>& lk);
     void release_idle(std::unique_lock<std::mutex>& lk, bool slot_too);
+    // With the lock held: the slot is this thread's (the UI took what it
+    // held) and its pages are still resident.
+    bool slot_idle() const { return !ready_full_ && !slot_released_; }
     // With the lock held, after a refresh or travel into slot_: marks it ready
     // when `st` worked and reports the outcome.
     void settle(const Status& st, double wall, const std::optional<RecordPosition>& pos, bool travelled, bool ended);
