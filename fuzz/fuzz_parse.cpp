@@ -8,6 +8,9 @@
 // the same worker rows. And a parse with RapidJSON reading the cores too
 // (Parser::set_generic_cores) must fail with the same line or give the same
 // JSON: the fast core reader (src/parse/core_reader.hpp) changes nothing.
+// Last, the bytes are parsed while they "arrive" (Parser::parse_streamed, in
+// steps and with the text moved often, both chosen from the input): it must
+// give the same JSON when the parse needed no repair and decline otherwise.
 #include <rapidjson/document.h>
 
 #include <cstdint>
@@ -19,6 +22,50 @@
 #include "uwsgitop/parse/parse.hpp"
 
 using namespace uwsgitop;
+
+namespace {
+
+// The input into the streamed parser's buffer, `step` bytes at a time.
+class StepFeed final : public ByteFeed {
+public:
+    StepFeed(const uint8_t* data, size_t size, uwsgitop::ByteBuffer& buf, size_t step)
+        : data_(data), size_(size), buf_(buf), step_(step) {}
+    bool more(size_t want) override {
+        size_t added = 0;
+        do {
+            if (at_ == size_) return false;
+            const size_t room = buf_.capacity() - 1 - buf_.size();
+            if (room == 0) return false;
+            size_t n = step_ < room ? step_ : room;
+            if (n > size_ - at_) n = size_ - at_;
+            buf_.insert(buf_.end(), data_ + at_, data_ + at_ + n);
+            at_ += n;
+            added += n;
+        } while (added < want);
+        return at_ < size_;
+    }
+    void forget(size_t) override {}
+
+private:
+    const uint8_t* data_;
+    size_t size_;
+    uwsgitop::ByteBuffer& buf_;
+    size_t step_;
+    size_t at_ = 0;
+};
+
+// parse_streamed on the input: 1 = took it, 0 = declined; `out` filled.
+bool parse_streamed(const uint8_t* data, size_t size, Snapshot& out) {
+    static Parser streamer;
+    const unsigned char knob = size > 0 ? data[size - 1] : 0;
+    streamer.set_streamed_move_from(16 + knob % 61);
+    uwsgitop::ByteBuffer room;
+    room.reserve(size + 2);  // never full: a decline is the parser's
+    StepFeed feed(data, size, room, 1 + knob % 23);
+    return streamer.parse_streamed(room, feed, size, out);
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static Parser parser;
@@ -48,6 +95,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uwsgitop::ByteBuffer bytes(data, data + size);
         const Status st = parser.parse(bytes, snap);
         if (st.is_ok() != ref_status.is_ok() || st.message() != ref_status.message()) std::abort();
+        static Snapshot streamed;
+        const bool took = parse_streamed(data, size, streamed);
+        if (took != (st.is_ok() && !snap.repaired)) std::abort();
+        if (took) {
+            DumpOptions opt;
+            std::string a, b;
+            dump_json(snap, nullptr, 0, opt, a);
+            dump_json(streamed, nullptr, 0, opt, b);
+            if (a != b) std::abort();
+        }
         if (!st.is_ok()) return 0;
     }
     {

@@ -187,6 +187,9 @@ struct Cursor {
 // bytes, read in whole 16-byte steps (kMaxGlue is a multiple of 16), and
 // eight numbers of at most 19 digits.
 constexpr std::size_t kCoreRoom = 2048;
+// A streamed text (TextWindow) is read on before a core when fewer bytes
+// than this lie ahead.
+constexpr std::size_t kCoreAhead = 16384;
 static_assert(CoreGlue::kMaxGlue % 16 == 0);
 static_assert(kCoreRoom >= 9 * CoreGlue::kMaxGlue + 8 * 19);
 
@@ -330,10 +333,20 @@ inline void StatsHandler::read_cores_fast(Worker& w) {
     // or ReqInfo frame: the same depth limit.
     if (top_ - frames_.data() + 3 > static_cast<std::ptrdiff_t>(kMaxDepth)) return;
     char*& pos = *skip_.pos;
-    Cursor c{pos, skip_.end};
+    TextWindow* const window = skip_.window;
+    Cursor c{pos, window != nullptr ? window->end() : skip_.end};
     const auto wi = static_cast<uint32_t>(&w - s_.workers.data());
     ByteBuffer& store = s_.storage;
     for (;;) {
+        // Text still arriving: kCoreAhead bytes ahead of each core (a core
+        // cut by the end of what arrived fails and goes to RapidJSON, which
+        // reads on through the window itself).
+        // Nothing but c.p points into the text here (the reader's position
+        // is set from it below), so the window may move the text.
+        if (window != nullptr && !window->over() && static_cast<std::size_t>(c.end - c.p) < kCoreAhead) [[unlikely]] {
+            c.p -= window->more(c.p, true, kCoreAhead);
+            c.end = window->end();
+        }
         const char* const start = c.p;
         c.ws();
         if (*c.p == ']') break;  // the end, possibly after a trailing comma

@@ -45,6 +45,7 @@
 
 #include "repair_detail.hpp"
 #include "stats_handler.hpp"
+#include "text_window.hpp"
 #include "uwsgitop/parse/input_scan.hpp"
 #include "uwsgitop/parse/repair.hpp"
 #include "uwsgitop/base/page_release.hpp"
@@ -53,6 +54,7 @@ namespace uwsgitop {
 namespace {
 
 using detail::StatsHandler;
+using detail::TextWindow;
 
 struct Attempt {
     bool ok = false;
@@ -142,7 +144,97 @@ Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
     return Status::fail(std::move(msg));
 }
 
+// RapidJSON's in-place stream over a TextWindow: InsituStringStream's
+// members (the fast reader moves src_, as there), plus reading on when the
+// reader reaches the NUL at the window's end. Peek() and Take() test for NUL
+// only; read_on() decides whether that NUL is the window's end (a NUL inside
+// the text is the reader's own error, as with InsituStringStream). The text
+// may move only between strings (PutBegin to PutEnd keeps RapidJSON's
+// pointer to the string's start) and while the handler holds no key; the
+// position is then the one pointer into it, moved back with it.
+struct StreamedInsituStream {
+    using Ch = char;
+
+    StreamedInsituStream(TextWindow& w, const StatsHandler*& handler)
+        : src_(w.begin()), dst_(nullptr), window_(w), handler_(handler) {}
+
+    Ch Peek() {
+        if (*src_ == '\0') [[unlikely]] read_on();
+        return *src_;
+    }
+    Ch Take() {
+        if (*src_ == '\0') [[unlikely]] read_on();
+        return *src_++;
+    }
+    std::size_t Tell() const { return window_.dropped() + static_cast<std::size_t>(src_ - window_.begin()); }
+    Ch* PutBegin() { return put_ = dst_ = src_; }
+    void Put(Ch c) { *dst_++ = c; }
+    std::size_t PutEnd(Ch* begin) {
+        put_ = nullptr;
+        return static_cast<std::size_t>(dst_ - begin);
+    }
+    void Flush() {}
+
+    Ch* src_;
+    Ch* dst_;
+
+private:
+    void read_on() {
+        while (src_ == window_.end() && !window_.over()) {
+            const bool movable = put_ == nullptr && (handler_ == nullptr || handler_->held_input() == nullptr);
+            src_ -= window_.more(src_, movable, 1);
+        }
+    }
+
+    TextWindow& window_;
+    const StatsHandler*& handler_;
+    Ch* put_ = nullptr;
+};
+
 }  // namespace
+
+bool Parser::parse_streamed(ByteBuffer& bytes, ByteFeed& feed, std::size_t expect, Snapshot& out) {
+    out.clear();
+    TextWindow window(bytes, feed, streamed_move_from_ != 0 ? streamed_move_from_ : TextWindow::kMoveFrom);
+    // The reservations of run_in_place, for twice the expected size: the
+    // storage must not reallocate (keep() refuses what does not fit, and
+    // the parse then fails), the core table should not grow by doubling.
+    const std::size_t most = 2 * expect + 65536;
+    out.storage.clear();
+    out.storage.reserve(most);
+    if (most >= kReserveCoresFrom && out.cores.capacity() < most / kMinCoreBytes) {
+        out.cores.reserve(most / kMinCoreBytes);
+    }
+    const StatsHandler* held_by = nullptr;
+    StreamedInsituStream stream(window, held_by);
+    detail::CoreSkip skip;
+    if (!generic_cores_) skip = detail::CoreSkip{&stream.src_, nullptr, true, &window};
+    StatsHandler handler(out, skip);
+    held_by = &handler;
+    // What parse() asks before parsing: the text is an object.
+    rapidjson::SkipWhitespace(stream);
+    if (stream.Peek() != '{') {
+        out.clear();
+        out.kind = SnapshotKind::Unknown;
+        return false;
+    }
+    rapidjson::Reader reader;
+    // Validating UTF-8 always: parse() validates when the text has a byte
+    // above 0x7F, and without one validation finds nothing, so the result is
+    // the same without the scan that needs the whole text first.
+    const rapidjson::ParseResult r =
+        reader.Parse<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(stream, handler);
+    // The reader stops at a NUL; only the one at the end of the whole text
+    // ends it (a NUL byte in the text is parse()'s lenient path).
+    const bool at_end = window.over() && stream.src_ == window.end();
+    if (r.IsError() || !at_end || handler.storage_full()) {
+        out.clear();
+        out.kind = SnapshotKind::Unknown;
+        return false;
+    }
+    handler.finish();
+    return true;
+}
 
 void Parser::release_idle() {
     release_contents(scratch_);

@@ -26,6 +26,7 @@
 #include "key_tables.hpp"
 #include "parse_errors.hpp"
 #include "skip_container.hpp"
+#include "text_window.hpp"
 #include "uwsgitop/model/model.hpp"
 #include "uwsgitop/parse/parse.hpp"
 
@@ -41,11 +42,14 @@ uint32_t size32(const std::vector<T>& v) {
 // list, and the end of the text (NUL terminated). With `fast` false
 // (ParseScope::NoCores) it moves to the list's `]` (skip_container.hpp);
 // with `fast` true the cores in uWSGI's own shape are read there and the
-// position moves past them (core_reader.hpp).
+// position moves past them (core_reader.hpp). With `window` set the text is
+// still arriving (Parser::parse_streamed, fast only): its end is the
+// window's, and the fast reader reads on through it.
 struct CoreSkip {
     char** pos = nullptr;
     const char* end = nullptr;
     bool fast = false;
+    TextWindow* window = nullptr;
 };
 
 namespace core_text {
@@ -165,6 +169,14 @@ public:
         return f.ctx == Ctx::Top ? fail(Err::TopNotObject) : push(Ctx::Skip, nullptr);
     }
 
+    // The input byte a later event still reads, if any: the key of a router
+    // list or of a metric is kept until its value opens (streamed parse:
+    // the window must not give it back).
+    bool storage_full() const { return storage_full_; }
+    const char* held_input() const {
+        return pend_ == &kRouterEntry || pend_ == &kMetricsEntry ? pend_key_.data() : nullptr;
+    }
+
     bool EndObject(rapidjson::SizeType) { return leave(); }
     bool EndArray(rapidjson::SizeType) { return leave(); }
 
@@ -226,9 +238,16 @@ private:
     // a NUL. Parser reserves the storage to hold the whole input before the
     // pass (the bound is argued in parse.cpp), so this never reallocates and
     // the views handed out earlier stay valid.
+    // A streamed parse (parse_streamed) cannot bound the storage by the
+    // input: there a string that would not fit is not kept, and
+    // storage_full() makes the parse fail instead.
     [[gnu::always_inline]] std::string_view keep(const char* p, std::size_t n) {
         ByteBuffer& store = s_.storage;
         const std::size_t at = store.size();
+        if (store.capacity() - at < n + 1) [[unlikely]] {
+            storage_full_ = true;
+            return {};
+        }
         store.resize(at + n + 1);
         char* dst = store.data() + at;
         std::memcpy(dst, p, n);
@@ -388,6 +407,7 @@ private:
     const Entry* pend_ = &kSkipEntry;
     std::string_view pend_key_;   // server bytes: never put into messages
     std::string_view err_name_;   // static field name, for messages
+    bool storage_full_ = false;   // keep() found no room (streamed parse only)
     bool saw_workers_ = false;
     bool saw_vassals_ = false;
     Err err_ = Err::None;

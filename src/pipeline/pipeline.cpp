@@ -2,6 +2,7 @@
 #include "uwsgitop/pipeline/pipeline.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "uwsgitop/base/page_release.hpp"
 
@@ -59,10 +60,108 @@ std::size_t Pipeline::travel_target(const RecordPosition& at, const Travel& trav
     return target;
 }
 
+namespace {
+
+// Documents smaller than this are read whole: streaming them saves little
+// and costs a recv() per kStreamStep (socket.cpp).
+constexpr std::size_t kStreamFrom = 256 * 1024;
+// After a streamed read that had to be read again whole (the lenient path,
+// a document that outgrew the room), this many refreshes read whole.
+constexpr unsigned kWholeAfterFallback = 100;
+// The buffer a streamed read works in: the parser moves what it has not
+// parsed to the front once it has passed 64 KiB (parse/text_window.hpp), so
+// this holds any string of up to about 1 MiB.
+constexpr std::size_t kStreamRoom = 1024 * 1024;
+
+class FetchFeed final : public ByteFeed {
+public:
+    explicit FetchFeed(StreamedFetch& fetch) : fetch_(fetch) {}
+    bool more(std::size_t want) override { return fetch_.more(want); }
+    void forget(std::size_t n) override {
+        forgotten_ += n;
+        fetch_.forget(n);
+    }
+    std::size_t forgotten() const { return forgotten_; }
+
+private:
+    StreamedFetch& fetch_;
+    std::size_t forgotten_ = 0;
+};
+
+}  // namespace
+
+StreamedFetch* Pipeline::stream_for(bool record) {
+    if (scope_ != ParseScope::Everything || keep_raw_ || (record && recorder_.is_open())) return nullptr;
+    if (whole_left_ > 0) {
+        --whole_left_;
+        return nullptr;
+    }
+    if (last_size_ < kStreamFrom) return nullptr;
+    return source_->streamed();
+}
+
+Pipeline::Streamed Pipeline::fetch_streamed(StreamedFetch& fetch, Snapshot& into, Rates& rates, Status& st) {
+    // The room the streamed read works in, allocated once (the capacity
+    // stays): the bytes must not move while they are parsed. A bigger
+    // buffer left by a whole read (pages resident) is given back for it.
+    frame_.bytes.clear();
+    if (frame_.bytes.capacity() < kStreamRoom || frame_.bytes.capacity() > 2 * kStreamRoom) {
+        try {
+            ByteBuffer bigger;
+            bigger.reserve(kStreamRoom);
+            frame_.bytes.swap(bigger);
+        } catch (const std::bad_alloc&) {
+            return Streamed::NotTried;
+        }
+    }
+    fetch.begin(frame_);
+    FetchFeed feed(fetch);
+    bool parsed = false;
+    try {
+        parsed = parser_.parse_streamed(frame_.bytes, feed, last_size_, into);
+    } catch (...) {
+        fetch.cancel();  // no socket left open behind an allocation failure
+        throw;
+    }
+    const bool in_flight = fetch.more(0);
+    if (in_flight) fetch.cancel();  // the parse stopped early: not strict JSON
+    if (!in_flight) {
+        Status fetched = fetch.result();
+        if (!fetched && !fetch.needs_whole()) {
+            // The source's own failure (timeout, reset, cut short, too
+            // large), as fetch() reports it.
+            into.clear();
+            st = std::move(fetched);
+            return Streamed::Done;
+        }
+        if (parsed && fetched) {
+            last_wall_ = frame_.wall_time;
+            last_size_ = feed.forgotten() + frame_.bytes.size();
+            tracker_.update(into, frame_.mono_time, rates);
+            st = Status::ok();
+            return Streamed::Done;
+        }
+    }
+    into.clear();
+    whole_left_ = kWholeAfterFallback;
+    return Streamed::ReadWhole;
+}
+
 Status Pipeline::fetch_parse(Snapshot& into, Rates& rates, bool record) {
     // One read buffer (frame_), reused by every refresh: the snapshot keeps
     // copies of its strings, not the document (parse.hpp).
     into.clear();
+    if (StreamedFetch* fetch = stream_for(record)) {
+        Status st = Status::ok();
+        const Streamed how = fetch_streamed(*fetch, into, rates, st);
+        if (how == Streamed::Done) return st;
+        if (how == Streamed::ReadWhole) {
+            // Read again whole, within the same deadline.
+            st = fetch->fetch_whole(frame_);
+            if (!st) return st;
+            return parse_frame(into, rates, record);
+        }
+    }
     Status st = source_->fetch(frame_);
     if (!st) return st;
     return parse_frame(into, rates, record);
@@ -92,6 +191,7 @@ Status Pipeline::parse_frame(Snapshot& into, Rates& rates, bool record) {
         if (!rec) return rec;
     }
     if (!st) return Status::fail(source_->label() + ": " + st.message());
+    last_size_ = frame_.bytes.size();
     tracker_.update(into, mono, rates);
     return Status::ok();
 }

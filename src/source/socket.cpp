@@ -52,6 +52,9 @@ namespace detail {
 namespace {
 
 constexpr double kProbeWait = 0.12;
+// What a streamed fetch reads at most per recv(): the resident part of a
+// document read as it arrives is a few of these.
+constexpr std::size_t kStreamStep = 65536;
 // How long the addresses of a named host are reused before looking it up again
 // (any failed connect also forces a new lookup).
 constexpr double kLookupReuseSeconds = 30.0;
@@ -93,16 +96,6 @@ std::pair<char, char> ends_of(const ByteBuffer& bytes) {
     while (e > b && is_space(bytes[e - 1])) --e;
     if (b == e) return {'\0', '\0'};
     return {bytes[b], bytes[e - 1]};
-}
-
-bool cut_short_object(const ByteBuffer& bytes) {
-    const auto [first, last] = ends_of(bytes);
-    return first == '{' && last != '}';
-}
-
-bool whole_object(const ByteBuffer& bytes) {
-    const auto [first, last] = ends_of(bytes);
-    return first == '{' && last == '}';
 }
 
 // How useful a connect error is for the message when several addresses fail.
@@ -152,7 +145,7 @@ bool numeric_host(const std::string& host) {
 // The source is a state machine (SocketFetch's phases) that either the
 // caller's event loop drives (nonblocking()) or fetch() drives itself with a
 // private epoll set: one code path for both.
-class SocketSource final : public Source, private NonblockingFetch {
+class SocketSource final : public Source, private NonblockingFetch, private StreamedFetch {
 public:
     SocketSource(const Address& address, const FetchLimits& limits, LookupFunction lookup)
         : address_(address), limits_(limits), lookup_(lookup) {
@@ -175,6 +168,10 @@ public:
 
     NonblockingFetch* nonblocking() override { return evented_ ? this : nullptr; }
 
+    // Only once a fetch found the server plain: the probe and the HTTP
+    // decoding of an unknown server need the whole reply.
+    StreamedFetch* streamed() override { return protocol_ == Protocol::Plain ? this : nullptr; }
+
     Status fetch(Frame& frame) override {
         Fd ep(::epoll_create1(EPOLL_CLOEXEC));
         if (ep.get() < 0) {
@@ -182,21 +179,79 @@ public:
             return fail(errno_text(errno));
         }
         bool over = start(frame, ep.get(), 0);
-        while (!over) {
-            epoll_event ev{};
-            const int rc = ::epoll_wait(ep.get(), &ev, 1, poll_ms(wake_at()));
-            if (rc < 0 && errno == EINTR) continue;
-            if (rc < 0) {
-                const int err = errno;
-                cancel();
-                return fail(errno_text(err));
-            }
-            over = advance(rc > 0 ? ev.events : 0);
-        }
+        while (!over) over = wait_and_advance(ep.get());
         return result();
     }
 
 private:
+    // One epoll_wait on `ep` (the fetch's private set) and the step it
+    // allows; true once the fetch is over.
+    bool wait_and_advance(int ep) {
+        for (;;) {
+            epoll_event ev{};
+            const int rc = ::epoll_wait(ep, &ev, 1, poll_ms(wake_at()));
+            if (rc < 0 && errno == EINTR) continue;
+            if (rc < 0) {
+                const int err = errno;
+                cancel();
+                result_ = fail(errno_text(err));
+                phase_ = Phase::Done;
+                return true;
+            }
+            return advance(rc > 0 ? ev.events : 0);
+        }
+    }
+
+    // --- StreamedFetch: fetch() in steps, into a buffer that never grows ---
+
+    void begin(Frame& frame) override {
+        stream_ep_.reset(::epoll_create1(EPOLL_CLOEXEC));
+        if (stream_ep_.get() < 0) {
+            const int err = errno;
+            cancel();
+            frame.bytes.clear();
+            frame_ = &frame;
+            stream_limit_ = 0;
+            dropped_ = 0;
+            first_ = -1;
+            needs_whole_ = true;  // fetch_whole() reports it, or reads
+            result_ = fail(errno_text(err));
+            phase_ = Phase::Done;
+            return;
+        }
+        start(frame, stream_ep_.get(), 0);
+        stream_deadline_ = deadline_;
+        // One byte of the capacity stays free for the reader's NUL.
+        stream_limit_ = frame.bytes.capacity() > 1 ? frame.bytes.capacity() - 1 : 1;
+    }
+
+    void forget(std::size_t n) override { dropped_ += n; }
+
+    // fetch() with the streamed fetch's deadline instead of a new one.
+    Status fetch_whole(Frame& frame) override {
+        next_deadline_ = stream_deadline_;
+        return fetch(frame);
+    }
+
+    bool more(std::size_t want) override {
+        if (phase_ == Phase::Done || phase_ == Phase::Idle) return false;
+        const std::size_t goal = frame_->bytes.size() + want;
+        bool over = false;
+        while (!over && frame_->bytes.size() < goal) {
+            // Most of a big reply is waiting in the socket already: read
+            // first, wait only when nothing came.
+            if (phase_ == Phase::Reading) {
+                const std::size_t before = received();
+                over = advance(EPOLLIN);
+                if (over || received() > before) continue;
+            }
+            over = wait_and_advance(stream_ep_.get());
+        }
+        return !over;
+    }
+
+    bool needs_whole() const override { return needs_whole_; }
+
     enum class Protocol { Unknown, Plain, Http };
     enum class Phase { Idle, Retry, Connecting, Reading, Done };
 
@@ -208,8 +263,14 @@ private:
         frame.bytes.clear();
         ep_ = epoll_fd;
         token_ = token;
-        deadline_ = monotonic_seconds() + limits_.timeout_seconds;
+        deadline_ = next_deadline_ > 0 ? next_deadline_ : monotonic_seconds() + limits_.timeout_seconds;
+        next_deadline_ = 0;
         second_connection_ = false;
+        stream_limit_ = 0;  // begin() sets it for a streamed fetch
+        needs_whole_ = false;
+        dropped_ = 0;
+        first_ = -1;
+        last_ = '\0';
         begin_connecting();
         return phase_ == Phase::Done;
     }
@@ -253,6 +314,7 @@ private:
     void cancel() override {
         if (phase_ == Phase::Done || phase_ == Phase::Idle) return;
         close_socket();
+        stream_ep_.reset();
         phase_ = Phase::Idle;
     }
 
@@ -266,6 +328,7 @@ private:
 
     void finish(Status st) {
         close_socket();
+        stream_ep_.reset();  // a streamed fetch's set, once nothing is in it
         result_ = std::move(st);
         phase_ = Phase::Done;
     }
@@ -372,12 +435,12 @@ private:
 
     void deadline_passed() {
         if (phase_ == Phase::Retry || phase_ == Phase::Connecting) return connect_failed(ETIMEDOUT);
-        ByteBuffer& bytes = frame_->bytes;
-        if (bytes.empty()) {
+        const std::size_t got = received();
+        if (got == 0) {
             if (protocol_ == Protocol::Plain) protocol_ = Protocol::Unknown;
             return finish(timed_out("no reply"));
         }
-        finish(timed_out(("reading, " + std::to_string(bytes.size()) + " bytes so far").c_str()));
+        finish(timed_out(("reading, " + std::to_string(got) + " bytes so far").c_str()));
     }
 
     Status connect_error(int err) const {
@@ -415,25 +478,48 @@ private:
         watch(EPOLLIN);
     }
 
+    // Bytes of the reply so far (a streamed fetch's reader drops some).
+    std::size_t received() const { return dropped_ + frame_->bytes.size(); }
+
+    // Room for the next recv(), 0 when the reply may not grow: a streamed
+    // fetch reads kStreamStep at a time into the room it was given, and a
+    // reply that outgrows that room is needs_whole().
+    std::size_t next_room(ByteBuffer& bytes) {
+        if (stream_limit_ == 0) return std::min<std::size_t>(make_room(bytes, 16384, cap_), 262144);
+        const std::size_t total = received();
+        if (total >= cap_) return 0;
+        const std::size_t fit = stream_limit_ > bytes.size() ? stream_limit_ - bytes.size() : 0;
+        if (fit == 0) needs_whole_ = true;
+        return std::min({fit, cap_ - total, kStreamStep});
+    }
+
     // One recv() after epoll said the socket is readable (or closed).
     void read_some() {
         ByteBuffer& bytes = frame_->bytes;
         const std::size_t max = limits_.max_bytes;
-        const std::size_t room = std::min<std::size_t>(make_room(bytes, 16384, cap_), 262144);
+        const std::size_t room = next_room(bytes);
+        if (needs_whole_) return finish(fail("reply larger than the room of a streamed read"));
         if (room == 0) return finish(fail("reply larger than " + size_limit_text(max)));
         const std::size_t old = bytes.size();
+        const std::size_t before = received();
         bytes.resize(old + room);
         const ssize_t n = ::recv(fd_.get(), bytes.data() + old, room, 0);
         const int err = errno;
         bytes.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
         if (n > 0) {
-            if (old == 0) {
+            if (before == 0) {
                 frame_->wall_time = wall_clock_seconds();
                 frame_->mono_time = monotonic_seconds();
             }
-            if (old < 7 && bytes.size() >= 7) {
+            if (stream_limit_ != 0) note_ends(bytes.data() + old, static_cast<std::size_t>(n));
+            if (before < 7 && received() >= 7) {
                 http_ = looks_like_http_reply(bytes.data(), bytes.size());
                 protocol_ = http_ ? Protocol::Http : Protocol::Plain;
+                // Headers and chunks are decoded from the whole reply.
+                if (http_ && stream_limit_ != 0) {
+                    needs_whole_ = true;
+                    return finish(fail("an HTTP reply to a streamed read"));
+                }
                 // Room for headers and chunk framing on top of the body.
                 if (http_ && cap_ < SIZE_MAX / 2) cap_ += 65536 + max / 16;
             }
@@ -445,6 +531,31 @@ private:
         finish(fail(errno_text(err)));
     }
 
+    // A streamed fetch's reader drops what it parsed, so the first and last
+    // non-space bytes of the reply are noted as they arrive.
+    void note_ends(const char* p, std::size_t n) {
+        const char* e = p + n;
+        if (first_ < 0) {
+            const char* q = p;
+            while (q < e && is_space(*q)) ++q;
+            if (q < e) first_ = static_cast<unsigned char>(*q);
+        }
+        for (const char* q = e; q > p;) {
+            --q;
+            if (!is_space(*q)) {
+                last_ = *q;
+                break;
+            }
+        }
+    }
+
+    // The first and last non-space bytes of the reply ('\0' if none).
+    std::pair<char, char> reply_ends() const {
+        if (stream_limit_ == 0) return ends_of(frame_->bytes);
+        if (first_ < 0) return {'\0', '\0'};
+        return {static_cast<char>(first_), last_};
+    }
+
     // The reply ended (EOF, or a reset when `reset`): judge it. Bytes we sent
     // that made a plain server reset before its document was whole cost one
     // more connection, without a probe, within the same deadline.
@@ -452,19 +563,21 @@ private:
         ByteBuffer& bytes = frame_->bytes;
         const std::size_t max = limits_.max_bytes;
         close_socket();
-        if (bytes.empty()) return finish(fail(reset ? "connection reset" : "empty reply"));
-        if (bytes.size() < 7) {
+        const std::size_t got = received();
+        if (got == 0) return finish(fail(reset ? "connection reset" : "empty reply"));
+        if (got < 7) {
             http_ = looks_like_http_reply(bytes.data(), bytes.size());
             protocol_ = http_ ? Protocol::Http : Protocol::Plain;
         }
-        if (reset && (http_ || !whole_object(bytes))) {
+        const auto [first, last] = reply_ends();
+        if (reset && (http_ || !(first == '{' && last == '}'))) {
             const bool probe_hurt = sent_ && !http_;
             if (probe_hurt && !second_connection_ && monotonic_seconds() < deadline_) {
                 second_connection_ = true;
                 bytes.clear();
                 return begin_connecting();
             }
-            return finish(fail("connection reset after " + std::to_string(bytes.size()) + " bytes"));
+            return finish(fail("connection reset after " + std::to_string(got) + " bytes"));
         }
         if (http_) {
             Status st = decode_http_reply(bytes, max);
@@ -472,9 +585,9 @@ private:
             if (bytes.empty()) return finish(fail("empty reply"));
             return finish(Status::ok());
         }
-        if (bytes.size() > max) return finish(fail("reply larger than " + size_limit_text(max)));
-        if (cut_short_object(bytes)) {
-            return finish(fail("reply cut short after " + std::to_string(bytes.size()) + " bytes"));
+        if (got > max) return finish(fail("reply larger than " + size_limit_text(max)));
+        if (first == '{' && last != '}') {
+            return finish(fail("reply cut short after " + std::to_string(got) + " bytes"));
         }
         finish(Status::ok());
     }
@@ -509,6 +622,18 @@ private:
     bool may_probe_ = false;
     bool http_ = false;
     Status result_ = Status::ok();
+    // A streamed fetch (StreamedFetch): its epoll set, the size its bytes
+    // may reach (0: not streamed), whether it must be read whole instead,
+    // the bytes its reader dropped, the reply's first and last non-space
+    // bytes (-1: none yet).
+    Fd stream_ep_;
+    double stream_deadline_ = 0;             // the last begin()'s deadline, for fetch_whole()
+    double next_deadline_ = 0;               // > 0: the deadline start() uses once
+    std::size_t stream_limit_ = 0;
+    bool needs_whole_ = false;
+    std::size_t dropped_ = 0;
+    int first_ = -1;
+    char last_ = '\0';
 };
 
 }  // namespace

@@ -51,6 +51,7 @@ enum class Mode {
                    // reply and reset (what the kernel does to a plain server that
                    // closes with unread bytes), else send it all
     Silent,        // accept and send nothing until the client leaves
+    HalfThenSilent,// send the first half of the reply, then nothing until the client leaves
     Rst,           // accept and reset (SO_LINGER 0)
     Close,         // accept and close
 };
@@ -245,7 +246,9 @@ private:
                     send_all(c, reply);
                 }
                 break;
+            case Mode::HalfThenSilent:
             case Mode::Silent:
+                if (s.mode == Mode::HalfThenSilent) send_all(c, reply.substr(0, reply.size() / 2));
                 // Reads and ignores anything until the client leaves (or 5 s).
                 for (int i = 0; i < 250 && !stop_; ++i) {
                     if (wait_readable(c, 20) && ::recv(c, buf, sizeof buf, 0) <= 0) break;

@@ -1,5 +1,7 @@
-// snapshot_checks.hpp — helpers shared by test_parse.cpp and test_repair.cpp:
-// reading fixtures, and the invariants every parsed Snapshot must satisfy.
+// snapshot_checks.hpp — helpers shared by the parse tests (test_parse.cpp,
+// test_repair.cpp, test_core_reader.cpp, test_streamed_parse.cpp): reading
+// fixtures, the invariants every parsed Snapshot must satisfy, and the first
+// difference between two parses.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -12,9 +14,24 @@
 #include <string_view>
 #include <vector>
 
+#include "uwsgitop/model/fields.hpp"
 #include "uwsgitop/parse/parse.hpp"
 
 namespace uwsgitop::testing {
+
+// Every capture of tests/fixtures the parser must read (the .http ones as
+// their bodies, see read_fixture).
+inline constexpr const char* kParseFixtures[] = {
+    "abstract-1.json", "abstract-2.json", "async.json", "backlog-1.json", "backlog-2.json",
+    "cheaper-1.json", "cheaper-2.json", "cheaper-3.json", "cheaper-4.json", "emperor-blacklist.json",
+    "emperor-stats.json", "emperor.json", "harakiri-1.json", "harakiri-2.json", "http-1.http", "http-2.http",
+    "http-unix-1.http", "http-unix-2.http", "legion.json", "metrics-1.json", "metrics-2.json",
+    "minified-1.json", "minified-2.json", "mules-spooler-cache.json", "nocores-1.json", "nocores-2.json",
+    "nometrics-1.json", "nometrics-2.json", "pause-1.json", "pause-2.json", "pause-3.json",
+    "prefork-1.json", "prefork-2.json", "prefork-3.json", "router-fastrouter.json", "router-http.json",
+    "router-weird-key.json", "unix-1.json", "unix-2.json", "weird-cwd.json", "weird-vars-ctl.json",
+    "weird-vars-long.json", "weird-vars-nonutf8.json", "weird-vars-quotes.json",
+};
 
 inline uwsgitop::ByteBuffer read_fixture(const std::string& name) {
     std::ifstream f(std::string(UWSGITOP_TEST_FIXTURES) + "/" + name, std::ios::binary);
@@ -142,6 +159,70 @@ inline std::string describe(const Snapshot& s) {
     for (const auto& l : s.locks) d += "\nL" + opt(l.pid);
     for (const auto& n : s.router_nodes) d += "\nN" + opt(n.requests) + opt(n.weight);
     return d;
+}
+
+// The first difference of one record's fields, or "" when they all agree.
+template <class Table>
+inline std::string diff_fields(const Table& table, const typename Table::Record& a, const typename Table::Record& b) {
+    for (const FieldDef& f : table) {
+        const char* pa = reinterpret_cast<const char*>(&a) + f.offset;
+        const char* pb = reinterpret_cast<const char*>(&b) + f.offset;
+        if (f.type == FieldType::Int) {
+            const Int& x = *reinterpret_cast<const Int*>(pa);
+            const Int& y = *reinterpret_cast<const Int*>(pb);
+            if (!(x == y)) {
+                return std::string(f.key) + ": " + std::to_string(x.value_or(-999)) + " vs " +
+                       std::to_string(y.value_or(-999));
+            }
+        } else {
+            const auto& x = *reinterpret_cast<const std::string_view*>(pa);
+            const auto& y = *reinterpret_cast<const std::string_view*>(pb);
+            if (x != y) return std::string(f.key) + ": \"" + std::string(x) + "\" vs \"" + std::string(y) + "\"";
+        }
+    }
+    return {};
+}
+
+// The first difference between two parses, or "".
+inline std::string diff_snapshots(const Snapshot& a, const Snapshot& b) {
+    if (a.kind != b.kind) return "kind";
+    if (a.repaired != b.repaired) return "repaired";
+    if (a.cores_skipped != b.cores_skipped) return "cores_skipped";
+    if (std::string d = diff_fields(kRootFields, a, b); !d.empty()) return "root " + d;
+    if (a.workers.size() != b.workers.size()) return "worker count";
+    if (a.cores.size() != b.cores.size()) {
+        return "core count " + std::to_string(a.cores.size()) + " vs " + std::to_string(b.cores.size());
+    }
+    if (a.apps.size() != b.apps.size()) return "app count";
+    if (a.vars.size() != b.vars.size()) return "var count";
+    for (std::size_t i = 0; i < a.workers.size(); ++i) {
+        const Worker& x = a.workers[i];
+        const Worker& y = b.workers[i];
+        const std::string at = "worker " + std::to_string(i) + " ";
+        if (std::string d = diff_fields(kWorkerFields, x, y); !d.empty()) return at + d;
+        if (x.cores.begin != y.cores.begin || x.cores.count != y.cores.count) return at + "cores range";
+        if (x.apps.begin != y.apps.begin || x.apps.count != y.apps.count) return at + "apps range";
+        if (x.has_cores != y.has_cores) return at + "has_cores";
+    }
+    for (std::size_t i = 0; i < a.apps.size(); ++i) {
+        if (std::string d = diff_fields(kAppFields, a.apps[i], b.apps[i]); !d.empty()) return "app " + d;
+    }
+    for (std::size_t i = 0; i < a.cores.size(); ++i) {
+        const Core& x = a.cores[i];
+        const Core& y = b.cores[i];
+        const std::string at = "core " + std::to_string(i) + " ";
+        if (std::string d = diff_fields(kCoreFields, x, y); !d.empty()) return at + d;
+        if (std::string d = diff_fields(kReqInfoFields, x, y); !d.empty()) return at + d;
+        if (x.worker_index != y.worker_index) return at + "worker_index";
+        if (x.vars.begin != y.vars.begin || x.vars.count != y.vars.count) return at + "vars range";
+    }
+    for (std::size_t i = 0; i < a.vars.size(); ++i) {
+        if (a.vars[i] != b.vars[i]) return "var " + std::to_string(i);
+        // kept like every string: in storage, NUL after it
+        if (a.vars[i].data()[a.vars[i].size()] != '\0') return "var " + std::to_string(i) + " not NUL-ended";
+    }
+    if (a.sockets.size() != b.sockets.size() || a.locks.size() != b.locks.size()) return "sockets/locks";
+    return {};
 }
 
 }  // namespace uwsgitop::testing

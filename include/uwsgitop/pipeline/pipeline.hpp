@@ -1,7 +1,8 @@
 // pipeline.hpp — one address's refresh: fetch -> (record) -> parse -> rates.
 //
 // Contract of refresh(into, rates):
-//   * makes one fetch through the Source (one connection at most);
+//   * makes one fetch through the Source (one connection at most), but see
+//     "streamed" below;
 //   * appends the frame to the recording, if one is open, before parsing
 //     (a reply that does not parse is recorded too, byte-exact);
 //   * on success `into` holds the new snapshot (its strings copied out of
@@ -9,6 +10,17 @@
 //     `rates` the rates against the previous successful refresh;
 //   * on failure `into` is left cleared and the Status says why (address and
 //     cause); the caller keeps showing its own last good snapshot.
+// Streamed: once a source's last document was 256 KiB or more and its
+// server is known to write plain JSON (Source::streamed), a refresh that
+// parses everything and neither records nor keeps the raw bytes parses the
+// reply while it arrives (Parser::parse_streamed) into a buffer that keeps
+// only a few hundred KiB of it resident: a 4 MB document no longer sits in
+// memory whole during the refresh. The outcome is the same as a whole read.
+// When the streamed parse cannot take the reply (it needs the lenient path,
+// a value is refused, it outgrew twice the last one) the refresh reads it
+// again whole, one more connection within the same deadline (a refresh
+// still ends within one timeout), and the next 100 refreshes read whole. A failure of the read itself (timeout, reset, cut
+// short) is reported as a whole read reports it, without a second read.
 // Not thread-safe: one thread drives a Pipeline.
 #pragma once
 
@@ -84,6 +96,15 @@ private:
     RateTracker tracker_;
     RecordWriter recorder_;
     Status fetch_parse(Snapshot& into, Rates& rates, bool record);
+    // The streamed read (Source::streamed, Parser::parse_streamed), when it
+    // applies: everything parsed, nothing recorded or kept raw, the last
+    // document big enough, no fallback in the last refreshes.
+    StreamedFetch* stream_for(bool record);
+    enum class Streamed : uint8_t { Done, ReadWhole, NotTried };
+    // Done: `st` is the refresh's outcome. ReadWhole: nothing was taken
+    // from it, read the document whole (StreamedFetch::fetch_whole, within
+    // the same deadline). NotTried: no room for it, nothing was read.
+    Streamed fetch_streamed(StreamedFetch& fetch, Snapshot& into, Rates& rates, Status& st);
     Status parse_frame(Snapshot& into, Rates& rates, bool record);
 
     Frame frame_;
@@ -94,6 +115,8 @@ private:
     bool keep_raw_ = false;
     ParseScope scope_ = ParseScope::Everything;
     double last_wall_ = 0;
+    std::size_t last_size_ = 0;   // bytes of the last document parsed
+    unsigned whole_left_ = 0;     // refreshes still read whole after a fallback
 };
 
 }  // namespace uwsgitop

@@ -69,6 +69,38 @@ public:
     virtual void cancel() = 0;
 };
 
+// A fetch whose reply is read as its reader asks for it (Source::streamed),
+// so a parser can consume a big document while it arrives and never hold all
+// of it (Pipeline's streamed parse). The same connection, deadline, limits
+// and messages as Source::fetch, except:
+//   * the reply goes into `frame.bytes` without ever growing it past the
+//     capacity it had at begin() less one byte, so the bytes never move;
+//   * the reader may drop the bytes it is done with (moving the rest to the
+//     front) and says so with forget(n): sizes in messages and the limit
+//     count the whole reply;
+//   * a reply that does not fit that capacity, or turns out to be HTTP, is
+//     not read on: the fetch stops with needs_whole() true (result() failed)
+//     and the caller reads the document again with fetch().
+// begin(frame) clears the bytes and connects; more(want) reads until `want`
+// more bytes have arrived (or fewer, once the reply is over) and returns
+// false once it is over (end, error, deadline, needs_whole): result() then
+// says how it went, as fetch() would have (for example "reply cut short
+// after N bytes"). cancel() abandons a fetch in flight. fetch_whole() is
+// Source::fetch() bounded by the last begin()'s deadline, not a new one: the
+// whole read a caller falls back to keeps the refresh within one timeout.
+// Never throws.
+class StreamedFetch {
+public:
+    virtual ~StreamedFetch() = default;
+    virtual void begin(Frame& frame) = 0;
+    virtual bool more(std::size_t want) = 0;
+    virtual void forget(std::size_t n) = 0;
+    virtual Status result() const = 0;
+    virtual bool needs_whole() const = 0;
+    virtual void cancel() = 0;
+    virtual Status fetch_whole(Frame& frame) = 0;
+};
+
 class Source {
 public:
     virtual ~Source() = default;
@@ -85,6 +117,10 @@ public:
     // Socket sources (TCP to an IP literal, unix, abstract) have one.
     virtual NonblockingFetch* nonblocking() { return nullptr; }
 
+    // The streamed form of fetch() (see StreamedFetch), or nullptr: only a
+    // socket source whose server is known to write plain JSON (not
+    // --stats-http, which the first fetch finds out) offers one.
+    virtual StreamedFetch* streamed() { return nullptr; }
     // The address as the user wrote it, for messages and labels.
     virtual const std::string& label() const = 0;
 
