@@ -34,6 +34,13 @@ Pipeline pipeline_for(const FakeServer& server, FetchLimits limits = {}) {
 struct Monitor {
     explicit Monitor(const FakeServer& server, FetchLimits limits = {}) : p(pipeline_for(server, limits)) {}
     Status refresh() { return p.refresh(snap, rates); }
+    // refresh(), and the seconds it took in `took`.
+    Status timed_refresh(double& took) {
+        const double t0 = monotonic_seconds();
+        Status st = refresh();
+        took = monotonic_seconds() - t0;
+        return st;
+    }
     Pipeline p;
     Snapshot snap;
     Rates rates;
@@ -115,9 +122,8 @@ TEST_CASE("streamed refresh: what it cannot take is read again whole, then read 
         FakeServer server(FakeServer::Kind::Tcp, {{Mode::Plain, a, 0}, {Mode::Plain, ctl, 700}});
         Monitor m(server, limits);
         REQUIRE(m.refresh().is_ok());
-        const double t0 = monotonic_seconds();
-        const Status st = m.refresh();
-        const double took = monotonic_seconds() - t0;
+        double took = 0;
+        const Status st = m.timed_refresh(took);
         REQUIRE_FALSE(st.is_ok());
         CHECK(st.message().find("timed out after 1.0s") != std::string::npos);
         CHECK(took < 1.3);
@@ -161,9 +167,8 @@ TEST_CASE("streamed refresh: a failed read says what a whole read says, without 
         FakeServer server(FakeServer::Kind::Tcp, {{Mode::Plain, a, 0}, {Mode::HalfThenSilent, a, 0}});
         Monitor m(server, limits);
         REQUIRE(m.refresh().is_ok());
-        const double t0 = monotonic_seconds();
-        const Status st = m.refresh();
-        const double took = monotonic_seconds() - t0;
+        double took = 0;
+        const Status st = m.timed_refresh(took);
         REQUIRE_FALSE(st.is_ok());
         CHECK(st.message() == server.address + ": timed out after 0.5s (reading, " +
                                   std::to_string(a.size() / 2) + " bytes so far)");
