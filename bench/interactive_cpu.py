@@ -6,8 +6,10 @@ socket: the document is written on accept, then the connection closes),
 starts the monitor on a 160x50 tmux screen (a private tmux server, killed at
 the end), waits for its first read, presses `f` (fast refresh, 0.1 s, in both
 the Python uwsgitop and this one), lets it settle, then samples the
-monitor's CPU time (utime+stime of all its threads, /proc/PID/stat) and the
-number of documents served over a fixed window. `--keys` presses other keys
+monitor's CPU time and the number of documents served over a fixed window.
+CPU time is the nanosecond run time of each of its threads
+(/proc/PID/task/*/schedstat), summed; utime+stime (/proc/PID/stat) count in
+10 ms ticks, too coarse for a 1 Hz window of ten refreshes. `--keys` presses other keys
 after the first read instead of `f`, one at a time (`fa`: fast refresh, then
 rows of cores in this uwsgitop; `fa`/`faa` are the Python tool's `a` modes 1
 and 2, which go through every core too). CPU per refresh = CPU time /
@@ -86,6 +88,21 @@ def cpu_and_faults(pid):
     return (int(fields[11]) + int(fields[12])) / ticks, int(fields[7])
 
 
+def thread_ns(pid):
+    """{thread id: nanoseconds on a CPU} of the process's live threads (schedstat)."""
+    out = {}
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                    out[int(tid)] = int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass  # a thread that ended between listing and reading
+    except OSError:
+        pass
+    return out
+
+
 def user_sys(pid):
     """(utime, stime) in seconds of the whole process."""
     with open("/proc/%d/stat" % pid) as f:
@@ -146,13 +163,15 @@ def main():
             subprocess.run(tmux + ["send-keys", "-t", "bench", "-l", key], check=True, timeout=10)
             time.sleep(0.2)
         time.sleep(a.settle)
-        (c0, f0), n0, us0 = cpu_and_faults(pid), srv.count(), user_sys(pid)
+        (c0, f0), n0, us0, t0 = cpu_and_faults(pid), srv.count(), user_sys(pid), thread_ns(pid)
         samples = []  # VmRSS every 20 ms through the window: what top would show
         end = time.monotonic() + a.seconds
         while time.monotonic() < end:
             samples.append(vmrss_kib(pid))
             time.sleep(0.02)
-        (c1, f1), n1, us1 = cpu_and_faults(pid), srv.count(), user_sys(pid)
+        (c1, f1), n1, us1, t1 = cpu_and_faults(pid), srv.count(), user_sys(pid), thread_ns(pid)
+        if t0 and t1:
+            c0, c1 = sum(t0.values()) / 1e9, sum(t1.values()) / 1e9
         hwm = vmhwm_kib(pid)
         if a.memory:
             with open("/proc/%d/status" % pid) as f:
@@ -175,6 +194,9 @@ def main():
                     a.name, len(ok_samples), ok_samples[len(ok_samples) // 2],
                     ok_samples[min(len(ok_samples) - 1, len(ok_samples) * 95 // 100)], ok_samples[-1]), file=sys.stderr)
             n = max(1, n1 - n0)
+            print("%s: CPU ms per refresh by thread (main first; threads alive through the window): %s" % (
+                a.name, ", ".join("%.2f" % ((t1[t] - t0[t]) / n / 1e6)
+                                  for t in sorted(t1, key=lambda t: (t != pid, t)) if t in t0)), file=sys.stderr)
             print("%s: %s; user %.2f / system %.2f ms per refresh" % (
                 a.name, ", ".join("%s %s kB" % (m[0].rstrip(":"), m[1]) for m in mem),
                 (us1[0] - us0[0]) / n * 1000, (us1[1] - us0[1]) / n * 1000), file=sys.stderr)

@@ -2,7 +2,6 @@
 #include "uwsgitop/fleet/fleet_poll.hpp"
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <limits>
 
 #include "uwsgitop/base/clock.hpp"
+#include "uwsgitop/base/wake_fd.hpp"
 
 namespace uwsgitop {
 
@@ -40,18 +40,6 @@ unsigned connection_cap(unsigned asked) {
     return cap;
 }
 
-void signal_fd(int fd) {
-    const uint64_t one = 1;
-    const ssize_t n = ::write(fd, &one, sizeof one);
-    (void)n;   // EAGAIN: the counter is full, the reader wakes anyway
-}
-
-void drain_fd(int fd) {
-    uint64_t count = 0;
-    const ssize_t n = ::read(fd, &count, sizeof count);
-    (void)n;
-}
-
 }  // namespace
 
 // One epoll loop on its own thread: the sockets of the instances handed to
@@ -66,7 +54,7 @@ struct FleetPoll::Loop {
     FleetPoll& owner;
     unsigned cap;
     int ep = -1;
-    int wake_fd = -1;
+    WakeFd wake_fd;
     std::thread thread;
     std::mutex mu;
     std::deque<Instance*> incoming;   // under mu
@@ -79,11 +67,10 @@ struct FleetPoll::Loop {
 
     Loop(FleetPoll& o, unsigned connections) : owner(o), cap(std::max(1u, connections)) {
         ep = ::epoll_create1(EPOLL_CLOEXEC);
-        wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = kWakeToken;
-        if (ep < 0 || wake_fd < 0 || ::epoll_ctl(ep, EPOLL_CTL_ADD, wake_fd, &ev) != 0) return;
+        if (ep < 0 || !wake_fd.ok() || ::epoll_ctl(ep, EPOLL_CTL_ADD, wake_fd.fd(), &ev) != 0) return;
         thread = std::thread([this] { run(); });
     }
 
@@ -93,14 +80,13 @@ struct FleetPoll::Loop {
                 std::lock_guard lk(mu);
                 stop = true;
             }
-            signal_fd(wake_fd);
+            wake_fd.signal();
             thread.join();
         }
         for (Slot& s : slots) {
             if (s.inst != nullptr) s.fetch->cancel();
         }
         if (ep >= 0) ::close(ep);
-        if (wake_fd >= 0) ::close(wake_fd);
     }
 
     bool running() const { return thread.joinable(); }
@@ -120,7 +106,7 @@ struct FleetPoll::Loop {
             std::lock_guard lk(mu);
             incoming.insert(incoming.end(), insts.begin(), insts.end());
         }
-        signal_fd(wake_fd);
+        wake_fd.signal();
     }
 
     void done(std::size_t slot) {
@@ -169,7 +155,7 @@ struct FleetPoll::Loop {
             for (int k = 0; k < n; ++k) {
                 const uint64_t token = events[k].data.u64;
                 if (token == kWakeToken) {
-                    drain_fd(wake_fd);
+                    wake_fd.drain();
                     continue;
                 }
                 const std::size_t slot = static_cast<std::size_t>(token - 1);
@@ -197,7 +183,7 @@ FleetPoll::~FleetPoll() {
             l->stop = true;
         }
         if (l->running()) {
-            signal_fd(l->wake_fd);
+            l->wake_fd.signal();
             l->thread.join();
         }
         l->for_each_unfinished([](Instance* inst) { inst->polling = false; });

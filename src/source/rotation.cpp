@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "uwsgitop/base/unique_fd.hpp"
+
 
 
 namespace uwsgitop::detail {
@@ -35,25 +37,6 @@ bool write_all(int fd, const char* data, std::size_t n) {
     return true;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        const int f = fd_;
-        fd_ = -1;
-        return f;
-    }
-
-private:
-    int fd_;
-};
-
 struct CCtx {
     ZSTD_CCtx* p = ZSTD_createCCtx();
     CCtx() = default;
@@ -69,8 +52,8 @@ std::string rotated_name(const std::string& path, int k) {
 }
 
 bool zstd_holds_copy(const std::string& zst, const std::string& plain) {
-    Fd z(::open(zst.c_str(), O_RDONLY | O_CLOEXEC));
-    Fd p(::open(plain.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd z(::open(zst.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd p(::open(plain.c_str(), O_RDONLY | O_CLOEXEC));
     struct stat st {};
     if (z.get() < 0 || p.get() < 0 || ::fstat(p.get(), &st) != 0) return false;
     char head[18];  // ZSTD_FRAMEHEADERSIZE_MAX
@@ -113,11 +96,11 @@ bool zstd_holds_copy(const std::string& zst, const std::string& plain) {
 }
 
 Status zstd_compress_file(const std::string& src, const std::string& dst, int level) {
-    Fd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
     if (in.get() < 0) return Status::fail(src + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(in.get(), &st) != 0) return Status::fail(src + ": " + std::strerror(errno));
-    Fd out(::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    UniqueFd out(::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (out.get() < 0) return Status::fail(dst + ": " + std::strerror(errno));
     CCtx cctx;
     if (cctx.p == nullptr) return Status::fail(dst + ": out of memory");

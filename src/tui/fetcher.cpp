@@ -129,9 +129,11 @@ void Fetcher::settle(const Status& st, double wall, const std::optional<RecordPo
     report_.ok = st.is_ok();
     report_.message = st.message();
     report_.ended = ended;
+    ready_.signal();
 }
 
 bool Fetcher::poll(uint64_t& seen, FetchReport& out) {
+    ready_.drain();  // before the look: a report after it signals again
     std::lock_guard lk(mu_);
     if (report_.seq == seen) return false;
     seen = report_.seq;

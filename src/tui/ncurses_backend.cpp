@@ -10,17 +10,22 @@
 // window keeps the other rows as they were drawn.
 #include <curses.h>
 #include <langinfo.h>
+#include <poll.h>
+#include <pthread.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/signals.hpp"
 #include "uwsgitop/tui/terminal.hpp"
 
 namespace uwsgitop::tui {
@@ -205,12 +210,36 @@ void Terminal::size(int& width, int& height) const {
     getmaxyx(stdscr, height, width);
 }
 
-int Terminal::read_key(int timeout_ms) {
+int Terminal::read_key(int timeout_ms, int wake_fd) {
     if (!open_) return key::None;
     if (mouse_repeat_) {  // the second press of a double click ncurses folded into one report
         mouse_repeat_ = false;
         return key::Mouse;
     }
+    if (wake_fd < 0) return next_key(timeout_ms);
+    // The signals that end the sleep are blocked from the look at what
+    // ncurses holds on until ppoll() unblocks them atomically: one that comes
+    // in between ends the sleep at once instead of at the timeout.
+    const sigset_t wake = sleep_ending_signals();
+    sigset_t old;
+    pthread_sigmask(SIG_BLOCK, &wake, &old);
+    int k = next_key(0);  // a key ncurses already read, a resize it noted
+    if (k == key::None && stop_signal() == 0) {
+        pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+        const timespec ts{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
+        const int r = ::ppoll(fds, 2, &ts, &old);
+        const bool hangup = r > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+        if (hangup) {
+            k = next_key(timeout_ms);  // no terminal to wait on: as without wake_fd
+        } else if ((r > 0 && (fds[0].revents & POLLIN) != 0) || (r < 0 && errno == EINTR)) {
+            k = next_key(0);  // the key, or key::Resize after SIGWINCH
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return k;
+}
+
+int Terminal::next_key(int timeout_ms) {
     wtimeout(stdscr, timeout_ms);
     wint_t ch = 0;
     const int r = wget_wch(stdscr, &ch);

@@ -47,6 +47,13 @@ void install_screen_signals() {
 
 int stop_signal() { return static_cast<int>(g_stop_signal); }
 
+sigset_t sleep_ending_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGWINCH}) sigaddset(&set, sig);
+    return set;
+}
+
 int stop_exit_code() { return g_stop_signal != 0 ? 128 + static_cast<int>(g_stop_signal) : 0; }
 
 std::thread start_without_screen_signals(std::function<void()> body) {

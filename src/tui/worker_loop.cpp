@@ -1,6 +1,8 @@
 // worker_loop.cpp — one instance's screen loop (see worker_loop.hpp).
 #include "uwsgitop/tui/worker_loop.hpp"
 
+#include <cmath>
+
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
 #include "uwsgitop/tui/render.hpp"
@@ -10,8 +12,13 @@ namespace uwsgitop::tui {
 
 namespace {
 
-constexpr int kKeyPollMs = 50;
-constexpr double kTickSeconds = 1.0;
+constexpr int kKeyPollMs = 50;  // the wait while an action is in flight, or without a ready_fd()
+
+// Milliseconds from `now` to `due`, rounded up, at most a second.
+int wait_ms(double now, double due) {
+    const double ms = std::ceil((due - now) * 1000.0);
+    return ms <= 0 ? 0 : ms >= 1000 ? 1000 : static_cast<int>(ms);
+}
 
 void say(ViewModel& vm, const std::string& message) {
     if (!message.empty()) vm.notify(message);
@@ -27,6 +34,12 @@ Action menu_key(const ViewModel& vm, int k) {
 
 }  // namespace
 
+double tick_draw_due(double last_draw, double expected) {
+    const double tick = last_draw + kTickSeconds;
+    if (expected >= 0 && std::abs(tick - expected) <= kTickGrace) return expected + kTickGrace;
+    return tick;
+}
+
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
                     const KeyHook& on_key, ActionMenu* actions) {
     FetchReport report;
@@ -41,6 +54,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
     bool dirty = true;
     bool full = full_first;
     double last_draw = 0;
+    double last_take = -1;  // when the snapshot on screen was taken
+    bool ended = false;
     while (!vm.quit_requested() && stop_signal() == 0) {
         const double now = monotonic_seconds();
         vm.set_clock(now);
@@ -48,6 +63,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             if (report.ok) vm.set_fetch_ok(now);
             else vm.set_fetch_error(report.message, now);
             vm.set_ended(report.ended);
+            ended = report.ended;
             dirty = true;
         }
         // Paused: keep showing the snapshot we have, even if one was in flight
@@ -57,6 +73,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             vm.set_snapshot(&shown.snap, &shown.rates, shown.wall_time);
             vm.set_shown_at(shown.mono_time);
             if (actions != nullptr) say(vm, actions->observe(shown.snap, now));
+            last_take = now;
             dirty = true;
         }
         if (actions != nullptr && actions->in_flight()) {
@@ -66,7 +83,9 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
                 dirty = true;
             }
         }
-        if (now - last_draw >= kTickSeconds) dirty = true;
+        // The next snapshot is expected an interval after the last, while live.
+        const double expected = !vm.paused() && !ended && last_take >= 0 ? last_take + interval : -1;
+        if (now >= tick_draw_due(last_draw, expected)) dirty = true;
         if (dirty) {
             render(vm, grid);
             if (actions != nullptr) draw_action_menu(*actions, vm, grid);
@@ -75,7 +94,12 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             last_draw = now;
             dirty = false;
         }
-        const int k = term.read_key(kKeyPollMs);
+        // Sleep until a key, the fetcher's next report, or the tick's draw
+        // (a short wait while an action is in flight: its tick() times it).
+        const int ready = fetcher.ready_fd();
+        const bool poll_often = ready < 0 || (actions != nullptr && actions->in_flight());
+        const int k = poll_often ? term.read_key(kKeyPollMs)
+                                 : term.read_key(wait_ms(monotonic_seconds(), tick_draw_due(last_draw, expected)), ready);
         if (k == key::Resize) {
             term.size(w, h);
             vm.set_size(w, h);

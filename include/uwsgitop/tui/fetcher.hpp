@@ -29,9 +29,10 @@
 // paused), the thread gives the pages of what is dead until then back to the
 // kernel, keeping the allocations (Pipeline::release_idle: the read buffer
 // and the parser's copies; Snapshot::release on its slot once the UI has
-// taken the snapshot it held). At 1 Hz on a 4 MB document that is most of
-// the resident memory between refreshes; the next fetch faults the pages in
-// again (about a thousand faults). Faster refreshes keep them.
+// taken the snapshot it held). On a 4 MB document that is about 1.8 MB,
+// which the next fetch faults in again (about 460 faults, 1.1 ms of CPU):
+// worth it only for a long wait, so refreshes 2 s apart or closer (the
+// default 1 s among them) keep their pages; the peak is the same either way.
 // A finite source that is exhausted ends the thread's work with ended=true,
 // except that a replay with positions keeps the thread for travel.
 // Travel (replays, the [ ] { } ( ) keys): travel() queues a move from the
@@ -52,6 +53,7 @@
 #include <thread>
 #include <vector>
 
+#include "uwsgitop/base/wake_fd.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 
 namespace uwsgitop::tui {
@@ -75,7 +77,7 @@ struct FetchReport {
 
 constexpr double kMaxBackoff = 5.0;
 constexpr double kEarlyFetchSpacing = 1.0;
-constexpr double kIdleRelease = 0.5;
+constexpr double kIdleRelease = 2.5;
 
 // Seconds to wait before the next try after `failures` failures in a row.
 double backoff_delay(double interval, int failures);
@@ -100,6 +102,11 @@ public:
     void travel(const Travel& travel);
     // Copies the latest report when its seq differs from `seen`; updates `seen`.
     bool poll(uint64_t& seen, FetchReport& out);
+    // Readable from each report on (every fetch or travel that ended, so
+    // every snapshot take() can hand over) until the next poll(): the screen
+    // sleeps in poll() on it and its terminal instead of waking to look.
+    // -1 when the kernel gave no eventfd (then the screen must look often).
+    int ready_fd() const { return ready_.fd(); }
     // Asks the thread to stop; returns true if it finished within `wait_seconds`
     // (then it is joined). A fetch in flight can only end by its own timeout.
     bool stop(double wait_seconds);
@@ -122,6 +129,7 @@ private:
     Slot slot_;              // the fetch thread's; handed over when ready_full_
     bool ready_full_ = false;
     FetchReport report_;
+    WakeFd ready_;            // signalled with each report (ready_fd())
     double interval_ = 1.0;
     bool paused_ = false;
     bool want_cores_ = true;

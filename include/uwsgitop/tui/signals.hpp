@@ -20,6 +20,7 @@
 // start_without_screen_signals(), so the handlers run on the UI thread.
 #pragma once
 
+#include <csignal>
 #include <functional>
 #include <thread>
 
@@ -35,6 +36,10 @@ void install_screen_signals();
 
 // The stop signal received (SIGINT, SIGTERM or SIGHUP), or 0 when none.
 int stop_signal();
+
+// The stop signals and SIGWINCH: those that must end the screen's sleep for
+// a key at once (Terminal::read_key with a wake descriptor).
+sigset_t sleep_ending_signals();
 
 // 128 + stop_signal(), or 0 when no stop signal came.
 int stop_exit_code();

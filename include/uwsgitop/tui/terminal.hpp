@@ -38,8 +38,12 @@ public:
     // The next key (keys.hpp codes), key::Resize after a resize, key::Mouse
     // after a mouse report (mouse_event() holds it), or key::None when nothing
     // came within `timeout_ms`. Reports other than a left press/release and
-    // the wheel are dropped.
-    int read_key(int timeout_ms);
+    // the wheel are dropped. With a `wake_fd` (>= 0) it also returns
+    // key::None as soon as that descriptor is readable, or a stop signal or
+    // SIGWINCH arrives (sleep_ending_signals(), never lost between the last
+    // look and the sleep); it sleeps in one ppoll() on the terminal and
+    // `wake_fd`, so a screen with nothing to do does not wake to look.
+    int read_key(int timeout_ms, int wake_fd = -1);
     const MouseEvent& mouse_event() const { return mouse_event_; }
 
     // Mouse reports on or off: ncurses mousemask() with no click resolution
@@ -63,6 +67,8 @@ public:
     void draw(const Grid& grid, bool full);
 
 private:
+    // One wget_wch() with `timeout_ms` (0: only what is there), mapped.
+    int next_key(int timeout_ms);
     // Sends the cells [from, to) of row `y` to the curses window (w = width
     // drawn); true when a non-ASCII character ends in the last column.
     bool draw_cells(const Grid& grid, int y, int from, int to, int w);

@@ -5,11 +5,13 @@
 // The loop never blocks on the server: each turn it passes the fetch thread's
 // latest report to the view-model, swaps in a ready snapshot (not while
 // paused: the snapshot on screen stays), draws on new data, a key, a resize
-// and once a second (clock, stale age), waits up to 50 ms for a key, and hands
-// interval and pause changes, then the travel keys' moves, to the fetcher
-// (a travelled snapshot is swapped in even while paused, with its replay
-// position). It starts the fetcher (with the
-// view-model's interval and pause state); stopping it is the caller's.
+// and once a second (stale age, notices running out: tick_draw_due), sleeps
+// until a key, the fetcher's next report (Fetcher::ready_fd) or that draw
+// (50 ms at most while an action is in flight), and hands interval and pause
+// changes, then the travel keys' moves, to the fetcher (a travelled snapshot
+// is swapped in even while paused, with its replay position). It starts the
+// fetcher (with the view-model's interval and pause state); stopping it is
+// the caller's.
 //
 // `on_key`, when set, sees every key before the view-model: it returns Pass
 // (the view-model handles the key), Handled (it did), or Leave (the loop ends
@@ -31,6 +33,17 @@
 #include "uwsgitop/tui/view_model.hpp"
 
 namespace uwsgitop::tui {
+
+constexpr double kTickSeconds = 1.0;
+constexpr double kTickGrace = 0.25;
+
+// When the once-a-second draw is due after a draw at `last_draw`: a second
+// later, unless a live snapshot is expected within kTickGrace of then
+// (`expected`: the last take plus the interval; < 0 when none is, paused or
+// ended or before the first). Then that snapshot's own draw serves, so a
+// 1 Hz refresh draws once a second, not twice; a late one gets the tick's
+// draw kTickGrace after it was expected.
+double tick_draw_due(double last_draw, double expected);
 
 enum class KeyVerdict : uint8_t { Pass, Handled, Leave };
 enum class LoopEnd : uint8_t { Quit, Signal, Leave };

@@ -161,6 +161,38 @@ TEST_CASE("source::socket plain stats server") {
     }
 }
 
+// After a big reply from a plain server the next connection waits for a
+// low-water mark of that size (socket.cpp, set_low_water): what is read must
+// not change, only when the thread wakes.
+TEST_CASE("source::socket after a big plain reply: a smaller one ends at its EOF, a stalled one counts its bytes") {
+    const std::string big = document(600 * 1024, 'b');
+    FetchLimits limits;
+    limits.timeout_seconds = 0.5;
+    SUBCASE("a reply smaller than the mark is read at its EOF") {
+        const std::string small = document(100 * 1024, 's');
+        FakeServer server(FakeServer::Kind::Tcp, {{Mode::Plain, big, 0}, {Mode::Plain, small, 0}});
+        auto source = source_for(server.address, limits);
+        Frame frame;
+        REQUIRE(source->fetch(frame).is_ok());
+        REQUIRE(bytes_of(frame) == big);
+        const Status st = source->fetch(frame);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(bytes_of(frame) == small);
+        CHECK(server.connections() == 2);
+    }
+    SUBCASE("bytes queued below the mark are counted when the server stalls") {
+        FakeServer server(FakeServer::Kind::Tcp, {{Mode::Plain, big, 0}, {Mode::HalfThenSilent, big, 0}});
+        auto source = source_for(server.address, limits);
+        Frame frame;
+        REQUIRE(source->fetch(frame).is_ok());
+        const Status st = source->fetch(frame);
+        REQUIRE_FALSE(st.is_ok());
+        CHECK(st.message() == server.address + ": timed out after 0.5s (reading, " + std::to_string(big.size() / 2) +
+                                  " bytes so far)");
+        CHECK(server.connections() == 2);
+    }
+}
+
 TEST_CASE("source::socket stats-http detection") {
     const std::string doc = document(3000);
     SUBCASE("a server that waits for a request is asked over HTTP") {

@@ -3,6 +3,8 @@
 // brings it snapshots (tui/fetcher.hpp) with an in-memory Source.
 #include <doctest/doctest.h>
 
+#include <poll.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -623,7 +625,7 @@ TEST_CASE("fetcher::a long wait gives the dead buffers' pages back, and what com
     auto owned = std::make_unique<TestSource>(doc);
     Pipeline pipeline(std::move(owned));
     Fetcher f(pipeline);
-    f.start(1.5, false);  // waits of 1.5 s: long enough (kIdleRelease), with room for a slow machine
+    f.start(kIdleRelease + 0.3, false);  // waits just long enough (kIdleRelease), with room for a slow machine
     Slot shown;
     REQUIRE(eventually([&] { return f.take(shown); }));
     // The table of the snapshot on screen now; after the next take it is the
@@ -659,19 +661,47 @@ TEST_CASE("fetcher::a long wait gives the dead buffers' pages back, and what com
     CHECK(f.stop(10.0));
 }
 
-TEST_CASE("fetcher::a fast refresh keeps its buffers resident") {
+TEST_CASE("fetcher::a refresh at the default 1 s keeps its buffers resident") {
     const std::string doc = testing::make_async_stats(4, 1000, 7, 1, false);
     auto owned = std::make_unique<TestSource>(doc);
     Pipeline pipeline(std::move(owned));
     Fetcher f(pipeline);
-    f.start(0.3, false);  // below kIdleRelease: no system calls, no page faults
+    f.start(1.0, false);  // below kIdleRelease: no system calls, no page faults
     Slot shown;
     REQUIRE(eventually([&] { return f.take(shown); }));
     const void* old_cores = shown.snap.cores.data();
     const std::size_t old_bytes = shown.snap.cores.size() * sizeof(Core);
     REQUIRE(eventually([&] { return f.take(shown); }));
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // half of the wait for the next fetch
     CHECK(testing::resident_pages(old_cores, old_bytes) > 50);
+    CHECK(f.stop(10.0));
+}
+
+TEST_CASE("fetcher::ready_fd is readable from each report until the next poll") {
+    auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
+    TestSource& src = *owned;
+    Pipeline pipeline(std::move(owned));
+    Fetcher f(pipeline);
+    REQUIRE(f.ready_fd() >= 0);
+    const auto readable = [&](int ms) {
+        pollfd p{f.ready_fd(), POLLIN, 0};
+        return ::poll(&p, 1, ms) == 1;
+    };
+    CHECK_FALSE(readable(0));
+    f.start(0.5, false);
+    REQUIRE(readable(5000));  // the first fetch's report wakes a sleeper
+    FetchReport rep;
+    uint64_t seen = 0;
+    REQUIRE(f.poll(seen, rep));
+    CHECK(rep.ok);
+    CHECK_FALSE(readable(0));  // polled: quiet until the next report
+    Slot shown;
+    REQUIRE(f.take(shown));    // the report came with its snapshot
+    src.fail = true;           // a failure reports too
+    REQUIRE(readable(5000));
+    REQUIRE(f.poll(seen, rep));
+    CHECK_FALSE(rep.ok);
+    CHECK_FALSE(f.take(shown));  // a failure hands nothing over
     CHECK(f.stop(10.0));
 }
 
