@@ -100,6 +100,29 @@ Attempt run_reader(char* text, std::size_t n, ParseScope scope, bool generic_cor
     return a;
 }
 
+// Empties the storage and reserves `storage` bytes in it (keep()'s copies:
+// it must not reallocate, see top) and, when the cores are read, room for
+// as many cores as a text of `text` bytes could hold (one takes more than
+// kMinCoreBytes). Reserved once, as the tables are reused frame after frame:
+// the core table never grows by doubling, which would leave the smaller
+// tables it outgrew in the fetch thread's malloc arena (touched memory,
+// 1.4 MB at 16,000 cores). The table is then big enough to be mapped on its
+// own, and pages it does not reach are never touched. Small texts (an
+// exporter's many prefork targets) grow as before: their leftovers are small.
+void reserve_tables(Snapshot& snap, std::size_t storage, std::size_t text, bool cores) {
+    snap.storage.clear();
+    snap.storage.reserve(storage);
+    if (cores && text >= kReserveCoresFrom && snap.cores.capacity() < text / kMinCoreBytes) {
+        snap.cores.reserve(text / kMinCoreBytes);
+    }
+}
+
+// What a failed or declined parse leaves: an empty snapshot of no kind.
+void discard(Snapshot& out) {
+    out.clear();
+    out.kind = SnapshotKind::Unknown;
+}
+
 // Parses all of `buf` in place, behind a NUL terminator that is pushed for
 // the reader and popped afterwards (the views never include it). The buffers
 // are reused frame after frame, so the headroom reserved here is allocated
@@ -108,19 +131,8 @@ Attempt run_in_place(ByteBuffer& buf, bool validate_utf8, ParseScope scope, bool
     if (buf.capacity() == buf.size()) {
         buf.reserve(buf.size() + buf.size() / 8 + 64);
     }
-    snap.storage.clear();
-    snap.storage.reserve(buf.size() + 1);  // the bound on what keep() copies (see top)
-    // Room for as many cores as a big text could hold (one takes more than
-    // kMinCoreBytes), reserved once: the core table never grows by doubling,
-    // which would leave the smaller tables it outgrew in the fetch thread's
-    // malloc arena (touched memory, 1.4 MB at 16,000 cores). The table is
-    // then big enough to be mapped on its own, and pages it does not reach
-    // are never touched. Small texts (an exporter's many prefork targets)
-    // grow as before: their leftovers are small.
-    if (scope == ParseScope::Everything && buf.size() >= kReserveCoresFrom &&
-        snap.cores.capacity() < buf.size() / kMinCoreBytes) {
-        snap.cores.reserve(buf.size() / kMinCoreBytes);
-    }
+    // keep() copies at most the whole text (see top)
+    reserve_tables(snap, buf.size() + 1, buf.size(), scope == ParseScope::Everything);
     const std::size_t n = buf.size();
     buf.push_back('\0');
     Attempt a = validate_utf8 ? run_reader<kBaseFlags | rapidjson::kParseValidateEncodingFlag>(
@@ -135,8 +147,7 @@ bool is_ws(char c) {
 }
 
 Status failure(Snapshot& out, std::size_t offset, std::string_view reason) {
-    out.clear();
-    out.kind = SnapshotKind::Unknown;
+    discard(out);
     std::string msg = "invalid stats JSON at byte ";
     msg += std::to_string(offset);
     msg += ": ";
@@ -196,15 +207,10 @@ private:
 bool Parser::parse_streamed(ByteBuffer& bytes, ByteFeed& feed, std::size_t expect, Snapshot& out) {
     out.clear();
     TextWindow window(bytes, feed, streamed_move_from_ != 0 ? streamed_move_from_ : TextWindow::kMoveFrom);
-    // The reservations of run_in_place, for twice the expected size: the
-    // storage must not reallocate (keep() refuses what does not fit, and
-    // the parse then fails), the core table should not grow by doubling.
+    // The reservations of run_in_place, for twice the expected size (keep()
+    // refuses what does not fit, and the parse is then declined).
     const std::size_t most = 2 * expect + 65536;
-    out.storage.clear();
-    out.storage.reserve(most);
-    if (most >= kReserveCoresFrom && out.cores.capacity() < most / kMinCoreBytes) {
-        out.cores.reserve(most / kMinCoreBytes);
-    }
+    reserve_tables(out, most, most, true);
     const StatsHandler* held_by = nullptr;
     StreamedInsituStream stream(window, held_by);
     detail::CoreSkip skip;
@@ -214,8 +220,7 @@ bool Parser::parse_streamed(ByteBuffer& bytes, ByteFeed& feed, std::size_t expec
     // What parse() asks before parsing: the text is an object.
     rapidjson::SkipWhitespace(stream);
     if (stream.Peek() != '{') {
-        out.clear();
-        out.kind = SnapshotKind::Unknown;
+        discard(out);
         return false;
     }
     rapidjson::Reader reader;
@@ -228,8 +233,7 @@ bool Parser::parse_streamed(ByteBuffer& bytes, ByteFeed& feed, std::size_t expec
     // ends it (a NUL byte in the text is parse()'s lenient path).
     const bool at_end = window.over() && stream.src_ == window.end();
     if (r.IsError() || !at_end || handler.storage_full()) {
-        out.clear();
-        out.kind = SnapshotKind::Unknown;
+        discard(out);
         return false;
     }
     handler.finish();

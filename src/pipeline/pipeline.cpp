@@ -77,15 +77,10 @@ class FetchFeed final : public ByteFeed {
 public:
     explicit FetchFeed(StreamedFetch& fetch) : fetch_(fetch) {}
     bool more(std::size_t want) override { return fetch_.more(want); }
-    void forget(std::size_t n) override {
-        forgotten_ += n;
-        fetch_.forget(n);
-    }
-    std::size_t forgotten() const { return forgotten_; }
+    void forget(std::size_t n) override { fetch_.forget(n); }
 
 private:
     StreamedFetch& fetch_;
-    std::size_t forgotten_ = 0;
 };
 
 }  // namespace
@@ -107,9 +102,9 @@ Pipeline::Streamed Pipeline::fetch_streamed(StreamedFetch& fetch, Snapshot& into
     frame_.bytes.clear();
     if (frame_.bytes.capacity() < kStreamRoom || frame_.bytes.capacity() > 2 * kStreamRoom) {
         try {
-            ByteBuffer bigger;
-            bigger.reserve(kStreamRoom);
-            frame_.bytes.swap(bigger);
+            ByteBuffer room;
+            room.reserve(kStreamRoom);
+            frame_.bytes.swap(room);
         } catch (const std::bad_alloc&) {
             return Streamed::NotTried;
         }
@@ -136,7 +131,7 @@ Pipeline::Streamed Pipeline::fetch_streamed(StreamedFetch& fetch, Snapshot& into
         }
         if (parsed && fetched) {
             last_wall_ = frame_.wall_time;
-            last_size_ = feed.forgotten() + frame_.bytes.size();
+            last_size_ = fetch.received();
             tracker_.update(into, frame_.mono_time, rates);
             st = Status::ok();
             return Streamed::Done;

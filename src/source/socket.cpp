@@ -76,15 +76,18 @@ int poll_ms(double deadline) {
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-// First and last non-space bytes of a plain reply ('\0' if none). uWSGI's
-// documents are always objects: "{...}" is plausibly whole, "{..." was cut.
-std::pair<char, char> ends_of(const ByteBuffer& bytes) {
+// The first and last non-space bytes of [p, p + n) (false, and nothing set,
+// if none). uWSGI's documents are always objects: a reply "{...}" is
+// plausibly whole, "{..." was cut.
+bool ends_of(const char* p, std::size_t n, char& first, char& last) {
     std::size_t b = 0;
-    std::size_t e = bytes.size();
-    while (b < e && is_space(bytes[b])) ++b;
-    while (e > b && is_space(bytes[e - 1])) --e;
-    if (b == e) return {'\0', '\0'};
-    return {bytes[b], bytes[e - 1]};
+    std::size_t e = n;
+    while (b < e && is_space(p[b])) ++b;
+    while (e > b && is_space(p[e - 1])) --e;
+    if (b == e) return false;
+    first = p[b];
+    last = p[e - 1];
+    return true;
 }
 
 // How useful a connect error is for the message when several addresses fail.
@@ -167,7 +170,7 @@ public:
             frame.bytes.clear();
             return fail(errno_text(errno));
         }
-        bool over = start(frame, ep.get(), 0);
+        bool over = start_fetch(frame, ep.get(), 0, true);
         while (!over) over = wait_and_advance(ep.get());
         return result();
     }
@@ -197,18 +200,12 @@ private:
         stream_ep_.reset(::epoll_create1(EPOLL_CLOEXEC));
         if (stream_ep_.get() < 0) {
             const int err = errno;
-            cancel();
-            frame.bytes.clear();
-            frame_ = &frame;
-            stream_limit_ = 0;
-            dropped_ = 0;
-            first_ = -1;
+            reset_for(frame);
             needs_whole_ = true;  // fetch_whole() reports it, or reads
-            result_ = fail(errno_text(err));
-            phase_ = Phase::Done;
+            finish(fail(errno_text(err)));
             return;
         }
-        start(frame, stream_ep_.get(), 0);
+        start_fetch(frame, stream_ep_.get(), 0, true);
         stream_deadline_ = deadline_;
         // One byte of the capacity stays free for the reader's NUL.
         stream_limit_ = frame.bytes.capacity() > 1 ? frame.bytes.capacity() - 1 : 1;
@@ -247,21 +244,35 @@ private:
     // --- NonblockingFetch ---
 
     bool start(Frame& frame, int epoll_fd, uint64_t token) override {
-        cancel();
-        frame_ = &frame;
-        frame.bytes.clear();
+        return start_fetch(frame, epoll_fd, token, false);
+    }
+
+    // start(); `own_loop`: fetch() or a streamed fetch drives it (one fetch
+    // at a time, so it may wait on a low-water mark), not a caller's event
+    // loop with many sockets (the fleet poller, the exporter).
+    bool start_fetch(Frame& frame, int epoll_fd, uint64_t token, bool own_loop) {
+        reset_for(frame);
+        own_loop_ = own_loop;
         ep_ = epoll_fd;
         token_ = token;
         deadline_ = next_deadline_ > 0 ? next_deadline_ : monotonic_seconds() + limits_.timeout_seconds;
         next_deadline_ = 0;
+        begin_connecting();
+        return phase_ == Phase::Done;
+    }
+
+    // A new fetch into `frame`: the one in flight abandoned, the per-fetch
+    // state as before any byte (what the source learnt stays).
+    void reset_for(Frame& frame) {
+        cancel();
+        frame_ = &frame;
+        frame.bytes.clear();
         second_connection_ = false;
         stream_limit_ = 0;  // begin() sets it for a streamed fetch
         needs_whole_ = false;
         dropped_ = 0;
         first_ = -1;
         last_ = '\0';
-        begin_connecting();
-        return phase_ == Phase::Done;
     }
 
     bool advance(uint32_t events) override {
@@ -426,6 +437,7 @@ private:
 
     void deadline_passed() {
         if (phase_ == Phase::Retry || phase_ == Phase::Connecting) return connect_failed(ETIMEDOUT);
+        if (low_water_) low_water_works_ = false;  // see set_low_water
         const std::size_t got = received() + queued();
         if (got == 0) {
             if (protocol_ == Protocol::Plain) protocol_ = Protocol::Unknown;
@@ -470,24 +482,35 @@ private:
     }
 
     // Bytes of the reply so far (a streamed fetch's reader drops some).
-    std::size_t received() const { return dropped_ + frame_->bytes.size(); }
+    std::size_t received() const override { return frame_ != nullptr ? dropped_ + frame_->bytes.size() : 0; }
 
     // Before connecting to a server known to be plain whose last reply was
     // big: SO_RCVLOWAT of that size (at most kLowWaterMax), so epoll reports
     // the socket readable only once that much is queued, or at EOF (every
     // plain reply ends with one). The kernel also grows the receive buffer
-    // to hold that much from the start, where it would otherwise begin at
-    // about 64 KiB and grow as we read: the server's writes then go out in
-    // a few large pieces instead of being paced by our acknowledgements,
-    // whose sending (on loopback, the server's next segments with them)
-    // would run in our thread. On the 4 MB document that is about 1 ms less
-    // CPU per refresh (bench/RESULTS.md). Never before the protocol is
-    // known: the probe of an unknown server needs to see its first byte.
-    // Not for HTTP or unix sockets; best effort (an error changes nothing).
-    void set_low_water() const {
-        if (!tcp_ || protocol_ != Protocol::Plain || last_reply_ < kLowWaterFrom) return;
+    // to hold that much from the start (up to half of tcp_rmem's maximum),
+    // where it would otherwise begin at about 64 KiB and grow as we read:
+    // the server's writes then go out in a few large pieces instead of being
+    // paced by our acknowledgements, whose sending (on loopback, the
+    // server's next segments with them) would run in our thread. On the
+    // 4 MB document that is about 1 ms less CPU per refresh
+    // (bench/RESULTS.md). The frame's time is when the first bytes were
+    // read, so with a mark it comes when the mark is reached (on loopback,
+    // a millisecond or two after the first byte). Only for fetches that
+    // drive themselves (fetch(), a streamed fetch: one socket at a time),
+    // never in a caller's loop of many sockets, which could then hold 2 MiB
+    // each in the kernel. Never before the protocol is known: the probe of
+    // an unknown server needs to see its first byte. Not for HTTP or unix
+    // sockets. Best effort (a refused option changes nothing); a read that
+    // times out with a mark turns the mark off for this source, in case
+    // this kernel does not wake the reader before its window closes.
+    void set_low_water() {
+        low_water_ = false;
+        if (!own_loop_ || !low_water_works_ || !tcp_ || protocol_ != Protocol::Plain || last_reply_ < kLowWaterFrom) {
+            return;
+        }
         const int bytes = static_cast<int>(std::min(last_reply_, kLowWaterMax));
-        (void)::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
+        low_water_ = ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0;
     }
 
     // Bytes queued on the socket and not read yet (below the low-water
@@ -551,24 +574,18 @@ private:
     // A streamed fetch's reader drops what it parsed, so the first and last
     // non-space bytes of the reply are noted as they arrive.
     void note_ends(const char* p, std::size_t n) {
-        const char* e = p + n;
-        if (first_ < 0) {
-            const char* q = p;
-            while (q < e && is_space(*q)) ++q;
-            if (q < e) first_ = static_cast<unsigned char>(*q);
-        }
-        for (const char* q = e; q > p;) {
-            --q;
-            if (!is_space(*q)) {
-                last_ = *q;
-                break;
-            }
-        }
+        char first = '\0';
+        if (!ends_of(p, n, first, last_)) return;
+        if (first_ < 0) first_ = static_cast<unsigned char>(first);
     }
 
     // The first and last non-space bytes of the reply ('\0' if none).
     std::pair<char, char> reply_ends() const {
-        if (stream_limit_ == 0) return ends_of(frame_->bytes);
+        if (stream_limit_ == 0) {
+            std::pair<char, char> ends{'\0', '\0'};
+            ends_of(frame_->bytes.data(), frame_->bytes.size(), ends.first, ends.second);
+            return ends;
+        }
         if (first_ < 0) return {'\0', '\0'};
         return {static_cast<char>(first_), last_};
     }
@@ -652,6 +669,9 @@ private:
     int first_ = -1;
     char last_ = '\0';
     std::size_t last_reply_ = 0;             // bytes of the last reply that ended well (set_low_water)
+    bool own_loop_ = false;                  // the fetch in flight drives itself (start_fetch)
+    bool low_water_ = false;                 // its socket has a low-water mark
+    bool low_water_works_ = true;            // no fetch with a mark has failed
 };
 
 }  // namespace

@@ -216,6 +216,7 @@ int Terminal::read_key(int timeout_ms, int wake_fd) {
         mouse_repeat_ = false;
         return key::Mouse;
     }
+    timeout_ms = std::max(timeout_ms, 0);
     if (wake_fd < 0) return next_key(timeout_ms);
     // The signals that end the sleep are blocked from the look at what
     // ncurses holds on until ppoll() unblocks them atomically: one that comes
@@ -228,9 +229,10 @@ int Terminal::read_key(int timeout_ms, int wake_fd) {
         pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_fd, POLLIN, 0}};
         const timespec ts{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
         const int r = ::ppoll(fds, 2, &ts, &old);
-        const bool hangup = r > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+        const bool hangup = r > 0 && ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0 ||
+                                      (fds[1].revents & POLLNVAL) != 0);
         if (hangup) {
-            k = next_key(timeout_ms);  // no terminal to wait on: as without wake_fd
+            k = next_key(timeout_ms);  // nothing to sleep on: as without wake_fd
         } else if ((r > 0 && (fds[0].revents & POLLIN) != 0) || (r < 0 && errno == EINTR)) {
             k = next_key(0);  // the key, or key::Resize after SIGWINCH
         }

@@ -98,8 +98,9 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         // (a short wait while an action is in flight: its tick() times it).
         const int ready = fetcher.ready_fd();
         const bool poll_often = ready < 0 || (actions != nullptr && actions->in_flight());
+        const double wake_at = tick_draw_due(last_draw, expected);
         const int k = poll_often ? term.read_key(kKeyPollMs)
-                                 : term.read_key(wait_ms(monotonic_seconds(), tick_draw_due(last_draw, expected)), ready);
+                                 : term.read_key(wait_ms(monotonic_seconds(), wake_at), ready);
         if (k == key::Resize) {
             term.size(w, h);
             vm.set_size(w, h);

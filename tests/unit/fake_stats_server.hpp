@@ -52,6 +52,7 @@ enum class Mode {
                    // closes with unread bytes), else send it all
     Silent,        // accept and send nothing until the client leaves
     HalfThenSilent,// send the first half of the reply, then nothing until the client leaves
+    HalfPauseRest, // send the first half, wait delay_ms, send the rest and close
     Rst,           // accept and reset (SO_LINGER 0)
     Close,         // accept and close
 };
@@ -245,6 +246,11 @@ private:
                     record("");
                     send_all(c, reply);
                 }
+                break;
+            case Mode::HalfPauseRest:
+                send_all(c, reply.substr(0, reply.size() / 2));
+                sleep_ms(s.delay_ms);
+                send_all(c, reply.substr(reply.size() / 2));
                 break;
             case Mode::HalfThenSilent:
             case Mode::Silent:

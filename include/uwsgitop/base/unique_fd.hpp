@@ -18,9 +18,9 @@ public:
     UniqueFd& operator=(const UniqueFd&) = delete;
 
     int get() const { return fd_; }
-    // Closes what it held (if anything) and holds `fd` instead.
+    // Closes what it held (if anything, and if not `fd` itself) and holds `fd` instead.
     void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
+        if (fd_ >= 0 && fd_ != fd) ::close(fd_);
         fd_ = fd;
     }
     int release() {

@@ -19,8 +19,9 @@
 // When the streamed parse cannot take the reply (it needs the lenient path,
 // a value is refused, it outgrew twice the last one) the refresh reads it
 // again whole, one more connection within the same deadline (a refresh
-// still ends within one timeout), and the next 100 refreshes read whole. A failure of the read itself (timeout, reset, cut
-// short) is reported as a whole read reports it, without a second read.
+// still ends within one timeout), and the next 100 refreshes read whole. A
+// failure of the read itself (timeout, reset, cut short) is reported as a
+// whole read reports it, without a second read.
 // Not thread-safe: one thread drives a Pipeline.
 #pragma once
 

@@ -80,12 +80,13 @@ public:
 //     count the whole reply;
 //   * a reply that does not fit that capacity, or turns out to be HTTP, is
 //     not read on: the fetch stops with needs_whole() true (result() failed)
-//     and the caller reads the document again with fetch().
+//     and the caller reads the document again with fetch_whole().
 // begin(frame) clears the bytes and connects; more(want) reads until `want`
 // more bytes have arrived (or fewer, once the reply is over) and returns
 // false once it is over (end, error, deadline, needs_whole): result() then
 // says how it went, as fetch() would have (for example "reply cut short
-// after N bytes"). cancel() abandons a fetch in flight. fetch_whole() is
+// after N bytes"); received() counts the reply's bytes so far, the
+// forgotten ones included. cancel() abandons a fetch in flight. fetch_whole() is
 // Source::fetch() bounded by the last begin()'s deadline, not a new one: the
 // whole read a caller falls back to keeps the refresh within one timeout.
 // Never throws.
@@ -95,6 +96,7 @@ public:
     virtual void begin(Frame& frame) = 0;
     virtual bool more(std::size_t want) = 0;
     virtual void forget(std::size_t n) = 0;
+    virtual std::size_t received() const = 0;
     virtual Status result() const = 0;
     virtual bool needs_whole() const = 0;
     virtual void cancel() = 0;

@@ -31,8 +31,9 @@
 // and the parser's copies; Snapshot::release on its slot once the UI has
 // taken the snapshot it held). On a 4 MB document that is about 1.8 MB,
 // which the next fetch faults in again (about 460 faults, 1.1 ms of CPU):
-// worth it only for a long wait, so refreshes 2 s apart or closer (the
-// default 1 s among them) keep their pages; the peak is the same either way.
+// worth it only for a long wait, so the default 1 s refresh (any interval
+// up to kIdleRelease plus the fetch's own time) keeps its pages; the peak
+// is the same either way.
 // A finite source that is exhausted ends the thread's work with ended=true,
 // except that a replay with positions keeps the thread for travel.
 // Travel (replays, the [ ] { } ( ) keys): travel() queues a move from the

@@ -39,10 +39,11 @@ public:
     // after a mouse report (mouse_event() holds it), or key::None when nothing
     // came within `timeout_ms`. Reports other than a left press/release and
     // the wheel are dropped. With a `wake_fd` (>= 0) it also returns
-    // key::None as soon as that descriptor is readable, or a stop signal or
-    // SIGWINCH arrives (sleep_ending_signals(), never lost between the last
-    // look and the sleep); it sleeps in one ppoll() on the terminal and
-    // `wake_fd`, so a screen with nothing to do does not wake to look.
+    // key::None as soon as that descriptor is readable or a stop signal
+    // arrives, and key::Resize at once after SIGWINCH (sleep_ending_signals(),
+    // never lost between the last look and the sleep); it sleeps in one
+    // ppoll() on the terminal and `wake_fd`, so a screen with nothing to do
+    // does not wake to look.
     int read_key(int timeout_ms, int wake_fd = -1);
     const MouseEvent& mouse_event() const { return mouse_event_; }
 

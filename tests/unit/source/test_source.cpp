@@ -191,6 +191,37 @@ TEST_CASE("source::socket after a big plain reply: a smaller one ends at its EOF
                                   " bytes so far)");
         CHECK(server.connections() == 2);
     }
+    // The server sends half, pauses 600 ms, sends the rest: the frame's time
+    // is when the first bytes were read.
+    limits.timeout_seconds = 2.0;
+    SUBCASE("without a mark the first bytes are read at once; with one, once the mark is reached") {
+        FakeServer server(FakeServer::Kind::Tcp, {{Mode::HalfPauseRest, big, 600}});
+        auto source = source_for(server.address, limits);
+        Frame frame;
+        double t0 = monotonic_seconds();
+        REQUIRE(source->fetch(frame).is_ok());  // a new source: no mark
+        CHECK(bytes_of(frame) == big);
+        CHECK(frame.mono_time - t0 < 0.3);
+        t0 = monotonic_seconds();
+        REQUIRE(source->fetch(frame).is_ok());  // after 600 KiB: a mark of 600 KiB
+        CHECK(bytes_of(frame) == big);
+        CHECK(frame.mono_time - t0 >= 0.55);
+    }
+    SUBCASE("a read that times out with the mark turns it off") {
+        limits.timeout_seconds = 1.0;
+        FakeServer server(FakeServer::Kind::Tcp,
+                          {{Mode::Plain, big, 0}, {Mode::HalfThenSilent, big, 0}, {Mode::HalfPauseRest, big, 600}});
+        auto source = source_for(server.address, limits);
+        Frame frame;
+        REQUIRE(source->fetch(frame).is_ok());
+        REQUIRE_FALSE(source->fetch(frame).is_ok());
+        const double t0 = monotonic_seconds();
+        const Status st = source->fetch(frame);
+        REQUIRE_MESSAGE(st.is_ok(), st.message());
+        CHECK(bytes_of(frame) == big);
+        CHECK(frame.mono_time - t0 < 0.3);  // read as it came
+        CHECK(server.connections() == 3);
+    }
 }
 
 TEST_CASE("source::socket stats-http detection") {

@@ -625,7 +625,7 @@ TEST_CASE("fetcher::a long wait gives the dead buffers' pages back, and what com
     auto owned = std::make_unique<TestSource>(doc);
     Pipeline pipeline(std::move(owned));
     Fetcher f(pipeline);
-    f.start(kIdleRelease + 0.3, false);  // waits just long enough (kIdleRelease), with room for a slow machine
+    f.start(kIdleRelease + 1.0, false);  // waits long enough (kIdleRelease), with room for a slow machine
     Slot shown;
     REQUIRE(eventually([&] { return f.take(shown); }));
     // The table of the snapshot on screen now; after the next take it is the
@@ -695,9 +695,9 @@ TEST_CASE("fetcher::ready_fd is readable from each report until the next poll") 
     REQUIRE(f.poll(seen, rep));
     CHECK(rep.ok);
     CHECK_FALSE(readable(0));  // polled: quiet until the next report
+    src.fail = true;           // the next fetch fails: a failure reports too
     Slot shown;
     REQUIRE(f.take(shown));    // the report came with its snapshot
-    src.fail = true;           // a failure reports too
     REQUIRE(readable(5000));
     REQUIRE(f.poll(seen, rep));
     CHECK_FALSE(rep.ok);
