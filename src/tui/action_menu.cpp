@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/tui/signals.hpp"
 
 namespace uwsgitop::tui {
 
@@ -87,7 +88,8 @@ struct ActionMenu::Runner {
     std::thread thread;
 
     Runner(const Deliver& deliver, action::Aim aim) {
-        thread = std::thread([this, deliver, aim = std::move(aim)] {
+        // Without the screen's signals, so they reach the UI thread's sleep (signals.hpp).
+        thread = start_without_screen_signals([this, deliver, aim = std::move(aim)] {
             std::string s;
             Status st = deliver(aim, s);
             const std::lock_guard<std::mutex> lock(mu);

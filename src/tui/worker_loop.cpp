@@ -94,6 +94,18 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             last_draw = now;
             dirty = false;
         }
+        // What the keys and the snapshot just taken changed goes to the
+        // fetcher before the sleep, not after it: the snapshot that makes a
+        // stuck worker's cores wanted (EventLog::wants_cores) must start the
+        // early fetch now, while the request is still running.
+        if (vm.interval() != interval || vm.paused() != paused) {
+            interval = vm.interval();
+            paused = vm.paused();
+            fetcher.configure(interval, paused);
+        }
+        for (const Travel& t : vm.take_travels()) fetcher.travel(t);  // after the pause above
+        fetcher.want_cores(vm.needs_cores());  // acts only on a change
+        term.set_mouse(vm.mouse());              // m; acts only on a change
         // Sleep until a key, the fetcher's next report, or the tick's draw
         // (a short wait while an action is in flight: its tick() times it).
         const int ready = fetcher.ready_fd();
@@ -123,14 +135,6 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             if (v == KeyVerdict::Pass) vm.handle_key(k);
             dirty = true;
         }
-        if (vm.interval() != interval || vm.paused() != paused) {
-            interval = vm.interval();
-            paused = vm.paused();
-            fetcher.configure(interval, paused);
-        }
-        for (const Travel& t : vm.take_travels()) fetcher.travel(t);  // after the pause above
-        fetcher.want_cores(vm.needs_cores());  // acts only on a change
-        term.set_mouse(vm.mouse());              // m; acts only on a change
     }
     return stop_signal() != 0 ? LoopEnd::Signal : LoopEnd::Quit;
 }

@@ -5,13 +5,13 @@
 // The loop never blocks on the server: each turn it passes the fetch thread's
 // latest report to the view-model, swaps in a ready snapshot (not while
 // paused: the snapshot on screen stays), draws on new data, a key, a resize
-// and once a second (stale age, notices running out: tick_draw_due), sleeps
-// until a key, the fetcher's next report (Fetcher::ready_fd) or that draw
-// (50 ms at most while an action is in flight), and hands interval and pause
-// changes, then the travel keys' moves, to the fetcher (a travelled snapshot
-// is swapped in even while paused, with its replay position). It starts the
-// fetcher (with the view-model's interval and pause state); stopping it is
-// the caller's.
+// and once a second (stale age, notices running out: tick_draw_due), hands
+// interval and pause changes, then the travel keys' moves, then whether
+// cores are wanted, to the fetcher (a travelled snapshot is swapped in even
+// while paused, with its replay position), and only then sleeps until a
+// key, the fetcher's next report (Fetcher::ready_fd) or that draw (50 ms at
+// most while an action is in flight). It starts the fetcher (with the
+// view-model's interval and pause state); stopping it is the caller's.
 //
 // `on_key`, when set, sees every key before the view-model: it returns Pass
 // (the view-model handles the key), Handled (it did), or Leave (the loop ends
