@@ -1,5 +1,6 @@
 // clock.cpp — wall and monotonic clocks, and the sleep on the latter (see clock.hpp).
 #include <chrono>
+#include <cmath>
 #include <ctime>
 
 #include "uwsgitop/base/clock.hpp"
@@ -14,6 +15,13 @@ double wall_clock_seconds() {
 double monotonic_seconds() {
     using namespace std::chrono;
     return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+int wait_ms_until(double deadline, double now, int most) {
+    const double left = deadline - now;
+    if (left <= 0) return 0;
+    const double ms = std::ceil(left * 1000.0);
+    return ms > most ? most : static_cast<int>(ms);
 }
 
 void sleep_for_seconds(double seconds, const volatile bool* stop) {

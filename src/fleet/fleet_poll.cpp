@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "uwsgitop/base/clock.hpp"
+#include "uwsgitop/base/unique_fd.hpp"
 #include "uwsgitop/base/wake_fd.hpp"
 
 namespace uwsgitop {
@@ -24,10 +25,7 @@ constexpr unsigned kMaxLoops = 4;
 // rounded up so the timer has passed when it returns; -1 for none.
 int wait_ms(double deadline) {
     if (std::isinf(deadline)) return -1;
-    const double left = deadline - monotonic_seconds();
-    if (left <= 0) return 0;
-    const double ms = std::ceil(left * 1000.0);
-    return ms > 600000 ? 600000 : static_cast<int>(ms);
+    return wait_ms_until(deadline, monotonic_seconds(), 600000);
 }
 
 unsigned connection_cap(unsigned asked) {
@@ -53,7 +51,7 @@ struct FleetPoll::Loop {
 
     FleetPoll& owner;
     unsigned cap;
-    int ep = -1;
+    UniqueFd ep;
     WakeFd wake_fd;
     std::thread thread;
     std::mutex mu;
@@ -66,11 +64,11 @@ struct FleetPoll::Loop {
     std::deque<Instance*> waiting;
 
     Loop(FleetPoll& o, unsigned connections) : owner(o), cap(std::max(1u, connections)) {
-        ep = ::epoll_create1(EPOLL_CLOEXEC);
+        ep.reset(::epoll_create1(EPOLL_CLOEXEC));
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = kWakeToken;
-        if (ep < 0 || !wake_fd.ok() || ::epoll_ctl(ep, EPOLL_CTL_ADD, wake_fd.fd(), &ev) != 0) return;
+        if (ep.get() < 0 || !wake_fd.ok() || ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, wake_fd.fd(), &ev) != 0) return;
         thread = std::thread([this] { run(); });
     }
 
@@ -86,7 +84,6 @@ struct FleetPoll::Loop {
         for (Slot& s : slots) {
             if (s.inst != nullptr) s.fetch->cancel();
         }
-        if (ep >= 0) ::close(ep);
     }
 
     bool running() const { return thread.joinable(); }
@@ -133,7 +130,7 @@ struct FleetPoll::Loop {
             NonblockingFetch* fetch = inst->pipeline->source().nonblocking();
             slots[slot] = Slot{inst, fetch};
             ++sockets;
-            if (fetch->start(inst->pipeline->frame(), ep, slot + 1)) done(slot);
+            if (fetch->start(inst->pipeline->frame(), ep.get(), slot + 1)) done(slot);
         }
     }
 
@@ -151,7 +148,7 @@ struct FleetPoll::Loop {
             for (const Slot& s : slots) {
                 if (s.inst != nullptr) next = std::min(next, s.fetch->wake_at());
             }
-            const int n = ::epoll_wait(ep, events, 256, wait_ms(next));
+            const int n = ::epoll_wait(ep.get(), events, 256, wait_ms(next));
             for (int k = 0; k < n; ++k) {
                 const uint64_t token = events[k].data.u64;
                 if (token == kWakeToken) {

@@ -13,8 +13,6 @@
 
 #include "uwsgitop/base/unique_fd.hpp"
 
-
-
 namespace uwsgitop::detail {
 
 namespace {

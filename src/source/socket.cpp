@@ -45,6 +45,7 @@
 #include <utility>
 
 #include "connector.hpp"
+#include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/unique_fd.hpp"
 #include "uwsgitop/source/resolve.hpp"
 
@@ -65,14 +66,6 @@ constexpr std::size_t kLowWaterMax = 2097152;
 // (any failed connect also forces a new lookup).
 constexpr double kLookupReuseSeconds = 30.0;
 constexpr char kHttpRequest[] = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
-
-// Milliseconds for poll() until `deadline` (monotonic seconds), rounded up.
-int poll_ms(double deadline) {
-    const double left = deadline - monotonic_seconds();
-    if (left <= 0) return 0;
-    const double ms = std::ceil(left * 1000.0);
-    return ms > 600000 ? 600000 : static_cast<int>(ms);
-}
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -181,7 +174,7 @@ private:
     bool wait_and_advance(int ep) {
         for (;;) {
             epoll_event ev{};
-            const int rc = ::epoll_wait(ep, &ev, 1, poll_ms(wake_at()));
+            const int rc = ::epoll_wait(ep, &ev, 1, wait_ms_until(wake_at(), monotonic_seconds(), 600000));
             if (rc < 0 && errno == EINTR) continue;
             if (rc < 0) {
                 const int err = errno;
@@ -671,7 +664,7 @@ private:
     std::size_t last_reply_ = 0;             // bytes of the last reply that ended well (set_low_water)
     bool own_loop_ = false;                  // the fetch in flight drives itself (start_fetch)
     bool low_water_ = false;                 // its socket has a low-water mark
-    bool low_water_works_ = true;            // no fetch with a mark has failed
+    bool low_water_works_ = true;            // no read with a mark has timed out
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
 #include "uwsgitop/tui/render.hpp"
@@ -13,12 +14,6 @@ namespace uwsgitop::tui {
 namespace {
 
 constexpr int kKeyPollMs = 50;  // the wait while an action is in flight, or without a ready_fd()
-
-// Milliseconds from `now` to `due`, rounded up, at most a second.
-int wait_ms(double now, double due) {
-    const double ms = std::ceil((due - now) * 1000.0);
-    return ms <= 0 ? 0 : ms >= 1000 ? 1000 : static_cast<int>(ms);
-}
 
 void say(ViewModel& vm, const std::string& message) {
     if (!message.empty()) vm.notify(message);
@@ -112,7 +107,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         const bool poll_often = ready < 0 || (actions != nullptr && actions->in_flight());
         const double wake_at = tick_draw_due(last_draw, expected);
         const int k = poll_often ? term.read_key(kKeyPollMs)
-                                 : term.read_key(wait_ms(monotonic_seconds(), wake_at), ready);
+                                 : term.read_key(wait_ms_until(wake_at, monotonic_seconds(), 1000), ready);
         if (k == key::Resize) {
             term.size(w, h);
             vm.set_size(w, h);
