@@ -105,6 +105,8 @@ std::string actions_help() {
         if (!a.graceful) line += " (brutal)";
         s += line + '\n';
     }
+    s += "  SIGTERM is never sent to a master started with --die-on-term (it would stop it);\n"
+         "  add-worker and remove-worker need cheaper mode (uWSGI ignores them otherwise).\n";
     return s;
 }
 

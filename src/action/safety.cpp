@@ -18,10 +18,13 @@
 #include <unistd.h>
 
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/base/unique_fd.hpp"
 
 namespace uwsgitop::action {
 
 namespace {
+
+constexpr int64_t kPidLimit = 4194304;  // PID_MAX_LIMIT on 64-bit Linux
 
 bool is_loopback_host(const std::string& h) {
     if (h.empty() || h == "localhost" || h == "::1") return true;
@@ -40,36 +43,14 @@ std::string read_all(const std::string& path) {
 
 std::string pid_dir(const ProcRoot& proc, pid_t pid) { return proc.root + "/" + std::to_string(pid); }
 
-// The addresses a TCP stats address can have reached, as the raw 32-bit words
-// /proc/net/tcp{,6} print (each word of the address printed with %08X in host
-// byte order). "localhost" and an empty host mean 127.0.0.1 and ::1.
-struct TcpTargets {
-    std::vector<uint32_t> v4;
-    std::vector<std::array<uint32_t, 4>> v6;
-};
-
-TcpTargets tcp_targets(const std::string& host) {
-    TcpTargets t;
-    std::vector<std::string> hosts{host};
-    if (host.empty() || host == "localhost") hosts = {"127.0.0.1", "::1"};
-    for (const std::string& h : hosts) {
-        in_addr a4{};
-        in6_addr a6{};
-        if (inet_pton(AF_INET, h.c_str(), &a4) == 1) {
-            t.v4.push_back(a4.s_addr);
-        } else if (inet_pton(AF_INET6, h.c_str(), &a6) == 1) {
-            std::array<uint32_t, 4> w{};
-            std::memcpy(w.data(), &a6, sizeof a6);
-            t.v6.push_back(w);
-        }
-    }
-    return t;
-}
-
-// LISTEN sockets on PORT whose local address is one the client may have
-// reached: one of TARGETS or the wildcard (0.0.0.0, ::). A listener on the
-// same port of another address (127.0.0.2:PORT) is not ours.
-void tcp_inodes(const std::string& file, bool v6, uint16_t port, const TcpTargets& targets, std::vector<uint64_t>& out) {
+// LISTEN sockets on the peer's port whose local address is the one we
+// reached or the wildcard (0.0.0.0, ::; an IPv4 peer also through an IPv6
+// socket bound to ::ffff:a.b.c.d). A listener on the same port of another
+// address (127.0.0.2:PORT) is not ours. /proc/net/tcp{,6} print each 32-bit
+// word of the address with %08X in host byte order.
+void tcp_inodes(const std::string& file, bool v6_file, const Peer& peer, std::vector<uint64_t>& out) {
+    std::array<uint32_t, 4> want{};
+    std::memcpy(want.data(), peer.addr.data(), peer.v6 ? 16 : 4);
     std::ifstream in(file);
     std::string line;
     std::getline(in, line);  // header
@@ -80,42 +61,35 @@ void tcp_inodes(const std::string& file, bool v6, uint16_t port, const TcpTarget
         if (!(ls >> sl >> local >> remote >> st >> queues >> timer >> retr >> uid >> timeout >> inode)) continue;
         const std::size_t colon = local.rfind(':');
         if (colon == std::string::npos || st != "0A" || inode == 0) continue;
-        if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) != port) continue;
+        if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) != peer.port) continue;
         const std::string hex = local.substr(0, colon);
         bool match = false;
-        if (!v6 && hex.size() == 8) {
+        if (!v6_file && hex.size() == 8 && !peer.v6) {
             const auto word = static_cast<uint32_t>(std::strtoul(hex.c_str(), nullptr, 16));
-            match = word == 0;
-            for (uint32_t t : targets.v4) match = match || word == t;
-        } else if (v6 && hex.size() == 32) {
+            match = word == 0 || word == want[0];
+        } else if (v6_file && hex.size() == 32) {
             std::array<uint32_t, 4> w{};
             for (std::size_t i = 0; i < 4; ++i)
                 w[i] = static_cast<uint32_t>(std::strtoul(hex.substr(i * 8, 8).c_str(), nullptr, 16));
             match = w == std::array<uint32_t, 4>{};
-            for (const auto& t : targets.v6) match = match || w == t;
-            // A v4 target reached through a v6 socket bound to ::ffff:a.b.c.d.
-            for (uint32_t t : targets.v4)
-                match = match || (w[0] == 0 && w[1] == 0 && w[2] == htonl(0xffffU) && w[3] == t);
+            if (peer.v6) match = match || w == want;
+            else match = match || (w[0] == 0 && w[1] == 0 && w[2] == htonl(0xffffU) && w[3] == want[0]);
         }
         if (match) out.push_back(inode);
     }
 }
 
-void unix_inodes(const std::string& file, const std::vector<std::string>& names, std::vector<uint64_t>& out) {
-    std::ifstream in(file);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
-        std::string num, refs, proto, flags, type, st;
-        uint64_t inode = 0;
-        std::string path;
-        if (!(ls >> num >> refs >> proto >> flags >> type >> st >> inode >> path)) continue;
-        const unsigned long f = std::strtoul(flags.c_str(), nullptr, 16);
-        if ((f & 0x10000UL) == 0) continue;  // __SO_ACCEPTCON: listening
-        for (const std::string& n : names)
-            if (path == n) out.push_back(inode);
-    }
+// "127.0.0.1:9191" / "[::1]:9191" for messages.
+std::string peer_text(const Peer& p) {
+    char buf[INET6_ADDRSTRLEN] = "?";
+    inet_ntop(p.v6 ? AF_INET6 : AF_INET, p.addr.data(), buf, sizeof buf);
+    std::string out;
+    if (p.v6) out += '[';
+    out += buf;
+    if (p.v6) out += ']';
+    out += ':';
+    out += std::to_string(p.port);
+    return out;
 }
 
 }  // namespace
@@ -153,21 +127,26 @@ Status check_fresh(int64_t age_ms, int64_t interval_ms) {
                         std::to_string(interval_ms) + " ms); refresh first");
 }
 
-std::vector<uint64_t> listening_inodes(const ProcRoot& proc, const Address& a) {
+int64_t pid_max(const ProcRoot& proc) {
+    const std::string text = read_all(proc.root + "/sys/kernel/pid_max");
+    const long long v = std::strtoll(text.c_str(), nullptr, 10);
+    return v > 1 && v <= kPidLimit ? v : kPidLimit;
+}
+
+Status check_pid(const ProcRoot& proc, int64_t pid, const std::string& who) {
+    if (pid == 1) return Status::fail(who + ": pid 1 is init, never signalled; refused");
+    if (pid < 2 || pid > pid_max(proc))
+        return Status::fail(who + ": " + (pid == INT64_MIN ? std::string("no valid pid in the snapshot")
+                                                         : "pid " + std::to_string(pid) + " is not a valid pid") +
+                            "; refused");
+    return Status::ok();
+}
+
+std::vector<uint64_t> listening_inodes(const ProcRoot& proc, const Peer& peer) {
     std::vector<uint64_t> out;
-    if (a.kind == AddressKind::Tcp) {
-        const TcpTargets targets = tcp_targets(a.host);
-        tcp_inodes(proc.root + "/net/tcp", false, a.port, targets, out);
-        tcp_inodes(proc.root + "/net/tcp6", true, a.port, targets, out);
-    } else if (a.kind == AddressKind::Unix) {
-        std::vector<std::string> names{a.path};
-        char buf[PATH_MAX];
-        if (realpath(a.path.c_str(), buf) != nullptr) names.emplace_back(buf);
-        unix_inodes(proc.root + "/net/unix", names, out);
-    } else if (a.kind == AddressKind::Abstract) {
-        // The kernel shows NUL bytes as '@'; uWSGI binds "\0name" (maybe with a trailing NUL).
-        unix_inodes(proc.root + "/net/unix", {"@" + a.path, "@" + a.path + "@"}, out);
-    }
+    if (peer.kind != Peer::Kind::Tcp) return out;
+    tcp_inodes(proc.root + "/net/tcp", false, peer, out);
+    tcp_inodes(proc.root + "/net/tcp6", true, peer, out);
     return out;
 }
 
@@ -189,11 +168,7 @@ std::vector<uint64_t> socket_inodes_of(const ProcRoot& proc, pid_t pid) {
     return out;
 }
 
-Status check_master_holds_socket(const ProcRoot& proc, pid_t master, const Address& a) {
-    const std::string who = escape_for_display(a.text) + ": master pid " + std::to_string(master);
-    if (master <= 1) return Status::fail(escape_for_display(a.text) + ": the snapshot names no master pid (run uWSGI with --master)");
-    const std::vector<uint64_t> listening = listening_inodes(proc, a);
-    if (listening.empty()) return Status::fail(escape_for_display(a.text) + ": no listening socket for this address in " + proc.root + "/net");
+Status check_master_readable(const ProcRoot& proc, pid_t master, const std::string& who) {
     if (access(pid_dir(proc, master).c_str(), F_OK) != 0) return Status::fail(who + " is not a process on this machine");
     // Another user's master: its fd links are not ours to read (ptrace access
     // mode), and a signal would fail with EPERM anyway. Say that, not "lying".
@@ -204,12 +179,46 @@ Status check_master_holds_socket(const ProcRoot& proc, pid_t master, const Addre
         return Status::fail(who + ": permission denied reading " + fd_dir +
                             " (EPERM: another user's uWSGI? run uwsgitop as its user); nothing sent");
     }
-    const std::vector<uint64_t> held = socket_inodes_of(proc, master);
-    for (uint64_t l : listening)
-        for (uint64_t h : held)
-            if (l == h) return Status::ok();
-    return Status::fail(who + " does not hold the stats socket we read (a foreign or lying stats server?); refused");
+    return Status::ok();
 }
+
+Status check_peer_is_master(const ProcRoot& proc, pid_t master, const Address& a, const Peer& peer) {
+    const std::string addr = escape_for_display(a.text);
+    const std::string who = addr + ": master pid " + std::to_string(master);
+    if (master == 1) return Status::fail(addr + ": the snapshot names pid 1 (init) as its master; refused");
+    if (master <= 0) return Status::fail(addr + ": the snapshot names no master pid (run uWSGI with --master)");
+    if (peer.kind == Peer::Kind::None)
+        return Status::fail(addr + ": who sent the snapshot is not known (not read over a socket); refused");
+    if (Status st = check_master_readable(proc, master, who); !st) return st;
+    if (peer.kind == Peer::Kind::Unix) {
+        if (peer.pid == master) return Status::ok();
+        return Status::fail(addr + ": the process that answered is pid " + std::to_string(peer.pid) +
+                            ", not the master pid " + std::to_string(master) +
+                            " the snapshot names (a foreign or lying stats server?); refused");
+    }
+    const std::vector<uint64_t> listening = listening_inodes(proc, peer);
+    const std::string where = peer_text(peer);
+    if (listening.empty()) return Status::fail(addr + ": no socket listens on " + where + " in " + proc.root + "/net");
+    if (listening.size() > 1)
+        return Status::fail(addr + ": " + std::to_string(listening.size()) + " sockets listen on " + where +
+                            " (a wildcard beside a specific address, or SO_REUSEPORT): which one answered cannot be "
+                            "proved; refused");
+    for (uint64_t h : socket_inodes_of(proc, master))
+        if (h == listening.front()) return Status::ok();
+    return Status::fail(who + " does not hold the stats socket we read (" + where +
+                        "; a foreign or lying stats server?); refused");
+}
+
+namespace {
+
+// The state letter of PID/stat (R, S, D, Z, ...), or 0.
+char state_of(const ProcRoot& proc, pid_t pid) {
+    const std::string stat = read_all(pid_dir(proc, pid) + "/stat");
+    const std::size_t paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '\0';
+}
+
+}  // namespace
 
 std::optional<pid_t> parent_of(const ProcRoot& proc, pid_t pid) {
     const std::string stat = read_all(pid_dir(proc, pid) + "/stat");
@@ -230,35 +239,19 @@ Status check_parent(const ProcRoot& proc, pid_t pid, pid_t master, long worker_i
     if (*parent != master)
         return Status::fail(who + ": its parent is pid " + std::to_string(*parent) + ", not the master pid " +
                             std::to_string(master) + "; refused");
+    if (state_of(proc, pid) == 'Z')
+        return Status::fail(who + " has already exited (a zombie: something else ended it); nothing sent");
+    // A worker is a fork of the master: the same program file.
+    struct stat mine {}, masters {};
+    const bool have_mine = ::stat((pid_dir(proc, pid) + "/exe").c_str(), &mine) == 0;
+    const bool have_master = ::stat((pid_dir(proc, master) + "/exe").c_str(), &masters) == 0;
+    if (!have_mine || !have_master)
+        return Status::fail(who + ": its program cannot be compared with the master's (" + pid_dir(proc, pid) +
+                            "/exe: " + std::strerror(errno) + "); refused");
+    if (mine.st_dev != masters.st_dev || mine.st_ino != masters.st_ino)
+        return Status::fail(who + ": runs another program than the master pid " + std::to_string(master) +
+                            " (not a worker: a daemon, a cron command or an exec'd child?); refused");
     return Status::ok();
-}
-
-std::optional<std::string> master_fifo_from_cmdline(const ProcRoot& proc, pid_t master) {
-    const std::string cmd = read_all(pid_dir(proc, master) + "/cmdline");
-    // A relative path is relative to the master's working directory.
-    const auto of_master = [&](const std::string& path) -> std::string {
-        if (path[0] == '/') return path;
-        const std::string cwd_link = pid_dir(proc, master) + "/cwd";
-        char dir[PATH_MAX];
-        const ssize_t n = readlink(cwd_link.c_str(), dir, sizeof dir - 1);
-        if (n > 0 && dir[0] == '/') return std::string(dir, static_cast<std::size_t>(n)) + "/" + path;
-        return cwd_link + "/" + path;  // unreadable link: the path through it still names the master's
-    };
-    std::vector<std::string> args;
-    for (std::size_t at = 0; at < cmd.size();) {
-        const std::size_t end = cmd.find('\0', at);
-        args.push_back(cmd.substr(at, end == std::string::npos ? std::string::npos : end - at));
-        if (end == std::string::npos) break;
-        at = end + 1;
-    }
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& s = args[i];
-        if ((s == "--master-fifo" || s == "-master-fifo") && i + 1 < args.size() && !args[i + 1].empty())
-            return of_master(args[i + 1]);
-        for (const char* prefix : {"--master-fifo=", "master-fifo="})
-            if (s.rfind(prefix, 0) == 0 && s.size() > std::strlen(prefix)) return of_master(s.substr(std::strlen(prefix)));
-    }
-    return std::nullopt;
 }
 
 namespace {
@@ -321,11 +314,12 @@ Status signal_worker(const ProcRoot& proc, pid_t pid, pid_t master, long worker_
     return pinned.send(pid, sig, what);
 }
 
-Status signal_master(const ProcRoot& proc, pid_t master, const Address& address, int sig, const std::string& what) {
+Status signal_master(const ProcRoot& proc, pid_t master, const Address& address, const Peer& peer, int sig,
+                     const std::string& what) {
     if (master <= 1) return Status::fail(what + ": pid " + std::to_string(master) + " refused");
     const PinnedPid pinned(master);
     if (pinned.gone()) return signal_error(what, ESRCH);
-    if (Status st = check_master_holds_socket(proc, master, address); !st) return st;
+    if (Status st = check_peer_is_master(proc, master, address, peer); !st) return st;
     return pinned.send(master, sig, what);
 }
 
@@ -351,29 +345,49 @@ bool holds_node(const ProcRoot& proc, pid_t pid, const struct stat& fifo) {
 
 }  // namespace
 
+namespace {
+
+// What kind of node `st` is, for the refusal.
+const char* node_kind(const struct stat& st) {
+    if (S_ISSOCK(st.st_mode)) return "a socket";
+    if (S_ISCHR(st.st_mode)) return "a character device";
+    if (S_ISBLK(st.st_mode)) return "a block device";
+    if (S_ISDIR(st.st_mode)) return "a directory";
+    if (S_ISREG(st.st_mode)) return "a regular file";
+    return "not a FIFO";
+}
+
+}  // namespace
+
 Status write_fifo(const ProcRoot& proc, pid_t master, const std::string& path, char letter) {
     const std::string who = "master FIFO " + escape_for_display(path);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
+    // O_PATH: a descriptor for the node itself; nothing of the file is opened.
+    const UniqueFd node(::open(path.c_str(), O_PATH | O_CLOEXEC));
+    if (node.get() < 0) {
         const int e = errno;
-        if (e == ENXIO) return Status::fail(who + ": no process reads it (ENXIO: the master is gone or re-forked)");
         if (e == ENOENT) return Status::fail(who + ": no such file");
         if (e == EACCES) return Status::fail(who + ": permission denied");
         return Status::fail(who + ": " + std::strerror(e));
     }
     struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
-        ::close(fd);
-        return Status::fail(who + ": not a FIFO; refused, nothing written");
-    }
-    if (!holds_node(proc, master, st)) {
-        ::close(fd);
+    if (::fstat(node.get(), &st) != 0) return Status::fail(who + ": " + std::strerror(errno));
+    if (!S_ISFIFO(st.st_mode))
+        return Status::fail(who + ": " + node_kind(st) + ", not a FIFO; refused, nothing opened or written");
+    if (!holds_node(proc, master, st))
         return Status::fail(who + ": master pid " + std::to_string(master) +
                             " does not hold it open (another instance's FIFO?); refused, nothing written");
+    // The node checked above, reopened for writing through our own descriptor
+    // (a rename in between cannot swap it).
+    const std::string again = "/proc/self/fd/" + std::to_string(node.get());
+    const UniqueFd fd(::open(again.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (fd.get() < 0) {
+        const int e = errno;
+        if (e == ENXIO) return Status::fail(who + ": no process reads it (ENXIO: the master is gone or re-forked)");
+        if (e == EACCES) return Status::fail(who + ": permission denied");
+        return Status::fail(who + ": " + std::strerror(e));
     }
-    const ssize_t n = ::write(fd, &letter, 1);
+    const ssize_t n = ::write(fd.get(), &letter, 1);
     const int e = errno;
-    ::close(fd);
     if (n == 1) return Status::ok();
     return Status::fail(who + ": write failed: " + std::strerror(n < 0 ? e : EIO));
 }

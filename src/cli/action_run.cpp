@@ -2,13 +2,18 @@
 // snapshots until one shows the action took effect (see action_run.hpp).
 #include "uwsgitop/cli/action_run.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <thread>
 
 #include "uwsgitop/action/action.hpp"
 #include "uwsgitop/action/deliver.hpp"
+#include "uwsgitop/action/master_config.hpp"
 #include "uwsgitop/action/safety.hpp"
+#include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/settings/fetch_setup.hpp"
@@ -23,6 +28,18 @@ using Clock = std::chrono::steady_clock;
 int fail(const std::string& message) {
     std::fprintf(stderr, "uwsgitop: %s\n", message.c_str());
     return 1;
+}
+
+// The last line when no snapshot confirmed the action: what the snapshots
+// showed (or the last read error), and whether the master itself is gone.
+std::string unconfirmed(const Address& address, const std::string& name, int64_t master, double wait,
+                        const std::string& seen) {
+    std::string line = escape_for_display(address.text) + ": " + name + ": sent, but no snapshot within " +
+                       std::to_string(wait).substr(0, std::to_string(wait).find('.') + 2) + " s showed it";
+    if (!seen.empty()) line += " (" + seen + ")";
+    if (master > 1 && ::kill(static_cast<pid_t>(master), 0) != 0 && errno == ESRCH)
+        line += "; the master pid " + std::to_string(master) + " has exited: the instance is gone";
+    return line;
 }
 
 }  // namespace
@@ -64,25 +81,30 @@ int run_action(const Options& opt) {
         return fail(escape_for_display(address.text) + ": " + name + ": not a uWSGI master's stats (no workers)");
 
     const action::ProcRoot proc;
-    const pid_t master = static_cast<pid_t>(before.pid.value_or(0));
+    const int64_t master = before.pid.value_or(0);
     const int64_t interval_ms = static_cast<int64_t>(opt.interval * 1000);
     action::Aim aim;
     aim.spec = req.spec;
     aim.address = address;
+    aim.peer = before.peer;
     aim.master = master;
     aim.interval_ms = interval_ms;
+    aim.cheap_seen = std::any_of(before.workers.begin(), before.workers.end(),
+                                 [](const Worker& w) { return w.status == "cheap"; });
     if (req.spec->target == action::Target::Worker) {
         const Worker* target = nullptr;
         for (const Worker& w : before.workers)
             if (w.id.value_or(-1) == *req.worker_id && w.pid.value_or(0) > 0) target = &w;
         if (target == nullptr)
             return fail(escape_for_display(address.text) + ": " + name + ": no running worker " +
-                        std::to_string(*req.worker_id) + " in the snapshot");
+                        std::to_string(*req.worker_id) + " in the snapshot (or no valid pid for it)");
         aim.worker_id = *req.worker_id;
-        aim.pid = static_cast<pid_t>(*target->pid);
+        aim.pid = *target->pid;
+        aim.other_pids = action::other_pids(before);
     } else {
         aim.fifo = opt.master_fifo;
-        if (aim.fifo.empty()) aim.fifo = action::master_fifo_from_cmdline(proc, master).value_or("");
+        if (aim.fifo.empty() && master > 1 && master <= action::pid_max(proc))
+            aim.fifo = action::read_master_config(proc, static_cast<pid_t>(master)).master_fifo.value_or("");
     }
     aim.age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - read_at).count();
     std::string sent;
@@ -92,7 +114,8 @@ int run_action(const Options& opt) {
 
     const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(opt.action_wait * 1000));
     const auto step = std::chrono::milliseconds(std::max<int64_t>(50, std::min<int64_t>(interval_ms, 250)));
-    const action::Observed was = action::observe(before);
+    action::Observed was = action::observe(before);
+    was.sent_at = wall_clock_seconds();
     std::string what, last_error;
     while (Clock::now() < deadline) {
         std::this_thread::sleep_for(step);
@@ -106,9 +129,7 @@ int run_action(const Options& opt) {
             return 0;
         }
     }
-    return fail(escape_for_display(address.text) + ": " + name + ": sent, but no snapshot within " +
-                std::to_string(opt.action_wait).substr(0, std::to_string(opt.action_wait).find('.') + 2) +
-                " s showed it (" + (what.empty() ? last_error : what) + ")");
+    return fail(unconfirmed(address, name, master, opt.action_wait, what.empty() ? last_error : what));
 }
 
 }  // namespace uwsgitop

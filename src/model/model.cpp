@@ -25,6 +25,7 @@ void Snapshot::clear() {
     repaired = false;
     cores_skipped = false;
     kind = SnapshotKind::Unknown;
+    peer = {};
     reset_fields(*this, kRootFields);
     reset_fields(*this, kEmperorFields);
     reset_fields(*this, kRouterFields);

@@ -26,6 +26,6 @@ constexpr bool is_array_ctx(Ctx c) { return c >= Ctx::Workers; }
 // What the value after a key is for: nothing (unknown key), an Int (Signed:
 // negative values allowed), a string_view, a child container (Entry::child),
 // or a corerouter's socket list (StatsHandler).
-enum class Pending : uint8_t { Skip, Int, SignedInt, Str, Child, Router };
+enum class Pending : uint8_t { Skip, Int, SignedInt, Pid, Str, Child, Router };
 
 }  // namespace uwsgitop::detail

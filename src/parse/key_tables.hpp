@@ -27,7 +27,9 @@ struct Child {
 constexpr Key key_of(const FieldDef& f) {
     Pending kind = Pending::Str;
     if (f.type == FieldType::Int) {
-        kind = (f.flags & kFieldSigned) != 0 ? Pending::SignedInt : Pending::Int;
+        kind = (f.flags & kFieldSigned) != 0 ? Pending::SignedInt
+               : (f.flags & kFieldPid) != 0  ? Pending::Pid
+                                             : Pending::Int;
     }
     return Key{f.key.data(), kind, f.offset, Ctx::Top};  // keys are string literals: NUL-terminated
 }

@@ -31,6 +31,10 @@
 //     known fields only; unknown keys may hold anything.
 //   * a known field with the wrong JSON type (string for a number, number for
 //     a string, scalar for a list, ...) fails, naming the field.
+//   * pid fields (kFieldPid) are the exception: a pid is an integer written
+//     as one, in [0, kMaxPid]; any other scalar (1.5e4, 15000.0, -1, 2^32+X,
+//     a string, a bool) makes that pid unknown and the document still parses,
+//     so nothing downstream ever sees a rounded or wrapped pid.
 //   * unknown keys and containers are skipped at any depth (still counted
 //     against kMaxDepth).
 #include "uwsgitop/parse/parse.hpp"

@@ -96,6 +96,9 @@ public:
         return integer(static_cast<int64_t>(v));
     }
     bool Double(double d) {
+        if (pend_->kind == Pending::Pid) {
+            return scalar(Scalar::NonIntegral);  // 1.5e4 is no pid (kFieldPid)
+        }
         // [-2^63, 2^63) holds exactly the doubles that convert to int64.
         if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
             return scalar(std::isnan(d) ? Scalar::NonIntegral : Scalar::Huge);
@@ -138,7 +141,8 @@ public:
         switch (pend_->kind) {
         case Pending::Child: return open_child(true);
         case Pending::Int:
-        case Pending::SignedInt: return fail(Err::ExpectNumber);
+        case Pending::SignedInt:
+        case Pending::Pid: return fail(Err::ExpectNumber);
         case Pending::Str: return fail(Err::ExpectString);
         case Pending::Skip:
         case Pending::Router: break;
@@ -154,7 +158,8 @@ public:
         switch (pend_->kind) {
         case Pending::Child: return open_child(false);
         case Pending::Int:
-        case Pending::SignedInt: return fail(Err::ExpectNumber);
+        case Pending::SignedInt:
+        case Pending::Pid: return fail(Err::ExpectNumber);
         case Pending::Str: return fail(Err::ExpectString);
         case Pending::Router:
             // The router's short-name key, e.g. "http": ["127.0.0.1:8080", ...].
@@ -303,6 +308,13 @@ private:
         switch (pend_->kind) {
         case Pending::SignedInt: *reinterpret_cast<uwsgitop::Int*>(value_at()) = v; return true;
         case Pending::Int: return fail(Err::OutOfRange);  // v < 0
+        case Pending::Pid:
+            if (v >= 0 && v <= kMaxPid) {
+                *reinterpret_cast<uwsgitop::Int*>(value_at()) = v;
+            } else {
+                reinterpret_cast<uwsgitop::Int*>(value_at())->reset();
+            }
+            return true;
         default: return scalar(Scalar::Number);
         }
     }
@@ -341,6 +353,7 @@ private:
         switch (pend_->kind) {
         case Pending::Skip:
         case Pending::Router: return true;
+        case Pending::Pid: reinterpret_cast<uwsgitop::Int*>(value_at())->reset(); return true;  // kFieldPid
         case Pending::Int:
         case Pending::SignedInt:
             switch (k) {

@@ -130,6 +130,7 @@ Pipeline::Streamed Pipeline::fetch_streamed(StreamedFetch& fetch, Snapshot& into
             return Streamed::Done;
         }
         if (parsed && fetched) {
+            into.peer = frame_.peer;
             last_wall_ = frame_.wall_time;
             last_size_ = fetch.received();
             tracker_.update(into, frame_.mono_time, rates);
@@ -186,6 +187,7 @@ Status Pipeline::parse_frame(Snapshot& into, Rates& rates, bool record) {
         if (!rec) return rec;
     }
     if (!st) return Status::fail(source_->label() + ": " + st.message());
+    into.peer = frame_.peer;
     last_size_ = frame_.bytes.size();
     tracker_.update(into, mono, rates);
     return Status::ok();

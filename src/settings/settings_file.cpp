@@ -164,10 +164,12 @@ Status read_text(const std::string& path, std::string& text) {
     return Status::ok();
 }
 
-// False only when nothing is there (any other failure is read and reported).
+// False when nothing is there, or when a directory on the way cannot be
+// searched (another user's $HOME: nothing of ours can be there); any other
+// failure is read and reported.
 bool exists(const std::string& path) {
     struct stat sb;
-    return ::stat(path.c_str(), &sb) == 0 || errno != ENOENT;
+    return ::stat(path.c_str(), &sb) == 0 || (errno != ENOENT && errno != EACCES && errno != ENOTDIR);
 }
 
 std::string home_dir(const char* xdg, const char* fallback) {

@@ -41,6 +41,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstddef>
 #include <utility>
 
@@ -81,6 +82,36 @@ bool ends_of(const char* p, std::size_t n, char& first, char& last) {
     first = p[b];
     last = p[e - 1];
     return true;
+}
+
+// Who is at the other end of the connected socket `fd`, as the kernel says:
+// SO_PEERCRED for a unix socket (the process that listened), getpeername()
+// for TCP (the exact address reached). Kind::None when it will not say.
+Peer peer_of(int fd) {
+    Peer p;
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return p;
+    if (ss.ss_family == AF_UNIX) {
+        ucred cred{};
+        socklen_t clen = sizeof cred;
+        if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 || cred.pid <= 0) return p;
+        p.kind = Peer::Kind::Unix;
+        p.pid = cred.pid;
+        p.uid = cred.uid;
+    } else if (ss.ss_family == AF_INET) {
+        const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+        p.kind = Peer::Kind::Tcp;
+        std::memcpy(p.addr.data(), &in->sin_addr, 4);
+        p.port = ntohs(in->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+        p.kind = Peer::Kind::Tcp;
+        p.v6 = true;
+        std::memcpy(p.addr.data(), &in6->sin6_addr, 16);
+        p.port = ntohs(in6->sin6_port);
+    }
+    return p;
 }
 
 // How useful a connect error is for the message when several addresses fail.
@@ -260,6 +291,7 @@ private:
         cancel();
         frame_ = &frame;
         frame.bytes.clear();
+        frame.peer = {};
         second_connection_ = false;
         stream_limit_ = 0;  // begin() sets it for a streamed fetch
         needs_whole_ = false;
@@ -461,6 +493,7 @@ private:
 
     void start_reading() {
         phase_ = Phase::Reading;
+        frame_->peer = peer_of(fd_.get());
         const std::size_t max = limits_.max_bytes;
         cap_ = max >= SIZE_MAX / 2 ? max : max + 1;  // one byte more detects "too large"
         sent_ = false;

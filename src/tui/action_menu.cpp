@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/tui/signals.hpp"
 
@@ -142,15 +143,56 @@ std::string ActionMenu::open_on(const ViewModel& vm) {
         target_.pid = static_cast<pid_t>(*w->pid);
     }
     if (!tags_.empty() && target_.tagged.empty()) no_worker = "no tagged worker is running (t tags and untags)";
-    target_.master = static_cast<pid_t>(s->pid.value_or(0));
-    target_.fifo = scope_.fifo;
-    if (target_.fifo.empty() && target_.master > 1)
-        target_.fifo = action::master_fifo_from_cmdline(scope_.proc, target_.master).value_or("");
+    freeze_instance(*s);
+    const double at = vm.feed().shown_at > 0 ? vm.feed().shown_at : vm.feed().last_good;
+    const double age = vm.feed().have_data ? vm.mono_now() - at : 1e9;
+    if (target_.unavailable.empty()) target_.unavailable = too_old(age, vm.interval());
 
     build_entries(false, no_worker);
     chosen_ = -1;
     stage_ = Stage::Choosing;
     return "";
+}
+
+void ActionMenu::freeze_instance(const Snapshot& s) {
+    target_.master = static_cast<pid_t>(s.pid.value_or(0));
+    target_.peer = s.peer;
+    target_.cheap_seen = std::any_of(s.workers.begin(), s.workers.end(), [](const Worker& w) { return w.status == "cheap"; });
+    target_.other_pids = action::other_pids(s);
+    read_master(target_.master);
+}
+
+void ActionMenu::read_master(pid_t master) {
+    target_.fifo = scope_.fifo;
+    if (master == 1) target_.unavailable = "the snapshot names pid 1 (init) as its master";
+    if (master <= 1) return;
+    // Another user's master: say so now, not at y (a master that is gone is
+    // refused at y, by the delivery's own checks).
+    if (Status st = action::check_master_readable(scope_.proc, master, "master pid " + std::to_string(master));
+        !st && st.message().find("permission denied") != std::string::npos)
+        target_.unavailable = st.message();
+    target_.config = action::read_master_config(scope_.proc, master);
+    if (target_.fifo.empty()) target_.fifo = target_.config.master_fifo.value_or("");
+}
+
+std::string ActionMenu::too_old(double age_s, double interval) {
+    if (age_s < 2 * interval) return "";
+    return "the snapshot is " + seconds_text(age_s) + " old (paused or stale; actions need one younger than " +
+           seconds_text(2 * interval) + ")";
+}
+
+std::string ActionMenu::instance_entry(const action::ActionSpec& spec, bool& available) const {
+    std::string why;
+    const auto channel = action::channel_for(spec, !target_.fifo.empty(), &why);
+    available = false;
+    if (!channel) return why;
+    if (Status st = action::check_fits_instance(spec, *channel, target_.config, target_.cheap_seen); !st) {
+        const std::string& m = st.message();
+        const std::size_t colon = m.find(": ");
+        return colon == std::string::npos ? m : m.substr(colon + 2);
+    }
+    available = true;
+    return action::explain(spec, 0, target_.master, *channel);
 }
 
 void ActionMenu::build_entries(bool instance_only, const std::string& no_worker) {
@@ -160,7 +202,9 @@ void ActionMenu::build_entries(bool instance_only, const std::string& no_worker)
         if (instance_only && spec.target == action::Target::Worker) continue;
         MenuEntry e;
         e.spec = &spec;
-        if (spec.target == action::Target::Worker && !target_.tagged.empty()) {
+        if (!target_.unavailable.empty()) {
+            e.text = target_.unavailable;
+        } else if (spec.target == action::Target::Worker && !target_.tagged.empty()) {
             e.available = true;
             e.text = action::signal_name(spec.worker_signal) + " to the " + std::to_string(target_.tagged.size()) +
                      " tagged workers, one after another, each once the previous one " +
@@ -178,13 +222,10 @@ void ActionMenu::build_entries(bool instance_only, const std::string& no_worker)
             e.available = target_.has_worker;
             e.text = e.available ? action::explain(spec, target_.worker_id, target_.pid, action::Channel::WorkerSignal)
                                  : no_worker;
-        } else if (target_.master <= 1) {
+        } else if (target_.master <= 0) {
             e.text = "the snapshot names no master pid (run uWSGI with --master)";
         } else {
-            std::string why;
-            const auto channel = action::channel_for(spec, !target_.fifo.empty(), &why);
-            e.available = channel.has_value();
-            e.text = e.available ? action::explain(spec, 0, target_.master, *channel) : why;
+            e.text = instance_entry(spec, e.available);
         }
         if (highlight_ < 0 && e.available && spec.graceful) highlight_ = static_cast<int>(entries_.size());
         entries_.push_back(std::move(e));
@@ -204,9 +245,10 @@ std::string ActionMenu::open_on_instance(const InstanceNow& now) {
     target_ = {};
     target_.instance = now.name;
     target_.master = now.master;
-    target_.fifo = scope_.fifo;
-    if (target_.fifo.empty() && target_.master > 1)
-        target_.fifo = action::master_fifo_from_cmdline(scope_.proc, target_.master).value_or("");
+    target_.peer = now.peer;
+    target_.cheap_seen = now.cheap_seen;
+    read_master(target_.master);
+    if (target_.unavailable.empty()) target_.unavailable = too_old(now.age_s, now.interval);
     build_entries(true, "");
     chosen_ = -1;
     stage_ = Stage::Choosing;
@@ -229,6 +271,7 @@ std::string ActionMenu::confirm(const InstanceNow& now) {
     if (!now.live) return name + ": " + target_.instance + " is stale (its latest poll failed); nothing sent";
     if (now.master != target_.master)
         return name + ": the master changed meanwhile: pid " + std::to_string(target_.master) + " is gone; nothing sent";
+    target_.peer = now.peer;  // the newest row's connection is the proof
     queue_.clear();
     return launch(*now.observed, now.age_s, now.interval);
 }
@@ -279,6 +322,9 @@ std::string ActionMenu::confirm(const ViewModel& vm) {
     const auto master = static_cast<pid_t>(s->pid.value_or(0));
     if (master != target_.master)
         return name + ": the master changed meanwhile: pid " + std::to_string(target_.master) + " is gone; nothing sent";
+    // The snapshot acted on is the newest: its connection is the proof.
+    target_.peer = s->peer;
+    target_.other_pids = action::other_pids(*s);
     queue_.clear();
     if (e.spec->target == action::Target::Worker) {
         if (!target_.tagged.empty()) queue_ = target_.tagged;
@@ -301,8 +347,11 @@ std::string ActionMenu::launch(const action::Observed& obs, double age, double i
     aim_ = {};
     aim_.spec = e.spec;
     aim_.address = scope_.address;
+    aim_.peer = target_.peer;
     aim_.master = target_.master;
     aim_.fifo = target_.fifo;
+    aim_.cheap_seen = target_.cheap_seen;
+    aim_.other_pids = target_.other_pids;
     // The interval the screen fetches at now (+ and - change it, f too).
     aim_.interval_ms = static_cast<int64_t>(std::llround(interval * 1000));
     flight_spec_ = e.spec;
@@ -357,6 +406,7 @@ std::string ActionMenu::tick(double mono_now) {
             return finish(st.message());
         }
         sent_ = sent + step_label();
+        before_.sent_at = wall_clock_seconds();
         flight_ = Flight::Watching;
         watch_from_ = mono_now;
         deadline_ = mono_now + scope_.wait;

@@ -16,6 +16,8 @@ InstanceNow FleetActions::now_of(const FleetRow& row, const FleetViewModel& vm) 
     n.live = row.live;
     n.master_kind = row.master_kind;
     n.master = static_cast<pid_t>(row.master);
+    n.peer = row.peer;
+    n.cheap_seen = row.cheap_seen;
     n.age_s = row.has_data ? vm.mono_now() - row.last_ok_mono : 1e9;
     n.interval = vm.interval();
     n.observed = row.has_data ? &row.observed : nullptr;

@@ -102,6 +102,9 @@ void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double
         row.live = inst.last_ok && inst.has_data;
         row.master_kind = inst.has_data && inst.snapshot.kind == SnapshotKind::Master;
         row.master = inst.has_data ? inst.snapshot.pid.value_or(0) : 0;
+        row.peer = inst.has_data ? inst.snapshot.peer : Peer{};
+        row.cheap_seen = inst.has_data && std::any_of(inst.snapshot.workers.begin(), inst.snapshot.workers.end(),
+                                                      [](const Worker& w) { return w.status == "cheap"; });
         row.last_ok_mono = inst.last_ok_mono;
         if (inst.has_data) row.observed = action::observe(inst.snapshot);
         else row.observed = {};

@@ -221,8 +221,12 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
     seg(line_, state_style);
     line_.clear();
     if (const std::string_view f = vm.flash(); !f.empty()) {
+        // A message longer than the room keeps its end ("...; nothing sent"):
+        // the middle is elided, not the tail cut.
         line_ += " | ";
-        line_ += f;
+        const int room = grid.width() - x - 3;
+        if (room > 8) append_elided_middle(line_, f, static_cast<std::size_t>(room), vm.ascii());
+        else line_ += f;
     } else if (vm.overlay() != Overlay::None) {
         line_ += " | ";
         line_ += vm.overlay() == Overlay::Help ? "help" : "details";

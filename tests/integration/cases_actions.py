@@ -92,11 +92,16 @@ def actions_instance(ctx):
     ctx.sub("pause-resume", pause_resume)
 
     def no_reader():
-        # A FIFO nobody reads: one clear line, no hang.
+        # A FIFO that is not the master's: refused before it is opened, no hang.
         dead = ctx.path("dead.fifo")
         os.mkfifo(dead)
         r = act(ctx, "reopen-logs", "--master-fifo", dead, addr, timeout=10)
-        check(r.rc == 1 and "no process reads it" in r.errtext(), "rc %s err %r" % (r.rc, r.errtext()))
+        check(r.rc == 1 and "does not hold it open" in r.errtext(), "rc %s err %r" % (r.rc, r.errtext()))
+        # A device and a socket at the path: named for what they are, never opened.
+        r = act(ctx, "reopen-logs", "--master-fifo", "/dev/zero", addr, timeout=10)
+        check(r.rc == 1 and "a character device, not a FIFO" in r.errtext(), "rc %s err %r" % (r.rc, r.errtext()))
+        r = act(ctx, "reopen-logs", "--master-fifo", u.stats.target, addr, timeout=10)
+        check(r.rc == 1 and "a socket, not a FIFO" in r.errtext(), "rc %s err %r" % (r.rc, r.errtext()))
         plain = ctx.path("plain.txt")
         open(plain, "w").write("x")
         r = act(ctx, "reopen-logs", "--master-fifo", plain, addr, timeout=10)
@@ -180,6 +185,20 @@ def actions_eperm(ctx):
         ctx.sub(name.split(":")[0], one)
     time.sleep(1.0)
     check(pids(u) == before, "workers changed: %s -> %s" % (before, pids(u)))
+
+    def unreadable_home():
+        # Root's 0700 home: a settings file that cannot be there is not an error.
+        home = ctx.mkdir("roots-home")
+        os.chmod(home, 0o700)
+        snap = ctx.path("snap.json")
+        open(snap, "wb").write(u.read()[0])
+        os.chmod(ctx.dir, 0o755)
+        os.chmod(snap, 0o644)
+        r = harness.run_tool(drop[0], drop[1:] + ["--once", "--format", "json", "file:" + snap], timeout=20,
+                             extra_env={"HOME": home, "XDG_CONFIG_HOME": "", "XDG_STATE_HOME": ""})
+        ctx.runs.append(r)
+        check(r.rc == 0, "exit %s as nobody with an unreadable $HOME: %r" % (r.rc, r.errtext()))
+    ctx.sub("unreadable-home", unreadable_home)
 
 
 @case("actions-fake-server")

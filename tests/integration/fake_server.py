@@ -1,7 +1,7 @@
 # fake_server.py — a hostile stats server on loopback, for the failure cases.
 #
-# FakeServer(handler) listens on 127.0.0.1 (TCP, port picked by the kernel)
-# or on a unix socket path; every accepted connection runs handler(conn) in
+# FakeServer(handler) listens on 127.0.0.1 (TCP, port picked by the kernel
+# unless given) or on a unix socket path; every accepted connection runs handler(conn) in
 # a daemon thread with a socket timeout, so nothing outlives the test for
 # long. Handlers below build the faults: silence, truncated or empty
 # replies, HTTP errors, floods, wrong types. Python 3 stdlib only.
@@ -14,7 +14,7 @@ HOLD_MAX = 15.0   # longest a handler keeps a connection open
 
 
 class FakeServer:
-    def __init__(self, handler, unix_path=None):
+    def __init__(self, handler, unix_path=None, port=0):
         self.handler = handler
         self.unix_path = unix_path
         if unix_path:
@@ -23,7 +23,7 @@ class FakeServer:
         else:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.sock.bind(("127.0.0.1", 0))
+            self.sock.bind(("127.0.0.1", port))
         self.sock.listen(16)
         self.sock.settimeout(0.2)
         self.connections = 0

@@ -36,6 +36,7 @@ import cases_exporter  # noqa: E402,F401
 import cases_recordings  # noqa: E402,F401
 import cases_events  # noqa: E402,F401
 import cases_actions  # noqa: E402,F401
+import cases_actions_hostile  # noqa: E402,F401
 import cases_screen_actions  # noqa: E402,F401
 import cases_fleet_scale  # noqa: E402,F401
 

@@ -43,7 +43,15 @@ enum FieldFlag : uint8_t {
     kFieldJsonNullIfEmpty = 8,  // JSON: null for an empty string (else "")
     kFieldMasterOnly = 16,  // root: only a master's document has it (not an Emperor's or a router's)
     kFieldAfterLists = 32,  // root: uWSGI writes it after the document's lists (a router's "cheap")
+    kFieldPid = 64,         // a process id: an integer in [0, kMaxPid] (0 = no process); anything
+                            // else (a fraction or exponent form, a string, a negative or larger
+                            // number) makes it unknown, never a wrapped or rounded pid
 };
+
+// The largest pid Linux can hand out (PID_MAX_LIMIT on 64-bit): a pid field
+// above it is unknown (kFieldPid). The action stage checks the running
+// kernel's own pid_max.
+inline constexpr int64_t kMaxPid = 4194304;
 
 struct FieldDef {
     std::string_view key;   // the JSON key, exactly as uWSGI writes it (= the member's name)
@@ -158,7 +166,7 @@ inline constexpr auto kRootFields = field_detail::table<Snapshot>({
     UWSGITOP_INT(Snapshot, listen_queue_errors, kFieldMasterOnly),
     UWSGITOP_INT(Snapshot, signal_queue, kFieldMasterOnly),
     UWSGITOP_INT(Snapshot, load, kFieldMasterOnly),
-    UWSGITOP_INT(Snapshot, pid),
+    UWSGITOP_INT(Snapshot, pid, kFieldPid),
     UWSGITOP_INT(Snapshot, uid),
     UWSGITOP_INT(Snapshot, gid),
     UWSGITOP_STR(Snapshot, cwd, kFieldJsonNullIfEmpty),
@@ -179,7 +187,7 @@ inline constexpr auto kRouterFields = field_detail::table<Snapshot>({
 // "workers": [...]; then "apps" and "cores" (uss/pss: only uWSGI after 2.0, master branch).
 inline constexpr auto kWorkerFields = field_detail::table<Worker>({
     UWSGITOP_INT(Worker, id),
-    UWSGITOP_INT(Worker, pid),
+    UWSGITOP_INT(Worker, pid, kFieldPid),
     UWSGITOP_INT(Worker, accepting),
     UWSGITOP_INT(Worker, requests),
     UWSGITOP_INT(Worker, delta_requests),
@@ -259,7 +267,7 @@ inline constexpr auto kMetricFields = field_detail::table<Metric>({
 
 inline constexpr auto kSpoolerFields = field_detail::table<Spooler>({
     UWSGITOP_STR(Spooler, dir),
-    UWSGITOP_INT(Spooler, pid),
+    UWSGITOP_INT(Spooler, pid, kFieldPid),
     UWSGITOP_INT(Spooler, tasks),
     UWSGITOP_INT(Spooler, respawns),
     UWSGITOP_INT(Spooler, running),
@@ -267,7 +275,7 @@ inline constexpr auto kSpoolerFields = field_detail::table<Spooler>({
 
 inline constexpr auto kDaemonFields = field_detail::table<Daemon>({
     UWSGITOP_STR(Daemon, cmd),
-    UWSGITOP_INT(Daemon, pid),
+    UWSGITOP_INT(Daemon, pid, kFieldPid),
     UWSGITOP_INT(Daemon, respawns),
 });
 
@@ -299,7 +307,7 @@ inline constexpr auto kLegionFields = field_detail::table<Legion>({
 
 inline constexpr auto kVassalFields = field_detail::table<Vassal>({
     UWSGITOP_STR(Vassal, id),
-    UWSGITOP_INT(Vassal, pid),
+    UWSGITOP_INT(Vassal, pid, kFieldPid),
     UWSGITOP_INT(Vassal, born),
     UWSGITOP_INT(Vassal, last_mod),
     UWSGITOP_INT(Vassal, last_heartbeat),
@@ -351,7 +359,7 @@ inline constexpr auto kNodeFields = field_detail::table<RouterNode>({
     UWSGITOP_INT(RouterNode, modifier1),
     UWSGITOP_INT(RouterNode, modifier2),
     UWSGITOP_INT(RouterNode, last_check),
-    UWSGITOP_INT(RouterNode, pid),
+    UWSGITOP_INT(RouterNode, pid, kFieldPid),
     UWSGITOP_INT(RouterNode, uid),
     UWSGITOP_INT(RouterNode, gid),
     UWSGITOP_INT(RouterNode, requests),

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 #include "uwsgitop/base/byte_buffer.hpp"
+#include "uwsgitop/base/peer.hpp"
 
 namespace uwsgitop {
 
@@ -179,6 +180,7 @@ struct Snapshot {
                                 // workers have has_cores but no cores here (parse.hpp)
 
     SnapshotKind kind = SnapshotKind::Unknown;
+    Peer peer;  // the connection this snapshot came over (base/peer.hpp), set by the pipeline
 
     // common / master
     std::string_view version, cwd;

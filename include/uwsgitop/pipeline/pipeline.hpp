@@ -7,7 +7,8 @@
 //     (a reply that does not parse is recorded too, byte-exact);
 //   * on success `into` holds the new snapshot (its strings copied out of
 //     the pipeline's one read buffer, which every refresh reuses) and
-//     `rates` the rates against the previous successful refresh;
+//     `rates` the rates against the previous successful refresh; `into.peer`
+//     is the connection the snapshot came over (base/peer.hpp);
 //   * on failure `into` is left cleared and the Status says why (address and
 //     cause); the caller keeps showing its own last good snapshot.
 // Streamed: once a source's last document was 256 KiB or more and its

@@ -14,8 +14,11 @@
 //   master pid. A refresh that reorders the table does not move it. The
 //   entries are one per row of action_table(): worker actions, then instance
 //   actions through the master FIFO when one is known (--master-fifo, or the
-//   master's /proc/PID/cmdline), else the master signal; an entry that cannot
-//   run says why. The highlighted entry is the first graceful one available
+//   master's /proc/PID/cmdline or the config file it names), else the master
+//   signal; an entry that cannot run says why, from the moment the menu
+//   opens: a stale or paused snapshot, another user's master, no FIFO, an
+//   action uWSGI would ignore or that would not do what it says on this
+//   instance (action::check_fits_instance). The highlighted entry is the first graceful one available
 //   (a brutal one never is).
 // - key(): Up/Down move the highlight, an entry's letter or Enter on the
 //   highlighted one selects it, then `y` confirms; any other key cancels and
@@ -55,6 +58,7 @@
 #include <vector>
 
 #include "uwsgitop/action/deliver.hpp"
+#include "uwsgitop/action/master_config.hpp"
 #include "uwsgitop/settings/options.hpp"
 #include "uwsgitop/tui/grid.hpp"
 #include "uwsgitop/tui/view_model.hpp"
@@ -91,6 +95,8 @@ struct InstanceNow {
     bool live = false;                 // the latest poll succeeded
     bool master_kind = false;          // that snapshot is a master's stats
     pid_t master = 0;
+    Peer peer;                         // the connection that snapshot came over
+    bool cheap_seen = false;           // it shows a cheap worker
     double age_s = 1e9;                // the snapshot's age now
     double interval = 1.0;             // the fleet's poll interval now
     const action::Observed* observed = nullptr;
@@ -103,6 +109,11 @@ struct MenuTarget {
     long worker_id = 0;
     pid_t pid = 0;
     pid_t master = 0;
+    Peer peer;                  // the connection the snapshot acted on came over
+    bool cheap_seen = false;    // that snapshot shows a cheap worker
+    std::vector<int64_t> other_pids;  // action::other_pids() of it
+    action::MasterConfig config;      // what the master was started with (read at open)
+    std::string unavailable;    // non-empty: every entry is unavailable for this reason
     std::string fifo;           // the master FIFO known when the menu opened
     std::vector<std::pair<long, pid_t>> tagged;  // tagged running workers: id, pid
 };
@@ -163,6 +174,13 @@ private:
     // Checks step `step_`'s worker against `snap` and starts its delivery.
     std::string start_step(const action::Observed& obs, int64_t age_ms);
     std::string step_label() const;
+    // The instance half of the frozen target: master, peer, what it was
+    // started with; read_master() alone for a fleet row.
+    void freeze_instance(const Snapshot& s);
+    void read_master(pid_t master);
+    static std::string too_old(double age_s, double interval);
+    // An instance entry's text, and whether it can run.
+    std::string instance_entry(const action::ActionSpec& spec, bool& available) const;
 
     ActionScope scope_;
     Deliver deliver_;

@@ -57,6 +57,8 @@ struct FleetRow {
     // For x (fleet_actions.hpp), from the last good snapshot:
     bool has_data = false, live = false, master_kind = false;
     int64_t master = 0;             // its master pid (0 = none)
+    Peer peer;                      // the connection that snapshot came over
+    bool cheap_seen = false;        // that snapshot shows a cheap worker
     double last_ok_mono = 0;        // when it was polled
     action::Observed observed;      // its running workers and their pids
     FleetState kind = FleetState::Error;

@@ -3,6 +3,7 @@
 // test; the only FIFO is this test's own), and the confirmations.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <string>
 #include <fcntl.h>
@@ -31,6 +32,7 @@ act::Aim aim_for(const char* name, pid_t master) {
     a.spec = act::find_action(name);
     REQUIRE(a.spec != nullptr);
     REQUIRE(uwsgitop::parse_address("127.0.0.1:9159", a.address).is_ok());
+    a.peer = actiontest::tcp_peer("127.0.0.1", 9159);
     a.master = master;
     a.interval_ms = 1000;
     return a;
@@ -79,7 +81,7 @@ TEST_CASE("deliver: a worker action reaches only the checked child, after every 
         act::Aim a = aim_for("kill-worker", child);  // the sleep named as master
         a.worker_id = 2;
         a.pid = child;
-        CHECK(act::deliver(p.proc(), a, sent).message().find("does not hold the stats socket") != std::string::npos);
+        CHECK(act::deliver(p.proc(), a, sent).message().find("does not hold the stats socket we read") != std::string::npos);
         CHECK(alive(child));
     }
     SUBCASE("a worker whose parent is not the master: refused, nothing sent") {
@@ -94,6 +96,34 @@ TEST_CASE("deliver: a worker action reaches only the checked child, after every 
         const uwsgitop::Status st = act::deliver(q.proc(), a, sent);
         CHECK(st.message().rfind("127.0.0.1:9159: ", 0) == 0);
         CHECK(st.message().find("not the master pid") != std::string::npos);
+        CHECK(alive(child));
+    }
+    SUBCASE("a pid the snapshot also gives to the master, a spooler or another worker: refused") {
+        act::Aim a = aim_for("kill-worker", master);
+        a.worker_id = 2;
+        a.pid = child;
+        a.other_pids = {4711, child};
+        CHECK(act::deliver(p.proc(), a, sent).message().find("is also the master's, another worker's") != std::string::npos);
+        CHECK(alive(child));
+    }
+    SUBCASE("a pid past pid_max (2^32 + the child's): refused, never truncated to the child") {
+        act::Aim a = aim_for("kill-worker", master);
+        a.worker_id = 2;
+        a.pid = (int64_t{1} << 32) + child;
+        CHECK(act::deliver(p.proc(), a, sent).message().find("is not a valid pid; refused") != std::string::npos);
+        a.master = (int64_t{1} << 32) + master;
+        a.pid = child;
+        CHECK(act::deliver(p.proc(), a, sent).message().find("is not a valid pid; refused") != std::string::npos);
+        CHECK(alive(child));
+    }
+    SUBCASE("the same address, but another peer answered: refused") {
+        act::Aim a = aim_for("kill-worker", master);
+        a.worker_id = 2;
+        a.pid = child;
+        a.peer = actiontest::tcp_peer("::1", 9159);  // the real listener is on 127.0.0.1
+        CHECK(act::deliver(p.proc(), a, sent).message().find("no socket listens on [::1]:9159") != std::string::npos);
+        a.peer = actiontest::unix_peer(child);
+        CHECK(act::deliver(p.proc(), a, sent).message().find("the process that answered is pid") != std::string::npos);
         CHECK(alive(child));
     }
     SUBCASE("all checks pass: SIGTERM to the child, and the explanation") {
@@ -146,6 +176,61 @@ TEST_CASE("deliver: instance actions through this test's FIFO, or refused withou
     const uwsgitop::Status gone = act::deliver(p.proc(), a, sent);
     CHECK(gone.message().find("127.0.0.1:9159: chain-reload: master FIFO ") == 0);
     CHECK(gone.message().find("no process reads it") != std::string::npos);
+}
+
+TEST_CASE("deliver: an action that would not do what it says on this instance is refused, nothing sent") {
+    const pid_t master = getpid();
+    FakeProc p;
+    p.write("net/tcp", kTcp);
+    p.write("net/tcp6", "  sl  local_address\n");
+    p.process(master, 1, {5555}, std::string("uwsgi\0--die-on-term\0", 20));
+    std::string sent;
+    // brutal-reload without a FIFO would be SIGTERM to this process: with
+    // --die-on-term that stops the instance, so it is refused before kill().
+    act::Aim a = aim_for("brutal-reload", master);
+    const uwsgitop::Status st = act::deliver(p.proc(), a, sent);
+    CHECK(st.message().find("127.0.0.1:9159: brutal-reload: the master runs with --die-on-term") == 0);
+    CHECK(sent.empty());
+    // add-worker outside cheaper mode: uWSGI ignores '+'.
+    a = aim_for("add-worker", master);
+    a.fifo = "/nonexistent.fifo";
+    CHECK(act::deliver(p.proc(), a, sent).message().find("not in cheaper mode") != std::string::npos);
+    a.cheap_seen = true;  // a cheap worker in the snapshot is cheaper mode: on to the FIFO
+    CHECK(act::deliver(p.proc(), a, sent).message().find("no such file") != std::string::npos);
+}
+
+TEST_CASE("other_pids: the master, spoolers, daemons, crons and a pid two workers share") {
+    Snapshot s;
+    s.pid = 100;
+    Worker w1, w2, w3;
+    w1.id = 1;
+    w1.pid = 101;
+    w2.id = 2;
+    w2.pid = 102;
+    w3.id = 3;
+    w3.pid = 102;
+    s.workers = {w1, w2, w3};
+    uwsgitop::Spooler sp;
+    sp.pid = 200;
+    s.spoolers.push_back(sp);
+    std::vector<int64_t> got = act::other_pids(s);
+    std::sort(got.begin(), got.end());
+    CHECK(got == std::vector<int64_t>{100, 102, 200});
+}
+
+TEST_CASE("confirmed: a respawn from before our signal is said not to be ours") {
+    act::Observed before = running({{3, 4711}});
+    act::Observed now = running({{3, 4790}});
+    before.spawned[3] = 1690000000;
+    now.spawned[3] = 1700000000;
+    std::string what;
+    before.sent_at = 1700000000.5;  // sent in the second it respawned: cannot tell, ours
+    REQUIRE(act::confirmed("reload-worker", 3, before, now, what));
+    CHECK(what == "worker 3 respawned: pid 4711 -> 4790");
+    before.sent_at = 1700000004.2;  // sent 4 s after it respawned
+    REQUIRE(act::confirmed("reload-worker", 3, before, now, what));
+    CHECK(what == "worker 3 respawned: pid 4711 -> 4790 4 s before our signal: not by it (something else reloaded "
+                  "that worker)");
 }
 
 TEST_CASE("observe: running non-cheap workers, pause") {

@@ -4,11 +4,15 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <fcntl.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,7 +79,9 @@ TEST_CASE("check_fresh: younger than two intervals") {
     CHECK_FALSE(act::check_fresh(-5, 1000).is_ok());
 }
 
-TEST_CASE("the master must hold the listening stats socket (tcp and unix)") {
+TEST_CASE("check_peer_is_master: the connection's own peer, never the address again") {
+    using actiontest::tcp_peer;
+    using actiontest::unix_peer;
     FakeProc p;
     p.write("net/tcp", kTcp);
     p.write("net/tcp6", "  sl  local_address\n");
@@ -83,75 +89,116 @@ TEST_CASE("the master must hold the listening stats socket (tcp and unix)") {
     p.process(100, 1, {5555, 7777, 8888});
     p.process(200, 1, {6666, 7778});  // holds only a connected socket
 
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9159")) == std::vector<uint64_t>{5555});
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9160")).empty());  // 23C8 is not LISTEN
-    CHECK(act::listening_inodes(p.proc(), addr("/tmp/lab/stats.sock")) == std::vector<uint64_t>{7777});
-    CHECK(act::listening_inodes(p.proc(), addr("@uwsgi-stats")) == std::vector<uint64_t>{8888});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9159)) == std::vector<uint64_t>{5555});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9160)).empty());  // 23C8 is not LISTEN
+    CHECK(act::listening_inodes(p.proc(), unix_peer(100)).empty());              // TCP only
 
-    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("127.0.0.1:9159")).is_ok());
-    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("/tmp/lab/stats.sock")).is_ok());
-    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("@uwsgi-stats")).is_ok());
-    const uwsgitop::Status liar = act::check_master_holds_socket(p.proc(), 200, addr("127.0.0.1:9159"));
-    CHECK(liar.message().find("master pid 200 does not hold the stats socket") != std::string::npos);
-    CHECK(act::check_master_holds_socket(p.proc(), 999, addr("127.0.0.1:9159")).message().find("not a process") !=
-          std::string::npos);
-    CHECK(act::check_master_holds_socket(p.proc(), 100, addr("127.0.0.1:1")).message().find("no listening socket") !=
-          std::string::npos);
-    CHECK_FALSE(act::check_master_holds_socket(p.proc(), 0, addr("127.0.0.1:9159")).is_ok());
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("127.0.0.1:9159"), tcp_peer("127.0.0.1", 9159)).is_ok());
+    // ":9159" and "localhost:9159" are proved by where the socket went, whatever the text says.
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr(":9159"), tcp_peer("127.0.0.1", 9159)).is_ok());
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("localhost:9159"), tcp_peer("::1", 9159)).message() ==
+          "localhost:9159: no socket listens on [::1]:9159 in " + p.root.string() + "/net");
+    const uwsgitop::Status liar = act::check_peer_is_master(p.proc(), 200, addr("127.0.0.1:9159"), tcp_peer("127.0.0.1", 9159));
+    CHECK(liar.message() == "127.0.0.1:9159: master pid 200 does not hold the stats socket we read (127.0.0.1:9159; a "
+                            "foreign or lying stats server?); refused");
+    CHECK(act::check_peer_is_master(p.proc(), 999, addr("127.0.0.1:9159"), tcp_peer("127.0.0.1", 9159))
+              .message()
+              .find("not a process") != std::string::npos);
+
+    // Unix and abstract sockets: the pid SO_PEERCRED named must be the master.
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("/tmp/lab/stats.sock"), unix_peer(100)).is_ok());
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("@uwsgi-stats"), unix_peer(100)).is_ok());
+    // A server bound at an unlinked path, naming the real master: its own pid answered.
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("/tmp/lab/stats.sock"), unix_peer(200)).message() ==
+          "/tmp/lab/stats.sock: the process that answered is pid 200, not the master pid 100 the snapshot names (a "
+          "foreign or lying stats server?); refused");
+
+    // No peer, no master, init.
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("/tmp/lab/stats.sock"), uwsgitop::Peer{}).message().find(
+              "who sent the snapshot is not known") != std::string::npos);
+    CHECK(act::check_peer_is_master(p.proc(), 0, addr("127.0.0.1:9159"), tcp_peer("127.0.0.1", 9159)).message().find(
+              "names no master pid") != std::string::npos);
+    CHECK(act::check_peer_is_master(p.proc(), 1, addr("127.0.0.1:9159"), tcp_peer("127.0.0.1", 9159)).message().find(
+              "pid 1 (init)") != std::string::npos);
 }
 
-TEST_CASE("a TCP listener counts only on an address the client can have reached") {
+TEST_CASE("a TCP listener counts only where the socket connected; two listeners are ambiguous") {
+    using actiontest::tcp_peer;
     FakeProc p;
     // 127.0.0.2:9159 (another process, same port), 0.0.0.0:9170, [::1]:9171, [::]:9172,
-    // [::ffff:127.0.0.1]:9173.
+    // [::ffff:127.0.0.1]:9173; 9174 on 0.0.0.0 and on 127.0.0.1 both.
     p.write("net/tcp",
             "  sl  local_address rem_address   st\n"
             "   0: 0200007F:23C7 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4444 1\n"
-            "   1: 00000000:23D2 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4445 1\n");
+            "   1: 00000000:23D2 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4445 1\n"
+            "   2: 00000000:23D6 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4449 1\n"
+            "   3: 0100007F:23D6 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4450 1\n");
     p.write("net/tcp6",
             "  sl  local_address rem_address   st\n"
             "   0: 00000000000000000000000001000000:23D3 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 4446 1\n"
             "   1: 00000000000000000000000000000000:23D4 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 4447 1\n"
             "   2: 0000000000000000FFFF00000100007F:23D5 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 4448 1\n");
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9159")).empty());  // 127.0.0.2 is not where we connected
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.2:9159")) == std::vector<uint64_t>{4444});
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9170")) == std::vector<uint64_t>{4445});
-    CHECK(act::listening_inodes(p.proc(), addr("[::1]:9171")) == std::vector<uint64_t>{4446});
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9171")).empty());
-    CHECK(act::listening_inodes(p.proc(), addr("localhost:9171")) == std::vector<uint64_t>{4446});
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9172")) == std::vector<uint64_t>{4447});
-    CHECK(act::listening_inodes(p.proc(), addr("127.0.0.1:9173")) == std::vector<uint64_t>{4448});
+    p.process(100, 1, {4445, 4449, 4450});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9159)).empty());  // 127.0.0.2 is not where we connected
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.2", 9159)) == std::vector<uint64_t>{4444});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9170)) == std::vector<uint64_t>{4445});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("::1", 9171)) == std::vector<uint64_t>{4446});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9171)).empty());  // [::1] is not 127.0.0.1
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9172)) == std::vector<uint64_t>{4447});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("::1", 9172)) == std::vector<uint64_t>{4447});
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9173)) == std::vector<uint64_t>{4448});
+    // The master holds both 9174 listeners, yet which one answered cannot be proved.
+    CHECK(act::listening_inodes(p.proc(), tcp_peer("127.0.0.1", 9174)) == std::vector<uint64_t>{4449, 4450});
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("127.0.0.1:9174"), tcp_peer("127.0.0.1", 9174)).message() ==
+          "127.0.0.1:9174: 2 sockets listen on 127.0.0.1:9174 (a wildcard beside a specific address, or "
+          "SO_REUSEPORT): which one answered cannot be proved; refused");
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("127.0.0.1:9170"), tcp_peer("127.0.0.1", 9170)).is_ok());
 }
 
-TEST_CASE("check_parent: the worker's ppid must be the master") {
+TEST_CASE("check_parent: the worker's ppid must be the master, and its program the master's") {
     FakeProc p;
     p.process(100, 1, {});
     p.process(101, 100, {});
     p.process(300, 42, {});  // an unrelated process the snapshot calls a worker
+    p.process(102, 100, {}, "sleep", "/bin/ls");  // the master's child, another program (fork + exec)
+    p.process(103, 100, {});
+    p.write("103/stat", "103 (uwsgi) Z 100 1 1 0 -1\n");  // a worker that already exited
     CHECK(act::parent_of(p.proc(), 101) == 100);
     CHECK(act::check_parent(p.proc(), 101, 100, 1).is_ok());
     CHECK(act::check_parent(p.proc(), 300, 100, 2).message() ==
           "worker 2, pid 300: its parent is pid 42, not the master pid 100; refused");
+    CHECK(act::check_parent(p.proc(), 102, 100, 4).message() ==
+          "worker 4, pid 102: runs another program than the master pid 100 (not a worker: a daemon, a cron command "
+          "or an exec'd child?); refused");
+    CHECK(act::check_parent(p.proc(), 103, 100, 5).message() ==
+          "worker 5, pid 103 has already exited (a zombie: something else ended it); nothing sent");
     CHECK(act::check_parent(p.proc(), 555, 100, 3).message().find("worker 3, pid 555 is gone") != std::string::npos);
     CHECK_FALSE(act::check_parent(p.proc(), 1, 100, 3).is_ok());
 }
 
-TEST_CASE("master_fifo_from_cmdline: --master-fifo PATH, --master-fifo=PATH, master-fifo=PATH") {
+TEST_CASE("check_pid: 2..pid_max, read from the kernel") {
     FakeProc p;
-    using namespace std::string_literals;
-    p.process(10, 1, {}, "uwsgi\0--master\0--master-fifo\0/tmp/f1\0"s);
-    p.process(11, 1, {}, "uwsgi\0--master-fifo=/tmp/f2\0"s);
-    p.process(12, 1, {}, "uwsgi\0master-fifo=/tmp/f3"s);
-    p.process(13, 1, {}, "uwsgi\0--master\0--master-fifo\0"s);
-    CHECK(act::master_fifo_from_cmdline(p.proc(), 10) == "/tmp/f1");
-    CHECK(act::master_fifo_from_cmdline(p.proc(), 11) == "/tmp/f2");
-    CHECK(act::master_fifo_from_cmdline(p.proc(), 12) == "/tmp/f3");
-    CHECK_FALSE(act::master_fifo_from_cmdline(p.proc(), 13).has_value());
-    CHECK_FALSE(act::master_fifo_from_cmdline(p.proc(), 99).has_value());
+    p.write("sys/kernel/pid_max", "32768\n");
+    CHECK(act::pid_max(p.proc()) == 32768);
+    CHECK(act::check_pid(p.proc(), 2, "w").is_ok());
+    CHECK(act::check_pid(p.proc(), 32768, "w").is_ok());
+    CHECK(act::check_pid(p.proc(), 32769, "w").message() == "w: pid 32769 is not a valid pid; refused");
+    CHECK(act::check_pid(p.proc(), (int64_t{1} << 32) + 5, "w").message() == "w: pid 4294967301 is not a valid pid; refused");
+    CHECK(act::check_pid(p.proc(), 1, "w").message() == "w: pid 1 is init, never signalled; refused");
+    CHECK_FALSE(act::check_pid(p.proc(), 0, "w").is_ok());
+    CHECK_FALSE(act::check_pid(p.proc(), -7, "w").is_ok());
+    CHECK(act::check_pid(p.proc(), INT64_MIN, "w").message() == "w: no valid pid in the snapshot; refused");
+    FakeProc q;  // no pid_max: the kernel's limit
+    CHECK(act::pid_max(q.proc()) == 4194304);
 }
 
-TEST_CASE("check_parent on the real /proc: a child of this test") {
-    const pid_t child = spawn_sleep();
+TEST_CASE("check_parent on the real /proc: a fork of this test passes, an exec'd child does not") {
+    const pid_t other = spawn_sleep();
+    CHECK(act::check_parent(act::ProcRoot{}, other, getpid(), 1).message().find("runs another program") != std::string::npos);
+    CHECK(::kill(other, SIGKILL) == 0);  // the sleep this test started
+    int reaped = 0;
+    REQUIRE(waitpid(other, &reaped, 0) == other);
+    const pid_t child = actiontest::spawn_fork();
     CHECK(act::check_parent(act::ProcRoot{}, child, getpid(), 1).is_ok());
     CHECK_FALSE(act::check_parent(act::ProcRoot{}, child, getppid(), 1).is_ok());
     CHECK(act::send_signal(child, SIGTERM, "worker 1, pid " + std::to_string(child)).is_ok());
@@ -164,7 +211,7 @@ TEST_CASE("check_parent on the real /proc: a child of this test") {
 }
 
 TEST_CASE("signal_worker: checks the pinned child, refuses a process that is not the master's child") {
-    const pid_t child = spawn_sleep();
+    const pid_t child = actiontest::spawn_fork();
     const std::string who = "worker 1, pid " + std::to_string(child);
     // Named as a worker of another "master" (our parent): refused, still alive.
     const uwsgitop::Status refused = act::signal_worker(act::ProcRoot{}, child, getppid(), 1, SIGTERM, who);
@@ -222,13 +269,41 @@ TEST_CASE("write_fifo: no reader, not a FIFO, missing, not the master's, and a r
     ::close(rfd);
 }
 
-TEST_CASE("master_fifo_from_cmdline: a relative path is the master's, read against its cwd") {
-    const pid_t master = 4343;
+
+TEST_CASE("write_fifo: what is not a FIFO is never opened, only looked at (O_PATH)") {
+    const pid_t master = 4242;
     actiontest::FakeProc p;
-    p.process(master, 1, {}, std::string("uwsgi\0--master-fifo\0run/m.fifo\0", 30));
-    fs::create_symlink("/srv/app", p.root / std::to_string(master) / "cwd");
-    CHECK(act::master_fifo_from_cmdline(p.proc(), master) == std::optional<std::string>("/srv/app/run/m.fifo"));
-    actiontest::FakeProc q;
-    q.process(master, 1, {}, std::string("uwsgi\0--master-fifo=/run/a.fifo\0", 32));
-    CHECK(act::master_fifo_from_cmdline(q.proc(), master) == std::optional<std::string>("/run/a.fifo"));
+    p.process(master, 1, {});
+    // A regular file watched with inotify: an open of the file itself (for
+    // reading or writing) shows as IN_OPEN / IN_CLOSE_*; an O_PATH look does not.
+    const std::string plain = (p.root / "watched").string();
+    std::ofstream(plain) << "keep";
+    const int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    REQUIRE(in >= 0);
+    REQUIRE(inotify_add_watch(in, plain.c_str(), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_MODIFY) >= 0);
+    CHECK(act::write_fifo(p.proc(), master, plain, 'R').message() ==
+          "master FIFO " + plain + ": a regular file, not a FIFO; refused, nothing opened or written");
+    char events[4096];
+    CHECK(::read(in, events, sizeof events) < 0);  // EAGAIN: no event at all
+    ::close(in);
+
+    // A character device and a unix socket at the path: named, not opened.
+    CHECK(act::write_fifo(p.proc(), master, "/dev/zero", 'R').message().find("a character device, not a FIFO") !=
+          std::string::npos);
+    const std::string sock = (p.root / "s.sock").string();
+    const int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    std::memcpy(sun.sun_path, sock.c_str(), sock.size() + 1);
+    REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&sun), sizeof sun) == 0);
+    REQUIRE(::listen(s, 1) == 0);
+    CHECK(act::write_fifo(p.proc(), master, sock, 'R').message() ==
+          "master FIFO " + sock + ": a socket, not a FIFO; refused, nothing opened or written");
+    int pending = -1;
+    sockaddr_un who{};
+    socklen_t len = sizeof who;
+    ::fcntl(s, F_SETFL, O_NONBLOCK);
+    pending = ::accept(s, reinterpret_cast<sockaddr*>(&who), &len);
+    CHECK(pending < 0);  // nobody connected to it
+    ::close(s);
 }

@@ -353,22 +353,22 @@ TEST_CASE("parse::Parser::parse broken input") {
         CHECK(fails("{}x") == "invalid stats JSON at byte 2: The document root must not be followed by other values.");
     }
     SUBCASE("numbers out of range") {
-        CHECK(fails("{\"pid\":9223372036854775808}") ==
-              "invalid stats JSON at byte 7: number out of range for field \"pid\"");
-        CHECK(fails("{\"pid\":99999999999999999999}").find("number out of range for field \"pid\"") !=
+        CHECK(fails("{\"load\":9223372036854775808}") ==
+              "invalid stats JSON at byte 8: number out of range for field \"load\"");
+        CHECK(fails("{\"load\":99999999999999999999}").find("number out of range for field \"load\"") !=
               std::string::npos);
         CHECK(fails("{\"workers\":[{\"rss\":1e30}]}").find("number out of range for field \"rss\"") !=
               std::string::npos);
-        CHECK(fails("{\"pid\":-1e300}").find("number out of range") != std::string::npos);
+        CHECK(fails("{\"load\":-1e300}").find("number out of range") != std::string::npos);
         CHECK(fails("{\"pid\":1e999}").find("Number too big") != std::string::npos);
     }
     SUBCASE("non-integral doubles") {
         CHECK(fails("{\"load\":0.5}") == "invalid stats JSON at byte 8: field \"load\" expects an integer");
     }
     SUBCASE("wrong types name the field") {
-        CHECK(fails("{\"pid\":\"12\"}") == "invalid stats JSON at byte 11: field \"pid\" expects a number");
+        CHECK(fails("{\"load\":\"12\"}") == "invalid stats JSON at byte 12: field \"load\" expects a number");
         CHECK(fails("{\"version\":5}").find("field \"version\" expects a string") != std::string::npos);
-        CHECK(fails("{\"pid\":true}").find("field \"pid\" expects a number") != std::string::npos);
+        CHECK(fails("{\"load\":true}").find("field \"load\" expects a number") != std::string::npos);
         CHECK(fails("{\"pid\":{}}").find("field \"pid\" expects a number") != std::string::npos);
         CHECK(fails("{\"cwd\":[]}").find("field \"cwd\" expects a string") != std::string::npos);
         CHECK(fails("{\"workers\":5}").find("field \"workers\" expects an array") != std::string::npos);
@@ -503,15 +503,37 @@ TEST_CASE("parse::Parser::parse value rules") {
         check_invariants(snap);
     }
     SUBCASE("integral doubles are accepted") {
-        REQUIRE(parse_text(parser, "{\"pid\":5.0,\"load\":1e3,\"uid\":-0.0,\"gid\":2E2}", snap).is_ok());
-        CHECK(snap.pid == 5);
+        REQUIRE(parse_text(parser, "{\"listen_queue\":5.0,\"load\":1e3,\"uid\":-0.0,\"gid\":2E2}", snap).is_ok());
+        CHECK(snap.listen_queue == 5);
         CHECK(snap.load == 1000);
         CHECK(snap.uid == 0);
         CHECK(snap.gid == 200);
     }
     SUBCASE("extremes of int64") {
-        REQUIRE(parse_text(parser, "{\"pid\":9223372036854775807}", snap).is_ok());
-        CHECK(snap.pid == INT64_MAX);
+        REQUIRE(parse_text(parser, "{\"load\":9223372036854775807}", snap).is_ok());
+        CHECK(snap.load == INT64_MAX);
+    }
+    SUBCASE("a pid is an integer in [0, kMaxPid]; anything else is unknown, never rounded or wrapped") {
+        REQUIRE(parse_text(parser, "{\"pid\":4194304,\"workers\":[{\"id\":1,\"pid\":0},{\"id\":2,\"pid\":17}]}", snap)
+                    .is_ok());
+        CHECK(snap.pid == 4194304);
+        CHECK(snap.workers[0].pid == 0);  // a cheap worker: no process
+        CHECK(snap.workers[1].pid == 17);
+        for (const char* bad : {"4294967313", "4194305", "1.5e4", "15000.0", "-1", "-4294967279", "\"15000\"", "true",
+                                "99999999999999999999", "1e999"}) {
+            CAPTURE(bad);
+            const std::string doc = std::string("{\"pid\":") + bad + ",\"workers\":[{\"id\":1,\"pid\":" + bad +
+                                    "}],\"spooler\":[],\"spoolers\":[{\"dir\":\"/s\",\"pid\":" + bad + "}]}";
+            const Status st = parse_text(parser, doc, snap);
+            if (std::string_view(bad) == "1e999") {
+                CHECK_FALSE(st.is_ok());  // not JSON at all (RapidJSON: number too big)
+                continue;
+            }
+            REQUIRE(st.is_ok());
+            CHECK_FALSE(snap.pid.has_value());
+            CHECK_FALSE(snap.workers[0].pid.has_value());
+            CHECK_FALSE(snap.spoolers[0].pid.has_value());
+        }
     }
     SUBCASE("negative counters are refused, signed fields keep their sign") {
         const Status st = parse_text(parser, "{\"workers\":[{\"id\":1,\"requests\":-5}]}", snap);

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "../action/fake_proc.hpp"
 #include "tui_test_support.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
 #include "uwsgitop/tui/render.hpp"
@@ -132,6 +133,33 @@ TEST_CASE("action_menu: one entry per action; the graceful worker action is high
     CHECK(entry(m, "chain-reload").text.find("'c' to the master FIFO") == 0);
     CHECK(entry(m, "kill-worker").available);
     CHECK_FALSE(entry(m, "kill-worker").spec->graceful);
+}
+
+TEST_CASE("action_menu: an action that would not do what it says on this instance is unavailable when it opens") {
+    // Master pid 4000 was started with --die-on-term; no worker is cheap, no --cheaper.
+    actiontest::FakeProc p;
+    p.process(4000, 1, {}, std::string("uwsgi\0--die-on-term\0", 20));
+    TestSnap t{{1, 101, "idle", 10, 1.0, 2, 0}, {2, 102, "busy", 40, 5.0, 2, 1}};
+    ViewModel vm = make(t);
+    ActionScope sc = scope("");
+    sc.proc = p.proc();
+    ActionMenu m(sc);
+    REQUIRE(m.open_on(vm).empty());
+    CHECK(m.target().config.die_on_term);
+    CHECK_FALSE(entry(m, "brutal-reload").available);
+    CHECK(entry(m, "brutal-reload").text.find("the master runs with --die-on-term") == 0);
+    CHECK_FALSE(entry(m, "add-worker").available);
+    CHECK(entry(m, "add-worker").text == "add-worker needs the master FIFO (--master-fifo PATH), and none is known");
+    CHECK(entry(m, "reload").available);  // SIGHUP is a reload with or without --die-on-term
+    // With a FIFO: R goes through it, and + is still refused outside cheaper mode.
+    sc.fifo = "/run/app/master.fifo";
+    ActionMenu f(sc);
+    REQUIRE(f.open_on(vm).empty());
+    CHECK(entry(f, "brutal-reload").available);
+    CHECK(entry(f, "brutal-reload").text.find("'R' to the master FIFO") == 0);
+    CHECK_FALSE(entry(f, "add-worker").available);
+    CHECK(entry(f, "add-worker").text.find("the instance is not in cheaper mode") == 0);
+    CHECK(f.key('+', vm).find("not in cheaper mode") != std::string::npos);
 }
 
 TEST_CASE("action_menu: without a FIFO the FIFO-only actions say why; a cheap worker has no worker actions") {
@@ -309,23 +337,26 @@ TEST_CASE("action_menu: a failed delivery is one line; no confirmation in time s
     CHECK_FALSE(m.in_flight());
 }
 
-TEST_CASE("action_menu: the snapshot's age goes to the delivery (stale: refused there)") {
+TEST_CASE("action_menu: a stale or paused snapshot makes every entry unavailable at once; the age goes to the delivery") {
     TestSnap t = four();
     ViewModel vm = make(t);  // fetched at 10.0
     FakeDeliver fake;
     ActionMenu m(scope(), fake.fn());
     vm.set_clock(14.25);     // e.g. paused for 4 s
-    send(m, vm, 'h', 14.3);
-    REQUIRE(fake.count() == 1);
-    CHECK(fake.aims.front().age_ms == 4250);
-    CHECK(fake.aims.front().interval_ms == 1000);
-    CHECK_FALSE(action::check_fresh(fake.aims.front().age_ms, fake.aims.front().interval_ms));
-    // After + + + (a longer interval) the same age is fresh.
-    CHECK(m.tick(30.0).find("sent, but no snapshot within") != std::string::npos);
+    REQUIRE(m.open_on(vm).empty());
+    for (const MenuEntry& e : m.entries()) {
+        CHECK_FALSE(e.available);
+        CHECK(e.text == "the snapshot is 4.2s old (paused or stale; actions need one younger than 2.0s)");
+    }
+    CHECK(m.key('h', vm) == "reload-worker: the snapshot is 4.2s old (paused or stale; actions need one younger than "
+                            "2.0s); nothing sent");
+    CHECK(fake.count() == 0);
+    // After + + + (a longer interval) the same age is fresh, and is what the delivery checks again.
     for (int i = 0; i < 3; ++i) vm.handle_key('+');
     REQUIRE(vm.interval() >= 2.5);
     send(m, vm, 'h', 14.3);
-    REQUIRE(fake.count() == 2);
+    REQUIRE(fake.count() == 1);
+    CHECK(fake.aims.back().age_ms == 4250);
     CHECK(fake.aims.back().interval_ms == std::llround(vm.interval() * 1000));
     CHECK(action::check_fresh(fake.aims.back().age_ms, fake.aims.back().interval_ms));
 }
@@ -339,9 +370,12 @@ TEST_CASE("action_menu: the age is the shown snapshot's, not a later fetch's tha
     FakeDeliver fake;
     ActionMenu m(scope(), fake.fn());
     send(m, vm, 'h', 14.05);
+    CHECK(fake.count() == 0);
+    CHECK(m.entries().front().text.find("the snapshot is 4.0s old") == 0);
+    vm.set_shown_at(13.9);   // now that one is on screen
+    send(m, vm, 'h', 14.05);
     REQUIRE(fake.count() == 1);
-    CHECK(fake.aims.front().age_ms == 4000);
-    CHECK_FALSE(action::check_fresh(fake.aims.front().age_ms, fake.aims.front().interval_ms));
+    CHECK(fake.aims.front().age_ms == 100);
 }
 
 TEST_CASE("action_menu: --read-only removes the menu; other sources refuse with the reason") {

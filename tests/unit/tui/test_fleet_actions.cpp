@@ -208,7 +208,9 @@ TEST_CASE_FIXTURE(Table, "fleet_actions::rows read late (after a drill-down) con
     fa.rows(vm);
     CHECK_FALSE(fa.in_flight());
     CHECK_MESSAGE(std::string(vm.notice()).find("2 of 2 workers replaced") != std::string::npos, vm.notice());
-    // A late row that shows nothing new ends it by the wait.
+    // A late row that shows nothing new ends it by the wait (the action is
+    // taken on a fresh row: an old one makes every entry unavailable).
+    feed(vm, fleet3(701, 702, 40.0));
     chain_reload(2);
     REQUIRE(fa.in_flight());
     vm.set_clock(70.0);
@@ -216,6 +218,21 @@ TEST_CASE_FIXTURE(Table, "fleet_actions::rows read late (after a drill-down) con
     fa.rows(vm);
     CHECK_FALSE(fa.in_flight());
     CHECK_MESSAGE(std::string(vm.notice()).find("no snapshot within") != std::string::npos, vm.notice());
+}
+
+TEST_CASE_FIXTURE(Table, "fleet_actions::a stale row makes every entry unavailable when the menu opens") {
+    feed(vm, fleet3(601, 602, 10.0));
+    vm.handle_key(key::Down);
+    vm.set_clock(16.0);  // b's row is 6 s old, the interval 1 s
+    fa.open_on(vm);
+    REQUIRE(fa.open());
+    for (const MenuEntry& e : fa.menu()->entries()) {
+        CHECK_FALSE(e.available);
+        CHECK(e.text.find("the snapshot is 6.0s old (paused or stale") == 0);
+    }
+    fa.key(letter("chain-reload"), vm);
+    CHECK_FALSE(fa.open());
+    CHECK(rec.count() == 0);
 }
 
 TEST_CASE_FIXTURE(Table, "fleet_actions::a row fetched before the delivery returned is no news") {

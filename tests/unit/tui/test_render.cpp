@@ -207,6 +207,17 @@ TEST_CASE("render::status line: stale data, paused, end of recording, filter pro
         s.vm.set_clock(200.0);  // the flash message has expired
         CHECK(s.line(y).find("filter \"bu\" 1/5") != std::string::npos);
     }
+    SUBCASE("a message longer than the line keeps its end: the middle is elided") {
+        s.vm.set_clock(100.5);
+        s.vm.notify("kill-worker: 127.0.0.1:9191: worker 3, pid 4711: its parent is pid 42, not the master pid 100 "
+                    "the snapshot names, which it should be; refused; nothing sent");
+        l = s.line(y);
+        while (!l.empty() && l.back() == ' ') l.pop_back();
+        CHECK(l.size() > 90);
+        CAPTURE(l);
+        CHECK(l.find("| kill-worker: \xe2\x80\xa6") != std::string::npos);
+        CHECK(l.rfind("refused; nothing sent") == l.size() - std::string("refused; nothing sent").size());
+    }
     SUBCASE("no data yet") {
         Screen e(nullptr, nullptr, 100, 16);
         CHECK(e.line(e.vm.areas().status_row).find("connecting to 127.0.0.1:9191") == 0);

@@ -1,0 +1,80 @@
+// Tests for master_config.hpp: the master's command line and the config file
+// it names, on a fake /proc tree (PID/cmdline, PID/cwd) and real files.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "fake_proc.hpp"
+#include "uwsgitop/action/master_config.hpp"
+
+namespace act = uwsgitop::action;
+namespace fs = std::filesystem;
+using actiontest::FakeProc;
+using namespace std::string_literals;
+
+TEST_CASE("master config: --master-fifo PATH, --master-fifo=PATH, master-fifo=PATH; the first one counts") {
+    FakeProc p;
+    p.process(10, 1, {}, "uwsgi\0--master\0--master-fifo\0/tmp/f1\0--master-fifo\0/tmp/f0\0"s);
+    p.process(11, 1, {}, "uwsgi\0--master-fifo=/tmp/f2\0"s);
+    p.process(12, 1, {}, "uwsgi\0master-fifo=/tmp/f3"s);
+    p.process(13, 1, {}, "uwsgi\0--master\0--master-fifo\0"s);
+    CHECK(act::read_master_config(p.proc(), 10).master_fifo == "/tmp/f1");
+    CHECK(act::read_master_config(p.proc(), 11).master_fifo == "/tmp/f2");
+    CHECK(act::read_master_config(p.proc(), 12).master_fifo == "/tmp/f3");
+    CHECK_FALSE(act::read_master_config(p.proc(), 13).master_fifo.has_value());
+    CHECK_FALSE(act::read_master_config(p.proc(), 99).master_fifo.has_value());
+}
+
+TEST_CASE("master config: a relative FIFO path is the master's, read against its cwd") {
+    const pid_t master = 4343;
+    FakeProc p;
+    p.process(master, 1, {}, "uwsgi\0--master-fifo\0run/m.fifo\0"s);
+    fs::create_symlink("/srv/app", p.root / std::to_string(master) / "cwd");
+    CHECK(act::read_master_config(p.proc(), master).master_fifo == std::optional<std::string>("/srv/app/run/m.fifo"));
+}
+
+TEST_CASE("master config: --die-on-term and --cheaper on the command line") {
+    FakeProc p;
+    p.process(20, 1, {}, "uwsgi\0--die-on-term\0app.py\0"s);
+    p.process(21, 1, {}, "uwsgi\0--processes\0004\0--cheaper\0001\0"s);
+    p.process(22, 1, {}, "uwsgi\0--cheaper=0\0--die-on-term=false\0"s);
+    p.process(23, 1, {}, "uwsgi\0--master\0"s);
+    CHECK(act::read_master_config(p.proc(), 20).die_on_term);
+    CHECK_FALSE(act::read_master_config(p.proc(), 20).cheaper);
+    CHECK(act::read_master_config(p.proc(), 21).cheaper);
+    CHECK_FALSE(act::read_master_config(p.proc(), 21).die_on_term);
+    CHECK_FALSE(act::read_master_config(p.proc(), 22).cheaper);
+    CHECK_FALSE(act::read_master_config(p.proc(), 22).die_on_term);
+    const act::MasterConfig none = act::read_master_config(p.proc(), 23);
+    CHECK_FALSE(none.die_on_term);
+    CHECK_FALSE(none.cheaper);
+}
+
+TEST_CASE("master config: the ini and yaml files the command line names") {
+    FakeProc p;
+    const fs::path dir = p.root / "srv";
+    fs::create_directories(dir);
+    std::ofstream(dir / "app.ini") << "[other]\ncheaper = 3\n[uwsgi]\nprocesses = 4\ndie_on_term = true\n"
+                                      "master-fifo = run/app.fifo\n; cheaper = 2\n";
+    std::ofstream(dir / "app.yaml") << "uwsgi:\n  cheaper: 2\n  die-on-term: 1\nother:\n  master-fifo: /x\n";
+    p.process(30, 1, {}, "uwsgi\0--ini\0app.ini\0"s);
+    fs::create_symlink(dir, p.root / "30" / "cwd");
+    p.process(31, 1, {}, "uwsgi\0"s + (dir / "app.yaml").string() + "\0"s);
+    p.process(32, 1, {}, "uwsgi\0--ini\0"s + (dir / "app.ini").string() + ":uwsgi\0"s);
+    p.process(33, 1, {}, "uwsgi\0--ini\0/dev/zero\0--yaml\0/nonexistent.yaml\0"s);  // a device, a missing file: unknown
+
+    const act::MasterConfig ini = act::read_master_config(p.proc(), 30);
+    CHECK(ini.die_on_term);
+    CHECK_FALSE(ini.cheaper);  // only [uwsgi] counts; a ';' line is a comment
+    CHECK(ini.master_fifo == (dir / "run/app.fifo").string());
+    const act::MasterConfig yaml = act::read_master_config(p.proc(), 31);
+    CHECK(yaml.cheaper);
+    CHECK(yaml.die_on_term);
+    CHECK_FALSE(yaml.master_fifo.has_value());
+    CHECK(act::read_master_config(p.proc(), 32).die_on_term);
+    const act::MasterConfig dev = act::read_master_config(p.proc(), 33);
+    CHECK_FALSE(dev.die_on_term);
+    CHECK_FALSE(dev.cheaper);
+}
