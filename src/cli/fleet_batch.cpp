@@ -27,7 +27,9 @@ void follow_new_vassals(const Options& options, std::vector<std::unique_ptr<Inst
                         std::vector<std::string>& expanded) {
     if (!options.follow_vassals) return;
     std::vector<Target> vassals;
-    collect_vassal_targets(fleet, expanded, vassals);
+    std::vector<std::string> refused;
+    collect_vassal_targets(fleet, expanded, vassals, &refused);
+    for (const std::string& line : refused) std::fprintf(stderr, "uwsgitop: %s\n", line.c_str());
     add_targets(fleet, vassals, fetch_limits(options), static_cast<unsigned>(options.concurrency),
                 ParseScope::Everything);
 }

@@ -145,12 +145,13 @@ std::string instance_state(const Instance& inst, double now_mono) {
 }
 
 void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
-                            std::vector<std::string>& expanded, std::vector<Target>& out) {
+                            std::vector<std::string>& expanded, std::vector<Target>& out,
+                            std::vector<std::string>* refused) {
     for (const auto& inst : fleet) {
         if (!inst->last_ok || inst->snapshot.kind != SnapshotKind::Emperor) continue;
         if (std::find(expanded.begin(), expanded.end(), inst->target.address) != expanded.end()) continue;
         expanded.push_back(inst->target.address);
-        discover_vassals(inst->snapshot, out);
+        discover_vassals(inst->snapshot, out, refused);
     }
 }
 

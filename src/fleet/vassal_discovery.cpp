@@ -4,12 +4,18 @@
 
 #include <rapidjson/document.h>
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
 
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/source/address.hpp"
 
 namespace uwsgitop {
 
@@ -206,6 +212,88 @@ bool vassal_config_path(std::string_view monitor, std::string_view id, std::stri
     return true;
 }
 
+namespace {
+
+// 'VALUE', escaped for a message (appended: GCC 12's -Wrestrict misreads "'" + string).
+std::string quoted(std::string_view value) {
+    std::string out(1, '\'');
+    out += escape_for_display(value);
+    out += '\'';
+    return out;
+}
+
+// An address of one of this machine's interfaces (getifaddrs), for a vassal
+// that binds its stats on a non-loopback address of its own host.
+bool is_local_ip(const std::string& host) {
+    in_addr a4{};
+    in6_addr a6{};
+    const bool v4 = inet_pton(AF_INET, host.c_str(), &a4) == 1;
+    if (!v4 && inet_pton(AF_INET6, host.c_str(), &a6) != 1) return false;
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return false;
+    bool found = false;
+    for (const ifaddrs* i = list; i != nullptr && !found; i = i->ifa_next) {
+        if (i->ifa_addr == nullptr) continue;
+        if (v4 && i->ifa_addr->sa_family == AF_INET)
+            found = reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr == a4.s_addr;
+        else if (!v4 && i->ifa_addr->sa_family == AF_INET6)
+            found = std::memcmp(&reinterpret_cast<const sockaddr_in6*>(i->ifa_addr)->sin6_addr, &a6, sizeof a6) == 0;
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+// A TCP stats address a vassal can bind on this machine, as uwsgitop reaches
+// it: loopback and this host's addresses as they are, the wildcard (":P",
+// "0.0.0.0:P", "[::]:P") through loopback; names other than localhost and
+// other hosts' addresses are refused.
+Status vassal_tcp_address(const Address& a, std::string& address) {
+    const std::string port = std::to_string(a.port);
+    if (a.host.empty() || a.host == "0.0.0.0" || a.text.front() == ':') {
+        address = "127.0.0.1:" + port;
+        return Status::ok();
+    }
+    if (a.host == "::") {
+        address = "[::1]:" + port;
+        return Status::ok();
+    }
+    in_addr a4{};
+    in6_addr a6{};
+    const bool v4 = inet_pton(AF_INET, a.host.c_str(), &a4) == 1;
+    const bool v6 = !v4 && inet_pton(AF_INET6, a.host.c_str(), &a6) == 1;
+    const bool loopback = (v4 && (ntohl(a4.s_addr) >> 24) == 127) || (v6 && IN6_IS_ADDR_LOOPBACK(&a6));
+    if (a.host == "localhost" || loopback || ((v4 || v6) && is_local_ip(a.host))) {
+        address = a.text;
+        return Status::ok();
+    }
+    if (!v4 && !v6)
+        return Status::fail(quoted(a.text) + " names a host; only this machine's addresses are polled");
+    return Status::fail(quoted(a.text) + " is not an address of this machine; never polled");
+}
+
+}  // namespace
+
+Status vassal_stats_address(std::string_view value, std::string_view config_dir, std::string& address) {
+    Address a;
+    if (!parse_address(value, a)) return Status::fail(quoted(value) + " is not a stats address");
+    switch (a.kind) {
+    case AddressKind::Tcp: return vassal_tcp_address(a, address);
+    case AddressKind::Unix:
+        if (a.path[0] == '/') address = a.path;
+        else address = std::string(config_dir) + "/" + a.path;  // where the Emperor starts its vassals
+        return Status::ok();
+    case AddressKind::Abstract: address = a.text; return Status::ok();
+    case AddressKind::Stdin:
+        return Status::fail("'-' is standard input, not a socket a vassal can bind; never read");
+    case AddressKind::File:
+        return Status::fail(quoted(value) + " is a file, not a socket a vassal can bind; never read");
+    case AddressKind::Http:
+    case AddressKind::HttpUnix:
+        return Status::fail(quoted(value) + " is a URL, not a socket a vassal can bind; never fetched");
+    }
+    return Status::fail(quoted(value) + " is not a stats address");
+}
+
 Status discover_vassal(const Vassal& vassal, Target& out) {
     std::string path;
     if (!vassal_config_path(vassal.monitor, vassal.id, path)) {
@@ -220,20 +308,25 @@ Status discover_vassal(const Vassal& vassal, Target& out) {
     std::string text(kMaxConfigBytes, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
-    std::string address;
-    if (!stats_address_from_config(kind, text, address)) {
+    std::string value;
+    if (!stats_address_from_config(kind, text, value)) {
         return Status::fail(escape_for_display(path) + " has no usable stats address in its uwsgi section");
     }
+    std::string address;
+    if (Status st = vassal_stats_address(value, std::string_view(path).substr(0, path.rfind('/')), address); !st)
+        return Status::fail(escape_for_display(path) + ": stats " + st.message());
     out.name.assign(vassal.id);
     out.address = address;
     return Status::ok();
 }
 
-void discover_vassals(const Snapshot& emperor, std::vector<Target>& out) {
+void discover_vassals(const Snapshot& emperor, std::vector<Target>& out, std::vector<std::string>* refused) {
     if (emperor.kind != SnapshotKind::Emperor) return;
     for (const Vassal& v : emperor.vassals) {
         Target t;
-        if (discover_vassal(v, t)) out.push_back(std::move(t));
+        if (Status st = discover_vassal(v, t); st) out.push_back(std::move(t));
+        else if (refused != nullptr && st.message().find(": stats '") != std::string::npos)
+            refused->push_back("vassal " + escape_for_display(v.id) + ": " + st.message());
     }
 }
 

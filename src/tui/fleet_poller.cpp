@@ -38,7 +38,12 @@ void FleetPoller::grow() {
         std::lock_guard lk(mu_);
         more.swap(pending_);
     }
-    if (follow_vassals_) collect_vassal_targets(fleet_, expanded_, more);
+    std::vector<std::string> refused;
+    if (follow_vassals_) collect_vassal_targets(fleet_, expanded_, more, &refused);
+    if (!refused.empty()) {
+        std::lock_guard lk(mu_);
+        for (std::string& line : refused) notices_shared_.push_back(std::move(line));
+    }
     // Not polled here: the next round asks them with the others (see fleet.hpp).
     add_targets(fleet_, more, limits_, concurrency_, ParseScope::NoCores, false);
 }
@@ -83,6 +88,12 @@ bool FleetPoller::take(std::vector<FleetRow>& out, bool* new_round) {
 }
 
 void FleetPoller::enable_events(const EventOptions& options) { events_ = std::make_unique<FleetEvents>(options); }
+
+void FleetPoller::take_notices(std::vector<std::string>& out) {
+    std::lock_guard lk(mu_);
+    for (std::string& line : notices_shared_) out.push_back(std::move(line));
+    notices_shared_.clear();
+}
 
 void FleetPoller::take_events(std::vector<Event>& out) {
     std::lock_guard lk(mu_);

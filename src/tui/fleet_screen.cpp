@@ -123,6 +123,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
     poller.start(interval, paused);
     std::vector<tui::FleetRow> incoming;
     std::vector<Event> events;
+    std::vector<std::string> notices;
     tui::Grid grid;
     tui::ScreenHits hits;
     bool mouse = options.mouse;
@@ -146,6 +147,10 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             vm.add_events(events);
             dirty = true;
         }
+        poller.take_notices(notices);  // refused vassals: each said once on the status line
+        for (std::string& n : notices) vm.notify(std::move(n));
+        dirty = dirty || !notices.empty();
+        notices.clear();
         // After the events: the outcome of the action in flight wins the status line.
         if (rows_in) actions.rows(vm);
         else if (actions.in_flight()) actions.tick(vm);

@@ -446,3 +446,49 @@ def emperor_odd_names(ctx):
                 check(b"\t" not in r.out, "the table carries a raw tab")
             check(b"ta" in r.out and b"uo,te" in r.out, "%s misses the vassal names" % fmt)
     ctx.sub("tsv-table", as_tsv_table)
+
+
+@case("emperor-hostile-vassals")
+def emperor_hostile_vassals(ctx):
+    """--follow-vassals takes from a vassal's config only what uWSGI's --stats
+    can bind here: `stats = -` (standard input), file:/dev/zero, a URL and
+    another host's address are refused with one line each and never read,
+    while a good vassal beside them is followed."""
+    vd = ctx.mkdir("vassals")
+    good = free_port()
+    with open(os.path.join(vd, "good.ini"), "w") as f:
+        f.write(_VASSAL % {"procs": 1, "port": free_port(), "app": APP} + "stats = 127.0.0.1:%d\n" % good)
+    bad = {"stdin.ini": "-", "zero.ini": "file:/dev/zero", "url.ini": "http://127.0.0.1:%d/" % free_port(),
+           "remote.ini": "192.0.2.7:9191"}
+    for name, value in bad.items():
+        with open(os.path.join(vd, name), "w") as f:
+            f.write(_VASSAL % {"procs": 1, "port": free_port(), "app": APP} + "stats = %s\n" % value)
+
+    def ready(raw, p):
+        ids = {v.get("id") for v in (p or {}).get("vassals") or []}
+        return {"good.ini"} | set(bad) <= ids
+    u = ctx.uwsgi(["--emperor", vd], app=False, stats_opt="--emperor-stats", ready=ready)
+    addr = ctx.address(u.stats)
+    wait_until(lambda: try_read(StatsAddr("tcp", ("127.0.0.1", good)), 1)[0], 15, 0.2)
+
+    # Standard input is a pipe this case holds open: reading it would hang until the timeout.
+    t0 = time.monotonic()
+    proc = subprocess.Popen([ctx.binary, "--once", "--format", "json", "--follow-vassals", "-t", "5", addr],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()  # the uwsgitop this case started
+            proc.wait(5)
+    elapsed = time.monotonic() - t0
+    check(proc.returncode == 0, "exit %s: %r" % (proc.returncode, err[-500:]))
+    check(elapsed < 8, "took %.1f s: something was read that should not have been" % elapsed)
+    import json as _json
+    names = {i.get("name") for i in _json.loads(out).get("instances") or []}
+    check(names == {addr, "good.ini"}, "instances %s, expected the emperor and good.ini" % sorted(names))
+    lines = err.decode(errors="replace").strip().splitlines()
+    for name in bad:
+        said = [x for x in lines if x.startswith("uwsgitop: vassal %s: " % name)]
+        check(len(said) == 1, "%s: %d lines about it in %r" % (name, len(said), lines))
+    check(any("is standard input" in x for x in lines), "no line says '-' is standard input: %r" % lines)

@@ -88,9 +88,12 @@ void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurre
 // collect_vassal_targets appends to `out` the discoverable vassals
 // (vassal_discovery.hpp) of every Emperor in `fleet` whose last poll worked
 // and whose address is not in `expanded` yet; it then is, so each Emperor is
-// followed once.
+// followed once. A vassal whose stats address is refused
+// (vassal_stats_address) is one line in `refused`, when given: once, as its
+// Emperor is followed once.
 void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
-                            std::vector<std::string>& expanded, std::vector<Target>& out);
+                            std::vector<std::string>& expanded, std::vector<Target>& out,
+                            std::vector<std::string>* refused = nullptr);
 // add_targets makes an instance, parsing with `scope`, for each target whose
 // address the fleet does not poll yet (repeats and addresses that do not
 // parse are skipped), and appends them. With `poll_now` it first polls the

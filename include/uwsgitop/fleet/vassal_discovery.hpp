@@ -45,11 +45,23 @@ bool stats_address_from_config(ConfigKind kind, std::string_view text, std::stri
 // (empty, or an id with "/" or "..").
 bool vassal_config_path(std::string_view monitor, std::string_view id, std::string& path);
 
+// What a vassal's `stats` value may make uwsgitop poll: only what uWSGI's
+// --stats can bind on this machine. TCP on a loopback address, localhost or
+// an address of one of this machine's interfaces (the wildcard, ":P",
+// "0.0.0.0:P", "[::]:P", through loopback); a unix path (a relative one is
+// the vassal's, read against `config_dir`, where the Emperor starts it); an
+// @abstract name. Never "-" (standard input), file:, http(s):// URLs, host
+// names or other hosts' addresses: refused with the reason, nothing opened.
+// A vassal file is often its application's user's (Emperor tyrant mode).
+Status vassal_stats_address(std::string_view value, std::string_view config_dir, std::string& address);
+
 // Reads the vassal's config and returns its target (name = the vassal id).
 // Fails with a one-line reason (no server bytes in it).
 Status discover_vassal(const Vassal& vassal, Target& out);
 
-// Every discoverable vassal of an Emperor snapshot, appended to `out`.
-void discover_vassals(const Snapshot& emperor, std::vector<Target>& out);
+// Every discoverable vassal of an Emperor snapshot, appended to `out`; the
+// vassals whose stats address is refused (vassal_stats_address), one line
+// each, to `refused` when given.
+void discover_vassals(const Snapshot& emperor, std::vector<Target>& out, std::vector<std::string>* refused = nullptr);
 
 }  // namespace uwsgitop

@@ -37,7 +37,8 @@
 // appends it (shown as polling) and the next round asks it with the others,
 // so a new member that never answers delays nobody. With
 // `follow_vassals`, every Emperor that answers is expanded once: its
-// discoverable vassals (vassal_discovery.hpp) are added the same way.
+// discoverable vassals (vassal_discovery.hpp) are added the same way; a
+// vassal whose stats address is refused is a line for take_notices().
 #pragma once
 
 #include <condition_variable>
@@ -71,6 +72,9 @@ public:
     bool take(std::vector<FleetRow>& out, bool* new_round = nullptr);
     // Queues a target for the next round (see top).
     void add(const Target& target);
+    // Moves out the lines about vassals whose stats address was refused
+    // (vassal_discovery.hpp), each once.
+    void take_notices(std::vector<std::string>& out);
     // Derive the instances' events from every round (see top); before start().
     void enable_events(const EventOptions& options);
     // Moves the events raised since the last call to the end of `out`.
@@ -105,6 +109,7 @@ private:
     std::unique_ptr<FleetEvents> events_;  // poll thread, once started
     std::vector<Event> fresh_;             // poll thread
     std::vector<Event> events_shared_;     // under mu_
+    std::vector<std::string> notices_shared_;  // under mu_: refused vassals, one line each
     bool ready_ = false;
     bool ready_round_ = false;   // a round among the hand-overs not taken yet
     bool stop_ = false;

@@ -2,6 +2,8 @@
 // fleet_poller.hpp, vassal_discovery.hpp, and the history on the worker screen.
 #include <doctest/doctest.h>
 
+#include "../fake_stats_server.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -443,6 +445,63 @@ TEST_CASE("fleet_view::discover_vassal reads the vassal's config") {
     rmdir(dir.c_str());
 }
 
+TEST_CASE("fleet_view::a vassal's stats address is only what uWSGI's --stats can bind here") {
+    std::string a;
+    CHECK(vassal_stats_address("127.0.0.1:9191", "/etc/uwsgi/vassals", a).is_ok());
+    CHECK(a == "127.0.0.1:9191");
+    CHECK(vassal_stats_address("127.3.4.5:9191", "/v", a).is_ok());
+    CHECK(vassal_stats_address("[::1]:9191", "/v", a).is_ok());
+    CHECK(vassal_stats_address("localhost:9191", "/v", a).is_ok());
+    CHECK(vassal_stats_address(":9191", "/v", a).is_ok());
+    CHECK(a == "127.0.0.1:9191");  // the wildcard, reached through loopback
+    CHECK(vassal_stats_address("0.0.0.0:9191", "/v", a).is_ok());
+    CHECK(a == "127.0.0.1:9191");
+    CHECK(vassal_stats_address("[::]:9191", "/v", a).is_ok());
+    CHECK(a == "[::1]:9191");
+    CHECK(vassal_stats_address("run/stats.sock", "/etc/uwsgi/vassals", a).is_ok());
+    CHECK(a == "/etc/uwsgi/vassals/run/stats.sock");  // the vassal's, where the Emperor starts it
+    CHECK(vassal_stats_address("/run/app/stats.sock", "/v", a).is_ok());
+    CHECK(a == "/run/app/stats.sock");
+    CHECK(vassal_stats_address("@app-stats", "/v", a).is_ok());
+    CHECK(a == "@app-stats");
+    a = "unchanged";
+    CHECK(vassal_stats_address("-", "/v", a).message() == "'-' is standard input, not a socket a vassal can bind; never read");
+    CHECK(vassal_stats_address("file:/dev/zero", "/v", a).message().find("is a file") != std::string::npos);
+    CHECK(vassal_stats_address("file:/etc/shadow", "/v", a).message().find("never read") != std::string::npos);
+    CHECK(vassal_stats_address("http://127.0.0.1:9191/", "/v", a).message().find("is a URL") != std::string::npos);
+    CHECK(vassal_stats_address("https://example.com/", "/v", a).message().find("is a URL") != std::string::npos);
+    CHECK(vassal_stats_address("192.0.2.7:9191", "/v", a).message() ==
+          "'192.0.2.7:9191' is not an address of this machine; never polled");
+    CHECK(vassal_stats_address("stats.example.com:9191", "/v", a).message().find("names a host") != std::string::npos);
+    CHECK(a == "unchanged");
+}
+
+TEST_CASE("fleet_view::refused vassal addresses are said, never polled") {
+    const std::string dir = make_temp_dir();
+    write_file(dir + "/stdin.ini", "[uwsgi]\nstats = -\n");
+    write_file(dir + "/zero.ini", "[uwsgi]\nstats = file:/dev/zero\n");
+    write_file(dir + "/ok.ini", "[uwsgi]\nstats = 127.0.0.1:9191\n");
+    Snapshot emp;
+    emp.kind = SnapshotKind::Emperor;
+    for (const char* id : {"stdin.ini", "zero.ini", "ok.ini"}) {
+        Vassal v;
+        v.id = id;
+        v.monitor = dir;
+        emp.vassals.push_back(v);
+    }
+    std::vector<Target> all;
+    std::vector<std::string> refused;
+    discover_vassals(emp, all, &refused);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].name == "ok.ini");
+    REQUIRE(refused.size() == 2);
+    CHECK(refused[0] == "vassal stdin.ini: " + dir + "/stdin.ini: stats '-' is standard input, not a socket a vassal "
+                        "can bind; never read");
+    CHECK(refused[1].find("vassal zero.ini: ") == 0);
+    for (const char* f : {"/stdin.ini", "/zero.ini", "/ok.ini"}) std::remove((dir + f).c_str());
+    rmdir(dir.c_str());
+}
+
 TEST_CASE("fleet_view::FleetPoller hands rounds over, adds targets, follows vassals") {
     // An Emperor capture whose vassals live in a temp dir; one of them has a
     // stats address (a file: capture, so no server is needed).
@@ -456,7 +515,14 @@ TEST_CASE("fleet_view::FleetPoller hands rounds over, adds targets, follows vass
         emperor.replace(pos, 15, dir);
     }
     write_file(dir + "/emperor.json", emperor);
-    write_file(dir + "/app2.ini", "[uwsgi]\nstats = file:" + kFixtures + "/prefork-1.json\n");
+    // The vassal's stats: a loopback server serving a capture (a file: address is never taken from a vassal).
+    std::ifstream cap(kFixtures + "/prefork-1.json", std::ios::binary);
+    std::stringstream capture;
+    capture << cap.rdbuf();
+    using uwsgitop::testing::FakeServer;
+    using uwsgitop::testing::Script;
+    FakeServer vassal_stats(FakeServer::Kind::Tcp, {Script{uwsgitop::testing::Mode::Plain, capture.str(), 0}});
+    write_file(dir + "/app2.ini", "[uwsgi]\nstats = " + vassal_stats.address + "\n");
 
     std::vector<std::unique_ptr<Instance>> fleet;
     FetchLimits limits;
