@@ -105,7 +105,7 @@ std::string actions_help() {
         if (!a.graceful) line += " (brutal)";
         s += line + '\n';
     }
-    s += "  SIGTERM is never sent to a master started with --die-on-term (it would stop it);\n"
+    s += "  brutal-reload needs the master FIFO (SIGTERM would stop a --die-on-term master);\n"
          "  add-worker and remove-worker need cheaper mode (uWSGI ignores them otherwise).\n";
     return s;
 }

@@ -32,6 +32,15 @@ Status check_fits_instance(const ActionSpec& spec, Channel channel, const Master
     if (channel == Channel::MasterSignal && spec.master_signal == SIGTERM && config.die_on_term)
         return Status::fail(name + ": the master runs with --die-on-term, so SIGTERM would stop the instance, not "
                                    "reload it; refused (with its master FIFO, --master-fifo, 'R' is sent instead)");
+    // Not proven otherwise is not enough: --die-on-term can come from places
+    // no outside reader sees whole (included configs, a rewritten command line).
+    if (channel == Channel::MasterSignal && spec.master_signal == SIGTERM)
+        return Status::fail(name + ": without a master FIFO this would be SIGTERM, which stops a master started with "
+                                   "--die-on-term instead of reloading it, and that cannot be ruled out from outside; "
+                                   "refused (give its master FIFO, --master-fifo, to send 'R')");
+    if (config.exit_on_reload && (name == "reload" || name == "brutal-reload" || name == "chain-reload"))
+        return Status::fail(name + ": the master runs with --exit-on-reload, so a reload would stop the instance; "
+                                   "refused");
     return Status::ok();
 }
 
@@ -61,8 +70,10 @@ Status deliver_to_worker(const ProcRoot& proc, const Aim& aim, const std::string
 Status deliver_to_instance(const ProcRoot& proc, const Aim& aim, const MasterConfig& config, const std::string& addr,
                            std::string& sent) {
     const std::string name(aim.spec->name);
+    // The FIFO given, else the one the proven master was started with.
+    const std::string fifo = !aim.fifo.empty() ? aim.fifo : config.master_fifo.value_or("");
     std::string why;
-    const auto channel = channel_for(*aim.spec, !aim.fifo.empty(), &why);
+    const auto channel = channel_for(*aim.spec, !fifo.empty(), &why);
     if (!channel) return Status::fail(addr + ": " + why);
     if (Status st = check_fits_instance(*aim.spec, *channel, config, aim.cheap_seen); !st)
         return Status::fail(addr + ": " + st.message());
@@ -70,7 +81,7 @@ Status deliver_to_instance(const ProcRoot& proc, const Aim& aim, const MasterCon
     const std::string who = addr + ": " + name;
     const auto master = static_cast<pid_t>(aim.master);
     if (*channel == Channel::Fifo) {
-        if (Status st = write_fifo(proc, master, aim.fifo, aim.spec->fifo_letter); !st) return Status::fail(who + ": " + st.message());
+        if (Status st = write_fifo(proc, master, fifo, aim.spec->fifo_letter); !st) return Status::fail(who + ": " + st.message());
     } else if (Status st = signal_master(proc, master, aim.address, aim.peer, aim.spec->master_signal,
                                          who + ": master pid " + std::to_string(master));
                !st) {

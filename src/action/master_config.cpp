@@ -2,6 +2,8 @@
 // that decide what an action does (see master_config.hpp).
 #include "uwsgitop/action/master_config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -18,11 +20,17 @@ namespace uwsgitop::action {
 
 namespace {
 
-// At most `cap` bytes of a regular file (never a device, FIFO or directory).
+// At most `cap` bytes of a regular file. The path is looked at first without
+// being opened (O_PATH), so a device, FIFO or socket a lying command line
+// names is never opened (an open of a device can act; of a FIFO, wake its
+// writer); only a regular file is then opened, through that descriptor.
 std::string read_regular(const std::string& path, std::size_t cap) {
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    const UniqueFd node(::open(path.c_str(), O_PATH | O_CLOEXEC));
     struct stat st {};
-    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+    if (node.get() < 0 || ::fstat(node.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+    const std::string again = "/proc/self/fd/" + std::to_string(node.get());
+    const UniqueFd fd(::open(again.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (fd.get() < 0) return {};
     std::string out(cap, '\0');
     std::size_t got = 0;
     while (got < cap) {
@@ -49,7 +57,13 @@ std::string of_master(const ProcRoot& proc, pid_t master, const std::string& pat
     return cwd_link + "/" + path;  // unreadable link: the path through it still names the master's
 }
 
-bool truthy(std::string_view v) { return v.empty() || v == "1" || v == "true" || v == "yes" || v == "on"; }
+// uWSGI's reading of a flag's value: anything but false, off, no or 0
+// (in any case) turns it on, an empty value too.
+bool truthy(std::string_view v) {
+    std::string lower(v);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return !(lower == "false" || lower == "off" || lower == "no" || lower == "0");
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -65,11 +79,16 @@ void apply(MasterConfig& c, const ProcRoot& proc, pid_t master, std::string name
         if (ch == '_') ch = '-';
     if (name == "master-fifo" && !value.empty() && !c.master_fifo) c.master_fifo = of_master(proc, master, std::string(value));
     if (name == "die-on-term") c.die_on_term = truthy(value);
+    if (name == "exit-on-reload") c.exit_on_reload = truthy(value);
     if (name == "cheaper") c.cheaper = std::strtol(std::string(value).c_str(), nullptr, 10) > 0;
 }
 
-// `key = value` lines of the [uwsgi] section of an ini file.
-void read_ini(MasterConfig& c, const ProcRoot& proc, pid_t master, std::string_view text) {
+// `key = value` lines of the [SECTION] section of an ini file ("uwsgi"
+// unless the command line named another: app.ini:prod).
+void read_ini(MasterConfig& c, const ProcRoot& proc, pid_t master, std::string_view text, std::string_view section) {
+    std::string header(1, '[');
+    header += section;
+    header += ']';
     bool in_uwsgi = false;
     while (!text.empty()) {
         const std::size_t nl = text.find('\n');
@@ -77,7 +96,7 @@ void read_ini(MasterConfig& c, const ProcRoot& proc, pid_t master, std::string_v
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         if (line.empty() || line[0] == ';' || line[0] == '#') continue;
         if (line[0] == '[') {
-            in_uwsgi = line == "[uwsgi]";
+            in_uwsgi = line == header;
             continue;
         }
         const std::size_t eq = line.find('=');
@@ -112,15 +131,33 @@ bool ends_with(std::string_view s, std::string_view tail) {
 
 void read_config_file(MasterConfig& c, const ProcRoot& proc, pid_t master, std::string path, bool yaml) {
     if (path.find("://") != std::string::npos) return;  // uWSGI can fetch configs; we never do
+    std::string section = yaml ? "" : "uwsgi";
     std::string text = read_regular(of_master(proc, master, path), kMaxConfigBytes);
     if (text.empty()) {
-        // "app.ini:section": the file is before the colon (the section is uWSGI's business).
+        // "app.ini:section": the file is before the colon, the section after it.
         const std::size_t colon = path.rfind(':');
         if (colon == std::string::npos) return;
+        if (!yaml && colon + 1 < path.size()) section = path.substr(colon + 1);
         text = read_regular(of_master(proc, master, path.substr(0, colon)), kMaxConfigBytes);
     }
     if (yaml) read_yaml(c, proc, master, text);
-    else read_ini(c, proc, master, text);
+    else read_ini(c, proc, master, text, section);
+}
+
+// UWSGI_<OPTION> variables of the master's environment set options too.
+void read_environment(MasterConfig& c, const ProcRoot& proc, pid_t master) {
+    const std::string env = read_regular(master_dir(proc, master) + "/environ", kMaxConfigBytes);
+    for (std::size_t at = 0; at < env.size();) {
+        const std::size_t end = std::min(env.find('\0', at), env.size());
+        const std::string_view var(env.data() + at, end - at);
+        const std::size_t eq = var.find('=');
+        if (var.rfind("UWSGI_", 0) == 0 && eq != std::string_view::npos) {
+            std::string name(var.substr(6, eq - 6));
+            for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (name == "die_on_term" || name == "exit_on_reload" || name == "cheaper") apply(c, proc, master, name, var.substr(eq + 1));
+        }
+        at = end + 1;
+    }
 }
 
 std::vector<std::string> cmdline_args(const ProcRoot& proc, pid_t master) {
@@ -140,6 +177,7 @@ std::vector<std::string> cmdline_args(const ProcRoot& proc, pid_t master) {
 MasterConfig read_master_config(const ProcRoot& proc, pid_t master) {
     MasterConfig c;
     if (master <= 0) return c;
+    read_environment(c, proc, master);
     const std::vector<std::string> args = cmdline_args(proc, master);
     for (std::size_t i = 1; i < args.size(); ++i) {
         std::string_view a = args[i];
@@ -154,7 +192,8 @@ MasterConfig read_master_config(const ProcRoot& proc, pid_t master) {
         while (!a.empty() && a.front() == '-') a.remove_prefix(1);
         const std::size_t eq = a.find('=');
         const std::string name(a.substr(0, eq));
-        const bool takes_value = name != "die-on-term" && name != "die_on_term";
+        const bool takes_value = name != "die-on-term" && name != "die_on_term" && name != "exit-on-reload" &&
+                                 name != "exit_on_reload";
         std::string value;
         if (eq != std::string_view::npos) {
             value = std::string(a.substr(eq + 1));
@@ -163,6 +202,8 @@ MasterConfig read_master_config(const ProcRoot& proc, pid_t master) {
         }
         if (name == "ini") read_config_file(c, proc, master, value, false);
         else if (name == "yaml" || name == "y" || name == "yml") read_config_file(c, proc, master, value, true);
+        else if (name == "set" && value.find('=') != std::string::npos)
+            apply(c, proc, master, value.substr(0, value.find('=')), std::string_view(value).substr(value.find('=') + 1));
         else apply(c, proc, master, name, value);
     }
     return c;

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "uwsgitop/base/proc_stat.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/base/unique_fd.hpp"
 
@@ -168,8 +169,35 @@ std::vector<uint64_t> socket_inodes_of(const ProcRoot& proc, pid_t pid) {
     return out;
 }
 
+namespace {
+
+// PID is a process (its own thread group's leader), not one of another
+// process's threads (whose ids have /proc entries too).
+bool is_process(const ProcRoot& proc, pid_t pid) {
+    const std::string status = read_all(pid_dir(proc, pid) + "/status");
+    const std::size_t at = status.find("\nTgid:");
+    if (at == std::string::npos) return true;  // no status to tell (a fake tree): the pidfd pin refuses threads
+    return std::strtol(status.c_str() + at + 6, nullptr, 10) == pid;
+}
+
+uint64_t start_time(const ProcRoot& proc, pid_t pid) {
+    return stat_start_time(read_all(pid_dir(proc, pid) + "/stat")).value_or(0);
+}
+
+// PID was forked from MASTER without an exec since: the kernel copies the
+// auxiliary vector at fork and makes a new one at exec (new stack, random
+// bytes, program name), so a fork's PID/auxv equals its parent's byte for
+// byte and an exec'd child's does not, even of the same program.
+bool same_auxv(const ProcRoot& proc, pid_t pid, pid_t master) {
+    const std::string mine = read_all(pid_dir(proc, pid) + "/auxv");
+    return !mine.empty() && mine == read_all(pid_dir(proc, master) + "/auxv");
+}
+
+}  // namespace
+
 Status check_master_readable(const ProcRoot& proc, pid_t master, const std::string& who) {
     if (access(pid_dir(proc, master).c_str(), F_OK) != 0) return Status::fail(who + " is not a process on this machine");
+    if (!is_process(proc, master)) return Status::fail(who + " is a thread of another process, not a process; refused");
     // Another user's master: its fd links are not ours to read (ptrace access
     // mode), and a signal would fail with EPERM anyway. Say that, not "lying".
     const std::string fd_dir = pid_dir(proc, master) + "/fd";
@@ -191,6 +219,12 @@ Status check_peer_is_master(const ProcRoot& proc, pid_t master, const Address& a
         return Status::fail(addr + ": who sent the snapshot is not known (not read over a socket); refused");
     if (Status st = check_master_readable(proc, master, who); !st) return st;
     if (peer.kind == Peer::Kind::Unix) {
+        if (peer.listener_exited)
+            return Status::fail(addr + ": the process that listened on this socket (pid " + std::to_string(peer.pid) +
+                                ") had exited when we read it: who answered cannot be proved; refused");
+        if (peer.pid == master && peer.start_time != 0 && start_time(proc, master) != peer.start_time)
+            return Status::fail(who + " is not the process that answered (it started at another time: the pid was "
+                                      "reused); refused");
         if (peer.pid == master) return Status::ok();
         return Status::fail(addr + ": the process that answered is pid " + std::to_string(peer.pid) +
                             ", not the master pid " + std::to_string(master) +
@@ -209,37 +243,23 @@ Status check_peer_is_master(const ProcRoot& proc, pid_t master, const Address& a
                         "; a foreign or lying stats server?); refused");
 }
 
-namespace {
-
-// The state letter of PID/stat (R, S, D, Z, ...), or 0.
-char state_of(const ProcRoot& proc, pid_t pid) {
-    const std::string stat = read_all(pid_dir(proc, pid) + "/stat");
-    const std::size_t paren = stat.rfind(')');
-    return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '\0';
-}
-
-}  // namespace
-
 std::optional<pid_t> parent_of(const ProcRoot& proc, pid_t pid) {
-    const std::string stat = read_all(pid_dir(proc, pid) + "/stat");
-    const std::size_t paren = stat.rfind(')');
-    if (paren == std::string::npos) return std::nullopt;
-    std::istringstream ls(stat.substr(paren + 1));
-    std::string state;
-    long ppid = 0;
-    if (!(ls >> state >> ppid)) return std::nullopt;
-    return static_cast<pid_t>(ppid);
+    const std::optional<uint64_t> ppid = stat_field(read_all(pid_dir(proc, pid) + "/stat"), 4);
+    if (!ppid) return std::nullopt;
+    return static_cast<pid_t>(*ppid);
 }
 
 Status check_parent(const ProcRoot& proc, pid_t pid, pid_t master, long worker_id) {
     const std::string who = "worker " + std::to_string(worker_id) + ", pid " + std::to_string(pid);
     if (pid <= 1) return Status::fail(who + ": not a pid that can be signalled");
+    if (access(pid_dir(proc, pid).c_str(), F_OK) == 0 && !is_process(proc, pid))
+        return Status::fail(who + " is a thread of another process, not a process; refused");
     const std::optional<pid_t> parent = parent_of(proc, pid);
     if (!parent) return Status::fail(who + " is gone (no " + pid_dir(proc, pid) + "/stat)");
     if (*parent != master)
         return Status::fail(who + ": its parent is pid " + std::to_string(*parent) + ", not the master pid " +
                             std::to_string(master) + "; refused");
-    if (state_of(proc, pid) == 'Z')
+    if (stat_state(read_all(pid_dir(proc, pid) + "/stat")) == 'Z')
         return Status::fail(who + " has already exited (a zombie: something else ended it); nothing sent");
     // A worker is a fork of the master: the same program file.
     struct stat mine {}, masters {};
@@ -251,6 +271,9 @@ Status check_parent(const ProcRoot& proc, pid_t pid, pid_t master, long worker_i
     if (mine.st_dev != masters.st_dev || mine.st_ino != masters.st_ino)
         return Status::fail(who + ": runs another program than the master pid " + std::to_string(master) +
                             " (not a worker: a daemon, a cron command or an exec'd child?); refused");
+    if (!same_auxv(proc, pid, master))
+        return Status::fail(who + ": was started by an exec, not forked from the master pid " + std::to_string(master) +
+                            " (an attached daemon or another instance of the same program?); refused");
     return Status::ok();
 }
 
@@ -290,7 +313,11 @@ public:
     PinnedPid(const PinnedPid&) = delete;
     PinnedPid& operator=(const PinnedPid&) = delete;
     bool gone() const { return fd_ < 0 && errno_ == ESRCH; }
+    // EINVAL: the number is a thread's id, not a process's; kill() would
+    // signal the whole process that thread belongs to.
+    bool not_a_process() const { return fd_ < 0 && errno_ == EINVAL; }
     Status send(pid_t pid, int sig, const std::string& what) const {
+        if (not_a_process()) return Status::fail(what + ": pid " + std::to_string(pid) + " is a thread, not a process; refused");
         if (fd_ < 0) return send_signal(pid, sig, what);  // no pidfd: kill() right after the checks
 #ifdef SYS_pidfd_send_signal
         if (::syscall(SYS_pidfd_send_signal, fd_, sig, nullptr, 0) == 0) return Status::ok();
@@ -310,6 +337,7 @@ Status signal_worker(const ProcRoot& proc, pid_t pid, pid_t master, long worker_
     if (pid <= 1) return Status::fail(what + ": pid " + std::to_string(pid) + " refused");
     const PinnedPid pinned(pid);
     if (pinned.gone()) return signal_error(what, ESRCH);
+    if (pinned.not_a_process()) return Status::fail(what + ": a thread, not a process; refused");
     if (Status st = check_parent(proc, pid, master, worker_id); !st) return st;
     return pinned.send(pid, sig, what);
 }
@@ -319,6 +347,7 @@ Status signal_master(const ProcRoot& proc, pid_t master, const Address& address,
     if (master <= 1) return Status::fail(what + ": pid " + std::to_string(master) + " refused");
     const PinnedPid pinned(master);
     if (pinned.gone()) return signal_error(what, ESRCH);
+    if (pinned.not_a_process()) return Status::fail(what + ": a thread, not a process; refused");
     if (Status st = check_peer_is_master(proc, master, address, peer); !st) return st;
     return pinned.send(master, sig, what);
 }
@@ -326,6 +355,19 @@ Status signal_master(const ProcRoot& proc, pid_t master, const Address& address,
 namespace {
 
 // One of PID/fd/* is the node `fifo` (stat follows each link to what it names).
+// The open flags of descriptor `fd` of PID (PID/fdinfo/FD "flags:", octal),
+// or nullopt. A fake tree without fdinfo reads as a plain read-only open.
+std::optional<unsigned long> fd_flags(const ProcRoot& proc, pid_t pid, const char* fd) {
+    const std::string info = read_all(pid_dir(proc, pid) + "/fdinfo/" + fd);
+    if (info.empty()) return 0UL;
+    const std::size_t at = info.find("flags:");
+    if (at == std::string::npos) return std::nullopt;
+    return std::strtoul(info.c_str() + at + 6, nullptr, 8);
+}
+
+// PID holds the node `fifo` open for reading, as uWSGI's master holds its
+// FIFO (one of PID/fd/* is that device and inode, opened O_RDONLY or O_RDWR:
+// not O_PATH, which needs no permission on the FIFO at all).
 bool holds_node(const ProcRoot& proc, pid_t pid, const struct stat& fifo) {
     const std::string dir = pid_dir(proc, pid) + "/fd";
     DIR* d = opendir(dir.c_str());
@@ -334,13 +376,27 @@ bool holds_node(const ProcRoot& proc, pid_t pid, const struct stat& fifo) {
     while (const dirent* e = readdir(d)) {
         if (e->d_name[0] == '.') continue;
         struct stat st {};
-        if (::stat((dir + "/" + e->d_name).c_str(), &st) == 0 && st.st_dev == fifo.st_dev && st.st_ino == fifo.st_ino) {
+        if (::stat((dir + "/" + e->d_name).c_str(), &st) != 0 || st.st_dev != fifo.st_dev || st.st_ino != fifo.st_ino)
+            continue;
+        const std::optional<unsigned long> flags = fd_flags(proc, pid, e->d_name);
+        if (flags && (*flags & O_PATH) == 0 && (*flags & O_ACCMODE) != O_WRONLY) {
             found = true;
             break;
         }
     }
     closedir(d);
     return found;
+}
+
+// The effective uid of PID (PID/status "Uid:", second number), or nullopt.
+std::optional<uid_t> effective_uid(const ProcRoot& proc, pid_t pid) {
+    const std::string status = read_all(pid_dir(proc, pid) + "/status");
+    const std::size_t at = status.find("\nUid:");
+    if (at == std::string::npos) return std::nullopt;
+    std::istringstream ls(status.substr(at + 5, 64));
+    unsigned long real = 0, effective = 0;
+    if (!(ls >> real >> effective)) return std::nullopt;
+    return static_cast<uid_t>(effective);
 }
 
 }  // namespace
@@ -375,7 +431,12 @@ Status write_fifo(const ProcRoot& proc, pid_t master, const std::string& path, c
         return Status::fail(who + ": " + node_kind(st) + ", not a FIFO; refused, nothing opened or written");
     if (!holds_node(proc, master, st))
         return Status::fail(who + ": master pid " + std::to_string(master) +
-                            " does not hold it open (another instance's FIFO?); refused, nothing written");
+                            " does not hold it open for reading (another instance's FIFO?); refused, nothing written");
+    // uWSGI makes its FIFO as the user its master runs as; a FIFO of another
+    // user that this master holds is not its own (it may only be looking at it).
+    if (const std::optional<uid_t> uid = effective_uid(proc, master); uid && *uid != st.st_uid)
+        return Status::fail(who + ": owned by uid " + std::to_string(st.st_uid) + ", not by the master's uid " +
+                            std::to_string(*uid) + " (not its own FIFO); refused, nothing written");
     // The node checked above, reopened for writing through our own descriptor
     // (a rename in between cannot swap it).
     const std::string again = "/proc/self/fd/" + std::to_string(node.get());

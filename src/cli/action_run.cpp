@@ -11,7 +11,6 @@
 
 #include "uwsgitop/action/action.hpp"
 #include "uwsgitop/action/deliver.hpp"
-#include "uwsgitop/action/master_config.hpp"
 #include "uwsgitop/action/safety.hpp"
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/text.hpp"
@@ -102,9 +101,7 @@ int run_action(const Options& opt) {
         aim.pid = *target->pid;
         aim.other_pids = action::other_pids(before);
     } else {
-        aim.fifo = opt.master_fifo;
-        if (aim.fifo.empty() && master > 1 && master <= action::pid_max(proc))
-            aim.fifo = action::read_master_config(proc, static_cast<pid_t>(master)).master_fifo.value_or("");
+        aim.fifo = opt.master_fifo;  // none given: deliver() reads the proven master's own
     }
     aim.age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - read_at).count();
     std::string sent;

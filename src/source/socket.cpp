@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -41,12 +42,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <cstddef>
+#include <string>
 #include <utility>
 
 #include "connector.hpp"
 #include "uwsgitop/base/clock.hpp"
+#include "uwsgitop/base/proc_stat.hpp"
 #include "uwsgitop/base/unique_fd.hpp"
 #include "uwsgitop/source/resolve.hpp"
 
@@ -84,6 +88,44 @@ bool ends_of(const char* p, std::size_t n, char& first, char& last) {
     return true;
 }
 
+// The start time of PID (base/proc_stat.hpp), or 0.
+uint64_t start_time_of(int pid) {
+    const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    char buf[1024];
+    const ssize_t n = fd.get() < 0 ? -1 : ::read(fd.get(), buf, sizeof buf);
+    if (n <= 0) return 0;
+    return stat_start_time(std::string_view(buf, static_cast<std::size_t>(n))).value_or(0);
+}
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77  // Linux 6.5
+#endif
+
+// Whether the process that listened is still the one with p.pid, and since
+// when it runs: the kernel's pidfd of the listener (SO_PEERPIDFD) polls
+// readable once that process has exited, whatever has the pid number now.
+// Without SO_PEERPIDFD (older kernels) the start time is read unchecked.
+void listener_lifetime(int fd, Peer& p) {
+    int pidfd = -1;
+    socklen_t len = sizeof pidfd;
+    const bool pinned = ::getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0;
+    const UniqueFd owned(pinned ? pidfd : -1);
+    const auto exited = [&] {
+        pollfd q{pidfd, POLLIN, 0};
+        return pinned && ::poll(&q, 1, 0) > 0;
+    };
+    if (exited()) {
+        p.listener_exited = true;
+        return;
+    }
+    p.start_time = start_time_of(p.pid);
+    if (exited()) {  // it ended while we read: the start time may be another process's
+        p.start_time = 0;
+        p.listener_exited = true;
+    }
+}
+
 // Who is at the other end of the connected socket `fd`, as the kernel says:
 // SO_PEERCRED for a unix socket (the process that listened), getpeername()
 // for TCP (the exact address reached). Kind::None when it will not say.
@@ -99,6 +141,7 @@ Peer peer_of(int fd) {
         p.kind = Peer::Kind::Unix;
         p.pid = cred.pid;
         p.uid = cred.uid;
+        listener_lifetime(fd, p);
     } else if (ss.ss_family == AF_INET) {
         const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
         p.kind = Peer::Kind::Tcp;

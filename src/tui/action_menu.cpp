@@ -171,6 +171,9 @@ void ActionMenu::read_master(pid_t master) {
     if (Status st = action::check_master_readable(scope_.proc, master, "master pid " + std::to_string(master));
         !st && st.message().find("permission denied") != std::string::npos)
         target_.unavailable = st.message();
+    // What it was started with, only once it is proven to be the sender: the
+    // config files its command line names are opened (master_config.hpp).
+    if (!action::check_peer_is_master(scope_.proc, master, scope_.address, target_.peer)) return;
     target_.config = action::read_master_config(scope_.proc, master);
     if (target_.fifo.empty()) target_.fifo = target_.config.master_fifo.value_or("");
 }

@@ -6,7 +6,7 @@
 #     localhost:P, naming the real master and worker;
 #   * a fake bound at a real instance's unlinked stats socket path;
 #   * a server that names itself master and its own forked-and-exec'd sleep
-#     as a worker (TCP and unix);
+#     as a worker (TCP and unix), or a child that exec'd its own program;
 #   * pids past pid_max (2^32 + a child's pid), in exponent form, 0, 1,
 #     negative, strings, naming a child of the (fake) master;
 #   * brutal-reload on a --die-on-term instance without a FIFO (refused, the
@@ -102,7 +102,8 @@ def unlinked_path(ctx):
 # master and the `sleep` it forked and exec'd as worker 1.
 LIAR = r"""
 import json, os, socket, subprocess, sys
-child = subprocess.Popen(["sleep", "60"])
+same = len(sys.argv) > 4 and sys.argv[4] == "same-program"
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"] if same else ["sleep", "60"])
 if sys.argv[1] == "tcp":
     s = socket.socket(); s.bind(("127.0.0.1", 0)); where = "127.0.0.1:%d" % s.getsockname()[1]
 else:
@@ -127,23 +128,27 @@ finally:
 @case("actions-hostile-own-child")
 def own_child(ctx):
     doc = fs.snapshot(workers=2).decode()
-    for kind in ("tcp", "unix"):
-        def one(kind=kind):
-            liar = subprocess.Popen([sys.executable, "-c", LIAR, kind, ctx.path("liar.sock"), doc],
+    for kind, program in (("tcp", ""), ("unix", ""), ("unix", "same-program")):
+        def one(kind=kind, program=program):
+            sock = ctx.path("liar-%s%s.sock" % (kind, program))
+            liar = subprocess.Popen([sys.executable, "-c", LIAR, kind, sock, doc, program],
                                     stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
             try:
                 where, victim = liar.stdout.readline().decode().split()
                 victim = int(victim)
                 for action in ("kill-worker:1", "reload-worker:1", "log-worker:1"):
                     r = act(ctx, action, "--wait", "2", where)
-                    refused(r, "runs another program than the master pid %d" % liar.pid)
+                    if program:  # its child runs the same program, exec'd: not a fork of it
+                        refused(r, "was started by an exec, not forked from the master pid %d" % liar.pid)
+                    else:
+                        refused(r, "runs another program than the master pid %d" % liar.pid)
                     check(harness.alive(victim), "the liar's sleep %d was signalled" % victim)
             finally:
                 liar.kill()  # the liar this case started
                 liar.wait(10)
             if harness.alive(victim):
                 os.kill(victim, 9)  # its sleep, started for this case
-        ctx.sub(kind, one)
+        ctx.sub(kind + ("-" + program if program else ""), one)
 
 
 @case("actions-hostile-pids")

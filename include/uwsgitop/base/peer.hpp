@@ -21,6 +21,14 @@ struct Peer {
     // process that called listen() on the server's socket (0 = unknown).
     int32_t pid = 0;
     uint32_t uid = 0;
+    // That process's start time (/proc/PID/stat field 22, clock ticks after
+    // boot), read while the kernel's pidfd of the listener (SO_PEERPIDFD)
+    // said it was alive: pid and start time name one process, whatever
+    // reuses the pid later. 0 = not known. `listener_exited`: the process
+    // that listened had exited when we connected (the socket was inherited,
+    // and who answers cannot be proved).
+    uint64_t start_time = 0;
+    bool listener_exited = false;
     // TCP: getpeername() of our connected socket, the exact address and port
     // we reached (not a name resolved again). `v6` tells which; a v4 address
     // is in the first four bytes of `addr`, network byte order.

@@ -37,13 +37,15 @@ struct FakeProc {
         fs::create_directories((root / rel).parent_path());
         std::ofstream(root / rel, std::ios::binary) << body;
     }
-    // PID/stat, PID/cmdline, PID/fd (the sockets) and PID/exe (a link to
-    // `exe`, a real file: the checks compare what it names).
+    // PID/stat, PID/cmdline, PID/fd (the sockets), PID/exe (a link to `exe`,
+    // a real file: the checks compare what it names) and PID/auxv (equal for
+    // a fork and its parent, different after an exec).
     void process(int pid, int ppid, std::initializer_list<unsigned long long> sockets, const std::string& cmdline = "uwsgi",
-                 const std::string& exe = "/bin/sh") {
+                 const std::string& exe = "/bin/sh", const std::string& auxv = "auxv of the master and its forks") {
         write(std::to_string(pid) + "/stat", std::to_string(pid) + " (uwsgi (odd) name) S " + std::to_string(ppid) + " 1 1 0 -1\n");
         write(std::to_string(pid) + "/cmdline", cmdline);
         fs::create_symlink(exe, root / std::to_string(pid) / "exe");
+        write(std::to_string(pid) + "/auxv", auxv);
         fs::create_directories(root / std::to_string(pid) / "fd");
         int fd = 3;
         fs::create_symlink("/dev/null", root / std::to_string(pid) / "fd" / "0");

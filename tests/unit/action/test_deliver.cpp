@@ -161,7 +161,7 @@ TEST_CASE("deliver: instance actions through this test's FIFO, or refused withou
     a.fifo = fifo;
     // The master must hold the FIFO open: here it does not yet.
     const uwsgitop::Status foreign = act::deliver(p.proc(), a, sent);
-    CHECK(foreign.message().find("does not hold it open (another instance's FIFO?); refused, nothing written") !=
+    CHECK(foreign.message().find("does not hold it open for reading (another instance's FIFO?); refused, nothing written") !=
           std::string::npos);
     char none_read = 0;
     CHECK(::read(reader, &none_read, 1) <= 0);  // nothing was written (EOF or EAGAIN)
@@ -190,6 +190,21 @@ TEST_CASE("deliver: an action that would not do what it says on this instance is
     act::Aim a = aim_for("brutal-reload", master);
     const uwsgitop::Status st = act::deliver(p.proc(), a, sent);
     CHECK(st.message().find("127.0.0.1:9159: brutal-reload: the master runs with --die-on-term") == 0);
+    CHECK(sent.empty());
+    // Without --die-on-term in sight it is refused all the same: it cannot be ruled out.
+    FakeProc q;
+    q.write("net/tcp", kTcp);
+    q.write("net/tcp6", "  sl  local_address\n");
+    q.process(master, 1, {5555}, std::string("uwsgi\0--master\0", 15));
+    const uwsgitop::Status unknown = act::deliver(q.proc(), aim_for("brutal-reload", master), sent);
+    CHECK(unknown.message().find("cannot be ruled out from outside; refused (give its master FIFO") != std::string::npos);
+    // --exit-on-reload: a reload would stop the instance.
+    FakeProc r;
+    r.write("net/tcp", kTcp);
+    r.write("net/tcp6", "  sl  local_address\n");
+    r.process(master, 1, {5555}, std::string("uwsgi\0--exit-on-reload\0", 23));
+    CHECK(act::deliver(r.proc(), aim_for("reload", master), sent).message().find("--exit-on-reload") !=
+          std::string::npos);
     CHECK(sent.empty());
     // add-worker outside cheaper mode: uWSGI ignores '+'.
     a = aim_for("add-worker", master);

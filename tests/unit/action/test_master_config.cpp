@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fake_proc.hpp"
 #include "uwsgitop/action/master_config.hpp"
@@ -77,4 +80,39 @@ TEST_CASE("master config: the ini and yaml files the command line names") {
     const act::MasterConfig dev = act::read_master_config(p.proc(), 33);
     CHECK_FALSE(dev.die_on_term);
     CHECK_FALSE(dev.cheaper);
+}
+
+TEST_CASE("master config: uWSGI's flag values, FILE:SECTION, --set, the UWSGI_ environment, --exit-on-reload") {
+    FakeProc p;
+    const fs::path dir = p.root / "srv";
+    fs::create_directories(dir);
+    std::ofstream(dir / "multi.ini") << "[uwsgi]\nprocesses = 2\n[prod]\ndie-on-term = True\nexit-on-reload = yes\n";
+    p.process(40, 1, {}, "uwsgi\0--ini\0"s + (dir / "multi.ini").string() + ":prod\0"s);
+    p.process(41, 1, {}, "uwsgi\0--die-on-term=Off\0--set\0exit-on-reload=1\0"s);
+    p.process(42, 1, {}, "uwsgi\0--master\0"s);
+    p.write("42/environ", "PATH=/bin\0UWSGI_DIE_ON_TERM=1\0UWSGI_CHEAPER=2\0"s);
+    const act::MasterConfig prod = act::read_master_config(p.proc(), 40);
+    CHECK(prod.die_on_term);  // "True": anything but false/off/no/0
+    CHECK(prod.exit_on_reload);
+    const act::MasterConfig set = act::read_master_config(p.proc(), 41);
+    CHECK_FALSE(set.die_on_term);
+    CHECK(set.exit_on_reload);
+    const act::MasterConfig env = act::read_master_config(p.proc(), 42);
+    CHECK(env.die_on_term);
+    CHECK(env.cheaper);
+}
+
+TEST_CASE("master config: a FIFO or device the command line names is looked at, never opened") {
+    FakeProc p;
+    const std::string fifo = (p.root / "trap.fifo").string();
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    const int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    REQUIRE(in >= 0);
+    REQUIRE(inotify_add_watch(in, fifo.c_str(), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) >= 0);
+    p.process(50, 1, {}, "uwsgi\0--ini\0"s + fifo + "\0--yaml\0/dev/zero\0"s);
+    const act::MasterConfig c = act::read_master_config(p.proc(), 50);
+    CHECK_FALSE(c.die_on_term);
+    char events[4096];
+    CHECK(::read(in, events, sizeof events) < 0);  // no open, no close: nothing happened to the FIFO
+    ::close(in);
 }

@@ -163,6 +163,7 @@ TEST_CASE("check_parent: the worker's ppid must be the master, and its program t
     p.process(102, 100, {}, "sleep", "/bin/ls");  // the master's child, another program (fork + exec)
     p.process(103, 100, {});
     p.write("103/stat", "103 (uwsgi) Z 100 1 1 0 -1\n");  // a worker that already exited
+    p.process(104, 100, {}, "uwsgi", "/bin/sh", "a new auxv: exec'd");  // the same program, exec'd again
     CHECK(act::parent_of(p.proc(), 101) == 100);
     CHECK(act::check_parent(p.proc(), 101, 100, 1).is_ok());
     CHECK(act::check_parent(p.proc(), 300, 100, 2).message() ==
@@ -170,6 +171,13 @@ TEST_CASE("check_parent: the worker's ppid must be the master, and its program t
     CHECK(act::check_parent(p.proc(), 102, 100, 4).message() ==
           "worker 4, pid 102: runs another program than the master pid 100 (not a worker: a daemon, a cron command "
           "or an exec'd child?); refused");
+    CHECK(act::check_parent(p.proc(), 104, 100, 6).message() ==
+          "worker 6, pid 104: was started by an exec, not forked from the master pid 100 (an attached daemon or "
+          "another instance of the same program?); refused");
+    p.write("105/status", "Name:\tuwsgi\nTgid:\t100\nPid:\t105\n");  // a thread of the master
+    p.process(105, 100, {});
+    CHECK(act::check_parent(p.proc(), 105, 100, 7).message() ==
+          "worker 7, pid 105 is a thread of another process, not a process; refused");
     CHECK(act::check_parent(p.proc(), 103, 100, 5).message() ==
           "worker 5, pid 103 has already exited (a zombie: something else ended it); nothing sent");
     CHECK(act::check_parent(p.proc(), 555, 100, 3).message().find("worker 3, pid 555 is gone") != std::string::npos);
@@ -306,4 +314,60 @@ TEST_CASE("write_fifo: what is not a FIFO is never opened, only looked at (O_PAT
     pending = ::accept(s, reinterpret_cast<sockaddr*>(&who), &len);
     CHECK(pending < 0);  // nobody connected to it
     ::close(s);
+}
+
+TEST_CASE("check_peer_is_master: a unix peer is one process, its pid and its start time") {
+    FakeProc p;
+    p.process(100, 1, {});
+    // 22 fields: the start time is 5000 (the comm holds spaces and a parenthesis).
+    p.write("100/stat", "100 (uwsgi (x) y) S 1 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 5000 0 0\n");
+    uwsgitop::Peer peer = actiontest::unix_peer(100);
+    peer.start_time = 5000;
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("/run/s.sock"), peer).is_ok());
+    peer.start_time = 4999;  // pid 100 now is a process that started later: the pid was reused
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("/run/s.sock"), peer).message() ==
+          "/run/s.sock: master pid 100 is not the process that answered (it started at another time: the pid was "
+          "reused); refused");
+    peer.start_time = 0;
+    peer.listener_exited = true;  // the socket outlived the process that listened on it
+    CHECK(act::check_peer_is_master(p.proc(), 100, addr("/run/s.sock"), peer).message().find(
+              "had exited when we read it: who answered cannot be proved; refused") != std::string::npos);
+    // A thread id named as the master.
+    p.process(101, 1, {});
+    p.write("101/status", "Name:\tpython3\nTgid:\t100\nPid:\t101\n");
+    CHECK(act::check_peer_is_master(p.proc(), 101, addr("/run/s.sock"), actiontest::unix_peer(101)).message().find(
+              "is a thread of another process") != std::string::npos);
+}
+
+TEST_CASE("write_fifo: the master must hold its FIFO for reading, and own it") {
+    const pid_t master = 4242;
+    actiontest::FakeProc p;
+    p.process(master, 1, {});
+    const std::string fifo = (p.root / "master.fifo").string();
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    const int rfd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    REQUIRE(rfd >= 0);
+    fs::create_symlink(fifo, p.root / std::to_string(master) / "fd" / "7");
+    char got = 0;
+    // Held through O_PATH (no permission on the FIFO needed): not a reader.
+    p.write(std::to_string(master) + "/fdinfo/7", "pos:\t0\nflags:\t012100000\nmnt_id:\t20\n");
+    CHECK(act::write_fifo(p.proc(), master, fifo, 'w').message().find("does not hold it open for reading") !=
+          std::string::npos);
+    // Held write-only: not a reader either.
+    p.write(std::to_string(master) + "/fdinfo/7", "pos:\t0\nflags:\t02000001\n");
+    CHECK_FALSE(act::write_fifo(p.proc(), master, fifo, 'w').is_ok());
+    CHECK(::read(rfd, &got, 1) <= 0);  // nothing written
+    // Held for reading, as uWSGI does (O_RDONLY|O_NONBLOCK), but another user's FIFO.
+    p.write(std::to_string(master) + "/fdinfo/7", "pos:\t0\nflags:\t0104000\n");
+    p.write(std::to_string(master) + "/status", "Name:\tuwsgi\nTgid:\t4242\nUid:\t65534\t65534\t65534\t65534\n");
+    CHECK(act::write_fifo(p.proc(), master, fifo, 'w').message().find(
+              "owned by uid " + std::to_string(geteuid()) + ", not by the master's uid 65534 (not its own FIFO)") != std::string::npos);
+    CHECK(::read(rfd, &got, 1) <= 0);
+    // Its own (uid 0, as this test runs), held for reading: written.
+    p.write(std::to_string(master) + "/status", "Name:\tuwsgi\nTgid:\t4242\nUid:\t" + std::to_string(geteuid()) + "\t" +
+                                                    std::to_string(geteuid()) + "\t0\t0\n");
+    CHECK(act::write_fifo(p.proc(), master, fifo, 'w').is_ok());
+    CHECK(::read(rfd, &got, 1) == 1);
+    CHECK(got == 'w');
+    ::close(rfd);
 }

@@ -4,11 +4,15 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -531,3 +535,80 @@ TEST_CASE("source::make_source never connects") {
 }
 
 }  // TEST_SUITE
+
+namespace {
+
+// A unix stats server in a child of this test that answers `doc` once: when
+// `orphaned`, the child that listened forks the one that answers and exits
+// first (the socket outlives the process that listened). Returns the pid
+// that listened; `path` is the socket.
+pid_t serve_once_unix(const std::string& path, const std::string& doc, bool orphaned) {
+    int ready[2];
+    REQUIRE(pipe2(ready, O_CLOEXEC) == 0);
+    const pid_t listener = fork();
+    REQUIRE(listener >= 0);
+    if (listener == 0) {
+        ::alarm(10);  // never outlives the test for long
+        const int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un sun{};
+        sun.sun_family = AF_UNIX;
+        std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
+        if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0 || ::listen(s, 4) != 0) ::_exit(1);
+        if (orphaned && ::fork() != 0) ::_exit(0);  // the listener leaves; its child keeps the socket
+        const char byte = 1;
+        if (::write(ready[1], &byte, 1) != 1) ::_exit(1);
+        const int c = ::accept(s, nullptr, nullptr);
+        if (c >= 0 && ::write(c, doc.data(), doc.size()) < 0) ::_exit(1);
+        ::_exit(0);
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    CHECK(::read(ready[0], &byte, 1) == 1);
+    ::close(ready[0]);
+    return listener;
+}
+
+}  // namespace
+
+TEST_CASE("source::socket records who answered: a unix peer's pid and start time, or that the listener is gone") {
+    char tmpl[] = "/tmp/uwsgitop-peer-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    const std::string path = std::string(tmpl) + "/s.sock";
+    const std::string doc = "{\"version\":\"2.0.21\",\"pid\":1,\"workers\":[]}";
+    SUBCASE("the listener answers") {
+        const pid_t listener = serve_once_unix(path, doc, false);
+        Frame frame;
+        REQUIRE(fetch_once(path, frame).is_ok());
+        CHECK(frame.peer.kind == uwsgitop::Peer::Kind::Unix);
+        CHECK(frame.peer.pid == listener);
+        CHECK_FALSE(frame.peer.listener_exited);
+        std::ifstream stat("/proc/" + std::to_string(listener) + "/stat");
+        std::string line;
+        std::getline(stat, line);
+        CHECK(frame.peer.start_time != 0);
+        CHECK(line.find(" " + std::to_string(frame.peer.start_time) + " ") != std::string::npos);
+        int status = 0;
+        waitpid(listener, &status, 0);
+    }
+    SUBCASE("the listener exited before we connected: its pid proves nothing") {
+        const pid_t listener = serve_once_unix(path, doc, true);
+        int status = 0;
+        REQUIRE(waitpid(listener, &status, 0) == listener);  // gone (its child answers)
+        Frame frame;
+        REQUIRE(fetch_once(path, frame).is_ok());
+        CHECK(frame.peer.pid == listener);
+        CHECK(frame.peer.listener_exited);
+        CHECK(frame.peer.start_time == 0);
+    }
+    SUBCASE("TCP: the address and port the socket reached") {
+        FakeServer server(FakeServer::Kind::Tcp, {{Mode::Plain, doc, 0}});
+        Frame frame;
+        REQUIRE(fetch_once(server.address, frame).is_ok());
+        CHECK(frame.peer.kind == uwsgitop::Peer::Kind::Tcp);
+        CHECK_FALSE(frame.peer.v6);
+        CHECK(frame.peer.port == server.port());
+        CHECK(frame.peer.addr[0] == 127);
+    }
+    ::unlink(path.c_str());
+    ::rmdir(tmpl);
+}

@@ -140,6 +140,7 @@ TEST_CASE("action_menu: an action that would not do what it says on this instanc
     actiontest::FakeProc p;
     p.process(4000, 1, {}, std::string("uwsgi\0--die-on-term\0", 20));
     TestSnap t{{1, 101, "idle", 10, 1.0, 2, 0}, {2, 102, "busy", 40, 5.0, 2, 1}};
+    t.snap.peer = actiontest::unix_peer(4000);  // proved: its config is read (only then)
     ViewModel vm = make(t);
     ActionScope sc = scope("");
     sc.proc = p.proc();
@@ -148,6 +149,14 @@ TEST_CASE("action_menu: an action that would not do what it says on this instanc
     CHECK(m.target().config.die_on_term);
     CHECK_FALSE(entry(m, "brutal-reload").available);
     CHECK(entry(m, "brutal-reload").text.find("the master runs with --die-on-term") == 0);
+    // Not proved to be the sender: its config files are not opened, and SIGTERM is refused all the same.
+    t.snap.peer = actiontest::unix_peer(4001);
+    ActionMenu unproved(sc);
+    REQUIRE(unproved.open_on(vm).empty());
+    CHECK_FALSE(unproved.target().config.die_on_term);
+    CHECK_FALSE(entry(unproved, "brutal-reload").available);
+    CHECK(entry(unproved, "brutal-reload").text.find("cannot be ruled out from outside") != std::string::npos);
+    t.snap.peer = actiontest::unix_peer(4000);
     CHECK_FALSE(entry(m, "add-worker").available);
     CHECK(entry(m, "add-worker").text == "add-worker needs the master FIFO (--master-fifo PATH), and none is known");
     CHECK(entry(m, "reload").available);  // SIGHUP is a reload with or without --die-on-term
