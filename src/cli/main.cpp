@@ -66,18 +66,9 @@ int main(int argc, char** argv) {
             }
         }
     }
-    if (opt.show_config) {
-        std::fputs(show_config_text(opt, report).c_str(), stdout);
-        return 0;
-    }
-    if (opt.help) {
-        std::fputs((usage_text() + action::actions_help()).c_str(), stdout);
-        return 0;
-    }
-    if (opt.version) {
-        std::printf("uwsgitop %s\n", UWSGITOP_VERSION);
-        return 0;
-    }
+    if (opt.show_config) return exit_after_write(write_output(show_config_text(opt, report)), 0);
+    if (opt.help) return exit_after_write(write_output(usage_text() + action::actions_help()), 0);
+    if (opt.version) return exit_after_write(write_output(std::string("uwsgitop ") + UWSGITOP_VERSION + "\n"), 0);
 
     if (!opt.action.empty()) return run_action(opt);
 

@@ -92,9 +92,31 @@ def usage(ctx):
         check(err == b"", "stderr %r" % err[:200])
     ctx.sub("stdout-closed", stdout_closed)
 
+    def stdout_full():
+        # `> /dev/full` (a full disk): every format, --once and --batch, and
+        # --show-config, exit 1 with one line naming the cause, never 0 with
+        # a truncated file (issue 29)
+        fixture = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "fixtures", "prefork-1.json")
+        runs = [["--once", "--format", f, "file:" + fixture]
+                for f in ("prometheus", "openmetrics", "json", "table", "tsv", "csv", "raw")]
+        runs += [["--batch", "-n", "2", "-d", "0.05", "--format", "json", good],
+                 ["--once", "--format", "json", good, good],
+                 ["--show-config"]]
+        for args in runs:
+            with open("/dev/full", "wb") as full:
+                p = subprocess.run([ctx.binary] + args, stdin=subprocess.DEVNULL, stdout=full,
+                                   stderr=subprocess.PIPE, timeout=20)
+            err = p.stderr.decode("utf-8", "replace").strip("\n").split("\n")
+            check(p.returncode == 1, "%s > /dev/full: exit %s, expected 1" % (" ".join(args), p.returncode))
+            check(err == ["uwsgitop: cannot write output: No space left on device"],
+                  "%s > /dev/full: stderr %r" % (" ".join(args), err))
+    ctx.sub("stdout-full", stdout_full)
+
     def help_version():
         r = ctx.tool("--help")
         check(r.rc == 0 and b"usage" in r.out.lower(), "--help: exit %s" % r.rc)
         r = ctx.tool("--version")
         check(r.rc == 0 and r.out.startswith(b"uwsgitop "), "--version: exit %s, %r" % (r.rc, r.out[:80]))
     ctx.sub("help-version", help_version)
+
