@@ -2,9 +2,11 @@
 #include "uwsgitop/fleet/fleet.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <limits>
 
+#include <unistd.h>
+
+#include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/fleet/vassal_discovery.hpp"
@@ -47,12 +49,13 @@ Status parse_target_line(const std::string& line, Target& out) {
     return Status::ok();
 }
 
-Status read_targets_file(const std::string& path, std::vector<Target>& out) {
-    std::ifstream in(path);
-    if (!in) return Status::fail("--targets " + escape_for_display(path) + ": cannot open file");
-    std::string line;
+Status parse_targets_text(std::string_view text, const std::string& shown, std::vector<Target>& out) {
     int number = 0;
-    while (std::getline(in, line)) {
+    std::string line;
+    while (!text.empty()) {
+        const std::size_t end = std::min(text.find('\n'), text.size());
+        line.assign(text.substr(0, end));
+        text.remove_prefix(std::min(end + 1, text.size()));
         ++number;
         if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
         const auto first = line.find_first_not_of(" \t\r");
@@ -61,13 +64,19 @@ Status read_targets_file(const std::string& path, std::vector<Target>& out) {
         line = line.substr(first, last - first + 1);
         Target t;
         if (Status st = parse_target_line(line, t); !st) {
-            return Status::fail("--targets " + escape_for_display(path) + ":" + std::to_string(number) + ": " +
-                                st.message());
+            return Status::fail("--targets " + shown + ":" + std::to_string(number) + ": " + st.message());
         }
         out.push_back(std::move(t));
     }
-    if (in.bad()) return Status::fail("--targets " + escape_for_display(path) + ": read error");
     return Status::ok();
+}
+
+Status read_targets_file(const std::string& path, std::vector<Target>& out, double stdin_timeout_seconds) {
+    std::string text;
+    const Status st = path == "-" ? read_stream(STDIN_FILENO, path, kMaxTargetsBytes, stdin_timeout_seconds, text)
+                                  : read_regular_file(path, kMaxTargetsBytes, text);
+    if (!st) return Status::fail("--targets " + st.message());
+    return parse_targets_text(text, escape_for_display(path), out);
 }
 
 namespace {

@@ -5,14 +5,14 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <sys/stat.h>
 
 #include <toml++/toml.h>
 
+#include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/settings/toml_depth.hpp"
 #include "uwsgitop/source/address.hpp"
 
 namespace uwsgitop {
@@ -153,16 +153,7 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
     return Status::ok();
 }
 
-Status read_text(const std::string& path, std::string& text) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::fail(escape_for_display(path) + ": cannot open (" + std::strerror(errno) + ")");
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (in.bad()) return Status::fail(escape_for_display(path) + ": read error");
-    text = buf.str();
-    if (text.size() > kMaxFileBytes) return Status::fail(escape_for_display(path) + ": larger than 1 MiB");
-    return Status::ok();
-}
+Status read_text(const std::string& path, std::string& text) { return read_regular_file(path, kMaxFileBytes, text); }
 
 // False only when nothing is there (any other failure is read and reported).
 bool exists(const std::string& path) {
@@ -196,6 +187,7 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
     Status st = read_text(path, text);
     if (!st) return st;
     const std::string shown = escape_for_display(path);
+    if (st = check_toml_depth(text, shown); !st) return st;
     toml::table doc;
     try {
         doc = toml::parse(text, std::string_view(path));

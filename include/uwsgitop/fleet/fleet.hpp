@@ -11,8 +11,10 @@
 // and when it last succeeded (the "stale Ns" state).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "uwsgitop/pipeline/pipeline.hpp"
@@ -28,9 +30,18 @@ struct Target {
 
 // Reads a targets file: one target per line, "ADDRESS" or "NAME=ADDRESS",
 // optionally followed by " fifo=PATH" (that instance's master FIFO, for the
-// fleet screen's actions), blank lines and "#" comments ignored. Errors name
-// the file and line.
-Status read_targets_file(const std::string& path, std::vector<Target>& out);
+// fleet screen's actions), blank lines and "#" comments ignored. PATH "-" is
+// standard input (a pipe, a FIFO, a file), read to its end within
+// `stdin_timeout_seconds`; any other PATH must be a regular file (a
+// directory, a FIFO, a device are refused before anything is read). Nothing
+// past kMaxTargetsBytes is read. Errors are one line, "--targets PATH: ..."
+// (base/file_read.hpp's causes), "--targets PATH:LINE: ...".
+inline constexpr std::size_t kMaxTargetsBytes = std::size_t{16} << 20;
+Status read_targets_file(const std::string& path, std::vector<Target>& out, double stdin_timeout_seconds = 3.0);
+
+// The targets in `text` (a targets file's contents), appended to `out`;
+// `shown` is the file's name as errors show it (escaped).
+Status parse_targets_text(std::string_view text, const std::string& shown, std::vector<Target>& out);
 
 // One target line without its comment: "NAME=ADDRESS" or "ADDRESS", then
 // whitespace-separated fields, of which only "fifo=PATH" exists (PATH not
