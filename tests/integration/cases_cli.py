@@ -1,5 +1,6 @@
 # cases_cli.py — usage errors (exit 2, one-line message), UWSGITOP_ADDRESS,
 # --help/--version. No server needed: a saved snapshot file stands in.
+import json
 import os
 import subprocess
 import time
@@ -114,6 +115,32 @@ def usage(ctx):
             check(err == ["uwsgitop: cannot write output: No space left on device"],
                   "%s > /dev/full: stderr %r" % (" ".join(args), err))
     ctx.sub("stdout-full", stdout_full)
+
+    def std_closed():
+        # Descriptors 0-2 closed at start are held on /dev/null: `- <&-` is
+        # one "closed" line (an internal eventfd at 0 was read as stdin and
+        # hung), output to a closed stdout is an error, not /dev/null.
+        def run(args, close):
+            p = subprocess.Popen([ctx.binary] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, preexec_fn=lambda: os.close(close))
+            try:
+                out, err = p.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()  # our own child, by its pid
+                p.communicate()
+                raise Fail("%s with descriptor %d closed: hung" % (" ".join(args), close))
+            return p.returncode, out, err.decode("utf-8", "replace").strip("\n").split("\n")
+
+        rc, out, err = run(["--once", "--format", "json", "-"], 0)
+        check(rc == 1 and err == ["uwsgitop: standard input: closed"], "- <&-: exit %s, stderr %r" % (rc, err))
+        rc, out, err = run(["--once", "--format", "json", good, "-"], 0)
+        check(rc == 1, "ADDR - <&-: exit %s" % rc)
+        check(len(err) == 1 and err[0].endswith("standard input: closed"), "ADDR - <&-: stderr %r" % err)
+        check([i["state"] == "ok" for i in json.loads(out)["instances"]] == [True, False], "ADDR - <&-: %r" % out[:300])
+        rc, out, err = run(["--once", "--format", "json", good], 1)
+        check(rc == 1 and err == ["uwsgitop: cannot write output: Bad file descriptor"],
+              ">&-: exit %s, stderr %r" % (rc, err))
+    ctx.sub("std-closed", std_closed)
 
     def help_version():
         r = ctx.tool("--help")
