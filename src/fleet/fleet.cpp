@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <unistd.h>
 
@@ -81,18 +83,40 @@ Status read_targets_file(const std::string& path, std::vector<Target>& out, doub
 
 namespace {
 
-// `name`, or `name#2`, `name#3`... : the first that no instance in `a` or `b` has.
-std::string unique_name(const std::string& name, const std::vector<std::unique_ptr<Instance>>& a,
-                        const std::vector<std::unique_ptr<Instance>>& b) {
-    const auto taken = [&](const std::string& n) {
-        const auto same = [&](const auto& i) { return i->target.name == n; };
-        return std::any_of(a.begin(), a.end(), same) || std::any_of(b.begin(), b.end(), same);
-    };
-    if (!taken(name)) return name;
-    for (int k = 2;; ++k) {
-        std::string candidate = name + "#" + std::to_string(k);
-        if (!taken(candidate)) return candidate;
+// The names of a fleet's instances. unique() gives `name`, or `name#2`,
+// `name#3`... : the first no instance has, and takes it. Linear in the
+// fleet: a hash of the names, and per name asked for twice the suffix where
+// its last search ended (names are only added, so the smallest free suffix of
+// a name never goes down and the search resumes there).
+class NameSet {
+public:
+    explicit NameSet(const std::vector<std::unique_ptr<Instance>>& fleet) {
+        taken_.reserve(fleet.size());
+        for (const auto& inst : fleet) taken_.insert(inst->target.name);
     }
+    void reserve(std::size_t more) { taken_.reserve(taken_.size() + more); }
+
+    std::string unique(const std::string& name) {
+        if (taken_.insert(name).second) return name;
+        int& k = next_suffix_.try_emplace(name, 2).first->second;
+        for (;; ++k) {
+            std::string candidate = name + "#" + std::to_string(k);
+            if (taken_.insert(candidate).second) return candidate;
+        }
+    }
+
+private:
+    std::unordered_set<std::string> taken_;
+    std::unordered_map<std::string, int> next_suffix_;
+};
+
+Status make_instance(const Target& t, const FetchLimits& limits, std::unique_ptr<Instance>& out) {
+    Address address;
+    if (Status st = parse_address(t.address, address); !st) return st;
+    out = std::make_unique<Instance>();
+    out->target = t;
+    out->pipeline = std::make_unique<Pipeline>(make_source(address, limits));
+    return Status::ok();
 }
 
 }  // namespace
@@ -100,15 +124,13 @@ std::string unique_name(const std::string& name, const std::vector<std::unique_p
 Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
                   std::vector<std::unique_ptr<Instance>>& out) {
     out.clear();
-    static const std::vector<std::unique_ptr<Instance>> kNone;
+    out.reserve(targets.size());
+    NameSet names(out);
+    names.reserve(targets.size());
     for (const Target& t : targets) {
-        Address address;
-        Status st = parse_address(t.address, address);
-        if (!st) return st;
-        auto inst = std::make_unique<Instance>();
-        inst->target = t;
-        inst->target.name = unique_name(t.name, out, kNone);
-        inst->pipeline = std::make_unique<Pipeline>(make_source(address, limits));
+        std::unique_ptr<Instance> inst;
+        if (Status st = make_instance(t, limits, inst); !st) return st;
+        inst->target.name = names.unique(t.name);
         out.push_back(std::move(inst));
     }
     return Status::ok();
@@ -165,15 +187,18 @@ void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
 
 void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
                  const FetchLimits& limits, unsigned concurrency, ParseScope scope, bool poll_now) {
+    std::unordered_set<std::string> addresses;
+    for (const auto& inst : fleet) addresses.insert(inst->target.address);
+    NameSet names(fleet);
     std::vector<std::unique_ptr<Instance>> added;
     for (const Target& t : targets) {
-        auto same = [&](const auto& i) { return i->target.address == t.address; };
-        if (std::any_of(fleet.begin(), fleet.end(), same) || std::any_of(added.begin(), added.end(), same)) continue;
-        std::vector<std::unique_ptr<Instance>> one;
-        if (!make_fleet({t}, limits, one)) continue;  // an address that does not parse
-        one.front()->pipeline->set_scope(scope);
-        one.front()->target.name = unique_name(t.name, fleet, added);
-        added.push_back(std::move(one.front()));
+        if (addresses.count(t.address)) continue;
+        std::unique_ptr<Instance> inst;
+        if (!make_instance(t, limits, inst)) continue;  // an address that does not parse
+        addresses.insert(t.address);
+        inst->pipeline->set_scope(scope);
+        inst->target.name = names.unique(t.name);
+        added.push_back(std::move(inst));
     }
     if (added.empty()) return;
     if (poll_now) poll_fleet(added, concurrency);

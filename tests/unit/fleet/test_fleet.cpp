@@ -273,4 +273,34 @@ TEST_CASE("fleet: names are unique (a repeated name gets #2, #3), also for targe
     CHECK(fleet[4]->target.name == "api#2");
     CHECK(fleet[5]->target.name == "api#3");
     CHECK(fleet[4]->target.address == "file:/nonexistent/e.json");
+
+    // a name that looks like a suffix is a name like any other
+    const auto names = [&](std::vector<std::string> in) {
+        std::vector<Target> targets;
+        for (std::size_t i = 0; i < in.size(); ++i) targets.push_back({in[i], "file:/nonexistent/" + std::to_string(i)});
+        REQUIRE(make_fleet(targets, limits, fleet).is_ok());
+        std::vector<std::string> out;
+        for (const auto& inst : fleet) out.push_back(inst->target.name);
+        return out;
+    };
+    CHECK(names({"web", "web#2", "web"}) == std::vector<std::string>{"web", "web#2", "web#3"});
+    CHECK(names({"web#2", "web", "web", "web"}) == std::vector<std::string>{"web#2", "web", "web#3", "web#4"});
+    CHECK(names({"web", "web", "web#2", "web#2"}) == std::vector<std::string>{"web", "web#2", "web#2#2", "web#2#3"});
+    CHECK(names({"web#3", "web", "web", "web", "web"}) ==
+          std::vector<std::string>{"web#3", "web", "web#2", "web#4", "web#5"});
+}
+
+TEST_CASE("fleet: naming 20,000 instances of one name takes linear time") {
+    // quadratic (and cubic for one repeated name) before issue 29
+    std::vector<Target> targets;
+    for (int i = 0; i < 20000; ++i) targets.push_back({"w", "/nonexistent/uwsgitop-" + std::to_string(i) + ".sock"});
+    std::vector<std::unique_ptr<Instance>> fleet;
+    FetchLimits limits;
+    const double t0 = monotonic_seconds();
+    REQUIRE(make_fleet(targets, limits, fleet).is_ok());
+    CHECK(monotonic_seconds() - t0 < 5.0);
+    REQUIRE(fleet.size() == 20000);
+    CHECK(fleet[0]->target.name == "w");
+    CHECK(fleet[1]->target.name == "w#2");
+    CHECK(fleet[19999]->target.name == "w#20000");
 }
