@@ -24,6 +24,31 @@ Target target_from_text(const std::string& text) {
     return Target{text, text, {}};
 }
 
+namespace {
+
+constexpr std::size_t kShownFieldColumns = 60;  // a bad field is shown cut to this (a 1 MB line is not echoed)
+
+std::string shown_field(std::string_view field) {
+    std::string out;
+    append_elided_middle(out, escape_for_display(field), kShownFieldColumns, false);
+    return out;
+}
+
+bool has_control(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// A line without its comment: '#' at its start or after a space or a tab
+// begins one; any other '#' is text ("web#2=ADDRESS").
+std::string_view without_comment(std::string_view line) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) return line.substr(0, i);
+    }
+    return line;
+}
+
+}  // namespace
+
 Status parse_target_line(const std::string& line, Target& out) {
     std::vector<std::string> fields;
     std::size_t i = 0;
@@ -41,14 +66,16 @@ Status parse_target_line(const std::string& line, Target& out) {
     for (std::size_t f = 1; f < fields.size(); ++f) {
         const std::string& field = fields[f];
         if (!field.starts_with("fifo=")) {
-            return Status::fail("unknown field \"" + escape_for_display(field) +
+            return Status::fail("unknown field \"" + shown_field(field) +
                                 "\" (one target per line: \"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH)");
         }
         if (!out.fifo.empty()) return Status::fail("fifo= given twice");
         out.fifo = field.substr(5);
         if (out.fifo.empty()) return Status::fail("fifo=: empty path");
     }
-    return Status::ok();
+    if (out.name != out.address && has_control(out.name)) return Status::fail("the name contains control characters");
+    Address address;
+    return parse_address(out.address, address);
 }
 
 Status parse_targets_text(std::string_view text, const std::string& shown, std::vector<Target>& out) {
@@ -56,10 +83,9 @@ Status parse_targets_text(std::string_view text, const std::string& shown, std::
     std::string line;
     while (!text.empty()) {
         const std::size_t end = std::min(text.find('\n'), text.size());
-        line.assign(text.substr(0, end));
+        line.assign(without_comment(text.substr(0, end)));
         text.remove_prefix(std::min(end + 1, text.size()));
         ++number;
-        if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
         const auto first = line.find_first_not_of(" \t\r");
         if (first == std::string::npos) continue;
         const auto last = line.find_last_not_of(" \t\r");

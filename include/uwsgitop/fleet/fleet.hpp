@@ -30,7 +30,8 @@ struct Target {
 
 // Reads a targets file: one target per line, "ADDRESS" or "NAME=ADDRESS",
 // optionally followed by " fifo=PATH" (that instance's master FIFO, for the
-// fleet screen's actions), blank lines and "#" comments ignored. PATH "-" is
+// fleet screen's actions), blank lines and comments ignored ('#' at the start
+// of a line or after a space or tab; "web#2=ADDRESS" is a name). PATH "-" is
 // standard input (a pipe, a FIFO, a file), read to its end within
 // `stdin_timeout_seconds`; any other PATH must be a regular file (a
 // directory, a FIFO, a device are refused before anything is read). Nothing
@@ -45,8 +46,9 @@ Status parse_targets_text(std::string_view text, const std::string& shown, std::
 
 // One target line without its comment: "NAME=ADDRESS" or "ADDRESS", then
 // whitespace-separated fields, of which only "fifo=PATH" exists (PATH not
-// empty, once). The error is one line saying what is wrong (the caller
-// prefixes where).
+// empty, once). The ADDRESS must parse (address.hpp) and a NAME has no
+// control characters. The error is one line saying what is wrong (the
+// caller prefixes where), a bad field cut to 60 columns.
 Status parse_target_line(const std::string& line, Target& out);
 
 // "NAME=ADDRESS" or "ADDRESS" (a name never contains ':' '/' '@' or '[').

@@ -79,6 +79,33 @@ TEST_CASE("fleet::read_targets_file") {
         CHECK_MESSAGE(st.message().find(why) != std::string::npos, st.message());
         CHECK(st.message().find('\n') == std::string::npos);
     }
+    // '#' begins a comment at the start of a line or after a space or tab only
+    std::ofstream(path) << "web#2=127.0.0.1:9191 # c\n  # x\n#y\n\tapi=127.0.0.1:1\t#z\n";
+    t.clear();
+    REQUIRE(read_targets_file(path, t).is_ok());
+    REQUIRE(t.size() == 2);
+    CHECK(t[0].name == "web#2");
+    CHECK(t[0].address == "127.0.0.1:9191");
+    CHECK(t[1].name == "api");
+    // a bad address, a control character in a name: the file and line
+    for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+             {"ok=127.0.0.1:1\nweb=127.0.0.1:99999\n", ":2: bad address \"127.0.0.1:99999\""},
+             {std::string("a\0b=127.0.0.1:1\n", 16), ":1: the name contains control characters"},
+             {"a\x1b" "b=127.0.0.1:1\n", ":1: the name contains control characters"},
+             {"a\x1b[2Jb=127.0.0.1:1\n", ":1: bad address \"a\\x1b[2Jb=127.0.0.1:1\": contains control characters"}}) {
+        std::ofstream(path, std::ios::binary) << text;
+        t.clear();
+        st = read_targets_file(path, t);
+        CHECK_MESSAGE(st.message().find(why) != std::string::npos, st.message());
+    }
+    // a 1 MB bad line is not echoed whole
+    for (const std::string& line : {"web=127.0.0.1:1 " + std::string(1 << 20, 'z'), std::string(1 << 20, 'h') + ":x"}) {
+        std::ofstream(path, std::ios::binary) << "\n" << line << "\n";
+        t.clear();
+        st = read_targets_file(path, t);
+        CHECK(st.message().find(std::string(path) + ":2: ") != std::string::npos);
+        CHECK_MESSAGE(st.message().size() < 400, st.message().size());
+    }
     std::remove(path);
     CHECK_FALSE(read_targets_file("/no/such/targets", t).is_ok());
 }

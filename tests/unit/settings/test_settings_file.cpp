@@ -358,6 +358,34 @@ TEST_CASE("settings_file::a file that is not a regular file is refused without r
     CHECK(sb.load({"127.0.0.1:1"}, o).message() == sb.env.user_config + ": larger than 1 MiB");
 }
 
+TEST_CASE("settings_file::two spellings of one setting are an error, as a repeated key is") {
+    Sandbox sb;
+    Options o;
+    const std::string& f = sb.env.user_config;
+    for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+             {"interval = 2\nfrequency = 3\n", ":2: frequency: the same setting as interval (line 1)"},
+             {"frequency = 3\n\ndelay = 2\n", ":3: delay: the same setting as frequency (line 1)"},
+             {"follow_vassals = true\nfollow-vassals = false\n", ":2: follow-vassals: the same setting as follow_vassals (line 1)"},
+             {"mouse = false\nno_mouse = true\n", ":2: no_mouse: the same setting as mouse (line 1)"}}) {
+        Sandbox::write(f, text);
+        CHECK(sb.load({"127.0.0.1:1"}, o).message() == f + why);
+    }
+    // one spelling per setting is fine, and the saved view may set what config.toml set
+    Sandbox::write(f, "interval = 2\nfollow_vassals = true\nmouse = false\n");
+    Sandbox::write(sb.env.view_state, "interval = 3\n");
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    CHECK(o.interval == 3.0);
+}
+
+TEST_CASE("settings_file::a [[target]] name with a control character is refused") {
+    Sandbox sb;
+    Options o;
+    Sandbox::write(sb.env.user_config, "[[target]]\nname = \"a\\u0000b\"\naddress = \"127.0.0.1:1\"\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":2: target.name: the name contains control characters");
+    Sandbox::write(sb.env.user_config, "[[target]]\nname = \"a\\u001bb\"\naddress = \"127.0.0.1:1\"\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":2: target.name: the name contains control characters");
+}
+
 TEST_CASE("settings_file::nesting past kMaxTomlDepth is refused with its line before toml++ sees it") {
     // the issue's 70 KB file: a dotted key of 35,001 parts crashed the parser
     std::string deep = "a";
