@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -11,14 +12,19 @@
 
 namespace uwsgitop {
 
-namespace {
-
-bool write_all(const char* data, std::size_t size) {
-    if (size && std::fwrite(data, 1, size, stdout) != size) return false;
-    return std::fflush(stdout) == 0;
+Written write_output(std::string_view text) {
+    errno = 0;
+    const bool whole = (text.empty() || std::fwrite(text.data(), 1, text.size(), stdout) == text.size()) &&
+                       std::fflush(stdout) == 0;
+    if (whole) return Written::Ok;
+    const int err = errno;
+    if (err == EPIPE) return Written::Closed;
+    std::fprintf(stderr, "uwsgitop: cannot write output: %s\n",
+                 err ? std::strerror(err) : "short write");
+    return Written::Failed;
 }
 
-}  // namespace
+int exit_after_write(Written written, int so_far) { return written == Written::Failed ? 1 : so_far; }
 
 int run_batch(const Options& options, Pipeline& pipeline) {
     DumpOptions dump;
@@ -59,7 +65,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
                 events.failure(st.message(), wall_clock_seconds(), pipeline.label(), new_events);
                 out.clear();
                 for (const Event& e : new_events) append_event_json(e, out);
-                if (!write_all(out.data(), out.size())) return exit_code;
+                if (const Written w = write_output(out); w != Written::Ok) return exit_after_write(w, exit_code);
             }
             exit_code = 1;
             if (options.once || pipeline.source().exhausted()) break;
@@ -98,7 +104,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
                 dump_table(snap, &rates, now, dump, out);
                 break;
         }
-        if (!write_all(out.data(), out.size())) return exit_code;  // stdout closed: stop quietly
+        if (const Written w = write_output(out); w != Written::Ok) return exit_after_write(w, exit_code);
     }
     return exit_code;
 }

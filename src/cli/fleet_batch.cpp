@@ -81,7 +81,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
             if (options.format == OutputFormat::Table && i > 0) out += '\n';
             dump_fleet(fleet, monotonic_seconds(), dump, out);
         }
-        if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) break;
+        if (const Written w = write_output(out); w != Written::Ok) return exit_after_write(w, exit_code);
     }
     return exit_code;
 }

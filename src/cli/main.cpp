@@ -1,6 +1,8 @@
 // main.cpp — wiring: options -> source -> pipeline -> batch output or the screen.
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +41,20 @@ std::string demo_path() {
     return std::string(UWSGITOP_SOURCE_DATADIR) + "/demo.jsonl";
 }
 
+// Descriptors 0, 1 and 2 are never handed to anything else: one that was
+// closed when we started is opened on /dev/null before any other descriptor
+// exists (an eventfd at 0 would be read as standard input, a socket at 1
+// written as output). Opened the wrong way round on purpose, so using it still
+// fails as the closed descriptor did: reading `-` is one "closed" line and
+// output to a closed stdout is "cannot write output", never a silent /dev/null.
+void hold_standard_descriptors() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        const int held = ::open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_NOCTTY);
+        if (held >= 0 && held != fd) ::close(held);  // not expected: the lower ones are open by now
+    }
+}
+
 int usage_error(const std::string& message) {
     std::fprintf(stderr, "uwsgitop: %s\nTry 'uwsgitop --help'.\n", message.c_str());
     return 2;
@@ -47,6 +63,7 @@ int usage_error(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    hold_standard_descriptors();
     std::signal(SIGPIPE, SIG_IGN);
     Options opt;
     SettingsReport report;
@@ -66,18 +83,9 @@ int main(int argc, char** argv) {
             }
         }
     }
-    if (opt.show_config) {
-        std::fputs(show_config_text(opt, report).c_str(), stdout);
-        return 0;
-    }
-    if (opt.help) {
-        std::fputs((usage_text() + action::actions_help()).c_str(), stdout);
-        return 0;
-    }
-    if (opt.version) {
-        std::printf("uwsgitop %s\n", UWSGITOP_VERSION);
-        return 0;
-    }
+    if (opt.show_config) return exit_after_write(write_output(show_config_text(opt, report)), 0);
+    if (opt.help) return exit_after_write(write_output(usage_text() + action::actions_help()), 0);
+    if (opt.version) return exit_after_write(write_output(std::string("uwsgitop ") + UWSGITOP_VERSION + "\n"), 0);
 
     if (!opt.action.empty()) return run_action(opt);
 

@@ -2,9 +2,13 @@
 #include "uwsgitop/fleet/fleet.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
+#include <unistd.h>
+
+#include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/fleet/vassal_discovery.hpp"
@@ -19,6 +23,31 @@ Target target_from_text(const std::string& text) {
     }
     return Target{text, text, {}};
 }
+
+namespace {
+
+constexpr std::size_t kShownFieldColumns = 60;  // a bad field is shown cut to this (a 1 MB line is not echoed)
+
+std::string shown_field(std::string_view field) {
+    std::string out;
+    append_elided_middle(out, escape_for_display(field), kShownFieldColumns, false);
+    return out;
+}
+
+bool has_control(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// A line without its comment: '#' at its start or after a space or a tab
+// begins one; any other '#' is text ("web#2=ADDRESS").
+std::string_view without_comment(std::string_view line) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) return line.substr(0, i);
+    }
+    return line;
+}
+
+}  // namespace
 
 Status parse_target_line(const std::string& line, Target& out) {
     std::vector<std::string> fields;
@@ -37,53 +66,83 @@ Status parse_target_line(const std::string& line, Target& out) {
     for (std::size_t f = 1; f < fields.size(); ++f) {
         const std::string& field = fields[f];
         if (!field.starts_with("fifo=")) {
-            return Status::fail("unknown field \"" + escape_for_display(field) +
+            return Status::fail("unknown field \"" + shown_field(field) +
                                 "\" (one target per line: \"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH)");
         }
         if (!out.fifo.empty()) return Status::fail("fifo= given twice");
         out.fifo = field.substr(5);
         if (out.fifo.empty()) return Status::fail("fifo=: empty path");
     }
-    return Status::ok();
+    if (out.name != out.address && has_control(out.name)) return Status::fail("the name contains control characters");
+    Address address;
+    return parse_address(out.address, address);
 }
 
-Status read_targets_file(const std::string& path, std::vector<Target>& out) {
-    std::ifstream in(path);
-    if (!in) return Status::fail("--targets " + escape_for_display(path) + ": cannot open file");
-    std::string line;
+Status parse_targets_text(std::string_view text, const std::string& shown, std::vector<Target>& out) {
     int number = 0;
-    while (std::getline(in, line)) {
+    std::string line;
+    while (!text.empty()) {
+        const std::size_t end = std::min(text.find('\n'), text.size());
+        line.assign(without_comment(text.substr(0, end)));
+        text.remove_prefix(std::min(end + 1, text.size()));
         ++number;
-        if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
         const auto first = line.find_first_not_of(" \t\r");
         if (first == std::string::npos) continue;
         const auto last = line.find_last_not_of(" \t\r");
         line = line.substr(first, last - first + 1);
         Target t;
         if (Status st = parse_target_line(line, t); !st) {
-            return Status::fail("--targets " + escape_for_display(path) + ":" + std::to_string(number) + ": " +
-                                st.message());
+            return Status::fail("--targets " + shown + ":" + std::to_string(number) + ": " + st.message());
         }
         out.push_back(std::move(t));
     }
-    if (in.bad()) return Status::fail("--targets " + escape_for_display(path) + ": read error");
     return Status::ok();
+}
+
+Status read_targets_file(const std::string& path, std::vector<Target>& out, double stdin_timeout_seconds) {
+    std::string text;
+    const Status st = path == "-" ? read_stream(STDIN_FILENO, path, kMaxTargetsBytes, stdin_timeout_seconds, text)
+                                  : read_regular_file(path, kMaxTargetsBytes, text);
+    if (!st) return Status::fail("--targets " + st.message());
+    return parse_targets_text(text, escape_for_display(path), out);
 }
 
 namespace {
 
-// `name`, or `name#2`, `name#3`... : the first that no instance in `a` or `b` has.
-std::string unique_name(const std::string& name, const std::vector<std::unique_ptr<Instance>>& a,
-                        const std::vector<std::unique_ptr<Instance>>& b) {
-    const auto taken = [&](const std::string& n) {
-        const auto same = [&](const auto& i) { return i->target.name == n; };
-        return std::any_of(a.begin(), a.end(), same) || std::any_of(b.begin(), b.end(), same);
-    };
-    if (!taken(name)) return name;
-    for (int k = 2;; ++k) {
-        std::string candidate = name + "#" + std::to_string(k);
-        if (!taken(candidate)) return candidate;
+// The names of a fleet's instances. unique() gives `name`, or `name#2`,
+// `name#3`... : the first no instance has, and takes it. Linear in the
+// fleet: a hash of the names, and per name asked for twice the suffix where
+// its last search ended (names are only added, so the smallest free suffix of
+// a name never goes down and the search resumes there).
+class NameSet {
+public:
+    explicit NameSet(const std::vector<std::unique_ptr<Instance>>& fleet) {
+        taken_.reserve(fleet.size());
+        for (const auto& inst : fleet) taken_.insert(inst->target.name);
     }
+    void reserve(std::size_t more) { taken_.reserve(taken_.size() + more); }
+
+    std::string unique(const std::string& name) {
+        if (taken_.insert(name).second) return name;
+        int& k = next_suffix_.try_emplace(name, 2).first->second;
+        for (;; ++k) {
+            std::string candidate = name + "#" + std::to_string(k);
+            if (taken_.insert(candidate).second) return candidate;
+        }
+    }
+
+private:
+    std::unordered_set<std::string> taken_;
+    std::unordered_map<std::string, int> next_suffix_;
+};
+
+Status make_instance(const Target& t, const FetchLimits& limits, std::unique_ptr<Instance>& out) {
+    Address address;
+    if (Status st = parse_address(t.address, address); !st) return st;
+    out = std::make_unique<Instance>();
+    out->target = t;
+    out->pipeline = std::make_unique<Pipeline>(make_source(address, limits));
+    return Status::ok();
 }
 
 }  // namespace
@@ -91,15 +150,13 @@ std::string unique_name(const std::string& name, const std::vector<std::unique_p
 Status make_fleet(const std::vector<Target>& targets, const FetchLimits& limits,
                   std::vector<std::unique_ptr<Instance>>& out) {
     out.clear();
-    static const std::vector<std::unique_ptr<Instance>> kNone;
+    out.reserve(targets.size());
+    NameSet names(out);
+    names.reserve(targets.size());
     for (const Target& t : targets) {
-        Address address;
-        Status st = parse_address(t.address, address);
-        if (!st) return st;
-        auto inst = std::make_unique<Instance>();
-        inst->target = t;
-        inst->target.name = unique_name(t.name, out, kNone);
-        inst->pipeline = std::make_unique<Pipeline>(make_source(address, limits));
+        std::unique_ptr<Instance> inst;
+        if (Status st = make_instance(t, limits, inst); !st) return st;
+        inst->target.name = names.unique(t.name);
         out.push_back(std::move(inst));
     }
     return Status::ok();
@@ -157,15 +214,18 @@ void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
 
 void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,
                  const FetchLimits& limits, unsigned concurrency, ParseScope scope, bool poll_now) {
+    std::unordered_set<std::string> addresses;
+    for (const auto& inst : fleet) addresses.insert(inst->target.address);
+    NameSet names(fleet);
     std::vector<std::unique_ptr<Instance>> added;
     for (const Target& t : targets) {
-        auto same = [&](const auto& i) { return i->target.address == t.address; };
-        if (std::any_of(fleet.begin(), fleet.end(), same) || std::any_of(added.begin(), added.end(), same)) continue;
-        std::vector<std::unique_ptr<Instance>> one;
-        if (!make_fleet({t}, limits, one)) continue;  // an address that does not parse
-        one.front()->pipeline->set_scope(scope);
-        one.front()->target.name = unique_name(t.name, fleet, added);
-        added.push_back(std::move(one.front()));
+        if (addresses.count(t.address)) continue;
+        std::unique_ptr<Instance> inst;
+        if (!make_instance(t, limits, inst)) continue;  // an address that does not parse
+        addresses.insert(t.address);
+        inst->pipeline->set_scope(scope);
+        inst->target.name = names.unique(t.name);
+        added.push_back(std::move(inst));
     }
     if (added.empty()) return;
     if (poll_now) poll_fleet(added, concurrency);

@@ -10,10 +10,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <optional>
 
+#include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/source/address.hpp"
 
@@ -303,11 +303,8 @@ Status discover_vassal(const Vassal& vassal, Target& out) {
     if (kind == ConfigKind::Unknown) {
         return Status::fail("only .ini, .yml/.yaml, .json/.js and .xml vassal configs are read");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::fail("cannot read " + escape_for_display(path));
-    std::string text(kMaxConfigBytes, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
+    std::string text;
+    if (Status st = read_regular_file(path, kMaxConfigBytes, text); !st) return st;
     std::string value;
     if (!stats_address_from_config(kind, text, value)) {
         return Status::fail(escape_for_display(path) + " has no usable stats address in its uwsgi section");

@@ -42,7 +42,7 @@ const OptionDoc kOptions[] = {
     {"wait", 0, "SECS", "with --action or the x menu: how long to wait for the confirming snapshot (default 10)", kCommandLineOnly},
     {"master-fifo", 0, "PATH", "the instance's master FIFO for --action and the screen's x menu (default: from the master's command line)", kCommandLineOnly},
     {"read-only", 0, "", "never send an action (--action is refused, the screen has no x menu)"},
-    {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] (# comments)"},
+    {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] (# comments; - reads stdin)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
     {"web-config-file", 0, "FILE", "metrics server: TLS and basic auth (exporter-toolkit YAML)"},

@@ -1,18 +1,20 @@
 // settings_file.cpp — TOML settings files layered under the command line (see settings_file.hpp).
 #include "uwsgitop/settings/settings_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <sys/stat.h>
 
 #include <toml++/toml.h>
 
+#include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/settings/toml_depth.hpp"
 #include "uwsgitop/source/address.hpp"
 
 namespace uwsgitop {
@@ -117,6 +119,8 @@ std::string at(std::string_view path, const toml::node& n) {
     return std::string(path) + ":" + std::to_string(n.source().begin.line);
 }
 
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
 Status read_targets(std::string_view path, const toml::node& node, std::vector<Target>& out) {
     const auto* array = node.as_array();
     if (!array) return Status::fail(at(path, node) + ": target: write instances as [[target]] tables");
@@ -136,6 +140,9 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
                 if (t.name.empty() || t.name.find_first_of(":/@[") != std::string::npos) {
                     return Status::fail(where + "a name is not empty and has none of : / @ [");
                 }
+                if (std::any_of(t.name.begin(), t.name.end(), is_control)) {
+                    return Status::fail(where + "the name contains control characters");
+                }
             } else if (k.str() == "fifo") {
                 t.fifo = s->get();
                 if (t.fifo.empty()) return Status::fail(where + "empty path");
@@ -153,16 +160,31 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
     return Status::ok();
 }
 
-Status read_text(const std::string& path, std::string& text) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::fail(escape_for_display(path) + ": cannot open (" + std::strerror(errno) + ")");
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (in.bad()) return Status::fail(escape_for_display(path) + ": read error");
-    text = buf.str();
-    if (text.size() > kMaxFileBytes) return Status::fail(escape_for_display(path) + ": larger than 1 MiB");
-    return Status::ok();
+// The key and line that set each option in one file (indexed like
+// option_docs(), by the option a key sets): two spellings of one setting
+// (interval and frequency, follow_vassals and follow-vassals, mouse and
+// no_mouse) are an error as a repeated key is, named at the later line.
+struct Spelling {
+    std::string key;
+    int64_t line = 0;
+};
+
+Status one_spelling(std::vector<Spelling>& seen, const OptionDoc* o, std::string_view key, const toml::node& v,
+                    const std::string& shown) {
+    Spelling& prior = seen[index_of(o)];
+    Spelling now{escape_for_display(key), v.source().begin.line};
+    if (prior.line == 0) {
+        prior = std::move(now);
+        return Status::ok();
+    }
+    const bool now_later = now.line >= prior.line;
+    const Spelling& later = now_later ? now : prior;
+    const Spelling& earlier = now_later ? prior : now;
+    return Status::fail(shown + ":" + std::to_string(later.line) + ": " + later.key + ": the same setting as " +
+                        earlier.key + " (line " + std::to_string(earlier.line) + ")");
 }
+
+Status read_text(const std::string& path, std::string& text) { return read_regular_file(path, kMaxFileBytes, text); }
 
 // False when nothing is there, or when a directory on the way cannot be
 // searched (another user's $HOME: nothing of ours can be there); any other
@@ -198,6 +220,7 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
     Status st = read_text(path, text);
     if (!st) return st;
     const std::string shown = escape_for_display(path);
+    if (st = check_toml_depth(text, shown); !st) return st;
     toml::table doc;
     try {
         doc = toml::parse(text, std::string_view(path));
@@ -209,6 +232,7 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
         return Status::fail(shown + ":" + std::to_string(e.source().begin.line) + ": " + escape_for_display(what));
     }
     origins.resize(option_docs().size());
+    std::vector<Spelling> spellings(option_docs().size());
     const std::string prefix = label.empty() ? "" : std::string(label) + " ";
     for (auto&& [k, v] : doc) {
         const std::string key = escape_for_display(k.str());
@@ -240,6 +264,7 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
                                 keys);
         }
         if (!file_settable(*o)) return Status::fail(where + "only on the command line (--" + std::string(o->long_name) + ")");
+        if (st = one_spelling(spellings, o, k.str(), v, shown); !st) return st;
         if (o->arg == "PATTERN" && v.is_array()) {  // a repeatable option: one value per element
             for (const toml::node& e : *v.as_array()) {
                 const auto* s = e.as_string();

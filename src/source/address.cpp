@@ -32,9 +32,11 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
     return true;
 }
 
+constexpr std::size_t kShownAddressColumns = 120;  // longer text is cut in its middle in errors
+
 Status bad(std::string_view text, std::string_view what) {
     std::string msg = "bad address \"";
-    append_escaped(msg, text);
+    append_elided_middle(msg, escape_for_display(text), kShownAddressColumns, false);
     msg += "\": ";
     msg += what;
     return Status::fail(std::move(msg));

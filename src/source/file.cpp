@@ -21,6 +21,7 @@ namespace {
 std::string open_error_text(int err) {
     if (err == ENOENT) return "no such file";
     if (err == EISDIR) return "is a directory";
+    if (err == EBADF) return "closed";  // standard input closed (main holds fd 0 write-only then)
     return errno_text(err);
 }
 

@@ -1,9 +1,12 @@
 # cases_cli.py — usage errors (exit 2, one-line message), UWSGITOP_ADDRESS,
 # --help/--version. No server needed: a saved snapshot file stands in.
+import json
 import os
 import subprocess
+import time
 
 import fake_server as fs
+import harness
 from harness import Fail, check
 from suite import case
 
@@ -92,9 +95,154 @@ def usage(ctx):
         check(err == b"", "stderr %r" % err[:200])
     ctx.sub("stdout-closed", stdout_closed)
 
+    def stdout_full():
+        # `> /dev/full` (a full disk): every format, --once and --batch, and
+        # --show-config, exit 1 with one line naming the cause, never 0 with
+        # a truncated file (issue 29)
+        fixture = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "fixtures", "prefork-1.json")
+        runs = [["--once", "--format", f, "file:" + fixture]
+                for f in ("prometheus", "openmetrics", "json", "table", "tsv", "csv", "raw")]
+        runs += [["--batch", "-n", "2", "-d", "0.05", "--format", "json", good],
+                 ["--once", "--format", "json", good, good],
+                 ["--show-config"]]
+        for args in runs:
+            with open("/dev/full", "wb") as full:
+                p = subprocess.run([ctx.binary] + args, stdin=subprocess.DEVNULL, stdout=full,
+                                   stderr=subprocess.PIPE, timeout=20)
+            err = p.stderr.decode("utf-8", "replace").strip("\n").split("\n")
+            check(p.returncode == 1, "%s > /dev/full: exit %s, expected 1" % (" ".join(args), p.returncode))
+            check(err == ["uwsgitop: cannot write output: No space left on device"],
+                  "%s > /dev/full: stderr %r" % (" ".join(args), err))
+    ctx.sub("stdout-full", stdout_full)
+
+    def std_closed():
+        # Descriptors 0-2 closed at start are held on /dev/null: `- <&-` is
+        # one "closed" line (an internal eventfd at 0 was read as stdin and
+        # hung), output to a closed stdout is an error, not /dev/null.
+        def run(args, close):
+            p = subprocess.Popen([ctx.binary] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, preexec_fn=lambda: os.close(close))
+            try:
+                out, err = p.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()  # our own child, by its pid
+                p.communicate()
+                raise Fail("%s with descriptor %d closed: hung" % (" ".join(args), close))
+            return p.returncode, out, err.decode("utf-8", "replace").strip("\n").split("\n")
+
+        rc, out, err = run(["--once", "--format", "json", "-"], 0)
+        check(rc == 1 and err == ["uwsgitop: standard input: closed"], "- <&-: exit %s, stderr %r" % (rc, err))
+        rc, out, err = run(["--once", "--format", "json", good, "-"], 0)
+        check(rc == 1, "ADDR - <&-: exit %s" % rc)
+        check(len(err) == 1 and err[0].endswith("standard input: closed"), "ADDR - <&-: stderr %r" % err)
+        check([i["state"] == "ok" for i in json.loads(out)["instances"]] == [True, False], "ADDR - <&-: %r" % out[:300])
+        rc, out, err = run(["--once", "--format", "json", good], 1)
+        check(rc == 1 and err == ["uwsgitop: cannot write output: Bad file descriptor"],
+              ">&-: exit %s, stderr %r" % (rc, err))
+    ctx.sub("std-closed", std_closed)
+
     def help_version():
         r = ctx.tool("--help")
         check(r.rc == 0 and b"usage" in r.out.lower(), "--help: exit %s" % r.rc)
         r = ctx.tool("--version")
         check(r.rc == 0 and r.out.startswith(b"uwsgitop "), "--version: exit %s, %r" % (r.rc, r.out[:80]))
     ctx.sub("help-version", help_version)
+
+
+def _bounded(ctx, args, stdin=subprocess.DEVNULL, extra_env=None, timeout=5.0, pass_fds=()):
+    """Runs uwsgitop with stdout/stderr in files, reaped by os.wait4 for its
+    own peak RSS: (ToolResult, seconds, max RSS in KiB). Killed at `timeout`."""
+    env = {k: v for k, v in os.environ.items() if k != "UWSGITOP_ADDRESS"}
+    env.update(extra_env or {})
+    cmd = [ctx.binary] + [str(a) for a in args]
+    with open(ctx.path("bounded.out"), "w+b") as out, open(ctx.path("bounded.err"), "w+b") as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err, env=env, pass_fds=pass_fds)
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - t0 > timeout:
+                timed_out = True
+                p.kill()  # our own child, by its pid
+                pid, status, usage = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.01)
+        elapsed = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        r = harness.ToolResult(cmd, p.returncode, out.read(), err.read(), elapsed, timed_out)
+    ctx.runs.append(r)
+    return r, elapsed, usage.ru_maxrss
+
+
+@case("bad-files")
+def bad_files(ctx):
+    """Issue 29: settings, saved view and targets files that are devices,
+    directories, FIFOs or /proc files, and deeply nested TOML: exit 2 with one
+    line within a second, never read into memory, never waited on."""
+    snap = ctx.path("snap.json")
+    with open(snap, "wb") as f:
+        f.write(fs.snapshot(workers=2, cores=1, requests=4))
+    good = "file:" + snap
+    fifo = ctx.path("fifo")
+    os.mkfifo(fifo)
+    deep = ctx.path("c.toml")
+    with open(deep, "w") as f:
+        f.write("interval = 2\n" + "a" + ".a" * 35000 + "=1\n")
+
+    def refused(args, words, extra_env=None):
+        r, elapsed, rss_kb = _bounded(ctx, args, extra_env=extra_env)
+        _usage_error(ctx, r, *words)
+        check(elapsed < 1.0, "%s: %.2f s, expected under 1 s" % (" ".join(args), elapsed))
+        check(rss_kb < 50 * 1024, "%s: peak RSS %d KiB, expected under 50 MiB" % (" ".join(args), rss_kb))
+
+    cases = [
+        ("config-dev-zero", ["--config", "/dev/zero", "--show-config"], ["/dev/zero", "not a regular file"]),
+        ("config-fifo", ["--config", fifo, "--once", good], [fifo, "not a regular file (a FIFO)"]),
+        ("config-directory", ["--config", ctx.dir, "--show-config"], [ctx.dir, "is a directory"]),
+        ("config-proc-mem", ["--config", "/proc/self/mem", "--show-config"], ["/proc/self/mem", "cannot read"]),
+        ("targets-dev-zero", ["--targets", "/dev/zero", "--once"], ["--targets /dev/zero", "not a regular file"]),
+        ("targets-fifo", ["--targets", fifo, "--once"], [fifo, "not a regular file (a FIFO)"]),
+        ("targets-directory", ["--targets", ctx.dir, "--once"], [ctx.dir, "is a directory"]),
+        ("toml-deep", ["--config", deep, "--show-config"], [deep + ":2:", "nested more than 32 levels"]),
+    ]
+    for name, args, words in cases:
+        ctx.sub(name, lambda args=args, words=words: refused(args, words))
+
+    def symlinked_files():
+        # config.toml and the saved view pointing at /dev/zero
+        for var, sub in (("XDG_CONFIG_HOME", "config.toml"), ("XDG_STATE_HOME", "view.toml")):
+            home = ctx.mkdir(var.lower(), "uwsgitop")
+            link = os.path.join(home, sub)
+            os.symlink("/dev/zero", link)
+            refused(["--once", good], [link, "not a regular file (a character device)"],
+                    extra_env={var: os.path.dirname(home)})
+    ctx.sub("symlinks-to-dev-zero", symlinked_files)
+
+    def targets_stdin():
+        # --targets - reads standard input: a pipe to its end ...
+        r = ctx.tool("--targets", "-", "--once", "--format", "json",
+                     stdin_data=("a=%s\n# c\nb=%s\n" % (good, good)).encode())
+        check(r.rc == 0, "--targets - from a pipe: exit %s" % r.rc)
+        check([i["name"] for i in r.json()["instances"]] == ["a", "b"], "instances %r" % r.out[:200])
+        # ... within --timeout when the writer never closes it ...
+        rd, wr = os.pipe()
+        try:
+            r, elapsed, _ = _bounded(ctx, ["--targets", "-", "--once", "-t", "0.3"], stdin=rd)
+        finally:
+            os.close(rd)
+            os.close(wr)
+        _usage_error(ctx, r, "--targets -: no end within 0.3 s")
+        check(elapsed < 1.0, "--targets - from an open pipe: %.2f s" % elapsed)
+        # ... and up to its cap from a device
+        with open("/dev/zero", "rb") as zero:
+            r, elapsed, rss_kb = _bounded(ctx, ["--targets", "-", "--once"], stdin=zero)
+        _usage_error(ctx, r, "--targets -: larger than 16 MiB")
+        check(rss_kb < 80 * 1024, "--targets - < /dev/zero: peak RSS %d KiB" % rss_kb)
+        # the address - and --targets - cannot both have standard input
+        _usage_error(ctx, ctx.tool("--targets", "-", "--once", "-", stdin_data=b"x\n"), "both read standard input")
+    ctx.sub("targets-stdin", targets_stdin)

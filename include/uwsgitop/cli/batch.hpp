@@ -4,10 +4,12 @@
 // Returns the process exit code: 0 when every snapshot was read and printed,
 // 1 when a read or parse failed (the message goes to stderr as
 // "uwsgitop: ADDRESS: cause"; --batch goes on with the next interval and
-// still exits 1 at the end), 0 early when stdout is closed (a pipe to head).
+// still exits 1 at the end), early with that code when stdout is closed (a
+// pipe to head), 1 when output could not be written whole (write_output()).
 #pragma once
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "uwsgitop/events/events.hpp"
@@ -18,6 +20,17 @@
 #include "uwsgitop/pipeline/pipeline.hpp"
 
 namespace uwsgitop {
+
+// Writes `text` whole to stdout and flushes it. Ok when every byte went out;
+// Closed when the reader went away (EPIPE, SIGPIPE being ignored: a pipe to
+// head), nothing said; Failed on any other error (a full disk, /dev/full, an
+// I/O error), after one line on stderr, "uwsgitop: cannot write output:
+// CAUSE". The caller stops writing: quietly on Closed, exit 1 on Failed.
+enum class Written { Ok, Closed, Failed };
+Written write_output(std::string_view text);
+
+// The exit code after a write that was not Ok: 1 on Failed, else `so_far`.
+int exit_after_write(Written written, int so_far);
 
 int run_batch(const Options& options, Pipeline& pipeline);
 

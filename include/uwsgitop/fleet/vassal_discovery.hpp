@@ -12,7 +12,9 @@
 //   .xml            <uwsgi>...<stats>ADDR</stats>...</uwsgi>
 // Matching quotes around a value are dropped. A value with a placeholder
 // (%(...), $(...), @(...)) cannot be resolved here and counts as not found.
-// Files are read up to kMaxConfigBytes.
+// A config file is read only when it is a regular file (a FIFO, a device, a
+// directory are refused without waiting or reading) and refused past
+// kMaxConfigBytes, whatever its stat size says (base/file_read.hpp).
 #pragma once
 
 #include <cstdint>

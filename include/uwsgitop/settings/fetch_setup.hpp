@@ -2,7 +2,9 @@
 //
 // collect_targets(): the positional addresses, the settings file's [[target]]
 // tables, then the --targets file's lines
-// (NAME=ADDRESS or ADDRESS); an error names the file when it holds none.
+// (NAME=ADDRESS or ADDRESS; "--targets -" is standard input, read within
+// --timeout, and an error beside the address "-"); an error names the file
+// when it holds none.
 // fetch_limits(): --timeout and --max-size as the sources take them.
 #pragma once
 

@@ -17,7 +17,11 @@
 // (UWSGITOP_ADDRESS) < the command line. --no-config reads no file. A file
 // that does not exist is skipped (except --config's); one that exists but
 // cannot be read, or is bad, is an error before anything starts:
-// "FILE:LINE: KEY: what is wrong", exit status 2.
+// "FILE:LINE: KEY: what is wrong", exit status 2. A file is read only when it
+// is a regular file, and never past 1 MiB whatever stat says
+// (base/file_read.hpp: a directory, a FIFO, a device are refused without
+// reading or waiting), and it reaches toml++ only nested at most
+// kMaxTomlDepth deep (toml_depth.hpp).
 #pragma once
 
 #include <string>

@@ -32,7 +32,8 @@ struct Address {
     std::string url;    // Http: the URL handed to libcurl
 };
 
-// Fills `out` or returns a one-line error naming the text and what is wrong.
+// Fills `out` or returns a one-line error naming the text (escaped, cut in its
+// middle past 120 columns) and what is wrong.
 Status parse_address(std::string_view text, Address& out);
 
 // Multi-line list of the accepted forms, for usage errors and --help.

@@ -79,6 +79,33 @@ TEST_CASE("fleet::read_targets_file") {
         CHECK_MESSAGE(st.message().find(why) != std::string::npos, st.message());
         CHECK(st.message().find('\n') == std::string::npos);
     }
+    // '#' begins a comment at the start of a line or after a space or tab only
+    std::ofstream(path) << "web#2=127.0.0.1:9191 # c\n  # x\n#y\n\tapi=127.0.0.1:1\t#z\n";
+    t.clear();
+    REQUIRE(read_targets_file(path, t).is_ok());
+    REQUIRE(t.size() == 2);
+    CHECK(t[0].name == "web#2");
+    CHECK(t[0].address == "127.0.0.1:9191");
+    CHECK(t[1].name == "api");
+    // a bad address, a control character in a name: the file and line
+    for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+             {"ok=127.0.0.1:1\nweb=127.0.0.1:99999\n", ":2: bad address \"127.0.0.1:99999\""},
+             {std::string("a\0b=127.0.0.1:1\n", 16), ":1: the name contains control characters"},
+             {"a\x1b" "b=127.0.0.1:1\n", ":1: the name contains control characters"},
+             {"a\x1b[2Jb=127.0.0.1:1\n", ":1: bad address \"a\\x1b[2Jb=127.0.0.1:1\": contains control characters"}}) {
+        std::ofstream(path, std::ios::binary) << text;
+        t.clear();
+        st = read_targets_file(path, t);
+        CHECK_MESSAGE(st.message().find(why) != std::string::npos, st.message());
+    }
+    // a 1 MB bad line is not echoed whole
+    for (const std::string& line : {"web=127.0.0.1:1 " + std::string(1 << 20, 'z'), std::string(1 << 20, 'h') + ":x"}) {
+        std::ofstream(path, std::ios::binary) << "\n" << line << "\n";
+        t.clear();
+        st = read_targets_file(path, t);
+        CHECK(st.message().find(std::string(path) + ":2: ") != std::string::npos);
+        CHECK_MESSAGE(st.message().size() < 400, st.message().size());
+    }
     std::remove(path);
     CHECK_FALSE(read_targets_file("/no/such/targets", t).is_ok());
 }
@@ -273,4 +300,34 @@ TEST_CASE("fleet: names are unique (a repeated name gets #2, #3), also for targe
     CHECK(fleet[4]->target.name == "api#2");
     CHECK(fleet[5]->target.name == "api#3");
     CHECK(fleet[4]->target.address == "file:/nonexistent/e.json");
+
+    // a name that looks like a suffix is a name like any other
+    const auto names = [&](std::vector<std::string> in) {
+        std::vector<Target> targets;
+        for (std::size_t i = 0; i < in.size(); ++i) targets.push_back({in[i], "file:/nonexistent/" + std::to_string(i)});
+        REQUIRE(make_fleet(targets, limits, fleet).is_ok());
+        std::vector<std::string> out;
+        for (const auto& inst : fleet) out.push_back(inst->target.name);
+        return out;
+    };
+    CHECK(names({"web", "web#2", "web"}) == std::vector<std::string>{"web", "web#2", "web#3"});
+    CHECK(names({"web#2", "web", "web", "web"}) == std::vector<std::string>{"web#2", "web", "web#3", "web#4"});
+    CHECK(names({"web", "web", "web#2", "web#2"}) == std::vector<std::string>{"web", "web#2", "web#2#2", "web#2#3"});
+    CHECK(names({"web#3", "web", "web", "web", "web"}) ==
+          std::vector<std::string>{"web#3", "web", "web#2", "web#4", "web#5"});
+}
+
+TEST_CASE("fleet: naming 20,000 instances of one name takes linear time") {
+    // quadratic (and cubic for one repeated name) before issue 29
+    std::vector<Target> targets;
+    for (int i = 0; i < 20000; ++i) targets.push_back({"w", "/nonexistent/uwsgitop-" + std::to_string(i) + ".sock"});
+    std::vector<std::unique_ptr<Instance>> fleet;
+    FetchLimits limits;
+    const double t0 = monotonic_seconds();
+    REQUIRE(make_fleet(targets, limits, fleet).is_ok());
+    CHECK(monotonic_seconds() - t0 < 5.0);
+    REQUIRE(fleet.size() == 20000);
+    CHECK(fleet[0]->target.name == "w");
+    CHECK(fleet[1]->target.name == "w#2");
+    CHECK(fleet[19999]->target.name == "w#20000");
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "uwsgitop/settings/settings_file.hpp"
+#include "uwsgitop/settings/toml_depth.hpp"
 #include "uwsgitop/settings/view_state.hpp"
 
 using namespace uwsgitop;
@@ -327,6 +328,93 @@ TEST_CASE("settings_file::--no-config reads no file; --config replaces the user'
     Sandbox::write(sb.env.user_config, "nonsense\n");
     CHECK(sb.load({"--no-config", "127.0.0.1:1"}, o).is_ok());
     CHECK_FALSE(sb.load({"127.0.0.1:1"}, o).is_ok());
+}
+
+TEST_CASE("settings_file::a file that is not a regular file is refused without reading it") {
+    Sandbox sb;
+    Options o;
+    // --config, config.toml and the saved view alike: a device, a directory,
+    // a FIFO (no writer: must not wait), a /proc file that cannot be read
+    const std::string fifo = (sb.dir / "fifo.toml").string();
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    const std::string dir = sb.dir.string();
+    for (const auto& [path, why] : std::vector<std::pair<std::string, std::string>>{
+             {"/dev/zero", "/dev/zero: not a regular file (a character device)"},
+             {dir, dir + ": is a directory"},
+             {fifo, fifo + ": not a regular file (a FIFO)"},
+             {"/proc/self/mem", "/proc/self/mem: cannot read ("}}) {
+        CAPTURE(path);
+        CHECK(sb.load({"--config", path.c_str(), "127.0.0.1:1"}, o).message().rfind(why, 0) == 0);
+    }
+    fs::create_directories(fs::path(sb.env.view_state).parent_path());
+    fs::create_symlink("/dev/zero", sb.env.view_state);
+    CHECK(sb.load({"127.0.0.1:1"}, o).message() == sb.env.view_state + ": not a regular file (a character device)");
+    fs::remove(sb.env.view_state);
+    fs::create_directories(fs::path(sb.env.user_config).parent_path());
+    fs::create_symlink("/dev/zero", sb.env.user_config);
+    CHECK(sb.load({"127.0.0.1:1"}, o).message() == sb.env.user_config + ": not a regular file (a character device)");
+    fs::remove(sb.env.user_config);
+    Sandbox::write(sb.env.user_config, std::string((1 << 20) + 1, '#'));
+    CHECK(sb.load({"127.0.0.1:1"}, o).message() == sb.env.user_config + ": larger than 1 MiB");
+}
+
+TEST_CASE("settings_file::two spellings of one setting are an error, as a repeated key is") {
+    Sandbox sb;
+    Options o;
+    const std::string& f = sb.env.user_config;
+    for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+             {"interval = 2\nfrequency = 3\n", ":2: frequency: the same setting as interval (line 1)"},
+             {"frequency = 3\n\ndelay = 2\n", ":3: delay: the same setting as frequency (line 1)"},
+             {"follow_vassals = true\nfollow-vassals = false\n", ":2: follow-vassals: the same setting as follow_vassals (line 1)"},
+             {"mouse = false\nno_mouse = true\n", ":2: no_mouse: the same setting as mouse (line 1)"}}) {
+        Sandbox::write(f, text);
+        CHECK(sb.load({"127.0.0.1:1"}, o).message() == f + why);
+    }
+    // one spelling per setting is fine, and the saved view may set what config.toml set
+    Sandbox::write(f, "interval = 2\nfollow_vassals = true\nmouse = false\n");
+    Sandbox::write(sb.env.view_state, "interval = 3\n");
+    REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
+    CHECK(o.interval == 3.0);
+}
+
+TEST_CASE("settings_file::a [[target]] name with a control character is refused") {
+    Sandbox sb;
+    Options o;
+    Sandbox::write(sb.env.user_config, "[[target]]\nname = \"a\\u0000b\"\naddress = \"127.0.0.1:1\"\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":2: target.name: the name contains control characters");
+    Sandbox::write(sb.env.user_config, "[[target]]\nname = \"a\\u001bb\"\naddress = \"127.0.0.1:1\"\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":2: target.name: the name contains control characters");
+}
+
+TEST_CASE("settings_file::nesting past kMaxTomlDepth is refused with its line before toml++ sees it") {
+    // the issue's 70 KB file: a dotted key of 35,001 parts crashed the parser
+    std::string deep = "a";
+    for (int i = 0; i < 35000; ++i) deep += ".a";
+    Sandbox sb;
+    Sandbox::write(sb.env.user_config, "interval = 2\n# a.b.c.d\n" + deep + "=1\n");
+    Options o;
+    CHECK(sb.load({"127.0.0.1:1"}, o).message() ==
+          sb.env.user_config + ":3: nested more than 32 levels deep (dotted keys, tables, arrays)");
+    Sandbox::write(sb.env.user_config, "x = " + std::string(5000, '[') + std::string(5000, ']') + "\n");
+    CHECK(sb.load({"127.0.0.1:1"}, o).message().rfind(sb.env.user_config + ":1: nested more than 32", 0) == 0);
+    Sandbox::write(sb.env.user_config, "x = " + std::string(5000, '{') + "\n");
+    CHECK(sb.load({"127.0.0.1:1"}, o).message().rfind(sb.env.user_config + ":1: nested more than 32", 0) == 0);
+
+    // the limit itself, and what does not count
+    std::string key = "a";
+    for (int i = 0; i < kMaxTomlDepth; ++i) key += ".a";
+    CHECK(check_toml_depth(key + " = 1\n", "f").is_ok());
+    CHECK(check_toml_depth(key + ".a = 1\n", "f").message() == "f:1: nested more than 32 levels deep (dotted keys, tables, arrays)");
+    CHECK(check_toml_depth("[" + key + "]\n", "f").message().rfind("f:1: ", 0) == 0);
+    std::string floats = "x = [";
+    for (int i = 0; i < 1000; ++i) floats += "1.5, ";
+    CHECK(check_toml_depth(floats + "2.5]\n", "f").is_ok());
+    const std::string dots(1000, '.'), brackets(1000, '[');
+    CHECK(check_toml_depth("a = \"" + dots + brackets + "\"\nb = '" + dots + "'\n# " + dots + brackets + "\n", "f").is_ok());
+    CHECK(check_toml_depth("a = \"\"\"\n" + dots + "\n\\\"\"\"" + brackets + "\n\"\"\"\nb = '''" + dots + "'''\n", "f").is_ok());
+    // line numbers count the lines inside multi-line strings
+    CHECK(check_toml_depth("a = \"\"\"\n\n\n\"\"\"\n" + key + ".a = 1\n", "f").message().rfind("f:5: ", 0) == 0);
+    CHECK(check_toml_depth("a = [\n" + key + "\n]\n", "f").message().rfind("f:2: ", 0) == 0);
 }
 
 TEST_CASE("settings_file::--show-config says the value and the source of each setting") {
