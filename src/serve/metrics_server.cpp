@@ -208,7 +208,7 @@ Status MetricsServer::start() {
     }
     std::vector<std::string> configured;
     for (const auto& inst : fleet_) configured.push_back(inst->target.address);
-    allow_ = std::make_unique<ProbeAllow>(options_.probe_allow, std::move(configured));
+    allow_ = std::make_unique<ProbeAllow>(options_.probe_allow, configured);
     if (Status st = bind_listen(options_.listen, listen_fd_, port_); !st) return st;
     poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_);
 
@@ -285,11 +285,12 @@ int MetricsServer::handle(Request& r) {
     if (url == "/probe") {
         const char* target = mhd().lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
         if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
-        if (Status st = allow_->check(target); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
+        std::string normal;   // the address checked is the one polled
+        if (Status st = allow_->check(target, normal); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
         FetchLimits limits = options_.limits;
         limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
         std::vector<std::unique_ptr<Instance>> one;
-        if (Status st = make_fleet({Target{target, target}}, limits, one); !st) {
+        if (Status st = make_fleet({Target{normal, normal}}, limits, one); !st) {
             return text(c, MHD_HTTP_BAD_REQUEST, st.message());
         }
         poll_instance(*one.front());

@@ -263,3 +263,59 @@ def exporter_tls_auth(ctx):
         check(r.rc == 2 and not r.timed_out, "a bad web config: exit %s" % r.rc)
         check("tls_server_config.key_file: missing" in r.errtext(), "stderr: %r" % r.errtext())
     ctx.sub("bad-config", bad_config)
+
+
+@case("exporter-probe-parsed")
+def exporter_probe_parsed(ctx):
+    """/probe targets are parsed, then checked (issue 28 items 1 and 2): URL
+    userinfo that would reach 127.0.0.2 behind an allowed 127.0.0.1 glob, and
+    a '..' (plain or %2E%2E) out of an allowed socket tree, are 403 naming the
+    rule, and the fake server they would have reached counts 0 connections;
+    the allowed forms of the same servers are polled."""
+    import fake_server
+    doc = fake_server.snapshot()
+    body = fake_server.h_http("200 OK", doc)
+    socks = ctx.mkdir("socks")
+    os.makedirs(os.path.join(socks, "app"))
+    outside_path = os.path.join(socks, "stats.sock")
+    inside_path = os.path.join(socks, "app", "stats.sock")
+    with fake_server.FakeServer(body) as allowed_http, \
+            fake_server.FakeServer(body, host="127.0.0.2") as hidden_http, \
+            fake_server.FakeServer(fake_server.h_send(doc), unix_path=outside_path) as outside, \
+            fake_server.FakeServer(fake_server.h_send(doc), unix_path=inside_path) as inside:
+        eport, eproc = exporter(ctx, "--probe-allow", "http://127.0.0.1:*/", "--probe-allow",
+                                socks + "/*/stats.sock", allowed_http.address)
+        try:
+            wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
+
+            def probe(target, quote=True):
+                q = urllib.parse.quote(target, safe="") if quote else target
+                return fetch("http://127.0.0.1:%d/probe?target=%s" % (eport, q))
+
+            def userinfo():
+                st, _, text = probe("http://127.0.0.1:80@%s/" % hidden_http.address)
+                check(st == 403, "userinfo target: status %s %r" % (st, text))
+                check("userinfo" in text, "403 does not name the rule: %r" % text)
+                st, _, text = probe("http://127.0.0.1:%d/" % allowed_http.port)
+                check(st == 200 and "uwsgi_up{" in text and "} 1\n" in text, "allowed URL: %s %r" % (st, text[:300]))
+                check(allowed_http.connections >= 1, "the allowed URL was never polled")
+                time.sleep(0.3)
+                check(hidden_http.connections == 0, "127.0.0.2 got %d connections" % hidden_http.connections)
+            ctx.sub("userinfo", userinfo)
+
+            def dotdot():
+                st, _, text = probe(socks + "/app/../stats.sock")
+                check(st == 403 and '".." component' in text, "'..' target: %s %r" % (st, text))
+                st, _, text = probe(socks.replace("/", "%2F") + "%2Fapp%2F%2E%2E%2Fstats.sock", quote=False)
+                check(st == 403 and '".." component' in text, "%%2E%%2E target: %s %r" % (st, text))
+                st, _, text = probe(socks + "//stats.sock")
+                check(st == 403 and "empty component" in text, "'//' target: %s %r" % (st, text))
+                st, _, text = probe(inside_path)
+                check(st == 200 and "} 1\n" in text, "allowed socket: %s %r" % (st, text[:300]))
+                check(inside.connections == 1, "the allowed socket got %d connections" % inside.connections)
+                time.sleep(0.3)
+                check(outside.connections == 0, "the socket outside the tree got %d" % outside.connections)
+            ctx.sub("dotdot", dotdot)
+        finally:
+            eproc.stop()
+

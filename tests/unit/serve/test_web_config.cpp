@@ -1,6 +1,5 @@
 // test_web_config.cpp — the exporter-toolkit web config: what is read, what
-// is refused (naming the key), and the bcrypt check; plus the /probe
-// allow-list's rules.
+// is refused (naming the key), and the bcrypt check.
 #include <doctest/doctest.h>
 
 #include <crypt.h>
@@ -8,7 +7,6 @@
 
 #include <fstream>
 
-#include "uwsgitop/serve/probe_allow.hpp"
 #include "uwsgitop/serve/web_config.hpp"
 
 using namespace uwsgitop;
@@ -94,26 +92,4 @@ TEST_CASE("bad configs are one-line errors naming the key") {
     CHECK(error("- a\n- b\n").find("is not a YAML mapping") != std::string::npos);
     CHECK(error("a: [unclosed\n").find("--web-config-file ") == 0);
     CHECK_FALSE(load_web_config(dir() + "/does-not-exist.yml", c).is_ok());
-}
-
-TEST_CASE("probe allow-list: globs, or the configured addresses when none") {
-    const ProbeAllow by_default({}, {"127.0.0.1:1717", "/run/app.sock"});
-    CHECK(by_default.check("127.0.0.1:1717").is_ok());
-    CHECK(by_default.check("/run/app.sock").is_ok());
-    CHECK_FALSE(by_default.check("127.0.0.1:1718").is_ok());
-    CHECK(by_default.check("10.0.0.1:1717").message().find("without --probe-allow only the configured") !=
-          std::string::npos);
-
-    const ProbeAllow globs({"127.0.0.1:*", "/run/uwsgi/*.sock", "@app-*"}, {"10.0.0.9:1"});
-    CHECK(globs.check("127.0.0.1:9191").is_ok());
-    CHECK(globs.check("/run/uwsgi/shop.sock").is_ok());
-    CHECK(globs.check("@app-shop").is_ok());
-    CHECK_FALSE(globs.check("10.0.0.9:1").is_ok());          // patterns replace the default
-    CHECK_FALSE(globs.check("/run/uwsgi/../../etc/x.sock").is_ok());   // * stops at '/'
-    CHECK_FALSE(globs.check("/run/uwsgi/sub/x.sock").is_ok());
-    CHECK_FALSE(globs.check("127.0.0.2:9191").is_ok());
-    CHECK_FALSE(globs.check("file:/etc/passwd").is_ok());
-    const std::string msg = globs.check("http://evil.example/").message();
-    CHECK(msg.find("\"http://evil.example/\" refused: it matches no --probe-allow pattern (127.0.0.1:* /run/uwsgi/*.sock @app-*)") !=
-          std::string::npos);
 }
