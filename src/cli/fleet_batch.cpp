@@ -100,6 +100,7 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     serve.max_connections = static_cast<unsigned>(options.web_max_connections);
     serve.max_connections_per_ip = static_cast<unsigned>(options.web_max_connections_per_ip);
     serve.idle_timeout_seconds = static_cast<unsigned>(options.web_idle_timeout);
+    serve.request_timeout_seconds = options.web_request_timeout;
     serve.max_request_bytes = static_cast<std::size_t>(options.web_max_request_kib * 1024);
     serve.scrape_timeout_offset = options.scrape_timeout_offset;
     std::vector<std::string> expanded;

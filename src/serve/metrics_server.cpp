@@ -35,6 +35,7 @@ namespace {
 constexpr const char* kClassicType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kOpenMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 constexpr const char* kRealm = "uwsgitop";
+constexpr unsigned kSpareSlots = 16;   // libmicrohttpd's table beyond the guard's limit
 
 // The dlopened library; start() checks it loaded before any other use.
 const MhdApi& mhd() { return mhd_api(); }
@@ -136,8 +137,29 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
         *upload_data_size = 0;
         return MHD_YES;
     }
+    auto* server = static_cast<MetricsServer*>(cls);
+    server->guard()->answered(connection);   // the request is whole: its deadline is met
     MetricsServer::Request r{connection, url, method};
-    return static_cast<MHD_Result>(static_cast<MetricsServer*>(cls)->handle(r));
+    return static_cast<MHD_Result>(server->handle(r));
+}
+
+// libmicrohttpd's connection start and close, for the guard (closed before
+// the library closes the descriptor).
+void on_connection(void* cls, MHD_Connection* connection, void** /*socket_context*/,
+                   MHD_ConnectionNotificationCode code) {
+    ConnectionGuard* guard = static_cast<MetricsServer*>(cls)->guard();
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard->closed(connection);
+        return;
+    }
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info) guard->opened(connection, info->connect_fd);
+}
+
+// A response ended (or the request failed): a kept-alive connection now
+// awaits its next request.
+void on_completed(void* cls, MHD_Connection* connection, void** /*con_cls*/, MHD_RequestTerminationCode /*toe*/) {
+    static_cast<MetricsServer*>(cls)->guard()->completed(connection);
 }
 
 // Binds HOST:PORT (":PORT": every interface, IPv6 and IPv4 where it can).
@@ -203,53 +225,86 @@ Status MetricsServer::start() {
     if (const MhdApi& api = mhd(); !api.error.empty()) {
         return Status::fail("--serve-metrics " + escape_for_display(options_.listen) + ": " + api.error);
     }
+    auto web = std::make_shared<WebConfig>();
     if (!options_.web_config_file.empty()) {
-        if (Status st = load_web_config(options_.web_config_file, web_); !st) return st;
+        if (Status st = load_web_config(options_.web_config_file, *web); !st) return st;
     }
+    web_ = web;
+    tls_ = web;
     std::vector<std::string> configured;
     for (const auto& inst : fleet_) configured.push_back(inst->target.address);
-    allow_ = std::make_unique<ProbeAllow>(options_.probe_allow, configured);
+    allow_ = std::make_shared<ProbeAllow>(options_.probe_allow, configured);
+    if (web->tls() && mhd().is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
+                            ": tls_server_config: this libmicrohttpd was built without TLS");
+    }
     if (Status st = bind_listen(options_.listen, listen_fd_, port_); !st) return st;
     poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_);
-
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
-    if (web_.tls()) {
-        if (mhd().is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-            stop();
-            return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
-                                ": tls_server_config: this libmicrohttpd was built without TLS");
-        }
-        flags |= MHD_USE_TLS;
+    guard_ = std::make_unique<ConnectionGuard>(options_.request_timeout_seconds, options_.idle_timeout_seconds,
+                                               options_.max_connections);
+    Status why;
+    daemon_ = start_daemon(*web, why);
+    if (!daemon_) {
+        stop();
+        return why;
     }
+    return Status::ok();
+}
+
+// A daemon on listen_fd_ with the limits, the guard's hooks and `tls`'s
+// certificate (which must outlive it); null with `why` when it does not start.
+MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
+    if (tls.tls()) flags |= MHD_USE_TLS;
     std::vector<MHD_OptionItem> opts = {
         {MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr},
-        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections), nullptr},
+        // The guard keeps max_connections open: the spare slots let a new
+        // connection in while the one it evicts closes.
+        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections + kSpareSlots), nullptr},
+        {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), this},
+        {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), this},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections_per_ip), nullptr},
         {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds), nullptr},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes), nullptr},
         {MHD_OPTION_THREAD_STACK_SIZE, static_cast<intptr_t>(1 << 20), nullptr},
     };
-    if (web_.tls()) {
-        opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(web_.key_pem.c_str())});
-        opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(web_.cert_pem.c_str())});
+    if (tls.tls()) {
+        opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(tls.key_pem.c_str())});
+        opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(tls.cert_pem.c_str())});
     }
     opts.push_back({MHD_OPTION_END, 0, nullptr});
-    daemon_ = mhd().start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
-                               MHD_OPTION_END);
-    if (!daemon_) {
-        const std::string why = web_.tls() ? ": cannot start TLS (are tls_server_config.cert_file and key_file a PEM "
-                                             "certificate and its key?)"
-                                           : ": the HTTP server did not start";
-        stop();
-        return Status::fail("--serve-metrics " + escape_for_display(options_.listen) + why);
+    MHD_Daemon* d = mhd().start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
+                                       MHD_OPTION_END);
+    if (!d) {
+        why = Status::fail("--serve-metrics " + escape_for_display(options_.listen) +
+                           (tls.tls() ? ": cannot start TLS (are tls_server_config.cert_file and key_file a PEM "
+                                        "certificate and its key?)"
+                                      : ": the HTTP server did not start"));
     }
-    return Status::ok();
+    return d;
 }
+
+namespace {
+
+// Stops `d` without closing the listening socket (quiesced first: it hands
+// the socket back), after its connections ended or `wait` seconds.
+void stop_keeping_socket(MHD_Daemon* d, double wait) {
+    mhd().quiesce_daemon(d);
+    const double until = monotonic_seconds() + wait;
+    while (monotonic_seconds() < until) {
+        const MHD_DaemonInfo* info = mhd().get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!info || info->num_connections == 0) break;
+        sleep_for_seconds(0.05);
+    }
+    mhd().stop_daemon(d);
+}
+
+}  // namespace
 
 void MetricsServer::stop() {
     if (poll_) poll_->stop();   // wakes waiting scrapes before their threads are joined
     if (daemon_) {
-        mhd().stop_daemon(daemon_);
+        stop_keeping_socket(daemon_, 0);
         daemon_ = nullptr;
     }
     if (listen_fd_ >= 0) {
@@ -257,6 +312,17 @@ void MetricsServer::stop() {
         listen_fd_ = -1;
     }
     poll_.reset();
+    guard_.reset();
+}
+
+std::shared_ptr<const WebConfig> MetricsServer::web() const {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    return web_;
+}
+
+std::shared_ptr<const ProbeAllow> MetricsServer::allow() const {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    return allow_;
 }
 
 int MetricsServer::handle(Request& r) {
@@ -264,10 +330,10 @@ int MetricsServer::handle(Request& r) {
     if (r.method != "GET" && r.method != "HEAD") {
         return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET and HEAD\n", "GET, HEAD");
     }
-    if (web_.auth()) {
+    if (const std::shared_ptr<const WebConfig> web = this->web(); web->auth()) {
         char* password = nullptr;
         char* user = mhd().basic_auth_get_username_password(c, &password);
-        const bool ok = user && password && check_password(web_, user, password);
+        const bool ok = user && password && check_password(*web, user, password);
         if (user) mhd().free(user);
         if (password) mhd().free(password);
         if (!ok) return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
@@ -286,7 +352,7 @@ int MetricsServer::handle(Request& r) {
         const char* target = mhd().lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
         if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
         std::string normal;   // the address checked is the one polled
-        if (Status st = allow_->check(target, normal); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
+        if (Status st = allow()->check(target, normal); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
         FetchLimits limits = options_.limits;
         limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
         std::vector<std::unique_ptr<Instance>> one;

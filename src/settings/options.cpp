@@ -50,6 +50,7 @@ const OptionDoc kOptions[] = {
     {"web-max-connections", 0, "N", "metrics server: open connections at most (default 512)"},
     {"web-max-connections-per-ip", 0, "N", "metrics server: connections per client address, 0 = no cap (default 64)"},
     {"web-idle-timeout", 0, "SECS", "metrics server: close a connection idle this long (default 10)"},
+    {"web-request-timeout", 0, "SECS", "metrics server: a whole request (headers and body) within this (default 5)"},
     {"web-max-request-size", 0, "KIB", "metrics server: largest request line + headers, KiB (default 32)"},
     {"scrape-timeout-offset", 0, "SECS", "metrics server: answer this long before Prometheus' scrape timeout (default 0.5)"},
     {"concurrency", 0, "N", "fleet: threads for targets that block (host names, http(s), files; default 16)"},
@@ -196,6 +197,9 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     } else if (n == "web-idle-timeout") {
         out.web_settings_given = true;
         return parse_long(l, v, 1, 3600, out.web_idle_timeout);
+    } else if (n == "web-request-timeout") {
+        out.web_settings_given = true;
+        return parse_double(l, v, 0.1, 3600, out.web_request_timeout);
     } else if (n == "web-max-request-size") {
         out.web_settings_given = true;
         return parse_double(l, v, 4, 1024, out.web_max_request_kib);
@@ -288,6 +292,7 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "web-max-connections") return std::to_string(in.web_max_connections);
     if (n == "web-max-connections-per-ip") return std::to_string(in.web_max_connections_per_ip);
     if (n == "web-idle-timeout") return std::to_string(in.web_idle_timeout);
+    if (n == "web-request-timeout") return number(in.web_request_timeout);
     if (n == "web-max-request-size") return number(in.web_max_request_kib);
     if (n == "scrape-timeout-offset") return number(in.scrape_timeout_offset);
     if (n == "concurrency") return std::to_string(in.concurrency);

@@ -8,8 +8,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -316,6 +318,113 @@ def exporter_probe_parsed(ctx):
                 time.sleep(0.3)
                 check(outside.connections == 0, "the socket outside the tree got %d" % outside.connections)
             ctx.sub("dotdot", dotdot)
+        finally:
+            eproc.stop()
+
+
+class Drippers:
+    """`count` clients on 127.0.0.2-5 that each send one byte of a request
+    that never ends every `period` seconds, reconnecting when closed;
+    bounded by `seconds`. Records how long each closed connection lived."""
+
+    def __init__(self, port, count, seconds, period=1.0):
+        self.port, self.count, self.seconds, self.period = port, count, seconds, period
+        self.lifetimes = []     # seconds from connect to the close seen
+        self.failed_connects = 0
+        self._socks = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _connect(self, i):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.%d" % (2 + i % 4), 0))
+        s.settimeout(0.5)
+        try:
+            s.connect(("127.0.0.1", self.port))
+        except OSError:
+            s.close()
+            self.failed_connects += 1
+            return None
+        s.setblocking(False)
+        return [s, time.monotonic(), 0]
+
+    def _alive(self, entry):
+        s, born, sent = entry
+        try:
+            if s.recv(4096, socket.MSG_PEEK) == b"":
+                raise ConnectionResetError
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.lifetimes.append(time.monotonic() - born)
+            s.close()
+            return False
+        req = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Drip: " + b"a" * 4096
+        try:
+            s.send(req[sent % len(req):sent % len(req) + 1])
+            entry[2] = sent + 1
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.lifetimes.append(time.monotonic() - born)
+            s.close()
+            return False
+        return True
+
+    def _run(self):
+        end = time.monotonic() + self.seconds
+        self._socks = [self._connect(i) for i in range(self.count)]
+        while time.monotonic() < end:
+            for i, e in enumerate(self._socks):
+                if e is None or not self._alive(e):
+                    self._socks[i] = self._connect(i)
+            time.sleep(self.period)
+        for e in self._socks:
+            if e:
+                e[0].close()
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def join(self):
+        self._thread.join(self.seconds + 30)
+
+
+@case("exporter-drippers")
+def exporter_drippers(ctx):
+    """Issue 28 item 3: 100 clients dripping a byte a second (from 127.0.0.2-5)
+    against --web-max-connections 40 and --web-request-timeout 2: each is
+    closed by the deadline or to make room, and a scraper still gets 200 in
+    its normal time all along."""
+    import fake_server
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--web-max-connections", "40", "--web-request-timeout", "2", target.address)
+        try:
+            url = "http://127.0.0.1:%d/metrics" % eport
+            wait_serving(url, eproc)
+            t0 = time.monotonic()
+            st, _, _ = fetch(url)
+            calm = time.monotonic() - t0
+            check(st == 200, "scrape before the drip: %s" % st)
+            drip = Drippers(eport, 100, 10).start()
+            time.sleep(2)
+            scrapes = []
+            for _ in range(6):
+                t0 = time.monotonic()
+                st, _, text = fetch(url, timeout=5)
+                scrapes.append((st, time.monotonic() - t0))
+                check(st == 200 and "uwsgi_up{" in text, "scrape during the drip: %s after %.2f s:\n%s"
+                      % (st, scrapes[-1][1], eproc.tail()))
+                time.sleep(1)
+            drip.join()
+            slowest = max(s for _, s in scrapes)
+            check(slowest < max(1.0, 5 * calm), "slowest scrape during the drip %.2f s (before: %.3f s)"
+                  % (slowest, calm))
+            check(len(drip.lifetimes) >= 100, "only %d dripping connections were closed" % len(drip.lifetimes))
+            longest = max(drip.lifetimes)
+            check(longest < 2 + 2.5, "a dripping connection lived %.1f s with a 2 s request deadline" % longest)
+            ctx.note("scrapes %.3f s calm, slowest %.3f s under 100 drippers; %d dripper connections closed, "
+                     "longest lived %.1f s" % (calm, slowest, len(drip.lifetimes), longest))
         finally:
             eproc.stop()
 

@@ -17,8 +17,11 @@
 // Each connection has its own thread (libmicrohttpd's thread-per-connection
 // mode), so a slow, idle or dripping client holds only its own; connections
 // in total and per client address are capped, idle connections are closed
-// after `idle_timeout_seconds`, and a request larger than
-// `max_request_bytes` (request line + headers) is refused by the library.
+// after `idle_timeout_seconds`, a request must be whole (headers and body)
+// within `request_timeout_seconds` whatever its byte rate, a full table
+// drops its oldest connection still sending a request to let a new one in
+// (connection_guard.hpp), and a request larger than `max_request_bytes`
+// (request line + headers) is refused by the library.
 // With a web config (web_config.hpp) the server speaks TLS and/or requires
 // basic auth on every path: no or wrong credentials get 401 with
 // WWW-Authenticate, never the metrics.
@@ -28,11 +31,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/output/prometheus.hpp"
+#include "uwsgitop/serve/connection_guard.hpp"
 #include "uwsgitop/serve/probe_allow.hpp"
 #include "uwsgitop/serve/shared_poll.hpp"
 #include "uwsgitop/serve/web_config.hpp"
@@ -51,6 +56,7 @@ struct ServeOptions {
     unsigned max_connections = 512;
     unsigned max_connections_per_ip = 64;  // 0 = no cap
     unsigned idle_timeout_seconds = 10;
+    double request_timeout_seconds = 5;    // whole request (connection_guard.hpp)
     std::size_t max_request_bytes = 32 * 1024;
     double scrape_timeout_offset = 0.5;
 };
@@ -69,20 +75,28 @@ public:
     Status start();
     // The bound port (after start()).
     uint16_t port() const { return port_; }
-    bool tls() const { return web_.tls(); }
+    bool tls() const { return tls_->tls(); }
     // Closes every connection and joins the threads (also the destructor).
     void stop();
 
-    // The request handler's view (public for the C callback, not an API).
+    // The request handler's view (public for the C callbacks, not an API).
     struct Request;
     int handle(Request& r);
+    ConnectionGuard* guard() { return guard_.get(); }
 
 private:
     std::vector<std::unique_ptr<Instance>>& fleet_;
     ServeOptions options_;
-    WebConfig web_;
-    std::unique_ptr<ProbeAllow> allow_;
+    MHD_Daemon* start_daemon(const WebConfig& tls, Status& why);
+    std::shared_ptr<const WebConfig> web() const;
+    std::shared_ptr<const ProbeAllow> allow() const;
+
+    std::shared_ptr<const WebConfig> tls_;     // the running daemon's certificate (its memory)
+    mutable std::mutex config_mutex_;          // web_ and allow_
+    std::shared_ptr<const WebConfig> web_;
+    std::shared_ptr<const ProbeAllow> allow_;
     std::unique_ptr<SharedPoll> poll_;
+    std::unique_ptr<ConnectionGuard> guard_;   // outlives the daemon: stop() resets it after
     std::function<void()> after_poll_;
     MHD_Daemon* daemon_ = nullptr;
     int listen_fd_ = -1;

@@ -30,9 +30,10 @@ struct Options {
     long web_max_connections = 512;       // the metrics server's limits
     long web_max_connections_per_ip = 64;
     long web_idle_timeout = 10;           // seconds
+    double web_request_timeout = 5;       // seconds for a whole request
     double web_max_request_kib = 32;      // request line + headers
     double scrape_timeout_offset = 0.5;   // taken off X-Prometheus-Scrape-Timeout-Seconds
-    bool web_settings_given = false;      // one of the five above was given
+    bool web_settings_given = false;      // one of the six above was given
     long concurrency = 16;                // fleet: fetches in flight at once
     double event_queue_share = 50;        // --format events: listen_queue at this % of max_queue
     long event_exceptions = 1;            // --format events: exceptions gained in one interval
