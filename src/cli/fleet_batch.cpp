@@ -11,14 +11,37 @@
 #include "uwsgitop/output/fleet_dump.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/metrics_server.hpp"
+#include "uwsgitop/settings/fetch_setup.hpp"
 
 namespace uwsgitop {
 
 namespace {
 
-std::atomic<bool> g_stop{false};   // lock-free: safe to set from a signal handler
+std::atomic<bool> g_stop{false};     // lock-free: safe to set from a signal handler
+std::atomic<bool> g_reload{false};   // SIGHUP seen, not handled yet
 
 extern "C" void on_stop_signal(int) { g_stop = true; }
+extern "C" void on_reload_signal(int) { g_reload = true; }
+
+// SIGHUP: the targets (command line, settings file, --targets file read
+// again) and the web config; each one that is bad is one line on stderr and
+// the previous one stays in force.
+void reload_server(const Options& options, MetricsServer& server) {
+    std::vector<Target> targets;
+    std::vector<std::unique_ptr<Instance>> fresh;
+    Status st = collect_targets(options, targets);
+    if (st) st = make_fleet(targets, fetch_limits(options), fresh);
+    if (!st) {
+        std::fprintf(stderr, "uwsgitop: reload: %s; the previous targets stay in force\n", st.message().c_str());
+    } else {
+        const std::size_t n = fresh.size();
+        server.replace_targets(std::move(fresh));
+        std::fprintf(stderr, "uwsgitop: reload: %zu target(s)\n", n);
+    }
+    if (Status web = server.reload_web_config(); !web) {
+        std::fprintf(stderr, "uwsgitop: reload: %s; the previous web config stays in force\n", web.message().c_str());
+    }
+}
 
 // --follow-vassals for the runs without a screen, after each poll: the new
 // vassals of Emperors not followed yet (`expanded`) join the fleet, polled
@@ -90,6 +113,8 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    sa.sa_handler = on_reload_signal;
+    sigaction(SIGHUP, &sa, nullptr);
     ServeOptions serve;
     serve.listen = options.serve_metrics;
     serve.concurrency = static_cast<unsigned>(options.concurrency);
@@ -109,7 +134,10 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     if (st) {
         std::fprintf(stderr, "uwsgitop: serving /metrics for %zu target(s) on %s%s\n", fleet.size(),
                      server.tls() ? "https://" : "http://", options.serve_metrics.c_str());
-        while (!g_stop.load()) sleep_for_seconds(0.2);
+        while (!g_stop.load()) {
+            sleep_for_seconds(0.2);
+            if (g_reload.exchange(false)) reload_server(options, server);
+        }
         server.stop();
     }
     if (!st) {

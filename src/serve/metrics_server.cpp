@@ -36,6 +36,7 @@ constexpr const char* kClassicType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kOpenMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 constexpr const char* kRealm = "uwsgitop";
 constexpr unsigned kSpareSlots = 16;   // libmicrohttpd's table beyond the guard's limit
+constexpr double kDrainSeconds = 10;   // a replaced daemon's connections may end within this
 
 // The dlopened library; start() checks it loaded before any other use.
 const MhdApi& mhd() { return mhd_api(); }
@@ -325,6 +326,39 @@ std::shared_ptr<const ProbeAllow> MetricsServer::allow() const {
     return allow_;
 }
 
+void MetricsServer::replace_targets(std::vector<std::unique_ptr<Instance>> fresh) {
+    std::vector<std::string> configured;
+    for (const auto& inst : fresh) configured.push_back(inst->target.address);
+    auto allow = std::make_shared<ProbeAllow>(options_.probe_allow, configured);
+    {
+        std::lock_guard<std::mutex> lock(config_mutex_);
+        allow_ = std::move(allow);
+    }
+    poll_->replace_targets(std::move(fresh));
+}
+
+Status MetricsServer::reload_web_config() {
+    if (options_.web_config_file.empty()) return Status::ok();
+    auto web = std::make_shared<WebConfig>();
+    if (Status st = load_web_config(options_.web_config_file, *web); !st) return st;
+    if (web->tls() != tls_->tls()) {
+        return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
+                            ": tls_server_config: turning TLS on or off needs a restart");
+    }
+    if (web->tls() && (web->cert_pem != tls_->cert_pem || web->key_pem != tls_->key_pem)) {
+        Status why;
+        MHD_Daemon* fresh = start_daemon(*web, why);
+        if (!fresh) return why;
+        MHD_Daemon* old = daemon_;
+        daemon_ = fresh;
+        stop_keeping_socket(old, kDrainSeconds);
+        tls_ = web;
+    }
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    web_ = std::move(web);
+    return Status::ok();
+}
+
 int MetricsServer::handle(Request& r) {
     MHD_Connection* c = r.connection;
     if (r.method != "GET" && r.method != "HEAD") {
@@ -368,7 +402,7 @@ int MetricsServer::handle(Request& r) {
     }
     if (url == "/") {
         const std::shared_ptr<const PollAnswer> last = poll_->last();
-        return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", status_page(last.get(), fleet_.size()));
+        return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", status_page(last.get(), poll_->targets()));
     }
     if (url == "/-/healthy") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Healthy.");
     if (url == "/-/ready") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Ready.");

@@ -32,7 +32,42 @@ SharedPoll::SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned c
       format_(format),
       after_poll_(std::move(after_poll)),
       poll_(concurrency_) {
+    targets_ = fleet_.size();
     thread_ = std::thread([this] { run(); });
+}
+
+void SharedPoll::replace_targets(std::vector<std::unique_ptr<Instance>> fresh) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    targets_ = fresh.size();
+    replacement_ = std::move(fresh);
+    has_replacement_ = true;
+}
+
+void SharedPoll::take_replacement() {
+    std::vector<std::unique_ptr<Instance>> fresh;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!has_replacement_) return;
+        fresh = std::move(replacement_);
+        replacement_.clear();
+        has_replacement_ = false;
+    }
+    for (auto& inst : fresh) {
+        auto same = std::find_if(fleet_.begin(), fleet_.end(), [&](const std::unique_ptr<Instance>& old) {
+            return old && old->target.name == inst->target.name && old->target.address == inst->target.address;
+        });
+        if (same != fleet_.end()) inst = std::move(*same);
+    }
+    for (auto& old : fleet_) {
+        if (old) retired_.push_back(std::move(old));
+    }
+    fleet_ = std::move(fresh);
+    auto gone = [&](const SelfMetrics::TargetFailures& row) {
+        return std::none_of(fleet_.begin(), fleet_.end(),
+                            [&](const std::unique_ptr<Instance>& i) { return i->target.address == row.target.address; });
+    };
+    self_.per_target.erase(std::remove_if(self_.per_target.begin(), self_.per_target.end(), gone),
+                           self_.per_target.end());
 }
 
 SharedPoll::~SharedPoll() { stop(); }
@@ -92,6 +127,7 @@ void SharedPoll::run() {
 
 void SharedPoll::poll_once(double deadline) {
     const double start = monotonic_seconds();
+    take_replacement();
     const std::size_t n = fleet_.size();
 
     // One FleetPoll round (fleet_poll.hpp): every target not still fetching
@@ -106,6 +142,7 @@ void SharedPoll::poll_once(double deadline) {
         poll_.run_until(deadline, FleetPoll::Until::AllDone);
     }
     const bool complete = poll_.in_flight() == 0;
+    if (complete) retired_.clear();   // none of them is fetching any more
     if (complete && after_poll_) after_poll_();   // its new instances are in this answer already
     std::vector<char> finished(n, 1);
     for (std::size_t i = 0; i < n; ++i) finished[i] = fleet_[i]->polling ? 0 : 1;

@@ -428,3 +428,126 @@ def exporter_drippers(ctx):
         finally:
             eproc.stop()
 
+
+@case("exporter-sighup")
+def exporter_sighup(ctx):
+    """Issue 28 item 6: SIGHUP reads the targets file again (a new target
+    appears, the process keeps running under its pid) and the web config
+    (a new user is let in); a broken targets file is one log line and the
+    previous targets stay in force."""
+    import fake_server
+    doc = fake_server.snapshot()
+    with fake_server.FakeServer(fake_server.h_send(doc)) as a, fake_server.FakeServer(fake_server.h_send(doc)) as b:
+        targets = ctx.path("targets")
+        with open(targets, "w") as f:
+            f.write("a=%s\n" % a.address)
+        eport, eproc = exporter(ctx, "--no-config", "--targets", targets)
+        url = "http://127.0.0.1:%d/metrics" % eport
+        pid = eproc.p.pid
+        try:
+            wait_serving(url, eproc)
+
+            def up_of(name):
+                st, _, text = fetch(url)
+                for line in text.splitlines():
+                    if line.startswith('uwsgi_up{instance="%s",' % name):
+                        return line.rsplit(" ", 1)[1]
+                return None
+            check(up_of("a") == "1" and up_of("b") is None, "before: a=%s b=%s" % (up_of("a"), up_of("b")))
+
+            def added():
+                with open(targets, "w") as f:
+                    f.write("a=%s\nb=%s\n" % (a.address, b.address))
+                os.kill(pid, signal.SIGHUP)
+                check(wait_until(lambda: up_of("b") == "1", 10, 0.2),
+                      "target b never appeared after SIGHUP:\n" + eproc.tail())
+                check(eproc.p.poll() is None and eproc.p.pid == pid, "the exporter exited: %s" % eproc.p.returncode)
+                check(up_of("a") == "1", "a after the reload: %s" % up_of("a"))
+                check(wait_until(lambda: "reload: 2 target(s)" in harness.tail(eproc.log, 20), 5, 0.1),
+                      "no reload line:\n" + eproc.tail())
+            ctx.sub("added", added)
+
+            def broken():
+                with open(targets, "w") as f:
+                    f.write("a=%s\nc=no-such-form\n" % a.address)
+                os.kill(pid, signal.SIGHUP)
+
+                def lines():
+                    with open(eproc.log, errors="replace") as f:
+                        return [l for l in f if "previous targets stay in force" in l]
+                check(wait_until(lambda: lines(), 10, 0.1), "no log line for the broken file:\n" + eproc.tail())
+                time.sleep(0.5)
+                check(len(lines()) == 1, "%d log lines for one broken file: %r" % (len(lines()), lines()))
+                check("no-such-form" in lines()[0], "the line does not name the bad target: %r" % lines()[0])
+                check(up_of("a") == "1" and up_of("b") == "1", "after the broken file: a=%s b=%s"
+                      % (up_of("a"), up_of("b")))
+                check(eproc.p.poll() is None, "the exporter exited: %s" % eproc.p.returncode)
+            ctx.sub("broken", broken)
+        finally:
+            eproc.stop()
+
+
+@case("exporter-sighup-web")
+def exporter_sighup_web(ctx):
+    """SIGHUP reads the web config again: a new user and a new certificate
+    apply without a restart (same pid), and a broken file is one log line
+    while the previous config stays in force."""
+    if not shutil.which("htpasswd"):
+        raise Skip("htpasswd (apache2-utils) is not installed")
+    import fake_server
+    crt, key = make_cert(ctx)
+    first_pem = open(crt).read()
+
+    def user(name, pw):
+        r = subprocess.run(["htpasswd", "-nbBC", "5", name, pw], capture_output=True, timeout=30)
+        check(r.returncode == 0, "htpasswd: %s" % r.stderr)
+        return r.stdout.decode().strip().split(":", 1)[1]
+    web = ctx.path("web.yml")
+
+    def write_web(name, pw):
+        with open(web, "w") as f:
+            f.write("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                    "basic_auth_users:\n  %s: '%s'\n" % (name, user(name, pw)))
+    write_web("alice", "pw-a")
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--no-config", "--web-config-file", web, target.address)
+        try:
+            url = "https://127.0.0.1:%d/metrics" % eport
+
+            def status(name, pw):
+                tls = ssl.create_default_context(cafile=crt)
+                auth = {"Authorization": "Basic " + base64.b64encode(("%s:%s" % (name, pw)).encode()).decode()}
+                return fetch(url, headers=auth, context=tls, timeout=5)[0]
+            wait_serving("https://127.0.0.1:%d/-/healthy" % eport, eproc,
+                         context=ssl.create_default_context(cafile=crt),
+                         headers={"Authorization": "Basic " + base64.b64encode(b"alice:pw-a").decode()})
+            check(status("alice", "pw-a") == 200 and status("bob", "pw-b") == 401, "before the reload")
+
+            # A new certificate and a new user.
+            os.rename(crt, crt + ".old")
+            os.rename(key, key + ".old")
+            make_cert(ctx)
+            check(open(crt).read() != first_pem, "openssl made the same certificate twice")
+            write_web("bob", "pw-b")
+            os.kill(eproc.p.pid, signal.SIGHUP)
+            check(wait_until(lambda: status("bob", "pw-b") == 200, 15, 0.2),
+                  "bob not let in after SIGHUP:\n" + eproc.tail())
+            check(status("alice", "pw-a") == 401, "alice still let in after the reload")
+            served = ssl.get_server_certificate(("127.0.0.1", eport))
+            check(ssl.PEM_cert_to_DER_cert(served) == ssl.PEM_cert_to_DER_cert(open(crt).read()),
+                  "the old certificate is still served after SIGHUP")
+
+            with open(web, "w") as f:
+                f.write("basic_auth_users:\n  carol: plaintext\n")
+            os.kill(eproc.p.pid, signal.SIGHUP)
+
+            def lines():
+                with open(eproc.log, errors="replace") as f:
+                    return [l for l in f if "previous web config stays in force" in l]
+            check(wait_until(lambda: lines(), 10, 0.1), "no log line for the broken web config:\n" + eproc.tail())
+            time.sleep(0.3)
+            check(len(lines()) == 1 and "basic_auth_users.carol" in lines()[0], "log lines: %r" % lines())
+            check(status("bob", "pw-b") == 200, "bob refused after a broken reload")
+            check(eproc.p.poll() is None, "the exporter exited: %s" % eproc.p.returncode)
+        finally:
+            eproc.stop()

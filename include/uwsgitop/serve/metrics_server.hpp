@@ -25,6 +25,13 @@
 // With a web config (web_config.hpp) the server speaks TLS and/or requires
 // basic auth on every path: no or wrong credentials get 401 with
 // WWW-Authenticate, never the metrics.
+// Reloading (SIGHUP, by the caller): replace_targets() swaps the fleet from
+// the next poll on and the configured addresses /probe allows without
+// --probe-allow; reload_web_config() reads the web config file again and,
+// when it is good, its users apply to the next request and a changed
+// certificate or key to the next connection (a new listener on the same
+// socket, the old one closed once its connections ended, at most 10 s); a
+// bad file changes nothing and its error is returned.
 #pragma once
 
 #include <cstddef>
@@ -79,6 +86,10 @@ public:
     // Closes every connection and joins the threads (also the destructor).
     void stop();
 
+    // See top; the main thread, after start().
+    void replace_targets(std::vector<std::unique_ptr<Instance>> fresh);
+    Status reload_web_config();
+
     // The request handler's view (public for the C callbacks, not an API).
     struct Request;
     int handle(Request& r);
@@ -92,7 +103,7 @@ private:
     std::shared_ptr<const ProbeAllow> allow() const;
 
     std::shared_ptr<const WebConfig> tls_;     // the running daemon's certificate (its memory)
-    mutable std::mutex config_mutex_;          // web_ and allow_
+    mutable std::mutex config_mutex_;          // web_ and allow_, swapped on reload
     std::shared_ptr<const WebConfig> web_;
     std::shared_ptr<const ProbeAllow> allow_;
     std::unique_ptr<SharedPoll> poll_;

@@ -165,6 +165,27 @@ TEST_CASE("concurrent scrapes share one poll; scrapes one after another poll aga
     CHECK(has(c.body, "uwsgitop_polls_total 2\n"));
 }
 
+TEST_CASE("replace_targets (SIGHUP): the new fleet from the next poll on, and /probe's default list follows") {
+    FakeServer a(FakeServer::Kind::Tcp, {{Mode::Plain, stats_doc(), 0}});
+    FakeServer b(FakeServer::Kind::Tcp, {{Mode::Plain, stats_doc(), 0}});
+    const std::string gone = "127.0.0.1:" + std::to_string(free_port());   // nothing listens
+    Running s(fleet_of({{"a", a.address}, {"gone", gone}}), options_for());
+    const HttpReply before = get(s.port(), "/metrics");
+    CHECK(has(before.body, "uwsgi_up{instance=\"gone\",stats_uri=\"" + gone + "\"} 0"));
+    CHECK(has(before.body, "uwsgitop_target_failures_total{instance=\"gone\""));
+    CHECK(get(s.port(), "/probe?target=" + b.address).status == 403);
+
+    s.server->replace_targets(fleet_of({{"a", a.address}, {"b", b.address}}));
+    const HttpReply after = get(s.port(), "/metrics");
+    CHECK(after.status == 200);
+    CHECK(has(after.body, "uwsgi_up{instance=\"a\",stats_uri=\"" + a.address + "\"} 1"));
+    CHECK(has(after.body, "uwsgi_up{instance=\"b\",stats_uri=\"" + b.address + "\"} 1"));
+    CHECK_FALSE(has(after.body, "instance=\"gone\""));   // its failure counter left with it
+    CHECK(has(after.body, "uwsgitop_targets 2\n"));
+    CHECK(get(s.port(), "/probe?target=" + b.address).status == 200);
+    CHECK(get(s.port(), "/probe?target=" + gone).status == 403);
+}
+
 TEST_CASE("ten concurrent scrapers cost one poll") {
     FakeServer target(FakeServer::Kind::Tcp, {{Mode::Plain, stats_doc(), 500}});
     Running s(fleet_of({{"web", target.address}}), options_for());
