@@ -551,3 +551,39 @@ def exporter_sighup_web(ctx):
             check(eproc.p.poll() is None, "the exporter exited: %s" % eproc.p.returncode)
         finally:
             eproc.stop()
+
+
+@case("exporter-auth-timing")
+def exporter_auth_timing(ctx):
+    """Issue 28 item 7: with a cost-8 user, a wrong password for an unknown
+    user takes as long as one for the known user (best of 7 each, within 2x
+    of each other): user names cannot be found by timing."""
+    if not shutil.which("htpasswd"):
+        raise Skip("htpasswd (apache2-utils) is not installed")
+    import fake_server
+    r = subprocess.run(["htpasswd", "-nbBC", "8", "prom", "pa55word"], capture_output=True, timeout=30)
+    check(r.returncode == 0, "htpasswd: %s" % r.stderr)
+    web = ctx.path("web.yml")
+    with open(web, "w") as f:
+        f.write("basic_auth_users:\n  prom: '%s'\n" % r.stdout.decode().strip().split(":", 1)[1])
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--no-config", "--web-config-file", web, target.address)
+        try:
+            url = "http://127.0.0.1:%d/-/healthy" % eport
+            wait_serving(url, eproc)
+
+            def best(user):
+                auth = {"Authorization": "Basic " + base64.b64encode(("%s:wrong" % user).encode()).decode()}
+                times = []
+                for _ in range(7):
+                    t0 = time.monotonic()
+                    st, _, _ = fetch(url, headers=auth)
+                    times.append(time.monotonic() - t0)
+                    check(st == 401, "%s with a wrong password: %s" % (user, st))
+                return min(times)
+            known, unknown = best("prom"), best("nobody")
+            ctx.note("cost 8: known user %.1f ms, unknown user %.1f ms" % (known * 1000, unknown * 1000))
+            check(unknown < 2 * known and known < 2 * unknown,
+                  "known user %.1f ms, unknown user %.1f ms" % (known * 1000, unknown * 1000))
+        finally:
+            eproc.stop()

@@ -5,6 +5,8 @@
 #include <crypt.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 
 #include "uwsgitop/serve/web_config.hpp"
@@ -28,9 +30,9 @@ std::string write(const std::string& name, const std::string& text) {
     return path;
 }
 
-std::string bcrypt(const char* password, const char* prefix = "$2b$") {
+std::string bcrypt(const char* password, const char* prefix = "$2b$", unsigned long cost = 4) {
     char salt[64];
-    REQUIRE(crypt_gensalt_rn(prefix, 4, nullptr, 0, salt, sizeof salt) != nullptr);
+    REQUIRE(crypt_gensalt_rn(prefix, cost, nullptr, 0, salt, sizeof salt) != nullptr);
     crypt_data data{};
     return crypt_r(password, salt, &data);
 }
@@ -62,13 +64,36 @@ TEST_CASE("a full config: TLS files relative to the config, users with bcrypt ha
     CHECK_FALSE(check_password(c, "", ""));
 }
 
-TEST_CASE("an empty file changes nothing") {
+TEST_CASE("an empty file is refused: without --web-config-file is the way to plain HTTP") {
     WebConfig c;
-    REQUIRE(load("", c).is_ok());
-    CHECK_FALSE(c.tls());
-    CHECK_FALSE(c.auth());
-    REQUIRE(load("# only a comment\n", c).is_ok());
-    CHECK_FALSE(c.auth());
+    const Status st = load("", c);
+    CHECK(st.message() == "--web-config-file " + dir() +
+                              "/web.yml: the file is empty (give tls_server_config and/or basic_auth_users; "
+                              "without --web-config-file the server speaks plain HTTP without auth)");
+    CHECK_FALSE(load("# only a comment\n", c).is_ok());
+}
+
+TEST_CASE("an unknown user costs the same bcrypt work as a known one") {
+    const std::string alice = bcrypt("pw-a", "$2b$", 8);
+    WebConfig c;
+    REQUIRE(load("basic_auth_users:\n  alice: " + alice + "\n  bob: " + bcrypt("pw-b") + "\n", c).is_ok());
+    CHECK(c.dummy_hash.rfind("$2b$08$", 0) == 0);   // the highest cost configured
+    CHECK(c.dummy_hash != alice);
+    // Best of 5 each, so a busy machine's pauses do not decide it.
+    auto best = [&](const char* user) {
+        double least = 1e9;
+        for (int i = 0; i < 5; ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            CHECK_FALSE(check_password(c, user, "wrong"));
+            least = std::min(least, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        }
+        return least;
+    };
+    const double known = best("alice");
+    const double unknown = best("nobody");
+    MESSAGE("cost 8: known user " << known * 1000 << " ms, unknown user " << unknown * 1000 << " ms");
+    CHECK(unknown < 2 * known);
+    CHECK(known < 2 * unknown);
 }
 
 TEST_CASE("bad configs are one-line errors naming the key") {
@@ -90,6 +115,11 @@ TEST_CASE("bad configs are one-line errors naming the key") {
     CHECK(error("basic_auth_users:\n  alice: [1, 2]\n").find("basic_auth_users.alice: give a string") != std::string::npos);
     CHECK(error("basic_auth_users: [alice]\n").find("basic_auth_users: give USER: BCRYPT-HASH") != std::string::npos);
     CHECK(error("- a\n- b\n").find("is not a YAML mapping") != std::string::npos);
+    const std::string h = bcrypt("x");
+    CHECK(error("basic_auth_users:\n  alice: " + h + "\n  alice: " + h + "\n")
+              .find("basic_auth_users.alice: the user is given twice") != std::string::npos);
+    CHECK(error("basic_auth_users:\n  alice: $2b$x4$" + h.substr(7) + "\n").find("not a bcrypt hash") !=
+          std::string::npos);
     CHECK(error("a: [unclosed\n").find("--web-config-file ") == 0);
     CHECK_FALSE(load_web_config(dir() + "/does-not-exist.yml", c).is_ok());
 }
