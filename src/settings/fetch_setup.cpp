@@ -11,7 +11,9 @@ Status collect_targets(const Options& options, std::vector<Target>& out) {
         Status st = read_targets_file(options.targets_path, out);
         if (!st) return st;
     }
-    if (out.empty()) return Status::fail("--targets " + options.targets_path + ": no targets in the file");
+    if (out.empty() && !options.probe_only()) {
+        return Status::fail("--targets " + options.targets_path + ": no targets in the file");
+    }
     return Status::ok();
 }
 

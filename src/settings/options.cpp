@@ -418,7 +418,7 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
         out.file_targets.clear();
     }
     if (!sources && out.addresses.empty() && out.targets_path.empty() && out.file_targets.empty() &&
-        !out.show_config) {
+        !out.show_config && !out.probe_only()) {
         return Status::fail(std::string("no address given (and UWSGITOP_ADDRESS is not set); forms:\n") + address_forms_help());
     }
     if (out.serve_metrics.empty() && (!out.web_config_file.empty() || !out.probe_allow.empty() ||

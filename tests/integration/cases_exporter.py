@@ -587,3 +587,26 @@ def exporter_auth_timing(ctx):
                   "known user %.1f ms, unknown user %.1f ms" % (known * 1000, unknown * 1000))
         finally:
             eproc.stop()
+
+
+@case("exporter-probe-only")
+def exporter_probe_only(ctx):
+    """Issue 28 item 10: --serve-metrics with --probe-allow and no target is a
+    pure multi-target exporter: /metrics has the exporter's own metrics only,
+    /probe polls an allowed target."""
+    import fake_server
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--no-config", "--probe-allow", "127.0.0.1:*")
+        try:
+            wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
+            st, _, text = fetch("http://127.0.0.1:%d/metrics" % eport)
+            check(st == 200, "/metrics: %s %r\n%s" % (st, text[:300], eproc.tail()))
+            check("uwsgitop_build_info{" in text and "uwsgitop_targets 0\n" in text, "/metrics: %r" % text[:500])
+            check("uwsgi_up" not in text, "/metrics of no target has uwsgi_up: %r" % text[:500])
+            st, _, text = fetch("http://127.0.0.1:%d/probe?target=%s" % (eport, target.address))
+            check(st == 200 and 'uwsgi_up{instance="%s"' % target.address in text, "/probe: %s %r" % (st, text[:300]))
+            check(eproc.p.poll() is None, "exited %s" % eproc.p.returncode)
+        finally:
+            eproc.stop()
+    r = ctx.tool("--no-config", "--serve-metrics", "127.0.0.1:%d" % free_port(), timeout=10)
+    check(r.rc == 2 and "no address given" in r.errtext(), "without --probe-allow: exit %s %r" % (r.rc, r.errtext()))

@@ -2,7 +2,8 @@
 //
 // collect_targets(): the positional addresses, the settings file's [[target]]
 // tables, then the --targets file's lines
-// (NAME=ADDRESS or ADDRESS); an error names the file when it holds none.
+// (NAME=ADDRESS or ADDRESS); an error names the file when it holds none,
+// unless Options::probe_only() (a pure multi-target exporter may have none).
 // fetch_limits(): --timeout and --max-size as the sources take them.
 #pragma once
 

@@ -85,6 +85,9 @@ struct Options {
 
     // Several instances: more than one address, --targets, prometheus output,
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
+    // A pure multi-target exporter: --serve-metrics with --probe-allow needs
+    // no static target (/metrics then has the exporter's own metrics only).
+    bool probe_only() const { return !serve_metrics.empty() && !probe_allow.empty(); }
     bool fleet() const {
         return addresses.size() + file_targets.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
                format == OutputFormat::Prometheus || format == OutputFormat::OpenMetrics || follow_vassals;

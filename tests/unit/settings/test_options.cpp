@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "uwsgitop/settings/fetch_setup.hpp"
 #include "uwsgitop/settings/options.hpp"
 
 using namespace uwsgitop;
@@ -149,6 +150,17 @@ TEST_CASE("options::the metrics server's options") {
     CHECK(d.web_max_request_kib == 32);
     CHECK(d.scrape_timeout_offset == 0.5);
     CHECK(d.probe_allow.empty());
+
+    // --probe-allow alone is a pure multi-target exporter: no target needed.
+    Options p;
+    REQUIRE(parse({"--serve-metrics", "127.0.0.1:9117", "--probe-allow", "127.0.0.1:*"}, p).is_ok());
+    CHECK(p.addresses.empty());
+    CHECK(p.probe_only());
+    std::vector<Target> none;
+    CHECK(collect_targets(p, none).is_ok());
+    CHECK(none.empty());
+    Options q;
+    CHECK(parse({"--serve-metrics", "127.0.0.1:9117"}, q).message().find("no address given") == 0);
 
     Options f;
     REQUIRE(parse({"--once", "--format", "openmetrics", "a:1"}, f).is_ok());
