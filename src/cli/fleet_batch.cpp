@@ -32,14 +32,15 @@ void reload_server(const Options& options, MetricsServer& server) {
     Status st = collect_targets(options, targets);
     if (st) st = make_fleet(targets, fetch_limits(options), fresh);
     if (!st) {
-        std::fprintf(stderr, "uwsgitop: reload: %s; the previous targets stay in force\n", st.message().c_str());
+        server.log().line(LogLevel::Error, log_text("reload: ", st.message(), "; the previous targets stay in force"));
     } else {
         const std::size_t n = fresh.size();
         server.replace_targets(std::move(fresh));
-        std::fprintf(stderr, "uwsgitop: reload: %zu target(s)\n", n);
+        server.log().line(LogLevel::Info, log_text("reload: ", std::to_string(n), " target(s)"));
     }
     if (Status web = server.reload_web_config(); !web) {
-        std::fprintf(stderr, "uwsgitop: reload: %s; the previous web config stays in force\n", web.message().c_str());
+        server.log().line(LogLevel::Error,
+                          log_text("reload: ", web.message(), "; the previous web config stays in force"));
     }
 }
 
@@ -128,15 +129,18 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     serve.request_timeout_seconds = options.web_request_timeout;
     serve.max_request_bytes = static_cast<std::size_t>(options.web_max_request_kib * 1024);
     serve.scrape_timeout_offset = options.scrape_timeout_offset;
+    serve.log_level = options.log_level;
     std::vector<std::string> expanded;
     MetricsServer server(fleet, serve, [&] { follow_new_vassals(options, fleet, expanded); });
     Status st = server.start();
     if (st) {
-        std::fprintf(stderr, "uwsgitop: serving /metrics for %zu target(s) on %s%s\n", fleet.size(),
-                     server.tls() ? "https://" : "http://", options.serve_metrics.c_str());
-        while (!g_stop.load()) {
+        server.log().line(LogLevel::Info, log_text("serving /metrics for ", std::to_string(fleet.size()),
+                                                   " target(s) on ", server.tls() ? "https://" : "http://",
+                                                   options.serve_metrics));
+        for (unsigned long n = 0; !g_stop.load(); ++n) {
             sleep_for_seconds(0.2);
             if (g_reload.exchange(false)) reload_server(options, server);
+            if (n % 5 == 0) server.tick();   // about once a second
         }
         server.stop();
     }

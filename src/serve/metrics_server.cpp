@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -157,6 +159,30 @@ void on_connection(void* cls, MHD_Connection* connection, void** /*socket_contex
     if (info) guard->opened(connection, info->connect_fd);
 }
 
+// libmicrohttpd's messages (MHD_USE_ERROR_LOG), one line each, to the log.
+__attribute__((format(printf, 2, 0))) void on_library_message(void* cls, const char* format, va_list args) {
+    char buf[512];
+    std::vsnprintf(buf, sizeof buf, format, args);
+    static_cast<MetricsServer*>(cls)->library_message(buf);
+}
+
+// The client's address for a log line ("127.0.0.1", "[::1]").
+std::string client_of(MHD_Connection* c) {
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (!info || !info->client_addr) return host;
+    const sockaddr* sa = info->client_addr;
+    if (sa->sa_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, host, sizeof host);
+        return host;
+    }
+    if (sa->sa_family == AF_INET6) {
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, host, sizeof host);
+        return log_text("[", host, "]");
+    }
+    return host;
+}
+
 // A response ended (or the request failed): a kept-alive connection now
 // awaits its next request.
 void on_completed(void* cls, MHD_Connection* connection, void** /*con_cls*/, MHD_RequestTerminationCode /*toe*/) {
@@ -218,7 +244,10 @@ Status bind_listen(const std::string& listen, int& fd_out, uint16_t& port_out) {
 
 MetricsServer::MetricsServer(std::vector<std::unique_ptr<Instance>>& fleet, ServeOptions options,
                              std::function<void()> after_poll)
-    : fleet_(fleet), options_(std::move(options)), after_poll_(std::move(after_poll)) {}
+    : fleet_(fleet),
+      options_(std::move(options)),
+      after_poll_(std::move(after_poll)),
+      log_(options_.log_level, options_.log_sink) {}
 
 MetricsServer::~MetricsServer() { stop(); }
 
@@ -240,7 +269,7 @@ Status MetricsServer::start() {
                             ": tls_server_config: this libmicrohttpd was built without TLS");
     }
     if (Status st = bind_listen(options_.listen, listen_fd_, port_); !st) return st;
-    poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_);
+    poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_, &log_);
     guard_ = std::make_unique<ConnectionGuard>(options_.request_timeout_seconds, options_.idle_timeout_seconds,
                                                options_.max_connections);
     Status why;
@@ -255,7 +284,8 @@ Status MetricsServer::start() {
 // A daemon on listen_fd_ with the limits, the guard's hooks and `tls`'s
 // certificate (which must outlive it); null with `why` when it does not start.
 MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
     if (tls.tls()) flags |= MHD_USE_TLS;
     std::vector<MHD_OptionItem> opts = {
         {MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr},
@@ -264,6 +294,7 @@ MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
         {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections + kSpareSlots), nullptr},
         {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), this},
         {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), this},
+        {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&on_library_message), this},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections_per_ip), nullptr},
         {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds), nullptr},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes), nullptr},
@@ -359,18 +390,54 @@ Status MetricsServer::reload_web_config() {
     return Status::ok();
 }
 
+// True when basic auth is off or the request's credentials match; else
+// logs the refusal (the 401 is the caller's).
+bool MetricsServer::authorized(MHD_Connection* c, const WebConfig& web) {
+    if (!web.auth()) return true;
+    char* password = nullptr;
+    char* user = mhd().basic_auth_get_username_password(c, &password);
+    const bool ok = user && password && check_password(web, user, password);
+    if (!ok && log_.enabled(LogLevel::Warn)) {
+        const std::string who = user ? log_text("user \"", escape_for_display(user), "\"") : "no credentials";
+        log_.refused("401 credentials", log_text(who, " from ", client_of(c)), monotonic_seconds());
+    }
+    if (user) mhd().free(user);
+    if (password) mhd().free(password);
+    return ok;
+}
+
+// /probe?target=ADDRESS: checked (probe_allow.hpp), then polled alone.
+int MetricsServer::probe(MHD_Connection* c) {
+    const char* target = mhd().lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
+    if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
+    std::string normal;   // the address checked is the one polled
+    if (Status st = allow()->check(target, normal); !st) {
+        log_.refused("403 probe target", log_text(st.message(), " (from ", client_of(c), ")"), monotonic_seconds());
+        return text(c, MHD_HTTP_FORBIDDEN, st.message());
+    }
+    FetchLimits limits = options_.limits;
+    limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
+    std::vector<std::unique_ptr<Instance>> one;
+    if (Status st = make_fleet({Target{normal, normal}}, limits, one); !st) {
+        return text(c, MHD_HTTP_BAD_REQUEST, st.message());
+    }
+    poll_instance(*one.front());
+    PrometheusOptions o = options_.prometheus;
+    o.openmetrics = wants_openmetrics(c);
+    std::string body;
+    write_prometheus(one, o, body);
+    return answer(c, MHD_HTTP_OK, o.openmetrics ? kOpenMetricsType : kClassicType, body);
+}
+
 int MetricsServer::handle(Request& r) {
     MHD_Connection* c = r.connection;
     if (r.method != "GET" && r.method != "HEAD") {
+        log_.refused("405 method", log_text("method \"", escape_for_display(r.method), "\" from ", client_of(c)),
+                     monotonic_seconds());
         return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET and HEAD\n", "GET, HEAD");
     }
-    if (const std::shared_ptr<const WebConfig> web = this->web(); web->auth()) {
-        char* password = nullptr;
-        char* user = mhd().basic_auth_get_username_password(c, &password);
-        const bool ok = user && password && check_password(*web, user, password);
-        if (user) mhd().free(user);
-        if (password) mhd().free(password);
-        if (!ok) return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
+    if (!authorized(c, *web())) {
+        return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
     }
     const std::string_view url = r.url;
     if (url == "/metrics") {
@@ -382,31 +449,46 @@ int MetricsServer::handle(Request& r) {
         const bool om = wants_openmetrics(c);
         return answer(c, MHD_HTTP_OK, om ? kOpenMetricsType : kClassicType, om ? a->openmetrics : a->classic);
     }
-    if (url == "/probe") {
-        const char* target = mhd().lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
-        if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
-        std::string normal;   // the address checked is the one polled
-        if (Status st = allow()->check(target, normal); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
-        FetchLimits limits = options_.limits;
-        limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
-        std::vector<std::unique_ptr<Instance>> one;
-        if (Status st = make_fleet({Target{normal, normal}}, limits, one); !st) {
-            return text(c, MHD_HTTP_BAD_REQUEST, st.message());
-        }
-        poll_instance(*one.front());
-        PrometheusOptions o = options_.prometheus;
-        o.openmetrics = wants_openmetrics(c);
-        std::string body;
-        write_prometheus(one, o, body);
-        return answer(c, MHD_HTTP_OK, o.openmetrics ? kOpenMetricsType : kClassicType, body);
-    }
+    if (url == "/probe") return probe(c);
     if (url == "/") {
         const std::shared_ptr<const PollAnswer> last = poll_->last();
         return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", status_page(last.get(), poll_->targets()));
     }
     if (url == "/-/healthy") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Healthy.");
     if (url == "/-/ready") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Ready.");
+    log_.refused("404 path", log_text("\"", escape_for_display(url), "\" from ", client_of(c)), monotonic_seconds());
     return text(c, MHD_HTTP_NOT_FOUND, "not found; try /metrics, /probe?target=ADDRESS or /");
+}
+
+void MetricsServer::library_message(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    const std::string line = log_text("libmicrohttpd: ", escape_for_display(text));
+    const bool limit = text.find("limit") != std::string_view::npos;
+    const bool tls = text.find("TLS") != std::string_view::npos || text.find("handshake") != std::string_view::npos;
+    if (limit) {
+        log_.refused("connection limit", line, monotonic_seconds());
+    } else if (tls) {
+        log_.refused("TLS", line, monotonic_seconds());
+    } else {
+        log_.line(LogLevel::Debug, line);
+    }
+}
+
+void MetricsServer::tick() {
+    const double now = monotonic_seconds();
+    if (guard_) {
+        const ConnectionGuard::Counts n = guard_->counts();
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "%g", options_.request_timeout_seconds);
+        log_.refused_many("request deadline", n.timed_out - logged_.timed_out,
+                          log_text("a connection sent no whole request within ", secs, " s: closed"), now);
+        log_.refused_many("connection limit", n.evicted - logged_.evicted,
+                          log_text("--web-max-connections ", std::to_string(options_.max_connections),
+                                   " open: the oldest one still sending its request was closed"),
+                          now);
+        logged_ = n;
+    }
+    log_.tick(now);
 }
 
 }  // namespace uwsgitop

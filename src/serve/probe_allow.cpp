@@ -41,7 +41,13 @@ std::string canonical_host(std::string_view host) {
 std::string host_port(std::string_view host, uint16_t port) {
     const std::string h = canonical_host(host);
     const bool v6 = h.find(':') != std::string::npos;
-    return (v6 ? "[" + h + "]" : h) + ":" + std::to_string(port);
+    std::string out;
+    if (v6) out += '[';
+    out += h;
+    if (v6) out += ']';
+    out += ':';
+    out += std::to_string(port);
+    return out;
 }
 
 // "" when `path` (absolute, decoded) has no NUL and no empty, "." or ".."
@@ -56,7 +62,12 @@ std::string path_fault(std::string_view path, bool dir_ok) {
         const std::size_t slash = rest.find('/');
         const std::string_view part = rest.substr(0, slash);
         if (part.empty()) return "empty component in the path";
-        if (part == "." || part == "..") return "\"" + std::string(part) + "\" component in the path";
+        if (part == "." || part == "..") {
+            std::string why(1, '"');
+            why += part;
+            why += "\" component in the path";
+            return why;
+        }
         if (slash == std::string_view::npos) return "";
         rest.remove_prefix(slash + 1);
     }
@@ -106,7 +117,10 @@ Status normal_authority(std::string_view authority, std::string& out) {
     const std::size_t colon = authority.find(':', close == std::string_view::npos ? 0 : close);
     if (colon == std::string_view::npos) {
         const bool v6 = !authority.empty() && authority.front() == '[';
-        out = v6 ? "[" + canonical_host(authority.substr(1, authority.size() - 2)) + "]" : canonical_host(authority);
+        out.clear();
+        if (v6) out += '[';
+        out += canonical_host(v6 ? authority.substr(1, authority.size() - 2) : authority);
+        if (v6) out += ']';
         return Status::ok();
     }
     Address a;
@@ -133,13 +147,22 @@ Status normalize_url(std::string_view text, std::string& out) {
     const std::size_t q = std::min(tail.find('?'), tail.size());
     std::string path;
     if (!percent_decode(tail.substr(0, q), path)) return Status::fail("bad %-escape in the URL path");
-    if (path.empty()) path = "/";
+    if (path.empty()) path.push_back('/');
     if (std::string why = path_fault(path, true); !why.empty()) return Status::fail(why);
-    out = lower(text.substr(0, scheme_end)) + "://" + host + encode_path(path) + std::string(tail.substr(q));
+    out = lower(text.substr(0, scheme_end));
+    out += "://";
+    out += host;
+    out += encode_path(path);
+    out += tail.substr(q);
     return Status::ok();
 }
 
-std::string shown(std::string_view target) { return "\"" + escape_for_display(target) + "\""; }
+std::string shown(std::string_view target) {
+    std::string s(1, '"');
+    s += escape_for_display(target);
+    s += '"';
+    return s;
+}
 
 }  // namespace
 

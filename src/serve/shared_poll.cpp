@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "uwsgitop/base/clock.hpp"
+#include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop {
 
@@ -26,11 +27,12 @@ std::unique_ptr<Instance> stand_in(const Instance& polling) {
 }  // namespace
 
 SharedPoll::SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
-                       std::function<void()> after_poll)
+                       std::function<void()> after_poll, ServeLog* log)
     : fleet_(fleet),
       concurrency_(std::max(1u, concurrency)),
       format_(format),
       after_poll_(std::move(after_poll)),
+      log_(log),
       poll_(concurrency_) {
     targets_ = fleet_.size();
     thread_ = std::thread([this] { run(); });
@@ -125,6 +127,27 @@ void SharedPoll::run() {
     }
 }
 
+// One line per target whose state changed since the last poll (see the
+// constructor); targets that left the fleet are forgotten.
+void SharedPoll::log_changes(const std::vector<std::unique_ptr<Instance>>& view) {
+    if (!log_) return;
+    std::unordered_map<std::string, bool> now_up;
+    now_up.reserve(view.size());
+    for (const auto& inst : view) {
+        std::string key = log_text(inst->target.name, "\n", inst->target.address);
+        const auto was = was_up_.find(key);
+        const std::string who = log_text("target ", escape_for_display(inst->target.name), " (",
+                                         escape_for_display(inst->target.address), ")");
+        if (!inst->last_ok && (was == was_up_.end() || was->second)) {
+            log_->line(LogLevel::Warn, log_text(who, " is down: ", inst->error));
+        } else if (inst->last_ok && was != was_up_.end() && !was->second) {
+            log_->line(LogLevel::Info, log_text(who, " is up again"));
+        }
+        now_up[std::move(key)] = inst->last_ok;
+    }
+    was_up_ = std::move(now_up);
+}
+
 void SharedPoll::poll_once(double deadline) {
     const double start = monotonic_seconds();
     take_replacement();
@@ -160,6 +183,7 @@ void SharedPoll::poll_once(double deadline) {
     std::vector<bool> failed(view.size());
     for (std::size_t i = 0; i < view.size(); ++i) failed[i] = !view[i]->last_ok;
     self_.record_poll(view, failed, monotonic_seconds() - start);
+    log_changes(view);
 
     auto answer = std::make_shared<PollAnswer>();
     PrometheusOptions o = format_;

@@ -51,6 +51,7 @@ const OptionDoc kOptions[] = {
     {"web-max-connections-per-ip", 0, "N", "metrics server: connections per client address, 0 = no cap (default 64)"},
     {"web-idle-timeout", 0, "SECS", "metrics server: close a connection idle this long (default 10)"},
     {"web-request-timeout", 0, "SECS", "metrics server: a whole request (headers and body) within this (default 5)"},
+    {"log-level", 0, "LEVEL", "metrics server: what to log on stderr: error, warn, info or debug (default info)"},
     {"web-max-request-size", 0, "KIB", "metrics server: largest request line + headers, KiB (default 32)"},
     {"scrape-timeout-offset", 0, "SECS", "metrics server: answer this long before Prometheus' scrape timeout (default 0.5)"},
     {"concurrency", 0, "N", "fleet: threads for targets that block (host names, http(s), files; default 16)"},
@@ -197,6 +198,14 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     } else if (n == "web-idle-timeout") {
         out.web_settings_given = true;
         return parse_long(l, v, 1, 3600, out.web_idle_timeout);
+    } else if (n == "log-level") {
+        for (std::size_t i = 0; i < std::size(kLogLevelNames); ++i) {
+            if (v == kLogLevelNames[i]) {
+                out.log_level = static_cast<LogLevel>(i);
+                return Status::ok();
+            }
+        }
+        return Status::fail(l + ": unknown level \"" + escape_for_display(v) + "\" (valid: error, warn, info, debug)");
     } else if (n == "web-request-timeout") {
         out.web_settings_given = true;
         return parse_double(l, v, 0.1, 3600, out.web_request_timeout);
@@ -293,6 +302,7 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "web-max-connections-per-ip") return std::to_string(in.web_max_connections_per_ip);
     if (n == "web-idle-timeout") return std::to_string(in.web_idle_timeout);
     if (n == "web-request-timeout") return number(in.web_request_timeout);
+    if (n == "log-level") return quoted(kLogLevelNames[static_cast<std::size_t>(in.log_level)]);
     if (n == "web-max-request-size") return number(in.web_max_request_kib);
     if (n == "scrape-timeout-offset") return number(in.scrape_timeout_offset);
     if (n == "concurrency") return std::to_string(in.concurrency);

@@ -610,3 +610,59 @@ def exporter_probe_only(ctx):
             eproc.stop()
     r = ctx.tool("--no-config", "--serve-metrics", "127.0.0.1:%d" % free_port(), timeout=10)
     check(r.rc == 2 and "no address given" in r.errtext(), "without --probe-allow: exit %s %r" % (r.rc, r.errtext()))
+
+
+@case("exporter-logs")
+def exporter_logs(ctx):
+    """Issue 28 item 9: one stderr line for a target going down and coming
+    back up, for the first refused request of each kind (50 refused probes:
+    one line; the rest are counted per minute) and for connection-limit hits;
+    --log-level warn drops the start line."""
+    import fake_server
+    sock = os.path.join(ctx.mkdir("socks"), "stats.sock")
+    eport, eproc = exporter(ctx, "--no-config", "--web-max-connections", "5", "--probe-allow", "127.0.0.1:*",
+                            "s=" + sock)
+    url = "http://127.0.0.1:%d" % eport
+
+    def log_lines(part):
+        with open(eproc.log, errors="replace") as f:
+            return [l for l in f if part in l]
+    try:
+        wait_serving(url + "/-/ready", eproc)
+        check(len(log_lines("serving /metrics for 1 target(s)")) == 1, "start line:\n" + eproc.tail())
+        fetch(url + "/metrics")
+        check(wait_until(lambda: log_lines("target s (%s) is down: " % sock), 5, 0.1), "no down line:\n" + eproc.tail())
+        with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot()), unix_path=sock):
+            st, _, text = fetch(url + "/metrics")
+            check(st == 200 and 'uwsgi_up{instance="s"' in text and "} 1\n" in text, "up: %s" % st)
+            check(wait_until(lambda: log_lines("target s (%s) is up again" % sock), 5, 0.1), "no up line")
+        for _ in range(50):
+            check(fetch(url + "/probe?target=127.0.0.2:9")[0] == 403, "a probe of 127.0.0.2 was not refused")
+        fetch(url + "/nowhere")
+        socks = []
+        try:
+            for _ in range(12):
+                s = socket.create_connection(("127.0.0.1", eport), timeout=2)
+                socks.append(s)
+            check(wait_until(lambda: log_lines("refused (connection limit)"), 5, 0.1),
+                  "no connection-limit line:\n" + eproc.tail())
+        finally:
+            for s in socks:
+                s.close()
+        time.sleep(1.2)
+        check(len(log_lines("refused (403 probe target)")) == 1, "50 refused probes gave %r"
+              % log_lines("refused (403 probe target)"))
+        check("127.0.0.2:9" in log_lines("refused (403 probe target)")[0], "the 403 line does not name the target")
+        check(len(log_lines('refused (404 path): "/nowhere" from 127.0.0.1')) == 1, "404 line:\n" + eproc.tail())
+        check(len(log_lines("refused (connection limit)")) == 1, "%r" % log_lines("refused (connection limit)"))
+        check(len(log_lines("is down")) == 1 and len(log_lines("up again")) == 1, "down/up lines:\n" + eproc.tail())
+    finally:
+        eproc.stop()
+    wport, wproc = exporter(ctx, "--no-config", "--log-level", "warn", "s=" + sock)
+    try:
+        wait_serving("http://127.0.0.1:%d/-/ready" % wport, wproc)
+        fetch("http://127.0.0.1:%d/metrics" % wport)
+        check(wait_until(lambda: "is down" in harness.tail(wproc.log, 10), 5, 0.1), "warn: no down line")
+        check("serving /metrics" not in harness.tail(wproc.log, 10), "warn level printed the start line")
+    finally:
+        wproc.stop()

@@ -46,10 +46,12 @@
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/connection_guard.hpp"
 #include "uwsgitop/serve/probe_allow.hpp"
+#include "uwsgitop/serve/serve_log.hpp"
 #include "uwsgitop/serve/shared_poll.hpp"
 #include "uwsgitop/serve/web_config.hpp"
 
 struct MHD_Daemon;
+struct MHD_Connection;
 
 namespace uwsgitop {
 
@@ -66,6 +68,8 @@ struct ServeOptions {
     double request_timeout_seconds = 5;    // whole request (connection_guard.hpp)
     std::size_t max_request_bytes = 32 * 1024;
     double scrape_timeout_offset = 0.5;
+    LogLevel log_level = LogLevel::Info;   // serve_log.hpp
+    ServeLog::Sink log_sink;               // default: stderr
 };
 
 class MetricsServer {
@@ -90,15 +94,27 @@ public:
     void replace_targets(std::vector<std::unique_ptr<Instance>> fresh);
     Status reload_web_config();
 
+    // The server's log (serve_log.hpp): refused requests (401 credentials,
+    // 403 probe target, 404 path, 405 method), connection-limit hits and
+    // request deadlines (the connection guard's), libmicrohttpd's own
+    // messages (TLS handshake failures and its limits as refusals, the rest
+    // at debug), targets down and up. tick() (the main thread, about every
+    // second) writes the guard's counts and the windows that ended.
+    ServeLog& log() { return log_; }
+    void tick();
+
     // The request handler's view (public for the C callbacks, not an API).
     struct Request;
     int handle(Request& r);
+    void library_message(std::string_view text);
     ConnectionGuard* guard() { return guard_.get(); }
 
 private:
     std::vector<std::unique_ptr<Instance>>& fleet_;
     ServeOptions options_;
     MHD_Daemon* start_daemon(const WebConfig& tls, Status& why);
+    bool authorized(MHD_Connection* c, const WebConfig& web);
+    int probe(MHD_Connection* c);
     std::shared_ptr<const WebConfig> web() const;
     std::shared_ptr<const ProbeAllow> allow() const;
 
@@ -109,6 +125,8 @@ private:
     std::unique_ptr<SharedPoll> poll_;
     std::unique_ptr<ConnectionGuard> guard_;   // outlives the daemon: stop() resets it after
     std::function<void()> after_poll_;
+    ServeLog log_;
+    ConnectionGuard::Counts logged_;           // the guard's counts at the last tick()
     MHD_Daemon* daemon_ = nullptr;
     int listen_fd_ = -1;
     uint16_t port_ = 0;

@@ -34,12 +34,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/self_metrics.hpp"
+#include "uwsgitop/serve/serve_log.hpp"
 
 namespace uwsgitop {
 
@@ -59,8 +61,11 @@ class SharedPoll {
 public:
     static constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
 
+    // `log` (may be null): each target that goes down (warn, with its
+    // error; also one that is down at its first poll) and that comes back
+    // up (info), one line each.
     SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
-               std::function<void()> after_poll = {});
+               std::function<void()> after_poll = {}, ServeLog* log = nullptr);
     ~SharedPoll();
     SharedPoll(const SharedPoll&) = delete;
     SharedPoll& operator=(const SharedPoll&) = delete;
@@ -86,6 +91,7 @@ private:
     void run();
     void poll_once(double deadline);
     void take_replacement();   // the poll thread, before a poll
+    void log_changes(const std::vector<std::unique_ptr<Instance>>& view);
 
     std::vector<std::unique_ptr<Instance>>& fleet_;
     const unsigned concurrency_;
@@ -106,6 +112,8 @@ private:
     bool has_replacement_ = false;
     std::vector<std::unique_ptr<Instance>> retired_;       // the poll thread's: left the fleet, maybe fetching
     std::atomic<std::size_t> targets_{0};
+    ServeLog* const log_;
+    std::unordered_map<std::string, bool> was_up_;   // the poll thread's: "NAME\nADDRESS" -> up at the last poll
     FleetPoll poll_;                            // only the poll thread drives it
     std::thread thread_;
 };

@@ -20,6 +20,10 @@
 
 namespace uwsgitop {
 
+// --log-level of the metrics server (serve/serve_log.hpp), least to most.
+enum class LogLevel : uint8_t { Error, Warn, Info, Debug };
+inline constexpr const char* kLogLevelNames[] = {"error", "warn", "info", "debug"};   // in LogLevel order
+
 struct Options {
     std::vector<std::string> addresses;   // positional; UWSGITOP_ADDRESS when none
     std::string targets_path;             // --targets FILE (more addresses, NAME=ADDRESS)
@@ -33,6 +37,7 @@ struct Options {
     double web_request_timeout = 5;       // seconds for a whole request
     double web_max_request_kib = 32;      // request line + headers
     double scrape_timeout_offset = 0.5;   // taken off X-Prometheus-Scrape-Timeout-Seconds
+    LogLevel log_level = LogLevel::Info;  // the metrics server's stderr log
     bool web_settings_given = false;      // one of the six above was given
     long concurrency = 16;                // fleet: fetches in flight at once
     double event_queue_share = 50;        // --format events: listen_queue at this % of max_queue

@@ -101,6 +101,7 @@ TEST_CASE("options::usage errors are one clear line") {
         {{"--serve-metrics", ":1", "--web-max-request-size", "1", "a:1"}, "out of range"},
         {{"--serve-metrics", ":1", "--web-request-timeout", "0", "a:1"}, "out of range"},
         {{"--web-request-timeout", "3", "a:1"}, "go with --serve-metrics"},
+        {{"--serve-metrics", ":1", "--log-level", "loud", "a:1"}, "--log-level: unknown level \"loud\" (valid: error, warn, info, debug)"},
         {{"--serve-metrics", ":1", "--probe-allow=", "a:1"}, "empty pattern"},
     };
     for (const Case& c : cases) {
@@ -147,6 +148,10 @@ TEST_CASE("options::the metrics server's options") {
     CHECK(d.web_max_connections_per_ip == 64);
     CHECK(d.web_idle_timeout == 10);
     CHECK(d.web_request_timeout == 5);
+    CHECK(d.log_level == LogLevel::Info);
+    Options w;
+    REQUIRE(parse({"--serve-metrics", "127.0.0.1:9117", "--log-level", "warn", "a:1"}, w).is_ok());
+    CHECK(w.log_level == LogLevel::Warn);
     CHECK(d.web_max_request_kib == 32);
     CHECK(d.scrape_timeout_offset == 0.5);
     CHECK(d.probe_allow.empty());
