@@ -146,7 +146,7 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     }
     if (!st) {
         std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
-        return 2;
+        return server.config_error() ? 2 : 1;   // a usage error, or the system (cannot bind, no library)
     }
     return 0;
 }

@@ -255,6 +255,12 @@ Status MetricsServer::start() {
     if (const MhdApi& api = mhd(); !api.error.empty()) {
         return Status::fail("--serve-metrics " + escape_for_display(options_.listen) + ": " + api.error);
     }
+    config_error_ = true;   // until the checks of what was given pass
+    Address listen;
+    if (Status st = parse_address(options_.listen, listen); !st || listen.kind != AddressKind::Tcp) {
+        return Status::fail("--serve-metrics \"" + escape_for_display(options_.listen) +
+                            "\": give HOST:PORT to listen on (:PORT for every interface)");
+    }
     auto web = std::make_shared<WebConfig>();
     if (!options_.web_config_file.empty()) {
         if (Status st = load_web_config(options_.web_config_file, *web); !st) return st;
@@ -268,6 +274,7 @@ Status MetricsServer::start() {
         return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
                             ": tls_server_config: this libmicrohttpd was built without TLS");
     }
+    config_error_ = false;
     if (Status st = bind_listen(options_.listen, listen_fd_, port_); !st) return st;
     poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_, &log_);
     guard_ = std::make_unique<ConnectionGuard>(options_.request_timeout_seconds, options_.idle_timeout_seconds,
@@ -275,6 +282,7 @@ Status MetricsServer::start() {
     Status why;
     daemon_ = start_daemon(*web, why);
     if (!daemon_) {
+        config_error_ = web->tls();   // most likely a certificate and key that do not go together
         stop();
         return why;
     }

@@ -453,11 +453,11 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
 std::string usage_text() {
     std::string s =
         "usage: uwsgitop [OPTIONS] ADDRESS [ADDRESS...]\n"
-        "       uwsgitop --once [--format table|json|tsv|csv|raw] ADDRESS\n"
+        "       uwsgitop --once [--format table|json|tsv|csv|raw|prometheus|openmetrics] ADDRESS\n"
         "       uwsgitop --batch --format none --record FILE [--record-max-size MIB] ADDRESS\n"
         "       uwsgitop --action NAME[:WORKER_ID] [--wait SECS] [--master-fifo PATH] ADDRESS\n"
         "       uwsgitop --demo\n"
-        "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE\n"
+        "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE | --probe-allow PATTERN\n"
         "\nA top-like monitor for uWSGI's stats server (--stats ADDR).\n\nOptions:\n";
     for (const OptionDoc& o : option_docs()) {
         std::string line = "  ";

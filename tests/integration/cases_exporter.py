@@ -666,3 +666,24 @@ def exporter_logs(ctx):
         check("serving /metrics" not in harness.tail(wproc.log, 10), "warn level printed the start line")
     finally:
         wproc.stop()
+
+
+@case("exporter-exit-codes")
+def exporter_exit_codes(ctx):
+    """Issue 28 item 11: an address in use is exit 1 (the system, as the man
+    page's EXIT STATUS says), an address that does not parse is exit 2 (a
+    usage error), each with one line naming --serve-metrics."""
+    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        r = ctx.tool("--no-config", "--serve-metrics", "127.0.0.1:%d" % port, "127.0.0.1:9", timeout=10)
+        check(r.rc == 1 and not r.timed_out, "address in use: exit %s" % r.rc)
+        err = r.errtext().strip()
+        check(err.count("\n") == 0 and "--serve-metrics 127.0.0.1:%d: " % port in err and "in use" in err,
+              "address in use: %r" % err)
+    finally:
+        busy.close()
+    r = ctx.tool("--no-config", "--serve-metrics", "nowhere", "127.0.0.1:9", timeout=10)
+    check(r.rc == 2 and "give HOST:PORT" in r.errtext(), "bad listen address: exit %s %r" % (r.rc, r.errtext()))

@@ -82,8 +82,12 @@ public:
     MetricsServer& operator=(const MetricsServer&) = delete;
 
     // Reads the web config, binds and starts serving; a one-line error
-    // naming the option, key or address otherwise.
+    // naming the option, key or address otherwise. After a failure,
+    // config_error() tells a usage error (the --serve-metrics address does
+    // not parse, a bad web config or certificate: exit 2) from one of the
+    // running system (cannot bind, no libmicrohttpd: exit 1).
     Status start();
+    bool config_error() const { return config_error_; }
     // The bound port (after start()).
     uint16_t port() const { return port_; }
     bool tls() const { return tls_->tls(); }
@@ -130,6 +134,7 @@ private:
     MHD_Daemon* daemon_ = nullptr;
     int listen_fd_ = -1;
     uint16_t port_ = 0;
+    bool config_error_ = false;
 };
 
 }  // namespace uwsgitop
