@@ -25,8 +25,10 @@ extern "C" void on_reload_signal(int) { g_reload = true; }
 
 // SIGHUP: the targets (command line, settings file, --targets file read
 // again) and the web config; each one that is bad is one line on stderr and
-// the previous one stays in force.
-void reload_server(const Options& options, MetricsServer& server) {
+// the previous one stays in force. `expanded` (--follow-vassals' Emperors,
+// the poll thread's) is cleared on the poll thread when the new fleet is
+// taken, so the vassals of the Emperors still in it join again.
+void reload_server(const Options& options, MetricsServer& server, std::vector<std::string>& expanded) {
     std::vector<Target> targets;
     std::vector<std::unique_ptr<Instance>> fresh;
     Status st = collect_targets(options, targets);
@@ -35,7 +37,7 @@ void reload_server(const Options& options, MetricsServer& server) {
         server.log().line(LogLevel::Error, log_text("reload: ", st.message(), "; the previous targets stay in force"));
     } else {
         const std::size_t n = fresh.size();
-        server.replace_targets(std::move(fresh));
+        server.replace_targets(std::move(fresh), [&expanded] { expanded.clear(); });
         server.log().line(LogLevel::Info, log_text("reload: ", std::to_string(n), " target(s)"));
     }
     if (Status web = server.reload_web_config(); !web) {
@@ -139,7 +141,7 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
                                                    options.serve_metrics));
         for (unsigned long n = 0; !g_stop.load(); ++n) {
             sleep_for_seconds(0.2);
-            if (g_reload.exchange(false)) reload_server(options, server);
+            if (g_reload.exchange(false)) reload_server(options, server, expanded);
             if (n % 5 == 0) server.tick();   // about once a second
         }
         server.stop();

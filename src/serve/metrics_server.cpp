@@ -365,7 +365,7 @@ std::shared_ptr<const ProbeAllow> MetricsServer::allow() const {
     return allow_;
 }
 
-void MetricsServer::replace_targets(std::vector<std::unique_ptr<Instance>> fresh) {
+void MetricsServer::replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken) {
     std::vector<std::string> configured;
     for (const auto& inst : fresh) configured.push_back(inst->target.address);
     auto allow = std::make_shared<ProbeAllow>(options_.probe_allow, configured);
@@ -373,7 +373,7 @@ void MetricsServer::replace_targets(std::vector<std::unique_ptr<Instance>> fresh
         std::lock_guard<std::mutex> lock(config_mutex_);
         allow_ = std::move(allow);
     }
-    poll_->replace_targets(std::move(fresh));
+    poll_->replace_targets(std::move(fresh), std::move(taken));
 }
 
 Status MetricsServer::reload_web_config() {

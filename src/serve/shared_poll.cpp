@@ -38,20 +38,24 @@ SharedPoll::SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned c
     thread_ = std::thread([this] { run(); });
 }
 
-void SharedPoll::replace_targets(std::vector<std::unique_ptr<Instance>> fresh) {
+void SharedPoll::replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken) {
     std::lock_guard<std::mutex> lock(mutex_);
     targets_ = fresh.size();
     replacement_ = std::move(fresh);
+    replacement_taken_ = std::move(taken);
     has_replacement_ = true;
 }
 
 void SharedPoll::take_replacement() {
     std::vector<std::unique_ptr<Instance>> fresh;
+    std::function<void()> taken;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!has_replacement_) return;
         fresh = std::move(replacement_);
         replacement_.clear();
+        taken = std::move(replacement_taken_);
+        replacement_taken_ = nullptr;
         has_replacement_ = false;
     }
     for (auto& inst : fresh) {
@@ -70,6 +74,7 @@ void SharedPoll::take_replacement() {
     };
     self_.per_target.erase(std::remove_if(self_.per_target.begin(), self_.per_target.end(), gone),
                            self_.per_target.end());
+    if (taken) taken();
 }
 
 SharedPoll::~SharedPoll() { stop(); }

@@ -26,8 +26,8 @@
 // basic auth on every path: no or wrong credentials get 401 with
 // WWW-Authenticate, never the metrics.
 // Reloading (SIGHUP, by the caller): replace_targets() swaps the fleet from
-// the next poll on and the configured addresses /probe allows without
-// --probe-allow; reload_web_config() reads the web config file again and,
+// the next poll on (`taken` as in SharedPoll::replace_targets) and the
+// configured addresses /probe allows without --probe-allow; reload_web_config() reads the web config file again and,
 // when it is good, its users apply to the next request and a changed
 // certificate or key to the next connection (a new listener on the same
 // socket, the old one closed once its connections ended, at most 10 s); a
@@ -95,7 +95,7 @@ public:
     void stop();
 
     // See top; the main thread, after start().
-    void replace_targets(std::vector<std::unique_ptr<Instance>> fresh);
+    void replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken = {});
     Status reload_web_config();
 
     // The server's log (serve_log.hpp): refused requests (401 credentials,

@@ -79,8 +79,11 @@ public:
     // The last answer (null before the first poll); never polls.
     std::shared_ptr<const PollAnswer> last() const;
 
-    // The fleet to poll from the next poll on (see top). Any thread.
-    void replace_targets(std::vector<std::unique_ptr<Instance>> fresh);
+    // The fleet to poll from the next poll on (see top); `taken` runs on the
+    // poll thread right after the swap (--follow-vassals forgets which
+    // Emperors it expanded, so their vassals join the new fleet again).
+    // Any thread.
+    void replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken = {});
     // Targets in the fleet, as of the last poll or replace_targets().
     std::size_t targets() const { return targets_.load(); }
 
@@ -110,6 +113,7 @@ private:
     std::atomic<bool> stop_requested_{false};   // stopping_, read by the poll loop without the mutex
     std::vector<std::unique_ptr<Instance>> replacement_;   // under mutex_ (has_replacement_)
     bool has_replacement_ = false;
+    std::function<void()> replacement_taken_;              // under mutex_
     std::vector<std::unique_ptr<Instance>> retired_;       // the poll thread's: left the fleet, maybe fetching
     std::atomic<std::size_t> targets_{0};
     ServeLog* const log_;

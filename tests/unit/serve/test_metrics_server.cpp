@@ -175,8 +175,12 @@ TEST_CASE("replace_targets (SIGHUP): the new fleet from the next poll on, and /p
     CHECK(has(before.body, "uwsgitop_target_failures_total{instance=\"gone\""));
     CHECK(get(s.port(), "/probe?target=" + b.address).status == 403);
 
-    s.server->replace_targets(fleet_of({{"a", a.address}, {"b", b.address}}));
+    std::atomic<int> taken{0};   // runs on the poll thread when the next poll takes the fleet
+    s.server->replace_targets(fleet_of({{"a", a.address}, {"b", b.address}}), [&] { ++taken; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(taken == 0);
     const HttpReply after = get(s.port(), "/metrics");
+    CHECK(taken == 1);
     CHECK(after.status == 200);
     CHECK(has(after.body, "uwsgi_up{instance=\"a\",stats_uri=\"" + a.address + "\"} 1"));
     CHECK(has(after.body, "uwsgi_up{instance=\"b\",stats_uri=\"" + b.address + "\"} 1"));
