@@ -253,6 +253,10 @@ def exporter_tls_auth(ctx):
             check(st == 401 and "uwsgi_up" not in body, "wrong password: status %s" % st)
             st, _, body = fetch("http://127.0.0.1:%d/metrics" % eport, headers=good)
             check(st is None and "uwsgi_up" not in body, "plain HTTP to the TLS port answered %s" % st)
+            check(wait_until(lambda: "refused (TLS): libmicrohttpd: " in harness.tail(eproc.log, 20), 5, 0.1),
+                  "the failed TLS handshake left no log line:\n" + eproc.tail())
+            check("refused (401 credentials): no credentials from 127.0.0.1" in harness.tail(eproc.log, 20),
+                  "no 401 log line:\n" + eproc.tail())
         ctx.sub("refused", refused)
     finally:
         eproc.stop()
