@@ -425,6 +425,7 @@ int MetricsServer::probe(MHD_Connection* c) {
     }
     FetchLimits limits = options_.limits;
     limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
+    limits.follow_redirects = false;   // a redirect would poll what was not checked
     std::vector<std::unique_ptr<Instance>> one;
     if (Status st = make_fleet({Target{normal, normal}}, limits, one); !st) {
         return text(c, MHD_HTTP_BAD_REQUEST, st.message());

@@ -322,6 +322,19 @@ def exporter_probe_parsed(ctx):
                 time.sleep(0.3)
                 check(outside.connections == 0, "the socket outside the tree got %d" % outside.connections)
             ctx.sub("dotdot", dotdot)
+
+            def redirect():
+                # An allowed URL that redirects to 127.0.0.2: not followed.
+                hop = fake_server.FakeServer(fake_server.h_http(
+                    "302 Found", b"", headers=("Location: http://%s/" % hidden_http.address,)))
+                with hop:
+                    st, _, text = probe("http://127.0.0.1:%d/" % hop.port)
+                    check(st == 200 and 'uwsgi_up{instance="http://127.0.0.1:%d/",' % hop.port in text
+                          and "} 0\n" in text, "a redirecting target: %s %r" % (st, text[:300]))
+                    check(hop.connections == 1, "the redirecting target got %d connections" % hop.connections)
+                    time.sleep(0.3)
+                    check(hidden_http.connections == 0, "the redirect was followed to 127.0.0.2")
+            ctx.sub("redirect", redirect)
         finally:
             eproc.stop()
 

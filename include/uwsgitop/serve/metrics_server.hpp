@@ -90,7 +90,7 @@ public:
     bool config_error() const { return config_error_; }
     // The bound port (after start()).
     uint16_t port() const { return port_; }
-    bool tls() const { return tls_->tls(); }
+    bool tls() const { return tls_ && tls_->tls(); }
     // Closes every connection and joins the threads (also the destructor).
     void stop();
 

@@ -19,7 +19,8 @@
 //      "@app-*", "http://127.0.0.1:*/"; with no pattern it must be the
 //      normal form of one of the configured targets' addresses (command
 //      line and --targets file).
-// A refusal is one line naming the target and the rule that refused it.
+// A refusal is one line naming the target and the rule that refused it. An
+// http(s) probe follows no redirect (a 3xx is an error, uwsgi_up 0).
 #pragma once
 
 #include <string>
