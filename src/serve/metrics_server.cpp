@@ -38,6 +38,7 @@ constexpr const char* kClassicType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kOpenMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 constexpr const char* kRealm = "uwsgitop";
 constexpr unsigned kSpareSlots = 16;   // libmicrohttpd's table beyond the guard's limit
+constexpr std::size_t kReplyRoom = 1024;   // pool bytes beyond --web-max-request-size
 constexpr double kDrainSeconds = 10;   // a replaced daemon's connections may end within this
 
 // The dlopened library; start() checks it loaded before any other use.
@@ -122,6 +123,39 @@ std::string status_page(const PollAnswer* last, std::size_t targets) {
     return page;
 }
 
+// The client's address for a log line ("127.0.0.1", "[::1]").
+std::string client_of(MHD_Connection* c) {
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (!info || !info->client_addr) return host;
+    const sockaddr* sa = info->client_addr;
+    if (sa->sa_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, host, sizeof host);
+        return host;
+    }
+    if (sa->sa_family == AF_INET6) {
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, host, sizeof host);
+        return log_text("[", host, "]");
+    }
+    return host;
+}
+
+MHD_Result add_length(void* cls, MHD_ValueKind /*kind*/, const char* key, const char* value) {
+    *static_cast<std::size_t*>(cls) += std::strlen(key) + (value ? std::strlen(value) : 0) + 4;   // ": ", CRLF
+    return MHD_YES;
+}
+
+// The request line and headers' length as sent, give or take what the
+// query's percent-decoding saved (never more than the bytes sent).
+std::size_t request_bytes(MHD_Connection* c, const char* url, const char* method, std::size_t& line) {
+    std::size_t query = 0;
+    mhd().get_connection_values(c, MHD_GET_ARGUMENT_KIND, &add_length, &query);
+    line = std::strlen(method) + std::strlen(url) + query + 12;   // " HTTP/1.1\r\n", '?', '='
+    std::size_t headers = 2;
+    mhd().get_connection_values(c, MHD_HEADER_KIND, &add_length, &headers);
+    return line + headers;
+}
+
 MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
                       const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
                       void** con_cls) {
@@ -130,6 +164,17 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
     if (*con_cls == nullptr) {
         static int marker;
         *con_cls = &marker;
+        auto* server = static_cast<MetricsServer*>(cls);
+        std::size_t line = 0;
+        if (request_bytes(connection, url, method, line) > server->max_request_bytes()) {
+            server->guard()->answered(connection);
+            const bool long_url = line > server->max_request_bytes();
+            server->log().refused(long_url ? "414 request line" : "431 headers",
+                                  log_text("a request larger than --web-max-request-size from ", client_of(connection)),
+                                  monotonic_seconds());
+            return text(connection, long_url ? MHD_HTTP_URI_TOO_LONG : MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        long_url ? "request line too long" : "request headers too large");
+        }
         if (*upload_data_size == 0 || std::strcmp(method, "GET") == 0 || std::strcmp(method, "HEAD") == 0) {
             // fall through to the answer below on this first call
         } else {
@@ -164,23 +209,6 @@ __attribute__((format(printf, 2, 0))) void on_library_message(void* cls, const c
     char buf[512];
     std::vsnprintf(buf, sizeof buf, format, args);
     static_cast<MetricsServer*>(cls)->library_message(buf);
-}
-
-// The client's address for a log line ("127.0.0.1", "[::1]").
-std::string client_of(MHD_Connection* c) {
-    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char host[INET6_ADDRSTRLEN] = "?";
-    if (!info || !info->client_addr) return host;
-    const sockaddr* sa = info->client_addr;
-    if (sa->sa_family == AF_INET) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, host, sizeof host);
-        return host;
-    }
-    if (sa->sa_family == AF_INET6) {
-        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, host, sizeof host);
-        return log_text("[", host, "]");
-    }
-    return host;
 }
 
 // A response ended (or the request failed): a kept-alive connection now
@@ -305,7 +333,10 @@ MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
         {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&on_library_message), this},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections_per_ip), nullptr},
         {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds), nullptr},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes), nullptr},
+        // Room beyond the request limit for the answer's headers: a request
+        // just under the limit filled the pool and got no answer at all
+        // (libmicrohttpd 0.9.75); on_request refuses what is over the limit.
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes + kReplyRoom), nullptr},
         {MHD_OPTION_THREAD_STACK_SIZE, static_cast<intptr_t>(1 << 20), nullptr},
     };
     if (tls.tls()) {

@@ -40,6 +40,7 @@ MhdApi load_mhd(std::initializer_list<const char*> names) {
     need("MHD_basic_auth_get_username_password", api.basic_auth_get_username_password);
     need("MHD_free", api.free);
     need("MHD_get_connection_info", api.get_connection_info);
+    need("MHD_get_connection_values", api.get_connection_values);
     need("MHD_get_daemon_info", api.get_daemon_info);
     need("MHD_quiesce_daemon", api.quiesce_daemon);
     if (missing) {

@@ -5,6 +5,19 @@
 
 namespace uwsgitop {
 
+namespace {
+
+// At most ServeLog::kMaxDetail bytes of `s`, cut before a UTF-8 continuation byte.
+std::string_view clip(std::string_view s, bool& cut) {
+    cut = s.size() > ServeLog::kMaxDetail;
+    if (!cut) return s;
+    std::size_t n = ServeLog::kMaxDetail;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+}
+
+}  // namespace
+
 ServeLog::ServeLog(LogLevel level, Sink sink) : level_(level), sink_(std::move(sink)) {
     if (!sink_) {
         sink_ = [](const std::string& line) {
@@ -32,7 +45,9 @@ void ServeLog::refused_many(std::string_view kind, uint64_t count, std::string_v
     if (count == 0 || !enabled(LogLevel::Warn)) return;
     std::lock_guard<std::mutex> lock(mutex_);
     flush_locked(now);
-    const std::string head = log_text("refused (", kind, "): ", first_detail);
+    bool cut = false;
+    const std::string_view detail = clip(first_detail, cut);   // before `cut` is read
+    const std::string head = log_text("refused (", kind, "): ", detail, cut ? "..." : "");
     if (enabled(LogLevel::Debug)) {
         write(count > 1 ? log_text(head, " (x", std::to_string(count), ")") : head);
         return;

@@ -112,6 +112,7 @@ public:
     int handle(Request& r);
     void library_message(std::string_view text);
     ConnectionGuard* guard() { return guard_.get(); }
+    std::size_t max_request_bytes() const { return options_.max_request_bytes; }
 
 private:
     std::vector<std::unique_ptr<Instance>>& fleet_;

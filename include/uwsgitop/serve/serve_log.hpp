@@ -11,7 +11,9 @@
 // "request deadline", ...): the first one of a kind in a minute is logged at
 // once with its detail; the others of that kind in the same minute are
 // summed into one line when the minute ends ("N more KIND in the last 60
-// s"), written by tick() or the next refusal after it. Thread-safe; every
+// s"), written by tick() or the next refusal after it. A refusal's detail is
+// cut to kMaxDetail bytes (at a UTF-8 boundary, "..." added): a client's
+// 30 KB URL is not a 30 KB line. Thread-safe; every
 // line starts with "uwsgitop: " and ends with a newline, and text that came
 // from a client or a server is escaped by the caller.
 #pragma once
@@ -40,6 +42,7 @@ class ServeLog {
 public:
     using Sink = std::function<void(const std::string& line)>;   // a whole line, newline included
     static constexpr double kWindowSeconds = 60;
+    static constexpr std::size_t kMaxDetail = 300;
 
     // The default sink writes to stderr.
     explicit ServeLog(LogLevel level, Sink sink = {});

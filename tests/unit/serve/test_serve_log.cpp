@@ -41,6 +41,18 @@ TEST_CASE("a refusal kind logs its first one, then one count when its minute end
     CHECK(out.lines[3] == "uwsgitop: refused (401 credentials): again\n");
 }
 
+TEST_CASE("a long detail is cut, at a UTF-8 boundary") {
+    Lines out;
+    ServeLog log(LogLevel::Info, out.sink());
+    std::string url = "\"/" + std::string(ServeLog::kMaxDetail - 3, 'a') + "\xc3\xa9" + std::string(30000, 'b');
+    log.refused("404 path", url, 0);
+    REQUIRE(out.lines.size() == 1);
+    const std::string& l = out.lines[0];
+    CHECK(l.size() < ServeLog::kMaxDetail + 40);
+    CHECK(l.find("\xc3") == std::string::npos);   // the two-byte character is not split: left out whole
+    CHECK(l.substr(l.size() - 4) == "...\n");
+}
+
 TEST_CASE("counts handed in at once: the first has its line, the rest are summed") {
     Lines out;
     ServeLog log(LogLevel::Warn, out.sink());
