@@ -153,6 +153,24 @@ void SharedPoll::log_changes(const std::vector<std::unique_ptr<Instance>>& view)
     was_up_ = std::move(now_up);
 }
 
+// Both text formats (self metrics first) and each target's state, of `view`.
+std::shared_ptr<PollAnswer> SharedPoll::render(const std::vector<std::unique_ptr<Instance>>& view) const {
+    auto answer = std::make_shared<PollAnswer>();
+    PrometheusOptions o = format_;
+    o.openmetrics = false;
+    write_self_metrics(self_, false, answer->classic);
+    write_prometheus(view, o, answer->classic);
+    o.openmetrics = true;
+    write_self_metrics(self_, true, answer->openmetrics);
+    write_prometheus(view, o, answer->openmetrics);
+    const double now = monotonic_seconds();
+    answer->targets.reserve(view.size());
+    for (const auto& inst : view) {
+        answer->targets.push_back({inst->target.name, inst->target.address, instance_state(*inst, now)});
+    }
+    return answer;
+}
+
 void SharedPoll::poll_once(double deadline) {
     const double start = monotonic_seconds();
     take_replacement();
@@ -190,19 +208,7 @@ void SharedPoll::poll_once(double deadline) {
     self_.record_poll(view, failed, monotonic_seconds() - start);
     log_changes(view);
 
-    auto answer = std::make_shared<PollAnswer>();
-    PrometheusOptions o = format_;
-    o.openmetrics = false;
-    write_self_metrics(self_, false, answer->classic);
-    write_prometheus(view, o, answer->classic);
-    o.openmetrics = true;
-    write_self_metrics(self_, true, answer->openmetrics);
-    write_prometheus(view, o, answer->openmetrics);
-    const double now = monotonic_seconds();
-    answer->targets.reserve(view.size());
-    for (const auto& inst : view) {
-        answer->targets.push_back({inst->target.name, inst->target.address, instance_state(*inst, now)});
-    }
+    std::shared_ptr<PollAnswer> answer = render(view);
     for (std::size_t i = 0; i < partial.size(); ++i) {
         if (finished[i]) fleet_[i] = std::move(partial[i]);
     }

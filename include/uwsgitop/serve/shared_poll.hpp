@@ -95,6 +95,7 @@ private:
     void poll_once(double deadline);
     void take_replacement();   // the poll thread, before a poll
     void log_changes(const std::vector<std::unique_ptr<Instance>>& view);
+    std::shared_ptr<PollAnswer> render(const std::vector<std::unique_ptr<Instance>>& view) const;
 
     std::vector<std::unique_ptr<Instance>>& fleet_;
     const unsigned concurrency_;
