@@ -94,6 +94,8 @@ complete -c uwsgitop -l probe-allow -x -d 'Addresses /probe may poll (glob, repe
 complete -c uwsgitop -l web-max-connections -x -d 'Open connections at most'
 complete -c uwsgitop -l web-max-connections-per-ip -x -d 'Open connections per client address at most'
 complete -c uwsgitop -l web-idle-timeout -x -d 'Close a connection idle this long'
+complete -c uwsgitop -l web-request-timeout -x -d 'A whole request (headers and body) within this'
+complete -c uwsgitop -l log-level -x -a 'error warn info debug' -d 'Metrics server: what to log on stderr'
 complete -c uwsgitop -l web-max-request-size -x -d 'Largest request line + headers, KiB'
 complete -c uwsgitop -l scrape-timeout-offset -x -d 'Answer this long before the scrape timeout'
 complete -c uwsgitop -l concurrency -x -d 'Threads for fleet targets that block'

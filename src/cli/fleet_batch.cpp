@@ -11,14 +11,40 @@
 #include "uwsgitop/output/fleet_dump.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/metrics_server.hpp"
+#include "uwsgitop/settings/fetch_setup.hpp"
 
 namespace uwsgitop {
 
 namespace {
 
-std::atomic<bool> g_stop{false};   // lock-free: safe to set from a signal handler
+std::atomic<bool> g_stop{false};     // lock-free: safe to set from a signal handler
+std::atomic<bool> g_reload{false};   // SIGHUP seen, not handled yet
 
 extern "C" void on_stop_signal(int) { g_stop = true; }
+extern "C" void on_reload_signal(int) { g_reload = true; }
+
+// SIGHUP: the targets (command line, settings file, --targets file read
+// again) and the web config; each one that is bad is one line on stderr and
+// the previous one stays in force. `expanded` (--follow-vassals' Emperors,
+// the poll thread's) is cleared on the poll thread when the new fleet is
+// taken, so the vassals of the Emperors still in it join again.
+void reload_server(const Options& options, MetricsServer& server, std::vector<std::string>& expanded) {
+    std::vector<Target> targets;
+    std::vector<std::unique_ptr<Instance>> fresh;
+    Status st = collect_targets(options, targets);
+    if (st) st = make_fleet(targets, fetch_limits(options), fresh);
+    if (!st) {
+        server.log().line(LogLevel::Error, log_text("reload: ", st.message(), "; the previous targets stay in force"));
+    } else {
+        const std::size_t n = fresh.size();
+        server.replace_targets(std::move(fresh), [&expanded] { expanded.clear(); });
+        server.log().line(LogLevel::Info, log_text("reload: ", std::to_string(n), " target(s)"));
+    }
+    if (Status web = server.reload_web_config(); !web) {
+        server.log().line(LogLevel::Error,
+                          log_text("reload: ", web.message(), "; the previous web config stays in force"));
+    }
+}
 
 // --follow-vassals for the runs without a screen, after each poll: the new
 // vassals of Emperors not followed yet (`expanded`) join the fleet, polled
@@ -92,6 +118,8 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    sa.sa_handler = on_reload_signal;
+    sigaction(SIGHUP, &sa, nullptr);
     ServeOptions serve;
     serve.listen = options.serve_metrics;
     serve.concurrency = static_cast<unsigned>(options.concurrency);
@@ -102,20 +130,27 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     serve.max_connections = static_cast<unsigned>(options.web_max_connections);
     serve.max_connections_per_ip = static_cast<unsigned>(options.web_max_connections_per_ip);
     serve.idle_timeout_seconds = static_cast<unsigned>(options.web_idle_timeout);
+    serve.request_timeout_seconds = options.web_request_timeout;
     serve.max_request_bytes = static_cast<std::size_t>(options.web_max_request_kib * 1024);
     serve.scrape_timeout_offset = options.scrape_timeout_offset;
+    serve.log_level = options.log_level;
     std::vector<std::string> expanded;
     MetricsServer server(fleet, serve, [&] { follow_new_vassals(options, fleet, expanded); });
     Status st = server.start();
     if (st) {
-        std::fprintf(stderr, "uwsgitop: serving /metrics for %zu target(s) on %s%s\n", fleet.size(),
-                     server.tls() ? "https://" : "http://", options.serve_metrics.c_str());
-        while (!g_stop.load()) sleep_for_seconds(0.2);
+        server.log().line(LogLevel::Info, log_text("serving /metrics for ", std::to_string(fleet.size()),
+                                                   " target(s) on ", server.tls() ? "https://" : "http://",
+                                                   options.serve_metrics));
+        for (unsigned long n = 0; !g_stop.load(); ++n) {
+            sleep_for_seconds(0.2);
+            if (g_reload.exchange(false)) reload_server(options, server, expanded);
+            if (n % 5 == 0) server.tick();   // about once a second
+        }
         server.stop();
     }
     if (!st) {
         std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
-        return 2;
+        return server.config_error() ? 2 : 1;   // a usage error, or the system (cannot bind, no library)
     }
     return 0;
 }

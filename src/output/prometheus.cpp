@@ -210,7 +210,7 @@ void write_prometheus(const std::vector<std::unique_ptr<Instance>>& fleet, const
         append_label_value(base[i], fleet[i]->target.address);
         base[i] += '"';
     }
-    w.family("uwsgi_up", Kind::Gauge, "Whether the uWSGI server is up.");
+    if (!fleet.empty()) w.family("uwsgi_up", Kind::Gauge, "Whether the uWSGI server is up.");   // no empty family
     for (std::size_t i = 0; i < fleet.size(); ++i) w.sample("uwsgi_up", Kind::Gauge, base[i], fleet[i]->last_ok ? 1 : 0);
     for (const Family& f : kFamilies) write_family(w, f, fleet, base, opt.openmetrics);
     if (opt.cores) {

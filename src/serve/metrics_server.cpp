@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -35,6 +37,9 @@ namespace {
 constexpr const char* kClassicType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kOpenMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 constexpr const char* kRealm = "uwsgitop";
+constexpr unsigned kSpareSlots = 16;   // libmicrohttpd's table beyond the guard's limit
+constexpr std::size_t kReplyRoom = 1024;   // pool bytes beyond --web-max-request-size
+constexpr double kDrainSeconds = 10;   // a replaced daemon's connections may end within this
 
 // The dlopened library; start() checks it loaded before any other use.
 const MhdApi& mhd() { return mhd_api(); }
@@ -118,6 +123,39 @@ std::string status_page(const PollAnswer* last, std::size_t targets) {
     return page;
 }
 
+// The client's address for a log line ("127.0.0.1", "[::1]").
+std::string client_of(MHD_Connection* c) {
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (!info || !info->client_addr) return host;
+    const sockaddr* sa = info->client_addr;
+    if (sa->sa_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, host, sizeof host);
+        return host;
+    }
+    if (sa->sa_family == AF_INET6) {
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, host, sizeof host);
+        return log_text("[", host, "]");
+    }
+    return host;
+}
+
+MHD_Result add_length(void* cls, MHD_ValueKind /*kind*/, const char* key, const char* value) {
+    *static_cast<std::size_t*>(cls) += std::strlen(key) + (value ? std::strlen(value) : 0) + 4;   // ": ", CRLF
+    return MHD_YES;
+}
+
+// The request line and headers' length as sent, give or take what the
+// query's percent-decoding saved (never more than the bytes sent).
+std::size_t request_bytes(MHD_Connection* c, const char* url, const char* method, std::size_t& line) {
+    std::size_t query = 0;
+    mhd().get_connection_values(c, MHD_GET_ARGUMENT_KIND, &add_length, &query);
+    line = std::strlen(method) + std::strlen(url) + query + 12;   // " HTTP/1.1\r\n", '?', '='
+    std::size_t headers = 2;
+    mhd().get_connection_values(c, MHD_HEADER_KIND, &add_length, &headers);
+    return line + headers;
+}
+
 MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
                       const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
                       void** con_cls) {
@@ -126,6 +164,17 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
     if (*con_cls == nullptr) {
         static int marker;
         *con_cls = &marker;
+        auto* server = static_cast<MetricsServer*>(cls);
+        std::size_t line = 0;
+        if (request_bytes(connection, url, method, line) > server->max_request_bytes()) {
+            server->guard()->answered(connection);
+            const bool long_url = line > server->max_request_bytes();
+            server->log().refused(long_url ? "414 request line" : "431 headers",
+                                  log_text("a request larger than --web-max-request-size from ", client_of(connection)),
+                                  monotonic_seconds());
+            return text(connection, long_url ? MHD_HTTP_URI_TOO_LONG : MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        long_url ? "request line too long" : "request headers too large");
+        }
         if (*upload_data_size == 0 || std::strcmp(method, "GET") == 0 || std::strcmp(method, "HEAD") == 0) {
             // fall through to the answer below on this first call
         } else {
@@ -136,8 +185,36 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
         *upload_data_size = 0;
         return MHD_YES;
     }
+    auto* server = static_cast<MetricsServer*>(cls);
+    server->guard()->answered(connection);   // the request is whole: its deadline is met
     MetricsServer::Request r{connection, url, method};
-    return static_cast<MHD_Result>(static_cast<MetricsServer*>(cls)->handle(r));
+    return static_cast<MHD_Result>(server->handle(r));
+}
+
+// libmicrohttpd's connection start and close, for the guard (closed before
+// the library closes the descriptor).
+void on_connection(void* cls, MHD_Connection* connection, void** /*socket_context*/,
+                   MHD_ConnectionNotificationCode code) {
+    ConnectionGuard* guard = static_cast<MetricsServer*>(cls)->guard();
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard->closed(connection);
+        return;
+    }
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info) guard->opened(connection, info->connect_fd);
+}
+
+// libmicrohttpd's messages (MHD_USE_ERROR_LOG), one line each, to the log.
+__attribute__((format(printf, 2, 0))) void on_library_message(void* cls, const char* format, va_list args) {
+    char buf[512];
+    std::vsnprintf(buf, sizeof buf, format, args);
+    static_cast<MetricsServer*>(cls)->library_message(buf);
+}
+
+// A response ended (or the request failed): a kept-alive connection now
+// awaits its next request.
+void on_completed(void* cls, MHD_Connection* connection, void** /*con_cls*/, MHD_RequestTerminationCode /*toe*/) {
+    static_cast<MetricsServer*>(cls)->guard()->completed(connection);
 }
 
 // Binds HOST:PORT (":PORT": every interface, IPv6 and IPv4 where it can).
@@ -195,7 +272,10 @@ Status bind_listen(const std::string& listen, int& fd_out, uint16_t& port_out) {
 
 MetricsServer::MetricsServer(std::vector<std::unique_ptr<Instance>>& fleet, ServeOptions options,
                              std::function<void()> after_poll)
-    : fleet_(fleet), options_(std::move(options)), after_poll_(std::move(after_poll)) {}
+    : fleet_(fleet),
+      options_(std::move(options)),
+      after_poll_(std::move(after_poll)),
+      log_(options_.log_level, options_.log_sink) {}
 
 MetricsServer::~MetricsServer() { stop(); }
 
@@ -203,53 +283,99 @@ Status MetricsServer::start() {
     if (const MhdApi& api = mhd(); !api.error.empty()) {
         return Status::fail("--serve-metrics " + escape_for_display(options_.listen) + ": " + api.error);
     }
-    if (!options_.web_config_file.empty()) {
-        if (Status st = load_web_config(options_.web_config_file, web_); !st) return st;
+    config_error_ = true;   // until the checks of what was given pass
+    Address listen;
+    if (Status st = parse_address(options_.listen, listen); !st || listen.kind != AddressKind::Tcp) {
+        return Status::fail("--serve-metrics \"" + escape_for_display(options_.listen) +
+                            "\": give HOST:PORT to listen on (:PORT for every interface)");
     }
+    auto web = std::make_shared<WebConfig>();
+    if (!options_.web_config_file.empty()) {
+        if (Status st = load_web_config(options_.web_config_file, *web); !st) return st;
+    }
+    web_ = web;
+    tls_ = web;
     std::vector<std::string> configured;
     for (const auto& inst : fleet_) configured.push_back(inst->target.address);
-    allow_ = std::make_unique<ProbeAllow>(options_.probe_allow, std::move(configured));
+    allow_ = std::make_shared<ProbeAllow>(options_.probe_allow, configured);
+    if (web->tls() && mhd().is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
+                            ": tls_server_config: this libmicrohttpd was built without TLS");
+    }
+    config_error_ = false;
     if (Status st = bind_listen(options_.listen, listen_fd_, port_); !st) return st;
-    poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_);
-
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
-    if (web_.tls()) {
-        if (mhd().is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-            stop();
-            return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
-                                ": tls_server_config: this libmicrohttpd was built without TLS");
-        }
-        flags |= MHD_USE_TLS;
-    }
-    std::vector<MHD_OptionItem> opts = {
-        {MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr},
-        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections), nullptr},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections_per_ip), nullptr},
-        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds), nullptr},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes), nullptr},
-        {MHD_OPTION_THREAD_STACK_SIZE, static_cast<intptr_t>(1 << 20), nullptr},
-    };
-    if (web_.tls()) {
-        opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(web_.key_pem.c_str())});
-        opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(web_.cert_pem.c_str())});
-    }
-    opts.push_back({MHD_OPTION_END, 0, nullptr});
-    daemon_ = mhd().start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
-                               MHD_OPTION_END);
+    poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_, &log_);
+    guard_ = std::make_unique<ConnectionGuard>(options_.request_timeout_seconds, options_.idle_timeout_seconds,
+                                               options_.max_connections);
+    Status why;
+    daemon_ = start_daemon(*web, why);
     if (!daemon_) {
-        const std::string why = web_.tls() ? ": cannot start TLS (are tls_server_config.cert_file and key_file a PEM "
-                                             "certificate and its key?)"
-                                           : ": the HTTP server did not start";
+        config_error_ = web->tls();   // most likely a certificate and key that do not go together
         stop();
-        return Status::fail("--serve-metrics " + escape_for_display(options_.listen) + why);
+        return why;
     }
     return Status::ok();
 }
 
+// A daemon on listen_fd_ with the limits, the guard's hooks and `tls`'s
+// certificate (which must outlive it); null with `why` when it does not start.
+MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (tls.tls()) flags |= MHD_USE_TLS;
+    std::vector<MHD_OptionItem> opts = {
+        {MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr},
+        // The guard keeps max_connections open: the spare slots let a new
+        // connection in while the one it evicts closes.
+        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections + kSpareSlots), nullptr},
+        {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), this},
+        {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), this},
+        {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&on_library_message), this},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections_per_ip), nullptr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options_.idle_timeout_seconds), nullptr},
+        // Room beyond the request limit for the answer's headers: a request
+        // just under the limit filled the pool and got no answer at all
+        // (libmicrohttpd 0.9.75); on_request refuses what is over the limit.
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes + kReplyRoom), nullptr},
+        {MHD_OPTION_THREAD_STACK_SIZE, static_cast<intptr_t>(1 << 20), nullptr},
+    };
+    if (tls.tls()) {
+        opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(tls.key_pem.c_str())});
+        opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(tls.cert_pem.c_str())});
+    }
+    opts.push_back({MHD_OPTION_END, 0, nullptr});
+    MHD_Daemon* d = mhd().start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
+                                       MHD_OPTION_END);
+    if (!d) {
+        why = Status::fail("--serve-metrics " + escape_for_display(options_.listen) +
+                           (tls.tls() ? ": cannot start TLS (are tls_server_config.cert_file and key_file a PEM "
+                                        "certificate and its key?)"
+                                      : ": the HTTP server did not start"));
+    }
+    return d;
+}
+
+namespace {
+
+// Stops `d` without closing the listening socket (quiesced first: it hands
+// the socket back), after its connections ended or `wait` seconds.
+void stop_keeping_socket(MHD_Daemon* d, double wait) {
+    mhd().quiesce_daemon(d);
+    const double until = monotonic_seconds() + wait;
+    while (monotonic_seconds() < until) {
+        const MHD_DaemonInfo* info = mhd().get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!info || info->num_connections == 0) break;
+        sleep_for_seconds(0.05);
+    }
+    mhd().stop_daemon(d);
+}
+
+}  // namespace
+
 void MetricsServer::stop() {
     if (poll_) poll_->stop();   // wakes waiting scrapes before their threads are joined
     if (daemon_) {
-        mhd().stop_daemon(daemon_);
+        stop_keeping_socket(daemon_, 0);
         daemon_ = nullptr;
     }
     if (listen_fd_ >= 0) {
@@ -257,20 +383,101 @@ void MetricsServer::stop() {
         listen_fd_ = -1;
     }
     poll_.reset();
+    guard_.reset();
+}
+
+std::shared_ptr<const WebConfig> MetricsServer::web() const {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    return web_;
+}
+
+std::shared_ptr<const ProbeAllow> MetricsServer::allow() const {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    return allow_;
+}
+
+void MetricsServer::replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken) {
+    std::vector<std::string> configured;
+    for (const auto& inst : fresh) configured.push_back(inst->target.address);
+    auto allow = std::make_shared<ProbeAllow>(options_.probe_allow, configured);
+    {
+        std::lock_guard<std::mutex> lock(config_mutex_);
+        allow_ = std::move(allow);
+    }
+    poll_->replace_targets(std::move(fresh), std::move(taken));
+}
+
+Status MetricsServer::reload_web_config() {
+    if (options_.web_config_file.empty()) return Status::ok();
+    auto web = std::make_shared<WebConfig>();
+    if (Status st = load_web_config(options_.web_config_file, *web); !st) return st;
+    if (web->tls() != tls_->tls()) {
+        return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
+                            ": tls_server_config: turning TLS on or off needs a restart");
+    }
+    if (web->tls() && (web->cert_pem != tls_->cert_pem || web->key_pem != tls_->key_pem)) {
+        Status why;
+        MHD_Daemon* fresh = start_daemon(*web, why);
+        if (!fresh) return why;
+        MHD_Daemon* old = daemon_;
+        daemon_ = fresh;
+        stop_keeping_socket(old, kDrainSeconds);
+        tls_ = web;
+    }
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    web_ = std::move(web);
+    return Status::ok();
+}
+
+// True when basic auth is off or the request's credentials match; else
+// logs the refusal (the 401 is the caller's).
+bool MetricsServer::authorized(MHD_Connection* c, const WebConfig& web) {
+    if (!web.auth()) return true;
+    char* password = nullptr;
+    char* user = mhd().basic_auth_get_username_password(c, &password);
+    const bool ok = user && password && check_password(web, user, password);
+    if (!ok && log_.enabled(LogLevel::Warn)) {
+        const std::string who = user ? log_text("user \"", escape_for_display(user), "\"") : "no credentials";
+        log_.refused("401 credentials", log_text(who, " from ", client_of(c)), monotonic_seconds());
+    }
+    if (user) mhd().free(user);
+    if (password) mhd().free(password);
+    return ok;
+}
+
+// /probe?target=ADDRESS: checked (probe_allow.hpp), then polled alone.
+int MetricsServer::probe(MHD_Connection* c) {
+    const char* target = mhd().lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
+    if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
+    std::string normal;   // the address checked is the one polled
+    if (Status st = allow()->check(target, normal); !st) {
+        log_.refused("403 probe target", log_text(st.message(), " (from ", client_of(c), ")"), monotonic_seconds());
+        return text(c, MHD_HTTP_FORBIDDEN, st.message());
+    }
+    FetchLimits limits = options_.limits;
+    limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
+    limits.follow_redirects = false;   // a redirect would poll what was not checked
+    std::vector<std::unique_ptr<Instance>> one;
+    if (Status st = make_fleet({Target{normal, normal}}, limits, one); !st) {
+        return text(c, MHD_HTTP_BAD_REQUEST, st.message());
+    }
+    poll_instance(*one.front());
+    PrometheusOptions o = options_.prometheus;
+    o.openmetrics = wants_openmetrics(c);
+    std::string body;
+    write_prometheus(one, o, body);
+    return answer(c, MHD_HTTP_OK, o.openmetrics ? kOpenMetricsType : kClassicType, body);
 }
 
 int MetricsServer::handle(Request& r) {
     MHD_Connection* c = r.connection;
     if (r.method != "GET" && r.method != "HEAD") {
+        log_.refused("405 method", log_text("method \"", escape_for_display(r.method), "\" from ", client_of(c)),
+                     monotonic_seconds());
         return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET and HEAD\n", "GET, HEAD");
     }
-    if (web_.auth()) {
-        char* password = nullptr;
-        char* user = mhd().basic_auth_get_username_password(c, &password);
-        const bool ok = user && password && check_password(web_, user, password);
-        if (user) mhd().free(user);
-        if (password) mhd().free(password);
-        if (!ok) return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
+    if (!authorized(c, *web())) {
+        return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
     }
     const std::string_view url = r.url;
     if (url == "/metrics") {
@@ -282,30 +489,46 @@ int MetricsServer::handle(Request& r) {
         const bool om = wants_openmetrics(c);
         return answer(c, MHD_HTTP_OK, om ? kOpenMetricsType : kClassicType, om ? a->openmetrics : a->classic);
     }
-    if (url == "/probe") {
-        const char* target = mhd().lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "target");
-        if (!target || !*target) return text(c, MHD_HTTP_BAD_REQUEST, "give the instance as /probe?target=ADDRESS");
-        if (Status st = allow_->check(target); !st) return text(c, MHD_HTTP_FORBIDDEN, st.message());
-        FetchLimits limits = options_.limits;
-        limits.timeout_seconds = std::min(limits.timeout_seconds, scrape_budget(c, options_.scrape_timeout_offset));
-        std::vector<std::unique_ptr<Instance>> one;
-        if (Status st = make_fleet({Target{target, target}}, limits, one); !st) {
-            return text(c, MHD_HTTP_BAD_REQUEST, st.message());
-        }
-        poll_instance(*one.front());
-        PrometheusOptions o = options_.prometheus;
-        o.openmetrics = wants_openmetrics(c);
-        std::string body;
-        write_prometheus(one, o, body);
-        return answer(c, MHD_HTTP_OK, o.openmetrics ? kOpenMetricsType : kClassicType, body);
-    }
+    if (url == "/probe") return probe(c);
     if (url == "/") {
         const std::shared_ptr<const PollAnswer> last = poll_->last();
-        return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", status_page(last.get(), fleet_.size()));
+        return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", status_page(last.get(), poll_->targets()));
     }
     if (url == "/-/healthy") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Healthy.");
     if (url == "/-/ready") return text(c, MHD_HTTP_OK, "uwsgitop exporter is Ready.");
+    log_.refused("404 path", log_text("\"", escape_for_display(url), "\" from ", client_of(c)), monotonic_seconds());
     return text(c, MHD_HTTP_NOT_FOUND, "not found; try /metrics, /probe?target=ADDRESS or /");
+}
+
+void MetricsServer::library_message(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    const std::string line = log_text("libmicrohttpd: ", escape_for_display(text));
+    const bool limit = text.find("limit") != std::string_view::npos;
+    const bool tls = text.find("TLS") != std::string_view::npos || text.find("handshake") != std::string_view::npos;
+    if (limit) {
+        log_.refused("connection limit", line, monotonic_seconds());
+    } else if (tls) {
+        log_.refused("TLS", line, monotonic_seconds());
+    } else {
+        log_.line(LogLevel::Debug, line);
+    }
+}
+
+void MetricsServer::tick() {
+    const double now = monotonic_seconds();
+    if (guard_) {
+        const ConnectionGuard::Counts n = guard_->counts();
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "%g", options_.request_timeout_seconds);
+        log_.refused_many("request deadline", n.timed_out - logged_.timed_out,
+                          log_text("a connection sent no whole request within ", secs, " s: closed"), now);
+        log_.refused_many("connection limit", n.evicted - logged_.evicted,
+                          log_text("--web-max-connections ", std::to_string(options_.max_connections),
+                                   " open: the oldest one still sending its request was closed"),
+                          now);
+        logged_ = n;
+    }
+    log_.tick(now);
 }
 
 }  // namespace uwsgitop

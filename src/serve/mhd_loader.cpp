@@ -39,6 +39,10 @@ MhdApi load_mhd(std::initializer_list<const char*> names) {
     need("MHD_queue_basic_auth_fail_response", api.queue_basic_auth_fail_response);
     need("MHD_basic_auth_get_username_password", api.basic_auth_get_username_password);
     need("MHD_free", api.free);
+    need("MHD_get_connection_info", api.get_connection_info);
+    need("MHD_get_connection_values", api.get_connection_values);
+    need("MHD_get_daemon_info", api.get_daemon_info);
+    need("MHD_quiesce_daemon", api.quiesce_daemon);
     if (missing) {
         dlclose(lib);
         MhdApi none;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "uwsgitop/base/clock.hpp"
+#include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop {
 
@@ -26,13 +27,54 @@ std::unique_ptr<Instance> stand_in(const Instance& polling) {
 }  // namespace
 
 SharedPoll::SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
-                       std::function<void()> after_poll)
+                       std::function<void()> after_poll, ServeLog* log)
     : fleet_(fleet),
       concurrency_(std::max(1u, concurrency)),
       format_(format),
       after_poll_(std::move(after_poll)),
+      log_(log),
       poll_(concurrency_) {
+    targets_ = fleet_.size();
     thread_ = std::thread([this] { run(); });
+}
+
+void SharedPoll::replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    targets_ = fresh.size();
+    replacement_ = std::move(fresh);
+    replacement_taken_ = std::move(taken);
+    has_replacement_ = true;
+}
+
+void SharedPoll::take_replacement() {
+    std::vector<std::unique_ptr<Instance>> fresh;
+    std::function<void()> taken;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!has_replacement_) return;
+        fresh = std::move(replacement_);
+        replacement_.clear();
+        taken = std::move(replacement_taken_);
+        replacement_taken_ = nullptr;
+        has_replacement_ = false;
+    }
+    for (auto& inst : fresh) {
+        auto same = std::find_if(fleet_.begin(), fleet_.end(), [&](const std::unique_ptr<Instance>& old) {
+            return old && old->target.name == inst->target.name && old->target.address == inst->target.address;
+        });
+        if (same != fleet_.end()) inst = std::move(*same);
+    }
+    for (auto& old : fleet_) {
+        if (old) retired_.push_back(std::move(old));
+    }
+    fleet_ = std::move(fresh);
+    auto gone = [&](const SelfMetrics::TargetFailures& row) {
+        return std::none_of(fleet_.begin(), fleet_.end(),
+                            [&](const std::unique_ptr<Instance>& i) { return i->target.address == row.target.address; });
+    };
+    self_.per_target.erase(std::remove_if(self_.per_target.begin(), self_.per_target.end(), gone),
+                           self_.per_target.end());
+    if (taken) taken();
 }
 
 SharedPoll::~SharedPoll() { stop(); }
@@ -90,8 +132,48 @@ void SharedPoll::run() {
     }
 }
 
+// One line per target whose state changed since the last poll (see the
+// constructor); targets that left the fleet are forgotten.
+void SharedPoll::log_changes(const std::vector<std::unique_ptr<Instance>>& view) {
+    if (!log_) return;
+    std::unordered_map<std::string, bool> now_up;
+    now_up.reserve(view.size());
+    for (const auto& inst : view) {
+        std::string key = log_text(inst->target.name, "\n", inst->target.address);
+        const auto was = was_up_.find(key);
+        const std::string who = log_text("target ", escape_for_display(inst->target.name), " (",
+                                         escape_for_display(inst->target.address), ")");
+        if (!inst->last_ok && (was == was_up_.end() || was->second)) {
+            log_->line(LogLevel::Warn, log_text(who, " is down: ", inst->error));
+        } else if (inst->last_ok && was != was_up_.end() && !was->second) {
+            log_->line(LogLevel::Info, log_text(who, " is up again"));
+        }
+        now_up[std::move(key)] = inst->last_ok;
+    }
+    was_up_ = std::move(now_up);
+}
+
+// Both text formats (self metrics first) and each target's state, of `view`.
+std::shared_ptr<PollAnswer> SharedPoll::render(const std::vector<std::unique_ptr<Instance>>& view) const {
+    auto answer = std::make_shared<PollAnswer>();
+    PrometheusOptions o = format_;
+    o.openmetrics = false;
+    write_self_metrics(self_, false, answer->classic);
+    write_prometheus(view, o, answer->classic);
+    o.openmetrics = true;
+    write_self_metrics(self_, true, answer->openmetrics);
+    write_prometheus(view, o, answer->openmetrics);
+    const double now = monotonic_seconds();
+    answer->targets.reserve(view.size());
+    for (const auto& inst : view) {
+        answer->targets.push_back({inst->target.name, inst->target.address, instance_state(*inst, now)});
+    }
+    return answer;
+}
+
 void SharedPoll::poll_once(double deadline) {
     const double start = monotonic_seconds();
+    take_replacement();
     const std::size_t n = fleet_.size();
 
     // One FleetPoll round (fleet_poll.hpp): every target not still fetching
@@ -106,6 +188,7 @@ void SharedPoll::poll_once(double deadline) {
         poll_.run_until(deadline, FleetPoll::Until::AllDone);
     }
     const bool complete = poll_.in_flight() == 0;
+    if (complete) retired_.clear();   // none of them is fetching any more
     if (complete && after_poll_) after_poll_();   // its new instances are in this answer already
     std::vector<char> finished(n, 1);
     for (std::size_t i = 0; i < n; ++i) finished[i] = fleet_[i]->polling ? 0 : 1;
@@ -123,20 +206,9 @@ void SharedPoll::poll_once(double deadline) {
     std::vector<bool> failed(view.size());
     for (std::size_t i = 0; i < view.size(); ++i) failed[i] = !view[i]->last_ok;
     self_.record_poll(view, failed, monotonic_seconds() - start);
+    log_changes(view);
 
-    auto answer = std::make_shared<PollAnswer>();
-    PrometheusOptions o = format_;
-    o.openmetrics = false;
-    write_self_metrics(self_, false, answer->classic);
-    write_prometheus(view, o, answer->classic);
-    o.openmetrics = true;
-    write_self_metrics(self_, true, answer->openmetrics);
-    write_prometheus(view, o, answer->openmetrics);
-    const double now = monotonic_seconds();
-    answer->targets.reserve(view.size());
-    for (const auto& inst : view) {
-        answer->targets.push_back({inst->target.name, inst->target.address, instance_state(*inst, now)});
-    }
+    std::shared_ptr<PollAnswer> answer = render(view);
     for (std::size_t i = 0; i < partial.size(); ++i) {
         if (finished[i]) fleet_[i] = std::move(partial[i]);
     }

@@ -4,6 +4,8 @@
 #include <crypt.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -14,8 +16,9 @@ namespace uwsgitop {
 
 namespace {
 
-// A valid bcrypt hash of a random password: what an unknown user's password
-// is checked against, so that "no such user" takes as long as "wrong password".
+// A valid cost-10 bcrypt hash of a random password: an unknown user's check
+// when the config has no dummy_hash of its own (a WebConfig not loaded from
+// a file).
 constexpr const char* kDummyHash = "$2b$10$WGvr2pvZpPPDTXwa/dcLWOtC68ZlR6WQ20xPq1UUT66VZjYPoMZNW";
 
 std::string where(const std::string& path, std::string_view key) {
@@ -23,7 +26,29 @@ std::string where(const std::string& path, std::string_view key) {
 }
 
 bool is_bcrypt(const std::string& h) {
-    return h.size() == 60 && (h.rfind("$2a$", 0) == 0 || h.rfind("$2b$", 0) == 0 || h.rfind("$2y$", 0) == 0);
+    return h.size() == 60 && (h.rfind("$2a$", 0) == 0 || h.rfind("$2b$", 0) == 0 || h.rfind("$2y$", 0) == 0) &&
+           std::isdigit(static_cast<unsigned char>(h[4])) && std::isdigit(static_cast<unsigned char>(h[5])) &&
+           h[6] == '$';
+}
+
+// The cost (log2 rounds) of a hash is_bcrypt() accepted.
+unsigned long bcrypt_cost(const std::string& h) { return static_cast<unsigned long>((h[4] - '0') * 10 + (h[5] - '0')); }
+
+// out.dummy_hash: a fresh salt and the highest cost among out.users.
+Status make_dummy_hash(const std::string& path, WebConfig& out) {
+    unsigned long cost = 4;
+    for (const auto& [name, hash] : out.users) cost = std::max(cost, bcrypt_cost(hash));
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    auto data = std::make_unique<crypt_data>();
+    const char* h = crypt_gensalt_rn("$2b$", cost, nullptr, 0, salt, sizeof salt)
+                        ? crypt_rn("uwsgitop: no such user", salt, data.get(), static_cast<int>(sizeof(crypt_data)))
+                        : nullptr;
+    if (!h || h[0] == '*') {
+        return Status::fail(where(path, "basic_auth_users") + ": cannot make a bcrypt hash of cost " +
+                            std::to_string(cost) + " (bcrypt costs are 4 to 31)");
+    }
+    out.dummy_hash = h;
+    return Status::ok();
 }
 
 Status read_file(const std::string& config_path, const std::string& key, const std::string& file, std::string& out) {
@@ -48,7 +73,11 @@ Status scalar(const std::string& path, const std::string& key, const YAML::Node&
 }
 
 Status parse(const std::string& path, const YAML::Node& root, WebConfig& out) {
-    if (root.IsNull()) return Status::ok();
+    if (root.IsNull()) {
+        return Status::fail(where(path, "the file") +
+                            " is empty (give tls_server_config and/or basic_auth_users; without --web-config-file "
+                            "the server speaks plain HTTP without auth)");
+    }
     if (!root.IsMap()) return Status::fail(where(path, "the file") + " is not a YAML mapping");
     for (const auto& top : root) {
         const std::string key = top.first.as<std::string>();
@@ -87,13 +116,16 @@ Status parse(const std::string& path, const YAML::Node& root, WebConfig& out) {
                 if (user.empty() || user.find(':') != std::string::npos) {
                     return Status::fail(where(path, full) + ": a user name is not empty and has no ':'");
                 }
+                for (const auto& [name, h] : out.users) {
+                    if (name == user) return Status::fail(where(path, full) + ": the user is given twice");
+                }
                 out.users.emplace_back(user, hash);
             }
         } else {
             return Status::fail(where(path, key) + ": unknown key (valid: tls_server_config, basic_auth_users)");
         }
     }
-    return Status::ok();
+    return out.users.empty() ? Status::ok() : make_dummy_hash(path, out);
 }
 
 // Equal length and content, in time that depends only on the lengths.
@@ -132,8 +164,12 @@ bool check_password(const WebConfig& config, std::string_view user, std::string_
     auto data = std::make_unique<crypt_data>();
     // crypt_rn (libxcrypt): crypt_r with NULL for failure; also not wrapped
     // by ASan's crypt_r interceptor, which resolves to nothing in some links.
-    const char* got = crypt_rn(pw.c_str(), hash ? hash->c_str() : kDummyHash, data.get(), static_cast<int>(sizeof(crypt_data)));
-    const bool match = got && constant_time_equal(got, hash ? *hash : std::string_view(kDummyHash));
+    const std::string_view expected = hash                            ? std::string_view(*hash)
+                                      : config.dummy_hash.empty() ? std::string_view(kDummyHash)
+                                                                  : std::string_view(config.dummy_hash);
+    const std::string expected_z(expected);
+    const char* got = crypt_rn(pw.c_str(), expected_z.c_str(), data.get(), static_cast<int>(sizeof(crypt_data)));
+    const bool match = got && constant_time_equal(got, expected);
     return hash && match;
 }
 

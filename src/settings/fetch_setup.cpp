@@ -24,7 +24,7 @@ Status collect_targets(const Options& options, std::vector<Target>& out) {
         Status st = read_targets_file(options.targets_path, out, options.timeout);
         if (!st) return st;
     }
-    if (out.empty()) {
+    if (out.empty() && !options.probe_only()) {
         return Status::fail("--targets " + escape_for_display(options.targets_path) + ": no targets in the file");
     }
     return Status::ok();

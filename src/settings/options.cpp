@@ -50,6 +50,8 @@ const OptionDoc kOptions[] = {
     {"web-max-connections", 0, "N", "metrics server: open connections at most (default 512)"},
     {"web-max-connections-per-ip", 0, "N", "metrics server: connections per client address, 0 = no cap (default 64)"},
     {"web-idle-timeout", 0, "SECS", "metrics server: close a connection idle this long (default 10)"},
+    {"web-request-timeout", 0, "SECS", "metrics server: a whole request (headers and body) within this (default 5)"},
+    {"log-level", 0, "LEVEL", "metrics server: what to log on stderr: error, warn, info or debug (default info)"},
     {"web-max-request-size", 0, "KIB", "metrics server: largest request line + headers, KiB (default 32)"},
     {"scrape-timeout-offset", 0, "SECS", "metrics server: answer this long before Prometheus' scrape timeout (default 0.5)"},
     {"concurrency", 0, "N", "fleet: threads for targets that block (host names, http(s), files; default 16)"},
@@ -196,6 +198,17 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     } else if (n == "web-idle-timeout") {
         out.web_settings_given = true;
         return parse_long(l, v, 1, 3600, out.web_idle_timeout);
+    } else if (n == "log-level") {
+        for (std::size_t i = 0; i < std::size(kLogLevelNames); ++i) {
+            if (v == kLogLevelNames[i]) {
+                out.log_level = static_cast<LogLevel>(i);
+                return Status::ok();
+            }
+        }
+        return Status::fail(l + ": unknown level \"" + escape_for_display(v) + "\" (valid: error, warn, info, debug)");
+    } else if (n == "web-request-timeout") {
+        out.web_settings_given = true;
+        return parse_double(l, v, 0.1, 3600, out.web_request_timeout);
     } else if (n == "web-max-request-size") {
         out.web_settings_given = true;
         return parse_double(l, v, 4, 1024, out.web_max_request_kib);
@@ -288,6 +301,8 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "web-max-connections") return std::to_string(in.web_max_connections);
     if (n == "web-max-connections-per-ip") return std::to_string(in.web_max_connections_per_ip);
     if (n == "web-idle-timeout") return std::to_string(in.web_idle_timeout);
+    if (n == "web-request-timeout") return number(in.web_request_timeout);
+    if (n == "log-level") return quoted(kLogLevelNames[static_cast<std::size_t>(in.log_level)]);
     if (n == "web-max-request-size") return number(in.web_max_request_kib);
     if (n == "scrape-timeout-offset") return number(in.scrape_timeout_offset);
     if (n == "concurrency") return std::to_string(in.concurrency);
@@ -413,7 +428,7 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
         out.file_targets.clear();
     }
     if (!sources && out.addresses.empty() && out.targets_path.empty() && out.file_targets.empty() &&
-        !out.show_config) {
+        !out.show_config && !out.probe_only()) {
         return Status::fail(std::string("no address given (and UWSGITOP_ADDRESS is not set); forms:\n") + address_forms_help());
     }
     if (out.serve_metrics.empty() && (!out.web_config_file.empty() || !out.probe_allow.empty() ||
@@ -438,11 +453,11 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
 std::string usage_text() {
     std::string s =
         "usage: uwsgitop [OPTIONS] ADDRESS [ADDRESS...]\n"
-        "       uwsgitop --once [--format table|json|tsv|csv|raw] ADDRESS\n"
+        "       uwsgitop --once [--format table|json|tsv|csv|raw|prometheus|openmetrics] ADDRESS\n"
         "       uwsgitop --batch --format none --record FILE [--record-max-size MIB] ADDRESS\n"
         "       uwsgitop --action NAME[:WORKER_ID] [--wait SECS] [--master-fifo PATH] ADDRESS\n"
         "       uwsgitop --demo\n"
-        "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE\n"
+        "       uwsgitop --serve-metrics 127.0.0.1:9117 --targets FILE | --probe-allow PATTERN\n"
         "\nA top-like monitor for uWSGI's stats server (--stats ADDR).\n\nOptions:\n";
     for (const OptionDoc& o : option_docs()) {
         std::string line = "  ";

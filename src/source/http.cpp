@@ -180,7 +180,7 @@ public:
         api_.easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
         api_.easy_setopt(easy_, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
         api_.easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
-        api_.easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
+        api_.easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, limits_.follow_redirects ? 1L : 0L);
         api_.easy_setopt(easy_, CURLOPT_MAXREDIRS, 3L);
         api_.easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");
         api_.easy_setopt(easy_, CURLOPT_USERAGENT, "uwsgitop/" UWSGITOP_VERSION);

@@ -8,8 +8,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -251,6 +253,10 @@ def exporter_tls_auth(ctx):
             check(st == 401 and "uwsgi_up" not in body, "wrong password: status %s" % st)
             st, _, body = fetch("http://127.0.0.1:%d/metrics" % eport, headers=good)
             check(st is None and "uwsgi_up" not in body, "plain HTTP to the TLS port answered %s" % st)
+            check(wait_until(lambda: "refused (TLS): libmicrohttpd: " in harness.tail(eproc.log, 20), 5, 0.1),
+                  "the failed TLS handshake left no log line:\n" + eproc.tail())
+            check("refused (401 credentials): no credentials from 127.0.0.1" in harness.tail(eproc.log, 20),
+                  "no 401 log line:\n" + eproc.tail())
         ctx.sub("refused", refused)
     finally:
         eproc.stop()
@@ -263,3 +269,439 @@ def exporter_tls_auth(ctx):
         check(r.rc == 2 and not r.timed_out, "a bad web config: exit %s" % r.rc)
         check("tls_server_config.key_file: missing" in r.errtext(), "stderr: %r" % r.errtext())
     ctx.sub("bad-config", bad_config)
+
+
+@case("exporter-probe-parsed")
+def exporter_probe_parsed(ctx):
+    """/probe targets are parsed, then checked (issue 28 items 1 and 2): URL
+    userinfo that would reach 127.0.0.2 behind an allowed 127.0.0.1 glob, and
+    a '..' (plain or %2E%2E) out of an allowed socket tree, are 403 naming the
+    rule, and the fake server they would have reached counts 0 connections;
+    the allowed forms of the same servers are polled."""
+    import fake_server
+    doc = fake_server.snapshot()
+    body = fake_server.h_http("200 OK", doc)
+    socks = ctx.mkdir("socks")
+    os.makedirs(os.path.join(socks, "app"))
+    outside_path = os.path.join(os.path.dirname(socks), "stats.sock")   # SOCKS/../stats.sock
+    inside_path = os.path.join(socks, "app", "stats.sock")
+    with fake_server.FakeServer(body) as allowed_http, \
+            fake_server.FakeServer(body, host="127.0.0.2") as hidden_http, \
+            fake_server.FakeServer(fake_server.h_send(doc), unix_path=outside_path) as outside, \
+            fake_server.FakeServer(fake_server.h_send(doc), unix_path=inside_path) as inside:
+        eport, eproc = exporter(ctx, "--probe-allow", "http://127.0.0.1:*/", "--probe-allow",
+                                socks + "/*/stats.sock", allowed_http.address)
+        try:
+            wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
+
+            def probe(target, quote=True):
+                q = urllib.parse.quote(target, safe="") if quote else target
+                return fetch("http://127.0.0.1:%d/probe?target=%s" % (eport, q))
+
+            def userinfo():
+                st, _, text = probe("http://127.0.0.1:80@%s/" % hidden_http.address)
+                check(st == 403, "userinfo target: status %s %r" % (st, text))
+                check("userinfo" in text, "403 does not name the rule: %r" % text)
+                st, _, text = probe("http://127.0.0.1:%d/" % allowed_http.port)
+                check(st == 200 and "uwsgi_up{" in text and "} 1\n" in text, "allowed URL: %s %r" % (st, text[:300]))
+                check(allowed_http.connections >= 1, "the allowed URL was never polled")
+                time.sleep(0.3)
+                check(hidden_http.connections == 0, "127.0.0.2 got %d connections" % hidden_http.connections)
+            ctx.sub("userinfo", userinfo)
+
+            def dotdot():
+                # A '*' that matched '..' polled the socket outside the tree.
+                st, _, text = probe(socks + "/../stats.sock")
+                check(st == 403 and '".." component' in text, "'..' target: %s %r" % (st, text))
+                st, _, text = probe(socks.replace("/", "%2F") + "%2F%2E%2E%2Fstats.sock", quote=False)
+                check(st == 403 and '".." component' in text, "%%2E%%2E target: %s %r" % (st, text))
+                st, _, text = probe(socks + "//stats.sock")
+                check(st == 403 and "empty component" in text, "'//' target: %s %r" % (st, text))
+                st, _, text = probe(inside_path)
+                check(st == 200 and "} 1\n" in text, "allowed socket: %s %r" % (st, text[:300]))
+                check(inside.connections == 1, "the allowed socket got %d connections" % inside.connections)
+                time.sleep(0.3)
+                check(outside.connections == 0, "the socket outside the tree got %d" % outside.connections)
+            ctx.sub("dotdot", dotdot)
+
+            def redirect():
+                # An allowed URL that redirects to 127.0.0.2: not followed.
+                hop = fake_server.FakeServer(fake_server.h_http(
+                    "302 Found", b"", headers=("Location: http://%s/" % hidden_http.address,)))
+                with hop:
+                    st, _, text = probe("http://127.0.0.1:%d/" % hop.port)
+                    check(st == 200 and 'uwsgi_up{instance="http://127.0.0.1:%d/",' % hop.port in text
+                          and "} 0\n" in text, "a redirecting target: %s %r" % (st, text[:300]))
+                    check(hop.connections == 1, "the redirecting target got %d connections" % hop.connections)
+                    time.sleep(0.3)
+                    check(hidden_http.connections == 0, "the redirect was followed to 127.0.0.2")
+            ctx.sub("redirect", redirect)
+        finally:
+            eproc.stop()
+
+
+class Drippers:
+    """`count` clients on 127.0.0.2-5 that each send one byte of a request
+    that never ends every `period` seconds, reconnecting when closed;
+    bounded by `seconds`. Records how long each closed connection lived."""
+
+    def __init__(self, port, count, seconds, period=1.0):
+        self.port, self.count, self.seconds, self.period = port, count, seconds, period
+        self.lifetimes = []     # seconds from connect to the close seen
+        self.failed_connects = 0
+        self._socks = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _connect(self, i):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.%d" % (2 + i % 4), 0))
+        s.settimeout(0.5)
+        try:
+            s.connect(("127.0.0.1", self.port))
+        except OSError:
+            s.close()
+            self.failed_connects += 1
+            return None
+        s.setblocking(False)
+        return [s, time.monotonic(), 0]
+
+    def _alive(self, entry):
+        s, born, sent = entry
+        try:
+            if s.recv(4096, socket.MSG_PEEK) == b"":
+                raise ConnectionResetError
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.lifetimes.append(time.monotonic() - born)
+            s.close()
+            return False
+        req = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Drip: " + b"a" * 4096
+        try:
+            s.send(req[sent % len(req):sent % len(req) + 1])
+            entry[2] = sent + 1
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.lifetimes.append(time.monotonic() - born)
+            s.close()
+            return False
+        return True
+
+    def _run(self):
+        end = time.monotonic() + self.seconds
+        self._socks = [self._connect(i) for i in range(self.count)]
+        while time.monotonic() < end:
+            for i, e in enumerate(self._socks):
+                if e is None or not self._alive(e):
+                    self._socks[i] = self._connect(i)
+            time.sleep(self.period)
+        for e in self._socks:
+            if e:
+                e[0].close()
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def join(self):
+        self._thread.join(self.seconds + 30)
+
+
+@case("exporter-drippers")
+def exporter_drippers(ctx):
+    """Issue 28 item 3: 100 clients dripping a byte a second (from 127.0.0.2-5)
+    against --web-max-connections 40 and --web-request-timeout 2: each is
+    closed by the deadline or to make room, and a scraper still gets 200 in
+    its normal time all along."""
+    import fake_server
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--web-max-connections", "40", "--web-request-timeout", "2", target.address)
+        try:
+            url = "http://127.0.0.1:%d/metrics" % eport
+            wait_serving(url, eproc)
+            t0 = time.monotonic()
+            st, _, _ = fetch(url)
+            calm = time.monotonic() - t0
+            check(st == 200, "scrape before the drip: %s" % st)
+            drip = Drippers(eport, 100, 10).start()
+            time.sleep(2)
+            scrapes = []
+            for _ in range(6):
+                t0 = time.monotonic()
+                st, _, text = fetch(url, timeout=5)
+                scrapes.append((st, time.monotonic() - t0))
+                check(st == 200 and "uwsgi_up{" in text, "scrape during the drip: %s after %.2f s:\n%s"
+                      % (st, scrapes[-1][1], eproc.tail()))
+                time.sleep(1)
+            drip.join()
+            slowest = max(s for _, s in scrapes)
+            check(slowest < max(1.0, 5 * calm), "slowest scrape during the drip %.2f s (before: %.3f s)"
+                  % (slowest, calm))
+            check(len(drip.lifetimes) >= 100, "only %d dripping connections were closed" % len(drip.lifetimes))
+            longest = max(drip.lifetimes)
+            check(longest < 2 + 2.5, "a dripping connection lived %.1f s with a 2 s request deadline" % longest)
+            ctx.note("scrapes %.3f s calm, slowest %.3f s under 100 drippers; %d dripper connections closed, "
+                     "longest lived %.1f s" % (calm, slowest, len(drip.lifetimes), longest))
+        finally:
+            eproc.stop()
+
+
+@case("exporter-sighup")
+def exporter_sighup(ctx):
+    """Issue 28 item 6: SIGHUP reads the targets file again (a new target
+    appears, the process keeps running under its pid) and the web config
+    (a new user is let in); a broken targets file is one log line and the
+    previous targets stay in force."""
+    import fake_server
+    doc = fake_server.snapshot()
+    with fake_server.FakeServer(fake_server.h_send(doc)) as a, fake_server.FakeServer(fake_server.h_send(doc)) as b:
+        targets = ctx.path("targets")
+        with open(targets, "w") as f:
+            f.write("a=%s\n" % a.address)
+        eport, eproc = exporter(ctx, "--no-config", "--targets", targets)
+        url = "http://127.0.0.1:%d/metrics" % eport
+        pid = eproc.p.pid
+        try:
+            wait_serving(url, eproc)
+
+            def up_of(name):
+                st, _, text = fetch(url)
+                for line in text.splitlines():
+                    if line.startswith('uwsgi_up{instance="%s",' % name):
+                        return line.rsplit(" ", 1)[1]
+                return None
+            check(up_of("a") == "1" and up_of("b") is None, "before: a=%s b=%s" % (up_of("a"), up_of("b")))
+
+            def added():
+                with open(targets, "w") as f:
+                    f.write("a=%s\nb=%s\n" % (a.address, b.address))
+                os.kill(pid, signal.SIGHUP)
+                check(wait_until(lambda: up_of("b") == "1", 10, 0.2),
+                      "target b never appeared after SIGHUP:\n" + eproc.tail())
+                check(eproc.p.poll() is None and eproc.p.pid == pid, "the exporter exited: %s" % eproc.p.returncode)
+                check(up_of("a") == "1", "a after the reload: %s" % up_of("a"))
+                check(wait_until(lambda: "reload: 2 target(s)" in harness.tail(eproc.log, 20), 5, 0.1),
+                      "no reload line:\n" + eproc.tail())
+            ctx.sub("added", added)
+
+            def broken():
+                with open(targets, "w") as f:
+                    f.write("a=%s\nc=no-such-form\n" % a.address)
+                os.kill(pid, signal.SIGHUP)
+
+                def lines():
+                    with open(eproc.log, errors="replace") as f:
+                        return [l for l in f if "previous targets stay in force" in l]
+                check(wait_until(lambda: lines(), 10, 0.1), "no log line for the broken file:\n" + eproc.tail())
+                time.sleep(0.5)
+                check(len(lines()) == 1, "%d log lines for one broken file: %r" % (len(lines()), lines()))
+                check("no-such-form" in lines()[0], "the line does not name the bad target: %r" % lines()[0])
+                check(up_of("a") == "1" and up_of("b") == "1", "after the broken file: a=%s b=%s"
+                      % (up_of("a"), up_of("b")))
+                check(eproc.p.poll() is None, "the exporter exited: %s" % eproc.p.returncode)
+            ctx.sub("broken", broken)
+        finally:
+            eproc.stop()
+
+
+@case("exporter-sighup-web")
+def exporter_sighup_web(ctx):
+    """SIGHUP reads the web config again: a new user and a new certificate
+    apply without a restart (same pid), and a broken file is one log line
+    while the previous config stays in force."""
+    if not shutil.which("htpasswd"):
+        raise Skip("htpasswd (apache2-utils) is not installed")
+    import fake_server
+    crt, key = make_cert(ctx)
+    first_pem = open(crt).read()
+
+    def user(name, pw):
+        r = subprocess.run(["htpasswd", "-nbBC", "5", name, pw], capture_output=True, timeout=30)
+        check(r.returncode == 0, "htpasswd: %s" % r.stderr)
+        return r.stdout.decode().strip().split(":", 1)[1]
+    web = ctx.path("web.yml")
+
+    def write_web(name, pw):
+        with open(web, "w") as f:
+            f.write("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                    "basic_auth_users:\n  %s: '%s'\n" % (name, user(name, pw)))
+    write_web("alice", "pw-a")
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--no-config", "--web-config-file", web, target.address)
+        try:
+            url = "https://127.0.0.1:%d/metrics" % eport
+
+            def status(name, pw):
+                tls = ssl.create_default_context(cafile=crt)
+                auth = {"Authorization": "Basic " + base64.b64encode(("%s:%s" % (name, pw)).encode()).decode()}
+                return fetch(url, headers=auth, context=tls, timeout=5)[0]
+            wait_serving("https://127.0.0.1:%d/-/healthy" % eport, eproc,
+                         context=ssl.create_default_context(cafile=crt),
+                         headers={"Authorization": "Basic " + base64.b64encode(b"alice:pw-a").decode()})
+            check(status("alice", "pw-a") == 200 and status("bob", "pw-b") == 401, "before the reload")
+
+            # A new certificate and a new user.
+            os.rename(crt, crt + ".old")
+            os.rename(key, key + ".old")
+            make_cert(ctx)
+            check(open(crt).read() != first_pem, "openssl made the same certificate twice")
+            write_web("bob", "pw-b")
+            os.kill(eproc.p.pid, signal.SIGHUP)
+            check(wait_until(lambda: status("bob", "pw-b") == 200, 15, 0.2),
+                  "bob not let in after SIGHUP:\n" + eproc.tail())
+            check(status("alice", "pw-a") == 401, "alice still let in after the reload")
+            served = ssl.get_server_certificate(("127.0.0.1", eport))
+            check(ssl.PEM_cert_to_DER_cert(served) == ssl.PEM_cert_to_DER_cert(open(crt).read()),
+                  "the old certificate is still served after SIGHUP")
+
+            with open(web, "w") as f:
+                f.write("basic_auth_users:\n  carol: plaintext\n")
+            os.kill(eproc.p.pid, signal.SIGHUP)
+
+            def lines():
+                with open(eproc.log, errors="replace") as f:
+                    return [l for l in f if "previous web config stays in force" in l]
+            check(wait_until(lambda: lines(), 10, 0.1), "no log line for the broken web config:\n" + eproc.tail())
+            time.sleep(0.3)
+            check(len(lines()) == 1 and "basic_auth_users.carol" in lines()[0], "log lines: %r" % lines())
+            check(status("bob", "pw-b") == 200, "bob refused after a broken reload")
+            check(eproc.p.poll() is None, "the exporter exited: %s" % eproc.p.returncode)
+        finally:
+            eproc.stop()
+
+
+@case("exporter-auth-timing")
+def exporter_auth_timing(ctx):
+    """Issue 28 item 7: with a cost-8 user, a wrong password for an unknown
+    user takes as long as one for the known user (best of 7 each, within 2x
+    of each other): user names cannot be found by timing."""
+    if not shutil.which("htpasswd"):
+        raise Skip("htpasswd (apache2-utils) is not installed")
+    import fake_server
+    r = subprocess.run(["htpasswd", "-nbBC", "8", "prom", "pa55word"], capture_output=True, timeout=30)
+    check(r.returncode == 0, "htpasswd: %s" % r.stderr)
+    web = ctx.path("web.yml")
+    with open(web, "w") as f:
+        f.write("basic_auth_users:\n  prom: '%s'\n" % r.stdout.decode().strip().split(":", 1)[1])
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--no-config", "--web-config-file", web, target.address)
+        try:
+            url = "http://127.0.0.1:%d/-/healthy" % eport
+            wait_serving(url, eproc)
+
+            def best(user):
+                auth = {"Authorization": "Basic " + base64.b64encode(("%s:wrong" % user).encode()).decode()}
+                times = []
+                for _ in range(7):
+                    t0 = time.monotonic()
+                    st, _, _ = fetch(url, headers=auth)
+                    times.append(time.monotonic() - t0)
+                    check(st == 401, "%s with a wrong password: %s" % (user, st))
+                return min(times)
+            known, unknown = best("prom"), best("nobody")
+            ctx.note("cost 8: known user %.1f ms, unknown user %.1f ms" % (known * 1000, unknown * 1000))
+            check(unknown < 2 * known and known < 2 * unknown,
+                  "known user %.1f ms, unknown user %.1f ms" % (known * 1000, unknown * 1000))
+        finally:
+            eproc.stop()
+
+
+@case("exporter-probe-only")
+def exporter_probe_only(ctx):
+    """Issue 28 item 10: --serve-metrics with --probe-allow and no target is a
+    pure multi-target exporter: /metrics has the exporter's own metrics only,
+    /probe polls an allowed target."""
+    import fake_server
+    with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot())) as target:
+        eport, eproc = exporter(ctx, "--no-config", "--probe-allow", "127.0.0.1:*")
+        try:
+            wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
+            st, _, text = fetch("http://127.0.0.1:%d/metrics" % eport)
+            check(st == 200, "/metrics: %s %r\n%s" % (st, text[:300], eproc.tail()))
+            check("uwsgitop_build_info{" in text and "uwsgitop_targets 0\n" in text, "/metrics: %r" % text[:500])
+            check("uwsgi_up" not in text, "/metrics of no target has uwsgi_up: %r" % text[:500])
+            st, _, text = fetch("http://127.0.0.1:%d/probe?target=%s" % (eport, target.address))
+            check(st == 200 and 'uwsgi_up{instance="%s"' % target.address in text, "/probe: %s %r" % (st, text[:300]))
+            check(eproc.p.poll() is None, "exited %s" % eproc.p.returncode)
+        finally:
+            eproc.stop()
+    r = ctx.tool("--no-config", "--serve-metrics", "127.0.0.1:%d" % free_port(), timeout=10)
+    check(r.rc == 2 and "no address given" in r.errtext(), "without --probe-allow: exit %s %r" % (r.rc, r.errtext()))
+
+
+@case("exporter-logs")
+def exporter_logs(ctx):
+    """Issue 28 item 9: one stderr line for a target going down and coming
+    back up, for the first refused request of each kind (50 refused probes:
+    one line; the rest are counted per minute) and for connection-limit hits;
+    --log-level warn drops the start line."""
+    import fake_server
+    sock = os.path.join(ctx.mkdir("socks"), "stats.sock")
+    eport, eproc = exporter(ctx, "--no-config", "--web-max-connections", "5", "--probe-allow", "127.0.0.1:*",
+                            "s=" + sock)
+    url = "http://127.0.0.1:%d" % eport
+
+    def log_lines(part):
+        with open(eproc.log, errors="replace") as f:
+            return [l for l in f if part in l]
+    try:
+        wait_serving(url + "/-/ready", eproc)
+        check(len(log_lines("serving /metrics for 1 target(s)")) == 1, "start line:\n" + eproc.tail())
+        fetch(url + "/metrics")
+        check(wait_until(lambda: log_lines("target s (%s) is down: " % sock), 5, 0.1), "no down line:\n" + eproc.tail())
+        with fake_server.FakeServer(fake_server.h_send(fake_server.snapshot()), unix_path=sock):
+            st, _, text = fetch(url + "/metrics")
+            check(st == 200 and 'uwsgi_up{instance="s"' in text and "} 1\n" in text, "up: %s" % st)
+            check(wait_until(lambda: log_lines("target s (%s) is up again" % sock), 5, 0.1), "no up line")
+        for _ in range(50):
+            check(fetch(url + "/probe?target=127.0.0.2:9")[0] == 403, "a probe of 127.0.0.2 was not refused")
+        fetch(url + "/nowhere")
+        socks = []
+        try:
+            for _ in range(12):
+                s = socket.create_connection(("127.0.0.1", eport), timeout=2)
+                socks.append(s)
+            check(wait_until(lambda: log_lines("refused (connection limit)"), 5, 0.1),
+                  "no connection-limit line:\n" + eproc.tail())
+        finally:
+            for s in socks:
+                s.close()
+        time.sleep(1.2)
+        check(len(log_lines("refused (403 probe target)")) == 1, "50 refused probes gave %r"
+              % log_lines("refused (403 probe target)"))
+        check("127.0.0.2:9" in log_lines("refused (403 probe target)")[0], "the 403 line does not name the target")
+        check(len(log_lines('refused (404 path): "/nowhere" from 127.0.0.1')) == 1, "404 line:\n" + eproc.tail())
+        check(len(log_lines("refused (connection limit)")) == 1, "%r" % log_lines("refused (connection limit)"))
+        check(len(log_lines("is down")) == 1 and len(log_lines("up again")) == 1, "down/up lines:\n" + eproc.tail())
+    finally:
+        eproc.stop()
+    wport, wproc = exporter(ctx, "--no-config", "--log-level", "warn", "s=" + sock)
+    try:
+        wait_serving("http://127.0.0.1:%d/-/ready" % wport, wproc)
+        fetch("http://127.0.0.1:%d/metrics" % wport)
+        check(wait_until(lambda: "is down" in harness.tail(wproc.log, 10), 5, 0.1), "warn: no down line")
+        check("serving /metrics" not in harness.tail(wproc.log, 10), "warn level printed the start line")
+    finally:
+        wproc.stop()
+
+
+@case("exporter-exit-codes")
+def exporter_exit_codes(ctx):
+    """Issue 28 item 11: an address in use is exit 1 (the system, as the man
+    page's EXIT STATUS says), an address that does not parse is exit 2 (a
+    usage error), each with one line naming --serve-metrics."""
+    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        r = ctx.tool("--no-config", "--serve-metrics", "127.0.0.1:%d" % port, "127.0.0.1:9", timeout=10)
+        check(r.rc == 1 and not r.timed_out, "address in use: exit %s" % r.rc)
+        err = r.errtext().strip()
+        check(err.count("\n") == 0 and "--serve-metrics 127.0.0.1:%d: " % port in err and "in use" in err,
+              "address in use: %r" % err)
+    finally:
+        busy.close()
+    r = ctx.tool("--no-config", "--serve-metrics", "nowhere", "127.0.0.1:9", timeout=10)
+    check(r.rc == 2 and "give HOST:PORT" in r.errtext(), "bad listen address: exit %s %r" % (r.rc, r.errtext()))

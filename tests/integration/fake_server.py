@@ -1,7 +1,8 @@
 # fake_server.py — a hostile stats server on loopback, for the failure cases.
 #
 # FakeServer(handler) listens on 127.0.0.1 (TCP, port picked by the kernel
-# unless given) or on a unix socket path; every accepted connection runs handler(conn) in
+# unless given; `host` may name another loopback address such as 127.0.0.2)
+# or on a unix socket path; every accepted connection runs handler(conn) in
 # a daemon thread with a socket timeout, so nothing outlives the test for
 # long. Handlers below build the faults: silence, truncated or empty
 # replies, HTTP errors, floods, wrong types. Python 3 stdlib only.
@@ -14,8 +15,10 @@ HOLD_MAX = 15.0   # longest a handler keeps a connection open
 
 
 class FakeServer:
-    def __init__(self, handler, unix_path=None, port=0):
+    def __init__(self, handler, unix_path=None, host="127.0.0.1", port=0):
+        assert host.startswith("127."), "loopback only"
         self.handler = handler
+        self.host = host
         self.unix_path = unix_path
         if unix_path:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -23,7 +26,7 @@ class FakeServer:
         else:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.sock.bind(("127.0.0.1", port))
+            self.sock.bind((host, port))
         self.sock.listen(16)
         self.sock.settimeout(0.2)
         self.connections = 0
@@ -38,7 +41,7 @@ class FakeServer:
 
     @property
     def address(self):
-        return self.unix_path or "127.0.0.1:%d" % self.port
+        return self.unix_path or "%s:%d" % (self.host, self.port)
 
     def __enter__(self):
         self._accepter.start()

@@ -8,7 +8,8 @@
 // whole fleet. uwsgi_up is 1 for an instance whose last poll succeeded and 0
 // otherwise; an instance that is down keeps its uwsgi_up line and has no
 // other samples. Cheap workers (id 0) are skipped, unknown values are left
-// out (never written as 0).
+// out (never written as 0); a family without samples is not written (an
+// empty fleet: nothing but "# EOF" in OpenMetrics).
 // `openmetrics` selects the OpenMetrics text format (application/openmetrics-
 // text; counters as NAME_total under "# TYPE NAME counter", "# EOF" at the
 // end); otherwise the Prometheus text format 0.0.4.

@@ -29,6 +29,10 @@ struct MhdApi {
     decltype(&::MHD_queue_basic_auth_fail_response) queue_basic_auth_fail_response = nullptr;
     decltype(&::MHD_basic_auth_get_username_password) basic_auth_get_username_password = nullptr;
     decltype(&::MHD_free) free = nullptr;
+    decltype(&::MHD_get_connection_info) get_connection_info = nullptr;   // variadic
+    decltype(&::MHD_get_connection_values) get_connection_values = nullptr;
+    decltype(&::MHD_get_daemon_info) get_daemon_info = nullptr;           // variadic
+    decltype(&::MHD_quiesce_daemon) quiesce_daemon = nullptr;
     std::string error;   // empty when every entry point is resolved
 };
 

@@ -17,8 +17,13 @@
 // The answer holds both text formats (self metrics first) and each target's
 // state for the status page. After each poll `after_poll` runs (it may
 // append instances and poll them: --follow-vassals), before the answer is
-// rendered when every target answered in time, after it otherwise. Thread-safe; the poll runs on its
-// own thread, stopped and joined by the destructor or stop().
+// rendered when every target answered in time, after it otherwise.
+// replace_targets() (SIGHUP) hands in a new fleet that the poll thread takes
+// before its next poll: an instance of the same name and address stays as
+// it is (its state, failure count and any fetch in flight), the others
+// leave (kept alive, unpolled, until no fetch is in flight) and the new ones
+// join. Thread-safe; the poll runs on its own thread, stopped and joined by
+// the destructor or stop().
 #pragma once
 
 #include <atomic>
@@ -29,12 +34,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/fleet/fleet_poll.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/self_metrics.hpp"
+#include "uwsgitop/serve/serve_log.hpp"
 
 namespace uwsgitop {
 
@@ -54,8 +61,11 @@ class SharedPoll {
 public:
     static constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
 
+    // `log` (may be null): each target that goes down (warn, with its
+    // error; also one that is down at its first poll) and that comes back
+    // up (info), one line each.
     SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
-               std::function<void()> after_poll = {});
+               std::function<void()> after_poll = {}, ServeLog* log = nullptr);
     ~SharedPoll();
     SharedPoll(const SharedPoll&) = delete;
     SharedPoll& operator=(const SharedPoll&) = delete;
@@ -69,12 +79,23 @@ public:
     // The last answer (null before the first poll); never polls.
     std::shared_ptr<const PollAnswer> last() const;
 
+    // The fleet to poll from the next poll on (see top); `taken` runs on the
+    // poll thread right after the swap (--follow-vassals forgets which
+    // Emperors it expanded, so their vassals join the new fleet again).
+    // Any thread.
+    void replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken = {});
+    // Targets in the fleet, as of the last poll or replace_targets().
+    std::size_t targets() const { return targets_.load(); }
+
     // Wakes every waiting scrape (they get null) and joins the poll thread.
     void stop();
 
 private:
     void run();
     void poll_once(double deadline);
+    void take_replacement();   // the poll thread, before a poll
+    void log_changes(const std::vector<std::unique_ptr<Instance>>& view);
+    std::shared_ptr<PollAnswer> render(const std::vector<std::unique_ptr<Instance>>& view) const;
 
     std::vector<std::unique_ptr<Instance>>& fleet_;
     const unsigned concurrency_;
@@ -91,6 +112,13 @@ private:
     std::shared_ptr<const PollAnswer> last_;
     bool stopping_ = false;
     std::atomic<bool> stop_requested_{false};   // stopping_, read by the poll loop without the mutex
+    std::vector<std::unique_ptr<Instance>> replacement_;   // under mutex_ (has_replacement_)
+    bool has_replacement_ = false;
+    std::function<void()> replacement_taken_;              // under mutex_
+    std::vector<std::unique_ptr<Instance>> retired_;       // the poll thread's: left the fleet, maybe fetching
+    std::atomic<std::size_t> targets_{0};
+    ServeLog* const log_;
+    std::unordered_map<std::string, bool> was_up_;   // the poll thread's: "NAME\nADDRESS" -> up at the last poll
     FleetPoll poll_;                            // only the poll thread drives it
     std::thread thread_;
 };

@@ -7,12 +7,18 @@
 //   basic_auth_users:
 //     alice: $2y$10$...          # bcrypt hashes (htpasswd -B, or any bcrypt tool)
 //
-// Both sections are optional; an empty file changes nothing. Any other key,
-// a missing half of the certificate pair, an unreadable file or a hash that
-// is not bcrypt ($2a$ $2b$ $2y$) is an error naming the key (and file).
+// Both sections are optional, but a file with neither (empty, or only
+// comments) is refused: it is more likely a mistake than a wish for plain
+// HTTP without auth, which is what no --web-config-file gives. Any other
+// key, a missing half of the certificate pair, an unreadable file, a hash
+// that is not bcrypt ($2a$ $2b$ $2y$) or a user given twice is an error
+// naming the key (and file).
 // Passwords are checked with the system's crypt_rn() (libxcrypt), and the
-// result compared in constant time; an unknown user costs the same bcrypt
-// work as a known one.
+// result compared in constant time. An unknown user is checked against
+// `dummy_hash`, a bcrypt hash of a random password made when the file is
+// loaded with the highest cost among the configured hashes, so it costs
+// the same bcrypt work as a known user: user names cannot be found by
+// timing. (Use cost 10 or more: htpasswd -nBC 10 USER.)
 #pragma once
 
 #include <string>
@@ -28,6 +34,7 @@ struct WebConfig {
     std::string cert_pem;   // empty: plain HTTP
     std::string key_pem;
     std::vector<std::pair<std::string, std::string>> users;   // name, bcrypt hash
+    std::string dummy_hash;   // for unknown users: the users' highest cost ("" = a cost-10 default)
 
     bool tls() const { return !cert_pem.empty(); }
     bool auth() const { return !users.empty(); }

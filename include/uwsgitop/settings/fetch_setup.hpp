@@ -4,7 +4,8 @@
 // tables, then the --targets file's lines
 // (NAME=ADDRESS or ADDRESS; "--targets -" is standard input, read within
 // --timeout, and an error beside the address "-"); an error names the file
-// when it holds none.
+// when it holds none, unless Options::probe_only() (a pure multi-target
+// exporter may have none).
 // fetch_limits(): --timeout and --max-size as the sources take them.
 #pragma once
 

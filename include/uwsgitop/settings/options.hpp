@@ -20,6 +20,10 @@
 
 namespace uwsgitop {
 
+// --log-level of the metrics server (serve/serve_log.hpp), least to most.
+enum class LogLevel : uint8_t { Error, Warn, Info, Debug };
+inline constexpr const char* kLogLevelNames[] = {"error", "warn", "info", "debug"};   // in LogLevel order
+
 struct Options {
     std::vector<std::string> addresses;   // positional; UWSGITOP_ADDRESS when none
     std::string targets_path;             // --targets FILE (more addresses, NAME=ADDRESS)
@@ -30,9 +34,11 @@ struct Options {
     long web_max_connections = 512;       // the metrics server's limits
     long web_max_connections_per_ip = 64;
     long web_idle_timeout = 10;           // seconds
+    double web_request_timeout = 5;       // seconds for a whole request
     double web_max_request_kib = 32;      // request line + headers
     double scrape_timeout_offset = 0.5;   // taken off X-Prometheus-Scrape-Timeout-Seconds
-    bool web_settings_given = false;      // one of the five above was given
+    LogLevel log_level = LogLevel::Info;  // the metrics server's stderr log
+    bool web_settings_given = false;      // one of the six above was given
     long concurrency = 16;                // fleet: fetches in flight at once
     double event_queue_share = 50;        // --format events: listen_queue at this % of max_queue
     long event_exceptions = 1;            // --format events: exceptions gained in one interval
@@ -84,6 +90,9 @@ struct Options {
 
     // Several instances: more than one address, --targets, prometheus output,
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
+    // A pure multi-target exporter: --serve-metrics with --probe-allow needs
+    // no static target (/metrics then has the exporter's own metrics only).
+    bool probe_only() const { return !serve_metrics.empty() && !probe_allow.empty(); }
     bool fleet() const {
         return addresses.size() + file_targets.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
                format == OutputFormat::Prometheus || format == OutputFormat::OpenMetrics || follow_vassals;

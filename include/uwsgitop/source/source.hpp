@@ -35,6 +35,7 @@ namespace uwsgitop {
 struct FetchLimits {
     double timeout_seconds = 3.0;            // connect + read of one snapshot
     std::size_t max_bytes = 256u << 20;      // larger replies are an error
+    bool follow_redirects = true;            // http(s): up to 3 (a /probe follows none: a 3xx is an error)
 };
 
 // Where a recording's last fetched record lies: `index` in [0, count) within

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "uwsgitop/settings/fetch_setup.hpp"
 #include "uwsgitop/settings/options.hpp"
 
 using namespace uwsgitop;
@@ -98,6 +99,9 @@ TEST_CASE("options::usage errors are one clear line") {
         {{"--serve-metrics", ":1", "--web-max-connections", "0", "a:1"}, "out of range"},
         {{"--serve-metrics", ":1", "--web-idle-timeout", "0.5", "a:1"}, "whole number"},
         {{"--serve-metrics", ":1", "--web-max-request-size", "1", "a:1"}, "out of range"},
+        {{"--serve-metrics", ":1", "--web-request-timeout", "0", "a:1"}, "out of range"},
+        {{"--web-request-timeout", "3", "a:1"}, "go with --serve-metrics"},
+        {{"--serve-metrics", ":1", "--log-level", "loud", "a:1"}, "--log-level: unknown level \"loud\" (valid: error, warn, info, debug)"},
         {{"--serve-metrics", ":1", "--probe-allow=", "a:1"}, "empty pattern"},
     };
     for (const Case& c : cases) {
@@ -124,7 +128,7 @@ TEST_CASE("options::the metrics server's options") {
     Options o;
     REQUIRE(parse({"--serve-metrics", ":9117", "--web-config-file", "/etc/uwsgitop/web.yml", "--probe-allow",
                    "127.0.0.1:*", "--probe-allow=/run/uwsgi/*.sock", "--web-max-connections", "100",
-                   "--web-max-connections-per-ip", "0", "--web-idle-timeout", "5", "--web-max-request-size", "8",
+                   "--web-max-connections-per-ip", "0", "--web-idle-timeout", "5", "--web-request-timeout", "2.5", "--web-max-request-size", "8",
                    "--scrape-timeout-offset", "0.25", "a:1"},
                   o)
                 .is_ok());
@@ -134,6 +138,7 @@ TEST_CASE("options::the metrics server's options") {
     CHECK(o.web_max_connections == 100);
     CHECK(o.web_max_connections_per_ip == 0);
     CHECK(o.web_idle_timeout == 5);
+    CHECK(o.web_request_timeout == 2.5);
     CHECK(o.web_max_request_kib == 8);
     CHECK(o.scrape_timeout_offset == 0.25);
 
@@ -142,9 +147,25 @@ TEST_CASE("options::the metrics server's options") {
     CHECK(d.web_max_connections == 512);
     CHECK(d.web_max_connections_per_ip == 64);
     CHECK(d.web_idle_timeout == 10);
+    CHECK(d.web_request_timeout == 5);
+    CHECK(d.log_level == LogLevel::Info);
+    Options w;
+    REQUIRE(parse({"--serve-metrics", "127.0.0.1:9117", "--log-level", "warn", "a:1"}, w).is_ok());
+    CHECK(w.log_level == LogLevel::Warn);
     CHECK(d.web_max_request_kib == 32);
     CHECK(d.scrape_timeout_offset == 0.5);
     CHECK(d.probe_allow.empty());
+
+    // --probe-allow alone is a pure multi-target exporter: no target needed.
+    Options p;
+    REQUIRE(parse({"--serve-metrics", "127.0.0.1:9117", "--probe-allow", "127.0.0.1:*"}, p).is_ok());
+    CHECK(p.addresses.empty());
+    CHECK(p.probe_only());
+    std::vector<Target> none;
+    CHECK(collect_targets(p, none).is_ok());
+    CHECK(none.empty());
+    Options q;
+    CHECK(parse({"--serve-metrics", "127.0.0.1:9117"}, q).message().find("no address given") == 0);
 
     Options f;
     REQUIRE(parse({"--once", "--format", "openmetrics", "a:1"}, f).is_ok());
