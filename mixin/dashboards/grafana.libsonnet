@@ -1,0 +1,161 @@
+// A small builder for Grafana's dashboard JSON model (what Grafana exports;
+// schemaVersion of Grafana 10/11), enough for this mixin's dashboards. The
+// data source is the `datasource` template variable: no uid is hard-coded.
+{
+  local ds = { type: 'prometheus', uid: '${datasource}' },
+
+  target(expr, legend='', refId='A'):: {
+    datasource: ds,
+    expr: expr,
+    legendFormat: legend,
+    range: true,
+    refId: refId,
+  },
+
+  local targets(queries) = [
+    $.target(q[0], q[1], std.char(std.codepoint('A') + i))
+    for i in std.range(0, std.length(queries) - 1)
+    for q in [queries[i]]
+  ],
+
+  // queries: [[expr, legend], ...]
+  timeseries(title, description, queries, unit='short', w=12, h=8, stack=false, min=null):: {
+    type: 'timeseries',
+    title: title,
+    description: description,
+    datasource: ds,
+    targets: targets(queries),
+    fieldConfig: {
+      defaults: {
+        unit: unit,
+        [if min != null then 'min']: min,
+        custom: {
+          drawStyle: 'line',
+          lineWidth: 1,
+          fillOpacity: if stack then 30 else 10,
+          showPoints: 'never',
+          spanNulls: false,
+          stacking: { mode: if stack then 'normal' else 'none', group: 'A' },
+        },
+      },
+      overrides: [],
+    },
+    options: {
+      legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
+    gridPos: { w: w, h: h },
+  },
+
+  stat(title, description, expr, unit='short', w=4, h=4, thresholds=null):: {
+    type: 'stat',
+    title: title,
+    description: description,
+    datasource: ds,
+    targets: [$.target(expr) + { instant: true, range: false }],
+    fieldConfig: {
+      defaults: {
+        unit: unit,
+        color: { mode: 'thresholds' },
+        thresholds: if thresholds != null then thresholds else {
+          mode: 'absolute',
+          steps: [{ color: 'green', value: null }],
+        },
+      },
+      overrides: [],
+    },
+    options: {
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+      colorMode: 'value',
+      graphMode: 'area',
+      textMode: 'auto',
+      justifyMode: 'auto',
+      orientation: 'auto',
+    },
+    gridPos: { w: w, h: h },
+  },
+
+  row(title):: {
+    type: 'row',
+    title: title,
+    collapsed: false,
+    panels: [],
+    gridPos: { w: 24, h: 1 },
+  },
+
+  // Gives each panel an id and a place: left to right, a new line when the
+  // next one does not fit in Grafana's 24 columns (a row always starts one).
+  layout(panels)::
+    local place(acc, p) =
+      local starts = p.type == 'row' || acc.x + p.gridPos.w > 24;
+      local x = if starts then 0 else acc.x;
+      local y = if starts then acc.y + acc.lineH else acc.y;
+      {
+        x: x + p.gridPos.w,
+        y: y,
+        lineH: if starts then p.gridPos.h else std.max(acc.lineH, p.gridPos.h),
+        out: acc.out + [p { id: std.length(acc.out) + 1, gridPos+: { x: x, y: y } }],
+      };
+    std.foldl(place, panels, { x: 0, y: 0, lineH: 0, out: [] }).out,
+
+  datasourceVariable:: {
+    name: 'datasource',
+    label: 'Data source',
+    type: 'datasource',
+    query: 'prometheus',
+    current: {},
+    hide: 0,
+    refresh: 1,
+    regex: '',
+    options: [],
+  },
+
+  queryVariable(name, label, query, multi=false, includeAll=false):: {
+    name: name,
+    label: label,
+    type: 'query',
+    datasource: ds,
+    definition: query,
+    query: { query: query, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
+    current: {},
+    hide: 0,
+    refresh: 2,
+    regex: '',
+    sort: 1,
+    multi: multi,
+    includeAll: includeAll,
+    [if includeAll then 'allValue']: '.+',
+    options: [],
+  },
+
+  dashboard(cfg, uid, title, description, variables, panels, links=[]):: {
+    uid: uid,
+    title: title,
+    description: description,
+    tags: cfg.dashboardTags,
+    editable: true,
+    graphTooltip: 1,
+    refresh: cfg.dashboardRefresh,
+    schemaVersion: 39,
+    version: 1,
+    timezone: cfg.dashboardTimezone,
+    time: { from: cfg.dashboardTimeFrom, to: 'now' },
+    timepicker: {},
+    fiscalYearStartMonth: 0,
+    liveNow: false,
+    annotations: {
+      list: [{
+        builtIn: 1,
+        datasource: { type: 'grafana', uid: '-- Grafana --' },
+        enable: true,
+        hide: true,
+        iconColor: 'rgba(0, 211, 255, 1)',
+        name: 'Annotations & Alerts',
+        type: 'dashboard',
+      }],
+    },
+    links: links,
+    templating: { list: variables },
+    panels: $.layout(panels),
+  },
+}
