@@ -86,17 +86,20 @@
   // Gives each panel an id and a place: left to right, a new line when the
   // next one does not fit in Grafana's 24 columns (a row always starts one).
   layout(panels)::
+    // The accumulator is an array [x, y, line height, placed panels]: its
+    // elements are evaluated once (an object's fields would be re-evaluated
+    // on each access, exponentially along the fold).
     local place(acc, p) =
-      local starts = p.type == 'row' || acc.x + p.gridPos.w > 24;
-      local x = if starts then 0 else acc.x;
-      local y = if starts then acc.y + acc.lineH else acc.y;
-      {
-        x: x + p.gridPos.w,
-        y: y,
-        lineH: if starts then p.gridPos.h else std.max(acc.lineH, p.gridPos.h),
-        out: acc.out + [p { id: std.length(acc.out) + 1, gridPos+: { x: x, y: y } }],
-      };
-    std.foldl(place, panels, { x: 0, y: 0, lineH: 0, out: [] }).out,
+      local starts = p.type == 'row' || acc[0] + p.gridPos.w > 24;
+      local x = if starts then 0 else acc[0];
+      local y = if starts then acc[1] + acc[2] else acc[1];
+      [
+        x + p.gridPos.w,
+        y,
+        if starts then p.gridPos.h else std.max(acc[2], p.gridPos.h),
+        acc[3] + [p { id: std.length(acc[3]) + 1, gridPos+: { x: x, y: y } }],
+      ];
+    std.foldl(place, panels, [0, 0, 0, []])[3],
 
   datasourceVariable:: {
     name: 'datasource',
