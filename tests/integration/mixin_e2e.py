@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The monitoring mixin (mixin/) end to end, with real components only.
 
-A real uWSGI (--harakiri 1, --memory-report) on loopback; uwsgitop
+A real uWSGI (--harakiri 1, --memory-report) on loopback, and a second one
+(one worker, --listen 5); uwsgitop
 --serve-metrics in front of it; a real Prometheus (Debian `prometheus`, 1 s
 scrapes and rule evaluations) loading the mixin's alerts and recording rules,
 rendered by jsonnet with a test _config (short `for:` durations and windows);
@@ -10,6 +11,9 @@ every alert to a webhook receiver this script runs on 127.0.0.1. Checks:
 
   harakiri      a request past --harakiri makes UwsgiHarakiri fire in
                 Prometheus (/api/v1/alerts) with its labels and annotations
+  listen-queue  a second uWSGI (1 worker, --listen 5) with its worker held:
+                4 connections waiting fire UwsgiListenQueueFilling (not Full),
+                a 5th fires UwsgiListenQueueFull
   records       every recording rule of the mixin has samples
   dashboards    every query of the committed dashboards_out/*.json (template
                 variables replaced, $__rate_interval by 1m) runs on that
@@ -50,6 +54,7 @@ PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
 JOB = "uwsgi"
 INSTANCE = "web"
+BACKLOG = 5   # --listen of the second instance
 
 # Short durations so the test runs in seconds; everything else is the default.
 TEST_CONFIG = """{
@@ -141,12 +146,14 @@ def query(pport, promql):
     return "success", doc["data"]["result"]
 
 
-def prom_alerts(pport, name, state="firing"):
+def prom_alerts(pport, name, state="firing", instance=None):
+    """Prometheus' alerts named `name` in `state` (of `instance`, if given)."""
     st, body = get("http://127.0.0.1:%d/api/v1/alerts" % pport)
     if st != 200:
         return []
     return [a for a in json.loads(body)["data"]["alerts"]
-            if a["labels"].get("alertname") == name and a["state"] == state]
+            if a["labels"].get("alertname") == name and a["state"] == state
+            and instance in (None, a["labels"].get("instance"))]
 
 
 def render(tmp):
@@ -239,10 +246,17 @@ def main():
         stats = StatsAddr("tcp", ("127.0.0.1", free_port()))
         u = harness.Uwsgi(wd, ["--processes", "2", "--harakiri", "1", "--memory-report"], stats=stats)
         u.start()
+        # One worker and a listen queue of 5, for the queue alerts.
+        wd = os.path.join(tmp, "uwsgi-backlog")
+        os.mkdir(wd)
+        bstats = StatsAddr("tcp", ("127.0.0.1", free_port()))
+        backlog = harness.Uwsgi(wd, ["--processes", "1", "--listen", str(BACKLOG)], stats=bstats)
+        backlog.start()
 
         targets = os.path.join(tmp, "targets")
         with open(targets, "w") as f:
             f.write("%s=127.0.0.1:%d\n" % (INSTANCE, stats.target[1]))
+            f.write("backlog=127.0.0.1:%d\n" % bstats.target[1])
         eport = free_port()
         exporter = Proc("uwsgitop", [args.binary, "--serve-metrics", "127.0.0.1:%d" % eport, "--targets", targets],
                         os.path.join(tmp, "uwsgitop.log"))
@@ -299,16 +313,50 @@ def main():
         def harakiri():
             # /slow?s=3 outlives --harakiri 1: uWSGI kills that worker.
             harness.load(u.http_port, ["/slow?s=3"], concurrency=1, timeout=10)
-            check(wait_until(lambda: prom_alerts(pport, "UwsgiHarakiri"), 45, 0.5),
+            check(wait_until(lambda: prom_alerts(pport, "UwsgiHarakiri", instance=INSTANCE), 45, 0.5),
                   "UwsgiHarakiri never fired; harakiri count in Prometheus: %r"
                   % (query(pport, "uwsgi_worker_harakiri_count_total")[1],))
-            a = prom_alerts(pport, "UwsgiHarakiri")[0]
+            a = prom_alerts(pport, "UwsgiHarakiri", instance=INSTANCE)[0]
             check(a["labels"].get("instance") == INSTANCE and a["labels"].get("severity") == "warning",
                   "labels %r" % a["labels"])
             ann = a["annotations"]
             check(ann.get("runbook_url", "").endswith("#uwsgiharakiri") and INSTANCE in ann.get("description", ""),
                   "annotations %r" % ann)
         run.step("harakiri: UwsgiHarakiri fires", harakiri)
+
+        def listen_queue():
+            # The backlog instance's only worker sleeps in one request; the
+            # next connections wait in its listen queue (the kernel accepts
+            # them): 4 of 5 is UwsgiListenQueueFilling only, 5 of 5 also Full.
+            held = []
+
+            def req(path):
+                return ("GET %s HTTP/1.0\r\nHost: backlog\r\n\r\n" % path).encode()
+            try:
+                held.append(harness.InFlight(backlog.http_port, req("/slow?s=30"), max_seconds=40))
+                check(wait_until(lambda: harness.workers_of(backlog.read()[1])[0].get("status") == "busy", 10, 0.2),
+                      "the backlog instance's worker never became busy")
+                held += [harness.InFlight(backlog.http_port, req("/"), max_seconds=40) for _ in range(BACKLOG - 1)]
+                check(wait_until(lambda: prom_alerts(pport, "UwsgiListenQueueFilling"), 15, 0.5),
+                      "UwsgiListenQueueFilling never fired; queue in Prometheus: %r"
+                      % (query(pport, 'uwsgi_socket_queue_length{instance="backlog"}')[1],))
+                a = prom_alerts(pport, "UwsgiListenQueueFilling")[0]
+                check(a["labels"].get("instance") == "backlog", "labels %r" % a["labels"])
+                check("80%" in a["annotations"].get("description", ""), "description %r" % a["annotations"])
+                check(not prom_alerts(pport, "UwsgiListenQueueFull", "pending")
+                      and not prom_alerts(pport, "UwsgiListenQueueFull"), "UwsgiListenQueueFull at 4 of 5")
+                held.append(harness.InFlight(backlog.http_port, req("/"), max_seconds=40))
+                check(wait_until(lambda: prom_alerts(pport, "UwsgiListenQueueFull"), 15, 0.5),
+                      "UwsgiListenQueueFull never fired; queue in Prometheus: %r"
+                      % (query(pport, 'uwsgi_socket_queue_length{instance="backlog"}')[1],))
+                a = prom_alerts(pport, "UwsgiListenQueueFull")[0]
+                check(a["labels"].get("instance") == "backlog" and a["labels"].get("severity") == "critical",
+                      "labels %r" % a["labels"])
+            finally:
+                for h in held:
+                    h.close()
+                backlog.stop()   # its worker still sleeps; SIGINT to its master, by its pid
+        run.step("listen-queue: UwsgiListenQueueFilling, then Full", listen_queue)
 
         def records():
             with open(rules["rules.yaml"]) as f:
@@ -339,12 +387,15 @@ def main():
         run.step("dashboards: every panel query runs and has data", dashboards)
 
         def down():
+            check(not prom_alerts(pport, "UwsgiDown", instance=INSTANCE)
+                  and not prom_alerts(pport, "UwsgiDown", "pending", instance=INSTANCE),
+                  "UwsgiDown for %s before it was stopped" % INSTANCE)
             t = time.monotonic()
             u.stop()   # SIGINT to its master, by the pid in its pidfile
-            check(wait_until(lambda: prom_alerts(pport, "UwsgiDown"), 60, 0.5),
+            check(wait_until(lambda: prom_alerts(pport, "UwsgiDown", instance=INSTANCE), 60, 0.5),
                   "UwsgiDown never fired in Prometheus; uwsgi_up: %r" % (query(pport, "uwsgi_up")[1],))
             fired = time.monotonic() - t
-            a = prom_alerts(pport, "UwsgiDown")[0]
+            a = prom_alerts(pport, "UwsgiDown", instance=INSTANCE)[0]
             check(a["labels"].get("instance") == INSTANCE and a["labels"].get("severity") == "critical",
                   "labels %r" % a["labels"])
 
