@@ -25,6 +25,7 @@
     respawnsFor: '5m',
     exceptionRateFor: '10m',
     memoryGrowthFor: '15m',
+    scrapeSlowFor: '10m',
 
     // Thresholds.
     listenQueueFillingRatio: 0.8,  // socket queue / its max queue (uWSGI --listen)
@@ -37,6 +38,10 @@
     memoryLimitBytes: 1024 * 1024 * 1024,  // a worker's RSS predicted above this alerts...
     memoryPredictWindow: '1h',  // ...extrapolated from this much history...
     memoryPredictHorizonSeconds: 4 * 3600,  // ...this far ahead
+    // Scrapes of the exporter taking this long on average (over rateWindow)
+    // alert: 80% of Prometheus' default scrape_timeout (10s). Set it from
+    // your job's scrape_timeout.
+    scrapeSlowSeconds: 8,
 
     // Severity label of each alert.
     severities: {
@@ -51,6 +56,7 @@
       UwsgiHarakiri: 'warning',
       UwsgiHighExceptionRate: 'warning',
       UwsgiMemoryGrowth: 'warning',
+      UwsgiScrapeSlow: 'warning',
     },
 
     // runbook_url = runbookURLPrefix + the alert's name in lower case (the

@@ -11,7 +11,8 @@
    annotations; every runbook_url anchor is a section of docs/runbook.md and
    every alert in tests.yaml is tested firing and quiet.
 5. Every metric name in the rules and the dashboards' queries is one uwsgitop
-   exports (src/output/prometheus_families.hpp, uwsgi_up, Prometheus' up),
+   exports (src/output/prometheus_families.hpp, uwsgi_up; Prometheus' up and
+   scrape_duration_seconds),
    or a recording rule of the mixin; dashboards have the datasource, job and
    instance variables, no hard-coded data source uid, unique panel ids, and
    panels inside Grafana's 24 columns.
@@ -114,12 +115,12 @@ for a in alerts:
 # 5. Metric names and dashboards.
 with open(os.path.join(ROOT, "src", "output", "prometheus_families.hpp")) as f:
     fams = f.read()
-exported = {"uwsgi_up", "up"}
+exported = {"uwsgi_up", "up", "scrape_duration_seconds"}
 for kind, fam in re.findall(r'\b(gauge|counter|derived)\("(uwsgi_[a-z_]+)"', fams):
     exported.add(fam + "_total" if kind == "counter" else fam)
 recorded = {r["record"] for r in records}
 FUNCS = {"sum", "count", "max", "min", "avg", "by", "on", "and", "or", "unless", "rate", "increase",
-         "predict_linear", "vector", "without", "ignoring", "label_values", "group_left", "bool"}
+         "predict_linear", "avg_over_time", "max_over_time", "vector", "without", "ignoring", "label_values", "group_left", "bool"}
 
 
 def metric_names(expr):

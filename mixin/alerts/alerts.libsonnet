@@ -38,6 +38,13 @@
             'Prometheus has failed to scrape the uWSGI exporter at {{ $labels.instance }} for %s: none of the instances behind it are monitored.' % cfg.exporterDownFor,
           ),
           alert(
+            'UwsgiScrapeSlow',
+            'avg_over_time(scrape_duration_seconds{%s}[%s]) > %g' % [sel, cfg.rateWindow, cfg.scrapeSlowSeconds],
+            cfg.scrapeSlowFor,
+            'Scrapes of the uWSGI exporter are close to the scrape timeout.',
+            'Scraping the uWSGI exporter at {{ $labels.instance }} takes {{ $value | humanizeDuration }} on average (threshold %gs): instances that answer later than the deadline are reported down.' % cfg.scrapeSlowSeconds,
+          ),
+          alert(
             'UwsgiNoWorkerAccepting',
             |||
               sum %(by)s (uwsgi_worker_accepting{%(sel)s}) == 0
