@@ -9,6 +9,8 @@ rendered by jsonnet with a test _config (short `for:` durations and windows);
 a real Alertmanager (Debian `prometheus-alertmanager`, clustering off) routing
 every alert to a webhook receiver this script runs on 127.0.0.1. Checks:
 
+  traffic       requests with 1 exception in 11 fire UwsgiHighExceptionRate
+                (value near 1/11)
   harakiri      a request past --harakiri makes UwsgiHarakiri fire in
                 Prometheus (/api/v1/alerts) with its labels and annotations
   listen-queue  a second uWSGI (1 worker, --listen 5) with its worker held:
@@ -308,7 +310,15 @@ def main():
                 statuses = harness.load(u.http_port, ["/"] * 10 + ["/boom"], concurrency=2)
                 check(statuses.count(200) == 10, "load: %r" % statuses)
                 time.sleep(0.5)
-        run.step("traffic", traffic)
+            # 1 exception in 11 requests (9%) is over the 5% threshold.
+            check(wait_until(lambda: prom_alerts(pport, "UwsgiHighExceptionRate", instance=INSTANCE), 30, 0.5),
+                  "UwsgiHighExceptionRate never fired; exceptions/s and requests/s: %r %r"
+                  % (query(pport, 'sum(rate(uwsgi_worker_exceptions_total{instance="web"}[30s]))')[1],
+                     query(pport, 'sum(rate(uwsgi_worker_requests_total{instance="web"}[30s]))')[1]))
+            a = prom_alerts(pport, "UwsgiHighExceptionRate", instance=INSTANCE)[0]
+            ratio = float(a["value"])
+            check(0.07 <= ratio <= 0.11, "exceptions per request %.3f, the load sent 1 in 11" % ratio)
+        run.step("traffic: 1 request in 11 raises, UwsgiHighExceptionRate fires", traffic)
 
         def harakiri():
             # /slow?s=3 outlives --harakiri 1: uWSGI kills that worker.
