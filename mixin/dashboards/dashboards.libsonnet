@@ -37,6 +37,22 @@ local g = import 'grafana.libsonnet';
       g.stat('Worker RSS', 'Resident memory of all workers (uWSGI reports it with --memory-report).',
              'sum(uwsgi_worker_rss_bytes{%s})' % sel, unit='bytes'),
 
+      g.table(
+        'Instances', 'One row per instance; the name opens its uWSGI / Instance dashboard.', 'instance',
+        [
+          ['max by (instance) (uwsgi_up{%s})' % sel, 'Up', 'short'],
+          ['sum by (instance) (rate(uwsgi_worker_requests_total{%s}[%s]))' % [sel, ri], 'Requests/s', 'reqps'],
+          ['sum by (instance) (uwsgi_worker_busy{%s}) / count by (instance) (uwsgi_worker_busy{%s})' % [sel, sel], 'Busy', 'percentunit'],
+          ['max by (instance) (uwsgi_listen_queue_length{%s})' % sel, 'Listen queue', 'short'],
+          ['sum by (instance) (increase(uwsgi_worker_respawn_count_total{%s}[%s]))' % [sel, ri], 'Respawns', 'short'],
+          ['sum by (instance) (uwsgi_worker_rss_bytes{%s})' % sel, 'RSS', 'bytes'],
+        ],
+        keyLink={
+          title: 'uWSGI / Instance',
+          url: '/d/%s-instance?${__url_time_range}&${datasource:queryparam}&${job:queryparam}&var-instance=${__data.fields.instance}' % cfg.dashboardUIDPrefix,
+        },
+      ),
+
       g.row('Traffic'),
       g.timeseries('Up', 'uwsgi_up per instance: 1 when its stats server answers.',
                    [['uwsgi_up{%s}' % sel, '{{instance}}']], min=0),

@@ -75,6 +75,44 @@
     gridPos: { w: w, h: h },
   },
 
+  // One row per value of `key` (e.g. instance), one column per query:
+  // columns: [[expr, column name, unit], ...], each expr `... by (key)`.
+  // keyLink: a URL for the key column (Grafana's ${__data.fields.KEY}).
+  table(title, description, key, columns, keyLink=null, w=24, h=8):: {
+    local refs = [std.char(std.codepoint('A') + i) for i in std.range(0, std.length(columns) - 1)],
+    type: 'table',
+    title: title,
+    description: description,
+    datasource: ds,
+    targets: [
+      $.target(columns[i][0], '', refs[i]) + { format: 'table', instant: true, range: false }
+      for i in std.range(0, std.length(columns) - 1)
+    ],
+    transformations: [
+      { id: 'merge', options: {} },
+      {
+        id: 'organize',
+        options: {
+          excludeByName: { Time: true },
+          indexByName: { [key]: 0 } + { ['Value #' + refs[i]]: i + 1 for i in std.range(0, std.length(columns) - 1) },
+          renameByName: { ['Value #' + refs[i]]: columns[i][1] for i in std.range(0, std.length(columns) - 1) },
+        },
+      },
+    ],
+    fieldConfig: {
+      defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
+      overrides: [
+        { matcher: { id: 'byName', options: c[1] }, properties: [{ id: 'unit', value: c[2] }] }
+        for c in columns
+      ] + (if keyLink == null then [] else [{
+             matcher: { id: 'byName', options: key },
+             properties: [{ id: 'links', value: [{ title: keyLink.title, url: keyLink.url }] }],
+           }]),
+    },
+    options: { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], fields: '' } },
+    gridPos: { w: w, h: h },
+  },
+
   row(title):: {
     type: 'row',
     title: title,
