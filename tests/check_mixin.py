@@ -3,7 +3,8 @@
 
 1. mixin/build.sh renders into a temporary directory; the result must equal
    the committed prometheus_alerts.yaml, prometheus_rules.yaml and
-   dashboards_out/*.json byte for byte (the same set of dashboards too).
+   dashboards_out/*.json byte for byte (the same set of dashboards too);
+   the jsonnet sources pass jsonnetfmt --test.
 2. promtool check rules is clean on both YAML files.
 3. promtool test rules mixin/tests.yaml passes (every alert fires on its
    synthetic series and stays quiet on the others; recording rule values).
@@ -77,6 +78,15 @@ with tempfile.TemporaryDirectory(prefix="uwsgitop-mixin-") as tmp:
         committed = os.path.join(MIXIN, "dashboards_out", name)
         same = os.path.exists(committed) and filecmp.cmp(committed, os.path.join(tmp, "dashboards_out", name), shallow=False)
         check("dashboards_out/%s is what the jsonnet renders" % name, same, "(run mixin/build.sh and commit the result)")
+
+# The jsonnet as jsonnetfmt writes it (Debian's jsonnet package has it).
+if shutil.which("jsonnetfmt"):
+    for dirpath, _, files in sorted(os.walk(MIXIN)):
+        for fn in sorted(files):
+            if fn.endswith((".jsonnet", ".libsonnet")):
+                path = os.path.join(dirpath, fn)
+                rc, out = run(["jsonnetfmt", "--test", path])
+                check("jsonnetfmt --test %s" % os.path.relpath(path, ROOT), rc == 0, "(run jsonnetfmt -i on it) " + out)
 
 # 2. promtool check rules.
 for name in ("prometheus_alerts.yaml", "prometheus_rules.yaml"):
