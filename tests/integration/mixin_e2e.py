@@ -23,6 +23,8 @@ every alert to a webhook receiver this script runs on 127.0.0.1. Checks:
   down          stopping uWSGI (SIGINT to its master, by its own pid) makes
                 UwsgiDown fire in Prometheus, and Alertmanager posts it to the
                 webhook (and the harakiri before it)
+  exporter-down stopping uwsgitop (by its pid) fires UwsgiExporterDown, posted
+                to the webhook
 
 Every process is started by this script and stopped by its own pid; every
 wait is bounded. Exit 0 all passed, 1 a failure, 77 skipped (a component is
@@ -422,6 +424,19 @@ def main():
             print("    UwsgiDown firing %.1fs after the stop, at the webhook %.1fs after"
                   % (fired, time.monotonic() - t))
         run.step("down: UwsgiDown fires and reaches the webhook through Alertmanager", down)
+
+        def exporter_down():
+            check(not prom_alerts(pport, "UwsgiExporterDown"), "UwsgiExporterDown while the exporter runs")
+            t = time.monotonic()
+            exporter.stop()   # by its pid
+            check(wait_until(lambda: prom_alerts(pport, "UwsgiExporterDown"), 60, 0.5),
+                  "UwsgiExporterDown never fired; up: %r" % (query(pport, "up")[1],))
+            a = prom_alerts(pport, "UwsgiExporterDown")[0]
+            check(a["labels"].get("instance") == "127.0.0.1:%d" % eport, "labels %r" % a["labels"])
+            check(wait_until(lambda: [x for x in hook.alerts() if x["labels"].get("alertname") == "UwsgiExporterDown"],
+                             60, 0.5), "the webhook never received UwsgiExporterDown")
+            print("    UwsgiExporterDown at the webhook %.1fs after the exporter stopped" % (time.monotonic() - t))
+        run.step("exporter-down: UwsgiExporterDown fires and reaches the webhook", exporter_down)
     except KeyboardInterrupt as e:
         print("FAIL interrupted: %s" % e)
         run.failed += 1
