@@ -8,9 +8,10 @@ build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapi
        libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev libtomlplusplus-dev libzstd-dev)
 test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
       python3-gevent python3-prometheus-client tmux curl
-      prometheus openssl apache2-utils)
+      prometheus openssl apache2-utils jsonnet prometheus-alertmanager)
 # prometheus (+promtool), openssl, apache2-utils (htpasswd -B): the exporter's
-# integration tests; systemd: systemd-analyze verify in check-packaging.sh.
+# integration tests; jsonnet, prometheus-alertmanager: the monitoring mixin's
+# tests (mixin/: rendering, and its alerts delivered end to end); systemd: systemd-analyze verify in check-packaging.sh.
 # clang-format-19: scripts/format.sh (pinned, since versions format differently).
 # pacman-package-manager: makepkg looks for the pacman binary even for
 # --printsrcinfo, and Debian's makepkg does not depend on it.
