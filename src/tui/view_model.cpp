@@ -132,6 +132,12 @@ void ViewModel::set_flash(std::string text) {
     flash_until_ = mono_now_ + kFlashSeconds;
 }
 
+void ViewModel::fit_hscroll(std::size_t limit) {
+    hscroll_limit_ = limit;
+    hscroll_pane_ = pane_;
+    if (overlay_ == Overlay::None) st().hscroll = std::min(st().hscroll, limit);
+}
+
 bool ViewModel::take_full_redraw() {
     const bool r = full_redraw_;
     full_redraw_ = false;

@@ -277,9 +277,11 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::ScrollLeft:
             if (st().hscroll > 0) --st().hscroll;
             return;
-        case Action::ScrollRight:
-            if (st().hscroll + 2 < column_count()) ++st().hscroll;
+        case Action::ScrollRight: {
+            const bool room = hscroll_pane_ != pane_ || st().hscroll < hscroll_limit_;
+            if (room && st().hscroll + 2 < column_count()) ++st().hscroll;
             return;
+        }
         case Action::Open: {
             if (row_count() == 0 || !snap_) return;
             const std::size_t sel = static_cast<std::size_t>(st().selected);

@@ -120,6 +120,11 @@ public:
     // or the help/details text — by kWheelRows, a tab click switches pane.
     // Ignored while the mouse is off (m) or the filter is being typed.
     void handle_mouse(const MouseEvent& event, const ScreenHits& hits);
+    // After a render: the shown table's largest useful sideways scroll
+    // (ScreenHits::hscroll_limit). The pane's scroll is cut down to it (a
+    // scroll made on a narrow screen gives way when it widens: no room is
+    // left empty while columns are hidden on the left) and Right stops there.
+    void fit_hscroll(std::size_t limit);
     // Shows a short message in the status line (as after a key).
     void notify(std::string text) { set_flash(std::move(text)); }
 
@@ -257,6 +262,8 @@ private:
     std::size_t detail_index_ = 0;
     std::string detail_key_;
     bool filter_editing_ = false;
+    std::size_t hscroll_limit_ = static_cast<std::size_t>(-1);  // fit_hscroll()'s, for hscroll_pane_
+    PaneId hscroll_pane_ = PaneId::Workers;
 
     double interval_ = 1.0;
     bool fast_ = false;
