@@ -123,12 +123,32 @@ std::string_view ViewModel::notice() const {
 }
 
 std::string_view ViewModel::flash() const {
-    if (flash_.empty() || mono_now_ >= flash_until_) return {};
+    if (mono_now_ >= flash_until_) return {};
+    if (flash_sort_) {
+        // Written from the sort in effect now, so a later r, I or header
+        // click cannot leave it saying the direction the header no longer shows.
+        const PaneState& s = states_[static_cast<std::size_t>(flash_pane_)];
+        const bool workers = flash_pane_ == PaneId::Workers;
+        const auto cols = pane_def(flash_pane_).columns;
+        if (!workers && (!s.sorted || s.sort_col >= cols.size())) return {};
+        const bool descending = workers ? sort_.descending : s.descending;
+        flash_ = "sort: ";
+        flash_ += workers ? column(sort_.column).header : cols[s.sort_col].header;
+        flash_ += descending ? " (descending)" : " (ascending)";
+    }
+    if (flash_.empty()) return {};
     return flash_;
 }
 
 void ViewModel::set_flash(std::string text) {
     flash_ = std::move(text);
+    flash_sort_ = false;
+    flash_until_ = mono_now_ + kFlashSeconds;
+}
+
+void ViewModel::flash_sort() {
+    flash_sort_ = true;
+    flash_pane_ = pane_;
     flash_until_ = mono_now_ + kFlashSeconds;
 }
 

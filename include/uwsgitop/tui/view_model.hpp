@@ -218,6 +218,10 @@ private:
     void set_pane(PaneId id);
     void sort_step(int delta);
     void set_flash(std::string text);
+    // Flashes the sort of the shown pane ("sort: PID (ascending)"), written
+    // when read from the sort then in effect: the one source of the header's
+    // arrow is the one source of this text.
+    void flash_sort();
     void edit_filter(int key);
     bool row_matches(RowRef r) const;
     bool pane_row_matches(uint32_t row) const;
@@ -286,7 +290,9 @@ private:
     int last_press_row_ = -1;                // double-click detection
     PaneId last_press_pane_ = PaneId::Workers;
     double last_press_time_ = -1;
-    std::string flash_;
+    mutable std::string flash_;              // flash_sort_: rewritten by flash()
+    bool flash_sort_ = false;                // the flash is the sort of flash_pane_
+    PaneId flash_pane_ = PaneId::Workers;
     double flash_until_ = 0;
     EventLog events_;
     std::string notice_;

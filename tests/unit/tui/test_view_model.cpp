@@ -159,6 +159,38 @@ TEST_CASE("view_model::sort keys: a column's key sorts, the same key again flips
     }
 }
 
+TEST_CASE("view_model::the sort message says the direction the header shows") {
+    // < then r: the message written by < must not keep the old direction.
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    keys(vm, "P");
+    CHECK(std::string(vm.flash()) == "sort: PID (ascending)");
+    keys(vm, "<");
+    CHECK(vm.sort().column == ColumnId::Share);
+    keys(vm, ">");
+    CHECK(std::string(vm.flash()) == "sort: PID (ascending)");
+    keys(vm, "r");
+    CHECK(vm.sort().descending);
+    CHECK(std::string(vm.flash()) == "sort: PID (descending)");
+    keys(vm, "I");
+    CHECK(std::string(vm.flash()) == "sort: PID (ascending)");
+    SUBCASE("on another pane too") {
+        keys(vm, "\t");
+        REQUIRE(vm.pane() != PaneId::Workers);
+        keys(vm, ">");
+        const std::string first(vm.flash());
+        CHECK(first.find(vm.state().descending ? "(descending)" : "(ascending)") != std::string::npos);
+        keys(vm, "r");
+        CHECK(std::string(vm.flash()).find(vm.state().descending ? "(descending)" : "(ascending)") !=
+              std::string::npos);
+        CHECK(std::string(vm.flash()) != first);
+    }
+    SUBCASE("another message replaces it") {
+        keys(vm, "f");
+        CHECK(std::string(vm.flash()).find("sort") == std::string::npos);
+    }
+}
+
 TEST_CASE("view_model::selection follows the worker id across refreshes") {
     TestSnap t = four();
     ViewModel vm = make(t);
