@@ -98,3 +98,55 @@ def usage(ctx):
         r = ctx.tool("--version")
         check(r.rc == 0 and r.out.startswith(b"uwsgitop "), "--version: exit %s, %r" % (r.rc, r.out[:80]))
     ctx.sub("help-version", help_version)
+
+
+def _recording(path, n, respawn_at):
+    """A --record file of `n` snapshots 1 s apart; worker 2 respawns at `respawn_at`."""
+    import json
+    with open(path, "w") as f:
+        for i in range(n):
+            doc = json.loads(fs.snapshot(workers=2, cores=1, requests=10 + i))
+            if i >= respawn_at:
+                doc["workers"][1]["pid"] = 9999
+                doc["workers"][1]["respawn_count"] = 2
+            f.write(json.dumps({"t": 1795600800.0 + i, "address": "127.0.0.1:9191", "stats": doc}) + "\n")
+
+
+@case("replay-dump")
+def replay_dump(ctx):
+    """--replay FILE --format F, with neither --once nor --batch: --batch over the
+    whole recording (the README's `--replay incident.jsonl --speed 0 --format events`)."""
+    rec = ctx.path("incident.jsonl")
+    n = 6
+    _recording(rec, n, respawn_at=3)
+
+    def events():
+        r = ctx.tool("--no-config", "--replay", rec, "--speed", "0", "--format", "events", timeout=30)
+        check(not r.timed_out, "hung")
+        check(r.rc == 0, "exit %s, expected 0: %r" % (r.rc, r.errtext()[:200]))
+        got = r.json_lines()
+        kinds = [e.get("kind") for e in got]
+        check(kinds == ["respawn"], "events %r, expected one respawn" % kinds)
+        check(got and got[0].get("worker") == 2, "the respawn names worker 2: %r" % got[:1])
+    ctx.sub("events", events)
+
+    def tsv():
+        r = ctx.tool("--no-config", "--replay", rec, "--speed", "0", "--format", "tsv", "-c", "id,pid", timeout=30)
+        check(r.rc == 0, "exit %s, expected 0: %r" % (r.rc, r.errtext()[:200]))
+        rows = [ln for ln in r.out.decode().splitlines() if ln and not ln.startswith("time")]
+        check(len(rows) == 2 * n, "%d rows, expected %d (2 workers x %d snapshots)" % (len(rows), 2 * n, n))
+        check(rows[-1].endswith("\t9999"), "the last row is the respawned worker's: %r" % rows[-1:])
+    ctx.sub("tsv", tsv)
+
+    def json_all():
+        r = ctx.tool("--no-config", "--replay", rec, "--speed", "0", "--format", "json", timeout=30)
+        check(r.rc == 0, "exit %s, expected 0" % r.rc)
+        check(len(r.json_lines()) == n, "%d snapshots, expected %d" % (len(r.json_lines()), n))
+    ctx.sub("json", json_all)
+
+    def not_a_replay():
+        snap = ctx.path("snap.json")
+        with open(snap, "wb") as f:
+            f.write(fs.snapshot())
+        _usage_error(ctx, ctx.tool("--format", "json", "file:" + snap), "--format")
+    ctx.sub("format-without-replay", not_a_replay)
