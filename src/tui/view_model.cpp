@@ -44,6 +44,14 @@ bool parse_i64(std::string_view s, int64_t& out) {
     return res.ec == std::errc() && res.ptr == s.data() + s.size();
 }
 
+// True when `pid`'s decimal digits start with `digits` (a filter typed so far).
+bool pid_starts(const Int& pid, std::string_view digits) {
+    if (!pid || *pid < 0 || digits.empty() || digits.front() == '-') return false;
+    char buf[24];
+    const auto res = std::to_chars(buf, buf + sizeof buf, *pid);
+    return istarts(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)), digits);
+}
+
 // Known before unknown; numbers before text; then by value.
 int compare_values(const Value& a, const Value& b) {
     if (a.known() != b.known()) return a.known() ? -1 : 1;
@@ -265,9 +273,9 @@ bool ViewModel::row_matches(RowRef r) const {
     const Worker& w = s.workers[r.worker];
     const std::string_view f = filter_lower_;
     int64_t n = 0;
-    if (parse_i64(f, n)) {
+    if (parse_i64(f, n)) {  // a worker id, or a pid or the start of one
         if (w.id && *w.id == n) return true;
-        return w.pid && *w.pid == n;
+        return pid_starts(w.pid, f);
     }
     if (const auto colon = f.find(':'); colon != std::string_view::npos) {
         int64_t wid = 0, cid = 0;

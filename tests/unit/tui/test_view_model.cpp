@@ -268,6 +268,12 @@ TEST_CASE("view_model::filter by status, pid, id, WID:CID and text") {
     keys(vm, "/104");  // pid
     CHECK(ids(vm) == std::vector<int64_t>{4});
     vm.handle_key(key::Escape);
+    keys(vm, "/10");  // the start of a pid: pids 101..104
+    CHECK(ids(vm).size() == 4);
+    vm.handle_key(key::Backspace);
+    keys(vm, "2");  // "/12": no worker 12, no pid starting 12
+    CHECK(ids(vm).empty());
+    vm.handle_key(key::Escape);
     keys(vm, "/3");  // id
     CHECK(ids(vm) == std::vector<int64_t>{3});
     vm.handle_key(key::Backspace);
