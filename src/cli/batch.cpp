@@ -48,7 +48,9 @@ int run_batch(const Options& options, Pipeline& pipeline) {
     EventTracker events(event_options(options));
     std::vector<Event> new_events;
     std::string out;
-    int exit_code = 0;
+    // 1 when the last read failed or none worked: a run that produced its
+    // samples, a failed read in the middle (a reload) notwithstanding, is a success.
+    int exit_code = 1;
     bool header_written = false;
     const long count = options.once ? 1 : options.iterations;
     for (long i = 0; count == 0 || i < count; ++i) {
@@ -71,6 +73,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
             if (options.once || pipeline.source().exhausted()) break;
             continue;
         }
+        exit_code = 0;
         if (options.format == OutputFormat::None) continue;  // a recorder: nothing to print
         out.clear();
         const double now = pipeline.last_wall_time();

@@ -89,6 +89,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
         poll.start_round(fleet);
         poll.run_until(std::numeric_limits<double>::infinity(), FleetPoll::Until::RoundDone);
         follow_new_vassals(options, fleet, expanded);
+        exit_code = 0;  // what the last poll read decides
         for (const auto& inst : fleet) {
             if (!inst->last_ok) {
                 std::fprintf(stderr, "uwsgitop: %s\n", inst->error.c_str());

@@ -68,7 +68,16 @@ std::string event_text(const Event& e) {
             break;
         }
         const std::string_view key = tpl.substr(i + 1, close - i - 1);
-        if (key == "worker" && e.worker) {
+        if (const std::size_t arrow = key.find("->"); arrow != std::string_view::npos) {
+            const FactValue* from = e.fact(key.substr(0, arrow));
+            const FactValue* to = e.fact(key.substr(arrow + 2));
+            out += from ? fact_string(*from) : "?";
+            if (!from || !to || *from != *to) {
+                out += " -> ";
+                out += to ? fact_string(*to) : "?";
+            }
+            optional_missing = optional_missing || !from || !to;
+        } else if (key == "worker" && e.worker) {
             out += std::to_string(*e.worker);
         } else if (const FactValue* v = e.fact(key)) {
             out += fact_string(*v);

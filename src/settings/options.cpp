@@ -22,7 +22,7 @@ const OptionDoc kOptions[] = {
     {"frequency", 'f', "SECS", "refresh interval in seconds, fractions allowed (default 1)"},
     {"delay", 'd', "SECS", "same as --frequency"},
     {"interval", 0, "SECS", "same as --frequency"},
-    {"format", 'o', "FMT", "output of --once/--batch: table, json, tsv, csv, raw, prometheus, openmetrics or none (default table)"},
+    {"format", 'o', "FMT", "output of --once/--batch (with --replay alone: --batch over the recording): table, json, tsv, csv, raw, prometheus, openmetrics or none (default table)"},
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
@@ -394,6 +394,12 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
         out.sort = spec;
     }
     if (out.once && out.batch) return Status::fail("--once and --batch exclude each other");
+    // A dump format over a recording needs no screen: it is --batch over the
+    // whole recording (uwsgitop --replay FILE --speed 0 --format events).
+    if (format_on_command_line && out.format_given && !out.once && !out.batch && out.serve_metrics.empty() &&
+        !out.replay_path.empty()) {
+        out.batch = true;
+    }
     if (!out.action.empty() && (out.once || out.batch || !out.serve_metrics.empty()))
         return Status::fail("--action runs alone: not with --once, --batch or --serve-metrics");
     if (out.iterations && !out.batch) return Status::fail("--iterations goes with --batch");

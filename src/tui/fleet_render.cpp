@@ -175,6 +175,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
     if (hits) {
         hits->header.clear();
         hits->tabs.clear();
+        hits->hscroll_limit = ScreenHits::kNoLimit;
     }
     if (g.width() != vm.width() || g.height() != vm.height()) g.resize(vm.width(), vm.height());
     g.clear();
@@ -221,7 +222,10 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             stretch.push_back(fc.left_align ? 1 : 0);
         }
         std::vector<ColumnSlot> slots;
-        fit_columns(widths, stretch, vm.width(), 1, 1 + vm.hscroll(), slots);
+        // A scroll made on a narrower screen shows no less than fits here.
+        const std::size_t limit = scroll_limit(widths, vm.width(), 1);
+        if (hits) hits->hscroll_limit = limit;
+        fit_columns(widths, stretch, vm.width(), 1, 1 + std::min(vm.hscroll(), limit), slots);
         g.fill(0, a.header_row, vm.width(), Style::Header);
         for (const ColumnSlot& s : slots) {
             const int c = shown[s.index];

@@ -158,6 +158,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         if (now - last_draw >= 1.0) dirty = true;
         if (dirty) {
             tui::render_fleet(vm, grid, &hits);
+            vm.fit_hscroll(hits.hscroll_limit);
             actions.draw(vm, grid);
             term.draw(grid, full);
             full = false;

@@ -162,6 +162,11 @@ int FleetViewModel::help_rows() const {
     return std::max(1, a.status_row - help_top());
 }
 
+void FleetViewModel::fit_hscroll(std::size_t limit) {
+    hscroll_limit_ = limit;
+    hscroll_ = std::min(hscroll_, limit);
+}
+
 void FleetViewModel::scroll_help(int delta) {
     const int max_scroll = std::max(0, help_lines_ - help_rows());
     help_scroll_ = static_cast<int>(std::clamp<long>(static_cast<long>(help_scroll_) + delta, 0, max_scroll));
@@ -419,7 +424,9 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
         case Action::Home: move(-static_cast<int>(visible_.size())); break;
         case Action::End: move(static_cast<int>(visible_.size())); break;
         case Action::ScrollLeft: if (hscroll_ > 0) --hscroll_; break;
-        case Action::ScrollRight: if (hscroll_ + 2 < columns_.size()) ++hscroll_; break;
+        case Action::ScrollRight:
+            if (hscroll_ < hscroll_limit_ && hscroll_ + 2 < columns_.size()) ++hscroll_;
+            break;
         case Action::Open: open_ = selected_name(); break;
         case Action::Back:
             if (!filter_.empty()) { filter_.clear(); rebuild(); rebuild_events(); }

@@ -67,4 +67,25 @@ void fit_columns(std::span<const int> widths, std::span<const uint8_t> stretch, 
     }
 }
 
+std::size_t scroll_limit(std::span<const int> widths, int total_width, std::size_t pinned) {
+    const std::size_t n = widths.size();
+    if (n <= pinned) return 0;
+    int x = 0;
+    bool any = false;
+    for (std::size_t i = 0; i < pinned; ++i) {
+        x += (any ? 1 : 0) + widths[i];
+        any = true;
+    }
+    // From the right end leftwards, as many whole columns as fit.
+    std::size_t first = n;
+    while (first > pinned) {
+        const int w = (any ? 1 : 0) + widths[first - 1];
+        if (x + w > total_width) break;
+        x += w;
+        any = true;
+        --first;
+    }
+    return std::min(first, n - 1) - pinned;
+}
+
 }  // namespace uwsgitop::tui

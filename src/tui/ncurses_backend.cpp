@@ -24,6 +24,7 @@
 #include <cstring>
 #include <string>
 
+#include "uwsgitop/tui/escape_keys.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/signals.hpp"
 #include "uwsgitop/tui/terminal.hpp"
@@ -107,6 +108,16 @@ int map_key(int r, wint_t ch) {
     }
 }
 
+// The terminal's mouse-report prefix (kmous) is a key to ncurses only while
+// the mouse is on: off, a report is an unknown sequence that next_key()
+// reads whole and drops (ncurses, asked for no mouse, would hand its bytes
+// over one by one: `ESC [ < 0;10;5 M` as the keys 0 ; 1 0 ... M).
+void mouse_prefix_is_key(bool on) {
+    char* kmous = tigetstr(const_cast<char*>("kmous"));
+    if (!kmous || kmous == reinterpret_cast<char*>(-1) || !*kmous) return;
+    define_key(kmous, on ? KEY_MOUSE : 0);
+}
+
 }  // namespace
 
 void emergency_restore_terminal() {
@@ -177,11 +188,13 @@ Status Terminal::open(bool want_color, bool mouse) {
     set_styles(color_);
     mouse_ = false;
     if (mouse) set_mouse(true);
+    else mouse_prefix_is_key(false);
     return Status::ok();
 }
 
 void Terminal::set_mouse(bool on) {
     if (!open_ || on == mouse_) return;
+    mouse_prefix_is_key(on);
     mouseinterval(0);
     // A press and its release read in one go may come back as one click.
     const mmask_t want = on ? (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
@@ -242,6 +255,32 @@ int Terminal::read_key(int timeout_ms, int wake_fd) {
 }
 
 int Terminal::next_key(int timeout_ms) {
+    int k = pending_key_;
+    pending_key_ = key::None;
+    if (k == key::None) k = read_code(timeout_ms);
+    return k == key::Escape ? after_escape() : k;
+}
+
+int Terminal::after_escape() {
+    // What ncurses did not name comes back after the ESC as it arrived: the
+    // rest of a sequence sent in one go is there at once (a lone Escape has
+    // already waited ncurses's ESCDELAY), its later bytes within kEscapeGapMs.
+    constexpr int kEscapeGapMs = 25;
+    escape_.reset();
+    for (;;) {
+        const int c = read_code(escape_.lone() ? 0 : kEscapeGapMs);
+        if (c == key::None) return escape_.lone() ? key::Escape : key::None;  // cut short: dropped
+        switch (escape_.feed(c)) {
+            case EscapeParser::Step::More: continue;
+            case EscapeParser::Step::Done: return escape_.key();
+            case EscapeParser::Step::Reject:
+                pending_key_ = c;
+                return escape_.lone() ? key::Escape : key::None;
+        }
+    }
+}
+
+int Terminal::read_code(int timeout_ms) {
     wtimeout(stdscr, timeout_ms);
     wint_t ch = 0;
     const int r = wget_wch(stdscr, &ch);

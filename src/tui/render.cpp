@@ -37,6 +37,7 @@ void Renderer::render(const ViewModel& vm, Grid& grid) {
     grid.clear();
     hits_.header.clear();
     hits_.tabs.clear();
+    hits_.hscroll_limit = ScreenHits::kNoLimit;
     if (vm.width() <= 0 || vm.height() <= 0) return;
     summary(vm, grid);
     tabs(vm, grid);

@@ -189,7 +189,9 @@ void Renderer::table_body(const ViewModel& vm, Grid& grid, std::size_t ncols, st
             else widths_[c] = std::max<int>(widths_[c], cols[c].width);
         }
     }
-    fit_columns(widths_, stretch_, grid.width(), 1, 1 + vm.state().hscroll, slots_);
+    // A scroll made on a narrower screen shows no less than fits here.
+    hits_.hscroll_limit = scroll_limit(widths_, grid.width(), 1);
+    fit_columns(widths_, stretch_, grid.width(), 1, 1 + std::min(vm.state().hscroll, hits_.hscroll_limit), slots_);
     fill_row(grid, a.header_row, Style::Header);
     for (const ColumnSlot& s : slots_) {
         put_cell(grid, s.x, a.header_row, s.width, headers_[s.index], right_[s.index] != 0,

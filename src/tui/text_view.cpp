@@ -374,7 +374,10 @@ void worker_events(const ViewModel& vm, int64_t id, TextLines& out) {
         line += event_kind_info(l.event.kind).name;
         pad_to(line, 24);
         append_escaped(line, l.text);
-        wrapped(out, "  ", line, vm.width(), 3, event_style(l.event.kind));
+        // One line per event, cut at the screen's edge like the facts above it.
+        std::string& shown_line = out.add(event_style(l.event.kind));
+        shown_line = "  ";
+        shown_line += line;
     }
 }
 

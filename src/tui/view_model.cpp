@@ -44,6 +44,14 @@ bool parse_i64(std::string_view s, int64_t& out) {
     return res.ec == std::errc() && res.ptr == s.data() + s.size();
 }
 
+// True when `pid`'s decimal digits start with `digits` (a filter typed so far).
+bool pid_starts(const Int& pid, std::string_view digits) {
+    if (!pid || *pid < 0 || digits.empty() || digits.front() == '-') return false;
+    char buf[24];
+    const auto res = std::to_chars(buf, buf + sizeof buf, *pid);
+    return istarts(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)), digits);
+}
+
 // Known before unknown; numbers before text; then by value.
 int compare_values(const Value& a, const Value& b) {
     if (a.known() != b.known()) return a.known() ? -1 : 1;
@@ -123,13 +131,39 @@ std::string_view ViewModel::notice() const {
 }
 
 std::string_view ViewModel::flash() const {
-    if (flash_.empty() || mono_now_ >= flash_until_) return {};
+    if (mono_now_ >= flash_until_) return {};
+    if (flash_sort_) {
+        // Written from the sort in effect now, so a later r, I or header
+        // click cannot leave it saying the direction the header no longer shows.
+        const PaneState& s = states_[static_cast<std::size_t>(flash_pane_)];
+        const bool workers = flash_pane_ == PaneId::Workers;
+        const auto cols = pane_def(flash_pane_).columns;
+        if (!workers && (!s.sorted || s.sort_col >= cols.size())) return {};
+        const bool descending = workers ? sort_.descending : s.descending;
+        flash_ = "sort: ";
+        flash_ += workers ? column(sort_.column).header : cols[s.sort_col].header;
+        flash_ += descending ? " (descending)" : " (ascending)";
+    }
+    if (flash_.empty()) return {};
     return flash_;
 }
 
 void ViewModel::set_flash(std::string text) {
     flash_ = std::move(text);
+    flash_sort_ = false;
     flash_until_ = mono_now_ + kFlashSeconds;
+}
+
+void ViewModel::flash_sort() {
+    flash_sort_ = true;
+    flash_pane_ = pane_;
+    flash_until_ = mono_now_ + kFlashSeconds;
+}
+
+void ViewModel::fit_hscroll(std::size_t limit) {
+    hscroll_limit_ = limit;
+    hscroll_pane_ = pane_;
+    if (overlay_ == Overlay::None) st().hscroll = std::min(st().hscroll, limit);
 }
 
 bool ViewModel::take_full_redraw() {
@@ -239,9 +273,9 @@ bool ViewModel::row_matches(RowRef r) const {
     const Worker& w = s.workers[r.worker];
     const std::string_view f = filter_lower_;
     int64_t n = 0;
-    if (parse_i64(f, n)) {
+    if (parse_i64(f, n)) {  // a worker id, or a pid or the start of one
         if (w.id && *w.id == n) return true;
-        return w.pid && *w.pid == n;
+        return pid_starts(w.pid, f);
     }
     if (const auto colon = f.find(':'); colon != std::string_view::npos) {
         int64_t wid = 0, cid = 0;

@@ -84,8 +84,7 @@ void ViewModel::sort_step(int delta) {
         pos = std::clamp<long>(pos + delta, 0, static_cast<long>(cols.size()) - 1);
         sort_.column = cols[static_cast<std::size_t>(pos)];
         sort_.descending = column(sort_.column).default_desc;
-        set_flash("sort: " + std::string(column(sort_.column).header) +
-                  (sort_.descending ? " (descending)" : " (ascending)"));
+        flash_sort();
     } else {
         PaneState& s = st();
         const auto cols = pane_def(pane_).columns;
@@ -96,8 +95,7 @@ void ViewModel::sort_step(int delta) {
         s.sorted = true;
         s.sort_col = static_cast<uint32_t>(pos);
         s.descending = pos != 0 && !cols[s.sort_col].left_align;
-        set_flash("sort: " + std::string(cols[s.sort_col].header) +
-                  (s.descending ? " (descending)" : " (ascending)"));
+        flash_sort();
     }
     rebuild();
 }
@@ -263,8 +261,7 @@ void ViewModel::apply(Action action, uint8_t arg) {
                 sort_.column = id;
                 sort_.descending = column(id).default_desc;
             }
-            set_flash("sort: " + std::string(column(id).header) +
-                      (sort_.descending ? " (descending)" : " (ascending)"));
+            flash_sort();
             rebuild();
             return;
         }
@@ -277,9 +274,11 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::ScrollLeft:
             if (st().hscroll > 0) --st().hscroll;
             return;
-        case Action::ScrollRight:
-            if (st().hscroll + 2 < column_count()) ++st().hscroll;
+        case Action::ScrollRight: {
+            const bool room = hscroll_pane_ != pane_ || st().hscroll < hscroll_limit_;
+            if (room && st().hscroll + 2 < column_count()) ++st().hscroll;
             return;
+        }
         case Action::Open: {
             if (row_count() == 0 || !snap_) return;
             const std::size_t sel = static_cast<std::size_t>(st().selected);

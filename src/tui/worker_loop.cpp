@@ -83,6 +83,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         if (now >= tick_draw_due(last_draw, expected)) dirty = true;
         if (dirty) {
             render(vm, grid);
+            vm.fit_hscroll(last_hits().hscroll_limit);
             if (actions != nullptr) draw_action_menu(*actions, vm, grid);
             term.draw(grid, vm.take_full_redraw() || full);
             full = false;

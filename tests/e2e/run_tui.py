@@ -20,7 +20,10 @@ through a small terminal model (vtscreen.py):
     it (config.toml byte-identical); SGR 1006 mouse reports (ESC [ < b;x;y M,
     release m) sort by the clicked header, select the clicked row, open the
     details on a double click, and the wheel (64/65) scrolls; --no-mouse asks
-    the terminal for no mouse reports.
+    the terminal for no mouse reports;
+  * escape sequences terminfo does not name (TERM=xterm-256color, as tmux
+    sends them): ESC [ 1 ~ / 7 ~ are Home, ESC [ 4 ~ / 8 ~ End, ESC [ 99 z and
+    an SGR mouse report with the mouse off do nothing and say nothing.
 
 After every run it checks the exit status and that the terminal modes
 (ICANON, ECHO, ISIG, ICRNL, OPOST) are what they were before.
@@ -755,6 +758,92 @@ def scenario_settings_mouse(binary, fixtures):
         shutil.rmtree(home, ignore_errors=True)
 
 
+def scenario_escapes(binary, fixtures):
+    print("escape sequences terminfo does not name: one key each (TERM=xterm-256color, as inside tmux)")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+
+    def quiet(tui, what):
+        time.sleep(0.6)
+        line = status_line(tui)
+        check("unknown key" not in line and "no pane" not in line, "%s: no message (%r)" % (what, line))
+
+    def details_pid(tui):
+        """Opens the selected row's details, returns the pid they show, closes them."""
+        tui.send("\r")
+        tui.wait_for(lambda t: "WID" not in t and re.search(r"- pid \d+", t), 5)
+        m = re.search(r"- pid (\d+)", tui.text())
+        tui.send("\x1b")
+        tui.wait_for("WID", 5)
+        return int(m.group(1)) if m else None
+
+    tui = Tui(binary, [path, "--no-config", "-s", "pid", "-c", "id,pid,requests,status"])
+    try:
+        check(tui.wait_for(lambda t: len(table_pids(tui)) == 4), "escapes: the table appears")
+        pids = table_pids(tui)
+        tui.send("\x1b[B\x1b[B")  # Down twice, as CSI B
+        time.sleep(0.3)
+        tui.send("\x1b[1~")
+        quiet(tui, "ESC [ 1 ~")
+        check(" 1:workers " in tui.text() or "1:workers" in tui.lines()[1] or "WID" in tui.text(),
+              "ESC [ 1 ~ stays on the workers pane")
+        check(details_pid(tui) == pids[0], "ESC [ 1 ~ is Home: the first row is selected (%r)" % pids[:1])
+        tui.send("\x1b[4~")
+        quiet(tui, "ESC [ 4 ~")
+        check("SOCKET" not in tui.text() and "WID" in tui.text(), "ESC [ 4 ~ does not open pane 4")
+        check(details_pid(tui) == pids[-1], "ESC [ 4 ~ is End: the last row is selected (%r)" % pids[-1:])
+        tui.send("\x1b[7~")
+        time.sleep(0.3)
+        check(details_pid(tui) == pids[0], "ESC [ 7 ~ is Home too")
+        tui.send("\x1b[8~")
+        time.sleep(0.3)
+        check(details_pid(tui) == pids[-1], "ESC [ 8 ~ is End too")
+        before = header_row(tui)[1]
+        tui.send("\x1b[99z")
+        quiet(tui, "ESC [ 99 z")
+        check(header_row(tui)[1] == before and "WID" in tui.text(), "ESC [ 99 z does nothing")
+        tui.send("m")
+        check(tui.wait_for(lambda t: tui.screen.modes.get(1000) is False, 5), "m: mouse off")
+        time.sleep(5.5)  # let the "mouse off" message expire
+        state = status_line(tui)
+        tui.send(sgr(0, 10, 5))
+        quiet(tui, "an SGR mouse report with the mouse off")
+        check(header_row(tui)[1] == before and status_line(tui) == state,
+              "the report does not sort (M) or act (%r)" % status_line(tui))
+        tui.send("m")
+        check(tui.wait_for(lambda t: tui.screen.modes.get(1000) is True, 5), "m: mouse on again")
+        y, head = header_row(tui)
+        click(tui, head.index("REQ"), y)
+        check(tui.wait_for(lambda t: "REQ\u2193" in t or "REQ\u2191" in t, 5), "mouse on again: a header click sorts")
+        tui.send("q")
+        code, after = tui.finish()
+        check(code == 0 and tui.terminal_restored(after), "escapes: q exits 0, terminal restored")
+    finally:
+        if tui.proc.poll() is None:
+            tui.proc.kill()
+            tui.proc.wait(5)
+
+    tui = Tui(binary, [path, "--no-config", "-s", "pid", "-c", "id,pid,requests,status", "--no-mouse"])
+    try:
+        check(tui.wait_for(lambda t: len(table_pids(tui)) == 4), "--no-mouse: the table appears")
+        before = header_row(tui)[1]
+        state = status_line(tui)
+        tui.send(sgr(0, 10, 5) + sgr(0, 10, 5, release=True))
+        quiet(tui, "--no-mouse: an SGR mouse report")
+        check(header_row(tui)[1] == before and status_line(tui) == state,
+              "--no-mouse: the report does not act (%r)" % status_line(tui))
+        tui.send("\x1b")
+        tui.send("?")
+        check(tui.wait_for("uwsgitop keys", 5), "Esc then ? right after it: both keys work")
+        tui.send("q")
+        tui.send("q")
+        code, after = tui.finish()
+        check(code == 0 and tui.terminal_restored(after), "--no-mouse: q exits 0, terminal restored")
+    finally:
+        if tui.proc.poll() is None:
+            tui.proc.kill()
+            tui.proc.wait(5)
+
+
 APP = b'''
 import time
 def application(env, start_response):
@@ -942,6 +1031,7 @@ def main():
         "uwsgi": lambda: scenario_real_uwsgi(args.binary),
         "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),
         "travel": lambda: scenario_travel(args.binary, args.fixtures),
+        "escapes": lambda: scenario_escapes(args.binary, args.fixtures),
     }
     for name, run in scenarios.items():
         if args.only and name not in args.only.split(","):

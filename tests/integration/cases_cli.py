@@ -246,3 +246,103 @@ def bad_files(ctx):
         # the address - and --targets - cannot both have standard input
         _usage_error(ctx, ctx.tool("--targets", "-", "--once", "-", stdin_data=b"x\n"), "both read standard input")
     ctx.sub("targets-stdin", targets_stdin)
+
+
+def _recording(path, n, respawn_at):
+    """A --record file of `n` snapshots 1 s apart; worker 2 respawns at `respawn_at`."""
+    import json
+    with open(path, "w") as f:
+        for i in range(n):
+            doc = json.loads(fs.snapshot(workers=2, cores=1, requests=10 + i))
+            if i >= respawn_at:
+                doc["workers"][1]["pid"] = 9999
+                doc["workers"][1]["respawn_count"] = 2
+            f.write(json.dumps({"t": 1795600800.0 + i, "address": "127.0.0.1:9191", "stats": doc}) + "\n")
+
+
+@case("replay-dump")
+def replay_dump(ctx):
+    """--replay FILE --format F, with neither --once nor --batch: --batch over the
+    whole recording (the README's `--replay incident.jsonl --speed 0 --format events`)."""
+    rec = ctx.path("incident.jsonl")
+    n = 6
+    _recording(rec, n, respawn_at=3)
+
+    def events():
+        r = ctx.tool("--no-config", "--replay", rec, "--speed", "0", "--format", "events", timeout=30)
+        check(not r.timed_out, "hung")
+        check(r.rc == 0, "exit %s, expected 0: %r" % (r.rc, r.errtext()[:200]))
+        got = r.json_lines()
+        kinds = [e.get("kind") for e in got]
+        check(kinds == ["respawn"], "events %r, expected one respawn" % kinds)
+        check(got and got[0].get("worker") == 2, "the respawn names worker 2: %r" % got[:1])
+    ctx.sub("events", events)
+
+    def tsv():
+        r = ctx.tool("--no-config", "--replay", rec, "--speed", "0", "--format", "tsv", "-c", "id,pid", timeout=30)
+        check(r.rc == 0, "exit %s, expected 0: %r" % (r.rc, r.errtext()[:200]))
+        rows = [ln for ln in r.out.decode().splitlines() if ln and not ln.startswith("time")]
+        check(len(rows) == 2 * n, "%d rows, expected %d (2 workers x %d snapshots)" % (len(rows), 2 * n, n))
+        check(rows[-1].endswith("\t9999"), "the last row is the respawned worker's: %r" % rows[-1:])
+    ctx.sub("tsv", tsv)
+
+    def json_all():
+        r = ctx.tool("--no-config", "--replay", rec, "--speed", "0", "--format", "json", timeout=30)
+        check(r.rc == 0, "exit %s, expected 0" % r.rc)
+        check(len(r.json_lines()) == n, "%d snapshots, expected %d" % (len(r.json_lines()), n))
+    ctx.sub("json", json_all)
+
+    def not_a_replay():
+        snap = ctx.path("snap.json")
+        with open(snap, "wb") as f:
+            f.write(fs.snapshot())
+        _usage_error(ctx, ctx.tool("--format", "json", "file:" + snap), "--format")
+    ctx.sub("format-without-replay", not_a_replay)
+
+
+@case("batch-exit")
+def batch_exit(ctx):
+    """--batch exits 0 when its last read worked (a read refused in the middle,
+    as during a reload, is reported but is no failure of the run); 1 when the
+    last read failed or none worked."""
+    good = fs.h_send(fs.snapshot(workers=2))
+    reload_pid = fs.h_send(fs.snapshot(workers=2, pid=5000))
+
+    def run(handler, n, fmt="events", extra=()):
+        with fs.FakeServer(handler) as srv:
+            return ctx.tool("--no-config", "--batch", "--format", fmt, "-d", "0.05", "-n", str(n), *extra,
+                            srv.address, timeout=30)
+
+    def failure_in_the_middle():
+        r = run(fs.h_sequence(good, good, fs.h_empty, reload_pid), 5)
+        check(r.rc == 0, "exit %s, expected 0 (the last read worked)" % r.rc)
+        errs = [ln for ln in r.errtext().splitlines() if ln.startswith("uwsgitop: ")]
+        check(len(errs) == 1, "one failed read reported on stderr: %r" % errs)
+        kinds = [e.get("kind") for e in r.json_lines()]
+        check(kinds == ["down", "up", "reload"], "events %r" % kinds)
+    ctx.sub("failure-in-the-middle", failure_in_the_middle)
+
+    def last_read_failed():
+        r = run(fs.h_sequence(good, good, fs.h_empty), 3, "json")
+        check(r.rc == 1, "exit %s, expected 1 (the last read failed)" % r.rc)
+        check(len(r.json_lines()) == 2, "the two good snapshots are written")
+    ctx.sub("last-read-failed", last_read_failed)
+
+    def none_worked():
+        r = run(fs.h_empty, 2, "json")
+        check(r.rc == 1, "exit %s, expected 1 (no read worked)" % r.rc)
+        r = run(fs.h_empty, 1, "json", ())
+        check(r.rc == 1, "one failed read: exit %s, expected 1" % r.rc)
+    ctx.sub("none-worked", none_worked)
+
+    def fleet():
+        with fs.FakeServer(good) as a:
+            # A member whose poll failed is asked again without holding up the
+            # next round (fleet_poll.hpp): it shows as recovered a round or two later.
+            for handlers, want in (((good, fs.h_empty, good), 0), ((good, good, good, good, fs.h_empty), 1)):
+                with fs.FakeServer(fs.h_sequence(*handlers)) as b:
+                    r = ctx.tool("--no-config", "--batch", "--format", "json", "-d", "0.05", "-n", "5",
+                                 a.address, b.address, timeout=30)
+                check(r.rc == want, "fleet, %s: exit %s, expected %s" %
+                      ("the last poll failed" if want else "a poll in the middle failed", r.rc, want))
+    ctx.sub("fleet", fleet)

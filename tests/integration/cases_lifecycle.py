@@ -227,7 +227,8 @@ def restart(ctx):
     mon.join(50)
     r = result.get("r")
     check(r is not None and not r.timed_out, "the monitor hung across the restart")
-    check(r.rc == 1, "exit %s: some reads had to fail while nothing listened (expected 1)" % r.rc)
+    check(r.rc == 0, "exit %s: the reads refused while nothing listened are reported, and the run "
+          "ended with a good read (expected 0)" % r.rc)
     errs = r.errtext().splitlines()
     check(errs and all(e.startswith("uwsgitop: %s: " % ctx.address(sa)) for e in errs), "stderr %r" % errs[:3])
     objs = r.json_lines()

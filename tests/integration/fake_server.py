@@ -139,6 +139,20 @@ def h_send(payload):
     return h
 
 
+def h_sequence(*handlers):
+    """The Nth connection is served by the Nth handler; the last one serves
+    every connection after it (a read that fails in the middle of a run)."""
+    lock = threading.Lock()
+    served = [0]
+
+    def h(srv, conn):
+        with lock:
+            n = served[0]
+            served[0] += 1
+        handlers[min(n, len(handlers) - 1)](srv, conn)
+    return h
+
+
 def h_silence(srv, conn):
     srv.hold(conn)
 

@@ -1,11 +1,13 @@
 // batch.hpp — the non-interactive runs: --once and --batch.
 //
 // run_batch() never touches terminal modes and works with stdout not a tty.
-// Returns the process exit code: 0 when every snapshot was read and printed,
-// 1 when a read or parse failed (the message goes to stderr as
-// "uwsgitop: ADDRESS: cause"; --batch goes on with the next interval and
-// still exits 1 at the end), early with that code when stdout is closed (a
-// pipe to head), 1 when output could not be written whole (write_output()).
+// Returns the process exit code: 0 when the last read worked, 1 when it
+// failed or none worked (every failed read goes to stderr as
+// "uwsgitop: ADDRESS: cause" and --batch goes on with the next interval; a
+// batch that ends with a good read exits 0 even if a read in the middle,
+// say during a reload, failed). A run stopped early because stdout was
+// closed (a pipe to head) exits as the reads so far decide; 1 when output
+// could not be written whole (write_output()).
 #pragma once
 
 #include <memory>
@@ -36,8 +38,8 @@ int run_batch(const Options& options, Pipeline& pipeline);
 
 // The same for several instances (Options::fleet()): every poll is printed as
 // one fleet document (fleet_dump.hpp) or as Prometheus metrics. Exit code 1
-// when an instance could not be read in a poll (the table/json still shows
-// its state), 0 otherwise.
+// when an instance could not be read in the last poll (the table/json still
+// shows its state), 0 otherwise.
 int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet);
 
 // --serve-metrics: serves until SIGINT/SIGTERM. Exit code 0, or 2 when the

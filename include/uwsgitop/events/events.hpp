@@ -39,14 +39,14 @@ enum class EventKind : uint8_t {
 struct EventKindInfo {
     EventKind kind;
     std::string_view name;  // the "kind" of --format events
-    std::string_view text;  // template: {fact} is replaced by that fact's value; [...] is left out when a fact in it is missing
+    std::string_view text;  // template: {fact} is replaced by that fact's value, {a->b} by "A -> B" ("A" when the two are equal); [...] is left out when a fact in it is missing
 };
 
 // One row per kind, in EventKind order.
 inline constexpr std::array<EventKindInfo, static_cast<std::size_t>(EventKind::Count_)> kEventKinds = {{
     {EventKind::Respawn, "respawn", "worker {worker} respawned: pid {old_pid} -> {new_pid} (respawns {respawns})"},
     {EventKind::Harakiri, "harakiri", "worker {worker} harakiri x{count}[: {method} {uri} after {running_for}s]"},
-    {EventKind::Reload, "reload", "instance reloaded: master pid {old_master_pid} -> {new_master_pid}, {workers} workers"},
+    {EventKind::Reload, "reload", "instance reloaded: master pid {old_master_pid->new_master_pid}, {workers} workers"},
     {EventKind::Status, "status", "worker {worker} status {old_status} -> {new_status}"},
     {EventKind::Exceptions, "exceptions", "worker {worker}: {count} new exceptions (total {exceptions})"},
     {EventKind::ListenQueue, "listen_queue", "listen queue {socket}: {queue}/{max_queue}, {errors} refused"},
@@ -79,7 +79,9 @@ struct Event {
     const FactValue* fact(std::string_view key) const;
 };
 
-// The kind's template with each {key} replaced ({worker} too); a fact the
+// The kind's template with each {key} replaced ({worker} too), each
+// {a->b} with "A -> B", or only "A" when both facts hold the same value (a
+// reload that kept its master pid reads "master pid 769"); a fact the
 // event does not have reads "?", and a [...] part holding such a fact is
 // left out (a harakiri read without cores names no request). Server text
 // is returned as sent.

@@ -150,7 +150,9 @@ Status scan_command_line(int argc, const char* const* argv, std::vector<CommandL
 
 // The checks between options once every source has been applied (--once
 // with --batch, a missing address...). `format_on_command_line`: --format
-// came from the command line (a file's format only matters for --once/--batch).
+// came from the command line (a file's format only matters for --once/--batch);
+// with --replay and neither --once nor --batch it makes the run --batch over
+// the whole recording (a dump needs no screen).
 Status check_options(const char* env_address, bool format_on_command_line, Options& out);
 
 // The --help text.

@@ -132,6 +132,10 @@ public:
     int selected() const { return selected_; }
     int top() const { return top_; }
     std::size_t hscroll() const { return hscroll_; }
+    // After render_fleet: the table's largest useful sideways scroll
+    // (ScreenHits::hscroll_limit); the scroll is cut down to it and Right
+    // stops there (as ViewModel::fit_hscroll).
+    void fit_hscroll(std::size_t limit);
     // Displayed columns: index into fleet_columns(), or kSparkRps/kSparkBusy.
     const std::vector<int>& columns() const { return columns_; }
     std::size_t sort_column() const { return sort_col_; }
@@ -184,6 +188,7 @@ private:
     std::vector<int> columns_;
     int selected_ = 0, top_ = 0;
     std::size_t hscroll_ = 0;
+    std::size_t hscroll_limit_ = static_cast<std::size_t>(-1);  // fit_hscroll()'s
     std::string sel_name_;
     std::size_t sort_col_ = 0;     // fleet column index
     bool descending_ = false;

@@ -13,6 +13,8 @@
 // not fit whole is dropped with everything right of it — except a stretchy
 // (left-aligned text) column, which may be cut down to kMinStretch cells and
 // which takes the remaining width when it is the last one shown.
+// scroll_limit() says how far scrolling is worth it at a width, so a scroll
+// made on a narrow screen gives way when the screen widens.
 #pragma once
 
 #include <cstdint>
@@ -44,5 +46,12 @@ constexpr int kMinStretch = 6;
 
 void fit_columns(std::span<const int> widths, std::span<const uint8_t> stretch, int total_width,
                  std::size_t pinned, std::size_t first_scrolled, std::vector<ColumnSlot>& out);
+
+// The largest sideways scroll (columns scrolled off after the `pinned` ones)
+// that wastes no room: the smallest scroll with which the last column shows
+// whole, so any larger one would hide columns on the left with room left
+// for them. 0 when everything fits; when not even the last column fits
+// beside the pinned ones, the scroll that shows it first (n - pinned - 1).
+std::size_t scroll_limit(std::span<const int> widths, int total_width, std::size_t pinned);
 
 }  // namespace uwsgitop::tui

@@ -7,6 +7,7 @@
 // testable without a terminal. Every mouse action has a key doing the same.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -28,10 +29,15 @@ struct HitSpan {
     int index = 0;  // header: position in the table's columns (-1: not sortable); tabs: position in the tab bar
 };
 
-// What the last render put where: the table header's columns and the tabs.
+// What the last render put where: the table header's columns and the tabs;
+// and how far the table can usefully scroll sideways (ViewModel::fit_hscroll).
 struct ScreenHits {
+    static constexpr std::size_t kNoLimit = static_cast<std::size_t>(-1);
     std::vector<HitSpan> header;
     std::vector<HitSpan> tabs;
+    // The shown table's largest useful sideways scroll at this width
+    // (layout.hpp scroll_limit; kNoLimit when no table header was drawn).
+    std::size_t hscroll_limit = kNoLimit;
     // The span of `spans` holding column x, or null.
     static const HitSpan* find(const std::vector<HitSpan>& spans, int x) {
         for (const HitSpan& s : spans) {

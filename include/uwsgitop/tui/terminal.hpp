@@ -15,6 +15,7 @@
 #include <string>
 
 #include "uwsgitop/base/status.hpp"
+#include "uwsgitop/tui/escape_keys.hpp"
 #include "uwsgitop/tui/grid.hpp"
 #include "uwsgitop/tui/mouse.hpp"
 
@@ -37,7 +38,9 @@ public:
 
     // The next key (keys.hpp codes), key::Resize after a resize, key::Mouse
     // after a mouse report (mouse_event() holds it), or key::None when nothing
-    // came within `timeout_ms`. Reports other than a left press/release and
+    // came within `timeout_ms`. An escape sequence that terminfo does not
+    // name is read whole (escape_keys.hpp): the key it spells (Home as
+    // `ESC [ 1 ~`...) or, unknown, key::None. Reports other than a left press/release and
     // the wheel are dropped. With a `wake_fd` (>= 0) it also returns
     // key::None as soon as that descriptor is readable or a stop signal
     // arrives, and key::Resize at once after SIGWINCH (sleep_ending_signals(),
@@ -51,7 +54,9 @@ public:
     // (mouseinterval 0: presses and releases as they come; double clicks are
     // the view-model's); the terminal's SGR 1006 mode where its terminfo has
     // it (xterm-256color and most others). Off sends the terminal the
-    // request to stop; a terminal never switched on is sent nothing.
+    // request to stop; a terminal never switched on is sent nothing. While
+    // off, the report prefix (kmous) is no key to ncurses: a report that
+    // still arrives is an unknown sequence, read whole and dropped.
     void set_mouse(bool on);
     bool mouse() const { return mouse_; }
 
@@ -68,8 +73,16 @@ public:
     void draw(const Grid& grid, bool full);
 
 private:
-    // One wget_wch() with `timeout_ms` (0: only what is there), mapped.
+    // The next key: a key held back by the last escape sequence, else one
+    // read_code(); an ESC and what follows it go through after_escape().
     int next_key(int timeout_ms);
+    // One wget_wch() with `timeout_ms` (0: only what is there), mapped.
+    int read_code(int timeout_ms);
+    // Reads what follows an ESC (escape_keys.hpp): a whole sequence is one
+    // key (key::None when it names none); an ESC followed by nothing or by
+    // something that starts no sequence is key::Escape, that something kept
+    // in pending_key_ for the next read.
+    int after_escape();
     // Sends the cells [from, to) of row `y` to the curses window (w = width
     // drawn); true when a non-ASCII character ends in the last column.
     bool draw_cells(const Grid& grid, int y, int from, int to, int w);
@@ -82,6 +95,8 @@ private:
     bool color_ = false;
     bool mouse_ = false;
     bool mouse_repeat_ = false;   // report mouse_event_ once more
+    int pending_key_ = -1;        // key::None, or a key read after an ESC, not yet returned
+    EscapeParser escape_;
     MouseEvent mouse_event_;
     void* screen_ = nullptr;  // SCREEN*
     std::string run_;

@@ -120,6 +120,11 @@ public:
     // or the help/details text — by kWheelRows, a tab click switches pane.
     // Ignored while the mouse is off (m) or the filter is being typed.
     void handle_mouse(const MouseEvent& event, const ScreenHits& hits);
+    // After a render: the shown table's largest useful sideways scroll
+    // (ScreenHits::hscroll_limit). The pane's scroll is cut down to it (a
+    // scroll made on a narrow screen gives way when it widens: no room is
+    // left empty while columns are hidden on the left) and Right stops there.
+    void fit_hscroll(std::size_t limit);
     // Shows a short message in the status line (as after a key).
     void notify(std::string text) { set_flash(std::move(text)); }
 
@@ -213,6 +218,10 @@ private:
     void set_pane(PaneId id);
     void sort_step(int delta);
     void set_flash(std::string text);
+    // Flashes the sort of the shown pane ("sort: PID (ascending)"), written
+    // when read from the sort then in effect: the one source of the header's
+    // arrow is the one source of this text.
+    void flash_sort();
     void edit_filter(int key);
     bool row_matches(RowRef r) const;
     bool pane_row_matches(uint32_t row) const;
@@ -257,6 +266,8 @@ private:
     std::size_t detail_index_ = 0;
     std::string detail_key_;
     bool filter_editing_ = false;
+    std::size_t hscroll_limit_ = static_cast<std::size_t>(-1);  // fit_hscroll()'s, for hscroll_pane_
+    PaneId hscroll_pane_ = PaneId::Workers;
 
     double interval_ = 1.0;
     bool fast_ = false;
@@ -279,7 +290,9 @@ private:
     int last_press_row_ = -1;                // double-click detection
     PaneId last_press_pane_ = PaneId::Workers;
     double last_press_time_ = -1;
-    std::string flash_;
+    mutable std::string flash_;              // flash_sort_: rewritten by flash()
+    bool flash_sort_ = false;                // the flash is the sort of flash_pane_
+    PaneId flash_pane_ = PaneId::Workers;
     double flash_until_ = 0;
     EventLog events_;
     std::string notice_;

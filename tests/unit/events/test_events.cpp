@@ -106,6 +106,8 @@ TEST_CASE("events: counter reset is one reload") {
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].kind == EventKind::Reload);
     CHECK(num(ev[0], "workers") == 3);
+    // The master re-executed itself: one pid, no arrow between it and itself.
+    CHECK(event_text(ev[0]) == "instance reloaded: master pid 1, 3 workers");
 }
 
 TEST_CASE("events: every pid new without respawn growth is one reload; master pid change too") {
@@ -125,6 +127,7 @@ TEST_CASE("events: every pid new without respawn growth is one reload; master pi
     CHECK(ev[0].kind == EventKind::Reload);
     CHECK(num(ev[0], "old_master_pid") == 1);
     CHECK(num(ev[0], "new_master_pid") == 2);
+    CHECK(event_text(ev[0]) == "instance reloaded: master pid 1 -> 2, 1 workers");
 }
 
 TEST_CASE("events: harakiri names the request running in the previous snapshot") {

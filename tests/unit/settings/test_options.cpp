@@ -86,6 +86,7 @@ TEST_CASE("options::usage errors are one clear line") {
         {{"--columns", "id,nosuch", "a:1"}, "nosuch"},
         {{"--format", "xml", "--once", "a:1"}, "xml"},
         {{"--format", "json", "a:1"}, "--once"},
+        {{"--format", "json", "--demo"}, "--once"},
         {{"--bogus", "a:1"}, "--bogus"},
         {{"--once", "--batch", "a:1"}, "exclude"},
         {{"--demo", "a:1"}, "ADDRESS"},
@@ -171,4 +172,19 @@ TEST_CASE("options::the metrics server's options") {
     REQUIRE(parse({"--once", "--format", "openmetrics", "a:1"}, f).is_ok());
     CHECK(f.format == OutputFormat::OpenMetrics);
     CHECK(f.fleet());
+}
+
+TEST_CASE("options::--replay with a --format and no --once/--batch is --batch over the recording") {
+    Options o;
+    REQUIRE(parse({"--replay", "incident.jsonl", "--speed", "0", "--format", "events"}, o).is_ok());
+    CHECK(o.batch);
+    CHECK_FALSE(o.once);
+    CHECK(o.iterations == 0);  // the whole recording
+    REQUIRE(parse({"--replay", "incident.jsonl", "--format", "tsv", "-n", "5"}, o).is_ok());
+    CHECK(o.batch);
+    CHECK(o.iterations == 5);
+    REQUIRE(parse({"--replay", "incident.jsonl", "--once", "--format", "json"}, o).is_ok());
+    CHECK_FALSE(o.batch);
+    REQUIRE(parse({"--replay", "incident.jsonl"}, o).is_ok());  // the screen
+    CHECK_FALSE(o.batch);
 }

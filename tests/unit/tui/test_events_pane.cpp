@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tui_test_support.hpp"
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/travel.hpp"
@@ -152,6 +153,34 @@ TEST_CASE("events pane: appears with the first event, a notice on another pane, 
     CHECK_FALSE(vm.notice().empty());
     vm.handle_key('S');
     CHECK(vm.notice().empty());
+}
+
+TEST_CASE("worker details at 60 columns: an event is one line, cut like the facts above it") {
+    tuitest::utc();
+    ViewModel vm(tuitest::default_options(), "127.0.0.1:9191");
+    vm.set_size(60, 30);
+    TestSnap a = two(), b = two_respawned();
+    vm.set_snapshot(&a.snap, &a.rates, tuitest::kNow);
+    vm.set_snapshot(&b.snap, &b.rates, tuitest::kNow + 1);
+    vm.handle_key(key::Home);  // worker 2 (most requests) is the first row
+    vm.handle_key(key::Enter);
+    REQUIRE(vm.overlay() == Overlay::Detail);
+    REQUIRE(vm.detail_worker() == 2);
+    Grid g(vm.width(), vm.height());
+    render(vm, g);
+    const auto lines = g.to_lines();
+    std::size_t title = lines.size();
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].find("Events of this worker (1)") != std::string::npos) title = i;
+    }
+    REQUIRE(title + 2 < lines.size());
+    const std::string& event = lines[title + 1];
+    CHECK(event.find("respawn") != std::string::npos);
+    CHECK(event.find("worker 2 respawned") != std::string::npos);
+    CHECK(display_width(event) >= 55);  // filled to the edge and cut there
+    // Nothing of the event's text goes on to the next line.
+    CHECK(lines[title + 2].find_first_not_of(' ') == std::string::npos);
+    for (const std::string& l : lines) CHECK(l.find("(respawns 2)") == std::string::npos);
 }
 
 TEST_CASE("events pane: the notice never hides the filter status") {

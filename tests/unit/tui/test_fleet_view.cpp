@@ -247,6 +247,33 @@ TEST_CASE("fleet_view::render_fleet") {
         CHECK(shown == 2);
         CHECK(tuitest::grid_is_clean(g));
     }
+    SUBCASE("a sideways scroll gives way when the screen widens") {
+        for (double r : {1.0, 2.0, 4.0, 8.0}) feed(vm, three(r));
+        ScreenHits hits;
+        auto header = [&] {  // as the fleet loop: render, then hand the limit back
+            render_fleet(vm, g, &hits);
+            vm.fit_hscroll(hits.hscroll_limit);
+            for (const std::string& l : g.to_lines()) {
+                if (l.rfind("NAME", 0) == 0) return l;
+            }
+            return std::string();
+        };
+        vm.set_size(60, 10);
+        const std::string first = header();
+        for (int i = 0; i < 30; ++i) {
+            vm.handle_key(key::Right);
+            header();
+        }
+        CHECK(vm.hscroll() > 0);
+        CHECK(vm.hscroll() == hits.hscroll_limit);  // Right stopped once the last column showed
+        vm.set_size(240, 10);
+        header();
+        CHECK(vm.hscroll() == 0);  // everything fits: nothing stays scrolled off
+        vm.handle_key(key::Right);
+        header();
+        CHECK(vm.hscroll() == 0);
+        CHECK_FALSE(first.empty());
+    }
     SUBCASE("small terminal") {
         vm.set_size(20, 5);
         feed(vm, three());

@@ -137,4 +137,16 @@ TEST_CASE("layout::fit_columns never goes past the width") {
     }
 }
 
+TEST_CASE("layout::scroll_limit: the least scroll that shows the last column") {
+    const std::vector<int> w{3, 10, 10, 10, 10};  // pinned 3, then four of 10
+    CHECK(scroll_limit(w, 200, 1) == 0);          // everything fits
+    CHECK(scroll_limit(w, 3 + 4 * 11, 1) == 0);   // exactly
+    CHECK(scroll_limit(w, 3 + 4 * 11 - 1, 1) == 1);
+    CHECK(scroll_limit(w, 3 + 2 * 11, 1) == 2);   // room for the last two
+    CHECK(scroll_limit(w, 3 + 11, 1) == 3);       // only the last one
+    CHECK(scroll_limit(w, 5, 1) == 3);            // not even that: it is still the first scrolled
+    CHECK(scroll_limit(std::vector<int>{3}, 80, 1) == 0);
+    CHECK(scroll_limit(std::vector<int>{}, 80, 1) == 0);
+}
+
 }  // TEST_SUITE

@@ -171,6 +171,50 @@ TEST_CASE("render::columns that do not fit are dropped, and Right scrolls to the
     CHECK(header.find("LastSpwn") != std::string::npos);
 }
 
+TEST_CASE("render::a sideways scroll gives way when the screen widens") {
+    // 80x24, Right 8 times, then 160 columns: every column shows again
+    // (the sort column too), and Left/Right act at once from there.
+    TestSnap t = four();
+    Screen s(&t.snap, &t.rates, 80, 24);
+    auto frame = [&] {  // as the screen loop: render, then hand the limit back
+        s.draw();
+        s.vm.fit_hscroll(last_hits().hscroll_limit);
+        return s.grid.to_lines()[static_cast<std::size_t>(s.vm.areas().header_row)];
+    };
+    std::string header = frame();
+    for (int i = 0; i < 8; ++i) {
+        s.vm.handle_key(key::Right);
+        header = frame();
+    }
+    CHECK(s.vm.state().hscroll > 0);
+    CHECK(header.find("REQ") == std::string::npos);  // the sort column is scrolled off at 80
+    CHECK(header.find("LastSpwn") != std::string::npos);
+    s.vm.set_size(160, 24);
+    header = s.line(s.vm.areas().header_row);  // the first frame at 160 already shows everything
+    CHECK(header.find("REQ\xe2\x86\x93") != std::string::npos);
+    CHECK(header.find("PID") != std::string::npos);
+    CHECK(header.find("LastSpwn") != std::string::npos);
+    header = frame();
+    CHECK(s.vm.state().hscroll == 0);
+    s.vm.handle_key(key::Right);  // everything fits: nothing to scroll to
+    CHECK(frame() == header);
+    CHECK(s.vm.state().hscroll == 0);
+    SUBCASE("at 80 columns Right stops once the last column shows, and Left acts at once") {
+        s.vm.set_size(80, 24);
+        header = frame();
+        for (int i = 0; i < 20; ++i) {
+            s.vm.handle_key(key::Right);
+            header = frame();
+        }
+        const std::size_t most = s.vm.state().hscroll;
+        CHECK(most == last_hits().hscroll_limit);
+        CHECK(header.find("LastSpwn") != std::string::npos);
+        s.vm.handle_key(key::Left);
+        CHECK(s.vm.state().hscroll == most - 1);
+        CHECK(frame() != header);
+    }
+}
+
 TEST_CASE("render::status line: stale data, paused, end of recording, filter prompt") {
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 100, 16);

@@ -159,6 +159,38 @@ TEST_CASE("view_model::sort keys: a column's key sorts, the same key again flips
     }
 }
 
+TEST_CASE("view_model::the sort message says the direction the header shows") {
+    // < then r: the message written by < must not keep the old direction.
+    TestSnap t = four();
+    ViewModel vm = make(t);
+    keys(vm, "P");
+    CHECK(std::string(vm.flash()) == "sort: PID (ascending)");
+    keys(vm, "<");
+    CHECK(vm.sort().column == ColumnId::Share);
+    keys(vm, ">");
+    CHECK(std::string(vm.flash()) == "sort: PID (ascending)");
+    keys(vm, "r");
+    CHECK(vm.sort().descending);
+    CHECK(std::string(vm.flash()) == "sort: PID (descending)");
+    keys(vm, "I");
+    CHECK(std::string(vm.flash()) == "sort: PID (ascending)");
+    SUBCASE("on another pane too") {
+        keys(vm, "\t");
+        REQUIRE(vm.pane() != PaneId::Workers);
+        keys(vm, ">");
+        const std::string first(vm.flash());
+        CHECK(first.find(vm.state().descending ? "(descending)" : "(ascending)") != std::string::npos);
+        keys(vm, "r");
+        CHECK(std::string(vm.flash()).find(vm.state().descending ? "(descending)" : "(ascending)") !=
+              std::string::npos);
+        CHECK(std::string(vm.flash()) != first);
+    }
+    SUBCASE("another message replaces it") {
+        keys(vm, "f");
+        CHECK(std::string(vm.flash()).find("sort") == std::string::npos);
+    }
+}
+
 TEST_CASE("view_model::selection follows the worker id across refreshes") {
     TestSnap t = four();
     ViewModel vm = make(t);
@@ -235,6 +267,12 @@ TEST_CASE("view_model::filter by status, pid, id, WID:CID and text") {
 
     keys(vm, "/104");  // pid
     CHECK(ids(vm) == std::vector<int64_t>{4});
+    vm.handle_key(key::Escape);
+    keys(vm, "/10");  // the start of a pid: pids 101..104
+    CHECK(ids(vm).size() == 4);
+    vm.handle_key(key::Backspace);
+    keys(vm, "2");  // "/12": no worker 12, no pid starting 12
+    CHECK(ids(vm).empty());
     vm.handle_key(key::Escape);
     keys(vm, "/3");  // id
     CHECK(ids(vm) == std::vector<int64_t>{3});
