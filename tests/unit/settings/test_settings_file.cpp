@@ -338,11 +338,13 @@ TEST_CASE("settings_file::a file that is not a regular file is refused without r
     const std::string fifo = (sb.dir / "fifo.toml").string();
     REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
     const std::string dir = sb.dir.string();
-    for (const auto& [path, why] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& item : std::vector<std::pair<std::string, std::string>>{
              {"/dev/zero", "/dev/zero: not a regular file (a character device)"},
              {dir, dir + ": is a directory"},
              {fifo, fifo + ": not a regular file (a FIFO)"},
              {"/proc/self/mem", "/proc/self/mem: cannot read ("}}) {
+        const std::string& path = item.first;  // not a structured binding: CAPTURE's lambda takes it
+        const std::string& why = item.second;
         CAPTURE(path);
         CHECK(sb.load({"--config", path.c_str(), "127.0.0.1:1"}, o).message().rfind(why, 0) == 0);
     }
