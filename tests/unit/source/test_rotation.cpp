@@ -324,6 +324,19 @@ TEST_CASE("rotation::compressed and cut files replay up to the cut") {
         REQUIRE_FALSE(cut.empty());
         CHECK(cut.size() < whole.size());
         CHECK(cut == std::vector<int>(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(cut.size())));
+        // Damage past the first blocks: what came out before it plays, and that is said once.
+        std::string damaged = z;
+        const std::size_t at = damaged.size() * 3 / 4;
+        for (std::size_t i = at; i < at + 64; ++i) damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+        write_file(first, damaged);
+        std::vector<std::string> notes;
+        const std::vector<int> kept = replayed_noting(first, notes);
+        REQUIRE_FALSE(kept.empty());
+        CHECK(kept.size() < whole.size());
+        CHECK(kept == std::vector<int>(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(kept.size())));
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0].find(first + ": bad zstd data after ") == 0);
+        CHECK(notes[0].find("played up to there") != std::string::npos);
     }
     SUBCASE("a file compressed by hand is read too") {
         const std::string text = read_file(path);
