@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "config.h"
 #include "uwsgitop/action/action.hpp"
@@ -110,7 +111,9 @@ int main(int argc, char** argv) {
         ro.end = opt.end;
         const std::string path = opt.demo ? demo_path() : opt.replay_path;
         Status open_error;
-        source = make_replay_source(path, ro, &open_error);
+        std::vector<std::string> notes;
+        source = make_replay_source(path, ro, &open_error, &notes);
+        for (const std::string& note : notes) std::fprintf(stderr, "uwsgitop: --replay: %s\n", note.c_str());
         if (!open_error) return usage_error((opt.demo ? "--demo: " : "--replay: ") + open_error.message());
     } else {
         Address address;

@@ -42,7 +42,13 @@ public:
     }
     void number(double v, int decimals) {
         value_prefix();
-        if (std::isfinite(v)) append_fixed(out_, v, decimals); else out_ += "null";
+        // Not finite, or too large for a fixed-point form (a recorded t of 1e300): null.
+        const std::size_t at = out_.size();
+        if (std::isfinite(v)) append_fixed(out_, v, decimals);
+        if (out_.size() == at || (out_.size() == at + 1 && out_.back() == '-')) {
+            out_.resize(at);
+            out_ += "null";
+        }
     }
     void string(std::string_view s) { value_prefix(); append_json_string(out_, s); }
     void string_or_null(std::string_view s, bool present) {

@@ -6,6 +6,7 @@
 // readers lose only that line.
 #include "uwsgitop/source/recording.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,8 @@ Status RecordWriter::open(const std::string& path, const RecordRotation& rotatio
     rotations_ = 0;
     if (rotation_.keep < 0) rotation_.keep = 0;
     if (rotation_.max_bytes > 0) {
+        Status bs = detail::rotation_blocked(path_, rotation_.keep);
+        if (!bs) return bs;
         Status fs = detail::finish_rotation(path_, rotation_.keep, false);
         if (!fs) return fs;
     }
@@ -64,11 +67,29 @@ Status RecordWriter::open(const std::string& path, const RecordRotation& rotatio
 Status RecordWriter::open_file() {
     need_newline_ = false;
     size_ = 0;
-    std::FILE* f = std::fopen(path_.c_str(), "a+e");
-    if (f == nullptr) return Status::fail("--record " + path_ + ": " + std::strerror(errno));
-    std::setvbuf(f, nullptr, _IONBF, 0);
+    // Non-blocking until it is known to be a regular file: a FIFO is refused, never waited on.
+    const int fd = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0666);
+    if (fd < 0) return Status::fail("--record " + path_ + ": " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fileno(f), &st) == 0 && st.st_size > 0) {
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return Status::fail("--record " + path_ + ": " + std::strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        const char* what = S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device";
+        return Status::fail("--record " + path_ + ": not a regular file (" + what + ")");
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    std::FILE* f = ::fdopen(fd, "a+");
+    if (f == nullptr) {
+        const int err = errno;
+        ::close(fd);
+        return Status::fail("--record " + path_ + ": " + std::strerror(err));
+    }
+    std::setvbuf(f, nullptr, _IONBF, 0);
+    if (st.st_size > 0) {
         size_ = static_cast<uint64_t>(st.st_size);
         char last = '\n';
         if (::pread(fileno(f), &last, 1, st.st_size - 1) == 1 && last != '\n') need_newline_ = true;
@@ -123,6 +144,9 @@ Status RecordWriter::append(const Frame& frame, const std::string& address, bool
 
     Status rotated = Status::ok();
     if (rotation_.max_bytes > 0 && size_ > 0 && size_ + line_.size() > rotation_.max_bytes) {
+        // A directory where the set must go: fail safe, FILE stays within its limit.
+        Status bs = detail::rotation_blocked(path_, rotation_.keep);
+        if (!bs) return bs;
         rotated = rotate();
         if (file_ == nullptr) return rotated;  // the new FILE could not be opened
         if (!need_newline_ && line_.front() == '\n') line_.erase(line_.begin());  // a fresh FILE

@@ -56,10 +56,20 @@ RecordingFile::~RecordingFile() {
 Status RecordingFile::fail(const std::string& cause) const { return Status::fail(path_ + ": " + cause); }
 
 Status RecordingFile::open(const std::string& path) {
-    const std::vector<std::string> set = recording_set(path);
-    for (const std::string& part : set) {
-        Status ps = open_part(part, set.size() > 1);
-        if (!ps) return ps;
+    const std::vector<SetMember> set = recording_members(path);
+    const bool in_set = set.size() > 1;
+    for (const SetMember& member : set) {
+        if (!member.problem.empty()) {
+            notes_.push_back(member.path + ": " + member.problem + "; skipped");
+            continue;
+        }
+        const std::size_t before = records_.size();
+        Status ps = open_part(member.path, in_set);
+        if (ps) continue;
+        if (!in_set) return ps;
+        // One unreadable member of a set is skipped; the rest plays.
+        records_.resize(before);
+        notes_.push_back(ps.message() + "; skipped");
     }
     path_ = path;
     if (records_.empty()) return fail("no complete snapshot in it");
@@ -104,8 +114,13 @@ Status RecordingFile::decompress() {
             ZSTD_outBuffer output{obuf.data(), obuf.size(), 0};
             const std::size_t ret = ZSTD_decompressStream(dctx, &output, &input);
             if (ZSTD_isError(ret)) {
-                // Damage after good data reads as a cut; none at all is an error.
-                if (out_size == 0) error = std::string("bad zstd data: ") + ZSTD_getErrorName(ret);
+                // Damage after good data reads as a cut (said once); none at all is an error.
+                if (out_size == 0) {
+                    error = std::string("bad zstd data: ") + ZSTD_getErrorName(ret);
+                } else {
+                    notes_.push_back(path_ + ": bad zstd data after " + std::to_string(out_size) +
+                                     " bytes (" + ZSTD_getErrorName(ret) + "); played up to there");
+                }
                 done = true;
                 break;
             }
@@ -191,7 +206,7 @@ Status RecordingFile::open_part(const std::string& path, bool in_set) {
             lines = lines_.read(first.data(), first.size(), f) && !std::isnan(f.t);
         }
     }
-    if (in_set && !lines) return fail("not a --record file (it is part of a rotated set)");
+    if (in_set && !lines) return fail("neither zstd data nor --record JSON lines (bad magic)");
     if (http) {
         format_ = RecordingFormat::Http;
         records_.push_back(RecordSpan{start, size_ - start, kNaN});

@@ -50,7 +50,9 @@ public:
     // directory, an empty one or one with no complete record; call once.
     // A rotated set (rotation.hpp: FILE.N.zst ... FILE.1.zst FILE) is opened
     // whole, oldest first, as one recording; every part of it must be JSON
-    // lines (an empty part is skipped). Any part, or the file alone, may be
+    // lines (an empty part is skipped); a member that cannot be read (bad
+    // zstd data, bad magic, a directory, missing from the sequence: see
+    // recording_members) is skipped with one note, and the rest plays. Any part, or the file alone, may be
     // zstd-compressed (recognised by its magic number, not its name): it is
     // decompressed once into an unlinked temporary file, and a stream cut
     // short gives what it held up to the cut.
@@ -69,6 +71,8 @@ public:
     // "PATH: cause".
     Status fail(const std::string& cause) const;
     std::size_t parts() const { return parts_.size(); }
+    // One line per member skipped or cut short by damage ("PATH: why; skipped").
+    const std::vector<std::string>& notes() const { return notes_; }
 
 private:
     Status open_part(const std::string& path, bool in_set);
@@ -87,6 +91,7 @@ private:
     RecordingFormat format_ = RecordingFormat::Documents;
     std::vector<RecordSpan> records_;
     double interval_ = 1.0;
+    std::vector<std::string> notes_;
     RecordLineReader lines_;  // for lines whose time needs a full read
 };
 

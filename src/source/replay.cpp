@@ -4,14 +4,17 @@
 // leaves just the document there: a JSON line's "stats" value is moved to the
 // front (the white space after it kept), a "b64" value is decoded, a saved
 // HTTP response is decoded to its body, a plain document is taken as it is.
-// An unreadable JSON line is skipped; in the other shapes the error is
-// returned. With `loop`, the recording starts over after its last record.
+// An unreadable JSON line is skipped; a line whose "b64" is not base64 (or
+// is empty) is one error naming the record and what is wrong, and the next
+// fetch goes on after it; in the other shapes the error is returned. With `loop`, the recording starts over after its last record.
 // Pacing (delay_before_next) follows the recorded `t` of JSON lines,
 // divided by the speed and capped at 60 s; the other shapes have no times,
 // so pacing is left to the caller and frames get the playback clocks.
-// Frame clocks are the recorded `t`; mono_time is shifted forward whenever it
-// would not increase (looping, a seek back, or a recording that goes back in
-// time), so rates never see time run backwards.
+// Frame clocks are the recorded `t`; mono_time never runs backwards. A
+// record whose recorded `t` repeats or goes back gets the previous
+// mono_time, so rates see no time pass and are unknown for it rather than
+// computed over an invented interval; looping or a seek back shifts
+// mono_time forward by one mean interval instead.
 // A window (--begin/--end) limits the records played to [lo_, hi_); seek()
 // and position() count within it (the record before it may be read to prime
 // rates). The index of line offsets and times is RecordingFile's, built on
@@ -50,6 +53,7 @@ public:
     }
 
     Status open_status() const { return error_; }
+    const std::vector<std::string>& notes() const { return file_.notes(); }
 
     const std::string& label() const override { return path_; }
 
@@ -106,11 +110,14 @@ public:
             const std::size_t i = next_++;
             Status st = load(file_.records()[i], frame);
             if (!st) {
-                if (file_.format() == RecordingFormat::Lines) continue;  // an unreadable line is skipped
-                return st;
+                if (file_.format() != RecordingFormat::Lines) return st;
+                if (!bad_b64_) continue;  // an unreadable line is skipped
+                bad_b64_ = false;  // a record whose "b64" is bad is said, once
+                return file_.fail("record " + std::to_string(i + 1) + ": " + st.message());
             }
+            const bool follows = fetched_any_ && i == current_ + 1;
             current_ = i;
-            stamp(file_.records()[i], frame);
+            stamp(file_.records()[i], follows, frame);
             fetched_any_ = true;
             return Status::ok();
         }
@@ -151,12 +158,13 @@ private:
             end = resolve(options_.end);
             if (end < begin && options_.end.kind == TimeSpec::Kind::TimeOfDay) end += 86400;
         }
+        // --end 17:33 takes the whole minute, 17:33:05 the whole second.
+        const double end_unit = options_.end.unit;
         lo_ = static_cast<std::size_t>(
             std::partition_point(recs.begin(), recs.end(), [&](const RecordSpan& r) { return r.t < begin; }) -
             recs.begin());
-        hi_ = static_cast<std::size_t>(
-            std::partition_point(recs.begin(), recs.end(), [&](const RecordSpan& r) { return !(r.t > end); }) -
-            recs.begin());
+        const auto before_end = [&](const RecordSpan& r) { return end_unit > 0 ? r.t < end + end_unit : !(r.t > end); };
+        hi_ = static_cast<std::size_t>(std::partition_point(recs.begin(), recs.end(), before_end) - recs.begin());
         if (lo_ >= hi_) {
             auto when = [](double t) {
                 if (!std::isfinite(t)) return std::string(t < 0 ? "the start" : "the end");
@@ -193,11 +201,26 @@ private:
             frame.bytes.resize(len);
             return Status::ok();
         }
-        if (!detail::base64_decode(fields_.b64, frame.bytes)) return file_.fail("bad base64 in a record");
+        std::size_t bad_at = 0;
+        if (!detail::base64_decode(fields_.b64, frame.bytes, &bad_at)) {
+            bad_b64_ = true;
+            if (bad_at >= fields_.b64.size()) return Status::fail("bad base64 in \"b64\": cut short");
+            const auto c = static_cast<unsigned char>(fields_.b64[bad_at]);
+            static const char kHex[] = "0123456789abcdef";
+            const std::string what = c >= 0x20 && c < 0x7f ? std::string{'\'', static_cast<char>(c), '\''}
+                                                            : std::string{'0', 'x', kHex[c >> 4], kHex[c & 15]};
+            return Status::fail("bad base64 in \"b64\": " + what + " at offset " + std::to_string(bad_at));
+        }
+        if (frame.bytes.empty()) {
+            bad_b64_ = true;
+            return Status::fail("\"b64\" is empty: no snapshot in this record");
+        }
         return Status::ok();
     }
 
-    void stamp(const RecordSpan& rec, Frame& frame) {
+    // `follows`: the record comes right after the one fetched before (not a
+    // loop back to the start, not a seek).
+    void stamp(const RecordSpan& rec, bool follows, Frame& frame) {
         if (file_.format() != RecordingFormat::Lines) {
             frame.wall_time = wall_clock_seconds();
             frame.mono_time = monotonic_seconds();
@@ -207,7 +230,10 @@ private:
         if (std::isnan(t)) t = fetched_any_ ? last_t_ + interval_ : 0.0;
         double mono = t + mono_offset_;
         if (fetched_any_ && !(mono > last_mono_)) {
-            mono_offset_ += (last_mono_ - mono) + interval_;
+            // A repeated or earlier time in the recording: no time passed as
+            // far as rates can tell (an unknown rate, never one over an
+            // invented interval). A loop or a seek back: one mean interval on.
+            mono_offset_ += (last_mono_ - mono) + (follows ? 0.0 : interval_);
             mono = t + mono_offset_;
         }
         frame.wall_time = t;
@@ -224,6 +250,7 @@ private:
     std::size_t current_ = 0;
     std::size_t lo_ = 0, hi_ = 0;  // the window: records [lo_, hi_)
     bool fetched_any_ = false;
+    bool bad_b64_ = false;  // load() failed on a record's "b64" (said, not skipped)
     double interval_ = 1.0;
     double mono_offset_ = 0;
     double last_mono_ = 0;
@@ -238,21 +265,25 @@ bool two_digits(std::string_view s, std::size_t at, int& out) {
     return true;
 }
 
-// "HH:MM[:SS[.fff]]" at `at`; moves `at` past it.
-bool clock_time(std::string_view s, std::size_t& at, int& h, int& m, double& sec) {
+// "HH:MM[:SS[.fff]]" at `at`; moves `at` past it. `unit`: the span the text
+// names (60 for HH:MM, 1 for HH:MM:SS, 0.1 for HH:MM:SS.f ...).
+bool clock_time(std::string_view s, std::size_t& at, int& h, int& m, double& sec, double& unit) {
     if (!two_digits(s, at, h) || at + 2 >= s.size() || s[at + 2] != ':' || !two_digits(s, at + 3, m)) return false;
     at += 5;
     sec = 0;
+    unit = 60;
     if (at < s.size() && s[at] == ':') {
         int whole = 0;
         if (!two_digits(s, at + 1, whole)) return false;
         at += 3;
         sec = whole;
+        unit = 1;
         if (at < s.size() && (s[at] == '.' || s[at] == ',')) {
             double scale = 0.1;
             std::size_t j = at + 1;
             for (; j < s.size() && s[j] >= '0' && s[j] <= '9'; ++j, scale /= 10) sec += (s[j] - '0') * scale;
             if (j == at + 1) return false;
+            unit = scale * 10;
             at = j;
         }
     }
@@ -269,11 +300,12 @@ Status parse_time_spec(std::string_view text, TimeSpec& out) {
         return Status::fail(msg);
     };
     int h = 0, m = 0;
-    double sec = 0;
+    double sec = 0, unit = 0;
     std::size_t at = 0;
-    if (text.size() <= 12 && clock_time(text, at, h, m, sec) && at == text.size()) {
+    if (text.size() <= 12 && clock_time(text, at, h, m, sec, unit) && at == text.size()) {
         out.kind = TimeSpec::Kind::TimeOfDay;
         out.value = h * 3600.0 + m * 60.0 + sec;
+        out.unit = unit;
         return Status::ok();
     }
     int year = 0, mon = 0, day = 0;
@@ -283,7 +315,7 @@ Status parse_time_spec(std::string_view text, TimeSpec& out) {
         return bad();
     }
     at = 11;
-    if (!clock_time(text, at, h, m, sec) || mon < 1 || mon > 12 || day < 1 || day > 31) return bad();
+    if (!clock_time(text, at, h, m, sec, unit) || mon < 1 || mon > 12 || day < 1 || day > 31) return bad();
     std::tm tm{};
     tm.tm_year = year - 1900;
     tm.tm_mon = mon - 1;
@@ -309,13 +341,15 @@ Status parse_time_spec(std::string_view text, TimeSpec& out) {
         out.value = static_cast<double>(timegm(&tm)) - static_cast<double>(offset) + frac;
     }
     out.kind = TimeSpec::Kind::Epoch;
+    out.unit = unit;
     return Status::ok();
 }
 
 std::unique_ptr<Source> make_replay_source(const std::string& path, const ReplayOptions& options,
-                                           Status* error) {
+                                           Status* error, std::vector<std::string>* notes) {
     auto source = std::make_unique<ReplaySource>(path, options);
     if (error != nullptr) *error = source->open_status();
+    if (notes != nullptr) *notes = source->notes();
     return source;
 }
 

@@ -1,6 +1,7 @@
 // rotation.cpp — rotated recording sets: names, zstd compression of a rotated file, finishing a rotation, listing a set (see rotation.hpp).
 #include "rotation.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <vector>
 
 #include "uwsgitop/base/unique_fd.hpp"
@@ -20,6 +22,39 @@ namespace {
 bool exists(const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// What stands at `p`: 0 nothing, 1 a regular file, 2 a directory, 3 anything else.
+int kind_at(const std::string& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return errno == ENOENT || errno == ENOTDIR ? 0 : 3;
+    if (S_ISREG(st.st_mode)) return 1;
+    return S_ISDIR(st.st_mode) ? 2 : 3;
+}
+
+const char* kind_problem(int kind) { return kind == 2 ? "is a directory" : "not a regular file"; }
+
+// The highest K of a FILE.K.zst or FILE.K in FILE's directory (0: none).
+int highest_rotated(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".";
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return 0;
+    int highest = 0;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        std::size_t i = prefix.size();
+        long k = 0;
+        while (i < name.size() && name[i] >= '0' && name[i] <= '9' && k < 1000000) k = k * 10 + (name[i++] - '0');
+        if (i == prefix.size() || k < 1 || k >= 1000000) continue;
+        if (i == name.size() || name.compare(i, std::string::npos, ".zst") == 0) {
+            highest = std::max(highest, static_cast<int>(k));
+        }
+    }
+    ::closedir(d);
+    return highest;
 }
 
 bool write_all(int fd, const char* data, std::size_t n) {
@@ -140,10 +175,22 @@ Status zstd_compress_file(const std::string& src, const std::string& dst, int le
     return Status::ok();
 }
 
+Status rotation_blocked(const std::string& path, int keep) {
+    std::vector<std::string> names{rotated_name(path, 0)};
+    if (keep > 0) names.push_back(rotated_name(path, 1) + ".tmp");
+    for (int k = 1; k <= keep; ++k) names.push_back(rotated_name(path, k));
+    for (const std::string& name : names) {
+        const int kind = kind_at(name);
+        if (kind >= 2) return Status::fail("--record rotation: " + name + ": " + kind_problem(kind) + ", not a file of the set");
+    }
+    return Status::ok();
+}
+
 Status finish_rotation(const std::string& path, int keep, bool fresh) {
     const std::string zero = rotated_name(path, 0);
     struct stat st {};
     if (::stat(zero.c_str(), &st) != 0) return Status::ok();
+    if (Status bs = rotation_blocked(path, keep); !bs) return bs;
     const std::string first = rotated_name(path, 1);
     if (keep > 0 && !fresh && zstd_holds_copy(first, zero)) {
         // Compressed and renamed before an interruption: only the removal is left.
@@ -158,10 +205,11 @@ Status finish_rotation(const std::string& path, int keep, bool fresh) {
         for (int k = keep; exists(rotated_name(path, k)); ++k) ::unlink(rotated_name(path, k).c_str());
         for (int k = keep - 1; k >= 1; --k) {
             const std::string from = rotated_name(path, k);
-            if (exists(from) && ::rename(from.c_str(), rotated_name(path, k + 1).c_str()) != 0) {
+            const std::string to = rotated_name(path, k + 1);
+            if (exists(from) && ::rename(from.c_str(), to.c_str()) != 0) {
                 const int err = errno;
                 ::unlink(tmp.c_str());
-                return Status::fail("--record rotation: " + from + ": " + std::strerror(err));
+                return Status::fail("--record rotation: " + from + " -> " + to + ": " + std::strerror(err));
             }
         }
         if (::rename(tmp.c_str(), first.c_str()) != 0) {
@@ -174,21 +222,35 @@ Status finish_rotation(const std::string& path, int keep, bool fresh) {
     return Status::ok();
 }
 
-std::vector<std::string> recording_set(const std::string& path) {
-    std::vector<std::string> older;
-    for (int k = 1;; ++k) {
+namespace {
+const char* const kMissing = "missing (a gap in the rotated set)";
+}  // namespace
+
+std::vector<SetMember> recording_members(const std::string& path) {
+    std::vector<SetMember> set;
+    std::string first_usable;  // the newest rotated file read (FILE.1.zst when it is one)
+    for (int k = highest_rotated(path); k >= 1; --k) {
         const std::string zst = rotated_name(path, k);
         const std::string plain = path + "." + std::to_string(k);
-        if (exists(zst)) older.push_back(zst);
-        else if (exists(plain)) older.push_back(plain);
-        else break;
+        const int zkind = kind_at(zst);
+        const int pkind = zkind == 0 ? kind_at(plain) : 0;
+        if (zkind == 1 || pkind == 1) {
+            set.push_back(SetMember{zkind == 1 ? zst : plain, {}});
+            if (k == 1) first_usable = set.back().path;
+        } else if (zkind != 0 || pkind != 0) {
+            set.push_back(SetMember{zkind != 0 ? zst : plain, kind_problem(zkind != 0 ? zkind : pkind)});
+        } else if (!set.empty() && set.back().problem == kMissing) {
+            std::string& run = set.back().path;  // "FILE.5.zst ... FILE.3.zst"
+            run = run.substr(0, run.find(" ... ")) + " ... " + zst;
+        } else {
+            set.push_back(SetMember{zst, kMissing});
+        }
     }
-    std::vector<std::string> set(older.rbegin(), older.rend());
     const std::string zero = rotated_name(path, 0);
-    if (exists(zero) && !(!older.empty() && zstd_holds_copy(older.front(), zero))) {
-        set.push_back(zero);
+    if (exists(zero) && !(!first_usable.empty() && zstd_holds_copy(first_usable, zero))) {
+        set.push_back(SetMember{zero, {}});
     }
-    if (exists(path) || set.empty()) set.push_back(path);
+    if (kind_at(path) != 0 || set.empty()) set.push_back(SetMember{path, {}});
     return set;
 }
 

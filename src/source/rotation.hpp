@@ -41,10 +41,26 @@ Status zstd_compress_file(const std::string& src, const std::string& dst, int le
 // (otherwise that is checked first: an interrupted rotation).
 Status finish_rotation(const std::string& path, int keep, bool fresh);
 
-// The files to replay for `path`, oldest first: the rotated ones that exist
-// (FILE.K.zst or FILE.K, counting up from 1 until one is missing), FILE.0
-// unless it is a finished copy, and FILE if it exists. Just {path} when
-// nothing was rotated.
-std::vector<std::string> recording_set(const std::string& path);
+// Why the recorder cannot rotate `path` keeping `keep` files: one of the
+// names a rotation writes or replaces (FILE.0, FILE.1.zst.tmp, FILE.K.zst up
+// to KEEP) exists and is not a regular file (a directory, a FIFO). Ok
+// otherwise. The message names that file: "--record rotation: NAME: is a
+// directory, not a file of the set".
+Status rotation_blocked(const std::string& path, int keep);
+
+// One member of a set to replay: its path, and `problem` when it is not
+// read (why: "missing (a gap in the rotated set)", "is a directory", "not a
+// regular file"); empty when it is to be read.
+struct SetMember {
+    std::string path;
+    std::string problem;
+};
+
+// The members to replay for `path`, oldest first: every FILE.K.zst (or
+// FILE.K) from the highest K found in FILE's directory down to 1, a K that
+// is missing or not a regular file given with its problem (a run of missing
+// ones as one member "FILE.5.zst ... FILE.3.zst"); FILE.0 unless it is a
+// finished copy; FILE if it exists. Just {path} when nothing was rotated.
+std::vector<SetMember> recording_members(const std::string& path);
 
 }  // namespace uwsgitop::detail

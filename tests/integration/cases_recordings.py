@@ -1,6 +1,8 @@
 # cases_recordings.py — long recordings on a real uWSGI: --record-max-size rotation into
 # FILE.N.zst, the --format none recorder, and --replay of the rotated set (every snapshot
-# once, in order, with the rates of the live run), a set whose current file is cut mid-line.
+# once, in order, with the rates of the live run), a set whose current file is cut mid-line,
+# a set with a damaged, a bad-magic, a missing and a directory member.
+import json
 import os
 import struct
 
@@ -139,3 +141,62 @@ def record_rotation(ctx):
         check(r.rc == 2 and "--record" in r.errtext(), "--format none without --record: exit %s %r"
               % (r.rc, r.errtext()[:200]))
     ctx.sub("format-none", recorder)
+
+
+@case("record-set-damage")
+def record_set_damage(ctx):
+    """A rotated set with a damaged, a bad-magic, a missing and a directory member plays
+    the rest, one line naming each; the recorder refuses a directory where the set goes."""
+    plain = ctx.path("plain.jsonl")
+    with open(plain, "w") as f:
+        for i in range(400):
+            doc = {"version": "2.0.28", "workers": [{"id": 1, "pid": 7, "requests": i, "status": "idle",
+                                                     "pad": os.urandom(60).hex()}]}
+            f.write('{"t":%d,"address":"a","stats":%s}\n' % (1800000000 + i, json.dumps(doc)))
+    rec = ctx.path("set.jsonl")
+    r = ctx.tool("--no-config", "--replay", plain, "--batch", "-n", "1000", "--speed", "0", "--format", "none",
+                 "--record", rec, "--record-max-size", "0.01", "--record-keep", "100", timeout=60)
+    check(r.rc == 0, "recording the set: exit %s %r" % (r.rc, r.errtext()[:300]))
+
+    def member(k):
+        return "%s.%d.zst" % (rec, k)
+    check(os.path.exists(member(6)), "too few rotated files: %s" % sorted(os.listdir(ctx.dir)))
+
+    def requests_of(path):
+        r = ctx.tool("--replay", path, "--batch", "-n", "1000", "--speed", "0", "--format", "json", timeout=60)
+        check(r.rc == 0, "replay of %s: exit %s %r" % (path, r.rc, r.errtext()[:300]))
+        return [o["workers"][0]["requests"] for o in r.json_lines()], r
+    held = {k: requests_of(member(k))[0] for k in range(2, 6)}
+    whole, _ = requests_of(rec)
+    check(len(whole) >= 390 and whole == sorted(set(whole)), "the intact set replays %d snapshots" % len(whole))
+
+    with open(member(2), "r+b") as f:
+        data = bytearray(f.read())
+        check(len(data) > 960, "%s is only %d bytes" % (member(2), len(data)))
+        for i in range(900, 960):
+            data[i] ^= 0xFF
+        f.seek(0)
+        f.write(bytes(data))
+    with open(member(3), "wb") as f:
+        f.write(b"not a recording\n")
+    os.unlink(member(4))
+    os.unlink(member(5))
+    os.mkdir(member(5))
+    got, r = requests_of(rec)
+    gone = set(held[2] + held[3] + held[4] + held[5])
+    check(got == [i for i in whole if i not in gone],
+          "%d snapshots played, expected the %d of the intact members" % (len(got), len(whole) - len(gone)))
+    lines = r.errtext().splitlines()
+    check(len(lines) == 4, "expected one line per damaged member, got %r" % lines)
+    for k, why in ((2, "bad zstd data"), (3, "bad magic"), (4, "missing"), (5, "is a directory")):
+        check(any(member(k) in line and why in line for line in lines), "no line names %s (%s): %r"
+              % (member(k), why, lines))
+
+    rec2 = ctx.path("blocked.jsonl")
+    os.mkdir(rec2 + ".1.zst")
+    r = ctx.tool("--no-config", "--replay", plain, "--batch", "-n", "1000", "--speed", "0", "--format", "none",
+                 "--record", rec2, "--record-max-size", "0.01", timeout=30)
+    check(r.rc == 2 and r.errtext().count("\n") >= 1 and rec2 + ".1.zst: is a directory" in r.errtext(),
+          "recording beside a directory: exit %s %r" % (r.rc, r.errtext()[:300]))
+    check(not os.path.exists(rec2) or os.path.getsize(rec2) <= 10485,
+          "FILE grew past its limit beside a directory")

@@ -22,6 +22,11 @@
 // the thread that appends (about 10 ms per MiB at level 3). A rotation that
 // fails (disk full) is reported and the line is appended to FILE anyway:
 // nothing is lost, FILE grows past the limit, the next append tries again.
+// A name the rotation must write or replace that is not a regular file (a
+// directory at FILE.2.zst) fails safe instead: open() refuses, and an append
+// that would need the rotation is refused with that name, FILE not written.
+// FILE itself must be a regular file (or new): a FIFO, a device or a
+// directory is refused by open(), so a FIFO with no reader never blocks.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +50,8 @@ public:
     RecordWriter(const RecordWriter&) = delete;
     RecordWriter& operator=(const RecordWriter&) = delete;
 
-    // Opens (creates or appends to) `path`; a clear error if it cannot.
+    // Opens (creates or appends to) `path`, a regular file; a clear error if
+    // it cannot or it is not one.
     // With rotation, first finishes a rotation an earlier run left half done.
     Status open(const std::string& path, const RecordRotation& rotation = {});
     // Appends one snapshot line and flushes it. `valid_json` says whether the

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "uwsgitop/source/address.hpp"
@@ -156,6 +157,9 @@ public:
 struct TimeSpec {
     enum class Kind : uint8_t { None, Epoch, TimeOfDay } kind = Kind::None;
     double value = 0;
+    // The span the text named: 60 for HH:MM, 1 for HH:MM:SS, 0.1 for
+    // HH:MM:SS.f; 0 when not from text. An --end takes all of it.
+    double unit = 0;
 };
 
 // Parses local "HH:MM[:SS]" or ISO 8601 "YYYY-MM-DD[T ]HH:MM[:SS[.fff]]"
@@ -169,7 +173,7 @@ std::unique_ptr<Source> make_source(const Address& address, const FetchLimits& l
 struct ReplayOptions {
     double speed = 1.0;   // >=0; 2 = twice as fast, 0 = no waiting
     bool loop = false;    // start again at the end (the demo does)
-    TimeSpec begin, end;  // the window played: records recorded in [begin, end]
+    TimeSpec begin, end;  // the window played: records recorded in [begin, end + end.unit)
 };
 
 // A recording (--record's JSON-lines format, plain or zstd, alone or a
@@ -178,8 +182,10 @@ struct ReplayOptions {
 // recorded times and at least one record in it, else the open fails
 // ("PATH: --begin 14:00 to --end 15:00: no snapshot recorded in it").
 // Errors (unreadable file, no snapshot in it) come back from the first fetch
-// or, when `error` is given, at open time.
+// or, when `error` is given, at open time. `notes`, when given, gets one
+// line per member of a rotated set that was skipped (bad zstd data, bad
+// magic, a directory, a gap) or cut short by damage: the rest still plays.
 std::unique_ptr<Source> make_replay_source(const std::string& path, const ReplayOptions& options,
-                                           Status* error = nullptr);
+                                           Status* error = nullptr, std::vector<std::string>* notes = nullptr);
 
 }  // namespace uwsgitop

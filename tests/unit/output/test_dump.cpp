@@ -77,6 +77,19 @@ TEST_CASE("dump::append_json_string escapes and repairs") {
     CHECK(s == "\"a\\\"b\\\\c\\u000a\\u0001\xEF\xBF\xBD\xC3\xBC\"");
 }
 
+TEST_CASE("dump::json stays valid for a time too large to write in fixed point (a recorded t of 1e300)") {
+    Fixture f;
+    f.rates.interval = 1e300;
+    std::string out;
+    dump_json(f.snap, &f.rates, 1e300, DumpOptions{}, out);
+    CHECK(out.find(":-") == std::string::npos);
+    rapidjson::Document d;
+    d.Parse(out.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(d["uwsgitop"]["time"].IsNull());
+    CHECK(d["uwsgitop"]["interval"].IsNull());
+}
+
 TEST_CASE("dump::json is valid and keeps uWSGI's names") {
     Fixture f;
     DumpOptions opt;

@@ -2,10 +2,12 @@
 // round trips through real files in a mkdtemp directory.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -200,7 +202,8 @@ TEST_CASE("recording::replay pacing and looping") {
         const double before = frame.mono_time;
         REQUIRE(source->fetch(frame).is_ok());
         CHECK(frame.wall_time == doctest::Approx(10.0));
-        CHECK(frame.mono_time > before);  // time never runs backwards for rates
+        // Time never runs backwards for rates; an earlier t is no time passed (an unknown rate).
+        CHECK(frame.mono_time == before);
     }
 }
 
@@ -310,16 +313,59 @@ TEST_CASE("recording::other shapes the replay source accepts") {
     }
 }
 
+TEST_CASE("recording::a bad \"b64\" value says what is wrong, once, and the replay goes on") {
+    TempDir dir;
+    const std::string path = dir.file("b64.jsonl");
+    write_file(path, "{\"t\":1,\"address\":\"a\",\"b64\":\"eyJ4IjoxfQ==\"}\n"   // {"x":1}
+                     "{\"t\":2,\"address\":\"a\",\"b64\":\"eyJ4!joxfQ==\"}\n"
+                     "{\"t\":3,\"address\":\"a\",\"b64\":\"==\"}\n"
+                     "{\"t\":4,\"address\":\"a\",\"b64\":\"eyJ4\x7f" "joxfQ==\"}\n"
+                     "{\"t\":5,\"address\":\"a\",\"b64\":\"eyJ4I\"}\n"
+                     "{\"t\":6,\"address\":\"a\",\"b64\":\"eyJ4IjoyfQ==\"}\n");  // {"x":2}
+    auto source = make_replay_source(path, ReplayOptions{});
+    Frame frame;
+    REQUIRE(source->fetch(frame).is_ok());
+    CHECK(bytes_of(frame) == "{\"x\":1}");
+    CHECK(source->fetch(frame).message() == path + ": record 2: bad base64 in \"b64\": '!' at offset 4");
+    CHECK(source->fetch(frame).message() == path + ": record 3: \"b64\" is empty: no snapshot in this record");
+    CHECK(source->fetch(frame).message() == path + ": record 4: bad base64 in \"b64\": 0x7f at offset 4");
+    CHECK(source->fetch(frame).message() == path + ": record 5: bad base64 in \"b64\": cut short");
+    REQUIRE(source->fetch(frame).is_ok());
+    CHECK(bytes_of(frame) == "{\"x\":2}");
+    CHECK(frame.wall_time == 6);
+}
+
 TEST_CASE("recording::RecordWriter errors") {
     RecordWriter writer;
     Status st = writer.open("/no/such/dir/x");
     CHECK(st.message() == "--record /no/such/dir/x: No such file or directory");
     CHECK_FALSE(writer.is_open());
     CHECK_FALSE(writer.append(make_frame("{}", 1), "a", true).is_ok());
-    SUBCASE("a full disk is reported on append") {
-        REQUIRE(writer.open("/dev/full").is_ok());
+    SUBCASE("a write that fails is reported on append") {
+        // A file size limit stands in for a full disk (EFBIG instead of ENOSPC).
+        TempDir dir;
+        const std::string path = dir.file("full.jsonl");
+        REQUIRE(writer.open(path).is_ok());
+        rlimit old{};
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+        rlimit small = old;
+        small.rlim_cur = 16;
+        const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
         st = writer.append(make_frame(kCompact, 1), "a", true);
-        CHECK(st.message() == "--record /dev/full: No space left on device");
+        ::setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, old_handler);
+        CHECK(st.message() == "--record " + path + ": File too large");
+    }
+    SUBCASE("a FIFO, a device or a directory is refused at once, never waited on") {
+        TempDir dir;
+        const std::string fifo = dir.file("fifo");
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        st = writer.open(fifo);
+        CHECK(st.message() == "--record " + fifo + ": not a regular file (a FIFO)");
+        CHECK_FALSE(writer.is_open());
+        CHECK(writer.open("/dev/full").message() == "--record /dev/full: not a regular file (a device)");
+        CHECK(writer.open(dir.path).message() == "--record " + dir.path + ": Is a directory");
     }
     SUBCASE("an address with a quote stays valid JSON") {
         TempDir dir;

@@ -1,6 +1,7 @@
 // Tests for --record rotation (recording.hpp RecordRotation, src/source/rotation.hpp) and for
 // replaying what it leaves: sizes and counts respected, every snapshot in exactly one file,
-// a rotated zstd set replays in order, cut files replay up to the cut, interrupted rotations.
+// a rotated zstd set replays in order, cut files replay up to the cut, interrupted rotations,
+// unreadable members skipped with one note each, a directory in the set's place failing safe.
 #include <doctest/doctest.h>
 
 #include <dirent.h>
@@ -101,6 +102,19 @@ std::vector<int> replayed(const std::string& path) {
     while (!source->exhausted()) {
         Status st = source->fetch(frame);
         if (!st) break;
+        out.push_back(static_cast<int>(std::lround(frame.wall_time - 1000.0)));
+    }
+    return out;
+}
+
+// Like replayed(), and the notes the open gave (skipped members).
+std::vector<int> replayed_noting(const std::string& path, std::vector<std::string>& notes) {
+    Status open_error;
+    auto source = make_replay_source(path, ReplayOptions{}, &open_error, &notes);
+    REQUIRE_MESSAGE(open_error.is_ok(), open_error.message());
+    std::vector<int> out;
+    Frame frame;
+    while (!source->exhausted() && source->fetch(frame).is_ok()) {
         out.push_back(static_cast<int>(std::lround(frame.wall_time - 1000.0)));
     }
     return out;
@@ -310,6 +324,19 @@ TEST_CASE("rotation::compressed and cut files replay up to the cut") {
         REQUIRE_FALSE(cut.empty());
         CHECK(cut.size() < whole.size());
         CHECK(cut == std::vector<int>(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(cut.size())));
+        // Damage past the first blocks: what came out before it plays, and that is said once.
+        std::string damaged = z;
+        const std::size_t at = damaged.size() * 3 / 4;
+        for (std::size_t i = at; i < at + 64; ++i) damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+        write_file(first, damaged);
+        std::vector<std::string> notes;
+        const std::vector<int> kept = replayed_noting(first, notes);
+        REQUIRE_FALSE(kept.empty());
+        CHECK(kept.size() < whole.size());
+        CHECK(kept == std::vector<int>(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(kept.size())));
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0].find(first + ": bad zstd data after ") == 0);
+        CHECK(notes[0].find("played up to there") != std::string::npos);
     }
     SUBCASE("a file compressed by hand is read too") {
         const std::string text = read_file(path);
@@ -328,6 +355,111 @@ TEST_CASE("rotation::compressed and cut files replay up to the cut") {
         CHECK_FALSE(e.is_ok());
         CHECK(e.message().find(dir.path + "/bad.zst: bad zstd data") == 0);
     }
+}
+
+TEST_CASE("rotation::a member that cannot be read is skipped with one note naming it; the rest plays") {
+    TempDir dir;
+    const std::string path = dir.path + "/set.jsonl";
+    RecordRotation rotation;
+    rotation.max_bytes = 2500;
+    rotation.keep = 50;
+    {
+        RecordWriter writer;
+        REQUIRE(writer.open(path, rotation).is_ok());
+        for (int i = 0; i < 100; ++i) REQUIRE(writer.append(frame_of(i), "a", true).is_ok());
+    }
+    const auto member = [&](int k) { return path + "." + std::to_string(k) + ".zst"; };
+    REQUIRE(exists(member(6)));
+    std::vector<std::vector<int>> in(7);  // what members 1..6 hold
+    for (int k = 1; k <= 6; ++k) in[static_cast<std::size_t>(k)] = replayed(member(k));
+    std::vector<int> expected = replayed(path);
+    REQUIRE(expected == iota(0, 100));
+    const auto without = [&](std::initializer_list<int> ks) {
+        std::vector<int> out;
+        for (int t : expected) {
+            bool gone = false;
+            for (int k : ks) {
+                for (int u : in[static_cast<std::size_t>(k)]) gone = gone || u == t;
+            }
+            if (!gone) out.push_back(t);
+        }
+        return out;
+    };
+    std::vector<std::string> notes;
+
+    SUBCASE("a damaged zstd frame") {
+        std::string z = read_file(member(2));
+        for (std::size_t i = 6; i < z.size(); ++i) z[i] = static_cast<char>(z[i] ^ 0x5a);
+        write_file(member(2), z);
+        CHECK(replayed_noting(path, notes) == without({2}));
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0].find(member(2) + ": bad zstd data") == 0);
+        CHECK(notes[0].find("skipped") != std::string::npos);
+    }
+    SUBCASE("bad magic") {
+        write_file(member(3), "this is not zstd\n");
+        CHECK(replayed_noting(path, notes) == without({3}));
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0] == member(3) + ": neither zstd data nor --record JSON lines (bad magic); skipped");
+    }
+    SUBCASE("a gap: missing members are reported as one run") {
+        ::unlink(member(4).c_str());
+        ::unlink(member(5).c_str());
+        CHECK(replayed_noting(path, notes) == without({4, 5}));
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0] == member(5) + " ... " + member(4) + ": missing (a gap in the rotated set); skipped");
+    }
+    SUBCASE("a directory, the newest rotated member") {
+        ::unlink(member(1).c_str());
+        REQUIRE(::mkdir(member(1).c_str(), 0700) == 0);
+        CHECK(replayed_noting(path, notes) == without({1}));
+        REQUIRE(notes.size() == 1);
+        CHECK(notes[0] == member(1) + ": is a directory; skipped");
+        ::rmdir(member(1).c_str());
+    }
+    SUBCASE("all of them at once") {
+        write_file(member(3), "this is not zstd\n");
+        ::unlink(member(4).c_str());
+        ::unlink(member(6).c_str());
+        REQUIRE(::mkdir(member(6).c_str(), 0700) == 0);
+        CHECK(replayed_noting(path, notes) == without({3, 4, 6}));
+        CHECK(notes.size() == 3);
+        ::rmdir(member(6).c_str());
+    }
+}
+
+TEST_CASE("rotation::a directory where the set goes fails safe: refused, FILE kept within its limit, named") {
+    TempDir dir;
+    const std::string path = dir.path + "/rec.jsonl";
+    const std::string second = path + ".2.zst";
+    RecordRotation rotation;
+    rotation.max_bytes = 2500;
+    rotation.keep = 3;
+    REQUIRE(::mkdir(second.c_str(), 0700) == 0);
+    {
+        RecordWriter writer;
+        const Status st = writer.open(path, rotation);
+        CHECK(st.message() == "--record rotation: " + second + ": is a directory, not a file of the set");
+    }
+    ::rmdir(second.c_str());
+    RecordWriter writer;
+    REQUIRE(writer.open(path, rotation).is_ok());
+    int i = 0;
+    while (!exists(path + ".1.zst")) REQUIRE(writer.append(frame_of(i++), "a", true).is_ok());
+    REQUIRE(::mkdir(second.c_str(), 0700) == 0);  // made while recording
+    Status last = Status::ok();
+    for (int n = 0; n < 60; ++n) {
+        const Status st = writer.append(frame_of(i++), "a", true);
+        if (!st) last = st;
+        CHECK(file_size(path) <= rotation.max_bytes);
+    }
+    CHECK(last.message() == "--record rotation: " + second + ": is a directory, not a file of the set");
+    CHECK(exists(path + ".1.zst"));
+    CHECK_FALSE(exists(path + ".0"));
+    ::rmdir(second.c_str());
+    // Once it is gone, rotation resumes.
+    for (int n = 0; n < 3; ++n) CHECK(writer.append(frame_of(i++), "a", true).is_ok());
+    CHECK(exists(second));
 }
 
 TEST_CASE("rotation::options") {

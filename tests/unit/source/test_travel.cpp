@@ -138,13 +138,76 @@ TEST_CASE("travel::--begin/--end windows, their first snapshot with its neighbou
     CHECK(e.message().find("no snapshot recorded from") != std::string::npos);
 }
 
+TEST_CASE("travel::--end HH:MM takes the whole minute, HH:MM:SS the whole second") {
+    Recording rec;  // 1800000000 is 2027-01-15T08:00:00Z; one snapshot a second
+    const auto played = [&](const char* begin, const char* end) {
+        ReplayOptions ro;
+        REQUIRE(parse_time_spec(begin, ro.begin).is_ok());
+        REQUIRE(parse_time_spec(end, ro.end).is_ok());
+        Pipeline p = open(rec.path, ro);
+        Snapshot s;
+        Rates r;
+        std::vector<int64_t> got;
+        while (!p.source().exhausted()) {
+            REQUIRE(p.refresh(s, r).is_ok());
+            got.push_back(requests(s));
+        }
+        return got;
+    };
+    const std::vector<int64_t> minute = played("2027-01-15T08:01Z", "2027-01-15T08:01Z");
+    REQUIRE(minute.size() == 60);  // 08:01:00 to 08:01:59
+    CHECK(minute.front() == 60 * 60);
+    CHECK(minute.back() == 119 * 119);
+    CHECK(played("2027-01-15T08:01:40Z", "2027-01-15T08:01:40Z") == std::vector<int64_t>{100 * 100});
+    CHECK(played("2027-01-15T08:00:10Z", "2027-01-15T08:00:12Z").size() == 3);
+}
+
+TEST_CASE("travel::a repeated or earlier recorded time gives unknown rates, not an invented interval") {
+    char tmpl[] = "/tmp/uwsgitop-travel-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string dir = tmpl, path = dir + "/rec.jsonl";
+    {
+        RecordWriter w;
+        REQUIRE(w.open(path).is_ok());
+        const double ts[] = {100.0, 101.0, 101.0, 100.5, 102.0};
+        for (int i = 0; i < 5; ++i) {
+            const std::string doc = "{\"version\":\"2.0.28\",\"workers\":[{\"id\":1,\"pid\":7,\"requests\":" +
+                                    std::to_string(i * 10) + ",\"status\":\"idle\"}]}";
+            Frame f;
+            f.bytes.assign(doc.begin(), doc.end());
+            f.wall_time = ts[i];
+            REQUIRE(w.append(f, "a", true).is_ok());
+        }
+    }
+    Pipeline p = open(path);
+    Snapshot s;
+    Rates r;
+    std::vector<double> rps;
+    while (!p.source().exhausted()) {
+        REQUIRE(p.refresh(s, r).is_ok());
+        rps.push_back(r.total_requests);
+    }
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
+    REQUIRE(rps.size() == 5);
+    CHECK(std::isnan(rps[0]));
+    CHECK(rps[1] == doctest::Approx(10.0));
+    CHECK(std::isnan(rps[2]));  // the same t again
+    CHECK(std::isnan(rps[3]));  // an earlier t
+    CHECK(rps[4] == doctest::Approx(10.0 / 1.5));  // 100.5 to 102.0
+}
+
 TEST_CASE("travel::parse_time_spec") {
     TimeSpec t;
     REQUIRE(parse_time_spec("14:03", t).is_ok());
     CHECK(t.kind == TimeSpec::Kind::TimeOfDay);
     CHECK(t.value == 14 * 3600 + 3 * 60);
+    CHECK(t.unit == 60);
+    REQUIRE(parse_time_spec("14:03:12", t).is_ok());
+    CHECK(t.unit == 1);
     REQUIRE(parse_time_spec("14:03:12.5", t).is_ok());
     CHECK(t.value == doctest::Approx(14 * 3600 + 3 * 60 + 12.5));
+    CHECK(t.unit == doctest::Approx(0.1));
     REQUIRE(parse_time_spec("1970-01-01 00:01:00Z", t).is_ok());
     CHECK(t.kind == TimeSpec::Kind::Epoch);
     CHECK(t.value == 60);
