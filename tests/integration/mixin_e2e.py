@@ -66,7 +66,7 @@ TEST_CONFIG = """{
     uwsgiSelector: 'job="%s"',
     rateWindow: '30s',
     uwsgiDownFor: '3s', exporterDownFor: '3s', noWorkerAcceptingFor: '3s',
-    listenQueueFillingFor: '3s', listenQueueFullFor: '3s', allWorkersBusyFor: '3s',
+    listenQueueFillingFor: '3s', listenQueueFullFor: '3s', workersSaturatedFor: '3s',
     respawnsFor: '3s', exceptionRateFor: '3s', memoryGrowthFor: '3s',
     harakiriWindow: '1m', respawnWindow: '1m', listenQueueErrorsWindow: '1m',
     memoryPredictWindow: '1m',
