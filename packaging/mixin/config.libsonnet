@@ -1,5 +1,5 @@
 // The mixin's settings. Override any of them from your own jsonnet:
-//   (import 'mixin/mixin.libsonnet') + { _config+:: { uwsgiSelector: 'job="shop"' } }
+//   (import 'packaging/mixin/mixin.libsonnet') + { _config+:: { uwsgiSelector: 'job="shop"' } }
 {
   _config+:: {
     // Selects the series the exporter (uwsgitop --serve-metrics, or
