@@ -243,8 +243,9 @@ check_tree() {  # DESTDIR PREFIX WHAT
     local d=$1$2 f
     for f in bin/uwsgitop share/man/man1/uwsgitop.1 share/bash-completion/completions/uwsgitop \
              share/zsh/site-functions/_uwsgitop share/fish/vendor_completions.d/uwsgitop.fish \
-             share/uwsgitop/demo.jsonl share/uwsgitop/mixin/prometheus_alerts.yaml \
-             share/uwsgitop/mixin/prometheus_rules.yaml share/uwsgitop/mixin/dashboards/uwsgi-overview.json \
+             share/uwsgitop/demo.jsonl share/uwsgitop/mixin/alerts.yaml \
+             share/uwsgitop/mixin/rules.yaml share/uwsgitop/mixin/dashboards/uwsgi-overview.json \
+             share/uwsgitop/mixin/dashboards/uwsgi-instance.json \
              lib/systemd/system/uwsgitop-exporter.service \
              lib/systemd/system/uwsgitop-recorder@.service; do
         if [ -e "$d/$f" ] || [ -e "$d/$f.gz" ]; then pass "$3: $2/$f"; else fail "$3: $2/$f not installed"; fi

@@ -11,7 +11,7 @@ test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-py
       prometheus openssl apache2-utils jsonnet prometheus-alertmanager)
 # prometheus (+promtool), openssl, apache2-utils (htpasswd -B): the exporter's
 # integration tests; jsonnet, prometheus-alertmanager: the monitoring mixin's
-# tests (mixin/: rendering, and its alerts delivered end to end); systemd: systemd-analyze verify in check-packaging.sh.
+# tests (packaging/mixin/: rendering, and its alerts delivered end to end); systemd: systemd-analyze verify in check-packaging.sh.
 # clang-format-19: scripts/format.sh (pinned, since versions format differently).
 # pacman-package-manager: makepkg looks for the pacman binary even for
 # --printsrcinfo, and Debian's makepkg does not depend on it.

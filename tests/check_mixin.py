@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Checks the monitoring mixin (mixin/) without a running Prometheus.
+"""Checks the monitoring mixin (packaging/mixin/) without a running Prometheus.
 
-1. mixin/build.sh renders into a temporary directory; the result must equal
-   the committed prometheus_alerts.yaml, prometheus_rules.yaml and
-   dashboards_out/*.json byte for byte (the same set of dashboards too);
+1. packaging/mixin/build.sh renders into a temporary directory; the result
+   must equal the committed alerts.yaml, rules.yaml and
+   dashboards/*.json byte for byte (the same set of dashboards too);
    the jsonnet sources pass jsonnetfmt --test.
 2. promtool check rules is clean on both YAML files.
-3. promtool test rules mixin/tests.yaml passes (every alert fires on its
+3. promtool test rules packaging/mixin/tests.yaml passes (every alert fires on its
    synthetic series and stays quiet on the others; recording rule values).
 4. Every alert has a severity label and summary, description and runbook_url
    annotations; every runbook_url anchor is a section of docs/runbook.md and
@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
-MIXIN = os.path.join(ROOT, "mixin")
+MIXIN = os.path.join(ROOT, "packaging", "mixin")
 
 missing = [t for t in ("jsonnet", "promtool") if not shutil.which(t)]
 if missing:
@@ -67,17 +67,17 @@ def jsonnet_field(field):
 with tempfile.TemporaryDirectory(prefix="uwsgitop-mixin-") as tmp:
     rc, out = run([os.path.join(MIXIN, "build.sh"), tmp])
     check("build.sh renders", rc == 0, out)
-    for name in ("prometheus_alerts.yaml", "prometheus_rules.yaml"):
+    for name in ("alerts.yaml", "rules.yaml"):
         committed = os.path.join(MIXIN, name)
         same = os.path.exists(committed) and filecmp.cmp(committed, os.path.join(tmp, name), shallow=False)
-        check("%s is what the jsonnet renders" % name, same, "(run mixin/build.sh and commit the result)")
-    want = sorted(os.listdir(os.path.join(tmp, "dashboards_out")))
-    have = sorted(f for f in os.listdir(os.path.join(MIXIN, "dashboards_out")) if f.endswith(".json"))
-    check("dashboards_out holds the rendered dashboards", want == have and want, "rendered %r, committed %r" % (want, have))
+        check("%s is what the jsonnet renders" % name, same, "(run packaging/mixin/build.sh and commit the result)")
+    want = sorted(os.listdir(os.path.join(tmp, "dashboards")))
+    have = sorted(f for f in os.listdir(os.path.join(MIXIN, "dashboards")) if f.endswith(".json"))
+    check("dashboards/ holds the rendered dashboards", want == have and want, "rendered %r, committed %r" % (want, have))
     for name in want:
-        committed = os.path.join(MIXIN, "dashboards_out", name)
-        same = os.path.exists(committed) and filecmp.cmp(committed, os.path.join(tmp, "dashboards_out", name), shallow=False)
-        check("dashboards_out/%s is what the jsonnet renders" % name, same, "(run mixin/build.sh and commit the result)")
+        committed = os.path.join(MIXIN, "dashboards", name)
+        same = os.path.exists(committed) and filecmp.cmp(committed, os.path.join(tmp, "dashboards", name), shallow=False)
+        check("dashboards/%s is what the jsonnet renders" % name, same, "(run packaging/mixin/build.sh and commit the result)")
 
 # The jsonnet as jsonnetfmt writes it (Debian's jsonnet package has it).
 if shutil.which("jsonnetfmt"):
@@ -89,7 +89,7 @@ if shutil.which("jsonnetfmt"):
                 check("jsonnetfmt --test %s" % os.path.relpath(path, ROOT), rc == 0, "(run jsonnetfmt -i on it) " + out)
 
 # 2. promtool check rules.
-for name in ("prometheus_alerts.yaml", "prometheus_rules.yaml"):
+for name in ("alerts.yaml", "rules.yaml"):
     rc, out = run(["promtool", "check", "rules", os.path.join(MIXIN, name)])
     check("promtool check rules %s" % name, rc == 0 and "SUCCESS" in out, out)
 

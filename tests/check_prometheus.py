@@ -8,9 +8,16 @@
 2. `uwsgitop --serve-metrics 127.0.0.1:PORT ...` is scraped over HTTP twice:
    with an OpenMetrics Accept header (OpenMetrics parser) and without (the
    Prometheus 0.0.4 text parser); the server is then stopped by its pid.
+3. The user metrics of uWSGI's metrics subsystem (custom-metrics-1.json, a
+   real capture with --metric name=myapp.orders,type=counter and
+   name=myapp.queue_depth,type=gauge) are uwsgi_custom_* families of their
+   type, uWSGI's own metrics are not; `promtool check metrics` (Debian
+   prometheus; skipped without it) finds the classic text clean.
 Prints "N passed, N failed" last; skips (exit 77) without prometheus_client.
 """
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,7 +35,8 @@ except ImportError:
 
 BIN, FIX = sys.argv[1], sys.argv[2]
 TARGETS = ["web=file:%s/prefork-1.json" % FIX, "cache=file:%s/mules-spooler-cache.json" % FIX,
-           "emp=file:%s/emperor.json" % FIX, "down=/nonexistent/uwsgitop.sock"]
+           "emp=file:%s/emperor.json" % FIX, "custom=file:%s/custom-metrics-1.json" % FIX,
+           "down=/nonexistent/uwsgitop.sock"]
 passed = failed = 0
 
 
@@ -78,6 +86,29 @@ try:
     check("--format prometheus parses as 0.0.4", v == 202, str(v))
 except Exception as e:
     check("--format prometheus parses as 0.0.4", False, repr(e))
+
+# 3. uWSGI's metrics subsystem: user metrics only, with their type.
+check("custom counter family (0.0.4)", "# TYPE uwsgi_custom_myapp_orders_total counter\n" in classic.stdout)
+check("custom counter sample",
+      re.search(r'^uwsgi_custom_myapp_orders_total\{instance="custom",stats_uri="[^"]*"\} 9$', classic.stdout, re.M),
+      "\n".join(l for l in classic.stdout.splitlines() if "custom_" in l))
+check("custom gauge family", "# TYPE uwsgi_custom_myapp_queue_depth gauge\n" in classic.stdout)
+own = sorted(set(re.findall(r"^uwsgi_custom_(?:core|worker|socket|rss_size|vsz_size)\w*", classic.stdout, re.M)))
+check("uWSGI's own metrics are not custom families", not own, own)
+try:
+    fams = families(om_parse, out.stdout)
+    check("custom counter in OpenMetrics", fams["uwsgi_custom_myapp_orders"].type == "counter"
+          and sample_value(fams, "uwsgi_custom_myapp_orders", instance="custom") == 9)
+    check("custom gauge in OpenMetrics", fams["uwsgi_custom_myapp_queue_depth"].type == "gauge"
+          and sample_value(fams, "uwsgi_custom_myapp_queue_depth", instance="custom") == 7)
+except Exception as e:
+    check("custom metrics in OpenMetrics", False, repr(e))
+if shutil.which("promtool"):
+    r = subprocess.run(["promtool", "check", "metrics"], input=classic.stdout, capture_output=True, text=True, timeout=30)
+    check("promtool check metrics on --format prometheus", r.returncode == 0 and not (r.stdout + r.stderr).strip(),
+          r.stdout + r.stderr)
+else:
+    print("SKIP promtool check metrics: promtool is not installed")
 
 s = socket.socket()
 s.bind(("127.0.0.1", 0))

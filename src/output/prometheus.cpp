@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -197,6 +199,81 @@ void write_family(Writer& w, const Family& f, const std::vector<std::unique_ptr<
     if (out.size() == header_end) out.resize(mark);  // no samples: no family
 }
 
+// A user metric of uWSGI's metrics subsystem (not one uWSGI registers, nor
+// an alias).
+bool is_custom_metric(const Metric& m) {
+    if (m.name.empty() || m.type == detail::kCustomMetrics.alias_type) return false;
+    for (std::string_view p : detail::kCustomMetrics.builtin) {
+        if (m.name.starts_with(p)) return false;
+    }
+    return true;
+}
+
+// The family name of a custom metric (see kCustomMetrics), without _total.
+std::string custom_family_name(const Metric& m) {
+    std::string name(detail::kCustomMetrics.prefix);
+    for (const char c : m.name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        name += ok ? c : '_';
+    }
+    constexpr std::string_view total = "_total";
+    if (detail::custom_metric_kind(m.type) == Kind::Counter && name.ends_with(total) &&
+        name.size() > detail::kCustomMetrics.prefix.size() + total.size()) {
+        name.resize(name.size() - total.size());
+    }
+    return name;
+}
+
+// The help of a custom metric: its uWSGI name, printable ASCII but for \ and
+// " (no escape needed in either text format), anything else '?'.
+std::string custom_help(const Metric& m) {
+    std::string help(detail::kCustomMetrics.help);
+    for (const char c : m.name) help += (c >= ' ' && c <= '~' && c != '\\' && c != '"') ? c : '?';
+    return help;
+}
+
+// One family per custom metric name, in the order the fleet first shows
+// them; an instance contributes the first of its metrics with that name and
+// kind (two names that sanitise alike: the first), a counter only when it is
+// not negative.
+void write_custom_metrics(Writer& w, const std::vector<std::unique_ptr<Instance>>& fleet,
+                          const std::vector<std::string>& base, bool openmetrics) {
+    struct Custom {
+        std::string name;
+        Kind kind;
+        const Metric* first;
+    };
+    std::vector<Custom> families;
+    for (const auto& inst : fleet) {
+        if (!inst->last_ok) continue;
+        for (const Metric& m : inst->snapshot.metrics) {
+            if (!is_custom_metric(m) || !m.value) continue;
+            std::string name = custom_family_name(m);
+            bool known = false;
+            for (const Custom& c : families) known = known || c.name == name;
+            if (!known) families.push_back(Custom{std::move(name), detail::custom_metric_kind(m.type), &m});
+        }
+    }
+    for (const Custom& c : families) {
+        std::string fname = c.name;
+        if (c.kind == Kind::Counter && !openmetrics) fname += "_total";
+        const std::size_t mark = w.out.size();
+        w.family(fname, c.kind, custom_help(*c.first));
+        const std::size_t header_end = w.out.size();
+        for (std::size_t i = 0; i < fleet.size(); ++i) {
+            if (!fleet[i]->last_ok) continue;
+            for (const Metric& m : fleet[i]->snapshot.metrics) {
+                if (!is_custom_metric(m) || !m.value || custom_family_name(m) != c.name) continue;
+                if (detail::custom_metric_kind(m.type) == c.kind && (c.kind == Kind::Gauge || *m.value >= 0)) {
+                    w.sample(c.name, c.kind, base[i], static_cast<double>(*m.value));
+                }
+                break;
+            }
+        }
+        if (w.out.size() == header_end) w.out.resize(mark);  // no samples: no family
+    }
+}
+
 }  // namespace
 
 void write_prometheus(const std::vector<std::unique_ptr<Instance>>& fleet, const PrometheusOptions& opt,
@@ -216,6 +293,7 @@ void write_prometheus(const std::vector<std::unique_ptr<Instance>>& fleet, const
     if (opt.cores) {
         for (const Family& f : kCoreFamilies) write_family(w, f, fleet, base, opt.openmetrics);
     }
+    write_custom_metrics(w, fleet, base, opt.openmetrics);
     if (opt.openmetrics) out += "# EOF\n";
 }
 

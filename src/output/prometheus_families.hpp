@@ -111,4 +111,25 @@ inline constexpr Family kCoreFamilies[] = {
     counter("uwsgi_worker_core_read_errors", "Total number of read errors.", Series::Core, kCoreFields["read_errors"]),
 };
 
+// uWSGI's metrics subsystem (--enable-metrics): the "metrics" object of the
+// stats document (Snapshot::metrics). The metrics uWSGI registers itself
+// (names under `builtin`) repeat values the families above carry, and an
+// alias (type `alias_type`: uWSGI's rss_size, vsz_size) another metric's;
+// every other one, a user's --metric, is a family of its own: `prefix` + its name
+// with each character outside [a-zA-Z0-9_] made '_' (a counter's trailing
+// "_total" dropped, the samples add it), labels instance and stats_uri,
+// help `help` + the uWSGI name. Its kind: custom_metric_kind().
+struct CustomMetrics {
+    std::string_view prefix;
+    std::string_view help;
+    std::string_view builtin[3];
+    int64_t alias_type;
+};
+inline constexpr CustomMetrics kCustomMetrics{
+    "uwsgi_custom_", "uWSGI metric ", {"core.", "worker.", "socket."}, 3};
+
+// uWSGI's metric types (UWSGI_METRIC_*): 0 counter; 1 gauge, 2 absolute, any
+// other or none: a gauge.
+constexpr Kind custom_metric_kind(Int type) { return type == 0 ? Kind::Counter : Kind::Gauge; }
+
 }  // namespace uwsgitop::detail

@@ -8,6 +8,8 @@
 #   /big?kb=N       N KiB body (capped at 4096)
 #   /signal?n=17    raises uWSGI signal n; handler 17 ("workers") sleeps
 #                   SIG_SLEEP seconds in every worker (status "sig17")
+#   /metric?name=M&by=N | &set=N   adds N to (or sets) uWSGI metric M
+#                   (--enable-metrics --metric name=M,...) and answers its value
 # Under the gevent loop engine the sleeps are cooperative.
 import os
 import sys
@@ -91,6 +93,18 @@ def application(environ, start_response):
         uwsgi.signal(int(_number(q.get("n"), 17, 0, 255)))
         start_response("200 OK", headers)
         return [b"signal sent\n"]
+
+    if path.startswith("/metric"):
+        if uwsgi is None or not hasattr(uwsgi, "metric_inc"):
+            start_response("501 Not Implemented", headers)
+            return [b"no metrics subsystem\n"]
+        name = q.get("name", "")
+        if q.get("set") is not None:
+            uwsgi.metric_set(name, int(_number(q.get("set"), 0, -1e15, 1e15)))
+        else:
+            uwsgi.metric_inc(name, int(_number(q.get("by"), 1, 0, 1e15)))
+        start_response("200 OK", headers)
+        return [("%s\n" % uwsgi.metric_get(name)).encode()]
 
     start_response("200 OK", headers)
     return [b"ok\n"]

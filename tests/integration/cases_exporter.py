@@ -6,6 +6,7 @@
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -211,6 +212,71 @@ def make_cert(ctx):
                         "-keyout", key, "-out", crt], capture_output=True, timeout=60)
     check(r.returncode == 0, "openssl req failed: %s" % r.stderr.decode()[:500])
     return crt, key
+
+
+@case("exporter-custom-metrics")
+def exporter_custom_metrics(ctx):
+    """uWSGI's metrics subsystem (--enable-metrics) with two user --metric, a
+    counter and a gauge, changed by the app: `--once --format prometheus` and
+    a --serve-metrics scrape (classic and OpenMetrics) export them as
+    uwsgi_custom_myapp_* with their type and value, and none of the metrics
+    uWSGI registers itself (core.*, worker.*, socket.*, the rss_size/vsz_size
+    aliases); promtool checks the classic text clean."""
+    if not shutil.which("promtool"):
+        raise Skip("promtool (Debian prometheus) is not installed")
+    u = ctx.uwsgi(["--processes", "2", "--enable-metrics",
+                   "--metric", "name=myapp.hits,type=counter",
+                   "--metric", "name=myapp.queue,type=gauge"])
+    for _ in range(3):
+        check(http_get(u.http_port, "/metric?name=myapp.hits&by=2") == 200, "the app did not add to myapp.hits")
+    check(http_get(u.http_port, "/metric?name=myapp.queue&set=7") == 200, "the app did not set myapp.queue")
+    # uWSGI's own document carries them (so the values below are uWSGI's).
+    _, doc = try_read(u.stats)
+    metrics = (doc or {}).get("metrics") or {}
+    check(metrics.get("myapp.hits", {}).get("value") == 6 and metrics.get("myapp.queue", {}).get("value") == 7,
+          "uWSGI's stats do not carry the user metrics: %r" % {k: v for k, v in metrics.items() if "myapp" in k})
+    check(any(k.startswith("core.") for k in metrics) and any(k.startswith("worker.") for k in metrics),
+          "uWSGI registered no core.*/worker.* metrics of its own: %r" % sorted(metrics)[:20])
+    target = "web=" + ctx.address(u.stats)
+    stats_uri = re.escape(ctx.address(u.stats))
+
+    def own_metrics_left_out(text, where):
+        leaked = sorted(set(re.findall(r"^uwsgi_custom_(?:core|worker|socket|rss_size|vsz_size)\w*", text, re.M)))
+        check(not leaked, "%s exports uWSGI's own metrics as custom ones: %s" % (where, leaked))
+
+    def classic(text, where):
+        clean, out = promtool_check(text)
+        check(clean, "promtool check metrics on %s:\n%s" % (where, out[:1500]))
+        check("# TYPE uwsgi_custom_myapp_hits_total counter\n" in text, "%s: no counter family for myapp.hits:\n%s"
+              % (where, "\n".join(l for l in text.splitlines() if "custom" in l)))
+        check(re.search(r'^uwsgi_custom_myapp_hits_total\{instance="web",stats_uri="%s"\} 6$' % stats_uri, text, re.M),
+              "%s: no sample uwsgi_custom_myapp_hits_total 6" % where)
+        check("# TYPE uwsgi_custom_myapp_queue gauge\n" in text, "%s: no gauge family for myapp.queue" % where)
+        check(re.search(r'^uwsgi_custom_myapp_queue\{instance="web",stats_uri="%s"\} 7$' % stats_uri, text, re.M),
+              "%s: no sample uwsgi_custom_myapp_queue 7" % where)
+        own_metrics_left_out(text, where)
+
+    r = ctx.tool("--once", "--format", "prometheus", target)
+    check(r.rc == 0, "--once --format prometheus exited %s: %s" % (r.rc, r.errtext()))
+    classic(r.text(), "--once --format prometheus")
+
+    eport, eproc = exporter(ctx, target)
+    try:
+        url = "http://127.0.0.1:%d/metrics" % eport
+        wait_serving(url, eproc)
+        st, _, body = fetch(url)
+        check(st == 200, "scrape status %s" % st)
+        classic(body, "the --serve-metrics scrape")
+        st, hdrs, body = fetch(url, headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+        check(st == 200 and hdrs.get("Content-Type", "").startswith("application/openmetrics-text"),
+              "OpenMetrics scrape: %s %s" % (st, hdrs.get("Content-Type")))
+        check("# TYPE uwsgi_custom_myapp_hits counter\n" in body and
+              re.search(r'^uwsgi_custom_myapp_hits_total\{instance="web",stats_uri="%s"\} 6$' % stats_uri, body, re.M),
+              "OpenMetrics scrape: no counter uwsgi_custom_myapp_hits with sample _total 6")
+        check("# TYPE uwsgi_custom_myapp_queue gauge\n" in body, "OpenMetrics scrape: no gauge uwsgi_custom_myapp_queue")
+        own_metrics_left_out(body, "the OpenMetrics scrape")
+    finally:
+        eproc.stop()
 
 
 @case("exporter-tls-auth")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The monitoring mixin (mixin/) end to end, with real components only.
+"""The monitoring mixin (packaging/mixin/) end to end, with real components only.
 
 A real uWSGI (--harakiri 1, --memory-report) on loopback, and a second one
 (one worker, --listen 5); uwsgitop
@@ -17,7 +17,7 @@ every alert to a webhook receiver this script runs on 127.0.0.1. Checks:
                 4 connections waiting fire UwsgiListenQueueFilling (not Full),
                 a 5th fires UwsgiListenQueueFull
   records       every recording rule of the mixin has samples
-  dashboards    every query of the committed dashboards_out/*.json (template
+  dashboards    every query of the committed dashboards/*.json (template
                 variables replaced, $__rate_interval by 1m) runs on that
                 Prometheus without error and returns data
   down          stopping uWSGI (SIGINT to its master, by its own pid) makes
@@ -49,7 +49,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MIXIN = os.path.join(ROOT, "mixin")
+MIXIN = os.path.join(ROOT, "packaging", "mixin")
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 from harness import Fail, StatsAddr, check, free_port, wait_until  # noqa: E402
@@ -66,7 +66,7 @@ TEST_CONFIG = """{
     uwsgiSelector: 'job="%s"',
     rateWindow: '30s',
     uwsgiDownFor: '3s', exporterDownFor: '3s', noWorkerAcceptingFor: '3s',
-    listenQueueFillingFor: '3s', listenQueueFullFor: '3s', allWorkersBusyFor: '3s',
+    listenQueueFillingFor: '3s', listenQueueFullFor: '3s', workersSaturatedFor: '3s',
     respawnsFor: '3s', exceptionRateFor: '3s', memoryGrowthFor: '3s',
     harakiriWindow: '1m', respawnWindow: '1m', listenQueueErrorsWindow: '1m',
     memoryPredictWindow: '1m',
@@ -161,15 +161,15 @@ def prom_alerts(pport, name, state="firing", instance=None):
 
 
 def render(tmp):
-    """The mixin's alerts and rules with TEST_CONFIG, rendered by mixin/build.sh
+    """The mixin's alerts and rules with TEST_CONFIG, rendered by packaging/mixin/build.sh
     (MIXIN_CONFIG) as the committed files are."""
     out = os.path.join(tmp, "mixin")
     os.mkdir(out)
     env = dict(os.environ, MIXIN_CONFIG=TEST_CONFIG)
     r = subprocess.run([os.path.join(MIXIN, "build.sh"), out], env=env, capture_output=True, text=True, timeout=120)
-    check(r.returncode == 0, "mixin/build.sh: %s" % r.stderr)
-    paths = {"alerts.yaml": os.path.join(out, "prometheus_alerts.yaml"),
-             "rules.yaml": os.path.join(out, "prometheus_rules.yaml")}
+    check(r.returncode == 0, "packaging/mixin/build.sh: %s" % r.stderr)
+    paths = {"alerts.yaml": os.path.join(out, "alerts.yaml"),
+             "rules.yaml": os.path.join(out, "rules.yaml")}
     for p in paths.values():
         r = subprocess.run(["promtool", "check", "rules", p], capture_output=True, text=True, timeout=60)
         check(r.returncode == 0, "promtool check rules on the test rendering:\n%s%s" % (r.stdout, r.stderr))
@@ -182,7 +182,7 @@ def dashboard_queries():
     """(dashboard, panel title, PromQL) of every committed dashboard's targets,
     its template variables replaced as Grafana would for job=uwsgi, instance=web."""
     out = []
-    d = os.path.join(MIXIN, "dashboards_out")
+    d = os.path.join(MIXIN, "dashboards")
     for fname in sorted(os.listdir(d)):
         with open(os.path.join(d, fname)) as f:
             dash = json.load(f)

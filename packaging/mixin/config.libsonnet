@@ -1,5 +1,5 @@
 // The mixin's settings. Override any of them from your own jsonnet:
-//   (import 'mixin/mixin.libsonnet') + { _config+:: { uwsgiSelector: 'job="shop"' } }
+//   (import 'packaging/mixin/mixin.libsonnet') + { _config+:: { uwsgiSelector: 'job="shop"' } }
 {
   _config+:: {
     // Selects the series the exporter (uwsgitop --serve-metrics, or
@@ -20,7 +20,7 @@
     exporterDownFor: '5m',
     listenQueueFillingFor: '5m',
     listenQueueFullFor: '2m',
-    allWorkersBusyFor: '10m',
+    workersSaturatedFor: '10m',
     noWorkerAcceptingFor: '5m',
     respawnsFor: '5m',
     exceptionRateFor: '10m',
@@ -29,6 +29,7 @@
 
     // Thresholds.
     listenQueueFillingRatio: 0.8,  // socket queue / its max queue (uWSGI --listen)
+    workersSaturatedRatio: 0.9,  // share of an instance's workers busy (1 = all of them)
     respawnWindow: '10m',  // respawns counted over this window...
     respawnsPerWorker: 3,  // ...alert above this many per worker in it
     harakiriWindow: '10m',  // any harakiri in this window alerts
@@ -50,9 +51,9 @@
       UwsgiListenQueueFilling: 'warning',
       UwsgiListenQueueFull: 'critical',
       UwsgiListenQueueErrors: 'warning',
-      UwsgiAllWorkersBusy: 'warning',
+      UwsgiWorkersSaturated: 'warning',
       UwsgiNoWorkerAccepting: 'critical',
-      UwsgiWorkersRespawning: 'warning',
+      UwsgiRespawnStorm: 'warning',
       UwsgiHarakiri: 'warning',
       UwsgiHighExceptionRate: 'warning',
       UwsgiMemoryGrowth: 'warning',

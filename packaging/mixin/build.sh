@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Renders the mixin with Debian's jsonnet into the files committed next to
 # it, for people without jsonnet:
-#   prometheus_alerts.yaml, prometheus_rules.yaml, dashboards_out/*.json
-# Usage: mixin/build.sh [OUTDIR]   (default: the mixin directory itself)
+#   alerts.yaml, rules.yaml, dashboards/*.json
+# Usage: packaging/mixin/build.sh [OUTDIR]   (default: the mixin directory itself)
 # MIXIN_CONFIG, if set, is a jsonnet object added to the mixin, e.g.
-#   MIXIN_CONFIG="{_config+:: {uwsgiSelector: 'job=\"shop\"'}}" mixin/build.sh /tmp/shop
+#   MIXIN_CONFIG="{_config+:: {uwsgiSelector: 'job=\"shop\"'}}" packaging/mixin/build.sh /tmp/shop
 # tests/check_mixin.py renders into a temporary OUTDIR and compares;
 # tests/integration/mixin_e2e.py renders a variant with short durations.
 set -euo pipefail
@@ -21,8 +21,8 @@ yaml() {  # yaml FIELD FILE
   mv "$out/$2.tmp" "$out/$2"
 }
 
-mkdir -p "$out/dashboards_out"
-yaml prometheusAlerts prometheus_alerts.yaml
-yaml prometheusRules prometheus_rules.yaml
-rm -f "$out"/dashboards_out/*.json
-"$JSONNET" -J "$here" -m "$out/dashboards_out" -e "$mixin.grafanaDashboards" >/dev/null
+mkdir -p "$out/dashboards"
+yaml prometheusAlerts alerts.yaml
+yaml prometheusRules rules.yaml
+rm -f "$out"/dashboards/*.json
+"$JSONNET" -J "$here" -m "$out/dashboards" -e "$mixin.grafanaDashboards" >/dev/null

@@ -91,14 +91,14 @@
             'uWSGI instance {{ $labels.instance }} counted {{ $value | humanize }} listen queue errors in the last %s: clients were refused.' % cfg.listenQueueErrorsWindow,
           ),
           alert(
-            'UwsgiAllWorkersBusy',
+            'UwsgiWorkersSaturated',
             |||
               sum %(by)s (uwsgi_worker_busy{%(sel)s})
-              / count %(by)s (uwsgi_worker_busy{%(sel)s}) >= 1
-            ||| % { by: by, sel: sel },
-            cfg.allWorkersBusyFor,
-            'Every uWSGI worker is busy.',
-            'All workers of uWSGI instance {{ $labels.instance }} have been busy for %s: new requests queue in the listen queue.' % cfg.allWorkersBusyFor,
+              / count %(by)s (uwsgi_worker_busy{%(sel)s}) >= %(ratio)g
+            ||| % { by: by, sel: sel, ratio: cfg.workersSaturatedRatio },
+            cfg.workersSaturatedFor,
+            'uWSGI workers are saturated.',
+            '{{ $value | humanizePercentage }} of the workers of uWSGI instance {{ $labels.instance }} have been busy for %s (threshold %g%%): new requests soon queue in the listen queue.' % [cfg.workersSaturatedFor, cfg.workersSaturatedRatio * 100],
           ),
         ],
       },
@@ -106,7 +106,7 @@
         name: 'uwsgi-errors',
         rules: [
           alert(
-            'UwsgiWorkersRespawning',
+            'UwsgiRespawnStorm',
             |||
               sum %(by)s (increase(uwsgi_worker_respawn_count_total{%(sel)s}[%(window)s]))
               / count %(by)s (uwsgi_worker_respawn_count_total{%(sel)s}) > %(threshold)g
