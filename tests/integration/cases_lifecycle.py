@@ -489,7 +489,11 @@ def emperor_hostile_vassals(ctx):
     names = {i.get("name") for i in _json.loads(out).get("instances") or []}
     check(names == {addr, "good.ini"}, "instances %s, expected the emperor and good.ini" % sorted(names))
     lines = err.decode(errors="replace").strip().splitlines()
+    # The vassals that cannot bind their stats die and are respawned: the
+    # Emperor may not list them at the moment uwsgitop reads it. Each is said
+    # at most once; the one that runs (stats = -, a socket named "-") exactly once.
     for name in bad:
         said = [x for x in lines if x.startswith("uwsgitop: vassal %s: " % name)]
-        check(len(said) == 1, "%s: %d lines about it in %r" % (name, len(said), lines))
+        check(len(said) <= 1 and (name != "stdin.ini" or len(said) == 1),
+              "%s: %d lines about it in %r" % (name, len(said), lines))
     check(any("is standard input" in x for x in lines), "no line says '-' is standard input: %r" % lines)
