@@ -8,6 +8,7 @@
 #include "uwsgitop/cli/batch.hpp"
 #include "uwsgitop/fleet/fleet_events.hpp"
 #include "uwsgitop/fleet/fleet_poll.hpp"
+#include "uwsgitop/fleet/vassal_follow.hpp"
 #include "uwsgitop/output/fleet_dump.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/metrics_server.hpp"
@@ -25,10 +26,10 @@ extern "C" void on_reload_signal(int) { g_reload = true; }
 
 // SIGHUP: the targets (command line, settings file, --targets file read
 // again) and the web config; each one that is bad is one line on stderr and
-// the previous one stays in force. `expanded` (--follow-vassals' Emperors,
-// the poll thread's) is cleared on the poll thread when the new fleet is
-// taken, so the vassals of the Emperors still in it join again.
-void reload_server(const Options& options, MetricsServer& server, std::vector<std::string>& expanded) {
+// the previous one stays in force. The vassal follower (the poll thread's)
+// forgets its Emperors on the poll thread when the new fleet is taken, so
+// the vassals of the Emperors still in it join again.
+void reload_server(const Options& options, MetricsServer& server, VassalFollower& follower) {
     std::vector<Target> targets;
     std::vector<std::unique_ptr<Instance>> fresh;
     Status st = collect_targets(options, targets);
@@ -37,7 +38,7 @@ void reload_server(const Options& options, MetricsServer& server, std::vector<st
         server.log().line(LogLevel::Error, log_text("reload: ", st.message(), "; the previous targets stay in force"));
     } else {
         const std::size_t n = fresh.size();
-        server.replace_targets(std::move(fresh), [&expanded] { expanded.clear(); });
+        server.replace_targets(std::move(fresh), [&follower] { follower.forget(); });
         server.log().line(LogLevel::Info, log_text("reload: ", std::to_string(n), " target(s)"));
     }
     if (Status web = server.reload_web_config(); !web) {
@@ -46,18 +47,20 @@ void reload_server(const Options& options, MetricsServer& server, std::vector<st
     }
 }
 
-// --follow-vassals for the runs without a screen, after each poll: the new
-// vassals of Emperors not followed yet (`expanded`) join the fleet, polled
-// at once so this poll's output has them.
-void follow_new_vassals(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet,
-                        std::vector<std::string>& expanded) {
+// --follow-vassals for the runs without a screen, after each poll: the
+// fleet follows its Emperors (vassal_follow.hpp), new vassals polled at once
+// so this poll's output has them; each refused or skipped vassal is one line
+// on stderr, once.
+void follow_vassals(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet,
+                    VassalFollower& follower) {
     if (!options.follow_vassals) return;
-    std::vector<Target> vassals;
-    std::vector<std::string> refused;
-    collect_vassal_targets(fleet, expanded, vassals, &refused);
-    for (const std::string& line : refused) std::fprintf(stderr, "uwsgitop: %s\n", line.c_str());
-    add_targets(fleet, vassals, fetch_limits(options), static_cast<unsigned>(options.concurrency),
-                ParseScope::Everything);
+    std::vector<std::string> notices;
+    follower.follow(fleet, true, &notices);
+    for (const std::string& line : notices) std::fprintf(stderr, "uwsgitop: %s\n", line.c_str());
+}
+
+VassalFollower make_follower(const Options& options, ParseScope scope) {
+    return VassalFollower(fetch_limits(options), static_cast<unsigned>(options.concurrency), scope);
 }
 
 }  // namespace
@@ -75,7 +78,9 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
 
     int exit_code = 0;
     std::string out;
-    std::vector<std::string> expanded;  // emperors whose vassals were added
+    // Declared before the FleetPoll: it keeps the vassals that left with a
+    // fetch in flight alive until the poll is gone (vassal_follow.hpp).
+    VassalFollower follower = make_follower(options, ParseScope::Everything);
     FleetEvents events(event_options(options));  // --format events
     std::vector<Event> new_events;
     const long count = options.once ? 1 : options.iterations;
@@ -88,7 +93,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
         if (i > 0) poll.run_until(monotonic_seconds() + options.interval, FleetPoll::Until::Deadline);
         poll.start_round(fleet);
         poll.run_until(std::numeric_limits<double>::infinity(), FleetPoll::Until::RoundDone);
-        follow_new_vassals(options, fleet, expanded);
+        follow_vassals(options, fleet, follower);
         exit_code = 0;  // what the last poll read decides
         for (const auto& inst : fleet) {
             if (!inst->last_ok) {
@@ -135,8 +140,8 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     serve.max_request_bytes = static_cast<std::size_t>(options.web_max_request_kib * 1024);
     serve.scrape_timeout_offset = options.scrape_timeout_offset;
     serve.log_level = options.log_level;
-    std::vector<std::string> expanded;
-    MetricsServer server(fleet, serve, [&] { follow_new_vassals(options, fleet, expanded); });
+    VassalFollower follower = make_follower(options, ParseScope::Everything);   // outlives the server's poll
+    MetricsServer server(fleet, serve, [&] { follow_vassals(options, fleet, follower); });
     Status st = server.start();
     if (st) {
         server.log().line(LogLevel::Info, log_text("serving /metrics for ", std::to_string(fleet.size()),
@@ -144,7 +149,7 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
                                                    options.serve_metrics));
         for (unsigned long n = 0; !g_stop.load(); ++n) {
             sleep_for_seconds(0.2);
-            if (g_reload.exchange(false)) reload_server(options, server, expanded);
+            if (g_reload.exchange(false)) reload_server(options, server, follower);
             if (n % 5 == 0) server.tick();   // about once a second
         }
         server.stop();

@@ -232,9 +232,10 @@ void EventTracker::vassal_events(const Snapshot& snap, double time, std::string_
             out.push_back(make(time, instance, EventKind::VassalRespawn, std::nullopt,
                                {{"vassal", std::string(v.id)}, {"old_pid", it->pid}, {"new_pid", pid}, {"respawns", respawns}}));
         }
+        // uWSGI's "cursed" is when the Emperor cursed it (unix seconds), not an attempt count.
         if (v.cursed.value_or(0) > 0 && it->cursed <= 0) {
             out.push_back(make(time, instance, EventKind::VassalCursed, std::nullopt,
-                               {{"vassal", std::string(v.id)}, {"attempt", *v.cursed}}));
+                               {{"vassal", std::string(v.id)}, {"cursed_at", *v.cursed}}));
         }
     }
     for (const auto& p : vassals_) {

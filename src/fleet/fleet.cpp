@@ -2,6 +2,7 @@
 #include "uwsgitop/fleet/fleet.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
@@ -11,9 +12,13 @@
 #include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/fleet/fleet_poll.hpp"
-#include "uwsgitop/fleet/vassal_discovery.hpp"
 
 namespace uwsgitop {
+
+uint64_t next_instance_serial() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 Target target_from_text(const std::string& text) {
     const auto eq = text.find('=');
@@ -199,17 +204,6 @@ std::string instance_state(const Instance& inst, double now_mono) {
     s += ": ";
     s += inst.error;
     return s;
-}
-
-void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
-                            std::vector<std::string>& expanded, std::vector<Target>& out,
-                            std::vector<std::string>* refused) {
-    for (const auto& inst : fleet) {
-        if (!inst->last_ok || inst->snapshot.kind != SnapshotKind::Emperor) continue;
-        if (std::find(expanded.begin(), expanded.end(), inst->target.address) != expanded.end()) continue;
-        expanded.push_back(inst->target.address);
-        discover_vassals(inst->snapshot, out, refused);
-    }
 }
 
 void add_targets(std::vector<std::unique_ptr<Instance>>& fleet, const std::vector<Target>& targets,

@@ -294,7 +294,8 @@ Status vassal_stats_address(std::string_view value, std::string_view config_dir,
     return Status::fail(quoted(value) + " is not a stats address");
 }
 
-Status discover_vassal(const Vassal& vassal, Target& out) {
+Status discover_vassal(const Vassal& vassal, Target& out, bool* worth_a_line) {
+    if (worth_a_line != nullptr) *worth_a_line = false;
     std::string path;
     if (!vassal_config_path(vassal.monitor, vassal.id, path)) {
         return Status::fail("no config file known for this vassal (monitor/id)");
@@ -304,14 +305,19 @@ Status discover_vassal(const Vassal& vassal, Target& out) {
         return Status::fail("only .ini, .yml/.yaml, .json/.js and .xml vassal configs are read");
     }
     std::string text;
-    if (Status st = read_regular_file(path, kMaxConfigBytes, text); !st) return st;
+    if (Status st = read_regular_file(path, kMaxConfigBytes, text); !st) {
+        if (worth_a_line != nullptr) *worth_a_line = true;   // the file is there but not read
+        return Status::fail(st.message() + "; skipped");
+    }
     std::string value;
     if (!stats_address_from_config(kind, text, value)) {
         return Status::fail(escape_for_display(path) + " has no usable stats address in its uwsgi section");
     }
     std::string address;
-    if (Status st = vassal_stats_address(value, std::string_view(path).substr(0, path.rfind('/')), address); !st)
+    if (Status st = vassal_stats_address(value, std::string_view(path).substr(0, path.rfind('/')), address); !st) {
+        if (worth_a_line != nullptr) *worth_a_line = true;
         return Status::fail(escape_for_display(path) + ": stats " + st.message());
+    }
     out.name.assign(vassal.id);
     out.address = address;
     return Status::ok();
@@ -321,8 +327,9 @@ void discover_vassals(const Snapshot& emperor, std::vector<Target>& out, std::ve
     if (emperor.kind != SnapshotKind::Emperor) return;
     for (const Vassal& v : emperor.vassals) {
         Target t;
-        if (Status st = discover_vassal(v, t); st) out.push_back(std::move(t));
-        else if (refused != nullptr && st.message().find(": stats '") != std::string::npos)
+        bool worth_a_line = false;
+        if (Status st = discover_vassal(v, t, &worth_a_line); st) out.push_back(std::move(t));
+        else if (refused != nullptr && worth_a_line)
             refused->push_back("vassal " + escape_for_display(v.id) + ": " + st.message());
     }
 }

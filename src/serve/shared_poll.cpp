@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <string_view>
+#include <unordered_set>
 
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/text.hpp"
@@ -68,13 +70,29 @@ void SharedPoll::take_replacement() {
         if (old) retired_.push_back(std::move(old));
     }
     fleet_ = std::move(fresh);
-    auto gone = [&](const SelfMetrics::TargetFailures& row) {
-        return std::none_of(fleet_.begin(), fleet_.end(),
-                            [&](const std::unique_ptr<Instance>& i) { return i->target.address == row.target.address; });
-    };
+    forget_gone_targets();
+    if (taken) taken();
+}
+
+// The per-target failure counts of addresses no longer in the fleet are
+// dropped (not exported any more).
+void SharedPoll::forget_gone_targets() {
+    std::unordered_set<std::string_view> addresses;
+    addresses.reserve(fleet_.size());
+    for (const auto& inst : fleet_) addresses.insert(inst->target.address);
+    auto gone = [&](const SelfMetrics::TargetFailures& row) { return addresses.count(row.target.address) == 0; };
     self_.per_target.erase(std::remove_if(self_.per_target.begin(), self_.per_target.end(), gone),
                            self_.per_target.end());
-    if (taken) taken();
+}
+
+// After after_poll_ (it may add and remove instances: --follow-vassals).
+void SharedPoll::fleet_changed() {
+    targets_ = fleet_.size();
+    // record_poll keeps row i for fleet_[i]: rows in step need nothing.
+    const auto& rows = self_.per_target;
+    bool in_step = rows.size() <= fleet_.size();
+    for (std::size_t i = 0; in_step && i < rows.size(); ++i) in_step = rows[i].target.address == fleet_[i]->target.address;
+    if (!in_step) forget_gone_targets();
 }
 
 SharedPoll::~SharedPoll() { stop(); }
@@ -174,7 +192,6 @@ std::shared_ptr<PollAnswer> SharedPoll::render(const std::vector<std::unique_ptr
 void SharedPoll::poll_once(double deadline) {
     const double start = monotonic_seconds();
     take_replacement();
-    const std::size_t n = fleet_.size();
 
     // One FleetPoll round (fleet_poll.hpp): every target not still fetching
     // since an earlier poll is asked now; all of them, this poll's and the
@@ -189,7 +206,11 @@ void SharedPoll::poll_once(double deadline) {
     }
     const bool complete = poll_.in_flight() == 0;
     if (complete) retired_.clear();   // none of them is fetching any more
-    if (complete && after_poll_) after_poll_();   // its new instances are in this answer already
+    if (complete && after_poll_) {
+        after_poll_();   // its new instances are in this answer already, those that left are not
+        fleet_changed();
+    }
+    const std::size_t n = fleet_.size();
     std::vector<char> finished(n, 1);
     for (std::size_t i = 0; i < n; ++i) finished[i] = fleet_[i]->polling ? 0 : 1;
 
@@ -222,7 +243,10 @@ void SharedPoll::poll_once(double deadline) {
     }
     cv_.notify_all();
 
-    if (!complete && after_poll_) after_poll_();   // the stragglers go on fetching in the next poll
+    if (!complete && after_poll_) {
+        after_poll_();   // the stragglers go on fetching in the next poll
+        fleet_changed();
+    }
 }
 
 }  // namespace uwsgitop

@@ -23,6 +23,7 @@ FleetPoller::FleetPoller(std::vector<std::unique_ptr<Instance>>& fleet, unsigned
       concurrency_(std::max(1u, concurrency)),
       limits_(limits),
       follow_vassals_(follow_vassals),
+      follower_(limits, concurrency_, ParseScope::NoCores),
       poll_(concurrency_) {
     for (auto& inst : fleet_) inst->pipeline->set_scope(ParseScope::NoCores);
 }
@@ -38,14 +39,15 @@ void FleetPoller::grow() {
         std::lock_guard lk(mu_);
         more.swap(pending_);
     }
-    std::vector<std::string> refused;
-    if (follow_vassals_) collect_vassal_targets(fleet_, expanded_, more, &refused);
-    if (!refused.empty()) {
-        std::lock_guard lk(mu_);
-        for (std::string& line : refused) notices_shared_.push_back(std::move(line));
-    }
     // Not polled here: the next round asks them with the others (see fleet.hpp).
     add_targets(fleet_, more, limits_, concurrency_, ParseScope::NoCores, false);
+    if (!follow_vassals_) return;
+    std::vector<std::string> notices;
+    follower_.follow(fleet_, false, &notices);
+    if (!notices.empty()) {
+        std::lock_guard lk(mu_);
+        for (std::string& line : notices) notices_shared_.push_back(std::move(line));
+    }
 }
 
 FleetPoller::~FleetPoller() {

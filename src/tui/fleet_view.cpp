@@ -5,6 +5,8 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <unordered_set>
 
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/view/summary.hpp"
@@ -184,6 +186,12 @@ void FleetViewModel::set_rows(std::vector<FleetRow>& rows, bool new_round) {
         it->second.rps.push(r.rps);
         it->second.busy.push(r.busy);
         it->second.listen_queue.push(r.listen_queue);
+    }
+    if (history_.size() > rows_.size()) {
+        // Instances left the fleet (--follow-vassals): their history goes too.
+        std::unordered_set<std::string_view> names;
+        for (const FleetRow& r : rows_) names.insert(r.name);
+        std::erase_if(history_, [&](const auto& kv) { return names.count(kv.first) == 0; });
     }
     rebuild();
 }

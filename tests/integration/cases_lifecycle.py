@@ -497,3 +497,117 @@ def emperor_hostile_vassals(ctx):
         check(len(said) <= 1 and (name != "stdin.ini" or len(said) == 1),
               "%s: %d lines about it in %r" % (name, len(said), lines))
     check(any("is standard input" in x for x in lines), "no line says '-' is standard input: %r" % lines)
+
+
+@case("emperor-vassals-follow-changes")
+def emperor_vassals_follow_changes(ctx):
+    """--batch --follow-vassals follows the Emperor on every round: a vassal
+    file added while it runs joins the fleet (polled, state ok), one removed
+    leaves it (no longer shown or polled). The same for --serve-metrics: the
+    new vassal is exported, the removed one is not any more."""
+    vd = ctx.mkdir("vassals")
+    stats = {name: free_port() for name in ("app1.ini", "app2.ini", "app3.ini")}
+
+    def write(name):
+        with open(os.path.join(vd, name), "w") as f:
+            f.write(_VASSAL % {"procs": 1, "port": free_port(), "app": APP} + "stats = 127.0.0.1:%d\n" % stats[name])
+    write("app1.ini")
+    write("app2.ini")
+
+    def ready(raw, p):
+        vs = {v.get("id"): v for v in (p or {}).get("vassals") or []}
+        return all(vs.get(k, {}).get("ready") for k in ("app1.ini", "app2.ini"))
+    u = ctx.uwsgi(["--emperor", vd, "--emperor-freq", "1"], app=False, stats_opt="--emperor-stats", ready=ready)
+    addr = ctx.address(u.stats)
+    wait_until(lambda: all(try_read(StatsAddr("tcp", ("127.0.0.1", stats[k])), 1)[0] for k in ("app1.ini", "app2.ini")),
+               15, 0.2)
+
+    import json as _json
+    import queue
+    err = open(ctx.path("batch.err"), "wb")   # a pipe nobody reads could fill up
+    proc = subprocess.Popen([ctx.binary, "--batch", "--format", "json", "--follow-vassals", "-d", "0.5", "-t", "2",
+                             addr], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
+    docs = queue.Queue()
+
+    def reader():
+        for line in proc.stdout:
+            if line.strip():
+                docs.put(_json.loads(line.decode("utf-8")))
+    threading.Thread(target=reader, daemon=True).start()
+
+    def wait_for(want, seconds):
+        """The first document whose instances are `want`, all ok; None if none came in time."""
+        deadline = time.monotonic() + seconds
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                d = docs.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            by_name = {i.get("name"): i for i in d.get("instances") or []}
+            last = sorted(by_name)
+            if set(by_name) == want and all(i.get("state") == "ok" for i in by_name.values()):
+                return by_name
+        ctx.note("last instances seen: %s" % last)
+        return None
+
+    try:
+        first = wait_for({addr, "app1.ini", "app2.ini"}, 20)
+        check(first is not None, "the Emperor and its two vassals never showed together")
+        write("app3.ini")
+        os.unlink(os.path.join(vd, "app2.ini"))
+        after = wait_for({addr, "app1.ini", "app3.ini"}, 40)
+        check(after is not None, "the fleet did not follow: app3.ini added and app2.ini removed")
+        check(after["app3.ini"].get("address") == "127.0.0.1:%d" % stats["app3.ini"],
+              "app3.ini address %r" % after["app3.ini"].get("address"))
+        kids = set(descendants(u.pid))
+        ws = after["app3.ini"].get("workers") or []
+        check(len(ws) == 1 and ws[0].get("pid") in kids, "app3.ini: its worker is not under the Emperor: %r" % ws)
+        # It stays gone.
+        for _ in range(3):
+            d = docs.get(timeout=10)
+            names = {i.get("name") for i in d.get("instances") or []}
+            check("app2.ini" not in names, "app2.ini came back: %s" % sorted(names))
+    finally:
+        if proc.poll() is None:
+            proc.terminate()   # the uwsgitop this case started
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        err.close()
+
+    # The exporter: app2.ini comes back, app3.ini leaves.
+    port = free_port()
+    serve_err = open(ctx.path("serve.err"), "wb")
+    proc = subprocess.Popen([ctx.binary, "--serve-metrics", "127.0.0.1:%d" % port, "--follow-vassals", "-t", "2", addr],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=serve_err)
+
+    def exported(want, gone, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read().decode()
+            except OSError:
+                body = ""
+            shown = {n for n in want | gone if 'uwsgi_up{instance="%s"' % n in body}
+            if shown >= want and not (shown & gone):
+                return True
+            time.sleep(0.5)
+        return False
+    try:
+        check(exported({"app1.ini", "app3.ini"}, {"app2.ini"}, 20), "--serve-metrics: app1.ini and app3.ini not exported")
+        write("app2.ini")
+        os.unlink(os.path.join(vd, "app3.ini"))
+        check(exported({"app1.ini", "app2.ini"}, {"app3.ini"}, 40),
+              "--serve-metrics did not follow: app2.ini added back and app3.ini removed")
+    finally:
+        if proc.poll() is None:
+            proc.terminate()   # the uwsgitop this case started
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        serve_err.close()

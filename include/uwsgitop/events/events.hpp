@@ -55,7 +55,7 @@ inline constexpr std::array<EventKindInfo, static_cast<std::size_t>(EventKind::C
     {EventKind::VassalAdded, "vassal_added", "vassal {vassal} added (pid {pid})"},
     {EventKind::VassalRemoved, "vassal_removed", "vassal {vassal} removed"},
     {EventKind::VassalRespawn, "vassal_respawn", "vassal {vassal} respawned: pid {old_pid} -> {new_pid} (respawns {respawns})"},
-    {EventKind::VassalCursed, "vassal_cursed", "vassal {vassal} cursed (attempt {attempt})"},
+    {EventKind::VassalCursed, "vassal_cursed", "vassal {vassal} cursed[ (attempt {attempt})]"},
 }};
 
 constexpr const EventKindInfo& event_kind_info(EventKind k) { return kEventKinds[static_cast<std::size_t>(k)]; }

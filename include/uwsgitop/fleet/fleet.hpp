@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,8 @@ Status parse_target_line(const std::string& line, Target& out);
 // "NAME=ADDRESS" or "ADDRESS" (a name never contains ':' '/' '@' or '[').
 Target target_from_text(const std::string& text);
 
+uint64_t next_instance_serial();
+
 struct Instance {
     Target target;
     std::unique_ptr<Pipeline> pipeline;
@@ -66,6 +69,10 @@ struct Instance {
     double last_ok_mono = 0;      // monotonic time of the last good poll
     double last_poll_mono = 0;    // when the latest poll started
     uint64_t polls_stored = 0;    // outcomes stored so far (store_poll)
+    // Unique in the process (never reused, unlike an address): what follows
+    // an instance across changes of the fleet (fleet_events.hpp).
+    uint64_t serial = next_instance_serial();
+    bool followed = false;        // added by following an Emperor (vassal_follow.hpp)
 
     // Scratch for the poll in flight (swapped into snapshot on success).
     Snapshot incoming;
@@ -98,16 +105,8 @@ void store_poll(Instance& inst, const Status& st);
 // once (one epoll loop) and `concurrency` bounds the threads of the others.
 void poll_fleet(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency);
 
-// Growing a fleet (the fleet screen, and --once/--batch with --follow-vassals).
-// collect_vassal_targets appends to `out` the discoverable vassals
-// (vassal_discovery.hpp) of every Emperor in `fleet` whose last poll worked
-// and whose address is not in `expanded` yet; it then is, so each Emperor is
-// followed once. A vassal whose stats address is refused
-// (vassal_stats_address) is one line in `refused`, when given: once, as its
-// Emperor is followed once.
-void collect_vassal_targets(const std::vector<std::unique_ptr<Instance>>& fleet,
-                            std::vector<std::string>& expanded, std::vector<Target>& out,
-                            std::vector<std::string>* refused = nullptr);
+// Growing a fleet (the fleet screen, and --once/--batch with --follow-vassals:
+// vassal_follow.hpp).
 // add_targets makes an instance, parsing with `scope`, for each target whose
 // address the fleet does not poll yet (repeats and addresses that do not
 // parse are skipped), and appends them. With `poll_now` it first polls the

@@ -2,8 +2,9 @@
 // fed with each instance's newest poll result.
 //
 // Contracts:
-//   * the trackers follow the fleet by position and grow with it (an
-//     instance added later starts with its own first snapshot: no event);
+//   * each instance has its own tracker, followed by Instance::serial
+//     across changes of the fleet: an instance added later starts with its
+//     own first snapshot (no event), one that left takes its tracker along;
 //   * observe() feeds an instance only when a poll outcome was stored since
 //     the last observe() (its polls_stored moved), so calling it after every
 //     round, or at any hand-over between rounds, never counts one poll twice
@@ -13,6 +14,7 @@
 //     answers again — the same events as --format events on each address.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -29,9 +31,15 @@ public:
     void observe(const std::vector<std::unique_ptr<Instance>>& fleet, double wall_now, std::vector<Event>& out);
 
 private:
+    struct Slot {
+        EventTracker tracker;
+        uint64_t serial = 0;   // the instance's (Instance::serial)
+        uint64_t seen = 0;     // its polls_stored fed so far
+    };
+    void align(const std::vector<std::unique_ptr<Instance>>& fleet);
+
     EventOptions options_;
-    std::vector<EventTracker> trackers_;  // parallel to the fleet
-    std::vector<uint64_t> seen_polls_;    // polls_stored fed, per instance
+    std::vector<Slot> slots_;   // parallel to the fleet
 };
 
 }  // namespace uwsgitop

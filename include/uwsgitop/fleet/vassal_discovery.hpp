@@ -58,12 +58,17 @@ bool vassal_config_path(std::string_view monitor, std::string_view id, std::stri
 Status vassal_stats_address(std::string_view value, std::string_view config_dir, std::string& address);
 
 // Reads the vassal's config and returns its target (name = the vassal id).
-// Fails with a one-line reason (no server bytes in it).
-Status discover_vassal(const Vassal& vassal, Target& out);
+// Fails with a one-line reason (no server bytes in it). `worth_a_line`, when
+// given, says whether the failure is one a user should hear about: a stats
+// address refused (vassal_stats_address), or a config file that is there
+// but skipped (a symlink loop, a directory, a FIFO, unreadable, missing,
+// larger than kMaxConfigBytes: "PATH: CAUSE; skipped"); not a vassal with no
+// file to read or no stats option (most have none).
+Status discover_vassal(const Vassal& vassal, Target& out, bool* worth_a_line = nullptr);
 
-// Every discoverable vassal of an Emperor snapshot, appended to `out`; the
-// vassals whose stats address is refused (vassal_stats_address), one line
-// each, to `refused` when given.
+// Every discoverable vassal of an Emperor snapshot, appended to `out`; each
+// vassal whose failure is worth a line (discover_vassal), one line to
+// `refused` when given: "vassal ID: REASON".
 void discover_vassals(const Snapshot& emperor, std::vector<Target>& out, std::vector<std::string>* refused = nullptr);
 
 }  // namespace uwsgitop

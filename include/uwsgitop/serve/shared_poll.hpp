@@ -16,8 +16,10 @@
 // that joins a poll in flight shares that poll's deadline.
 // The answer holds both text formats (self metrics first) and each target's
 // state for the status page. After each poll `after_poll` runs (it may
-// append instances and poll them: --follow-vassals), before the answer is
-// rendered when every target answered in time, after it otherwise.
+// append instances and poll them, and remove instances, keeping alive any
+// with a fetch in flight until that fetch was stored: --follow-vassals,
+// vassal_follow.hpp), before the answer is rendered when every target
+// answered in time, after it otherwise.
 // replace_targets() (SIGHUP) hands in a new fleet that the poll thread takes
 // before its next poll: an instance of the same name and address stays as
 // it is (its state, failure count and any fetch in flight), the others
@@ -80,8 +82,8 @@ public:
     std::shared_ptr<const PollAnswer> last() const;
 
     // The fleet to poll from the next poll on (see top); `taken` runs on the
-    // poll thread right after the swap (--follow-vassals forgets which
-    // Emperors it expanded, so their vassals join the new fleet again).
+    // poll thread right after the swap (--follow-vassals forgets the
+    // Emperors it followed, so their vassals join the new fleet again).
     // Any thread.
     void replace_targets(std::vector<std::unique_ptr<Instance>> fresh, std::function<void()> taken = {});
     // Targets in the fleet, as of the last poll or replace_targets().
@@ -94,6 +96,8 @@ private:
     void run();
     void poll_once(double deadline);
     void take_replacement();   // the poll thread, before a poll
+    void forget_gone_targets();   // the poll thread: self metrics of targets that left
+    void fleet_changed();         // the poll thread, after after_poll_
     void log_changes(const std::vector<std::unique_ptr<Instance>>& view);
     std::shared_ptr<PollAnswer> render(const std::vector<std::unique_ptr<Instance>>& view) const;
 

@@ -36,9 +36,12 @@
 // already polled); when the round in flight is handed over the thread
 // appends it (shown as polling) and the next round asks it with the others,
 // so a new member that never answers delays nobody. With
-// `follow_vassals`, every Emperor that answers is expanded once: its
-// discoverable vassals (vassal_discovery.hpp) are added the same way; a
-// vassal whose stats address is refused is a line for take_notices().
+// `follow_vassals`, the fleet follows every Emperor that answers, after
+// each round (vassal_follow.hpp): its new vassals are added the same way,
+// the vassals it no longer lists leave the fleet (an instance with a fetch
+// in flight is freed once that fetch ended); a vassal whose stats address
+// is refused or whose config file is skipped is a line for take_notices(),
+// once.
 #pragma once
 
 #include <condition_variable>
@@ -51,6 +54,7 @@
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/fleet/fleet_events.hpp"
 #include "uwsgitop/fleet/fleet_poll.hpp"
+#include "uwsgitop/fleet/vassal_follow.hpp"
 #include "uwsgitop/tui/fleet_view.hpp"
 
 namespace uwsgitop::tui {
@@ -72,8 +76,8 @@ public:
     bool take(std::vector<FleetRow>& out, bool* new_round = nullptr);
     // Queues a target for the next round (see top).
     void add(const Target& target);
-    // Moves out the lines about vassals whose stats address was refused
-    // (vassal_discovery.hpp), each once.
+    // Moves out the lines about vassals whose stats address was refused or
+    // whose config file was skipped (vassal_discovery.hpp), each once.
     void take_notices(std::vector<std::string>& out);
     // Derive the instances' events from every round (see top); before start().
     void enable_events(const EventOptions& options);
@@ -99,7 +103,7 @@ private:
     FetchLimits limits_;
     bool follow_vassals_;
     std::vector<Target> pending_;          // under mu_
-    std::vector<std::string> expanded_;    // poll thread: emperors already followed
+    VassalFollower follower_;              // poll thread; declared before poll_, which may use its retired instances
     double interval_ = 1.0;                // under mu_
     bool paused_ = false;                  // under mu_
     std::thread thread_;

@@ -265,6 +265,26 @@ TEST_CASE("events: emperor vassals added, removed, respawned, cursed") {
     CHECK(ev[1].kind == EventKind::VassalAdded);
     CHECK(ev[2].kind == EventKind::VassalRemoved);
     CHECK(ev[3].kind == EventKind::VassalCursed);
+    CHECK(event_text(ev[3]) == "vassal d.ini cursed (attempt 3)");
+}
+
+TEST_CASE("events: a cursed vassal's curse time is not an attempt number") {
+    // uWSGI's vassal "cursed" is the unix time the Emperor cursed it.
+    EventTracker t;
+    Snapshot a, b;
+    a.kind = b.kind = SnapshotKind::Emperor;
+    Vassal v;
+    v.id = "a.ini"; v.pid = 10; v.respawns = 1; v.cursed = 0;
+    a.vassals.push_back(v);
+    v.cursed = 1796665822;
+    b.vassals.push_back(v);
+    auto ev = step(t, a, b);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == EventKind::VassalCursed);
+    CHECK(ev[0].fact("attempt") == nullptr);
+    REQUIRE(ev[0].fact("cursed_at") != nullptr);
+    CHECK(std::get<int64_t>(*ev[0].fact("cursed_at")) == 1796665822);
+    CHECK(event_text(ev[0]) == "vassal a.ini cursed");
 }
 
 }

@@ -4,6 +4,7 @@
 
 #include "../fake_stats_server.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -472,6 +473,40 @@ TEST_CASE("fleet_view::discover_vassal reads the vassal's config") {
     rmdir(dir.c_str());
 }
 
+TEST_CASE("fleet_view::a skipped vassal file is one line, a vassal without stats none") {
+    const std::string dir = make_temp_dir();
+    write_file(dir + "/web.ini", "[uwsgi]\nstats = 127.0.0.1:9191\n");
+    write_file(dir + "/nostats.ini", "[uwsgi]\nhttp = :8080\n");
+    write_file(dir + "/big.ini", "[uwsgi]\n" + std::string(kMaxConfigBytes, '#') + "\nstats = 127.0.0.1:1\n");
+    REQUIRE(mkdir((dir + "/dir.ini").c_str(), 0700) == 0);
+    REQUIRE(symlink((dir + "/loop.ini").c_str(), (dir + "/loop.ini").c_str()) == 0);
+    Snapshot emp;
+    emp.kind = SnapshotKind::Emperor;
+    for (const char* id : {"web.ini", "nostats.ini", "big.ini", "dir.ini", "loop.ini"}) {
+        Vassal v;
+        v.id = id;
+        v.monitor = dir;
+        emp.vassals.push_back(v);
+    }
+    std::vector<Target> all;
+    std::vector<std::string> lines;
+    discover_vassals(emp, all, &lines);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].name == "web.ini");
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "vassal big.ini: " + dir + "/big.ini: larger than 1 MiB; skipped");
+    CHECK(lines[1] == "vassal dir.ini: " + dir + "/dir.ini: is a directory; skipped");
+    CHECK(lines[2].find("vassal loop.ini: " + dir + "/loop.ini: cannot open (") == 0);
+    CHECK(lines[2].find("symbolic links") != std::string::npos);
+    bool worth = true;
+    Target t;
+    CHECK_FALSE(discover_vassal(emp.vassals[1], t, &worth).is_ok());
+    CHECK_FALSE(worth);   // no stats option: most vassals have none, nothing to say
+    for (const char* f : {"/web.ini", "/nostats.ini", "/big.ini", "/loop.ini"}) std::remove((dir + f).c_str());
+    rmdir((dir + "/dir.ini").c_str());
+    rmdir(dir.c_str());
+}
+
 TEST_CASE("fleet_view::a vassal's stats address is only what uWSGI's --stats can bind here") {
     std::string a;
     CHECK(vassal_stats_address("127.0.0.1:9191", "/etc/uwsgi/vassals", a).is_ok());
@@ -570,9 +605,18 @@ TEST_CASE("fleet_view::FleetPoller hands rounds over, adds targets, follows vass
         poller.add({"dup", "file:" + kFixtures + "/metrics-1.json"});  // same address: ignored
         CHECK(wait_rows(poller, rows, [&](const auto& r) { return has(r, "extra"); }));
         CHECK(rows.size() == 3);
+        // The Emperor stops listing app2.ini (another vassal, with no file,
+        // in its place): its row leaves the fleet; the added target stays.
+        std::string without = emperor;
+        without.replace(without.find("\"app2.ini\""), 10, "\"gone.ini\"");
+        write_file(dir + "/emperor.json.new", without);
+        REQUIRE(std::rename((dir + "/emperor.json.new").c_str(), (dir + "/emperor.json").c_str()) == 0);
+        CHECK(wait_rows(poller, rows, [&](const auto& r) {
+            return r.size() == 2 && has(r, "emp") && has(r, "extra");
+        }));
         CHECK(poller.stop(10));
     }
-    CHECK(fleet.size() == 3);
+    CHECK(fleet.size() == 2);
     for (const char* f : {"/emperor.json", "/app2.ini"}) std::remove((dir + f).c_str());
     rmdir(dir.c_str());
 }
