@@ -2,7 +2,9 @@
 //
 // file:PATH is read whole on every fetch, so a snapshot rewritten by another
 // tool shows its latest content; standard input is read once to EOF, after
-// which the source is exhausted. Content that starts with "HTTP/1." (a saved
+// which the source is exhausted. What is not a regular file (a FIFO, a pipe,
+// a device, standard input) is read within the fetch's timeout (-t), so a
+// writer that never comes or never ends costs one timeout, not a hang. Content that starts with "HTTP/1." (a saved
 // --stats-http response) has its headers stripped. Clocks are the time of
 // the read.
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 
 #include "connector.hpp"
+#include "uwsgitop/base/file_read.hpp"
 
 namespace uwsgitop {
 namespace detail {
@@ -60,6 +63,17 @@ Status finish(Frame& frame, std::size_t max) {
     return Status::ok();
 }
 
+// A descriptor that is not a regular file (a FIFO, a pipe, a device, a
+// terminal) read to its end within the fetch's timeout and size limit, then
+// finished as a file is. Messages start with `name`.
+Status read_within(int fd, const std::string& name, const FetchLimits& limits, Frame& frame) {
+    std::string text;
+    if (Status st = read_stream(fd, name, limits.max_bytes, limits.timeout_seconds, text); !st) return st;
+    frame.bytes.assign(text.begin(), text.end());
+    if (Status fs = finish(frame, limits.max_bytes); !fs) return Status::fail(name + ": " + fs.message());
+    return Status::ok();
+}
+
 class FileSource final : public Source {
 public:
     FileSource(const Address& address, const FetchLimits& limits)
@@ -69,13 +83,19 @@ public:
 
     Status fetch(Frame& frame) override {
         frame.bytes.clear();
-        const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        // O_NONBLOCK: a FIFO's open never waits for a writer.
+        const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) return fail(open_error_text(errno));
         struct stat st {};
         if (::fstat(fd, &st) == 0) {
             if (S_ISDIR(st.st_mode)) {
                 ::close(fd);
                 return fail("is a directory");
+            }
+            if (!S_ISREG(st.st_mode)) {  // a FIFO, a device: read to its end within the timeout
+                Status rs = read_bounded(fd, label_, frame);
+                ::close(fd);
+                return rs;
             }
             if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > limits_.max_bytes) {
                 ::close(fd);
@@ -93,6 +113,11 @@ public:
 private:
     Status fail(const std::string& cause) const { return Status::fail(label_ + ": " + cause); }
 
+    // What is not a regular file (its size says nothing, its end may never come).
+    Status read_bounded(int fd, const std::string& name, Frame& frame) const {
+        return read_within(fd, name, limits_, frame);
+    }
+
     std::string label_;
     std::string path_;
     FetchLimits limits_;
@@ -109,11 +134,10 @@ public:
         frame.bytes.clear();
         if (done_) return Status::fail("standard input: end of input");
         done_ = true;
-        Status rs = read_all(STDIN_FILENO, frame.bytes, limits_.max_bytes);
-        if (!rs) return Status::fail("standard input: " + rs.message());
-        Status fs = finish(frame, limits_.max_bytes);
-        if (!fs) return Status::fail("standard input: " + fs.message());
-        return Status::ok();
+        // main() holds a closed standard input on /dev/null, write-only.
+        const int flags = ::fcntl(STDIN_FILENO, F_GETFL);
+        if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY) return Status::fail("standard input: " + open_error_text(EBADF));
+        return read_within(STDIN_FILENO, "standard input", limits_, frame);
     }
 
 private:

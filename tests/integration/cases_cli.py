@@ -353,3 +353,24 @@ def batch_exit(ctx):
                 check(r.rc == want, "fleet, %s: exit %s, expected %s" %
                       ("the last poll failed" if want else "a poll in the middle failed", r.rc, want))
     ctx.sub("fleet", fleet)
+
+
+@case("fifo-sources")
+def fifo_sources(ctx):
+    """file:FIFO and `-` (standard input) that never end: one timeout (-t), one
+    line, exit 1; a FIFO or pipe that does deliver a document is read."""
+    fifo = ctx.path("stats.fifo")
+    os.mkfifo(fifo)
+    r, elapsed, _ = _bounded(ctx, ["--once", "-t", "0.5", "file:" + fifo])
+    check(r.rc == 1 and "file:%s: no end within 0.5 s" % fifo in r.errtext(), "rc %s err %r" % (r.rc, r.errtext()))
+    check(elapsed < 2.0, "file:FIFO took %.1f s with -t 0.5" % elapsed)
+    rd, wr = os.pipe()
+    try:
+        r, elapsed, _ = _bounded(ctx, ["--once", "-t", "0.5", "-"], stdin=rd)
+    finally:
+        os.close(rd)
+        os.close(wr)
+    check(r.rc == 1 and "standard input: no end within 0.5 s" in r.errtext(), "rc %s err %r" % (r.rc, r.errtext()))
+    check(elapsed < 2.0, "- from an open pipe took %.1f s with -t 0.5" % elapsed)
+    r = ctx.tool("--once", "--format", "json", "-", stdin_data=fs.snapshot(workers=2))
+    check(r.rc == 0 and len(r.json()["workers"]) == 2, "a piped document: rc %s" % r.rc)
