@@ -58,6 +58,34 @@ std::string size_text(std::size_t bytes) {
     return std::to_string(bytes) + " bytes";
 }
 
+namespace {
+
+// One read of the loops below: true while more may come (a read that would
+// block, too); false once it is over, with the outcome in `st`: the end (ok),
+// an error, or more than `cap` bytes (nothing kept in either).
+bool read_step(int fd, std::string& out, std::size_t cap, const std::string& shown, Status& st) {
+    const ssize_t n = read_some(fd, out, chunk_for(out.size(), cap));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n < 0) {
+        const int err = errno;
+        out.clear();
+        st = fail_errno(shown, "cannot read", err);
+        return false;
+    }
+    if (n == 0) {
+        st = Status::ok();
+        return false;
+    }
+    if (out.size() > cap) {
+        out.clear();
+        st = fail(shown, "larger than " + size_text(cap));
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 Status read_regular_file(const std::string& path, std::size_t cap, std::string& out) {
     const std::string shown = escape_for_display(path);
     out.clear();
@@ -68,17 +96,10 @@ Status read_regular_file(const std::string& path, std::size_t cap, std::string& 
     if (S_ISDIR(sb.st_mode)) return fail(shown, "is a directory");
     if (!S_ISREG(sb.st_mode)) return fail(shown, std::string("not a regular file (") + kind_of(sb.st_mode) + ")");
     if (sb.st_size > 0) out.reserve(std::min(static_cast<std::size_t>(sb.st_size), cap) + 1);
-    while (out.size() <= cap) {
-        const ssize_t n = read_some(fd.get(), out, chunk_for(out.size(), cap));
-        if (n < 0) {
-            const int err = errno;
-            out.clear();
-            return fail_errno(shown, "cannot read", err);
-        }
-        if (n == 0) return Status::ok();
+    Status st = Status::ok();
+    while (read_step(fd.get(), out, cap, shown, st)) {
     }
-    out.clear();
-    return fail(shown, "larger than " + size_text(cap));
+    return st;
 }
 
 Status read_stream(int fd, const std::string& name, std::size_t cap, double timeout_seconds, std::string& out) {
@@ -98,14 +119,8 @@ Status read_stream(int fd, const std::string& name, std::size_t cap, double time
             out.clear();
             return fail(shown, std::string("no end within ") + secs + " s");
         }
-        const ssize_t n = read_some(fd, out, chunk_for(out.size(), cap));
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
-        if (n < 0) {
-            const int err = errno;
-            out.clear();
-            return fail_errno(shown, "cannot read", err);
-        }
-        if (n == 0) return Status::ok();
+        Status st = Status::ok();
+        if (!read_step(fd, out, cap, shown, st)) return st;
     }
     out.clear();
     return fail(shown, "larger than " + size_text(cap));

@@ -73,26 +73,6 @@ std::string path_fault(std::string_view path, bool dir_ok) {
     }
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    const int l = std::tolower(static_cast<unsigned char>(c));
-    return (l >= 'a' && l <= 'f') ? l - 'a' + 10 : -1;
-}
-
-bool percent_decode(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out += in[i];
-            continue;
-        }
-        if (i + 2 >= in.size() || hex_value(in[i + 1]) < 0 || hex_value(in[i + 2]) < 0) return false;
-        out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
-        i += 2;
-    }
-    return true;
-}
-
 // A decoded URL path written back with only unreserved characters, '/' and
 // the sub-delimiters plain: one spelling for every way of encoding it.
 std::string encode_path(std::string_view decoded) {

@@ -155,27 +155,6 @@ Status parse_unix_path(std::string_view text, std::string_view path, AddressKind
     return Status::ok();
 }
 
-// "%2Frun%2Fx.sock" (requests-unixsocket style) -> "/run/x.sock".
-bool percent_decode(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out += in[i];
-            continue;
-        }
-        if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
-            !std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-            return false;
-        }
-        auto hex = [](char c) {
-            return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10);
-        };
-        out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
-        i += 2;
-    }
-    return true;
-}
-
 }  // namespace
 
 Status parse_address(std::string_view text, Address& out) {

@@ -22,6 +22,11 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp);
 void append_escaped(std::string& out, std::string_view raw);
 std::string escape_for_display(std::string_view raw);
 
+// %XX escapes decoded ("%2Frun%2Fx.sock" -> "/run/x.sock"); false (and `out`
+// unspecified) on a '%' not followed by two hex digits. Any byte may come out,
+// NUL included: the caller decides what a decoded value may hold.
+bool percent_decode(std::string_view in, std::string& out);
+
 // Number of terminal columns `text` takes (UTF-8 aware; wide CJK = 2,
 // combining marks = 0). `text` must already be escaped/valid UTF-8.
 std::size_t display_width(std::string_view text);
