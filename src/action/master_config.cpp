@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <string_view>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -20,14 +21,36 @@ namespace uwsgitop::action {
 
 namespace {
 
-// At most `cap` bytes of a regular file. The path is looked at first without
+// A file of the kernel's pseudo file systems (/proc, /sys, debugfs...): its
+// "regular" files can act when read (/proc/kmsg consumes the kernel log).
+bool on_kernel_fs(int fd) {
+    struct statfs fs {};
+    if (::fstatfs(fd, &fs) != 0) return true;
+    switch (static_cast<unsigned long>(fs.f_type)) {
+    case 0x9fa0UL:      // proc
+    case 0x62656572UL:  // sysfs
+    case 0x64626720UL:  // debugfs
+    case 0x74726163UL:  // tracefs
+    case 0x73636673UL:  // securityfs
+    case 0x27e0ebUL:    // cgroup
+    case 0x63677270UL:  // cgroup2
+    case 0x6e736673UL:  // nsfs
+    case 0xcafe4a11UL:  // bpf
+        return true;
+    default: return false;
+    }
+}
+
+// At most `cap` bytes of a regular file (not of a kernel pseudo file system,
+// unless `kernel_files`: the master's own /proc entries). The path is looked at first without
 // being opened (O_PATH), so a device, FIFO or socket a lying command line
 // names is never opened (an open of a device can act; of a FIFO, wake its
 // writer); only a regular file is then opened, through that descriptor.
-std::string read_regular(const std::string& path, std::size_t cap) {
+std::string read_regular(const std::string& path, std::size_t cap, bool kernel_files = false) {
     const UniqueFd node(::open(path.c_str(), O_PATH | O_CLOEXEC));
     struct stat st {};
     if (node.get() < 0 || ::fstat(node.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+    if (!kernel_files && on_kernel_fs(node.get())) return {};
     const std::string again = "/proc/self/fd/" + std::to_string(node.get());
     const UniqueFd fd(::open(again.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0) return {};
@@ -146,7 +169,7 @@ void read_config_file(MasterConfig& c, const ProcRoot& proc, pid_t master, std::
 
 // UWSGI_<OPTION> variables of the master's environment set options too.
 void read_environment(MasterConfig& c, const ProcRoot& proc, pid_t master) {
-    const std::string env = read_regular(master_dir(proc, master) + "/environ", kMaxConfigBytes);
+    const std::string env = read_regular(master_dir(proc, master) + "/environ", kMaxConfigBytes, true);
     for (std::size_t at = 0; at < env.size();) {
         const std::size_t end = std::min(env.find('\0', at), env.size());
         const std::string_view var(env.data() + at, end - at);
@@ -161,7 +184,7 @@ void read_environment(MasterConfig& c, const ProcRoot& proc, pid_t master) {
 }
 
 std::vector<std::string> cmdline_args(const ProcRoot& proc, pid_t master) {
-    const std::string cmd = read_regular(master_dir(proc, master) + "/cmdline", kMaxConfigBytes);
+    const std::string cmd = read_regular(master_dir(proc, master) + "/cmdline", kMaxConfigBytes, true);
     std::vector<std::string> args;
     for (std::size_t at = 0; at < cmd.size();) {
         const std::size_t end = cmd.find('\0', at);

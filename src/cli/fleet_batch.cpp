@@ -48,14 +48,15 @@ void reload_server(const Options& options, MetricsServer& server, VassalFollower
 }
 
 // --follow-vassals for the runs without a screen, after each poll: the
-// fleet follows its Emperors (vassal_follow.hpp), new vassals polled at once
-// so this poll's output has them; each refused or skipped vassal is one line
-// on stderr, once.
+// fleet follows its Emperors (vassal_follow.hpp); each refused or skipped
+// vassal is one line on stderr, once. `poll_now`: new vassals are polled at
+// once, so this poll's output has them (--once/--batch); the exporter leaves
+// them to its next poll, so a vassal that never answers delays no scrape.
 void follow_vassals(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet,
-                    VassalFollower& follower) {
+                    VassalFollower& follower, bool poll_now) {
     if (!options.follow_vassals) return;
     std::vector<std::string> notices;
-    follower.follow(fleet, true, &notices);
+    follower.follow(fleet, poll_now, &notices);
     for (const std::string& line : notices) std::fprintf(stderr, "uwsgitop: %s\n", line.c_str());
 }
 
@@ -93,7 +94,7 @@ int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance
         if (i > 0) poll.run_until(monotonic_seconds() + options.interval, FleetPoll::Until::Deadline);
         poll.start_round(fleet);
         poll.run_until(std::numeric_limits<double>::infinity(), FleetPoll::Until::RoundDone);
-        follow_vassals(options, fleet, follower);
+        follow_vassals(options, fleet, follower, true);
         exit_code = 0;  // what the last poll read decides
         for (const auto& inst : fleet) {
             if (!inst->last_ok) {
@@ -141,7 +142,7 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     serve.scrape_timeout_offset = options.scrape_timeout_offset;
     serve.log_level = options.log_level;
     VassalFollower follower = make_follower(options, ParseScope::Everything);   // outlives the server's poll
-    MetricsServer server(fleet, serve, [&] { follow_vassals(options, fleet, follower); });
+    MetricsServer server(fleet, serve, [&] { follow_vassals(options, fleet, follower, false); });
     Status st = server.start();
     if (st) {
         server.log().line(LogLevel::Info, log_text("serving /metrics for ", std::to_string(fleet.size()),

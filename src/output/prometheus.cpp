@@ -1,6 +1,8 @@
 // prometheus.cpp — OpenMetrics / Prometheus text exposition (see prometheus.hpp).
 #include "uwsgitop/output/prometheus.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -249,9 +251,19 @@ void write_custom_metrics(Writer& w, const std::vector<std::unique_ptr<Instance>
         for (const Metric& m : inst->snapshot.metrics) {
             if (!is_custom_metric(m) || !m.value) continue;
             std::string name = custom_family_name(m);
-            bool known = false;
-            for (const Custom& c : families) known = known || c.name == name;
-            if (!known) families.push_back(Custom{std::move(name), detail::custom_metric_kind(m.type), &m});
+            const Kind kind = detail::custom_metric_kind(m.type);
+            // Two families must not share a written name (a counter "foo" writes
+            // foo_total, as a gauge "foo_total" would): one duplicate makes
+            // Prometheus refuse the whole scrape. The first one stays.
+            const auto clash = [&](const Custom& c) {
+                const auto written = [](const std::string& n, Kind k, std::string_view other) {
+                    return other == n || (k == Kind::Counter && other == n + "_total");
+                };
+                return written(c.name, c.kind, name) || written(name, kind, c.name) ||
+                       (c.kind == Kind::Counter && kind == Kind::Counter && c.name == name);
+            };
+            if (std::none_of(families.begin(), families.end(), clash))
+                families.push_back(Custom{std::move(name), kind, &m});
         }
     }
     for (const Custom& c : families) {

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -110,6 +111,12 @@ void listener_lifetime(int fd, Peer& p) {
     int pidfd = -1;
     socklen_t len = sizeof pidfd;
     const bool pinned = ::getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0;
+    // Only a kernel without the option may go on unchecked; any other error
+    // (EINVAL on 6.5-6.15 when the listener was reaped) is an exited listener.
+    if (!pinned && errno != ENOPROTOOPT && errno != EOPNOTSUPP) {
+        p.listener_exited = true;
+        return;
+    }
     const UniqueFd owned(pinned ? pidfd : -1);
     const auto exited = [&] {
         pollfd q{pidfd, POLLIN, 0};
@@ -120,7 +127,9 @@ void listener_lifetime(int fd, Peer& p) {
         return;
     }
     p.start_time = start_time_of(p.pid);
-    if (exited()) {  // it ended while we read: the start time may be another process's
+    // It ended while we read (the start time may be another process's), or
+    // no process has that pid now: the pid proves nothing.
+    if (exited() || p.start_time == 0) {
         p.start_time = 0;
         p.listener_exited = true;
     }

@@ -8,7 +8,8 @@
 // named as FILE:SECTION; ini) or uwsgi: mapping (yaml), at most
 // kMaxConfigBytes of it; options are taken in command-line order, as uWSGI
 // does. A path is looked at without being opened (O_PATH) and only a regular
-// file is read. Relative paths are the master's: read against its working
+// file is read, never one of /proc, /sys or another kernel pseudo file system
+// (reading /proc/kmsg consumes the kernel log). Relative paths are the master's: read against its working
 // directory (PID/cwd). Nothing here fails: what cannot be read is not known
 // (the defaults), and what is not read (json and xml configs, files a config
 // includes, a command line a procname option rewrote) is not known either,

@@ -161,4 +161,24 @@ TEST_CASE("no metrics object: no custom family") {
     CHECK(!has(render(fleet, false), "uwsgi_custom_"));
 }
 
+TEST_CASE("two custom families never share a written name (one duplicate loses the whole scrape)") {
+    std::vector<std::unique_ptr<Instance>> fleet;
+    fleet.push_back(instance("a", "127.0.0.1:1"));
+    Snapshot& a = fleet.back()->snapshot;
+    add_metric(a, "foo", 0, 5);        // a counter: written foo_total
+    add_metric(a, "foo_total", 1, 7);  // a gauge that would be written foo_total too
+    add_metric(a, "bar_total", 1, 2);  // a gauge first ...
+    add_metric(a, "bar", 0, 3);        // ... then a counter that would write bar_total
+    for (const bool om : {false, true}) {
+        CAPTURE(om);
+        const std::string text = render(fleet, om);
+        CHECK(count(text, "# TYPE uwsgi_custom_foo") == 1);
+        CHECK(count(text, "# TYPE uwsgi_custom_bar") == 1);
+        CHECK(has(text, "uwsgi_custom_foo_total{"));
+        CHECK(has(text, "uwsgi_custom_bar_total{"));
+        CHECK(count(text, "uwsgi_custom_foo_total{") == 1);
+        CHECK(count(text, "uwsgi_custom_bar_total{") == 1);
+    }
+}
+
 }  // TEST_SUITE
