@@ -559,6 +559,12 @@ pid_t serve_once_unix(const std::string& path, const std::string& doc, bool orph
         if (::write(ready[1], &byte, 1) != 1) ::_exit(1);
         const int c = ::accept(s, nullptr, nullptr);
         if (c >= 0 && ::write(c, doc.data(), doc.size()) < 0) ::_exit(1);
+        // The reply ends here; stay alive until the client has read it and
+        // closed, so the client sees a running listener (not a race).
+        if (c >= 0) ::shutdown(c, SHUT_WR);
+        char rest = 0;
+        while (c >= 0 && ::read(c, &rest, 1) > 0) {
+        }
         ::_exit(0);
     }
     ::close(ready[1]);
