@@ -97,6 +97,7 @@ complete -c uwsgitop -l web-idle-timeout -x -d 'Close a connection idle this lon
 complete -c uwsgitop -l web-request-timeout -x -d 'A whole request (headers and body) within this'
 complete -c uwsgitop -l log-level -x -a 'error warn info debug' -d 'Metrics server: what to log on stderr'
 complete -c uwsgitop -l web-max-request-size -x -d 'Largest request line + headers, KiB'
+complete -c uwsgitop -l web-max-response-memory -x -d 'Older answers slow readers may hold, MiB'
 complete -c uwsgitop -l scrape-timeout-offset -x -d 'Answer this long before the scrape timeout'
 complete -c uwsgitop -l concurrency -x -d 'Threads for fleet targets that block'
 complete -c uwsgitop -l event-queue-share -x -d 'Events: listen queue share of max_queue (percent)'

@@ -118,18 +118,18 @@ step "dependencies agree with meson.build"
 declare -A DEB=([ncursesw]=libncurses-dev [libcurl]=libcurl4-openssl-dev [RapidJSON]=rapidjson-dev
                 [tomlplusplus]=libtomlplusplus-dev [doctest]=doctest-dev [scdoc]=scdoc
                 [libmicrohttpd]=libmicrohttpd-dev [yaml-cpp]=libyaml-cpp-dev [libxcrypt]=libcrypt-dev
-                [libzstd]=libzstd-dev)
+                [libzstd]=libzstd-dev [zlib]=zlib1g-dev)
 declare -A RPM=([ncursesw]='pkgconfig(ncursesw)' [libcurl]='pkgconfig(libcurl)'
                 [RapidJSON]='pkgconfig(RapidJSON)' [tomlplusplus]='pkgconfig(tomlplusplus)'
                 [doctest]=doctest-devel [scdoc]=scdoc
                 [libmicrohttpd]='pkgconfig(libmicrohttpd)' [yaml-cpp]='pkgconfig(yaml-cpp)'
-                [libxcrypt]='pkgconfig(libxcrypt)' [libzstd]='pkgconfig(libzstd)')
+                [libxcrypt]='pkgconfig(libxcrypt)' [libzstd]='pkgconfig(libzstd)' [zlib]='pkgconfig(zlib)')
 declare -A ARCH=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
                  [doctest]=doctest [scdoc]=scdoc
-                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd)
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd [zlib]=zlib)
 declare -A BREW=([ncursesw]=ncurses [libcurl]=curl [RapidJSON]=rapidjson [tomlplusplus]=tomlplusplus
                  [doctest]= [scdoc]=scdoc
-                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd)
+                 [libmicrohttpd]=libmicrohttpd [yaml-cpp]=yaml-cpp [libxcrypt]=libxcrypt [libzstd]=zstd [zlib]=)
 # threads: libc; bash-completion: only where completions go; python3, uwsgi,
 # tmux...: test programs found at run time, not build dependencies.
 ignored=" threads bash-completion python3 uwsgi "

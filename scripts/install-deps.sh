@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 build=(meson ninja-build pkg-config g++ libncurses-dev libcurl4-openssl-dev rapidjson-dev
-       libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev libtomlplusplus-dev libzstd-dev)
+       libmicrohttpd-dev libyaml-cpp-dev libcrypt-dev libtomlplusplus-dev libzstd-dev zlib1g-dev)
 test=(doctest-dev python3 uwsgi-core uwsgi-plugin-python3 uwsgi-plugin-gevent-python3
       python3-gevent python3-prometheus-client tmux curl
       prometheus openssl apache2-utils jsonnet prometheus-alertmanager)

@@ -27,6 +27,8 @@ class Uwsgitop < Formula
   depends_on "yaml-cpp"
   depends_on "zstd"
 
+  uses_from_macos "zlib"
+
   def install
     system "meson", "setup", "build", "-Dman-pages=enabled", "-Dtests=disabled", *std_meson_args
     system "meson", "compile", "-C", "build", "--verbose"

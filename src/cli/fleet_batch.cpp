@@ -139,6 +139,7 @@ int run_metrics_server(const Options& options, std::vector<std::unique_ptr<Insta
     serve.idle_timeout_seconds = static_cast<unsigned>(options.web_idle_timeout);
     serve.request_timeout_seconds = options.web_request_timeout;
     serve.max_request_bytes = static_cast<std::size_t>(options.web_max_request_kib * 1024);
+    serve.max_response_bytes = static_cast<std::size_t>(options.web_max_response_mib * 1024 * 1024);
     serve.scrape_timeout_offset = options.scrape_timeout_offset;
     serve.log_level = options.log_level;
     VassalFollower follower = make_follower(options, ParseScope::Everything);   // outlives the server's poll

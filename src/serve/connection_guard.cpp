@@ -87,6 +87,14 @@ void ConnectionGuard::closed(const void* key) {
     entries_.erase(it);
 }
 
+void ConnectionGuard::end(const void* key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.shut) return;
+    shut(it->second);
+    ++counts_.ended;
+}
+
 ConnectionGuard::Counts ConnectionGuard::counts() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return counts_;

@@ -21,6 +21,7 @@
 
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/serve/gzip_body.hpp"
 #include "uwsgitop/serve/mhd_loader.hpp"
 #include "uwsgitop/source/address.hpp"
 
@@ -44,19 +45,27 @@ constexpr double kDrainSeconds = 10;   // a replaced daemon's connections may en
 // The dlopened library; start() checks it loaded before any other use.
 const MhdApi& mhd() { return mhd_api(); }
 
-// Queues `body` with `status` and the given content type (HEAD: libmicrohttpd
-// sends the headers only).
-MHD_Result answer(MHD_Connection* c, unsigned status, std::string_view type, std::string_view body,
-                  const char* allow = nullptr, bool auth_challenge = false) {
-    MHD_Response* r = mhd().create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
-                                                      MHD_RESPMEM_MUST_COPY);
+// Queues `r` (destroyed here) with `status` and the given content type
+// (HEAD: libmicrohttpd sends the headers only); `gzipped`: the body is
+// gzip-coded.
+MHD_Result queue(MHD_Connection* c, MHD_Response* r, unsigned status, std::string_view type,
+                 const char* allow = nullptr, bool auth_challenge = false, bool gzipped = false) {
     if (!r) return MHD_NO;
     mhd().add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, std::string(type).c_str());
     if (allow) mhd().add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (gzipped) mhd().add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     const MHD_Result rc = auth_challenge ? mhd().queue_basic_auth_fail_response(c, kRealm, r)
                                          : mhd().queue_response(c, status, r);
     mhd().destroy_response(r);
     return rc;
+}
+
+// Queues a copy of `body`.
+MHD_Result answer(MHD_Connection* c, unsigned status, std::string_view type, std::string_view body,
+                  const char* allow = nullptr, bool auth_challenge = false) {
+    MHD_Response* r = mhd().create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
+                                                      MHD_RESPMEM_MUST_COPY);
+    return queue(c, r, status, type, allow, auth_challenge);
 }
 
 MHD_Result text(MHD_Connection* c, unsigned status, const std::string& line) {
@@ -65,6 +74,11 @@ MHD_Result text(MHD_Connection* c, unsigned status, const std::string& line) {
 
 const char* header(MHD_Connection* c, const char* name) {
     return mhd().lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+bool wants_gzip(MHD_Connection* c) {
+    const char* enc = header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    return enc && accepts_gzip(enc);
 }
 
 bool wants_openmetrics(MHD_Connection* c) {
@@ -307,6 +321,7 @@ Status MetricsServer::start() {
     poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_, &log_);
     guard_ = std::make_unique<ConnectionGuard>(options_.request_timeout_seconds, options_.idle_timeout_seconds,
                                                options_.max_connections);
+    holds_ = std::make_unique<AnswerHolds>(options_.max_response_bytes);
     Status why;
     daemon_ = start_daemon(*web, why);
     if (!daemon_) {
@@ -384,6 +399,7 @@ void MetricsServer::stop() {
     }
     poll_.reset();
     guard_.reset();
+    holds_.reset();
 }
 
 std::shared_ptr<const WebConfig> MetricsServer::web() const {
@@ -466,7 +482,55 @@ int MetricsServer::probe(MHD_Connection* c) {
     o.openmetrics = wants_openmetrics(c);
     std::string body;
     write_prometheus(one, o, body);
-    return answer(c, MHD_HTTP_OK, o.openmetrics ? kOpenMetricsType : kClassicType, body);
+    const char* type = o.openmetrics ? kOpenMetricsType : kClassicType;
+    std::string coded = wants_gzip(c) ? gzip(body) : std::string();
+    if (coded.empty()) return answer(c, MHD_HTTP_OK, type, body);
+    MHD_Response* r = mhd().create_response_from_buffer(coded.size(), coded.data(), MHD_RESPMEM_MUST_COPY);
+    if (r) mhd().add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    return queue(c, r, MHD_HTTP_OK, type, nullptr, false, true);
+}
+
+namespace {
+
+// What a /metrics response keeps alive: the answer it is written from, and
+// its place among the server's holds (released with the response).
+struct AnswerHold {
+    std::shared_ptr<const PollAnswer> answer;
+    AnswerHolds* holds;
+};
+
+void release_hold(void* cls) {
+    auto* hold = static_cast<AnswerHold*>(cls);
+    hold->holds->release(hold);
+    delete hold;
+}
+
+}  // namespace
+
+// /metrics: the shared poll's answer, written from it (see the header).
+int MetricsServer::metrics(MHD_Connection* c) {
+    const double budget = scrape_budget(c, options_.scrape_timeout_offset);
+    const double deadline = budget < options_.limits.timeout_seconds ? monotonic_seconds() + budget
+                                                                     : SharedPoll::kNoDeadline;
+    std::shared_ptr<const PollAnswer> a = poll_->scrape(deadline);
+    if (!a) {
+        return text(c, MHD_HTTP_SERVICE_UNAVAILABLE, poll_->stopping() ? "no metrics: the exporter is stopping"
+                                                                       : "no metrics yet: the first poll is late");
+    }
+    const bool om = wants_openmetrics(c);
+    std::string_view body = om ? a->openmetrics : a->classic;
+    const bool coded = wants_gzip(c) && !a->gzipped(om).empty();
+    if (coded) body = a->gzipped(om);
+    auto* hold = new AnswerHold{a, holds_.get()};
+    MHD_Response* r = mhd().create_response_from_shared_buffer(body.size(), const_cast<char*>(body.data()),
+                                                             &release_hold, hold);
+    if (!r) {
+        delete hold;
+        return MHD_NO;
+    }
+    mhd().add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    for (const void* slow : holds_->hold(hold, c, a->poll, a->bytes())) guard_->end(slow);
+    return queue(c, r, MHD_HTTP_OK, om ? kOpenMetricsType : kClassicType, nullptr, false, coded);
 }
 
 int MetricsServer::handle(Request& r) {
@@ -480,15 +544,7 @@ int MetricsServer::handle(Request& r) {
         return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
     }
     const std::string_view url = r.url;
-    if (url == "/metrics") {
-        const double budget = scrape_budget(c, options_.scrape_timeout_offset);
-        const double deadline = budget < options_.limits.timeout_seconds ? monotonic_seconds() + budget
-                                                                         : SharedPoll::kNoDeadline;
-        std::shared_ptr<const PollAnswer> a = poll_->scrape(deadline);
-        if (!a) return text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no metrics: the exporter is stopping");
-        const bool om = wants_openmetrics(c);
-        return answer(c, MHD_HTTP_OK, om ? kOpenMetricsType : kClassicType, om ? a->openmetrics : a->classic);
-    }
+    if (url == "/metrics") return metrics(c);
     if (url == "/probe") return probe(c);
     if (url == "/") {
         const std::shared_ptr<const PollAnswer> last = poll_->last();
@@ -526,6 +582,8 @@ void MetricsServer::tick() {
                           log_text("--web-max-connections ", std::to_string(options_.max_connections),
                                    " open: the oldest one still sending its request was closed"),
                           now);
+        log_.refused_many("response memory", n.ended - logged_.ended,
+                          "--web-max-response-memory: a slow reader of an older answer was closed", now);
         logged_ = n;
     }
     log_.tick(now);

@@ -33,6 +33,7 @@ MhdApi load_mhd(std::initializer_list<const char*> names) {
     need("MHD_is_feature_supported", api.is_feature_supported);
     need("MHD_lookup_connection_value", api.lookup_connection_value);
     need("MHD_create_response_from_buffer", api.create_response_from_buffer);
+    need("MHD_create_response_from_buffer_with_free_callback_cls", api.create_response_from_shared_buffer);
     need("MHD_add_response_header", api.add_response_header);
     need("MHD_destroy_response", api.destroy_response);
     need("MHD_queue_response", api.queue_response);

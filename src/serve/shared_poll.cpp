@@ -9,6 +9,7 @@
 
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/serve/gzip_body.hpp"
 
 namespace uwsgitop {
 
@@ -27,6 +28,12 @@ std::unique_ptr<Instance> stand_in(const Instance& polling) {
 }
 
 }  // namespace
+
+const std::string& PollAnswer::gzipped(bool om) const {
+    const std::size_t i = om ? 1 : 0;
+    std::call_once(gzip_once_[i], [&] { gzipped_[i] = gzip(om ? openmetrics : classic); });
+    return gzipped_[i];
+}
 
 SharedPoll::SharedPoll(std::vector<std::unique_ptr<Instance>>& fleet, unsigned concurrency, PrometheusOptions format,
                        std::function<void()> after_poll, ServeLog* log)
@@ -113,6 +120,11 @@ std::shared_ptr<const PollAnswer> SharedPoll::last() const {
     return last_;
 }
 
+bool SharedPoll::stopping() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopping_;
+}
+
 std::shared_ptr<const PollAnswer> SharedPoll::scrape(double deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_) return nullptr;
@@ -124,8 +136,12 @@ std::shared_ptr<const PollAnswer> SharedPoll::scrape(double deadline) {
         want = requested_;
         pending_deadline_ = std::min(pending_deadline_, deadline);
         cv_.notify_all();
+    } else if (deadline < flight_deadline_) {
+        joined_.push_back(deadline);   // an interim answer is due then
+        poll_.wake();
     }
-    auto ready = [&] { return stopping_ || answered_ >= want; };
+    auto interim_for_us = [&] { return interim_ && interim_->poll == want && interim_at_ >= deadline; };
+    auto ready = [&] { return stopping_ || answered_ >= want || interim_for_us(); };
     if (std::isinf(deadline)) {
         cv_.wait(lock, ready);
     } else {
@@ -133,6 +149,7 @@ std::shared_ptr<const PollAnswer> SharedPoll::scrape(double deadline) {
         cv_.wait_for(lock, std::chrono::duration<double>(left), ready);
     }
     if (stopping_) return nullptr;
+    if (answered_ < want && interim_ && interim_->poll == want) return interim_;
     return last_;
 }
 
@@ -143,6 +160,7 @@ void SharedPoll::run() {
         if (stopping_) return;
         in_flight_ = requested_;
         const double deadline = pending_deadline_;
+        flight_deadline_ = deadline;
         pending_deadline_ = kNoDeadline;
         lock.unlock();
         poll_once(deadline);
@@ -189,6 +207,75 @@ std::shared_ptr<PollAnswer> SharedPoll::render(const std::vector<std::unique_ptr
     return answer;
 }
 
+double SharedPoll::earliest_joined() const {
+    double t = kNoDeadline;
+    for (double d : joined_) t = std::min(t, d);
+    return t;
+}
+
+// Drives this poll's fetches until none is left or `deadline`; at the
+// deadline of each scrape that joined it with an earlier one, publishes an
+// interim answer for it and goes on.
+void SharedPoll::drive(double deadline) {
+    while (poll_.in_flight() > 0 && !stop_requested_.load()) {
+        const double now = monotonic_seconds();
+        if (now >= deadline) return;
+        double due = kNoDeadline;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            due = earliest_joined();
+        }
+        if (due > now) {
+            poll_.run_until(std::min(deadline, due), FleetPoll::Until::AllDone);
+            continue;
+        }
+        std::shared_ptr<PollAnswer> answer = render_interim();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            answer->poll = in_flight_;
+            interim_ = answer;
+            interim_at_ = monotonic_seconds();
+            const double at = interim_at_;
+            joined_.erase(std::remove_if(joined_.begin(), joined_.end(), [at](double d) { return d <= at; }),
+                          joined_.end());
+        }
+        cv_.notify_all();
+    }
+}
+
+// The fleet as it stands now for rendering: the targets that are not
+// fetching, lent out of fleet_ (lent[i] = 1), and stand-ins for the others
+// (down, "no answer within the scrape's deadline"); give_back() returns the
+// lent ones. The poll thread only, between run_until() calls: it alone
+// stores fetches, so nothing changes meanwhile.
+std::vector<std::unique_ptr<Instance>> SharedPoll::lend_view(std::vector<char>& lent) {
+    const std::size_t n = fleet_.size();
+    std::vector<std::unique_ptr<Instance>> view;
+    lent.assign(n, 0);
+    view.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        lent[i] = fleet_[i]->polling ? 0 : 1;
+        view.push_back(lent[i] ? std::move(fleet_[i]) : stand_in(*fleet_[i]));
+    }
+    return view;
+}
+
+void SharedPoll::give_back(std::vector<std::unique_ptr<Instance>>& view, const std::vector<char>& lent) {
+    for (std::size_t i = 0; i < lent.size(); ++i) {
+        if (lent[i]) fleet_[i] = std::move(view[i]);
+    }
+    view.clear();
+}
+
+// An interim answer: nothing is recorded or logged, the poll goes on.
+std::shared_ptr<PollAnswer> SharedPoll::render_interim() {
+    std::vector<char> lent;
+    std::vector<std::unique_ptr<Instance>> view = lend_view(lent);
+    std::shared_ptr<PollAnswer> answer = render(view);
+    give_back(view, lent);
+    return answer;
+}
+
 void SharedPoll::poll_once(double deadline) {
     const double start = monotonic_seconds();
     take_replacement();
@@ -201,28 +288,18 @@ void SharedPoll::poll_once(double deadline) {
     // answering this scrape with that older outcome as if it were new.
     poll_.run_until(start, FleetPoll::Until::Deadline);
     poll_.start_round(fleet_);
-    while (poll_.in_flight() > 0 && !stop_requested_.load() && monotonic_seconds() < deadline) {
-        poll_.run_until(deadline, FleetPoll::Until::AllDone);
-    }
+    drive(deadline);
     const bool complete = poll_.in_flight() == 0;
     if (complete) retired_.clear();   // none of them is fetching any more
     if (complete && after_poll_) {
         after_poll_();   // its new instances are in this answer already, those that left are not
         fleet_changed();
     }
-    const std::size_t n = fleet_.size();
-    std::vector<char> finished(n, 1);
-    for (std::size_t i = 0; i < n; ++i) finished[i] = fleet_[i]->polling ? 0 : 1;
-
     // The answer: from the fleet itself, or, when some targets are still
-    // being fetched, from the others lent out of the fleet plus stand-ins
-    // for those; they go back after rendering (this thread alone stores
-    // fetches, so nothing changes meanwhile).
+    // being fetched, from the others lent out of the fleet plus stand-ins.
+    std::vector<char> lent;
     std::vector<std::unique_ptr<Instance>> partial;
-    if (!complete) {
-        partial.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) partial.push_back(finished[i] ? std::move(fleet_[i]) : stand_in(*fleet_[i]));
-    }
+    if (!complete) partial = lend_view(lent);
     const std::vector<std::unique_ptr<Instance>>& view = complete ? fleet_ : partial;
     std::vector<bool> failed(view.size());
     for (std::size_t i = 0; i < view.size(); ++i) failed[i] = !view[i]->last_ok;
@@ -230,16 +307,16 @@ void SharedPoll::poll_once(double deadline) {
     log_changes(view);
 
     std::shared_ptr<PollAnswer> answer = render(view);
-    for (std::size_t i = 0; i < partial.size(); ++i) {
-        if (finished[i]) fleet_[i] = std::move(partial[i]);
-    }
-    partial.clear();
+    if (!complete) give_back(partial, lent);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         answer->poll = in_flight_;
         last_ = answer;
         answered_ = in_flight_;
         in_flight_ = 0;
+        flight_deadline_ = kNoDeadline;
+        joined_.clear();
+        interim_.reset();
     }
     cv_.notify_all();
 

@@ -53,6 +53,7 @@ const OptionDoc kOptions[] = {
     {"web-request-timeout", 0, "SECS", "metrics server: a whole request (headers and body) within this (default 5)"},
     {"log-level", 0, "LEVEL", "metrics server: what to log on stderr: error, warn, info or debug (default info)"},
     {"web-max-request-size", 0, "KIB", "metrics server: largest request line + headers, KiB (default 32)"},
+    {"web-max-response-memory", 0, "MIB", "metrics server: older answers slow readers may hold, MiB (default 256)"},
     {"scrape-timeout-offset", 0, "SECS", "metrics server: answer this long before Prometheus' scrape timeout (default 0.5)"},
     {"concurrency", 0, "N", "fleet: threads for targets that block (host names, http(s), files; default 16)"},
     {"event-queue-share", 0, "PCT", "events: listen_queue when a socket's queue crosses PCT% of max_queue (default 50)"},
@@ -212,6 +213,9 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     } else if (n == "web-max-request-size") {
         out.web_settings_given = true;
         return parse_double(l, v, 4, 1024, out.web_max_request_kib);
+    } else if (n == "web-max-response-memory") {
+        out.web_settings_given = true;
+        return parse_double(l, v, 1, 1048576, out.web_max_response_mib);
     } else if (n == "scrape-timeout-offset") {
         out.web_settings_given = true;
         return parse_double(l, v, 0, 60, out.scrape_timeout_offset);
@@ -304,6 +308,7 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "web-request-timeout") return number(in.web_request_timeout);
     if (n == "log-level") return quoted(kLogLevelNames[static_cast<std::size_t>(in.log_level)]);
     if (n == "web-max-request-size") return number(in.web_max_request_kib);
+    if (n == "web-max-response-memory") return number(in.web_max_response_mib);
     if (n == "scrape-timeout-offset") return number(in.scrape_timeout_offset);
     if (n == "concurrency") return std::to_string(in.concurrency);
     if (n == "event-queue-share") return number(in.event_queue_share);

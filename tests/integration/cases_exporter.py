@@ -771,3 +771,94 @@ def exporter_exit_codes(ctx):
         busy.close()
     r = ctx.tool("--no-config", "--serve-metrics", "nowhere", "127.0.0.1:9", timeout=10)
     check(r.rc == 2 and "give HOST:PORT" in r.errtext(), "bad listen address: exit %s %r" % (r.rc, r.errtext()))
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def stalled_reader(port):
+    """A client that sends a scrape and reads nothing (a tiny receive buffer)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    return s
+
+
+@case("exporter-answers")
+def exporter_answers(ctx):
+    """Issue 28 items 4, 5 and 11 (gzip): a real uWSGI and a slow target (1.4 s)
+    behind --serve-metrics --cores. A scrape with a 1 s timeout header that
+    joins a poll started by one with 10 s answers in its own 0.5 s (the
+    uWSGI up, the slow target down) while the first gets the slow target up;
+    a gzip scrape decompresses to the plain text; 60 readers that never read
+    a multi-megabyte answer cost the exporter less than two answers' worth of
+    RSS (an answer: both its text forms), not one copy each."""
+    import gzip
+    import fake_server
+    a = ctx.uwsgi(["--processes", "2"])
+    big = fake_server.snapshot(workers=40, cores=100)
+    with fake_server.FakeServer(fake_server.h_drip(big, pieces=2, delay=0.7)) as slow:
+        targets = ctx.path("targets")
+        with open(targets, "w") as f:
+            f.write("a=%s\nslow=%s\n" % (ctx.address(a.stats), slow.address))
+        eport, eproc = exporter(ctx, "--no-config", "--cores", "--timeout", "5", "--targets", targets)
+        url = "http://127.0.0.1:%d/metrics" % eport
+        try:
+            wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
+            joined_deadline(ctx, url, slow)
+            req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                coded, enc = r.read(), r.headers.get("Content-Encoding")
+            text = gzip.decompress(coded).decode()
+            check(enc == "gzip" and 'uwsgi_up{instance="a"' in text and 'uwsgi_up{instance="slow"' in text,
+                  "gzip scrape: Content-Encoding %r, %d bytes, %r" % (enc, len(coded), text[:200]))
+            stalled_readers(ctx, eport, eproc, len(text), len(coded))
+        finally:
+            eproc.stop()
+
+
+def joined_deadline(ctx, url, slow):
+    first = {}
+    t = threading.Thread(target=lambda: first.update(
+        r=fetch(url, headers={"X-Prometheus-Scrape-Timeout-Seconds": "10"}, timeout=15)))
+    t0 = time.monotonic()
+    t.start()
+    time.sleep(0.2)
+    t1 = time.monotonic()
+    st, _, text = fetch(url, headers={"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+    hurried = time.monotonic() - t1
+    t.join()
+    patient = time.monotonic() - t0
+    up_a = re.search(r'uwsgi_up\{instance="a",[^}]*\} (\d)', text)
+    up_slow = re.search(r'uwsgi_up\{instance="slow",[^}]*\} (\d)', text)
+    check(st == 200 and hurried < 0.9, "the 1 s scrape took %.2f s (status %s)" % (hurried, st))
+    check(up_a and up_a.group(1) == "1" and up_slow and up_slow.group(1) == "0",
+          "the 1 s scrape: up a %s, slow %s" % (up_a and up_a.group(1), up_slow and up_slow.group(1)))
+    st2, _, text2 = first["r"]
+    check(st2 == 200 and re.search(r'uwsgi_up\{instance="slow",[^}]*\} 1', text2),
+          "the 10 s scrape: %s, slow not up after %.2f s" % (st2, patient))
+    check(slow.connections == 1, "the slow target was asked %d times for two scrapes of one poll" % slow.connections)
+    ctx.note("1 s scrape joining a 10 s one: %.2f s; the 10 s one %.2f s" % (hurried, patient))
+
+
+def stalled_readers(ctx, eport, eproc, plain_bytes, coded_bytes):
+    before = rss_kib(eproc.p.pid)
+    readers = [stalled_reader(eport) for _ in range(60)]
+    try:
+        time.sleep(4)
+        grown = rss_kib(eproc.p.pid) - before
+        check(eproc.p.poll() is None, "the exporter exited %s" % eproc.p.returncode)
+        # An answer is two texts of about plain_bytes each.
+        check(grown * 1024 < 2 * 2 * plain_bytes,
+              "RSS grew by %d KiB with 60 stalled readers of a %d-byte answer" % (grown, plain_bytes))
+        ctx.note("answer %.1f MB (gzip %.2f MB); RSS %+.1f MB with 60 stalled readers"
+                 % (plain_bytes / 1e6, coded_bytes / 1e6, grown / 1024))
+    finally:
+        for s in readers:
+            s.close()

@@ -36,6 +36,7 @@ public:
     struct Counts {
         uint64_t timed_out = 0;   // shut down at the request deadline
         uint64_t evicted = 0;     // shut down to make room for a new connection
+        uint64_t ended = 0;       // shut down by end()
     };
 
     ConnectionGuard(double request_timeout, double idle_timeout, unsigned max_connections);
@@ -52,6 +53,10 @@ public:
     void completed(const void* key);
     // Gone (before its descriptor is closed).
     void closed(const void* key);
+    // Shuts it down now, whatever its state (a reader holding an old answer
+    // past --web-max-response-memory: answer_holds.hpp); unknown keys and
+    // connections already shut down are left alone.
+    void end(const void* key);
 
     Counts counts() const;
     std::size_t open() const;

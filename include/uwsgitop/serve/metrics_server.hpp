@@ -4,7 +4,13 @@
 //   /          a small HTML page: the links and each target's state
 //   /metrics   every target (shared_poll.hpp: concurrent scrapes share one
 //              poll); OpenMetrics when the Accept header asks for
-//              application/openmetrics-text, else the Prometheus text 0.0.4
+//              application/openmetrics-text, else the Prometheus text 0.0.4;
+//              gzip-coded when Accept-Encoding allows it (gzip_body.hpp),
+//              compressed once per poll. Every scrape of a poll is written
+//              from that poll's one answer (no copy per connection); the
+//              older answers slow readers still hold are capped at
+//              `max_response_bytes` in all: past it the connections holding
+//              the oldest are closed (answer_holds.hpp)
 //   /probe?target=ADDRESS   one instance, polled for this request alone (the
 //              multi-target exporter pattern); ADDRESS may be any form
 //              uwsgitop reads (TCP, unix, @abstract, http://...) but must pass
@@ -44,6 +50,7 @@
 
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/output/prometheus.hpp"
+#include "uwsgitop/serve/answer_holds.hpp"
 #include "uwsgitop/serve/connection_guard.hpp"
 #include "uwsgitop/serve/probe_allow.hpp"
 #include "uwsgitop/serve/serve_log.hpp"
@@ -67,6 +74,7 @@ struct ServeOptions {
     unsigned idle_timeout_seconds = 10;
     double request_timeout_seconds = 5;    // whole request (connection_guard.hpp)
     std::size_t max_request_bytes = 32 * 1024;
+    std::size_t max_response_bytes = std::size_t{256} << 20;   // older answers held by slow readers
     double scrape_timeout_offset = 0.5;
     LogLevel log_level = LogLevel::Info;   // serve_log.hpp
     ServeLog::Sink log_sink;               // default: stderr
@@ -120,6 +128,7 @@ private:
     MHD_Daemon* start_daemon(const WebConfig& tls, Status& why);
     bool authorized(MHD_Connection* c, const WebConfig& web);
     int probe(MHD_Connection* c);
+    int metrics(MHD_Connection* c);
     std::shared_ptr<const WebConfig> web() const;
     std::shared_ptr<const ProbeAllow> allow() const;
 
@@ -129,6 +138,7 @@ private:
     std::shared_ptr<const ProbeAllow> allow_;
     std::unique_ptr<SharedPoll> poll_;
     std::unique_ptr<ConnectionGuard> guard_;   // outlives the daemon: stop() resets it after
+    std::unique_ptr<AnswerHolds> holds_;       // outlives the daemon (its responses release holds)
     std::function<void()> after_poll_;
     ServeLog log_;
     ConnectionGuard::Counts logged_;           // the guard's counts at the last tick()

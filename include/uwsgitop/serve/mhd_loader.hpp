@@ -23,6 +23,7 @@ struct MhdApi {
     decltype(&::MHD_is_feature_supported) is_feature_supported = nullptr;
     decltype(&::MHD_lookup_connection_value) lookup_connection_value = nullptr;
     decltype(&::MHD_create_response_from_buffer) create_response_from_buffer = nullptr;
+    decltype(&::MHD_create_response_from_buffer_with_free_callback_cls) create_response_from_shared_buffer = nullptr;
     decltype(&::MHD_add_response_header) add_response_header = nullptr;
     decltype(&::MHD_destroy_response) destroy_response = nullptr;
     decltype(&::MHD_queue_response) queue_response = nullptr;

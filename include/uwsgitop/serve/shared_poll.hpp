@@ -13,7 +13,10 @@
 // answered as down (uwsgi_up 0, error "no answer within the scrape's
 // deadline"); their fetch goes on into the next poll, which does not ask
 // them again and does not wait for them beyond its own deadline. A scrape
-// that joins a poll in flight shares that poll's deadline.
+// that joins a poll in flight keeps its own deadline: when it is earlier
+// than the poll's, the poll thread renders, at that moment, an interim
+// answer (the targets answered so far in this poll, the others down as
+// above) for the scrapes due, and the poll goes on.
 // The answer holds both text formats (self metrics first) and each target's
 // state for the status page. After each poll `after_poll` runs (it may
 // append instances and poll them, and remove instances, keeping alive any
@@ -57,6 +60,17 @@ struct PollAnswer {
     std::string openmetrics;   // OpenMetrics text (ends in # EOF)
     std::vector<TargetState> targets;
     unsigned long poll = 0;    // which poll this is (1, 2, ...)
+
+    // `openmetrics` or `classic` gzip-coded (gzip_body.hpp), made by the
+    // first call, once, on any thread; empty when zlib could not.
+    const std::string& gzipped(bool openmetrics) const;
+    // The bytes of the two texts (what the answer keeps alive, give or take
+    // its gzip forms, about a fifth of each).
+    std::size_t bytes() const { return classic.size() + openmetrics.size(); }
+
+private:
+    mutable std::once_flag gzip_once_[2];
+    mutable std::string gzipped_[2];
 };
 
 class SharedPoll {
@@ -75,7 +89,8 @@ public:
     // Blocks until the answer is there (see top). `deadline` is a
     // monotonic_seconds() time; the wait itself gives up 1 s after it (a
     // poll delayed by the previous one's stragglers) and then returns the
-    // last answer there is. Null only when there is none or after stop().
+    // newest answer there is. Null only when there is none (stopping()
+    // tells why).
     std::shared_ptr<const PollAnswer> scrape(double deadline = kNoDeadline);
 
     // The last answer (null before the first poll); never polls.
@@ -91,6 +106,7 @@ public:
 
     // Wakes every waiting scrape (they get null) and joins the poll thread.
     void stop();
+    bool stopping() const;
 
 private:
     void run();
@@ -100,6 +116,11 @@ private:
     void fleet_changed();         // the poll thread, after after_poll_
     void log_changes(const std::vector<std::unique_ptr<Instance>>& view);
     std::shared_ptr<PollAnswer> render(const std::vector<std::unique_ptr<Instance>>& view) const;
+    std::shared_ptr<PollAnswer> render_interim();   // the poll thread, between run_until() calls
+    std::vector<std::unique_ptr<Instance>> lend_view(std::vector<char>& lent);
+    void give_back(std::vector<std::unique_ptr<Instance>>& view, const std::vector<char>& lent);
+    void drive(double deadline);                     // the poll thread: the fetches until done or `deadline`
+    double earliest_joined() const;                  // under mutex_
 
     std::vector<std::unique_ptr<Instance>>& fleet_;
     const unsigned concurrency_;
@@ -113,7 +134,11 @@ private:
     unsigned long answered_ = 0;      // highest poll number answered
     unsigned long in_flight_ = 0;     // poll running and not answered yet (0: none)
     double pending_deadline_ = kNoDeadline;   // for poll requested_
+    double flight_deadline_ = kNoDeadline;    // of poll in_flight_
+    std::vector<double> joined_;              // deadlines of scrapes that joined in_flight_ before flight_deadline_
     std::shared_ptr<const PollAnswer> last_;
+    std::shared_ptr<const PollAnswer> interim_;   // of poll in_flight_, rendered at interim_at_
+    double interim_at_ = 0;
     bool stopping_ = false;
     std::atomic<bool> stop_requested_{false};   // stopping_, read by the poll loop without the mutex
     std::vector<std::unique_ptr<Instance>> replacement_;   // under mutex_ (has_replacement_)

@@ -36,6 +36,7 @@ struct Options {
     long web_idle_timeout = 10;           // seconds
     double web_request_timeout = 5;       // seconds for a whole request
     double web_max_request_kib = 32;      // request line + headers
+    double web_max_response_mib = 256;    // older answers held by slow readers (answer_holds.hpp)
     double scrape_timeout_offset = 0.5;   // taken off X-Prometheus-Scrape-Timeout-Seconds
     LogLevel log_level = LogLevel::Info;  // the metrics server's stderr log
     bool web_settings_given = false;      // one of the six above was given
