@@ -173,8 +173,11 @@ std::size_t request_bytes(MHD_Connection* c, const char* url, const char* method
 MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
                       const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
                       void** con_cls) {
-    // A request body is never wanted: drop it (GET/HEAD have none; the
-    // others get 405 once it is read).
+    // The first call (the headers are in) only checks the size; the answer
+    // comes on the last call, once any body was read (and dropped: GET and
+    // HEAD have none, the others get 405). libmicrohttpd closes a connection
+    // whose answer was queued before the request was read to its end, so
+    // answering on the first call would end every keep-alive.
     if (*con_cls == nullptr) {
         static int marker;
         *con_cls = &marker;
@@ -189,11 +192,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             return text(connection, long_url ? MHD_HTTP_URI_TOO_LONG : MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
                         long_url ? "request line too long" : "request headers too large");
         }
-        if (*upload_data_size == 0 || std::strcmp(method, "GET") == 0 || std::strcmp(method, "HEAD") == 0) {
-            // fall through to the answer below on this first call
-        } else {
-            return MHD_YES;
-        }
+        return MHD_YES;
     }
     if (*upload_data_size != 0) {
         *upload_data_size = 0;
@@ -223,6 +222,22 @@ __attribute__((format(printf, 2, 0))) void on_library_message(void* cls, const c
     char buf[512];
     std::vsnprintf(buf, sizeof buf, format, args);
     static_cast<MetricsServer*>(cls)->library_message(buf);
+}
+
+// What the connection's client certificate lacks under `auth` (tls_settings.hpp), or "".
+std::string client_certificate_problem(MHD_Connection* c, ClientAuth auth) {
+    if (auth == ClientAuth::None || auth == ClientAuth::Request) return {};
+    const MHD_ConnectionInfo* info = mhd().get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    void* session = info ? info->tls_session : nullptr;
+    const GnutlsPeerApi& tls = gnutls_peer_api();
+    bool presented = false, verified = false;
+    if (session && tls.error.empty()) {
+        unsigned n = 0;
+        presented = tls.get_peers(session, &n) != nullptr && n > 0;
+        unsigned status = 1;
+        verified = presented && tls.verify_peers2(session, &status) == 0 && status == 0;
+    }
+    return client_certificate_refusal(auth, presented, verified);
 }
 
 // A response ended (or the request failed): a kept-alive connection now
@@ -323,13 +338,39 @@ Status MetricsServer::start() {
                                                options_.max_connections);
     holds_ = std::make_unique<AnswerHolds>(options_.max_response_bytes);
     Status why;
-    daemon_ = start_daemon(*web, why);
-    if (!daemon_) {
+    MHD_Daemon* d = start_daemon(*web, why);
+    {
+        std::lock_guard<std::mutex> lock(daemon_mutex_);
+        daemon_ = d;
+    }
+    if (!d) {
         config_error_ = web->tls();   // most likely a certificate and key that do not go together
         stop();
         return why;
     }
+    if (web->tls_settings.client_auth != ClientAuth::None && !gnutls_peer_api().error.empty()) {
+        stop();
+        return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
+                            ": client_auth_type: " + gnutls_peer_api().error);
+    }
+    if (web->tls()) start_front();
     return Status::ok();
+}
+
+void MetricsServer::start_front() {
+    auto hand_off = [this](int fd, const sockaddr* addr, socklen_t len) {
+        std::lock_guard<std::mutex> lock(daemon_mutex_);
+        if (!daemon_) {
+            ::close(fd);
+            return;
+        }
+        mhd().add_connection(daemon_, fd, addr, len);   // owns fd now, also when it refuses it
+    };
+    auto refused = [this](const std::string& client) {
+        log_.refused("400 plain HTTP", log_text("plain HTTP to the TLS port from ", client), monotonic_seconds());
+    };
+    front_ = std::make_unique<TlsFront>(listen_fd_, options_.request_timeout_seconds, options_.max_connections,
+                                        hand_off, refused);
 }
 
 // A daemon on listen_fd_ with the limits, the guard's hooks and `tls`'s
@@ -337,9 +378,9 @@ Status MetricsServer::start() {
 MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG;
-    if (tls.tls()) flags |= MHD_USE_TLS;
+    // With TLS the front accepts (tls_front.hpp) and hands connections over.
+    if (tls.tls()) flags |= MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET;
     std::vector<MHD_OptionItem> opts = {
-        {MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr},
         // The guard keeps max_connections open: the spare slots let a new
         // connection in while the one it evicts closes.
         {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options_.max_connections + kSpareSlots), nullptr},
@@ -354,9 +395,14 @@ MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options_.max_request_bytes + kReplyRoom), nullptr},
         {MHD_OPTION_THREAD_STACK_SIZE, static_cast<intptr_t>(1 << 20), nullptr},
     };
+    if (!tls.tls()) opts.push_back({MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr});
     if (tls.tls()) {
         opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(tls.key_pem.c_str())});
         opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(tls.cert_pem.c_str())});
+        opts.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>(tls.priorities.c_str())});
+        if (const std::string& trust = tls.client_trust_pem(); !trust.empty()) {
+            opts.push_back({MHD_OPTION_HTTPS_MEM_TRUST, 0, const_cast<char*>(trust.c_str())});
+        }
     }
     opts.push_back({MHD_OPTION_END, 0, nullptr});
     MHD_Daemon* d = mhd().start_daemon(flags, 0, nullptr, nullptr, &on_request, this, MHD_OPTION_ARRAY, opts.data(),
@@ -364,7 +410,8 @@ MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
     if (!d) {
         why = Status::fail("--serve-metrics " + escape_for_display(options_.listen) +
                            (tls.tls() ? ": cannot start TLS (are tls_server_config.cert_file and key_file a PEM "
-                                        "certificate and its key?)"
+                                        "certificate and its key, and its other keys settings GnuTLS takes? "
+                                        "libmicrohttpd's line above says)"
                                       : ": the HTTP server did not start"));
     }
     return d;
@@ -389,9 +436,16 @@ void stop_keeping_socket(MHD_Daemon* d, double wait) {
 
 void MetricsServer::stop() {
     if (poll_) poll_->stop();   // wakes waiting scrapes before their threads are joined
-    if (daemon_) {
-        stop_keeping_socket(daemon_, 0);
-        daemon_ = nullptr;
+    front_.reset();             // hands nothing to the daemon any more
+    MHD_Daemon* d = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(daemon_mutex_);
+        std::swap(d, daemon_);
+    }
+    if (d) stop_keeping_socket(d, 0);
+    if (d) {
+        tick();   // the guard's last counts
+        log_.finish(monotonic_seconds());
     }
     if (listen_fd_ >= 0) {
         ::close(listen_fd_);
@@ -431,12 +485,15 @@ Status MetricsServer::reload_web_config() {
         return Status::fail("--web-config-file " + escape_for_display(options_.web_config_file) +
                             ": tls_server_config: turning TLS on or off needs a restart");
     }
-    if (web->tls() && (web->cert_pem != tls_->cert_pem || web->key_pem != tls_->key_pem)) {
+    if (web->tls() && !web->same_tls(*tls_)) {
         Status why;
         MHD_Daemon* fresh = start_daemon(*web, why);
         if (!fresh) return why;
-        MHD_Daemon* old = daemon_;
-        daemon_ = fresh;
+        MHD_Daemon* old = fresh;
+        {
+            std::lock_guard<std::mutex> lock(daemon_mutex_);
+            std::swap(old, daemon_);
+        }
         stop_keeping_socket(old, kDrainSeconds);
         tls_ = web;
     }
@@ -540,7 +597,12 @@ int MetricsServer::handle(Request& r) {
                      monotonic_seconds());
         return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET and HEAD\n", "GET, HEAD");
     }
-    if (!authorized(c, *web())) {
+    const std::shared_ptr<const WebConfig> web_now = web();
+    if (const std::string why = client_certificate_problem(c, web_now->tls_settings.client_auth); !why.empty()) {
+        log_.refused("403 client certificate", log_text(why, " (from ", client_of(c), ")"), monotonic_seconds());
+        return text(c, MHD_HTTP_FORBIDDEN, why);
+    }
+    if (!authorized(c, *web_now)) {
         return answer(c, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized\n", nullptr, true);
     }
     const std::string_view url = r.url;

@@ -44,6 +44,7 @@ MhdApi load_mhd(std::initializer_list<const char*> names) {
     need("MHD_get_connection_values", api.get_connection_values);
     need("MHD_get_daemon_info", api.get_daemon_info);
     need("MHD_quiesce_daemon", api.quiesce_daemon);
+    need("MHD_add_connection", api.add_connection);
     if (missing) {
         dlclose(lib);
         MhdApi none;
@@ -57,6 +58,24 @@ const MhdApi& mhd_api() {
     static std::once_flag once;
     static MhdApi api;
     std::call_once(once, [] { api = load_mhd({"libmicrohttpd.so.12", "libmicrohttpd.so"}); });
+    return api;
+}
+
+const GnutlsPeerApi& gnutls_peer_api() {
+    static std::once_flag once;
+    static GnutlsPeerApi api;
+    std::call_once(once, [] {
+        void* lib = dlopen("libgnutls.so.30", RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+        if (!lib) {
+            api.error = "the GnuTLS of libmicrohttpd (libgnutls.so.30) is not loaded";
+            return;
+        }
+        if (!dl_symbol(lib, "gnutls_certificate_get_peers", api.get_peers) ||
+            !dl_symbol(lib, "gnutls_certificate_verify_peers2", api.verify_peers2)) {
+            api = GnutlsPeerApi{};
+            api.error = "libgnutls.so.30 lacks gnutls_certificate_verify_peers2";
+        }
+    });
     return api;
 }
 

@@ -1,6 +1,9 @@
 // serve_log.cpp — the exporter's rate-limited log (see serve_log.hpp).
 #include "uwsgitop/serve/serve_log.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <cstdio>
 
 namespace uwsgitop {
@@ -66,17 +69,26 @@ void ServeLog::tick(double now) {
     flush_locked(now);
 }
 
-// Ends the windows that are a minute old: one summary line for each that
-// counted more than its first refusal.
-void ServeLog::flush_locked(double now) {
+void ServeLog::finish(double now) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    flush_locked(now, true);
+}
+
+// Ends the windows that are a minute old (`all`: every window, its length
+// so far): one summary line for each that counted more than its first
+// refusal.
+void ServeLog::flush_locked(double now, bool all) {
     for (auto it = windows_.begin(); it != windows_.end();) {
-        if (now - it->second.start < kWindowSeconds) {
+        const double age = now - it->second.start;
+        if (!all && age < kWindowSeconds) {
             ++it;
             continue;
         }
+        const int seconds = all ? std::max(1, static_cast<int>(std::ceil(std::min(age, kWindowSeconds))))
+                                : static_cast<int>(kWindowSeconds);
         if (it->second.more > 0) {
             write(log_text("refused (", it->first, "): ", std::to_string(it->second.more), " more in the last ",
-                           std::to_string(static_cast<int>(kWindowSeconds)), " s"));
+                           std::to_string(seconds), " s"));
         }
         it = windows_.erase(it);
     }

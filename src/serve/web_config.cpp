@@ -72,6 +72,79 @@ Status scalar(const std::string& path, const std::string& key, const YAML::Node&
     return Status::ok();
 }
 
+// A list of strings (a lone string is a list of one), each given to `add`.
+template <typename Add>
+Status each_string(const std::string& path, const std::string& key, const YAML::Node& n, Add add) {
+    if (n.IsScalar()) return add(n.Scalar());
+    if (!n.IsSequence()) return Status::fail(where(path, key) + ": give a list of names");
+    for (const auto& item : n) {
+        if (!item.IsScalar()) return Status::fail(where(path, key) + ": give a list of names");
+        if (Status st = add(item.Scalar()); !st) return st;
+    }
+    return Status::ok();
+}
+
+// One key of tls_server_config other than the certificate's; `file` gets
+// client_ca_file's name.
+Status parse_tls_key(const std::string& path, const std::string& k, const YAML::Node& v, TlsSettings& tls,
+                     std::string& ca_file) {
+    const std::string full = "tls_server_config." + k;
+    const std::string key = where(path, full);
+    std::string text;
+    if (k == "client_ca_file") return scalar(path, full, v, ca_file);
+    if (k == "cipher_suites") {
+        return each_string(path, full, v, [&](const std::string& n) { return add_cipher_suite(key, n, tls); });
+    }
+    if (k == "curve_preferences") {
+        return each_string(path, full, v, [&](const std::string& n) { return add_curve(key, n, tls); });
+    }
+    if (k == "prefer_server_cipher_suites") {
+        if (Status st = scalar(path, full, v, text); !st) return st;
+        if (text != "true" && text != "false") return Status::fail(key + ": give true or false");
+        tls.server_precedence = text == "true";
+        return Status::ok();
+    }
+    if (k != "min_version" && k != "max_version" && k != "client_auth_type") {
+        return Status::fail(key + ": not supported (uwsgitop reads cert_file, key_file, min_version, max_version, "
+                                  "cipher_suites, curve_preferences, prefer_server_cipher_suites, client_auth_type, "
+                                  "client_ca_file)");
+    }
+    if (Status st = scalar(path, full, v, text); !st) return st;
+    if (k == "client_auth_type") return parse_client_auth(key, text, tls.client_auth);
+    return parse_tls_version(key, text, k == "min_version" ? tls.min_version : tls.max_version);
+}
+
+Status parse_tls(const std::string& path, const YAML::Node& v, WebConfig& out) {
+    const std::string key = "tls_server_config";
+    if (!v.IsMap()) return Status::fail(where(path, key) + ": give cert_file and key_file");
+    std::string cert, keyf, ca;
+    for (const auto& t : v) {
+        const std::string k = t.first.as<std::string>();
+        const std::string full = key + "." + k;
+        if (k == "cert_file") {
+            if (Status st = scalar(path, full, t.second, cert); !st) return st;
+        } else if (k == "key_file") {
+            if (Status st = scalar(path, full, t.second, keyf); !st) return st;
+        } else if (Status st = parse_tls_key(path, k, t.second, out.tls_settings, ca); !st) {
+            return st;
+        }
+    }
+    if (cert.empty() != keyf.empty() || cert.empty()) {
+        return Status::fail(where(path, key + (cert.empty() ? ".cert_file" : ".key_file")) +
+                            ": missing (TLS needs both cert_file and key_file)");
+    }
+    if (Status st = read_file(path, key + ".cert_file", cert, out.cert_pem); !st) return st;
+    if (Status st = read_file(path, key + ".key_file", keyf, out.key_pem); !st) return st;
+    if (!ca.empty()) {
+        if (Status st = read_file(path, key + ".client_ca_file", ca, out.tls_settings.client_ca_pem); !st) return st;
+    }
+    if (Status st = check_tls_settings(out.tls_settings); !st) {
+        return Status::fail("--web-config-file " + escape_for_display(path) + ": " + st.message());
+    }
+    out.priorities = gnutls_priorities(out.tls_settings);
+    return Status::ok();
+}
+
 Status parse(const std::string& path, const YAML::Node& root, WebConfig& out) {
     if (root.IsNull()) {
         return Status::fail(where(path, "the file") +
@@ -84,26 +157,7 @@ Status parse(const std::string& path, const YAML::Node& root, WebConfig& out) {
         const YAML::Node& v = top.second;
         if (key == "tls_server_config") {
             if (v.IsNull()) continue;
-            if (!v.IsMap()) return Status::fail(where(path, key) + ": give cert_file and key_file");
-            std::string cert, keyf;
-            for (const auto& t : v) {
-                const std::string k = t.first.as<std::string>();
-                const std::string full = key + "." + k;
-                if (k == "cert_file") {
-                    if (Status st = scalar(path, full, t.second, cert); !st) return st;
-                } else if (k == "key_file") {
-                    if (Status st = scalar(path, full, t.second, keyf); !st) return st;
-                } else {
-                    return Status::fail(where(path, full) +
-                                        ": not supported (uwsgitop reads tls_server_config.cert_file and key_file)");
-                }
-            }
-            if (cert.empty() != keyf.empty() || cert.empty()) {
-                return Status::fail(where(path, key + (cert.empty() ? ".cert_file" : ".key_file")) +
-                                    ": missing (TLS needs both cert_file and key_file)");
-            }
-            if (Status st = read_file(path, key + ".cert_file", cert, out.cert_pem); !st) return st;
-            if (Status st = read_file(path, key + ".key_file", keyf, out.key_pem); !st) return st;
+            if (Status st = parse_tls(path, v, out); !st) return st;
         } else if (key == "basic_auth_users") {
             if (v.IsNull()) continue;
             if (!v.IsMap()) return Status::fail(where(path, key) + ": give USER: BCRYPT-HASH lines");
@@ -153,6 +207,18 @@ Status load_web_config(const std::string& path, WebConfig& out) {
         }
         return Status::fail("--web-config-file " + escape_for_display(path) + ": " + escape_for_display(msg));
     }
+}
+
+const std::string& WebConfig::client_trust_pem() const {
+    static const std::string none;
+    if (tls_settings.client_auth == ClientAuth::None) return none;
+    return tls_settings.client_ca_pem.empty() ? cert_pem : tls_settings.client_ca_pem;
+}
+
+bool WebConfig::same_tls(const WebConfig& o) const {
+    return cert_pem == o.cert_pem && key_pem == o.key_pem && priorities == o.priorities &&
+           tls_settings.client_auth == o.tls_settings.client_auth &&
+           tls_settings.client_ca_pem == o.tls_settings.client_ca_pem;
 }
 
 bool check_password(const WebConfig& config, std::string_view user, std::string_view password) {

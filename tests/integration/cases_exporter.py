@@ -283,8 +283,8 @@ def exporter_custom_metrics(ctx):
 def exporter_tls_auth(ctx):
     """--web-config-file with a test-made certificate and a bcrypt user: the
     scrape works over TLS with the right password, is 401 without or with a
-    wrong one, plain HTTP gets no metrics, and a bad config is a startup
-    error naming the key."""
+    wrong one, plain HTTP gets 400 (and a log line), never metrics, and a bad
+    config is a startup error naming the key."""
     if not shutil.which("htpasswd"):
         raise Skip("htpasswd (apache2-utils) is not installed")
     crt, key = make_cert(ctx)
@@ -318,9 +318,11 @@ def exporter_tls_auth(ctx):
             st, _, body = fetch(url, headers=bad, context=tls)
             check(st == 401 and "uwsgi_up" not in body, "wrong password: status %s" % st)
             st, _, body = fetch("http://127.0.0.1:%d/metrics" % eport, headers=good)
-            check(st is None and "uwsgi_up" not in body, "plain HTTP to the TLS port answered %s" % st)
-            check(wait_until(lambda: "refused (TLS): libmicrohttpd: " in harness.tail(eproc.log, 20), 5, 0.1),
-                  "the failed TLS handshake left no log line:\n" + eproc.tail())
+            check(st == 400 and body == "client sent an HTTP request to an HTTPS server.\n",
+                  "plain HTTP to the TLS port: %s %r" % (st, body[:200]))
+            check(wait_until(lambda: "refused (400 plain HTTP): plain HTTP to the TLS port from 127.0.0.1"
+                             in harness.tail(eproc.log, 20), 5, 0.1),
+                  "plain HTTP to the TLS port left no log line:\n" + eproc.tail())
             check("refused (401 credentials): no credentials from 127.0.0.1" in harness.tail(eproc.log, 20),
                   "no 401 log line:\n" + eproc.tail())
         ctx.sub("refused", refused)
@@ -862,3 +864,118 @@ def stalled_readers(ctx, eport, eproc, plain_bytes, coded_bytes):
     finally:
         for s in readers:
             s.close()
+
+
+def openssl(ctx, *args):
+    r = subprocess.run(["openssl"] + list(args), capture_output=True, timeout=60, cwd=ctx.path("."))
+    check(r.returncode == 0, "openssl %s: %s" % (args[0], r.stderr.decode()[:500]))
+
+
+def make_pki(ctx):
+    """A CA, a server certificate and a client certificate it signed, and a
+    self-signed client certificate it did not (files in the case's dir)."""
+    if not shutil.which("openssl"):
+        raise Skip("openssl is not installed")
+    openssl(ctx, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+            "-keyout", "ca.key", "-out", "ca.crt")
+    with open(ctx.path("san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    for name, cn in (("server", "127.0.0.1"), ("client", "prometheus")):
+        openssl(ctx, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + cn, "-keyout", name + ".key",
+                "-out", name + ".csr")
+        openssl(ctx, "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "2", "-out", name + ".crt", "-extfile", "san.ext")
+    openssl(ctx, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=rogue",
+            "-keyout", "rogue.key", "-out", "rogue.crt")
+
+
+def tls_context(ctx, cert=None, max_version=None):
+    c = ssl.create_default_context(cafile=ctx.path("ca.crt"))
+    if cert:
+        c.load_cert_chain(ctx.path(cert + ".crt"), ctx.path(cert + ".key"))
+    if max_version:
+        c.minimum_version = ssl.TLSVersion.TLSv1
+        c.maximum_version = max_version
+        c.set_ciphers("DEFAULT@SECLEVEL=0")
+    return c
+
+
+@case("exporter-tls-options")
+def exporter_tls_options(ctx):
+    """Issue 28 item 8: exporter-toolkit's TLS keys. With mutual TLS
+    (client_auth_type RequireAndVerifyClientCert, client_ca_file) a client
+    certificate the test's CA signed gets the metrics; none, or a
+    self-signed one, gets 403 and a log line; a TLS 1.1 client is refused
+    by the default min_version (TLS12) and gets in with min_version TLS10;
+    cipher_suites narrows what is offered; a kept-alive connection serves
+    two scrapes."""
+    make_pki(ctx)
+    u = ctx.uwsgi(["--processes", "1"])
+    web = ctx.path("web.yml")
+    with open(web, "w") as f:
+        f.write("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n")
+    eport, eproc = exporter(ctx, "--no-config", "--web-config-file", web, ctx.address(u.stats))
+    url = "https://127.0.0.1:%d/metrics" % eport
+    try:
+        wait_serving(url, eproc, context=tls_context(ctx, "client"))
+        st, _, body = fetch(url, context=tls_context(ctx, "client"))
+        check(st == 200 and "uwsgi_up{" in body, "a signed client certificate: %s" % st)
+        st, _, body = fetch(url, context=tls_context(ctx))
+        check(st == 403 and "client certificate" in body and "uwsgi_up" not in body, "none: %s %r" % (st, body))
+        st, _, body = fetch(url, context=tls_context(ctx, "rogue"))
+        check(st == 403 and "not signed by client_ca_file" in body, "self-signed: %s %r" % (st, body))
+        check(wait_until(lambda: "refused (403 client certificate)" in harness.tail(eproc.log, 20), 5, 0.1),
+              "no log line for the refused certificate:\n" + eproc.tail())
+        st, _, _ = fetch(url, context=tls_context(ctx, "client", ssl.TLSVersion.TLSv1_1))
+        check(st is None, "TLS 1.1 under the default min_version: %s" % st)
+        keep_alive(ctx, eport)
+    finally:
+        eproc.stop()
+    tls_versions_and_suites(ctx, u)
+
+
+def keep_alive(ctx, eport):
+    import http.client
+    conn = http.client.HTTPSConnection("127.0.0.1", eport, context=tls_context(ctx, "client"), timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        r1 = conn.getresponse()
+        r1.read()
+        sock = conn.sock
+        conn.request("GET", "/-/ready")
+        r2 = conn.getresponse()
+        r2.read()
+        check(r1.status == 200 and r2.status == 200 and conn.sock is sock and sock is not None,
+              "two requests on one kept-alive connection: %s %s (same socket: %s)" % (r1.status, r2.status,
+                                                                                     conn.sock is sock))
+    finally:
+        conn.close()
+
+
+def tls_versions_and_suites(ctx, u):
+    web = ctx.path("web2.yml")
+    with open(web, "w") as f:
+        f.write("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                "  min_version: TLS10\n  max_version: TLS12\n"
+                "  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA]\n")
+    eport, eproc = exporter(ctx, "--no-config", "--web-config-file", web, ctx.address(u.stats))
+    url = "https://127.0.0.1:%d/metrics" % eport
+    try:
+        wait_serving(url, eproc, context=tls_context(ctx))
+        st, _, _ = fetch(url, context=tls_context(ctx, None, ssl.TLSVersion.TLSv1_1))
+        check(st == 200, "TLS 1.1 with min_version TLS10: %s" % st)
+        c = tls_context(ctx)
+        c.maximum_version = ssl.TLSVersion.TLSv1_2
+        c.set_ciphers("ECDHE-RSA-AES256-GCM-SHA384")
+        st, _, _ = fetch(url, context=c)
+        check(st is None, "a suite cipher_suites leaves out: %s" % st)
+        c.set_ciphers("ECDHE-RSA-AES128-GCM-SHA256")
+        st, _, _ = fetch(url, context=c)
+        check(st == 200, "the suite cipher_suites lists: %s" % st)
+        c = tls_context(ctx)
+        c.minimum_version = ssl.TLSVersion.TLSv1_3
+        st, _, _ = fetch(url, context=c)
+        check(st is None, "TLS 1.3 above max_version TLS12: %s" % st)
+    finally:
+        eproc.stop()

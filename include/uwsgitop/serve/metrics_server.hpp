@@ -30,7 +30,10 @@
 // (request line + headers) is refused by the library.
 // With a web config (web_config.hpp) the server speaks TLS and/or requires
 // basic auth on every path: no or wrong credentials get 401 with
-// WWW-Authenticate, never the metrics.
+// WWW-Authenticate, never the metrics. With TLS, the versions, suites and
+// client certificates of tls_settings.hpp apply (a request without the
+// client certificate client_auth_type requires gets 403), and plain HTTP
+// sent to the port gets 400 (tls_front.hpp).
 // Reloading (SIGHUP, by the caller): replace_targets() swaps the fleet from
 // the next poll on (`taken` as in SharedPoll::replace_targets) and the
 // configured addresses /probe allows without --probe-allow; reload_web_config() reads the web config file again and,
@@ -55,6 +58,7 @@
 #include "uwsgitop/serve/probe_allow.hpp"
 #include "uwsgitop/serve/serve_log.hpp"
 #include "uwsgitop/serve/shared_poll.hpp"
+#include "uwsgitop/serve/tls_front.hpp"
 #include "uwsgitop/serve/web_config.hpp"
 
 struct MHD_Daemon;
@@ -126,6 +130,7 @@ private:
     std::vector<std::unique_ptr<Instance>>& fleet_;
     ServeOptions options_;
     MHD_Daemon* start_daemon(const WebConfig& tls, Status& why);
+    void start_front();
     bool authorized(MHD_Connection* c, const WebConfig& web);
     int probe(MHD_Connection* c);
     int metrics(MHD_Connection* c);
@@ -142,7 +147,9 @@ private:
     std::function<void()> after_poll_;
     ServeLog log_;
     ConnectionGuard::Counts logged_;           // the guard's counts at the last tick()
+    std::mutex daemon_mutex_;                  // daemon_ while the TLS front hands a connection to it
     MHD_Daemon* daemon_ = nullptr;
+    std::unique_ptr<TlsFront> front_;          // with TLS: accepts, answers plain HTTP 400
     int listen_fd_ = -1;
     uint16_t port_ = 0;
     bool config_error_ = false;

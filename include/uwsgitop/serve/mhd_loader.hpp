@@ -34,11 +34,26 @@ struct MhdApi {
     decltype(&::MHD_get_connection_values) get_connection_values = nullptr;
     decltype(&::MHD_get_daemon_info) get_daemon_info = nullptr;           // variadic
     decltype(&::MHD_quiesce_daemon) quiesce_daemon = nullptr;
+    decltype(&::MHD_add_connection) add_connection = nullptr;
     std::string error;   // empty when every entry point is resolved
 };
 
 // The process-wide table: loaded on the first call, the same object after.
 const MhdApi& mhd_api();
+
+// The two GnuTLS calls that check a client certificate on a connection's
+// session (MHD_CONNECTION_INFO_GNUTLS_SESSION), from the GnuTLS that
+// libmicrohttpd loaded (dlopen with RTLD_NOLOAD: never a second copy).
+// Loaded on the first call, which must come after mhd_api() loaded
+// libmicrohttpd with TLS; `error` says why not otherwise.
+struct GnutlsPeerApi {
+    // gnutls_certificate_get_peers: the peer's certificate list (null: none)
+    const void* (*get_peers)(void* session, unsigned* list_size) = nullptr;
+    // gnutls_certificate_verify_peers2: 0 and *status 0 when it verifies
+    int (*verify_peers2)(void* session, unsigned* status) = nullptr;
+    std::string error;
+};
+const GnutlsPeerApi& gnutls_peer_api();
 
 // One load attempt trying `names` in order (dlopen), for mhd_api() and the
 // tests: a name that does not load, or a library lacking an entry point,

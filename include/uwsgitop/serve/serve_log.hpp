@@ -58,6 +58,9 @@ public:
     void refused_many(std::string_view kind, uint64_t count, std::string_view first_detail, double now);
     // Writes the summaries of the windows that ended by `now`.
     void tick(double now);
+    // Writes the summaries of every window, ended or not (at exit: no
+    // refusal goes uncounted).
+    void finish(double now);
 
 private:
     struct Window {
@@ -65,7 +68,7 @@ private:
         uint64_t more = 0;   // refusals after the first in this window
     };
     void write(std::string_view text);
-    void flush_locked(double now);
+    void flush_locked(double now, bool all = false);
 
     const LogLevel level_;
     Sink sink_;

@@ -4,6 +4,7 @@
 //   tls_server_config:
 //     cert_file: server.crt      # PEM; relative paths are relative to the file
 //     key_file: server.key
+//     min_version: TLS12         # and the other keys of tls_settings.hpp
 //   basic_auth_users:
 //     alice: $2y$10$...          # bcrypt hashes (htpasswd -B, or any bcrypt tool)
 //
@@ -27,17 +28,27 @@
 #include <vector>
 
 #include "uwsgitop/base/status.hpp"
+#include "uwsgitop/serve/tls_settings.hpp"
 
 namespace uwsgitop {
 
 struct WebConfig {
     std::string cert_pem;   // empty: plain HTTP
     std::string key_pem;
+    TlsSettings tls_settings;   // versions, suites, client certificates (with TLS)
+    std::string priorities;     // gnutls_priorities(tls_settings), for libmicrohttpd
     std::vector<std::pair<std::string, std::string>> users;   // name, bcrypt hash
     std::string dummy_hash;   // for unknown users: the users' highest cost ("" = a cost-10 default)
 
     bool tls() const { return !cert_pem.empty(); }
     bool auth() const { return !users.empty(); }
+    // What libmicrohttpd is given as MHD_OPTION_HTTPS_MEM_TRUST so that it
+    // asks clients for a certificate: client_ca_file, or for the kinds that
+    // verify nothing without one, the server's own certificate; "" when no
+    // certificate is asked for.
+    const std::string& client_trust_pem() const;
+    // The same TLS (certificate, key, priorities, client certificates).
+    bool same_tls(const WebConfig& o) const;
 };
 
 Status load_web_config(const std::string& path, WebConfig& out);

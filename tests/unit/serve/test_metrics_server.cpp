@@ -388,3 +388,23 @@ TEST_CASE("startup errors name the option, key or address") {
     const std::string listen = o.listen;
     CHECK(start_with(o).is_ok());
 }
+
+TEST_CASE("a kept-alive connection serves request after request (pipelined too)") {
+    FakeServer target(FakeServer::Kind::Tcp, {{Mode::Plain, stats_doc(), 0}});
+    Running s(fleet_of({{"web", target.address}}), options_for());
+    const double t0 = monotonic_seconds();
+    const int fd = connect_from(s.port());
+    REQUIRE(fd >= 0);
+    REQUIRE(send_bytes(fd, "GET /-/ready HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    const HttpReply r = read_reply(fd, 10, t0);
+    ::close(fd);
+    const std::string all = r.headers + "\r\n\r\n" + r.body;
+    std::size_t answers = 0;
+    for (std::size_t at = all.find("HTTP/1.1 200 OK"); at != std::string::npos; at = all.find("HTTP/1.1 200 OK", at + 1)) {
+        ++answers;
+    }
+    CHECK(answers == 3);
+    CHECK(has(all, "uwsgi_up{instance=\"web\""));
+    CHECK(has(all, "uwsgitop exporter is Healthy."));
+}

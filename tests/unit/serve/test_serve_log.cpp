@@ -90,3 +90,16 @@ TEST_CASE("levels: error keeps only errors, debug logs every refusal") {
     normal.line(LogLevel::Info, "serving");
     CHECK(info.lines.size() == 1);
 }
+
+TEST_CASE("finish() counts the windows still open, with their length so far") {
+    Lines out;
+    ServeLog log(LogLevel::Info, out.sink());
+    log.refused("400 plain HTTP", "from 127.0.0.1", 100);
+    for (int i = 0; i < 7; ++i) log.refused("400 plain HTTP", "again", 101);
+    log.refused("404 path", "\"/x\"", 102);
+    log.finish(112.5);
+    REQUIRE(out.lines.size() == 3);
+    CHECK(out.lines[2] == "uwsgitop: refused (400 plain HTTP): 7 more in the last 13 s\n");
+    log.finish(113);   // nothing left
+    CHECK(out.lines.size() == 3);
+}
