@@ -1,0 +1,99 @@
+# cases_stacks.py — --stacks on a real uWSGI (issue 33): the Python stacks
+# of its workers from uWSGI's own tracebacker, and a socket at the prefix
+# path that no worker holds (bound by this case) refused without a connect.
+import os
+import socket
+
+import harness
+from harness import check, workers_of
+from suite import case
+
+
+def slow_line():
+    """The line of app.py where /slow sleeps: the innermost frame of a slow request."""
+    with open(harness.APP, encoding="utf-8") as f:
+        for n, text in enumerate(f, 1):
+            if text.strip() == "_sleep(s)":
+                return n
+    raise harness.Fail("no '_sleep(s)' line in %s" % harness.APP)
+
+
+def busy_ids(u):
+    return [w["id"] for w in workers_of(u.read()[1]) if w.get("status") == "busy"]
+
+
+def has_frame(stack, line):
+    return any(f.get("function") == "application" and str(f.get("file", "")).endswith("app.py")
+               and f.get("line") == line and f.get("code") == "_sleep(s)" for f in stack or [])
+
+
+@case("stacks-tracebacker")
+def stacks_tracebacker(ctx):
+    prefix = ctx.path("tb")
+    u = ctx.uwsgi(["--processes", "2", "--enable-threads", "--py-tracebacker", prefix], stats="unix")
+    addr = ctx.address(u.stats)
+    check(harness.wait_until(lambda: os.path.exists(prefix + "1") and os.path.exists(prefix + "2"), 15),
+          "uWSGI made no tracebacker sockets at %s1, %s2" % (prefix, prefix))
+    line = slow_line()
+    slow = harness.InFlight(u.http_port, b"GET /slow?s=8 HTTP/1.0\r\nHost: t\r\n\r\n")
+    try:
+        busy = harness.wait_until(lambda: busy_ids(u), 10)
+        check(busy and len(busy) == 1, "uWSGI shows no single busy worker: %r" % (busy,))
+        wid = busy[0]
+
+        def json_dump():
+            doc = ctx.once(addr, "--stacks")  # exit 0, nothing on stderr: every worker was read
+            stacks = {w["id"]: w.get("stack") for w in doc["workers"]}
+            check(has_frame(stacks.get(wid), line),
+                  "worker %d (busy) has no frame app.py:%d application: %r" % (wid, line, stacks.get(wid)))
+            for other, stack in stacks.items():
+                if other != wid:
+                    check(isinstance(stack, list), "worker %d: stack not read: %r" % (other, stack))
+                    check(not has_frame(stack, line), "idle worker %d shows the slow frame" % other)
+        ctx.sub("json", json_dump)
+
+        def table_dump():
+            r = ctx.tool("--once", "--stacks", "-c", "id,pid,status", addr)
+            check(r.rc == 0 and r.err == b"", "rc %s, stderr %r" % (r.rc, r.errtext()))
+            lines = r.text().splitlines()
+            row = [i for i, x in enumerate(lines) if x.split()[:1] == [str(wid)] and "busy" in x]
+            check(row, "no row for the busy worker %d:\n%s" % (wid, r.text()))
+            under = "\n".join(lines[row[0] + 1:row[0] + 8])
+            check("app.py:%d application" % line in under and "_sleep(s)" in under,
+                  "the frame is not under worker %d's row:\n%s" % (wid, r.text()))
+        ctx.sub("table", table_dump)
+    finally:
+        slow.close()
+
+
+@case("stacks-foreign-socket")
+def stacks_foreign_socket(ctx):
+    u = ctx.uwsgi(["--processes", "2"], stats="unix")
+    addr = ctx.address(u.stats)
+    prefix = ctx.path("tb")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        srv.bind(prefix + "1")
+        srv.listen(8)
+        srv.setblocking(False)
+        r = ctx.tool("--once", "--stacks", "--format", "json", "--tracebacker", prefix, addr)
+        check(r.rc == 0, "rc %s (a refused stack is no error): %r" % (r.rc, r.errtext()))
+        err = r.errtext()
+        check("worker 1, pid " in err and "does not hold the socket bound there" in err and
+              "refused, not connected" in err, "no refusal for worker 1 on stderr: %r" % err)
+        check("worker 2, pid " in err and "no such socket" in err, "no line for worker 2: %r" % err)
+        check(all(w.get("stack") is None for w in r.json()["workers"]), "a stack was read: %r" % r.text())
+        try:
+            conn, _ = srv.accept()
+            conn.close()
+            raise harness.Fail("uwsgitop connected to the socket it refused")
+        except BlockingIOError:
+            pass  # no connection was ever made: 0 accepts
+
+        r = ctx.tool("--once", "--stacks", addr)
+        check(r.rc == 0, "rc %s without a tracebacker: %r" % (r.rc, r.errtext()))
+        check(r.errtext().count("\n") == 1 and "no Python tracebacker: start uWSGI with --py-tracebacker "
+              "/run/app/tb --enable-threads" in r.errtext(), "no one-line hint: %r" % r.errtext())
+        check("WID" in r.text(), "no table: %r" % r.text())
+    finally:
+        srv.close()
