@@ -114,34 +114,56 @@ WorkerStack read_worker_stack(const ProcRoot& proc, pid_t master, long worker_id
 namespace {
 
 // Step 1 and the prefix: "" in `report.note` when the workers may be tried.
-void check_instance(const ProcRoot& proc, const Snapshot& snap, const Address& address, const std::string& given,
-                    StackReport& report) {
-    if (snap.kind != SnapshotKind::Master) {
-        report.note = escape_for_display(address.text) + ": stacks: not a uWSGI master's stats (no workers)";
+void check_instance(const ProcRoot& proc, const StackTarget& t, StackReport& report) {
+    if (!t.master) {
+        report.note = escape_for_display(t.address.text) + ": stacks: not a uWSGI master's stats (no workers)";
         return;
     }
-    if (Status st = check_address_local(address); !st) {
+    if (Status st = check_address_local(t.address); !st) {
         report.note = "stacks: " + st.message();
         return;
     }
-    const pid_t master = static_cast<pid_t>(snap.pid.value_or(0));
-    if (Status st = check_peer_is_master(proc, master, address, snap.peer); !st) {
+    if (Status st = check_peer_is_master(proc, t.master_pid, t.address, t.peer); !st) {
         report.note = "stacks: " + st.message();
         return;
     }
-    report.prefix = given;
-    if (report.prefix.empty()) report.prefix = read_master_config(proc, master).py_tracebacker.value_or("");
+    report.prefix = t.given;
+    if (report.prefix.empty()) report.prefix = read_master_config(proc, t.master_pid).py_tracebacker.value_or("");
     if (report.prefix.empty()) {
-        report.note = escape_for_display(address.text) + ": " + std::string(kTracebackerHint);
+        report.note = escape_for_display(t.address.text) + ": " + std::string(kTracebackerHint);
         report.hint = true;
     }
 }
 
 }  // namespace
 
+StackTarget stack_target(const Snapshot& snap, const Address& address, long worker_id, const std::string& given) {
+    StackTarget t;
+    t.address = address;
+    t.peer = snap.peer;
+    t.master = snap.kind == SnapshotKind::Master;
+    t.master_pid = static_cast<pid_t>(snap.pid.value_or(0));
+    t.worker_id = worker_id;
+    t.given = given;
+    for (const Worker& w : snap.workers)
+        if (w.id == worker_id) t.pid = static_cast<pid_t>(w.pid.value_or(0));
+    return t;
+}
+
+WorkerStack read_stack_of(const ProcRoot& proc, const StackTarget& target) {
+    StackReport report;
+    check_instance(proc, target, report);
+    if (report.note.empty())
+        return read_worker_stack(proc, target.master_pid, target.worker_id, target.pid, report.prefix, kTracebackerTimeout);
+    WorkerStack ws;
+    ws.worker_id = target.worker_id;
+    ws.reason = report.note;
+    return ws;
+}
+
 StackReport read_stacks(const ProcRoot& proc, const Snapshot& snap, const Address& address, const std::string& given) {
     StackReport report;
-    check_instance(proc, snap, address, given, report);
+    check_instance(proc, stack_target(snap, address, 0, given), report);
     if (!report.note.empty()) return report;
     const pid_t master = static_cast<pid_t>(snap.pid.value_or(0));
     const double deadline = monotonic_seconds() + kStacksBudget;

@@ -1,8 +1,10 @@
 # cases_stacks.py — --stacks on a real uWSGI (issue 33): the Python stacks
 # of its workers from uWSGI's own tracebacker, and a socket at the prefix
-# path that no worker holds (bound by this case) refused without a connect.
+# path that no worker holds (bound by this case) refused without a connect;
+# on the screen, a worker's details (Enter) show its stacks and p reads again.
 import os
 import socket
+import time
 
 import harness
 from harness import check, workers_of
@@ -97,3 +99,53 @@ def stacks_foreign_socket(ctx):
         check("WID" in r.text(), "no table: %r" % r.text())
     finally:
         srv.close()
+
+
+@case("stacks-screen")
+def stacks_screen(ctx):
+    """Enter on the busy worker shows its Python stacks in the details; p reads again."""
+    from ptyrun import PtyRun
+    from vt import Screen
+
+    rows, cols = 40, 160
+
+    def screen(p):
+        s = Screen(rows, cols)
+        s.feed(p.output())
+        return s
+
+    def dump(p):
+        return "screen:\n" + "\n".join("  |" + ln for ln in screen(p).text() if ln.strip())
+
+    prefix = ctx.path("tb")
+    u = ctx.uwsgi(["--processes", "2", "--enable-threads", "--py-tracebacker", prefix], stats="unix")
+    addr = ctx.address(u.stats)
+    check(harness.wait_until(lambda: os.path.exists(prefix + "1") and os.path.exists(prefix + "2"), 15),
+          "uWSGI made no tracebacker sockets")
+    line = slow_line()
+    slow = harness.InFlight(u.http_port, b"GET /slow?s=10 HTTP/1.0\r\nHost: t\r\n\r\n")
+    p = PtyRun(ctx.binary, ["-d", "0.5", addr], rows=rows, cols=cols)
+    try:
+        busy = harness.wait_until(lambda: busy_ids(u), 10)
+        check(busy and len(busy) == 1, "uWSGI shows no single busy worker: %r" % (busy,))
+        wid = busy[0]
+        check(harness.wait_until(lambda: screen(p).contains("busy"), 10, 0.1), "no busy row\n%s" % dump(p))
+        p.send(b"/busy\r")  # the busy worker's row alone
+        time.sleep(0.3)
+        p.send(b"\r")       # its details
+        title = "Worker %d - pid" % wid
+        check(harness.wait_until(lambda: screen(p).contains(title), 5, 0.1), "no details of worker %d\n%s" % (wid, dump(p)))
+        frame = "app.py:%d application" % line
+        check(harness.wait_until(lambda: screen(p).contains(frame) and screen(p).contains("_sleep(s)"), 8, 0.1),
+              "the details show no %r\n%s" % (frame, dump(p)))
+        check(screen(p).contains("Python stacks (read "), "no read time\n%s" % dump(p))
+        p.send(b"p")
+        check(harness.wait_until(lambda: screen(p).contains("reading worker %d's Python stacks" % wid), 5, 0.1),
+              "p said nothing\n%s" % dump(p))
+        check(harness.wait_until(lambda: screen(p).contains(frame), 8, 0.1), "the frame is gone after p\n%s" % dump(p))
+        p.send(b"q")
+        p.send(b"q")
+        check(p.wait(10) is not None, "uwsgitop did not quit")
+    finally:
+        p.close()
+        slow.close()

@@ -64,6 +64,25 @@ struct StackReport {
     std::vector<WorkerStack> workers;  // the snapshot's workers with an id, in its order
 };
 
+// What one worker's read needs to know of the snapshot it is in: plain
+// values, so a reader thread keeps no reference to a snapshot.
+struct StackTarget {
+    Address address;        // where the snapshot was read
+    Peer peer;              // the connection it came over
+    bool master = false;    // it is a uWSGI master's (SnapshotKind::Master)
+    pid_t master_pid = 0;   // its "pid"
+    long worker_id = 0;
+    pid_t pid = 0;          // the worker's pid in the snapshot
+    std::string given;      // --tracebacker PREFIX, or "" (the master's)
+};
+
+// The target of worker WORKER_ID in `snap` (pid 0 when it is not there).
+StackTarget stack_target(const Snapshot& snap, const Address& address, long worker_id, const std::string& given);
+
+// All of read_stacks() for one worker: its stack, or why not (the instance's
+// line, kTracebackerHint included, when step 1 or the prefix fail).
+WorkerStack read_stack_of(const ProcRoot& proc, const StackTarget& target);
+
 // All of it for one snapshot read from `address`: step 1, the prefix
 // (`given`, else the master's --py-tracebacker, master_config.hpp), then each
 // worker within kStacksBudget in all (those left get a line saying so).

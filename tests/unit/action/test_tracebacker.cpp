@@ -298,3 +298,31 @@ TEST_CASE("tracebacker: read_stacks says in one line why not: no tracebacker, a 
     CHECK(unproven.note.find("the process that answered is pid 11") != std::string::npos);
     CHECK(unproven.workers.empty());
 }
+
+TEST_CASE("tracebacker: read_stack_of reads one worker of a snapshot, or gives the instance's line") {
+    FakeProc p;
+    const std::string prefix = (p.root / "tb").string();
+    Server one(prefix + "1", kLab);
+    Server two(prefix + "2", kLab);
+    p.process(10, 1, {}, "uwsgi\0--master\0"s);
+    p.process(701, 10, {one.inode()});
+    p.process(702, 10, {two.inode()});
+    const uwsgitop::Snapshot snap = master_snapshot(701, 702);
+    const act::StackTarget t = act::stack_target(snap, address_of("/run/app/stats.sock"), 1, prefix);
+    CHECK(t.master);
+    CHECK(t.master_pid == 10);
+    CHECK(t.pid == 701);
+    const uwsgitop::WorkerStack ws = act::read_stack_of(p.proc(), t);
+    CHECK(ws.read);
+    CHECK(ws.worker_id == 1);
+    CHECK(ws.frames.size() == 4);
+    CHECK(one.accepts == 1);
+    CHECK(two.accepts == 0);  // only the worker asked for
+
+    const uwsgitop::WorkerStack hint =
+        act::read_stack_of(p.proc(), act::stack_target(snap, address_of("/run/app/stats.sock"), 2, ""));
+    CHECK_FALSE(hint.read);
+    CHECK(hint.reason.find(act::kTracebackerHint) != std::string::npos);
+    CHECK(act::stack_target(snap, address_of("/run/app/stats.sock"), 9, "").pid == 0);  // not in the snapshot
+    CHECK(two.accepts == 0);
+}
