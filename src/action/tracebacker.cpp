@@ -119,8 +119,10 @@ void check_instance(const ProcRoot& proc, const StackTarget& t, StackReport& rep
         report.note = escape_for_display(t.address.text) + ": stacks: not a uWSGI master's stats (no workers)";
         return;
     }
-    if (Status st = check_address_local(t.address); !st) {
-        report.note = "stacks: " + st.message();
+    if (!check_address_local(t.address)) {
+        report.note = escape_for_display(t.address.text) +
+                      ": stacks are read from local instances only (a unix socket, @abstract or a loopback "
+                      "address, not over --stats-http): uWSGI's tracebacker is a unix socket on its machine";
         return;
     }
     if (Status st = check_peer_is_master(proc, t.master_pid, t.address, t.peer); !st) {

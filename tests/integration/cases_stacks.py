@@ -103,7 +103,8 @@ def stacks_foreign_socket(ctx):
 
 @case("stacks-screen")
 def stacks_screen(ctx):
-    """Enter on the busy worker shows its Python stacks in the details; p reads again."""
+    """Enter on the busy worker shows its Python stacks in the details; p reads
+    again; with no details open nothing touches a tracebacker socket."""
     from ptyrun import PtyRun
     from vt import Screen
 
@@ -123,29 +124,57 @@ def stacks_screen(ctx):
     check(harness.wait_until(lambda: os.path.exists(prefix + "1") and os.path.exists(prefix + "2"), 15),
           "uWSGI made no tracebacker sockets")
     line = slow_line()
-    slow = harness.InFlight(u.http_port, b"GET /slow?s=10 HTTP/1.0\r\nHost: t\r\n\r\n")
-    p = PtyRun(ctx.binary, ["-d", "0.5", addr], rows=rows, cols=cols)
+    slow = harness.InFlight(u.http_port, b"GET /slow?s=15 HTTP/1.0\r\nHost: t\r\n\r\n")
     try:
         busy = harness.wait_until(lambda: busy_ids(u), 10)
         check(busy and len(busy) == 1, "uWSGI shows no single busy worker: %r" % (busy,))
         wid = busy[0]
-        check(harness.wait_until(lambda: screen(p).contains("busy"), 10, 0.1), "no busy row\n%s" % dump(p))
-        p.send(b"/busy\r")  # the busy worker's row alone
-        time.sleep(0.3)
-        p.send(b"\r")       # its details
-        title = "Worker %d - pid" % wid
-        check(harness.wait_until(lambda: screen(p).contains(title), 5, 0.1), "no details of worker %d\n%s" % (wid, dump(p)))
-        frame = "app.py:%d application" % line
-        check(harness.wait_until(lambda: screen(p).contains(frame) and screen(p).contains("_sleep(s)"), 8, 0.1),
-              "the details show no %r\n%s" % (frame, dump(p)))
-        check(screen(p).contains("Python stacks (read "), "no read time\n%s" % dump(p))
-        p.send(b"p")
-        check(harness.wait_until(lambda: screen(p).contains("reading worker %d's Python stacks" % wid), 5, 0.1),
-              "p said nothing\n%s" % dump(p))
-        check(harness.wait_until(lambda: screen(p).contains(frame), 8, 0.1), "the frame is gone after p\n%s" % dump(p))
-        p.send(b"q")
-        p.send(b"q")
-        check(p.wait(10) is not None, "uwsgitop did not quit")
+
+        def details():
+            p = PtyRun(ctx.binary, ["-d", "0.5", addr], rows=rows, cols=cols)
+            try:
+                check(harness.wait_until(lambda: screen(p).contains("busy"), 10, 0.1), "no busy row\n%s" % dump(p))
+                p.send(b"/busy\r")  # the busy worker's row alone
+                time.sleep(0.3)
+                p.send(b"\r")       # its details
+                title = "Worker %d - pid" % wid
+                check(harness.wait_until(lambda: screen(p).contains(title), 5, 0.1),
+                      "no details of worker %d\n%s" % (wid, dump(p)))
+                frame = "app.py:%d application" % line
+                check(harness.wait_until(lambda: screen(p).contains(frame) and screen(p).contains("_sleep(s)"), 8, 0.1),
+                      "the details show no %r\n%s" % (frame, dump(p)))
+                check(screen(p).contains("Python stacks (read "), "no read time\n%s" % dump(p))
+                p.send(b"p")
+                check(harness.wait_until(lambda: screen(p).contains("reading worker %d's Python stacks" % wid), 5, 0.1),
+                      "p said nothing\n%s" % dump(p))
+                check(harness.wait_until(lambda: screen(p).contains(frame), 8, 0.1),
+                      "the frame is gone after p\n%s" % dump(p))
+                p.send(b"q")
+                p.send(b"q")
+                check(p.wait(10) is not None, "uwsgitop did not quit")
+            finally:
+                p.close()
+        ctx.sub("details", details)
+
+        def no_cost():
+            strace = "/usr/bin/strace"
+            if not os.access(strace, os.X_OK):
+                raise harness.Skip("no strace to count the connects")
+            log = ctx.path("strace.log")
+            p = PtyRun(strace, ["-f", "-e", "trace=connect,openat", "-o", log, ctx.binary, "-d", "0.5", addr],
+                       rows=rows, cols=cols)
+            try:
+                check(harness.wait_until(lambda: screen(p).contains("busy"), 10, 0.1), "no busy row\n%s" % dump(p))
+                time.sleep(2.5)  # five refreshes on the worker table, a worker busy
+                p.send(b"q")
+                check(p.wait(10) is not None, "uwsgitop did not quit")
+            finally:
+                p.close()
+            with open(log, errors="replace") as f:
+                calls = f.read()
+            check(addr in calls, "strace saw no connect to the stats socket: %r" % calls[-2000:])
+            touched = [ln for ln in calls.splitlines() if prefix in ln or "/proc/self/fd/" in ln]
+            check(not touched, "a tracebacker socket was touched with no details open: %r" % touched[:5])
+        ctx.sub("no-cost", no_cost)
     finally:
-        p.close()
         slow.close()

@@ -289,7 +289,7 @@ TEST_CASE("tracebacker: read_stacks says in one line why not: no tracebacker, a 
 
     const act::StackReport remote = act::read_stacks(p.proc(), snap, address_of("192.0.2.1:9191"), "/tmp/tb");
     CHECK_FALSE(remote.hint);
-    CHECK(remote.note.find("stacks: 192.0.2.1:9191: not a local address") == 0);
+    CHECK(remote.note.find("192.0.2.1:9191: stacks are read from local instances only") == 0);
     CHECK(remote.workers.empty());
 
     uwsgitop::Snapshot liar = master_snapshot(701, 702);
