@@ -88,7 +88,7 @@ complete -c uwsgitop -l master-fifo -r -F -d 'The master FIFO for --action and t
 complete -c uwsgitop -l stacks -d 'With --once/--batch: Python stacks of each worker (uWSGI --py-tracebacker)'
 complete -c uwsgitop -l tracebacker -r -F -d 'The --py-tracebacker PREFIX of the instance for --stacks'
 complete -c uwsgitop -l read-only -d 'Never send an action (no x menu)'
-complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS [fifo=PATH] per line'
+complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS [fifo=PATH] [tracebacker=PREFIX] per line'
 complete -c uwsgitop -l workers -d 'Several instances, tsv/csv: one row per worker'
 complete -c uwsgitop -l serve-metrics -x -d 'Serve Prometheus /metrics on HOST:PORT'
 complete -c uwsgitop -l web-config-file -r -F -d 'TLS and basic auth for --serve-metrics (YAML)'

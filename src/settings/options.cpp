@@ -44,7 +44,7 @@ const OptionDoc kOptions[] = {
     {"stacks", 0, "", "with --once/--batch (table or json): each worker's Python stacks from uWSGI's --py-tracebacker (local instances)", kCommandLineOnly},
     {"tracebacker", 0, "PREFIX", "the instance's --py-tracebacker PREFIX for the stacks (default: from the master's command line)", kCommandLineOnly},
     {"read-only", 0, "", "never send an action (--action is refused, the screen has no x menu)"},
-    {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] (# comments; - reads stdin)"},
+    {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] [tracebacker=PREFIX] (# comments; - reads stdin)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
     {"web-config-file", 0, "FILE", "metrics server: TLS and basic auth (exporter-toolkit YAML)"},
@@ -450,6 +450,7 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     if (out.addresses.empty() && out.file_targets.size() == 1 && !out.fleet()) {
         out.addresses.push_back(out.file_targets.front().address);
         if (out.master_fifo.empty()) out.master_fifo = out.file_targets.front().fifo;  // its fifo = "PATH"
+        if (out.tracebacker.empty()) out.tracebacker = out.file_targets.front().tracebacker;  // tracebacker = "PREFIX"
         out.file_targets.clear();
     }
     if (!sources && out.addresses.empty() && out.targets_path.empty() && out.file_targets.empty() &&

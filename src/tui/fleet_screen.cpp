@@ -202,16 +202,18 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         }
         const std::string name = vm.take_open_request();
         if (name.empty()) continue;
-        std::string address, fifo;
+        std::string address, fifo, tracebacker;
         for (const tui::FleetRow& r : vm.rows()) {
             if (r.name == name) {
                 address = r.address;
                 fifo = r.fifo;
+                tracebacker = r.tracebacker;
             }
         }
         std::string error;
         Options drill_options = options;
         if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
+        drill_options.tracebacker = tracebacker;              // its tracebacker=PREFIX
         drill_options.mouse = mouse;  // as m left it on the fleet screen
         // An action this address's last drill-down left in flight comes back
         // with its menu; any other flight makes this drill-down's x refuse.
