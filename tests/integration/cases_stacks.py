@@ -97,6 +97,11 @@ def stacks_foreign_socket(ctx):
         check(r.errtext().count("\n") == 1 and "no Python tracebacker: start uWSGI with --py-tracebacker "
               "/run/app/tb --enable-threads" in r.errtext(), "no one-line hint: %r" % r.errtext())
         check("WID" in r.text(), "no table: %r" % r.text())
+
+        r = ctx.tool("--batch", "-n", "3", "-d", "0.2", "--stacks", "--format", "json", addr)
+        check(r.rc == 0 and len(r.json_lines()) == 3, "rc %s, %r" % (r.rc, r.text()[:300]))
+        check(r.errtext().count("no Python tracebacker") == 1,
+              "--batch repeats an unchanged line: %r" % r.errtext())
     finally:
         srv.close()
 
