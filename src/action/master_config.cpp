@@ -96,7 +96,8 @@ std::string_view trim(std::string_view s) {
 }
 
 // One option, with or without a value, in uWSGI's spelling ('_' = '-'). The
-// first --master-fifo is the one uWSGI reads commands from.
+// first --master-fifo is the one uWSGI reads commands from; --py-tracebacker
+// and --harakiri are single values: the last one given counts.
 void apply(MasterConfig& c, const ProcRoot& proc, pid_t master, std::string name, std::string_view value) {
     for (char& ch : name)
         if (ch == '_') ch = '-';
@@ -104,6 +105,12 @@ void apply(MasterConfig& c, const ProcRoot& proc, pid_t master, std::string name
     if (name == "die-on-term") c.die_on_term = truthy(value);
     if (name == "exit-on-reload") c.exit_on_reload = truthy(value);
     if (name == "cheaper") c.cheaper = std::strtol(std::string(value).c_str(), nullptr, 10) > 0;
+    if (name == "py-tracebacker")
+        c.py_tracebacker = value.empty() ? std::nullopt : std::optional(of_master(proc, master, std::string(value)));
+    if (name == "harakiri") {
+        const long secs = std::strtol(std::string(value).c_str(), nullptr, 10);
+        c.harakiri = secs > 0 ? std::optional(secs) : std::nullopt;
+    }
 }
 
 // `key = value` lines of the [SECTION] section of an ini file ("uwsgi"
@@ -177,7 +184,9 @@ void read_environment(MasterConfig& c, const ProcRoot& proc, pid_t master) {
         if (var.rfind("UWSGI_", 0) == 0 && eq != std::string_view::npos) {
             std::string name(var.substr(6, eq - 6));
             for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            if (name == "die_on_term" || name == "exit_on_reload" || name == "cheaper") apply(c, proc, master, name, var.substr(eq + 1));
+            if (name == "die_on_term" || name == "exit_on_reload" || name == "cheaper" || name == "py_tracebacker" ||
+                name == "harakiri")
+                apply(c, proc, master, name, var.substr(eq + 1));
         }
         at = end + 1;
     }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "uwsgitop/base/clock.hpp"
+#include "uwsgitop/cli/batch_stacks.hpp"
 #include "uwsgitop/output/dump.hpp"
 
 namespace uwsgitop {
@@ -43,6 +44,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
                            options.format == OutputFormat::Csv);
     pipeline.set_scope(worker_rows_only ? ParseScope::NoCores : ParseScope::Everything);
 
+    BatchStacks stacks(options);
     Snapshot snap;
     Rates rates;
     EventTracker events(event_options(options));
@@ -77,6 +79,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
         if (options.format == OutputFormat::None) continue;  // a recorder: nothing to print
         out.clear();
         const double now = pipeline.last_wall_time();
+        dump.stacks = stacks.read(snap);
         switch (options.format) {
             case OutputFormat::Raw: {
                 const auto& raw = pipeline.raw();

@@ -64,19 +64,29 @@ Status parse_target_line(const std::string& line, Target& out) {
         fields.push_back(line.substr(b, e - b));
         i = e;
     }
-    if (fields.empty()) return Status::fail("no target (\"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH)");
-    if (fields.front().starts_with("fifo="))
-        return Status::fail("the line starts with fifo=: the target (\"NAME=ADDRESS\" or \"ADDRESS\") comes first");
+    if (fields.empty())
+        return Status::fail("no target (\"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH, tracebacker=PREFIX)");
+    if (fields.front().starts_with("fifo=") || fields.front().starts_with("tracebacker=")) {
+        std::string line_error = "the line starts with ";
+        line_error.append(fields.front(), 0, fields.front().find('=') + 1);
+        line_error += ": the target (\"NAME=ADDRESS\" or \"ADDRESS\") comes first";
+        return Status::fail(line_error);
+    }
     out = target_from_text(fields.front());
     for (std::size_t f = 1; f < fields.size(); ++f) {
         const std::string& field = fields[f];
-        if (!field.starts_with("fifo=")) {
+        std::string* value = field.starts_with("fifo=")          ? &out.fifo
+                             : field.starts_with("tracebacker=") ? &out.tracebacker
+                                                                 : nullptr;
+        if (value == nullptr) {
             return Status::fail("unknown field \"" + shown_field(field) +
-                                "\" (one target per line: \"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH)");
+                                "\" (one target per line: \"NAME=ADDRESS\" or \"ADDRESS\", then fifo=PATH, "
+                                "tracebacker=PREFIX)");
         }
-        if (!out.fifo.empty()) return Status::fail("fifo= given twice");
-        out.fifo = field.substr(5);
-        if (out.fifo.empty()) return Status::fail("fifo=: empty path");
+        const std::string key = field.substr(0, field.find('=') + 1);
+        if (!value->empty()) return Status::fail(key + " given twice");
+        *value = field.substr(key.size());
+        if (value->empty()) return Status::fail(key + (value == &out.fifo ? ": empty path" : ": empty prefix"));
     }
     if (out.name != out.address && has_control(out.name)) return Status::fail("the name contains control characters");
     Address address;

@@ -42,7 +42,29 @@ void write_core(JsonOut& j, const Snapshot& snap, const Core& c, const Rates* ra
     j.end_object();
 }
 
-void write_worker(JsonOut& j, const Snapshot& snap, std::size_t i, const Rates* rates, double total) {
+// "stack": the frames read from the worker's tracebacker, or null.
+void write_stack(JsonOut& j, const WorkerStack* stack) {
+    j.plain_key("stack");
+    if (stack == nullptr) {
+        j.null();
+        return;
+    }
+    j.begin_array();
+    for (const StackFrame& f : stack->frames) {
+        j.begin_object();
+        j.field("thread", f.thread);
+        j.field("file", f.file);
+        j.plain_key("line");
+        j.integer(f.line);
+        j.field("function", f.function);
+        j.field("code", f.code);
+        j.end_object();
+    }
+    j.end_array();
+}
+
+void write_worker(JsonOut& j, const Snapshot& snap, std::size_t i, const Rates* rates, double total,
+                  const DumpOptions& opt) {
     const Worker& w = snap.workers[i];
     j.begin_object();
     write_fields(j, w, kWorkerFields);
@@ -61,6 +83,7 @@ void write_worker(JsonOut& j, const Snapshot& snap, std::size_t i, const Rates* 
         }
         j.end_array();
     }
+    if (opt.stacks) write_stack(j, stack_of(opt.stacks, w.id));
     j.end_object();
 }
 
@@ -181,7 +204,7 @@ void dump_json(const Snapshot& snap, const Rates* rates, double now, const DumpO
             write_master_lists(j, snap);
             j.plain_key("workers");
             j.begin_array();
-            for (std::size_t i = 0; i < snap.workers.size(); ++i) write_worker(j, snap, i, rates, total);
+            for (std::size_t i = 0; i < snap.workers.size(); ++i) write_worker(j, snap, i, rates, total, opt);
             j.end_array();
             break;
         }

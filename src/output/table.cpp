@@ -3,6 +3,7 @@
 
 #include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/output/dump.hpp"
+#include "uwsgitop/output/stacks_text.hpp"
 #include "uwsgitop/view/summary.hpp"
 #include "uwsgitop/base/text.hpp"
 
@@ -15,6 +16,7 @@ struct TextTable {
     std::vector<bool> left;
     std::vector<std::size_t> widths;
     std::vector<std::string> cells;  // row-major
+    std::vector<std::string> after;  // per row: lines written under it (a worker's stacks), or ""
 
     void finish_widths() {
         widths.assign(headers.size(), 0);
@@ -43,7 +45,10 @@ struct TextTable {
             const std::size_t c = i % n;
             if (c) out += "  ";
             put(out, cells[i], c, c + 1 == n);
-            if (c + 1 == n) out += '\n';
+            if (c + 1 == n) {
+                out += '\n';
+                if (const std::size_t row = i / n; row < after.size()) out += after[row];
+            }
         }
     }
 };
@@ -102,6 +107,9 @@ void dump_table(const Snapshot& snap, const Rates* rates, double now, const Dump
                 format_human(def, column_value(def, ctx, r), r, ctx, cell);
                 t.cells.push_back(cell);
             }
+            t.after.emplace_back();
+            const WorkerStack* stack = r.is_core() ? nullptr : stack_of(opt.stacks, snap.workers[r.worker].id);
+            if (stack != nullptr) append_stack_text(*stack, "    ", t.after.back());
         }
     }
     out += '\n';

@@ -41,8 +41,10 @@ const OptionDoc kOptions[] = {
     {"action", 0, "ACTION", "send one action, NAME or NAME:WORKER_ID (reload-worker:3, chain-reload, ...), to a local instance, wait for a snapshot that shows it, exit", kCommandLineOnly},
     {"wait", 0, "SECS", "with --action or the x menu: how long to wait for the confirming snapshot (default 10)", kCommandLineOnly},
     {"master-fifo", 0, "PATH", "the instance's master FIFO for --action and the screen's x menu (default: from the master's command line)", kCommandLineOnly},
+    {"stacks", 0, "", "with --once/--batch (table or json): each worker's Python stacks from uWSGI's --py-tracebacker (local instances)", kCommandLineOnly},
+    {"tracebacker", 0, "PREFIX", "the instance's --py-tracebacker PREFIX for the stacks (default: from the master's command line)", kCommandLineOnly},
     {"read-only", 0, "", "never send an action (--action is refused, the screen has no x menu)"},
-    {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] (# comments; - reads stdin)"},
+    {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] [tracebacker=PREFIX] (# comments; - reads stdin)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
     {"web-config-file", 0, "FILE", "metrics server: TLS and basic auth (exporter-toolkit YAML)"},
@@ -182,6 +184,8 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "action") return need_text(l, v, "empty action", out.action);
     else if (n == "wait") return parse_double(l, v, 0.1, 3600, out.action_wait);
     else if (n == "master-fifo") return need_text(l, v, "empty path", out.master_fifo);
+    else if (n == "stacks") out.stacks = on;
+    else if (n == "tracebacker") return need_text(l, v, "empty prefix", out.tracebacker);
     else if (n == "read-only") out.read_only = on;
     else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
     else if (n == "workers") out.workers = on;
@@ -389,6 +393,21 @@ Status parse_options(int argc, const char* const* argv, const char* env_address,
     return check_options(env_address, out.format_given, out);
 }
 
+namespace {
+
+// --stacks: a table or json dump of one instance; --tracebacker: one instance.
+Status check_stack_options(const Options& out) {
+    if (out.stacks && !out.once && !out.batch)
+        return Status::fail("--stacks goes with --once or --batch (the screen shows stacks in a worker's details)");
+    if (out.stacks && out.format != OutputFormat::Table && out.format != OutputFormat::Json)
+        return Status::fail("--stacks goes with --format table or json");
+    if ((out.stacks || !out.tracebacker.empty()) && out.fleet())
+        return Status::fail("--stacks and --tracebacker read one instance");
+    return Status::ok();
+}
+
+}  // namespace
+
 Status check_options(const char* env_address, bool format_on_command_line, Options& out) {
     if (out.help || out.version) return Status::ok();
 
@@ -436,6 +455,7 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     if (out.addresses.empty() && out.file_targets.size() == 1 && !out.fleet()) {
         out.addresses.push_back(out.file_targets.front().address);
         if (out.master_fifo.empty()) out.master_fifo = out.file_targets.front().fifo;  // its fifo = "PATH"
+        if (out.tracebacker.empty()) out.tracebacker = out.file_targets.front().tracebacker;  // tracebacker = "PREFIX"
         out.file_targets.clear();
     }
     if (!sources && out.addresses.empty() && out.targets_path.empty() && out.file_targets.empty() &&
@@ -458,7 +478,7 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
     }
     if (out.format == OutputFormat::Raw && out.fleet()) return Status::fail("--format raw reads one instance");
     if (out.workers && !out.fleet()) return Status::fail("--workers goes with several instances");
-    return Status::ok();
+    return check_stack_options(out);
 }
 
 std::string usage_text() {

@@ -130,8 +130,8 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
         Target t;
         for (auto&& [k, v] : *table) {
             const std::string where = at(path, v) + ": target." + escape_for_display(k.str()) + ": ";
-            if (k.str() != "address" && k.str() != "name" && k.str() != "fifo") {
-                return Status::fail(where + "unknown key (valid: address name fifo)");
+            if (k.str() != "address" && k.str() != "name" && k.str() != "fifo" && k.str() != "tracebacker") {
+                return Status::fail(where + "unknown key (valid: address name fifo tracebacker)");
             }
             const auto* s = v.as_string();
             if (!s) return Status::fail(where + "expected a string (got " + type_name(v) + ")");
@@ -146,6 +146,9 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
             } else if (k.str() == "fifo") {
                 t.fifo = s->get();
                 if (t.fifo.empty()) return Status::fail(where + "empty path");
+            } else if (k.str() == "tracebacker") {
+                t.tracebacker = s->get();
+                if (t.tracebacker.empty()) return Status::fail(where + "empty prefix");
             } else {
                 Address a;
                 Status st = parse_address(s->get(), a);

@@ -32,6 +32,7 @@
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/tui/session.hpp"
 #include "uwsgitop/tui/signals.hpp"
+#include "uwsgitop/tui/stack_reader.hpp"
 #include "uwsgitop/tui/terminal.hpp"
 #include "uwsgitop/fleet/vassal_discovery.hpp"
 #include "uwsgitop/tui/view_model.hpp"
@@ -49,6 +50,7 @@ struct Drill {
     std::unique_ptr<tui::Fetcher> fetcher;
     std::unique_ptr<tui::ViewModel> vm;
     std::unique_ptr<tui::ActionMenu> actions;  // x on this instance (action_menu.hpp)
+    std::unique_ptr<tui::StackReader> stacks;  // the details' Python stacks (stack_reader.hpp)
     tui::Slot shown;
 };
 
@@ -69,6 +71,7 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
     tui::ActionScope scope = tui::action_scope(options, address_text);
     if (!busy.empty() && scope.refusal.empty()) scope.refusal = busy;
     d->actions = std::make_unique<tui::ActionMenu>(std::move(scope));
+    d->stacks = std::make_unique<tui::StackReader>(tui::stack_scope(options, address_text));
     return d;
 }
 
@@ -111,7 +114,8 @@ bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui:
         add_vassal(vm, poller);
         return tui::KeyVerdict::Handled;
     };
-    return tui::worker_loop(term, vm, *d.fetcher, d.shown, grid, true, on_key, d.actions.get()) != tui::LoopEnd::Leave;
+    return tui::worker_loop(term, vm, *d.fetcher, d.shown, grid, true, on_key, d.actions.get(), d.stacks.get()) !=
+           tui::LoopEnd::Leave;
 }
 
 // The fleet screen until q or a stop signal; returns the exit code.
@@ -198,16 +202,18 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         }
         const std::string name = vm.take_open_request();
         if (name.empty()) continue;
-        std::string address, fifo;
+        std::string address, fifo, tracebacker;
         for (const tui::FleetRow& r : vm.rows()) {
             if (r.name == name) {
                 address = r.address;
                 fifo = r.fifo;
+                tracebacker = r.tracebacker;
             }
         }
         std::string error;
         Options drill_options = options;
         if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
+        drill_options.tracebacker = tracebacker;              // its tracebacker=PREFIX
         drill_options.mouse = mouse;  // as m left it on the fleet screen
         // An action this address's last drill-down left in flight comes back
         // with its menu; any other flight makes this drill-down's x refuse.

@@ -100,6 +100,7 @@ void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double
         row.name = inst.target.name;
         row.address = inst.target.address;
         row.fifo = inst.target.fifo;
+        row.tracebacker = inst.target.tracebacker;
         row.has_data = inst.has_data;
         row.live = inst.last_ok && inst.has_data;
         row.master_kind = inst.has_data && inst.snapshot.kind == SnapshotKind::Master;

@@ -11,6 +11,7 @@
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/session.hpp"
 #include "uwsgitop/tui/signals.hpp"
+#include "uwsgitop/tui/stack_reader.hpp"
 #include "uwsgitop/tui/terminal.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 #include "uwsgitop/tui/worker_loop.hpp"
@@ -27,7 +28,9 @@ int run_interactive(const Options& options, Pipeline& pipeline) {
         tui::Slot shown;
         tui::Grid grid;
         tui::ActionMenu actions(tui::action_scope(options));
-        tui::worker_loop(term, vm, fetcher, shown, grid, false, {}, &actions);
+        tui::StackReader stacks(
+            tui::stack_scope(options, options.addresses.size() == 1 ? options.addresses.front() : std::string()));
+        tui::worker_loop(term, vm, fetcher, shown, grid, false, {}, &actions, &stacks);
         return tui::stop_exit_code();
     });
     term.close();  // the terminal first: the shell gets it back at once

@@ -7,6 +7,7 @@
 #include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/output/stacks_text.hpp"
 #include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/panes.hpp"
@@ -148,6 +149,7 @@ void wrapped(TextLines& out, std::string_view indent, std::string_view text, int
 }
 
 void worker_events(const ViewModel& vm, int64_t id, TextLines& out);
+void worker_stacks(const ViewModel& vm, int64_t id, TextLines& out);
 
 constexpr ColumnId kDetailCoreCols[] = {
     ColumnId::Core, ColumnId::Requests, ColumnId::Rps, ColumnId::InRequest, ColumnId::RequestTime,
@@ -214,6 +216,8 @@ void worker_detail(const ViewModel& vm, TextLines& out) {
     }
     out.add();
     if (w.id) {
+        worker_stacks(vm, *w.id, out);
+        out.add();
         worker_events(vm, *w.id, out);
         out.add();
     }
@@ -378,6 +382,36 @@ void worker_events(const ViewModel& vm, int64_t id, TextLines& out) {
         std::string& shown_line = out.add(event_style(l.event.kind));
         shown_line = "  ";
         shown_line += line;
+    }
+}
+
+// The worker's Python stacks as the last read left them (stack_reader.hpp):
+// each thread, frames outermost first as FILE:LINE FUNCTION, the source line
+// beneath; or why there are none (how to enable the tracebacker).
+void worker_stacks(const ViewModel& vm, int64_t id, TextLines& out) {
+    const DetailStack& st = vm.detail_stack();
+    std::string& t = out.add(Style::Title);
+    t = "Python stacks";
+    if (st.worker != id) {
+        t += st.reading ? " (reading...)" : " (p reads them)";
+        return;
+    }
+    t += " (read ";
+    format_aux(Format::LocalTime, Value::num(st.read_at), t);
+    t += st.reading ? "; reading again...)" : "; p reads again)";
+    if (!st.stack.read) {
+        wrapped(out, "  ", st.stack.reason, vm.width(), 4, Style::Dim);
+        return;
+    }
+    static thread_local std::string text;
+    text.clear();
+    append_stack_text(st.stack, "  ", text);
+    for (std::size_t at = 0; at < text.size();) {
+        const std::size_t nl = std::min(text.find('\n', at), text.size());
+        const std::string_view line(text.data() + at, nl - at);
+        const bool code = line.size() > 6 && line.substr(0, 6) == "      ";
+        out.add(code ? Style::Dim : Style::Normal) = line;
+        at = nl + 1;
     }
 }
 

@@ -611,4 +611,20 @@ void ViewModel::overlay_scroll_by(int delta) {
     overlay_scroll_ = static_cast<int>(std::clamp<long>(target, 0, max_scroll));
 }
 
+bool ViewModel::take_stack_request() {
+    const bool wanted = stack_wanted_ && overlay_ == Overlay::Detail && detail_worker_ != INT64_MIN;
+    stack_wanted_ = false;
+    return wanted;
+}
+
+void ViewModel::set_stack_reading() { stack_.reading = true; }
+
+void ViewModel::set_stack(WorkerStack stack, double wall_time) {
+    stack_.reading = false;
+    if (stack.worker_id != detail_worker_) return;  // the details moved on to another worker
+    stack_.worker = stack.worker_id;
+    stack_.stack = std::move(stack);
+    stack_.read_at = wall_time;
+}
+
 }  // namespace uwsgitop::tui

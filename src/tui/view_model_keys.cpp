@@ -176,6 +176,7 @@ void ViewModel::handle_key(int k) {
             case Action::Travel:
             case Action::Actions:
             case Action::Tag:
+            case Action::ReadStacks:
                 break;  // work everywhere
             default:
                 overlay_ = Overlay::None;  // table keys close the overlay and act
@@ -287,6 +288,7 @@ void ViewModel::apply(Action action, uint8_t arg) {
                 detail_index_ = r.worker;
                 const Worker& w = snap_->workers[r.worker];
                 detail_worker_ = (w.id && *w.id > 0) ? *w.id : INT64_MIN;
+                stack_wanted_ = detail_worker_ != INT64_MIN;
             } else {
                 detail_index_ = pane_rows_[sel];
                 detail_key_ = st().sel_key;
@@ -345,6 +347,14 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::Tag:
             set_flash("t: no action menu on this screen (tags are for it)");
+            return;
+        case Action::ReadStacks:
+            if (overlay_ != Overlay::Detail || pane_ != PaneId::Workers || detail_worker_ == INT64_MIN) {
+                set_flash("p: a worker's Python stacks are read in its details (Enter on a worker)");
+                return;
+            }
+            stack_wanted_ = true;
+            set_flash("p: reading worker " + std::to_string(detail_worker_) + "'s Python stacks");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

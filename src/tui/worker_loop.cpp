@@ -8,6 +8,7 @@
 #include "uwsgitop/tui/action_menu.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/signals.hpp"
+#include "uwsgitop/tui/stack_reader.hpp"
 
 namespace uwsgitop::tui {
 
@@ -27,6 +28,23 @@ Action menu_key(const ViewModel& vm, int k) {
     return b->action;
 }
 
+// The details' stacks: a read the view-model asks for starts on the reader's
+// thread; a finished one goes to the view-model. True when the screen changed.
+bool pass_stacks(ViewModel& vm, StackReader& stacks) {
+    bool changed = false;
+    if (vm.take_stack_request() && vm.snapshot() != nullptr) {
+        stacks.request(*vm.snapshot(), vm.detail_worker());
+        vm.set_stack_reading();
+        changed = true;
+    }
+    if (std::optional<WorkerStack> got = stacks.take()) {
+        vm.set_stack(std::move(*got), wall_clock_seconds());
+        if (stacks.in_flight()) vm.set_stack_reading();  // a later request started
+        changed = true;
+    }
+    return changed;
+}
+
 }  // namespace
 
 double tick_draw_due(double last_draw, double expected) {
@@ -36,7 +54,7 @@ double tick_draw_due(double last_draw, double expected) {
 }
 
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key, ActionMenu* actions) {
+                    const KeyHook& on_key, ActionMenu* actions, StackReader* stacks) {
     FetchReport report;
     uint64_t seen = 0;
     int w = 0, h = 0;
@@ -78,6 +96,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
                 dirty = true;
             }
         }
+        if (stacks != nullptr && pass_stacks(vm, *stacks)) dirty = true;
         // The next snapshot is expected an interval after the last, while live.
         const double expected = !vm.paused() && !ended && last_take >= 0 ? last_take + interval : -1;
         if (now >= tick_draw_due(last_draw, expected)) dirty = true;
@@ -105,7 +124,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         // Sleep until a key, the fetcher's next report, or the tick's draw
         // (a short wait while an action is in flight: its tick() times it).
         const int ready = fetcher.ready_fd();
-        const bool poll_often = ready < 0 || (actions != nullptr && actions->in_flight());
+        const bool poll_often = ready < 0 || (actions != nullptr && actions->in_flight()) ||
+                                (stacks != nullptr && stacks->in_flight());
         const double wake_at = tick_draw_due(last_draw, expected);
         const int k = poll_often ? term.read_key(kKeyPollMs)
                                  : term.read_key(wait_ms_until(wake_at, monotonic_seconds(), 1000), ready);

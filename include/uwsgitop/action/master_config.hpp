@@ -35,6 +35,8 @@ struct MasterConfig {
     bool die_on_term = false;                // SIGTERM stops the instance (not a brutal reload)
     bool exit_on_reload = false;             // a reload stops the instance
     bool cheaper = false;                    // --cheaper N with N > 0: + and - add and remove workers
+    std::optional<std::string> py_tracebacker;  // --py-tracebacker PREFIX, absolute (the last one counts)
+    std::optional<long> harakiri;            // --harakiri SECS when > 0 (the last one counts)
 };
 
 MasterConfig read_master_config(const ProcRoot& proc, pid_t master);

@@ -27,11 +27,13 @@ struct Target {
     std::string name;
     std::string address;
     std::string fifo = {};  // the instance's master FIFO ("fifo=PATH"; "" = none given)
+    std::string tracebacker = {};  // its --py-tracebacker PREFIX ("tracebacker=PREFIX"; "" = the master's)
 };
 
 // Reads a targets file: one target per line, "ADDRESS" or "NAME=ADDRESS",
 // optionally followed by " fifo=PATH" (that instance's master FIFO, for the
-// fleet screen's actions), blank lines and comments ignored ('#' at the start
+// fleet screen's actions) and " tracebacker=PREFIX" (its --py-tracebacker, for
+// the Python stacks of its details), blank lines and comments ignored ('#' at the start
 // of a line or after a space or tab; "web#2=ADDRESS" is a name). PATH "-" is
 // standard input (a pipe, a FIFO, a file), read to its end within
 // `stdin_timeout_seconds`; any other PATH must be a regular file (a
@@ -46,8 +48,8 @@ Status read_targets_file(const std::string& path, std::vector<Target>& out, doub
 Status parse_targets_text(std::string_view text, const std::string& shown, std::vector<Target>& out);
 
 // One target line without its comment: "NAME=ADDRESS" or "ADDRESS", then
-// whitespace-separated fields, of which only "fifo=PATH" exists (PATH not
-// empty, once). The ADDRESS must parse (address.hpp) and a NAME has no
+// whitespace-separated fields, of which only "fifo=PATH" and
+// "tracebacker=PREFIX" exist (each not empty, once). The ADDRESS must parse (address.hpp) and a NAME has no
 // control characters. The error is one line saying what is wrong (the
 // caller prefixes where), a bad field cut to 60 columns.
 Status parse_target_line(const std::string& line, Target& out);

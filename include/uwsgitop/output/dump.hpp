@@ -17,6 +17,10 @@
 //          (read failures still go to stderr)
 //   events one JSON object per event between successive snapshots
 //          (events/events.hpp): time, instance, kind, worker, then the facts
+// With --stacks (DumpOptions::stacks set), table adds each worker's Python
+// stacks indented under its row (worker rows only) and json a "stack" member to
+// each worker: [{"thread","file","line","function","code"}] outermost first,
+// null when it was not read.
 // With several snapshots (--batch), json writes one object per line, tsv/csv
 // write the header once and add a leading "time" column, table separates
 // snapshots with a blank line.
@@ -28,6 +32,7 @@
 #include <vector>
 
 #include "uwsgitop/events/events.hpp"
+#include "uwsgitop/model/stack.hpp"
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/view/rows.hpp"
 
@@ -48,7 +53,11 @@ struct DumpOptions {
     bool batch = false;              // several snapshots follow each other
     bool header = true;              // tsv/csv: write the header row (first snapshot)
     std::string address;             // for the json "uwsgitop" object
+    const std::vector<WorkerStack>* stacks = nullptr;  // --stacks: what was read, by worker id
 };
+
+// The stack of worker WORKER_ID in `stacks`, or null (not there, or not read).
+const WorkerStack* stack_of(const std::vector<WorkerStack>* stacks, const Int& worker_id);
 
 // Appends the rendering of one snapshot to `out`. `rates` may be null
 // (first sample); `now` is the snapshot's wall-clock time.

@@ -71,6 +71,8 @@ struct Options {
     double action_wait = 10.0;            // --wait SECS: confirmation deadline of --action
     std::string master_fifo;              // --master-fifo PATH
     bool read_only = false;               // --read-only: no action at all
+    bool stacks = false;                  // --stacks: --once/--batch dumps add each worker's Python stacks
+    std::string tracebacker;              // --tracebacker PREFIX: the instance's --py-tracebacker
     bool loop = false;
     bool no_color = false;                // --color never (or --no-color)
     bool force_color = false;             // --color always: colour even with NO_COLOR set

@@ -54,6 +54,7 @@ struct FleetCell {
 struct FleetRow {
     std::string name, address, state;
     std::string fifo;               // the target's fifo=PATH ("" = none given)
+    std::string tracebacker;        // the target's tracebacker=PREFIX ("" = none given)
     // For x (fleet_actions.hpp), from the last good snapshot:
     bool has_data = false, live = false, master_kind = false;
     int64_t master = 0;             // its master pid (0 = none)

@@ -68,6 +68,7 @@ enum class Action : uint8_t {
     Travel,          // [ ] { } ( ): through a replay; arg = TravelStep (travel.hpp)
     Actions,         // x: the action menu (action_menu.hpp; the loop opens it)
     Tag,             // t: tag/untag the selected worker for the action menu
+    ReadStacks,      // p: read the Python stacks of the worker in the details again
     Count_
 };
 

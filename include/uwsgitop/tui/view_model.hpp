@@ -41,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "uwsgitop/model/stack.hpp"
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/rates/history.hpp"
 #include "uwsgitop/settings/options.hpp"
@@ -56,6 +57,15 @@
 namespace uwsgitop::tui {
 
 enum class Overlay : uint8_t { None, Detail, Help };
+
+// The Python stacks the details show (stack_reader.hpp reads them off the UI
+// thread; the loop hands requests and results between the two).
+struct DetailStack {
+    int64_t worker = INT64_MIN;  // whose `stack` it is (INT64_MIN: none read yet)
+    bool reading = false;        // a read for the details' worker is in flight
+    WorkerStack stack;           // the last read: frames, or why there are none
+    double read_at = 0;          // wall-clock time it ended
+};
 
 // What the fetching side last said.
 struct FeedStatus {
@@ -127,6 +137,14 @@ public:
     void fit_hscroll(std::size_t limit);
     // Shows a short message in the status line (as after a key).
     void notify(std::string text) { set_flash(std::move(text)); }
+    // The details' stacks: true once after Enter opened a worker's details or
+    // p asked to read them again (the loop then starts a read, and says so
+    // with set_stack_reading()); a finished read, kept when it is the
+    // details' worker's (`wall_time`: when it ended).
+    bool take_stack_request();
+    void set_stack_reading();
+    void set_stack(WorkerStack stack, double wall_time);
+    const DetailStack& detail_stack() const { return stack_; }
 
     // --- what render() and the loop read -----------------------------------
     const Snapshot* snapshot() const { return snap_; }
@@ -295,6 +313,8 @@ private:
     PaneId flash_pane_ = PaneId::Workers;
     double flash_until_ = 0;
     EventLog events_;
+    DetailStack stack_;
+    bool stack_wanted_ = false;              // take_stack_request()
     std::string notice_;
     double notice_until_ = 0;
 };

@@ -23,6 +23,12 @@
 // key while open (before `on_key`), is drawn over the table, sees each new
 // snapshot and each turn, and its messages go to the status line
 // (ViewModel::notify).
+//
+// `stacks`, when set, reads the Python stacks the details show
+// (stack_reader.hpp): each turn a read the view-model asks for (Enter on a
+// worker, p in its details) starts on the reader's thread and a finished one
+// goes to the view-model; while one is in flight the loop wakes every 50 ms
+// to look, never waiting for it.
 #pragma once
 
 #include <functional>
@@ -51,10 +57,11 @@ enum class LoopEnd : uint8_t { Quit, Signal, Leave };
 using KeyHook = std::function<KeyVerdict(int key)>;
 
 class ActionMenu;
+class StackReader;
 
 // `shown` holds the snapshot on screen; `full_first` repaints every cell on
 // the first draw (coming back from another screen).
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key, ActionMenu* actions = nullptr);
+                    const KeyHook& on_key, ActionMenu* actions = nullptr, StackReader* stacks = nullptr);
 
 }  // namespace uwsgitop::tui

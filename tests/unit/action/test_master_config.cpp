@@ -116,3 +116,39 @@ TEST_CASE("master config: a FIFO or device the command line names is looked at, 
     CHECK(::read(in, events, sizeof events) < 0);  // no open, no close: nothing happened to the FIFO
     ::close(in);
 }
+
+TEST_CASE("master config: --py-tracebacker and --harakiri from the command line, an ini, a yaml, the environment") {
+    FakeProc p;
+    const fs::path dir = p.root / "srv";
+    fs::create_directories(dir);
+    std::ofstream(dir / "tb.ini") << "[uwsgi]\npy-tracebacker = run/tb\nharakiri = 30\n[other]\nharakiri = 5\n";
+    std::ofstream(dir / "tb.yaml") << "uwsgi:\n  py_tracebacker: /yaml/tb\n  harakiri: 0\n";
+    p.process(60, 1, {}, "uwsgi\0--py-tracebacker\0/run/app/tb\0--harakiri\0004\0"s);
+    p.process(61, 1, {}, "uwsgi\0--py-tracebacker=/a/tb\0--py-tracebacker=/b/tb\0--harakiri=7\0--harakiri=9\0"s);
+    p.process(62, 1, {}, "uwsgi\0--ini\0tb.ini\0"s);
+    fs::create_symlink(dir, p.root / "62" / "cwd");
+    p.process(63, 1, {}, "uwsgi\0--harakiri\0003\0--yaml\0"s + (dir / "tb.yaml").string() + "\0"s);
+    p.process(64, 1, {}, "uwsgi\0--master\0"s);
+    p.write("64/environ", "UWSGI_PY_TRACEBACKER=/env/tb\0UWSGI_HARAKIRI=12\0"s);
+    p.process(65, 1, {}, "uwsgi\0--harakiri\0nonsense\0--py-tracebacker\0"s);
+
+    const act::MasterConfig cmd = act::read_master_config(p.proc(), 60);
+    CHECK(cmd.py_tracebacker == std::optional<std::string>("/run/app/tb"));
+    CHECK(cmd.harakiri == std::optional<long>(4));
+    const act::MasterConfig last = act::read_master_config(p.proc(), 61);
+    CHECK(last.py_tracebacker == std::optional<std::string>("/b/tb"));  // single values: the last one counts
+    CHECK(last.harakiri == std::optional<long>(9));
+    const act::MasterConfig ini = act::read_master_config(p.proc(), 62);
+    CHECK(ini.py_tracebacker == std::optional<std::string>((dir / "run/tb").string()));  // the master's cwd
+    CHECK(ini.harakiri == std::optional<long>(30));
+    const act::MasterConfig yaml = act::read_master_config(p.proc(), 63);
+    CHECK(yaml.py_tracebacker == std::optional<std::string>("/yaml/tb"));
+    CHECK_FALSE(yaml.harakiri.has_value());  // harakiri: 0 after --harakiri 3 turns it off
+    const act::MasterConfig env = act::read_master_config(p.proc(), 64);
+    CHECK(env.py_tracebacker == std::optional<std::string>("/env/tb"));
+    CHECK(env.harakiri == std::optional<long>(12));
+    const act::MasterConfig odd = act::read_master_config(p.proc(), 65);
+    CHECK_FALSE(odd.harakiri.has_value());
+    CHECK_FALSE(odd.py_tracebacker.has_value());
+    CHECK_FALSE(act::read_master_config(p.proc(), 66).py_tracebacker.has_value());  // no such process
+}

@@ -110,6 +110,23 @@ TEST_CASE("fleet::read_targets_file") {
     CHECK_FALSE(read_targets_file("/no/such/targets", t).is_ok());
 }
 
+TEST_CASE("fleet::a targets line's tracebacker=PREFIX, beside fifo=PATH, once, not empty, not first") {
+    Target t;
+    REQUIRE(parse_target_line("web=/run/web.sock tracebacker=/run/web/tb fifo=/run/web.fifo", t));
+    CHECK(t.address == "/run/web.sock");
+    CHECK(t.tracebacker == "/run/web/tb");
+    CHECK(t.fifo == "/run/web.fifo");
+    REQUIRE(parse_target_line("/run/api.sock", t));
+    CHECK(t.tracebacker.empty());
+    CHECK(parse_target_line("web=/run/web.sock tracebacker=", t).message() == "tracebacker=: empty prefix");
+    CHECK(parse_target_line("web=/run/web.sock tracebacker=/a tracebacker=/b", t).message() ==
+          "tracebacker= given twice");
+    CHECK(parse_target_line("tracebacker=/a web=/run/web.sock", t).message().find("the line starts with tracebacker=") ==
+          0);
+    CHECK(parse_target_line("web=/run/web.sock tb=/a", t).message().find("then fifo=PATH, tracebacker=PREFIX") !=
+          std::string::npos);
+}
+
 TEST_CASE("fleet::poll keeps going when one instance is down") {
     auto fleet = make({{"a", "file:" + kFixtures + "/prefork-1.json"},
                        {"down", "/nonexistent/uwsgitop-test.sock"},

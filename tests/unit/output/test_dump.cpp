@@ -208,3 +208,72 @@ TEST_CASE("dump::append_event_json: one valid JSON line, worker only when involv
 }
 
 }  // TEST_SUITE
+
+namespace {
+
+// Worker 1's stack was read (two threads); worker 2's was not.
+std::vector<WorkerStack> two_stacks() {
+    WorkerStack one;
+    one.worker_id = 1;
+    one.read = true;
+    one.frames = {{"uWSGIWorker1Core0", "app.py", 7, "application", "middle(6)"},
+                  {"uWSGIWorker1Core0", "app.py", 3, "inner", "time.sleep(n)"},
+                  {"Thread-1", "\\x1b[2J.py", {}, "run", ""}};
+    WorkerStack two;
+    two.worker_id = 2;
+    two.reason = "worker 2, pid 101: refused";
+    return {one, two};
+}
+
+}  // namespace
+
+TEST_CASE("dump::--stacks: json workers[].stack, null when not read; no member without --stacks") {
+    Fixture f;
+    const std::vector<WorkerStack> stacks = two_stacks();
+    DumpOptions opt;
+    std::string plain;
+    dump_json(f.snap, &f.rates, 1234.5, opt, plain);
+    CHECK(plain.find("\"stack\"") == std::string::npos);
+    opt.stacks = &stacks;
+    std::string out;
+    dump_json(f.snap, &f.rates, 1234.5, opt, out);
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseValidateEncodingFlag>(out.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    const auto& s = d["workers"][0]["stack"];
+    REQUIRE(s.IsArray());
+    REQUIRE(s.Size() == 3);
+    CHECK(std::string(s[0]["thread"].GetString()) == "uWSGIWorker1Core0");
+    CHECK(std::string(s[0]["file"].GetString()) == "app.py");
+    CHECK(s[0]["line"].GetInt() == 7);
+    CHECK(std::string(s[0]["function"].GetString()) == "application");
+    CHECK(std::string(s[0]["code"].GetString()) == "middle(6)");
+    CHECK(s[2]["line"].IsNull());
+    CHECK(d["workers"][1]["stack"].IsNull());
+}
+
+TEST_CASE("dump::--stacks: the table writes each thread and frame under its worker's row") {
+    Fixture f;
+    const std::vector<WorkerStack> stacks = two_stacks();
+    DumpOptions opt;
+    opt.columns = {ColumnId::Id, ColumnId::Pid};
+    opt.sort = SortSpec{ColumnId::Id, false};
+    opt.stacks = &stacks;
+    std::string out;
+    dump_table(f.snap, &f.rates, 1234.5, opt, out);
+    const std::string expected =
+        "  1  100\n"
+        "    thread uWSGIWorker1Core0\n"
+        "      app.py:7 application\n"
+        "        middle(6)\n"
+        "      app.py:3 inner\n"
+        "        time.sleep(n)\n"
+        "    thread Thread-1\n"
+        "      \\x1b[2J.py:? run\n"
+        "  2  101\n";
+    CHECK(out.find(expected) != std::string::npos);
+    opt.cores = true;  // core rows: no stacks
+    out.clear();
+    dump_table(f.snap, &f.rates, 1234.5, opt, out);
+    CHECK(out.find("thread") == std::string::npos);
+}

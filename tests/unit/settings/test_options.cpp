@@ -188,3 +188,16 @@ TEST_CASE("options::--replay with a --format and no --once/--batch is --batch ov
     REQUIRE(parse({"--replay", "incident.jsonl"}, o).is_ok());  // the screen
     CHECK_FALSE(o.batch);
 }
+
+TEST_CASE("options::--stacks and --tracebacker") {
+    Options o;
+    REQUIRE(parse({"--once", "--stacks", "--tracebacker", "/run/app/tb", "/run/app/stats.sock"}, o).is_ok());
+    CHECK(o.stacks);
+    CHECK(o.tracebacker == "/run/app/tb");
+    REQUIRE(parse({"--batch", "--stacks", "-o", "json", ":9191"}, o).is_ok());
+    CHECK(o.stacks);
+    CHECK(parse({"--stacks", ":9191"}, o).message().find("--stacks goes with --once or --batch") == 0);
+    CHECK(parse({"--once", "--stacks", "-o", "csv", ":9191"}, o).message() == "--stacks goes with --format table or json");
+    CHECK(parse({"--once", "--stacks", ":9191", ":9192"}, o).message() == "--stacks and --tracebacker read one instance");
+    CHECK(parse({"--once", "--tracebacker", "", ":9191"}, o).message() == "--tracebacker: empty prefix");
+}

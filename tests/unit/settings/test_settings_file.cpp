@@ -190,7 +190,7 @@ TEST_CASE("settings_file::an unknown key is an error listing the valid keys") {
     }
     CHECK(m.find('\n') == std::string::npos);
     Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nport = 3\n");
-    CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.port: unknown key (valid: address name fifo)");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.port: unknown key (valid: address name fifo tracebacker)");
     Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nfifo = \"\"\n");
     CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.fifo: empty path");
     Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nfifo = \"/run/a.fifo\"\n"
@@ -203,6 +203,12 @@ TEST_CASE("settings_file::an unknown key is an error listing the valid keys") {
     Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\nfifo = \"/run/a.fifo\"\n");
     REQUIRE(sb.load({}, o).is_ok());
     CHECK(o.master_fifo == "/run/a.fifo");
+    // Its tracebacker = "PREFIX" is the screen's and --stacks' --tracebacker.
+    Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\ntracebacker = \"/run/a/tb\"\n");
+    REQUIRE(sb.load({}, o).is_ok());
+    CHECK(o.tracebacker == "/run/a/tb");
+    Sandbox::write(sb.env.user_config, "[[target]]\naddress = \"127.0.0.1:1\"\ntracebacker = \"\"\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":3: target.tracebacker: empty prefix");
 }
 
 TEST_CASE("settings_file::command-line-only options are refused in a file") {
