@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "uwsgitop/base/proc_stat.hpp"
+#include "uwsgitop/base/node_kind.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/base/unique_fd.hpp"
 
@@ -397,20 +398,6 @@ std::optional<uid_t> effective_uid(const ProcRoot& proc, pid_t pid) {
     unsigned long real = 0, effective = 0;
     if (!(ls >> real >> effective)) return std::nullopt;
     return static_cast<uid_t>(effective);
-}
-
-}  // namespace
-
-namespace {
-
-// What kind of node `st` is, for the refusal.
-const char* node_kind(const struct stat& st) {
-    if (S_ISSOCK(st.st_mode)) return "a socket";
-    if (S_ISCHR(st.st_mode)) return "a character device";
-    if (S_ISBLK(st.st_mode)) return "a block device";
-    if (S_ISDIR(st.st_mode)) return "a directory";
-    if (S_ISREG(st.st_mode)) return "a regular file";
-    return "not a FIFO";
 }
 
 }  // namespace

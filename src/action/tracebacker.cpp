@@ -14,20 +14,12 @@
 #include "uwsgitop/action/unix_diag.hpp"
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/base/file_read.hpp"
+#include "uwsgitop/base/node_kind.hpp"
 #include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop::action {
 
 namespace {
-
-const char* kind_of(const struct stat& st) {
-    if (S_ISLNK(st.st_mode)) return "a symbolic link";
-    if (S_ISREG(st.st_mode)) return "a regular file";
-    if (S_ISDIR(st.st_mode)) return "a directory";
-    if (S_ISFIFO(st.st_mode)) return "a FIFO";
-    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return "a device";
-    return "not a socket";
-}
 
 std::string worker_who(long worker_id, pid_t pid) {
     std::string who = "worker ";
@@ -55,7 +47,7 @@ Status open_held_socket(const ProcRoot& proc, pid_t worker, const std::string& w
     if (::fstat(node.get(), &st) != 0) return Status::fail(line + ": " + std::strerror(errno));
     if (!S_ISSOCK(st.st_mode)) {
         line += ": ";
-        line += kind_of(st);
+        line += node_kind(st);
         line += ", not a unix socket; refused, not connected";
         return Status::fail(line);
     }
