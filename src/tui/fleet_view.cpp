@@ -1,6 +1,8 @@
 // fleet_view.cpp — the fleet screen's view-model (see fleet_view.hpp).
 #include "uwsgitop/tui/fleet_view.hpp"
 
+#include "uwsgitop/view/text_filter.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -67,19 +69,6 @@ std::size_t column_index(std::string_view name) {
         if (cols[i].name == name) return i;
     }
     return 0;
-}
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-    if (needle.empty()) return true;
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        std::size_t k = 0;
-        while (k < needle.size() && lower(hay[i + k]) == lower(needle[k])) ++k;
-        if (k == needle.size()) return true;
-    }
-    return false;
 }
 
 }  // namespace
@@ -231,12 +220,14 @@ std::string_view FleetViewModel::notice() const {
 
 void FleetViewModel::rebuild_events() {
     ev_rows_.clear();
+    const TextFilter filter(filter_);
     for (uint32_t i = 0; i < events_.size(); ++i) {
         const LoggedEvent& l = events_.newest(i);
-        if (contains_ci(l.event.instance, filter_) || contains_ci(event_kind_info(l.event.kind).name, filter_) ||
-            contains_ci(l.text, filter_)) {
-            ev_rows_.push_back(i);
-        }
+        const bool keep = filter.accepts([&](std::string_view f) {
+            return contains_folded(l.event.instance, f) || contains_folded(event_kind_info(l.event.kind).name, f) ||
+                   contains_folded(l.text, f);
+        });
+        if (keep) ev_rows_.push_back(i);
     }
     ev_selected_ = 0;
     if (ev_sel_serial_ != UINT64_MAX) {
@@ -285,11 +276,13 @@ std::string FleetViewModel::take_open_request() {
 
 void FleetViewModel::rebuild() {
     visible_.clear();
+    const TextFilter filter(filter_);
     for (uint32_t i = 0; i < rows_.size(); ++i) {
         const FleetRow& r = rows_[i];
-        if (contains_ci(r.name, filter_) || contains_ci(r.address, filter_) || contains_ci(r.state, filter_)) {
-            visible_.push_back(i);
-        }
+        const bool keep = filter.accepts([&](std::string_view f) {
+            return contains_folded(r.name, f) || contains_folded(r.address, f) || contains_folded(r.state, f);
+        });
+        if (keep) visible_.push_back(i);
     }
     if (sorted_) {
         const std::size_t c = sort_col_;

@@ -47,7 +47,7 @@ constexpr std::array kBindings = {
     KeyBinding{key::Right, A::ScrollRight, 0, "", ""},
     KeyBinding{key::Enter, A::Open, 0, "Enter", "details of the selected worker (cores, apps, requests in flight, Python stacks)"},
     KeyBinding{key::Escape, A::Back, 0, "Esc", "close details/help; clear the filter"},
-    KeyBinding{'/', A::Filter, 0, "/", "filter by status, pid or its start, id (or WID:CID), text; Enter keeps, Esc clears"},
+    KeyBinding{'/', A::Filter, 0, "/", "filter: status, pid or its start, id, WID:CID, text; a|b either, !a none"},
     KeyBinding{key::Tab, A::NextPane, 0, "Tab S-Tab", "next / previous pane (sockets, locks, caches, ...)"},
     KeyBinding{key::BackTab, A::PrevPane, 0, "", ""},
     KeyBinding{'1', A::SelectPane, 0, "1-9", "go to the pane with that number in the tab bar"},

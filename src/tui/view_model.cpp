@@ -20,24 +20,6 @@ namespace {
 constexpr std::array<double, 11> kSteps = {0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 15, 30, 60};
 constexpr double kFlashSeconds = 3.0;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// `needle` is already lower case.
-bool icontains(std::string_view hay, std::string_view needle) {
-    if (needle.empty()) return true;
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        std::size_t k = 0;
-        while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
-        if (k == needle.size()) return true;
-    }
-    return false;
-}
-
-bool istarts(std::string_view hay, std::string_view needle) {
-    return hay.size() >= needle.size() && icontains(hay.substr(0, needle.size()), needle);
-}
-
 bool parse_i64(std::string_view s, int64_t& out) {
     if (s.empty()) return false;
     const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -49,7 +31,7 @@ bool pid_starts(const Int& pid, std::string_view digits) {
     if (!pid || *pid < 0 || digits.empty() || digits.front() == '-') return false;
     char buf[24];
     const auto res = std::to_chars(buf, buf + sizeof buf, *pid);
-    return istarts(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)), digits);
+    return starts_folded(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)), digits);
 }
 
 // Known before unknown; numbers before text; then by value.
@@ -91,7 +73,7 @@ ViewModel::ViewModel(const Options& options, std::string address)
         }
     }
     states_[static_cast<std::size_t>(start_pane_)].filter = options.filter;
-    for (char c : st().filter) filter_lower_ += lower(c);
+    filter_terms_ = TextFilter(st().filter);
 }
 
 SavedView ViewModel::saved_view() const {
@@ -269,9 +251,12 @@ void ViewModel::rebuild() {
 }
 
 bool ViewModel::row_matches(RowRef r) const {
+    return filter_terms_.accepts([&](std::string_view term) { return row_matches_term(r, term); });
+}
+
+bool ViewModel::row_matches_term(RowRef r, std::string_view f) const {
     const Snapshot& s = *snap_;
     const Worker& w = s.workers[r.worker];
-    const std::string_view f = filter_lower_;
     int64_t n = 0;
     if (parse_i64(f, n)) {  // a worker id, or a pid or the start of one
         if (w.id && *w.id == n) return true;
@@ -287,21 +272,21 @@ bool ViewModel::row_matches(RowRef r) const {
     auto core_text = [&](const Core& c) {
         const std::string_view keys[] = {"REQUEST_URI", "PATH_INFO", "REQUEST_METHOD", "REMOTE_ADDR", "HTTP_HOST"};
         for (std::string_view k : keys) {
-            if (icontains(find_var(s, c, k), f)) return true;
+            if (contains_folded(find_var(s, c, k), f)) return true;
         }
         return false;
     };
     if (r.is_core()) {
         const Core& c = s.cores[r.core];
         const std::string_view state = !c.in_request ? "" : (*c.in_request ? "busy" : "idle");
-        return istarts(state, f) || core_text(c);
+        return starts_folded(state, f) || core_text(c);
     }
-    if (istarts(w.status, f)) return true;
+    if (starts_folded(w.status, f)) return true;
     for (const Core& c : s.cores_of(w)) {
         if (c.in_request && *c.in_request && core_text(c)) return true;
     }
     for (const App& a : s.apps_of(w)) {
-        if (icontains(a.mountpoint, f)) return true;
+        if (contains_folded(a.mountpoint, f)) return true;
     }
     return false;
 }
@@ -314,7 +299,7 @@ void ViewModel::rebuild_workers() {
     if (!snap_) return;
     build_rows(*snap_, mode_, rows_);
     rows_total_ = rows_.size();
-    if (!filter_lower_.empty()) {
+    if (filter_terms_.active()) {
         if (mode_ == RowMode::WorkersTree) {
             // Keep a worker when it or one of its cores matches; keep a core
             // when it or its worker matches.
@@ -370,23 +355,27 @@ void ViewModel::row_key(uint32_t rec, std::string& out) const {
 }
 
 bool ViewModel::pane_row_matches(uint32_t row) const {
+    return filter_terms_.accepts([&](std::string_view term) { return pane_row_matches_term(row, term); });
+}
+
+bool ViewModel::pane_row_matches_term(uint32_t row, std::string_view f) const {
     const PaneDef& def = pane_def(pane_);
     int64_t n = 0;
-    const bool numeric = parse_i64(filter_lower_, n);
+    const bool numeric = parse_i64(f, n);
     for (uint32_t c = 0; c < def.columns.size(); ++c) {
         const Value v = pane_value(row, c);
         if (!v.known()) continue;
         if (v.kind == Value::Kind::Number && def.columns[c].format == Format::LocalTime) {
             scratch2_.clear();  // a time matches as shown: "10:42"
             format_aux(Format::LocalTime, v, scratch2_);
-            if (icontains(scratch2_, filter_lower_)) return true;
+            if (contains_folded(scratch2_, f)) return true;
             continue;
         }
         if (v.kind == Value::Kind::Number) {
             if (numeric && v.number == static_cast<double>(n)) return true;
             continue;
         }
-        if (icontains(v.text, filter_lower_)) return true;
+        if (contains_folded(v.text, f)) return true;
     }
     return false;
 }
@@ -399,7 +388,7 @@ void ViewModel::rebuild_pane() {
     const uint32_t n = pane_records();
     pane_total_ = n;
     for (uint32_t i = 0; i < n; ++i) {
-        if (filter_lower_.empty() || pane_row_matches(i)) pane_rows_.push_back(i);
+        if (!filter_terms_.active() || pane_row_matches(i)) pane_rows_.push_back(i);
     }
     const PaneState& s = st();
     if (s.sorted && s.sort_col < def.columns.size()) {
@@ -522,8 +511,7 @@ void ViewModel::set_pane(PaneId id) {
     pane_ = id;
     overlay_ = Overlay::None;
     filter_editing_ = false;
-    filter_lower_.clear();
-    for (char c : st().filter) filter_lower_ += lower(c);
+    filter_terms_ = TextFilter(st().filter);
     rebuild();
 }
 

@@ -13,8 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxFilter = 80;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 void append_utf8(std::string& out, int cp) {
     const auto c = static_cast<uint32_t>(cp);
     if (c < 0x80) {
@@ -125,8 +123,7 @@ void ViewModel::edit_filter(int k) {
     } else {
         return;
     }
-    filter_lower_.clear();
-    for (char c : f) filter_lower_ += lower(c);
+    filter_terms_ = TextFilter(f);
     rebuild();
 }
 
@@ -300,7 +297,7 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::Back:
             if (!st().filter.empty()) {
                 st().filter.clear();
-                filter_lower_.clear();
+                filter_terms_ = TextFilter();
                 rebuild();
             }
             return;

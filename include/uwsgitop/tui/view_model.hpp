@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "uwsgitop/model/stack.hpp"
+#include "uwsgitop/view/text_filter.hpp"
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/rates/history.hpp"
 #include "uwsgitop/settings/options.hpp"
@@ -241,8 +242,10 @@ private:
     // arrow is the one source of this text.
     void flash_sort();
     void edit_filter(int key);
-    bool row_matches(RowRef r) const;
+    bool row_matches(RowRef r) const;   // by the filter's terms (text_filter.hpp)
+    bool row_matches_term(RowRef r, std::string_view term) const;
     bool pane_row_matches(uint32_t row) const;
+    bool pane_row_matches_term(uint32_t row, std::string_view term) const;
     void overlay_scroll_by(int delta);
     void scroll_table(int delta);
     void save_view_now();
@@ -276,7 +279,7 @@ private:
     std::size_t pane_total_ = 0;
     mutable std::string scratch_;            // formatting for filter/sort keys
     mutable std::string scratch2_;
-    std::string filter_lower_;
+    TextFilter filter_terms_;   // st().filter, parsed
 
     Overlay overlay_ = Overlay::None;
     int overlay_scroll_ = 0;

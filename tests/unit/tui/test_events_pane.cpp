@@ -235,6 +235,13 @@ TEST_CASE("events pane: rows newest first, filterable, selection follows its eve
     tuitest::keys(vm, "/pause\r");
     CHECK(vm.row_count() == 1);
     CHECK(vm.pane_rows_total() == vm.events().size());
+    vm.handle_key(key::Escape);
+    tuitest::keys(vm, "/!pause\r");   // all but those
+    CHECK(vm.row_count() == vm.events().size() - 1);
+    vm.handle_key(key::Escape);
+    tuitest::keys(vm, "/pause|respawn\r");
+    CHECK(vm.row_count() >= 2);
+    CHECK(vm.row_count() < vm.events().size() + 1);
 }
 
 TEST_CASE("travel keys: queued for the fetcher and pausing on a replay; a note on a live source") {

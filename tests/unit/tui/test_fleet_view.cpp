@@ -171,6 +171,12 @@ TEST_CASE("fleet_view::filter, open and quit") {
     CHECK(vm.selected_name().empty());
     vm.handle_key(key::Escape);
     CHECK(vm.visible().size() == 3);
+    type(vm, "/!err");                   // all but the one in error
+    CHECK(vm.visible().size() == 2);
+    vm.handle_key(key::Escape);
+    type(vm, "/dead|zzz");
+    CHECK(vm.visible().size() == 1);
+    vm.handle_key(key::Escape);
     CHECK_FALSE(vm.quit_requested());
     vm.handle_key('q');
     CHECK(vm.quit_requested());

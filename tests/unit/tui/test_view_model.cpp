@@ -283,6 +283,20 @@ TEST_CASE("view_model::filter by status, pid, id, WID:CID and text") {
     keys(vm, "/api");  // the URI of a request in flight
     CHECK(ids(vm) == std::vector<int64_t>{3});
     vm.handle_key(key::Escape);
+    auto sorted_ids = [&] {
+        std::vector<int64_t> v = ids(vm);
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    keys(vm, "/!busy");  // '!' excludes
+    CHECK(sorted_ids() == std::vector<int64_t>{1, 4});
+    vm.handle_key(key::Escape);
+    keys(vm, "/3|sig");  // '|' takes either: worker 3, a sigNN status
+    CHECK(sorted_ids() == std::vector<int64_t>{3, 4});
+    vm.handle_key(key::Escape);
+    keys(vm, "/!sig|api");  // neither
+    CHECK(sorted_ids() == std::vector<int64_t>{1, 2});
+    vm.handle_key(key::Escape);
     SUBCASE("in the cores modes") {
         keys(vm, "a/3:1");
         CHECK(ids(vm) == std::vector<int64_t>{301});
