@@ -2,16 +2,72 @@
 #include "uwsgitop/tui/event_log.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <variant>
+
+#include "uwsgitop/base/text.hpp"
 
 namespace uwsgitop::tui {
 
 EventLog::EventLog(EventOptions options, std::size_t capacity)
     : tracker_(options), capacity_(std::max<std::size_t>(1, capacity)) {}
 
+namespace {
+
+int64_t int_fact(const Event& e, std::string_view key) {
+    const FactValue* v = e.fact(key);
+    return v && std::holds_alternative<int64_t>(*v) ? std::get<int64_t>(*v) : 0;
+}
+
+void set_int_fact(Event& e, std::string_view key, int64_t value) {
+    for (Fact& f : e.facts) {
+        if (f.key == key) f.value = value;
+    }
+}
+
+// The line's text: the event's, and over how long when it holds several.
+std::string folded_text(const LoggedEvent& l) {
+    std::string t = event_text(l.event);
+    if (l.folded > 1) {
+        t += " over ";
+        append_int(t, static_cast<int64_t>(l.event.time - l.since + 0.5));
+        t += " s";
+    }
+    return t;
+}
+
+}  // namespace
+
+// Joins an exceptions event to its worker's line begun less than
+// kFoldSeconds before it, which moves to the top; false when there is none.
+bool EventLog::fold(Event& e) {
+    if (e.kind != EventKind::Exceptions || !e.worker) return false;
+    for (auto it = ring_.rbegin(); it != ring_.rend(); ++it) {
+        // Lines are in the order of their latest time: below one that old,
+        // every line began earlier still.
+        if (e.time - it->event.time >= kFoldSeconds) break;
+        const Event& o = it->event;
+        if (o.kind != EventKind::Exceptions || o.worker != e.worker || o.instance != e.instance) continue;
+        if (e.time - it->since >= kFoldSeconds) return false;   // its minute is over: a new line
+        LoggedEvent l = std::move(*it);
+        ring_.erase(std::next(it).base());
+        set_int_fact(e, "count", int_fact(l.event, "count") + int_fact(e, "count"));
+        l.event = std::move(e);
+        ++l.folded;
+        l.text = folded_text(l);
+        ring_.push_back(std::move(l));
+        return true;
+    }
+    return false;
+}
+
 std::size_t EventLog::add(std::vector<Event>& fresh) {
     for (Event& e : fresh) {
+        ++handed_;
+        if (fold(e)) continue;
         LoggedEvent l;
         l.text = event_text(e);
+        l.since = e.time;
         l.event = std::move(e);
         l.serial = next_serial_++;
         ring_.push_back(std::move(l));

@@ -10,6 +10,12 @@
 //     told), the oldest dropped first; total() counts every event ever added;
 //   * newest(0) is the newest event; each has a serial number that never
 //     repeats (selection follows it);
+//   * exceptions fold: an `exceptions` event of an instance's worker within
+//     kFoldSeconds of the first one its line holds joins that line (the
+//     counts add up, the total and time are the newest, the text says over
+//     how long), which moves to the top keeping its serial; so an app that
+//     raises all the time adds one line per worker per minute, not one a
+//     second, and the other events stay in view;
 //   * a snapshot older than the one before it (a recording stepped back)
 //     starts the tracker over and drops the kept events newer than it: they
 //     come back when the recording plays forward again;
@@ -40,6 +46,7 @@
 namespace uwsgitop::tui {
 
 constexpr std::size_t kEventLogSize = 1000;
+constexpr double kFoldSeconds = 60;
 
 // Columns of the events pane, in the order of its PaneColumn list (panes.cpp).
 enum class EventColumn : uint32_t { Time, Instance, Kind, Worker, Text, Count_ };
@@ -48,6 +55,8 @@ struct LoggedEvent {
     Event event;
     std::string text;  // event_text(event), raw
     uint64_t serial = 0;
+    double since = 0;     // the first folded event's time (exceptions), else event.time
+    int folded = 1;       // events this line holds
 };
 
 class EventLog {
@@ -70,7 +79,7 @@ public:
     bool empty() const { return ring_.empty(); }
     std::size_t size() const { return ring_.size(); }
     std::size_t capacity() const { return capacity_; }
-    uint64_t total() const { return next_serial_; }
+    uint64_t total() const { return handed_; }   // folded ones too
     // i = 0 is the newest; i < size().
     const LoggedEvent& newest(std::size_t i) const { return ring_[ring_.size() - 1 - i]; }
     // The pane's cell: row as newest(), col an EventColumn. Text values
@@ -79,11 +88,14 @@ public:
     bool wants_cores() const { return wants_cores_; }
 
 private:
+    bool fold(Event& e);   // into the line of its worker's recent exceptions
+
     EventTracker tracker_;
     std::size_t capacity_;
     std::deque<LoggedEvent> ring_;  // oldest first
     std::vector<Event> fresh_;
     uint64_t next_serial_ = 0;
+    uint64_t handed_ = 0;
     bool have_last_ = false;
     double last_wall_ = 0;
     bool wants_cores_ = false;

@@ -299,3 +299,60 @@ TEST_CASE("travel: the header's position; a jump starts the histories and the ev
     CHECK(g.to_text().find("replay ") != std::string::npos);
     CHECK(g.to_text().find(", 7/10") != std::string::npos);
 }
+
+namespace {
+
+Event exceptions_event(double time, int64_t worker, int64_t count, int64_t total, const char* instance = "web") {
+    Event e;
+    e.time = time;
+    e.instance = instance;
+    e.kind = EventKind::Exceptions;
+    e.worker = worker;
+    e.facts = {{"count", count}, {"exceptions", total}};
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("EventLog: exceptions fold into one line per worker per minute; other events stay in view") {
+    EventLog log({}, 50);
+    std::vector<Event> fresh;
+    for (int s = 0; s < 45; ++s) {   // two workers raising every second
+        fresh.push_back(exceptions_event(1000 + s, 1, 2, 2 * (s + 1)));
+        fresh.push_back(exceptions_event(1000 + s, 2, 1, s + 1));
+        if (s == 20) {
+            Event h;
+            h.time = 1000 + s;
+            h.instance = "web";
+            h.kind = EventKind::Harakiri;
+            h.worker = 3;
+            fresh.push_back(h);
+        }
+        log.add(fresh);
+    }
+    CHECK(log.total() == 91);
+    REQUIRE(log.size() == 3);   // worker 1's line, worker 2's, the harakiri
+    CHECK(log.newest(0).event.worker == 2);
+    CHECK(log.newest(0).text == "worker 2: 45 new exceptions (total 45) over 44 s");
+    CHECK(log.newest(1).text == "worker 1: 90 new exceptions (total 90) over 44 s");
+    CHECK(log.newest(1).folded == 45);
+    CHECK(log.newest(2).event.kind == EventKind::Harakiri);
+    const uint64_t serial = log.newest(1).serial;
+
+    // Past its minute a worker's next exceptions start a new line; another
+    // instance's worker 1 never joins this one's.
+    fresh.push_back(exceptions_event(1061, 1, 5, 95));
+    fresh.push_back(exceptions_event(1061, 1, 7, 7, "api"));
+    log.add(fresh);
+    REQUIRE(log.size() == 5);
+    CHECK(log.newest(1).text == "worker 1: 5 new exceptions (total 95)");
+    CHECK(log.newest(1).serial != serial);
+    CHECK(log.newest(0).event.instance == "api");
+    // A line that moves up keeps its serial (the selection follows it).
+    const uint64_t line = log.newest(1).serial;
+    fresh.push_back(exceptions_event(1062, 1, 1, 96));
+    log.add(fresh);
+    CHECK(log.newest(0).serial == line);
+    CHECK(log.newest(0).text == "worker 1: 6 new exceptions (total 96) over 1 s");
+    CHECK(log.newest(1).event.instance == "api");
+}
