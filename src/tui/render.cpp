@@ -219,6 +219,7 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         append_duration_s(line_, vm.interval());
         if (vm.fast()) line_ += " (fast)";
     }
+    if (vm.recording()) seg(vm.ascii() ? "REC " : "\xe2\x97\x8f REC ", Style::Error);
     seg(line_, state_style);
     line_.clear();
     if (const std::string_view f = vm.flash(); !f.empty()) {

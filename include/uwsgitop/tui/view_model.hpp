@@ -203,6 +203,7 @@ public:
     // Replays (--replay): the travel keys queue moves here (and pause); the
     // loop hands them to the fetcher. Live sources: a "not a replay" note.
     bool replay() const { return replay_; }
+    bool recording() const { return recording_; }   // --record: the status line says REC
     const std::optional<RecordPosition>& record_position() const { return position_; }
     std::vector<Travel> take_travels();
     // What the save key (s) writes: the columns shown, the sort and its
@@ -302,6 +303,7 @@ private:
     double mono_now_ = 0;
     bool mouse_ = true;
     bool replay_ = false;
+    bool recording_ = false;
     std::optional<RecordPosition> position_;
     std::vector<Travel> travels_;
     std::string color_mode_;                 // "auto", "always", "never"

@@ -90,6 +90,18 @@ TEST_CASE("render::status colours: busy green, cheap magenta, sigNN yellow, paus
     CHECK(g2.at(hx, s.vm.areas().header_row).style == Style::HeaderSorted);
 }
 
+TEST_CASE("render::--record says REC on the status line, in the error colour") {
+    TestSnap t = four();
+    Options o;
+    o.record_path = "/tmp/x.jsonl";
+    Screen rec(&t.snap, &t.rates, 120, 16, o);
+    const int y = rec.vm.areas().status_row;
+    CHECK(rec.line(y).rfind("\xe2\x97\x8f REC every", 0) == 0);
+    CHECK(rec.draw().at(2, y).style == Style::Error);
+    Screen plain(&t.snap, &t.rates, 120, 16);
+    CHECK(plain.line(y).find("REC") == std::string::npos);
+}
+
 TEST_CASE("render::unknown rates show '-', never 0") {
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 120, 16);
