@@ -234,8 +234,13 @@ std::string client_certificate_problem(MHD_Connection* c, ClientAuth auth) {
     if (session && tls.error.empty()) {
         unsigned n = 0;
         presented = tls.get_peers(session, &n) != nullptr && n > 0;
+        // The chain to client_ca_file, and a purpose of TLS client
+        // authentication (a server certificate of the same CA is refused).
+        static char client_auth_oid[] = "1.3.6.1.5.5.7.3.2";   // GNUTLS_KP_TLS_WWW_CLIENT
+        GnutlsPeerApi::TypedData purpose{GnutlsPeerApi::kKeyPurposeOid,
+                                         reinterpret_cast<unsigned char*>(client_auth_oid), 0};
         unsigned status = 1;
-        verified = presented && tls.verify_peers2(session, &status) == 0 && status == 0;
+        verified = presented && tls.verify_peers(session, &purpose, 1, &status) == 0 && status == 0;
     }
     return client_certificate_refusal(auth, presented, verified);
 }

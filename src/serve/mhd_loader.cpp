@@ -71,9 +71,9 @@ const GnutlsPeerApi& gnutls_peer_api() {
             return;
         }
         if (!dl_symbol(lib, "gnutls_certificate_get_peers", api.get_peers) ||
-            !dl_symbol(lib, "gnutls_certificate_verify_peers2", api.verify_peers2)) {
+            !dl_symbol(lib, "gnutls_certificate_verify_peers", api.verify_peers)) {
             api = GnutlsPeerApi{};
-            api.error = "libgnutls.so.30 lacks gnutls_certificate_verify_peers2";
+            api.error = "libgnutls.so.30 lacks gnutls_certificate_verify_peers";
         }
     });
     return api;

@@ -128,9 +128,10 @@ Status check_tls_settings(const TlsSettings& s) {
     if (s.min_version > s.max_version) {
         return Status::fail("tls_server_config.min_version is above max_version");
     }
-    const bool verify = s.client_auth == ClientAuth::VerifyIfGiven || s.client_auth == ClientAuth::RequireAndVerify;
-    if (verify && s.client_ca_pem.empty()) {
-        return Status::fail("tls_server_config.client_auth_type: verifying client certificates needs client_ca_file");
+    if (s.client_auth != ClientAuth::None && s.client_ca_pem.empty()) {
+        return Status::fail("tls_server_config.client_auth_type: asking for client certificates needs client_ca_file "
+                            "(GnuTLS names its CAs to the client; Go clients, Prometheus among them, send no "
+                            "certificate that none of them issued)");
     }
     if (!s.client_ca_pem.empty() && s.client_auth == ClientAuth::None) {
         return Status::fail("tls_server_config.client_ca_file: given without a client_auth_type that asks for "
@@ -160,10 +161,10 @@ std::string client_certificate_refusal(ClientAuth auth, bool presented, bool ver
         case ClientAuth::Request: return {};
         case ClientAuth::RequireAny: return presented ? "" : "a client certificate is required";
         case ClientAuth::VerifyIfGiven:
-            return !presented || verified ? "" : "the client certificate is not signed by client_ca_file (or not valid now)";
+            return !presented || verified ? "" : "the client certificate is not signed by client_ca_file for client authentication (or not valid now)";
         case ClientAuth::RequireAndVerify:
             if (!presented) return "a client certificate signed by client_ca_file is required";
-            return verified ? "" : "the client certificate is not signed by client_ca_file (or not valid now)";
+            return verified ? "" : "the client certificate is not signed by client_ca_file for client authentication (or not valid now)";
     }
     return "unknown client_auth_type";
 }

@@ -211,8 +211,7 @@ Status load_web_config(const std::string& path, WebConfig& out) {
 
 const std::string& WebConfig::client_trust_pem() const {
     static const std::string none;
-    if (tls_settings.client_auth == ClientAuth::None) return none;
-    return tls_settings.client_ca_pem.empty() ? cert_pem : tls_settings.client_ca_pem;
+    return tls_settings.client_auth == ClientAuth::None ? none : tls_settings.client_ca_pem;
 }
 
 bool WebConfig::same_tls(const WebConfig& o) const {

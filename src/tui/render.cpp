@@ -67,6 +67,10 @@ void Renderer::summary(const ViewModel& vm, Grid& grid) {
         } else if (i == 0) {
             const auto& at = vm.record_position();
             summary_line1(*snap, vm.context().rates, vm.wall_time(), line_, at ? &*at : nullptr);
+            if (static_cast<int>(line_.size()) > grid.width()) {   // the rate before the date
+                line_.clear();
+                summary_line1(*snap, vm.context().rates, vm.wall_time(), line_, at ? &*at : nullptr, true);
+            }
         } else if (i == 1) {
             summary_line2(*snap, vm.address(), line_);
         } else if (snap->kind == SnapshotKind::Emperor) {

@@ -33,7 +33,7 @@ void append_replay_clock(std::string& out, const RecordPosition& at) {
 }
 
 void summary_line1(const Snapshot& snap, const Rates* rates, double now, std::string& out,
-                   const RecordPosition* replay) {
+                   const RecordPosition* replay, bool short_clock) {
     out += "uwsgi ";
     if (snap.version.empty()) out += '-'; else append_escaped(out, snap.version);
     out += " - ";
@@ -44,7 +44,7 @@ void summary_line1(const Snapshot& snap, const Rates* rates, double now, std::st
         std::tm tm{};
         char buf[64];
         if (localtime_r(&t, &tm)) {
-            out.append(buf, std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm));
+            out.append(buf, std::strftime(buf, sizeof buf, short_clock ? "%H:%M:%S" : "%a %b %e %H:%M:%S %Y", &tm));
         }
     }
     if (snap.kind == SnapshotKind::Emperor) {

@@ -887,6 +887,13 @@ def make_pki(ctx):
                 "-days", "2", "-out", name + ".crt", "-extfile", "san.ext")
     openssl(ctx, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=rogue",
             "-keyout", "rogue.key", "-out", "rogue.crt")
+    # Signed by the CA, but for servers only (extended key usage serverAuth).
+    with open(ctx.path("server-only.ext"), "w") as f:
+        f.write("extendedKeyUsage=serverAuth\n")
+    openssl(ctx, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=other-server", "-keyout", "other.key",
+            "-out", "other.csr")
+    openssl(ctx, "x509", "-req", "-in", "other.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-days", "2", "-out", "other.crt", "-extfile", "server-only.ext")
 
 
 def tls_context(ctx, cert=None, max_version=None):
@@ -904,8 +911,8 @@ def tls_context(ctx, cert=None, max_version=None):
 def exporter_tls_options(ctx):
     """Issue 28 item 8: exporter-toolkit's TLS keys. With mutual TLS
     (client_auth_type RequireAndVerifyClientCert, client_ca_file) a client
-    certificate the test's CA signed gets the metrics; none, or a
-    self-signed one, gets 403 and a log line; a TLS 1.1 client is refused
+    certificate the test's CA signed gets the metrics; none, a self-signed
+    one, or one the CA signed for servers only, gets 403 and a log line; a TLS 1.1 client is refused
     by the default min_version (TLS12) and gets in with min_version TLS10;
     cipher_suites narrows what is offered; a kept-alive connection serves
     two scrapes."""
@@ -925,6 +932,8 @@ def exporter_tls_options(ctx):
         check(st == 403 and "client certificate" in body and "uwsgi_up" not in body, "none: %s %r" % (st, body))
         st, _, body = fetch(url, context=tls_context(ctx, "rogue"))
         check(st == 403 and "not signed by client_ca_file" in body, "self-signed: %s %r" % (st, body))
+        st, _, body = fetch(url, context=tls_context(ctx, "other"))
+        check(st == 403 and "uwsgi_up" not in body, "a server-only certificate of the CA: %s %r" % (st, body))
         check(wait_until(lambda: "refused (403 client certificate)" in harness.tail(eproc.log, 20), 5, 0.1),
               "no log line for the refused certificate:\n" + eproc.tail())
         st, _, _ = fetch(url, context=tls_context(ctx, "client", ssl.TLSVersion.TLSv1_1))

@@ -49,8 +49,16 @@ const MhdApi& mhd_api();
 struct GnutlsPeerApi {
     // gnutls_certificate_get_peers: the peer's certificate list (null: none)
     const void* (*get_peers)(void* session, unsigned* list_size) = nullptr;
-    // gnutls_certificate_verify_peers2: 0 and *status 0 when it verifies
-    int (*verify_peers2)(void* session, unsigned* status) = nullptr;
+    // gnutls_typed_vdata_st, as <gnutls/gnutls.h> lays it out.
+    struct TypedData {
+        int type;              // gnutls_vdata_types_t
+        unsigned char* data;
+        unsigned size;
+    };
+    static constexpr int kKeyPurposeOid = 2;   // GNUTLS_DT_KEY_PURPOSE_OID
+    // gnutls_certificate_verify_peers: 0 and *status 0 when the chain
+    // verifies and (with a GNUTLS_DT_KEY_PURPOSE_OID) its purpose fits
+    int (*verify_peers)(void* session, TypedData* data, unsigned elements, unsigned* status) = nullptr;
     std::string error;
 };
 const GnutlsPeerApi& gnutls_peer_api();

@@ -18,8 +18,11 @@
 // ciphers stay on. RC4 suites are refused (GnuTLS offers none).
 // client_auth_type, as in Go: NoClientCert (default), RequestClientCert,
 // RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert.
-// The two Verify kinds need client_ca_file; a client_ca_file with
-// NoClientCert is refused (as exporter-toolkit does). The certificate is
+// Every kind but NoClientCert needs client_ca_file (unlike Go: GnuTLS's
+// certificate request names the acceptable CAs, and a Go client sends no
+// certificate none of them issued); a client_ca_file with NoClientCert is
+// refused (as exporter-toolkit does). Verified certificates must also be
+// for TLS client authentication (extended key usage), as Go requires. The certificate is
 // asked for in the handshake and checked when a request arrives
 // (client_certificate_refusal()): a request without the certificate the
 // kind requires, or with one that client_ca_file does not verify, is

@@ -43,8 +43,7 @@ struct WebConfig {
     bool tls() const { return !cert_pem.empty(); }
     bool auth() const { return !users.empty(); }
     // What libmicrohttpd is given as MHD_OPTION_HTTPS_MEM_TRUST so that it
-    // asks clients for a certificate: client_ca_file, or for the kinds that
-    // verify nothing without one, the server's own certificate; "" when no
+    // asks clients for a certificate: client_ca_file; "" when no
     // certificate is asked for.
     const std::string& client_trust_pem() const;
     // The same TLS (certificate, key, priorities, client certificates).

@@ -17,8 +17,10 @@
 
 namespace uwsgitop {
 
+// `short_clock`: the time without the date ("14:03:12"), for a narrow
+// screen that would otherwise lose the request rate off its edge.
 void summary_line1(const Snapshot& snap, const Rates* rates, double now, std::string& out,
-                   const RecordPosition* replay = nullptr);
+                   const RecordPosition* replay = nullptr, bool short_clock = false);
 // "replay 14:03:12, 812/3600".
 void append_replay_clock(std::string& out, const RecordPosition& at);
 void summary_line2(const Snapshot& snap, const std::string& address, std::string& out);

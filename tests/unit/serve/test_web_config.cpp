@@ -153,8 +153,8 @@ TEST_CASE("tls_server_config's other keys: versions, suites, curves, client cert
     REQUIRE(load(head + "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n", c).is_ok());
     CHECK(c.tls_settings.client_auth == ClientAuth::RequireAndVerify);
     CHECK(c.client_trust_pem().find("CA") != std::string::npos);
-    REQUIRE(load(head + "  client_auth_type: RequireAnyClientCert\n", c).is_ok());
-    CHECK(c.client_trust_pem() == c.cert_pem);   // asks for a certificate, verifies none
+    REQUIRE(load(head + "  client_auth_type: RequireAnyClientCert\n  client_ca_file: ca.crt\n", c).is_ok());
+    CHECK(c.client_trust_pem() == c.tls_settings.client_ca_pem);   // asks for a certificate, verifies none
 
     auto error = [&](const std::string& text) {
         const Status st = load(head + text, c);
@@ -173,6 +173,7 @@ TEST_CASE("tls_server_config's other keys: versions, suites, curves, client cert
     CHECK(error("  prefer_server_cipher_suites: maybe\n").find("give true or false") != std::string::npos);
     CHECK(error("  client_auth_type: Always\n").find("is not a client_auth_type") != std::string::npos);
     CHECK(error("  client_auth_type: VerifyClientCertIfGiven\n").find("needs client_ca_file") != std::string::npos);
+    CHECK(error("  client_auth_type: RequireAnyClientCert\n").find("needs client_ca_file") != std::string::npos);
     CHECK(error("  client_ca_file: ca.crt\n").find("client_ca_file: given without a client_auth_type") !=
           std::string::npos);
     CHECK(error("  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: none.crt\n")
