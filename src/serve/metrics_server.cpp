@@ -591,7 +591,7 @@ int MetricsServer::metrics(MHD_Connection* c) {
         return MHD_NO;
     }
     mhd().add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-    for (const void* slow : holds_->hold(hold, c, a->poll, a->bytes())) guard_->end(slow);
+    for (const void* slow : holds_->hold(hold, c, a->serial, a->bytes())) guard_->end(slow);
     return queue(c, r, MHD_HTTP_OK, om ? kOpenMetricsType : kClassicType, nullptr, false, coded);
 }
 

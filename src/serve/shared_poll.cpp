@@ -134,13 +134,19 @@ std::shared_ptr<const PollAnswer> SharedPoll::scrape(double deadline) {
         // started yet (the previous poll's stragglers are finishing).
         if (requested_ == answered_) ++requested_;
         want = requested_;
-        pending_deadline_ = std::min(pending_deadline_, deadline);
+        pending_deadlines_.push_back(deadline);
         cv_.notify_all();
-    } else if (deadline < flight_deadline_) {
-        joined_.push_back(deadline);   // an interim answer is due then
+    } else if (deadline != flight_deadline_) {
+        // The poll runs to its latest scrape's deadline; the earlier ones
+        // get interim answers (a scrape with a short deadline never cuts
+        // a longer one's short).
+        joined_.push_back(std::min(deadline, flight_deadline_));
+        flight_deadline_ = std::max(deadline, flight_deadline_);
         poll_.wake();
     }
-    auto interim_for_us = [&] { return interim_ && interim_->poll == want && interim_at_ >= deadline; };
+    auto interim_for_us = [&] {
+        return interim_ && interim_->poll == want && interim_at_ >= deadline - kInterimSlack;
+    };
     auto ready = [&] { return stopping_ || answered_ >= want || interim_for_us(); };
     if (std::isinf(deadline)) {
         cv_.wait(lock, ready);
@@ -159,11 +165,16 @@ void SharedPoll::run() {
         cv_.wait(lock, [&] { return stopping_ || requested_ > answered_; });
         if (stopping_) return;
         in_flight_ = requested_;
-        const double deadline = pending_deadline_;
-        flight_deadline_ = deadline;
-        pending_deadline_ = kNoDeadline;
+        flight_deadline_ = pending_deadlines_.empty()
+                               ? kNoDeadline
+                               : *std::max_element(pending_deadlines_.begin(), pending_deadlines_.end());
+        joined_.clear();
+        for (double d : pending_deadlines_) {
+            if (d < flight_deadline_) joined_.push_back(d);
+        }
+        pending_deadlines_.clear();
         lock.unlock();
-        poll_once(deadline);
+        poll_once();
         lock.lock();
     }
 }
@@ -190,8 +201,9 @@ void SharedPoll::log_changes(const std::vector<std::unique_ptr<Instance>>& view)
 }
 
 // Both text formats (self metrics first) and each target's state, of `view`.
-std::shared_ptr<PollAnswer> SharedPoll::render(const std::vector<std::unique_ptr<Instance>>& view) const {
+std::shared_ptr<PollAnswer> SharedPoll::render(const std::vector<std::unique_ptr<Instance>>& view) {
     auto answer = std::make_shared<PollAnswer>();
+    answer->serial = ++rendered_;
     PrometheusOptions o = format_;
     o.openmetrics = false;
     write_self_metrics(self_, false, answer->classic);
@@ -213,18 +225,22 @@ double SharedPoll::earliest_joined() const {
     return t;
 }
 
-// Drives this poll's fetches until none is left or `deadline`; at the
-// deadline of each scrape that joined it with an earlier one, publishes an
-// interim answer for it and goes on.
-void SharedPoll::drive(double deadline) {
+// Drives this poll's fetches until none is left or its deadline (the
+// latest of its scrapes', which a joining scrape may move later); at the
+// deadline of each scrape with an earlier one, publishes an interim answer
+// for it and goes on. Deadlines within kInterimSlack after one share its
+// interim answer, so clients cannot make the poll thread render more than
+// a few a second.
+void SharedPoll::drive() {
     while (poll_.in_flight() > 0 && !stop_requested_.load()) {
         const double now = monotonic_seconds();
-        if (now >= deadline) return;
-        double due = kNoDeadline;
+        double due = kNoDeadline, deadline = kNoDeadline;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             due = earliest_joined();
+            deadline = flight_deadline_;
         }
+        if (now >= deadline) return;
         if (due > now) {
             poll_.run_until(std::min(deadline, due), FleetPoll::Until::AllDone);
             continue;
@@ -235,8 +251,8 @@ void SharedPoll::drive(double deadline) {
             answer->poll = in_flight_;
             interim_ = answer;
             interim_at_ = monotonic_seconds();
-            const double at = interim_at_;
-            joined_.erase(std::remove_if(joined_.begin(), joined_.end(), [at](double d) { return d <= at; }),
+            const double upto = interim_at_ + kInterimSlack;
+            joined_.erase(std::remove_if(joined_.begin(), joined_.end(), [upto](double d) { return d <= upto; }),
                           joined_.end());
         }
         cv_.notify_all();
@@ -276,7 +292,7 @@ std::shared_ptr<PollAnswer> SharedPoll::render_interim() {
     return answer;
 }
 
-void SharedPoll::poll_once(double deadline) {
+void SharedPoll::poll_once() {
     const double start = monotonic_seconds();
     take_replacement();
 
@@ -288,7 +304,7 @@ void SharedPoll::poll_once(double deadline) {
     // answering this scrape with that older outcome as if it were new.
     poll_.run_until(start, FleetPoll::Until::Deadline);
     poll_.start_round(fleet_);
-    drive(deadline);
+    drive();
     const bool complete = poll_.in_flight() == 0;
     if (complete) retired_.clear();   // none of them is fetching any more
     if (complete && after_poll_) {

@@ -4,8 +4,9 @@
 // A /metrics response is written straight from the poll's shared answer (no
 // copy per connection), so a connection that reads slowly keeps that poll's
 // answer alive after newer polls replaced it. hold() registers a connection
-// writing poll `poll`'s answer of `bytes`; the answers of polls older than
-// the newest one held count against `cap` bytes (the newest one is kept by
+// writing answer number `poll` (PollAnswer::serial: interim answers have
+// their own) of `bytes`; the answers older than the newest one held count
+// against `cap` bytes (the newest one is kept by
 // the exporter anyway). When they exceed it, hold() returns the connections
 // to end: those writing the oldest answers first, until the older answers
 // held fit in `cap`. release() (the response was destroyed) forgets a hold;

@@ -13,10 +13,12 @@
 // answered as down (uwsgi_up 0, error "no answer within the scrape's
 // deadline"); their fetch goes on into the next poll, which does not ask
 // them again and does not wait for them beyond its own deadline. A scrape
-// that joins a poll in flight keeps its own deadline: when it is earlier
-// than the poll's, the poll thread renders, at that moment, an interim
-// answer (the targets answered so far in this poll, the others down as
-// above) for the scrapes due, and the poll goes on.
+// that joins a poll in flight keeps its own deadline: a poll runs to the
+// latest deadline of the scrapes that asked for it or joined it, and at
+// each earlier one (or up to kInterimSlack before it) the poll thread
+// renders an interim answer (the targets answered so far in this poll, the
+// others down as above) for the scrapes due, and the poll goes on. So a
+// client with a short deadline never cuts Prometheus' longer one short.
 // The answer holds both text formats (self metrics first) and each target's
 // state for the status page. After each poll `after_poll` runs (it may
 // append instances and poll them, and remove instances, keeping alive any
@@ -33,6 +35,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -60,6 +63,7 @@ struct PollAnswer {
     std::string openmetrics;   // OpenMetrics text (ends in # EOF)
     std::vector<TargetState> targets;
     unsigned long poll = 0;    // which poll this is (1, 2, ...)
+    uint64_t serial = 0;       // which answer (1, 2, ...): interim ones have their own
 
     // `openmetrics` or `classic` gzip-coded (gzip_body.hpp), made by the
     // first call, once, on any thread; empty when zlib could not.
@@ -76,6 +80,7 @@ private:
 class SharedPoll {
 public:
     static constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
+    static constexpr double kInterimSlack = 0.25;   // seconds an interim answer may come early
 
     // `log` (may be null): each target that goes down (warn, with its
     // error; also one that is down at its first poll) and that comes back
@@ -110,16 +115,16 @@ public:
 
 private:
     void run();
-    void poll_once(double deadline);
+    void poll_once();
     void take_replacement();   // the poll thread, before a poll
     void forget_gone_targets();   // the poll thread: self metrics of targets that left
     void fleet_changed();         // the poll thread, after after_poll_
     void log_changes(const std::vector<std::unique_ptr<Instance>>& view);
-    std::shared_ptr<PollAnswer> render(const std::vector<std::unique_ptr<Instance>>& view) const;
+    std::shared_ptr<PollAnswer> render(const std::vector<std::unique_ptr<Instance>>& view);
     std::shared_ptr<PollAnswer> render_interim();   // the poll thread, between run_until() calls
     std::vector<std::unique_ptr<Instance>> lend_view(std::vector<char>& lent);
     void give_back(std::vector<std::unique_ptr<Instance>>& view, const std::vector<char>& lent);
-    void drive(double deadline);                     // the poll thread: the fetches until done or `deadline`
+    void drive();                                    // the poll thread: the fetches until done or the deadline
     double earliest_joined() const;                  // under mutex_
 
     std::vector<std::unique_ptr<Instance>>& fleet_;
@@ -127,14 +132,15 @@ private:
     const PrometheusOptions format_;
     const std::function<void()> after_poll_;
     SelfMetrics self_;   // only the poll thread touches it
+    uint64_t rendered_ = 0;   // answers rendered (the poll thread's)
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     unsigned long requested_ = 0;     // highest poll number asked for
     unsigned long answered_ = 0;      // highest poll number answered
     unsigned long in_flight_ = 0;     // poll running and not answered yet (0: none)
-    double pending_deadline_ = kNoDeadline;   // for poll requested_
-    double flight_deadline_ = kNoDeadline;    // of poll in_flight_
+    std::vector<double> pending_deadlines_;   // of the scrapes waiting for poll requested_
+    double flight_deadline_ = kNoDeadline;    // of poll in_flight_: its scrapes' latest
     std::vector<double> joined_;              // deadlines of scrapes that joined in_flight_ before flight_deadline_
     std::shared_ptr<const PollAnswer> last_;
     std::shared_ptr<const PollAnswer> interim_;   // of poll in_flight_, rendered at interim_at_

@@ -2,6 +2,7 @@
 // joins a poll in flight keeps its own deadline.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "../fake_stats_server.hpp"
@@ -82,4 +83,29 @@ TEST_CASE("scrapes with two deadlines, over and over: each answers by its own") 
     long_job.join();
     CHECK(late == 0);
     CHECK(fast_down == 0);
+}
+
+TEST_CASE("a client with a tiny deadline never cuts a longer scrape short") {
+    FakeServer slow(FakeServer::Kind::Tcp, {{Mode::Plain, stats_doc(), 600}});
+    ServeOptions o = options_for(4);
+    o.scrape_timeout_offset = 0.5;
+    Running s(fleet_of({{"slow", slow.address}}, 4), o);
+    std::atomic<bool> stop{false};
+    std::atomic<int> hurried{0};
+    std::thread attacker([&] {
+        while (!stop.load()) {
+            get(s.port(), "/metrics", "X-Prometheus-Scrape-Timeout-Seconds: 0.001\r\n");
+            ++hurried;
+        }
+    });
+    int up = 0;
+    for (int i = 0; i < 4; ++i) {
+        sleep_for_seconds(0.1);
+        const HttpReply r = get(s.port(), "/metrics", "X-Prometheus-Scrape-Timeout-Seconds: 3\r\n");
+        if (r.status == 200 && has(r.body, up_line("slow", slow.address, 1))) ++up;
+    }
+    stop = true;
+    attacker.join();
+    CHECK(hurried.load() > 4);   // the attacker got its quick answers all along
+    CHECK(up == 4);
 }
