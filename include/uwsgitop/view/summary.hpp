@@ -1,6 +1,7 @@
 // summary.hpp — the facts shown above the table (screen header and --once table).
 //
-// Line 1: "uwsgi 2.0.21 - <local time> - req: N - RPS: R - lq: Q - tx: T";
+// Line 1: "uwsgi 2.0.21 - <local time> - req: N - RPS: R - lq: Q - tx: T"
+//         (the screen drops the date when the line is wider than it);
 //         replaying with a position: "replay HH:MM:SS, I/N" (the recorded
 //         local time, 1-based position in the window) in place of the time.
 // Line 2: "node: ADDRESS - cwd: CWD - uid: U - gid: G - masterpid: P"

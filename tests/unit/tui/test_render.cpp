@@ -102,6 +102,17 @@ TEST_CASE("render::--record says REC on the status line, in the error colour") {
     CHECK(plain.line(y).find("REC") == std::string::npos);
 }
 
+TEST_CASE("render::a narrow screen keeps the request rate and drops the date") {
+    TestSnap t = four();
+    Screen wide(&t.snap, &t.rates, 120, 16);
+    CHECK(wide.line(0).find("2026 - req: ") != std::string::npos);
+    Screen narrow(&t.snap, &t.rates, 64, 16);
+    const std::string l = narrow.line(0);
+    CHECK(l.find("RPS: 6.0") != std::string::npos);
+    CHECK(l.find("2026") == std::string::npos);
+    CHECK(l.find(" - 19:03:20 - ") != std::string::npos);
+}
+
 TEST_CASE("render::unknown rates show '-', never 0") {
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 120, 16);
