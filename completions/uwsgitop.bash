@@ -17,8 +17,8 @@ _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --no-color --color --no-mouse --pane --filter --interval --config --no-config
 --show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
-_uwsgitop_columns='id share pid requests rps exceptions exc_rate signals
-status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
+_uwsgitop_columns='id share pid requests rps cpu exceptions exc_rate signals
+status avg_rt rt rss vsz tx tx_rate respawns harakiri running_time last_spawn
 accepting core in_request method uri remote request_time static routed
 offloaded write_errors read_errors'
 _uwsgitop_formats='table json tsv csv raw prometheus openmetrics none events'

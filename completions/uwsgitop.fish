@@ -5,8 +5,8 @@
 # sockets (@name, from /proc/net/unix).
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
 
-set -l __uwsgitop_columns id share pid requests rps exceptions exc_rate signals \
-    status avg_rt rss vsz tx tx_rate respawns harakiri running_time last_spawn \
+set -l __uwsgitop_columns id share pid requests rps cpu exceptions exc_rate signals \
+    status avg_rt rt rss vsz tx tx_rate respawns harakiri running_time last_spawn \
     accepting core in_request method uri remote request_time static routed \
     offloaded write_errors read_errors
 

@@ -3,7 +3,8 @@
 // Every field comes from its table in uwsgitop/model/fields.hpp, in the
 // table's order (write_fields); what is written here by hand is the
 // structure (which lists, in which order, for which kind of document) and
-// the keys uwsgitop derives (share, rps, exc_rate, tx_rate, "uwsgitop").
+// the keys uwsgitop derives (share, rps, exc_rate, tx_rate, per worker cpu
+// and rt, "uwsgitop").
 #include <cmath>
 
 #include "json_out.hpp"
@@ -73,6 +74,8 @@ void write_worker(JsonOut& j, const Snapshot& snap, std::size_t i, const Rates* 
     j.rate("rps", rate_at(rates, i, &WorkerRates::requests));
     j.rate("exc_rate", rate_at(rates, i, &WorkerRates::exceptions));
     j.rate("tx_rate", rate_at(rates, i, &WorkerRates::tx));
+    j.rate("cpu", rate_at(rates, i, &WorkerRates::cpu));
+    j.rate("rt", rate_at(rates, i, &WorkerRates::rt));
     j.plain_key("apps");
     write_records(j, snap.apps_of(w), kAppFields);
     if (w.has_cores) {

@@ -1,10 +1,17 @@
 // rates.cpp — per-second deltas with reset detection (see rates.hpp).
 #include "uwsgitop/rates/rates.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 
 #include "uwsgitop/base/page_release.hpp"
+#include "uwsgitop/base/proc_stat.hpp"
 
 namespace uwsgitop {
 
@@ -19,6 +26,23 @@ double counter_rate(int64_t before, const Int& now, double dt) {
     return static_cast<double>(*now - before) / dt;
 }
 
+// Δrunning_time / Δrequests: the mean time of the requests that ended
+// between the samples (microseconds), NaN when none ended or a counter fell.
+double mean_request_time(int64_t req_before, int64_t rt_before, const Worker& w) {
+    if (req_before < 0 || rt_before < 0 || !w.requests || !w.running_time) return kUnknown;
+    if (*w.requests <= req_before || *w.running_time < rt_before) return kUnknown;
+    return static_cast<double>(*w.running_time - rt_before) / static_cast<double>(*w.requests - req_before);
+}
+
+bool loopback(const Peer& p) {
+    if (!p.v6) return p.addr[0] == 127;
+    static constexpr uint8_t kZero[10] = {};
+    if (std::memcmp(p.addr.data(), kZero, 10) != 0) return false;
+    if (p.addr[10] == 0xff && p.addr[11] == 0xff) return p.addr[12] == 127;  // ::ffff:127.x.y.z
+    return p.addr[10] == 0 && p.addr[11] == 0 && p.addr[12] == 0 && p.addr[13] == 0 && p.addr[14] == 0 &&
+           p.addr[15] == 1;  // ::1
+}
+
 void add_known(double& sum, bool& any, double v) {
     if (!std::isnan(v)) {
         sum += v;
@@ -27,6 +51,61 @@ void add_known(double& sum, bool& any, double v) {
 }
 
 }  // namespace
+
+bool read_proc_stat(int64_t pid, std::string& out) {
+    char path[48];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return false;
+    out.resize(4096);  // a stat line is far shorter; the capacity is kept
+    ssize_t n = 0;
+    do {
+        n = ::read(fd, out.data(), out.size());
+    } while (n < 0 && errno == EINTR);
+    ::close(fd);
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return n > 0;
+}
+
+bool cpu_readable(const Snapshot& snap) {
+    const Peer& p = snap.peer;
+    switch (p.kind) {
+        case Peer::Kind::Unix:
+            return p.pid > 0 && !p.listener_exited && (!snap.pid || *snap.pid == p.pid);
+        case Peer::Kind::Tcp:
+            return loopback(p);
+        case Peer::Kind::None:
+            break;
+    }
+    return false;
+}
+
+void RateTracker::set_proc_reader(ProcStatReader reader, double ticks_per_second) {
+    reader_ = std::move(reader);
+    ticks_per_second_ = ticks_per_second;
+}
+
+void RateTracker::read_cpu(const Worker& w, int64_t master_pid, Prev& next) {
+    if (!reader_ || !w.pid || *w.pid <= 1 || !reader_(*w.pid, stat_buf_)) return;
+    const auto ppid = stat_field(stat_buf_, 4);
+    const auto utime = stat_field(stat_buf_, 14);
+    const auto stime = stat_field(stat_buf_, 15);
+    const auto start = stat_start_time(stat_buf_);
+    // Not the master's child: the pid is someone else's now (or another namespace's).
+    if (!ppid || !utime || !stime || !start || static_cast<int64_t>(*ppid) != master_pid) return;
+    next.pid = *w.pid;
+    next.start_time = *start;
+    next.cpu_ticks = *utime + *stime;
+    next.cpu_known = true;
+}
+
+double RateTracker::cpu_percent(const Prev& prev, const Prev& next, double dt, double ticks) {
+    if (!prev.cpu_known || !next.cpu_known || prev.pid != next.pid || prev.start_time != next.start_time) {
+        return kUnknown;
+    }
+    if (next.cpu_ticks < prev.cpu_ticks || dt <= 0 || ticks <= 0) return kUnknown;
+    return 100.0 * static_cast<double>(next.cpu_ticks - prev.cpu_ticks) / ticks / dt;
+}
 
 void RateTracker::reset() {
     have_prev_ = false;
@@ -51,7 +130,9 @@ void RateTracker::update(const Snapshot& snap, double mono_seconds, Rates& out) 
     const bool usable = have_prev_ && !out.baseline_reset;
     out.interval = usable ? dt : 0.0;
 
-    out.workers.assign(snap.workers.size(), WorkerRates{kUnknown, kUnknown, kUnknown});
+    out.workers.assign(snap.workers.size(), WorkerRates{kUnknown, kUnknown, kUnknown, kUnknown, kUnknown});
+    const bool read_cpu_now = reader_ && master_pid > 0 && cpu_readable(snap);
+    if (read_cpu_now && ticks_per_second_ <= 0) ticks_per_second_ = static_cast<double>(::sysconf(_SC_CLK_TCK));
     out.cores.assign(snap.cores.size(), CoreRates{kUnknown});
 
     next_workers_.clear();
@@ -69,6 +150,8 @@ void RateTracker::update(const Snapshot& snap, double mono_seconds, Rates& out) 
         next.requests = w.requests.value_or(-1);
         next.exceptions = w.exceptions.value_or(-1);
         next.tx = w.tx.value_or(-1);
+        next.running_time = w.running_time.value_or(-1);
+        if (read_cpu_now) read_cpu(w, master_pid, next);
         next.cores_begin = static_cast<uint32_t>(next_cores_.size());
         next.cores_count = w.cores.count;
         for (const Core& c : snap.cores_of(w)) next_cores_.push_back(c.requests.value_or(-1));
@@ -79,6 +162,8 @@ void RateTracker::update(const Snapshot& snap, double mono_seconds, Rates& out) 
         r.requests = counter_rate(prev.requests, w.requests, dt);
         r.exceptions = counter_rate(prev.exceptions, w.exceptions, dt);
         r.tx = counter_rate(prev.tx, w.tx, dt);
+        r.rt = mean_request_time(prev.requests, prev.running_time, w);
+        r.cpu = cpu_percent(prev, next, dt, ticks_per_second_);
         add_known(sum_req, any_req, r.requests);
         add_known(sum_exc, any_exc, r.exceptions);
         add_known(sum_tx, any_tx, r.tx);

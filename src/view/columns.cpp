@@ -40,6 +40,8 @@ Value w_status(const RowContext& c, uint32_t i) {
     return s.empty() ? Value::unknown() : Value::str(s);
 }
 Value w_avg_rt(const RowContext& c, uint32_t i) { return Value::from(W(c, i).avg_rt); }
+Value w_rt(const RowContext& c, uint32_t i) { return rate_value(worker_rate(c, i, &WorkerRates::rt)); }
+Value w_cpu(const RowContext& c, uint32_t i) { return rate_value(worker_rate(c, i, &WorkerRates::cpu)); }
 Value w_rss(const RowContext& c, uint32_t i) { return Value::from(W(c, i).rss); }
 Value w_vsz(const RowContext& c, uint32_t i) { return Value::from(W(c, i).vsz); }
 Value w_tx(const RowContext& c, uint32_t i) { return Value::from(W(c, i).tx); }
@@ -104,11 +106,13 @@ constexpr std::array<ColumnDef, static_cast<std::size_t>(ColumnId::Count_)> kCol
     {ColumnId::Pid, "pid", "PID", "process id of the worker", 7, R, ASC, F::Integer, w_pid, c_pid},
     {ColumnId::Requests, "requests", "REQ", "requests served (counter)", 8, R, DESC, F::Integer, w_requests, c_requests},
     {ColumnId::Rps, "rps", "RPS", "requests per second over the last interval", 7, R, DESC, F::Rate, w_rps, c_rps},
+    {ColumnId::Cpu, "cpu", "CPU%", "CPU used over the last interval, percent of one CPU (/proc/PID/stat; local instances only)", 5, R, DESC, F::Percent, w_cpu, nullptr},
     {ColumnId::Exceptions, "exceptions", "EXC", "exceptions raised by the app (counter)", 6, R, DESC, F::Integer, w_exceptions, nullptr},
     {ColumnId::ExcRate, "exc_rate", "EXC/s", "exceptions per second over the last interval", 6, R, DESC, F::Rate, w_exc_rate, nullptr},
     {ColumnId::Signals, "signals", "SIG", "uWSGI signals handled (counter)", 5, R, DESC, F::Integer, w_signals, nullptr},
     {ColumnId::Status, "status", "STATUS", "idle, busy, cheap, pause or sigNN (busy/idle on core rows)", 7, L, ASC, F::Text, w_status, c_state},
     {ColumnId::AvgRt, "avg_rt", "AVG", "smoothed average response time (server reports microseconds)", 6, R, DESC, F::Micros, w_avg_rt, nullptr},
+    {ColumnId::Rt, "rt", "RT", "mean time of the requests that ended in the last interval (microseconds in scripts)", 6, R, DESC, F::Micros, w_rt, nullptr},
     {ColumnId::Rss, "rss", "RSS", "resident memory, bytes (0 until a request ends with --memory-report)", 6, R, DESC, F::Bytes, w_rss, nullptr},
     {ColumnId::Vsz, "vsz", "VSZ", "virtual memory, bytes (0 until a request ends with --memory-report)", 6, R, DESC, F::Bytes, w_vsz, nullptr},
     {ColumnId::Tx, "tx", "TX", "bytes sent to clients (counter)", 6, R, DESC, F::Bytes, w_tx, nullptr},

@@ -3,6 +3,7 @@
 # Endpoints (GET, loopback only):
 #   /               "ok"
 #   /slow?s=N       sleeps N seconds (float, capped at 30) and answers
+#   /spin?s=N       keeps its CPU busy N seconds (float, capped at 30) and answers
 #   /boom           raises before start_response: uWSGI counts the request and
 #                   an exception, the client sees the connection close
 #   /big?kb=N       N KiB body (capped at 4096)
@@ -71,6 +72,14 @@ def application(environ, start_response):
     path = environ.get("PATH_INFO", "/")
     q = _query(environ)
     headers = [("Content-Type", "text/plain")]
+
+    if path.startswith("/spin"):
+        s = _number(q.get("s"), 1.0, 0.0, MAX_SLEEP)
+        end, n = time.monotonic() + s, 0
+        while time.monotonic() < end:
+            n += 1
+        start_response("200 OK", headers)
+        return [("spun %d\n" % n).encode()]
 
     if path.startswith("/slow"):
         s = _number(q.get("s"), 1.0, 0.0, MAX_SLEEP)

@@ -40,6 +40,7 @@ import cases_actions_hostile  # noqa: E402,F401
 import cases_screen_actions  # noqa: E402,F401
 import cases_fleet_scale  # noqa: E402,F401
 import cases_stacks  # noqa: E402,F401
+import cases_cpu  # noqa: E402,F401
 
 
 def _interrupted(signum, frame):

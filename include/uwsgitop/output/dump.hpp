@@ -5,7 +5,8 @@
 //          one row per worker, or per core with --cores; vassals for an
 //          Emperor; nodes for a router)
 //   json   one object per snapshot with uWSGI's own keys and field names plus
-//          computed fields (rps, exc_rate, tx_rate, share; null when unknown)
+//          computed fields (rps, exc_rate, tx_rate, share, a worker's cpu % and
+//          rt in microseconds; null when unknown)
 //          and a "uwsgitop" object (address, time, interval, repaired, kind);
 //          always valid UTF-8 JSON on one line
 //   tsv    header row of column names, then one row per worker/core

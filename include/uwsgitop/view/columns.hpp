@@ -24,7 +24,7 @@
 namespace uwsgitop {
 
 enum class ColumnId : uint8_t {
-    Id, Share, Pid, Requests, Rps, Exceptions, ExcRate, Signals, Status, AvgRt,
+    Id, Share, Pid, Requests, Rps, Cpu, Exceptions, ExcRate, Signals, Status, AvgRt, Rt,
     Rss, Vsz, Tx, TxRate, Respawns, Harakiri, RunningTime, LastSpawn, Accepting,
     Core, InRequest, Method, Uri, Remote, RequestTime, StaticRequests, RoutedRequests,
     OffloadedRequests, WriteErrors, ReadErrors,
