@@ -43,11 +43,20 @@ void ConnectionGuard::evict_oldest_waiting() {
     ++counts_.evicted;
 }
 
+void ConnectionGuard::accepted(int fd, double since) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    accepted_[fd] = since;
+}
+
 bool ConnectionGuard::opened(const void* key, int fd) {
-    const double now = monotonic_seconds();
+    double now = monotonic_seconds();
     bool evicted = false;
     {
         std::lock_guard<std::mutex> lock(mutex_);
+        if (const auto a = accepted_.find(fd); a != accepted_.end()) {
+            now = std::min(now, a->second);
+            accepted_.erase(a);
+        }
         Entry& e = entries_[key];
         if (e.fd >= 0 && !e.shut) --live_;   // a key reused without closed(): replace
         e = Entry{fd, now, now + request_timeout_, true, false};

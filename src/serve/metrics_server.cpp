@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -251,6 +252,17 @@ void on_completed(void* cls, MHD_Connection* connection, void** /*con_cls*/, MHD
     static_cast<MetricsServer*>(cls)->guard()->completed(connection);
 }
 
+// The soft limit on open descriptors up to the hard one: every connection
+// holds one (systemd's default soft limit, 1024, is about what the
+// default --web-max-connections and the TLS front's waiting ones need).
+void raise_descriptor_limit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 // Binds HOST:PORT (":PORT": every interface, IPv6 and IPv4 where it can).
 Status bind_listen(const std::string& listen, int& fd_out, uint16_t& port_out) {
     Address a;
@@ -337,6 +349,7 @@ Status MetricsServer::start() {
                             ": tls_server_config: this libmicrohttpd was built without TLS");
     }
     config_error_ = false;
+    raise_descriptor_limit();
     if (Status st = bind_listen(options_.listen, listen_fd_, port_); !st) return st;
     poll_ = std::make_unique<SharedPoll>(fleet_, options_.concurrency, options_.prometheus, after_poll_, &log_);
     guard_ = std::make_unique<ConnectionGuard>(options_.request_timeout_seconds, options_.idle_timeout_seconds,
@@ -363,12 +376,15 @@ Status MetricsServer::start() {
 }
 
 void MetricsServer::start_front() {
-    auto hand_off = [this](int fd, const sockaddr* addr, socklen_t len) {
+    auto hand_off = [this](int fd, const sockaddr* addr, socklen_t len, double since) {
         std::lock_guard<std::mutex> lock(daemon_mutex_);
         if (!daemon_) {
             ::close(fd);
             return;
         }
+        // Its request deadline began at accept (a refused one's entry is
+        // replaced when the front accepts that descriptor number again).
+        guard_->accepted(fd, since);
         mhd().add_connection(daemon_, fd, addr, len);   // owns fd now, also when it refuses it
     };
     auto refused = [this](const std::string& client) {
@@ -425,11 +441,11 @@ MHD_Daemon* MetricsServer::start_daemon(const WebConfig& tls, Status& why) {
 namespace {
 
 // Stops `d` without closing the listening socket (quiesced first: it hands
-// the socket back), after its connections ended or `wait` seconds.
-void stop_keeping_socket(MHD_Daemon* d, double wait) {
+// the socket back), after its connections ended, `wait` seconds or `*abort`.
+void stop_keeping_socket(MHD_Daemon* d, double wait, const std::atomic<bool>* abort = nullptr) {
     mhd().quiesce_daemon(d);
     const double until = monotonic_seconds() + wait;
-    while (monotonic_seconds() < until) {
+    while (monotonic_seconds() < until && !(abort && abort->load())) {
         const MHD_DaemonInfo* info = mhd().get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
         if (!info || info->num_connections == 0) break;
         sleep_for_seconds(0.05);
@@ -442,6 +458,9 @@ void stop_keeping_socket(MHD_Daemon* d, double wait) {
 void MetricsServer::stop() {
     if (poll_) poll_->stop();   // wakes waiting scrapes before their threads are joined
     front_.reset();             // hands nothing to the daemon any more
+    stop_draining_ = true;      // daemons replaced by a reload stop now
+    for (Draining& d : draining_) d.thread.join();
+    draining_.clear();
     MHD_Daemon* d = nullptr;
     {
         std::lock_guard<std::mutex> lock(daemon_mutex_);
@@ -499,12 +518,29 @@ Status MetricsServer::reload_web_config() {
             std::lock_guard<std::mutex> lock(daemon_mutex_);
             std::swap(old, daemon_);
         }
-        stop_keeping_socket(old, kDrainSeconds);
+        retire(old, tls_);   // its connections end on the old certificate, off this thread
         tls_ = web;
     }
     std::lock_guard<std::mutex> lock(config_mutex_);
     web_ = std::move(web);
     return Status::ok();
+}
+
+// Stops a daemon a reload replaced once its connections ended (at most
+// kDrainSeconds) on a thread of its own, so the main loop is not held up
+// (SIGTERM, the log's ticks); `tls` (its certificate's memory) lives as long.
+void MetricsServer::retire(MHD_Daemon* old, std::shared_ptr<const WebConfig> tls) {
+    std::erase_if(draining_, [](Draining& d) {
+        if (!d.done->load()) return false;
+        d.thread.join();
+        return true;
+    });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread t([this, old, tls = std::move(tls), done] {
+        stop_keeping_socket(old, kDrainSeconds, &stop_draining_);
+        *done = true;
+    });
+    draining_.push_back({std::move(t), std::move(done)});
 }
 
 // True when basic auth is off or the request's credentials match; else

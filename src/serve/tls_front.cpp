@@ -19,6 +19,7 @@ namespace uwsgitop {
 namespace {
 
 constexpr unsigned char kHandshake = 0x16;   // a TLS record of type handshake
+constexpr double kAcceptPause = 0.1;          // seconds without accepting when out of descriptors
 constexpr std::string_view kPlainHttpBody = "client sent an HTTP request to an HTTPS server.\n";
 
 const std::string& plain_http_answer() {
@@ -74,7 +75,14 @@ void TlsFront::accept_all() {
         Pending p{};
         p.len = sizeof p.addr;
         p.fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&p.addr), &p.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (p.fd < 0) return;   // EAGAIN, or an error the next poll shows again
+        if (p.fd < 0) {
+            // Out of descriptors: the connection stays queued and the
+            // listener readable; look again in a while rather than spin.
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                accept_paused_until_ = monotonic_seconds() + kAcceptPause;
+            }
+            return;
+        }
         p.since = monotonic_seconds();
         if (pending_.size() >= max_pending_) {
             ++dropped_;
@@ -93,13 +101,12 @@ void TlsFront::look_at(std::size_t i) {
     pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
     if (n == 1 && first == kHandshake) {
         ++handed_;
-        hand_off_(p.fd, reinterpret_cast<const sockaddr*>(&p.addr), p.len);
+        hand_off_(p.fd, reinterpret_cast<const sockaddr*>(&p.addr), p.len, p.since);
         return;
     }
     if (n == 1) {
-        char sink[65536];
-        while (::recv(p.fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
-        }
+        char sink[65536];   // what has arrived of the request, once: no more
+        (void)!::recv(p.fd, sink, sizeof sink, MSG_DONTWAIT);
         ++plain_http_;   // counted and told before the client sees its answer
         if (refused_) refused_(client_address(p.addr));
         const std::string& answer = plain_http_answer();
@@ -122,7 +129,9 @@ void TlsFront::run() {
                 next = std::min(next, pending_[i].since + deadline_);
             }
         }
-        fds.assign({{wake_.fd(), POLLIN, 0}, {listen_fd_, POLLIN, 0}});
+        const bool accepting = now >= accept_paused_until_;
+        if (!accepting) next = std::min(next, accept_paused_until_);
+        fds.assign({{wake_.fd(), POLLIN, 0}, {accepting ? listen_fd_ : -1, POLLIN, 0}});
         for (const Pending& p : pending_) fds.push_back({p.fd, POLLIN, 0});
         const int ms = static_cast<int>(std::ceil(std::max(0.0, next - now) * 1000));
         if (::poll(fds.data(), fds.size(), ms) <= 0) continue;

@@ -45,8 +45,11 @@ public:
     ConnectionGuard& operator=(const ConnectionGuard&) = delete;
 
     // A new connection `key` on socket `fd`; true when it made room by
-    // evicting the oldest one still sending its request.
+    // evicting the oldest one still sending its request. Its request
+    // deadline counts from now, or from the time accepted(fd, since) gave
+    // (the TLS front accepted it and waited for its first byte).
     bool opened(const void* key, int fd);
+    void accepted(int fd, double since);
     // Its request is whole: no deadline until completed().
     void answered(const void* key);
     // Its response ended; a keep-alive connection waits for the next request.
@@ -80,6 +83,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::unordered_map<const void*, Entry> entries_;
+    std::unordered_map<int, double> accepted_;   // fd -> accepted at, until opened()
     std::size_t live_ = 0;   // entries not shut down
     Counts counts_;
     bool stopping_ = false;

@@ -43,12 +43,14 @@
 // bad file changes nothing and its error is returned.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "uwsgitop/fleet/fleet.hpp"
@@ -93,7 +95,8 @@ public:
     MetricsServer(const MetricsServer&) = delete;
     MetricsServer& operator=(const MetricsServer&) = delete;
 
-    // Reads the web config, binds and starts serving; a one-line error
+    // Reads the web config, raises the soft limit on open descriptors to
+    // the hard one, binds and starts serving; a one-line error
     // naming the option, key or address otherwise. After a failure,
     // config_error() tells a usage error (the --serve-metrics address does
     // not parse, a bad web config or certificate: exit 2) from one of the
@@ -131,6 +134,7 @@ private:
     ServeOptions options_;
     MHD_Daemon* start_daemon(const WebConfig& tls, Status& why);
     void start_front();
+    void retire(MHD_Daemon* old, std::shared_ptr<const WebConfig> tls);
     bool authorized(MHD_Connection* c, const WebConfig& web);
     int probe(MHD_Connection* c);
     int metrics(MHD_Connection* c);
@@ -150,6 +154,12 @@ private:
     std::mutex daemon_mutex_;                  // daemon_ while the TLS front hands a connection to it
     MHD_Daemon* daemon_ = nullptr;
     std::unique_ptr<TlsFront> front_;          // with TLS: accepts, answers plain HTTP 400
+    struct Draining {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::vector<Draining> draining_;           // daemons a reload replaced, stopping (the main thread's)
+    std::atomic<bool> stop_draining_{false};
     int listen_fd_ = -1;
     uint16_t port_ = 0;
     bool config_error_ = false;

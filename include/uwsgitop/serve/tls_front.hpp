@@ -11,7 +11,8 @@
 // then on, also when it refuses it). A connection that sends nothing within
 // `deadline` seconds, or closes, is closed; with `max_pending` connections
 // waiting, a new one makes the oldest waiting one close (a client that
-// opens connections and sends nothing cannot keep others out). `refused`
+// opens connections and sends nothing cannot keep others out). Out of
+// descriptors, it stops accepting for 0.1 s instead of spinning. `refused`
 // is called (on the front's thread) for each plain-HTTP client, with its
 // address. Thread-safe; the destructor stops and joins the thread and
 // closes the connections still waiting.
@@ -32,7 +33,9 @@ namespace uwsgitop {
 
 class TlsFront {
 public:
-    using HandOff = std::function<void(int fd, const sockaddr* addr, socklen_t len)>;
+    // `since`: when it was accepted (monotonic_seconds()), for the request
+    // deadline that started then.
+    using HandOff = std::function<void(int fd, const sockaddr* addr, socklen_t len, double since)>;
     using Refused = std::function<void(const std::string& client)>;
 
     TlsFront(int listen_fd, double deadline, unsigned max_pending, HandOff hand_off, Refused refused);
@@ -66,6 +69,7 @@ private:
     const Refused refused_;
     WakeFd wake_;
     std::atomic<bool> stopping_{false};
+    double accept_paused_until_ = 0;   // the thread's: out of descriptors, not accepting until then
     std::vector<Pending> pending_;   // the thread's alone
     std::atomic<uint64_t> handed_{0}, plain_http_{0}, dropped_{0};
     std::thread thread_;

@@ -99,3 +99,33 @@ TEST_CASE("closed() before the deadline: the descriptor is never touched again")
     CHECK_FALSE(p.ended_within(0.4));
     CHECK(g.counts().timed_out == 0);
 }
+
+TEST_CASE("a connection the TLS front held counts its deadline from when it was accepted") {
+    ConnectionGuard g(1.0, 10, 100);
+    Pair waited, fresh;
+    const double t0 = monotonic_seconds();
+    g.accepted(waited.server, t0 - 0.8);   // it waited 0.8 s in the front
+    g.opened(&waited, waited.server);
+    g.opened(&fresh, fresh.server);
+    CHECK(waited.ended_within(0.7));        // ~0.2 s left of its 1 s
+    CHECK(monotonic_seconds() - t0 < 0.6);
+    CHECK_FALSE(fresh.ended_within(0.2));   // a whole second of its own
+    CHECK(fresh.ended_within(2));
+    g.closed(&waited);
+    g.closed(&fresh);
+}
+
+TEST_CASE("end() shuts a connection at once, whatever its state; unknown keys are nothing") {
+    ConnectionGuard g(10, 10, 100);
+    Pair reader;
+    g.opened(&reader, reader.server);
+    g.answered(&reader);
+    int other = 0;
+    g.end(&other);
+    CHECK_FALSE(reader.ended_within(0.1));
+    g.end(&reader);
+    CHECK(reader.ended_within(1));
+    g.end(&reader);   // twice: counted once
+    CHECK(g.counts().ended == 1);
+    g.closed(&reader);
+}

@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -54,7 +56,7 @@ bool wait_for(const std::function<bool()>& f, double seconds) {
 TEST_CASE("a handshake is handed on unread; plain HTTP gets 400; silence and EOF are closed") {
     Listener l;
     Seen seen;
-    auto hand_off = [&](int fd, const sockaddr*, socklen_t) {
+    auto hand_off = [&](int fd, const sockaddr*, socklen_t, double) {
         char buf[16] = {};
         pollfd p{fd, POLLIN, 0};
         ::poll(&p, 1, 1000);
@@ -100,7 +102,7 @@ TEST_CASE("a handshake is handed on unread; plain HTTP gets 400; silence and EOF
 
 TEST_CASE("with max_pending waiting, a new connection closes the oldest silent one") {
     Listener l;
-    TlsFront front(l.fd, 30, 4, [](int fd, const sockaddr*, socklen_t) { ::close(fd); }, nullptr);
+    TlsFront front(l.fd, 30, 4, [](int fd, const sockaddr*, socklen_t, double) { ::close(fd); }, nullptr);
     std::vector<int> silent;
     for (int i = 0; i < 6; ++i) silent.push_back(connect_from(l.port));
     CHECK(wait_for([&] { return front.counts().dropped == 2; }, 3));
@@ -114,4 +116,44 @@ TEST_CASE("with max_pending waiting, a new connection closes the oldest silent o
     CHECK(wait_for([&] { return front.counts().handed == 1; }, 3));
     ::close(tls);
     for (int fd : silent) ::close(fd);
+}
+
+TEST_CASE("out of descriptors, the front waits instead of spinning") {
+    Listener l;
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+    // Connections queued before the front starts, then no descriptor left
+    // for it to accept them with.
+    std::vector<int> clients;
+    for (int i = 0; i < 6; ++i) clients.push_back(connect_from(l.port));
+    int highest = 0;
+    for (int fd = 0; fd < 65536; ++fd) {
+        if (::fcntl(fd, F_GETFD) >= 0) highest = fd;
+    }
+    rlimit low = old;
+    low.rlim_cur = static_cast<rlim_t>(highest + 2);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+    const auto cpu = [] {
+        rusage r{};
+        ::getrusage(RUSAGE_SELF, &r);
+        return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+               static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+    };
+    double used = 0;
+    std::vector<int> fillers;
+    {
+        TlsFront front(l.fd, 30, 1000, [](int fd, const sockaddr*, socklen_t, double) { ::close(fd); }, nullptr);
+        // Every descriptor left is taken: the front's accepts meet EMFILE.
+        for (int fd; (fd = ::dup(0)) >= 0;) fillers.push_back(fd);
+        sleep_for_seconds(0.1);
+        const double before = cpu();
+        sleep_for_seconds(0.5);
+        used = cpu() - before;
+        for (int fd : fillers) ::close(fd);
+        REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+    }
+    ::setrlimit(RLIMIT_NOFILE, &old);
+    for (int fd : clients) ::close(fd);
+    INFO("CPU over 0.5 s out of descriptors: " << used << " s");
+    CHECK(used < 0.15);
 }
