@@ -523,6 +523,7 @@ Status MetricsServer::reload_web_config() {
     }
     std::lock_guard<std::mutex> lock(config_mutex_);
     web_ = std::move(web);
+    auth_cache_.clear();   // the users may have changed
     return Status::ok();
 }
 
@@ -549,7 +550,11 @@ bool MetricsServer::authorized(MHD_Connection* c, const WebConfig& web) {
     if (!web.auth()) return true;
     char* password = nullptr;
     char* user = mhd().basic_auth_get_username_password(c, &password);
-    const bool ok = user && password && check_password(web, user, password);
+    bool ok = false;
+    if (user && password) {
+        ok = auth_cache_.known(user, password) || check_password(web, user, password);
+        if (ok) auth_cache_.remember(user, password);
+    }
     if (!ok && log_.enabled(LogLevel::Warn)) {
         const std::string who = user ? log_text("user \"", escape_for_display(user), "\"") : "no credentials";
         log_.refused("401 credentials", log_text(who, " from ", client_of(c)), monotonic_seconds());

@@ -56,6 +56,7 @@
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/output/prometheus.hpp"
 #include "uwsgitop/serve/answer_holds.hpp"
+#include "uwsgitop/serve/auth_cache.hpp"
 #include "uwsgitop/serve/connection_guard.hpp"
 #include "uwsgitop/serve/probe_allow.hpp"
 #include "uwsgitop/serve/serve_log.hpp"
@@ -145,6 +146,7 @@ private:
     mutable std::mutex config_mutex_;          // web_ and allow_, swapped on reload
     std::shared_ptr<const WebConfig> web_;
     std::shared_ptr<const ProbeAllow> allow_;
+    AuthCache auth_cache_;                     // basic-auth successes (auth_cache.hpp)
     std::unique_ptr<SharedPoll> poll_;
     std::unique_ptr<ConnectionGuard> guard_;   // outlives the daemon: stop() resets it after
     std::unique_ptr<AnswerHolds> holds_;       // outlives the daemon (its responses release holds)
