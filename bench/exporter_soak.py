@@ -66,6 +66,17 @@ SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
 USER = "prometheus"
 PASSWORD = "soak-pa55word"
 BURST_KINDS = ["idle", "drip", "oversize", "stalled", "probe", "badauth"]
+def close_tracked(st, sel, conns, s, by_exporter):
+    """Closes a burst's connection `s` (conns: sock -> [opened_at, ...]);
+    one the exporter closed counts with its lifetime."""
+    t0 = conns.pop(s)[0]
+    sel.unregister(s)
+    s.close()
+    if by_exporter:
+        st.closed_by_exporter += 1
+        st.lifetimes.append(time.monotonic() - t0)
+
+
 HOSTILE_SOURCES = ["127.0.0.%d" % i for i in range(2, 10)]
 # Fixture pairs served by the fake targets (each target cycles through one pair).
 FIXTURE_PAIRS = [("prefork-1.json", "prefork-2.json"), ("metrics-1.json", "metrics-2.json"),
@@ -288,12 +299,7 @@ class Hostile:
                 sel.register(s, selectors.EVENT_READ)
 
         def drop(s, by_exporter):
-            t0 = conns.pop(s)[0]
-            sel.unregister(s)
-            s.close()
-            if by_exporter:
-                st.closed_by_exporter += 1
-                st.lifetimes.append(time.monotonic() - t0)
+            close_tracked(st, sel, conns, s, by_exporter)
 
         try:
             # Open them over about a second, not all in one go.
@@ -360,12 +366,7 @@ class Hostile:
         next_open = 0.0
 
         def finish(s, by_exporter):
-            t0 = conns.pop(s)[0]
-            sel.unregister(s)
-            s.close()
-            if by_exporter:
-                st.closed_by_exporter += 1
-                st.lifetimes.append(time.monotonic() - t0)
+            close_tracked(st, sel, conns, s, by_exporter)
 
         try:
             while not self.stop.is_set() and time.monotonic() < deadline:

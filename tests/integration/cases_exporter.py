@@ -988,3 +988,85 @@ def tls_versions_and_suites(ctx, u):
         check(st is None, "TLS 1.3 above max_version TLS12: %s" % st)
     finally:
         eproc.stop()
+
+
+def idle_clients(port, count):
+    """`count` connections from 127.0.0.6-9 that send nothing."""
+    socks = []
+    for i in range(count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.%d" % (6 + i % 4), 0))
+        s.settimeout(0.5)
+        try:
+            s.connect(("127.0.0.1", port))
+            socks.append(s)
+        except OSError:
+            s.close()
+    return socks
+
+
+def huge_header(port):
+    """One request with a 10 MB header (refused at 32 KiB)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ")
+            chunk = b"a" * 65536
+            for _ in range(160):
+                s.sendall(chunk)
+    except OSError:
+        pass   # the exporter answered 431 and closed: the rest is refused
+
+
+@case("exporter-prometheus-under-attack")
+def exporter_prometheus_under_attack(ctx):
+    """Issue 28: a real Prometheus scrapes the exporter every second (1 s
+    timeout) while 300 clients drip a byte a second, 200 sit idle and one
+    sends a 10 MB header; up stays 1 for every scrape of the attack
+    (query_range through Prometheus' API)."""
+    if not os.path.exists(PROMETHEUS):
+        raise Skip("Debian prometheus is not installed")
+    u = ctx.uwsgi(["--processes", "2"])
+    eport, eproc = exporter(ctx, "--no-config", "--web-request-timeout", "3", ctx.address(u.stats))
+    prom = None
+    try:
+        wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
+        pport = free_port()
+        cfg = ctx.path("prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                    "scrape_configs:\n  - job_name: uwsgitop\n    honor_labels: true\n    static_configs:\n"
+                    "      - targets: ['127.0.0.1:%d']\n" % eport)
+        prom = Proc([PROMETHEUS, "--config.file=" + cfg, "--storage.tsdb.path=" + ctx.mkdir("tsdb"),
+                     "--web.listen-address=127.0.0.1:%d" % pport], ctx.path("prometheus.log"))
+
+        def up_now():
+            try:
+                r = query(pport, 'up{job="uwsgitop"}')
+            except Fail:
+                return False
+            return bool(r) and r[0]["value"][1] == "1"
+        check(wait_until(up_now, 30, 0.5), "Prometheus never saw the exporter up:\n" + prom.tail())
+        start = time.time()
+        drip = Drippers(eport, 300, 20).start()
+        idle = idle_clients(eport, 200)
+        threading.Thread(target=huge_header, args=(eport,), daemon=True).start()
+        drip.join()
+        end = time.time()
+        for s in idle:
+            s.close()
+        time.sleep(2)   # the last scrapes of the attack are stored
+        url = "http://127.0.0.1:%d/api/v1/query_range?%s" % (pport, urllib.parse.urlencode(
+            {"query": 'up{job="uwsgitop"}', "start": "%.3f" % start, "end": "%.3f" % end, "step": "1"}))
+        st, _, body = fetch(url)
+        check(st == 200, "query_range: %s %s" % (st, body[:300]))
+        values = [v for r in json.loads(body)["data"]["result"] for _, v in r["values"]]
+        down = values.count("0")
+        check(len(values) >= 15 and down == 0, "up over the attack: %d samples, %d of them 0:\n%s"
+              % (len(values), down, eproc.tail()))
+        check(eproc.p.poll() is None, "the exporter exited %s" % eproc.p.returncode)
+        ctx.note("up 1 in %d of %d samples under 300 drippers, 200 idle clients and a 10 MB header"
+                 % (len(values) - down, len(values)))
+    finally:
+        if prom:
+            prom.stop()
+        eproc.stop()
