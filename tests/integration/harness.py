@@ -629,3 +629,15 @@ class Accepting:
     def stop(self):
         self._stop.set()
         self._t.join(5)
+
+
+_sanitized = {}
+
+
+def sanitized(binary):
+    """True when `binary` was built with AddressSanitizer (its memory figures
+    then say nothing about the program's own)."""
+    if binary not in _sanitized:
+        with open(binary, "rb") as f:
+            _sanitized[binary] = b"__asan_init" in f.read()
+    return _sanitized[binary]

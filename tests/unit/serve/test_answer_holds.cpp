@@ -47,6 +47,20 @@ TEST_CASE("AnswerHolds: the newest answer is free, older ones count once, the ol
 
 namespace {
 
+// AddressSanitizer's allocator keeps freed memory in quarantine and pads
+// every block: RSS says nothing about copies there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 long rss_kib() {
     std::ifstream in("/proc/self/status");
     std::string line;
@@ -115,7 +129,11 @@ TEST_CASE("sixty stalled readers hold their polls' answers, not a copy each") {
     INFO("answer " << answer_bytes << " bytes; RSS grew by " << grown << " KiB with 60 stalled readers");
     // Each poll's answer is two texts; the readers may span two polls. A
     // copy per connection would be 60 answers.
-    CHECK(grown * 1024 < static_cast<long>(6 * answer_bytes));
+    if (kSanitized) {
+        MESSAGE("AddressSanitizer build: RSS not compared");
+    } else {
+        CHECK(grown * 1024 < static_cast<long>(6 * answer_bytes));
+    }
     for (int fd : fds) ::close(fd);
 }
 
