@@ -83,6 +83,31 @@ def promtool_check(text):
     return r.returncode == 0 and not r.stdout.strip() and not r.stderr.strip(), (r.stdout + r.stderr).decode()
 
 
+def start_prometheus(ctx, eport):
+    """A Prometheus (started here, stopped by its pid through Proc.stop)
+    scraping the exporter on `eport` every second with a 1 s timeout:
+    (its port, its Proc)."""
+    pport = free_port()
+    cfg = ctx.path("prometheus.yml")
+    with open(cfg, "w") as f:
+        f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                "scrape_configs:\n  - job_name: uwsgitop\n    honor_labels: true\n    static_configs:\n"
+                "      - targets: ['127.0.0.1:%d']\n" % eport)
+    prom = Proc([PROMETHEUS, "--config.file=" + cfg, "--storage.tsdb.path=" + ctx.mkdir("tsdb"),
+                 "--web.listen-address=127.0.0.1:%d" % pport], ctx.path("prometheus.log"))
+    return pport, prom
+
+
+def wait_prometheus_up(pport, prom):
+    def up():
+        try:
+            r = query(pport, 'up{job="uwsgitop"}')
+        except Fail:
+            return False
+        return bool(r) and r[0]["value"][1] == "1"
+    check(wait_until(up, 30, 0.5), "Prometheus never saw the exporter up:\n" + prom.tail())
+
+
 @case("exporter-prometheus")
 def exporter_prometheus(ctx):
     """A real Prometheus scrapes --serve-metrics every second in front of two
@@ -99,14 +124,7 @@ def exporter_prometheus(ctx):
     eport, eproc = exporter(ctx, "--targets", targets)
     try:
         wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
-        pport = free_port()
-        cfg = ctx.path("prometheus.yml")
-        with open(cfg, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                    "scrape_configs:\n  - job_name: uwsgitop\n    honor_labels: true\n    static_configs:\n"
-                    "      - targets: ['127.0.0.1:%d']\n" % eport)
-        prom = Proc([PROMETHEUS, "--config.file=" + cfg, "--storage.tsdb.path=" + ctx.mkdir("tsdb"),
-                     "--web.listen-address=127.0.0.1:%d" % pport], ctx.path("prometheus.log"))
+        pport, prom = start_prometheus(ctx, eport)
         try:
             run_against_prometheus(ctx, a, b, eport, pport, prom)
         finally:
@@ -116,13 +134,7 @@ def exporter_prometheus(ctx):
 
 
 def run_against_prometheus(ctx, a, b, eport, pport, prom):
-    def up():
-        try:
-            r = query(pport, 'up{job="uwsgitop"}')
-        except Fail:
-            return False
-        return bool(r) and r[0]["value"][1] == "1"
-    check(wait_until(up, 30, 0.5), "Prometheus never saw the exporter up:\n" + prom.tail())
+    wait_prometheus_up(pport, prom)
 
     def series_total(inst):
         r = query(pport, 'sum(uwsgi_worker_requests_total{instance="%s"})' % inst)
@@ -1032,22 +1044,9 @@ def exporter_prometheus_under_attack(ctx):
     prom = None
     try:
         wait_serving("http://127.0.0.1:%d/-/ready" % eport, eproc)
-        pport = free_port()
-        cfg = ctx.path("prometheus.yml")
-        with open(cfg, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                    "scrape_configs:\n  - job_name: uwsgitop\n    honor_labels: true\n    static_configs:\n"
-                    "      - targets: ['127.0.0.1:%d']\n" % eport)
-        prom = Proc([PROMETHEUS, "--config.file=" + cfg, "--storage.tsdb.path=" + ctx.mkdir("tsdb"),
-                     "--web.listen-address=127.0.0.1:%d" % pport], ctx.path("prometheus.log"))
+        pport, prom = start_prometheus(ctx, eport)
 
-        def up_now():
-            try:
-                r = query(pport, 'up{job="uwsgitop"}')
-            except Fail:
-                return False
-            return bool(r) and r[0]["value"][1] == "1"
-        check(wait_until(up_now, 30, 0.5), "Prometheus never saw the exporter up:\n" + prom.tail())
+        wait_prometheus_up(pport, prom)
         start = time.time()
         drip = Drippers(eport, 300, 20).start()
         idle = idle_clients(eport, 200)
