@@ -1,9 +1,11 @@
 // tui_test_support.hpp — hand-built snapshots and golden-file checks shared by
-// the screen's unit tests (test_view_model.cpp, test_render.cpp).
+// the screen's unit tests (test_view_model.cpp, test_render.cpp), and
+// eventually() for their threads.
 #pragma once
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "uwsgitop/model/model.hpp"
@@ -177,6 +180,17 @@ inline bool grid_is_clean(const tui::Grid& g) {
         }
     }
     return true;
+}
+
+// True once `cond()` holds, polled every 2 ms for at most `seconds`.
+template <typename F>
+bool eventually(F cond, double seconds = 10.0) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return cond();
 }
 
 }  // namespace tuitest

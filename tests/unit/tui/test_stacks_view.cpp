@@ -55,16 +55,6 @@ std::string detail_text(const ViewModel& vm) {
     return all;
 }
 
-template <typename F>
-bool eventually(F cond, double seconds = 5.0) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return cond();
-}
-
 }  // namespace
 
 TEST_CASE("stacks view: Enter on a worker asks for its stacks once; p asks again, only in its details") {
@@ -143,11 +133,11 @@ TEST_CASE("stack reader: reads on its own thread, one at a time, the latest requ
     reader.request(t.snap, 2);               // replaces the kept one
     release = true;
     std::optional<WorkerStack> first;
-    REQUIRE(eventually([&] { return (first = reader.take()).has_value(); }));
+    REQUIRE(tuitest::eventually([&] { return (first = reader.take()).has_value(); }, 5.0));
     CHECK(first->worker_id == 2);
     CHECK(first->frames[0].line == 102);
     std::optional<WorkerStack> second;
-    REQUIRE(eventually([&] { return (second = reader.take()).has_value(); }));
+    REQUIRE(tuitest::eventually([&] { return (second = reader.take()).has_value(); }, 5.0));
     CHECK(second->worker_id == 2);
     CHECK_FALSE(reader.in_flight());
     CHECK(reads == 2);

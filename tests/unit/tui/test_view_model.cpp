@@ -606,16 +606,6 @@ std::string fixture(const char* name) {
     return ss.str();
 }
 
-template <typename F>
-bool eventually(F cond, double seconds = 10.0) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return cond();
-}
-
 }  // namespace
 
 TEST_SUITE("fetcher") {
@@ -639,7 +629,7 @@ TEST_CASE("fetcher::snapshots are handed over without copies; failures keep the 
     Fetcher f(pipeline);
     f.start(0.01, false);
     Slot shown;
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     CHECK(shown.snap.workers.size() == 4);
     CHECK(shown.wall_time > tuitest::kNow);
     FetchReport rep;
@@ -650,18 +640,18 @@ TEST_CASE("fetcher::snapshots are handed over without copies; failures keep the 
     // buffer) instead of being allocated for each snapshot.
     std::set<const char*> buffers;
     for (int i = 0; i < 8; ++i) {
-        REQUIRE(eventually([&] { return f.take(shown); }));
+        REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
         buffers.insert(shown.snap.storage.data());
         CHECK(shown.snap.version == "2.0.21-debian");  // views point into the storage
     }
     CHECK(buffers.size() <= 3);
     src.fail = true;
-    REQUIRE(eventually([&] { return f.poll(seen, rep) && !rep.ok; }));
+    REQUIRE(tuitest::eventually([&] { return f.poll(seen, rep) && !rep.ok; }));
     CHECK(rep.message == "test: connection refused");
     CHECK_FALSE(f.take(shown));  // nothing new: the last good one stays
     CHECK(shown.snap.workers.size() == 4);
     src.fail = false;
-    REQUIRE(eventually([&] { return f.take(shown); }, 15.0));  // recovers (after backoff)
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }, 15.0));  // recovers (after backoff)
     CHECK(f.stop(10.0));
     CHECK(src.max_in_flight == 1);  // one fetch, one connection at a time
 }
@@ -679,20 +669,20 @@ TEST_CASE("fetcher::a long wait gives the dead buffers' pages back, and what com
     Fetcher f(pipeline);
     f.start(kIdleRelease + 1.0, false);  // waits long enough (kIdleRelease), with room for a slow machine
     Slot shown;
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     // The table of the snapshot on screen now; after the next take it is the
     // fetch thread's, dead until the fetch after.
     const void* old_cores = shown.snap.cores.data();
     const std::size_t old_bytes = shown.snap.cores.size() * sizeof(Core);
     REQUIRE(testing::resident_pages(old_cores, old_bytes) > 50);
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     CHECK(shown.snap.cores.data() != old_cores);
-    CHECK(eventually([&] { return testing::resident_pages(old_cores, old_bytes) == 0; }, 0.9));
+    CHECK(tuitest::eventually([&] { return testing::resident_pages(old_cores, old_bytes) == 0; }, 0.9));
     // The snapshot on screen keeps its pages.
     CHECK(testing::resident_pages(shown.snap.cores.data(), old_bytes) > 50);
     // Parsed into released buffers, the next snapshot is the same as a
     // fresh parse of the document, core by core and var by var.
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     CHECK(shown.snap.cores.data() == old_cores);  // the same allocation, refilled
     REQUIRE(shown.snap.cores.size() == reference.cores.size());
     REQUIRE(shown.snap.workers.size() == reference.workers.size());
@@ -720,10 +710,10 @@ TEST_CASE("fetcher::a refresh at the default 1 s keeps its buffers resident") {
     Fetcher f(pipeline);
     f.start(1.0, false);  // below kIdleRelease: no system calls, no page faults
     Slot shown;
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     const void* old_cores = shown.snap.cores.data();
     const std::size_t old_bytes = shown.snap.cores.size() * sizeof(Core);
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // half of the wait for the next fetch
     CHECK(testing::resident_pages(old_cores, old_bytes) > 50);
     CHECK(f.stop(10.0));
@@ -764,7 +754,7 @@ TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
     Fetcher f(pipeline);
     f.start(0.005, false);
     Slot shown;
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     f.configure(0.005, true);
     const int at_pause = src.fetches;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -772,7 +762,7 @@ TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     CHECK(src.fetches <= at_pause + 1);  // at most the one already in flight
     f.configure(60.0, false);  // a long interval: only the immediate fetch
-    REQUIRE(eventually([&] { return src.fetches > at_pause + 1 || f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return src.fetches > at_pause + 1 || f.take(shown); }));
     CHECK(f.stop(10.0));
 }
 
@@ -789,7 +779,7 @@ struct LeanFetcher {
     LeanFetcher() {
         f.want_cores(false);
         f.start(60.0, false);
-        REQUIRE(eventually([&] { return f.take(shown); }));
+        REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     }
 };
 
@@ -808,7 +798,7 @@ TEST_CASE("fetcher::without cores until they are wanted, then at once") {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     CHECK(src.fetches == before);
     f.want_cores(true);
-    REQUIRE(eventually([&] { return f.take(shown); }));
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
     CHECK(src.fetches == before + 1);
     CHECK(shown.snap.cores.size() == 8);
     CHECK_FALSE(shown.snap.cores_skipped);
@@ -834,7 +824,7 @@ TEST_CASE("fetcher::keys in a burst add at most one early fetch a second") {
         CHECK(src.fetches <= before + 1);
     }
     // The cores still wanted at the end arrive with the second early fetch.
-    REQUIRE(eventually([&] {
+    REQUIRE(tuitest::eventually([&] {
         f.take(shown);
         return shown.wall_time == tuitest::kNow + (before + 2);  // the source numbers its fetches
     }));
@@ -854,7 +844,7 @@ TEST_CASE("fetcher::a finite source ends with a final report") {
     Slot shown;
     FetchReport rep;
     uint64_t seen = 0;
-    REQUIRE(eventually([&] {
+    REQUIRE(tuitest::eventually([&] {
         f.take(shown);
         return f.poll(seen, rep) && rep.ended;
     }));
