@@ -13,7 +13,7 @@ _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --record-keep --replay --begin --end
 --speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-request-timeout --log-level --web-max-request-size
---web-max-response-memory --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --follow-vassals
+--web-max-response-memory --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --stuck-after --follow-vassals
 --no-color --color --no-mouse --pane --filter --interval --config --no-config
 --show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
@@ -74,7 +74,7 @@ _uwsgitop_value()
             COMPREPLY=($(compgen -W "error warn info debug" -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --event-queue-share | --event-exceptions | --probe-allow | \
+        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --event-queue-share | --event-exceptions | --stuck-after | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | --web-request-timeout | \
         --web-max-request-size | --web-max-response-memory | --scrape-timeout-offset | --interval | --filter | --wait)
             COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer

@@ -104,6 +104,7 @@ complete -c uwsgitop -l scrape-timeout-offset -x -d 'Answer this long before the
 complete -c uwsgitop -l concurrency -x -d 'Threads for fleet targets that block'
 complete -c uwsgitop -l event-queue-share -x -d 'Events: listen queue share of max_queue (percent)'
 complete -c uwsgitop -l event-exceptions -x -d 'Events: exceptions gained in one interval'
+complete -c uwsgitop -l stuck-after -x -d 'Seconds in one request before a worker is stuck (0 off)'
 complete -c uwsgitop -l follow-vassals -d 'Add the vassals of an Emperor to the fleet'
 complete -c uwsgitop -l no-color -d 'Do not use colours'
 complete -c uwsgitop -l color -x -a 'auto always never' -d 'Colours: auto, always or never'

@@ -133,7 +133,7 @@ Pipeline::Streamed Pipeline::fetch_streamed(StreamedFetch& fetch, Snapshot& into
             into.peer = frame_.peer;
             last_wall_ = frame_.wall_time;
             last_size_ = fetch.received();
-            tracker_.update(into, frame_.mono_time, rates);
+            tracker_.update(into, frame_.mono_time, rates, frame_.wall_time);
             st = Status::ok();
             return Streamed::Done;
         }
@@ -189,7 +189,7 @@ Status Pipeline::parse_frame(Snapshot& into, Rates& rates, bool record) {
     if (!st) return Status::fail(source_->label() + ": " + st.message());
     into.peer = frame_.peer;
     last_size_ = frame_.bytes.size();
-    tracker_.update(into, mono, rates);
+    tracker_.update(into, mono, rates, last_wall_);
     return Status::ok();
 }
 

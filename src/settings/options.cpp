@@ -60,6 +60,7 @@ const OptionDoc kOptions[] = {
     {"concurrency", 0, "N", "fleet: threads for targets that block (host names, http(s), files; default 16)"},
     {"event-queue-share", 0, "PCT", "events: listen_queue when a socket's queue crosses PCT% of max_queue (default 50)"},
     {"event-exceptions", 0, "N", "events: exceptions when a worker gains N in one interval (default 1)"},
+    {"stuck-after", 0, "SECS", "a worker busy in one request this long is stuck: marked, a stuck event, its stack kept (default 5, 0 off)"},
     {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
     {"color", 0, "WHEN", "colours: auto (unless NO_COLOR is set), always or never (default auto)"},
@@ -227,6 +228,7 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "concurrency") return parse_long(l, v, 1, 1024, out.concurrency);
     else if (n == "event-queue-share") return parse_double(l, v, 1, 100, out.event_queue_share);
     else if (n == "event-exceptions") return parse_long(l, v, 1, 1000000000, out.event_exceptions);
+    else if (n == "stuck-after") return parse_double(l, v, 0, 86400, out.stuck_after);
     else if (n == "follow-vassals") out.follow_vassals = on;
     else if (n == "no-color") {
         out.no_color = on;
@@ -317,6 +319,7 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "concurrency") return std::to_string(in.concurrency);
     if (n == "event-queue-share") return number(in.event_queue_share);
     if (n == "event-exceptions") return std::to_string(in.event_exceptions);
+    if (n == "stuck-after") return number(in.stuck_after);
     if (n == "follow-vassals") return flag(in.follow_vassals);
     if (n == "no-color") return flag(in.no_color);
     if (n == "color") return quoted(std::string_view(in.no_color ? "never" : in.force_color ? "always" : "auto"));

@@ -67,6 +67,7 @@ void set_styles(bool color) {
     at(Style::Key) = A_BOLD;
     if (color) {
         at(Style::Busy) = pair(1);
+        at(Style::Stuck) = pair(1) | A_BOLD | A_REVERSE;
         at(Style::Cheap) = pair(2);
         at(Style::Signal) = pair(3);
         at(Style::Paused) = pair(4);
@@ -74,6 +75,7 @@ void set_styles(bool color) {
         at(Style::Selected) = pair(6);
     } else {
         at(Style::Busy) = A_BOLD;
+        at(Style::Stuck) = A_BOLD | A_UNDERLINE;
         at(Style::Cheap) = A_DIM;
         at(Style::Signal) = A_UNDERLINE;
         at(Style::Paused) = A_UNDERLINE | A_DIM;

@@ -77,7 +77,7 @@ void Renderer::worker_table(const ViewModel& vm, Grid& grid) {
             const Core& core = ctx.snap->cores[row.core];
             row_styles_[r] = (core.in_request && *core.in_request) ? Style::Busy : Style::Normal;
         } else {
-            row_styles_[r] = status_style(ctx.snap->workers[row.worker].status);
+            row_styles_[r] = is_stuck(ctx, row.worker) ? Style::Stuck : status_style(ctx.snap->workers[row.worker].status);
         }
         for (std::size_t c = 0; c < ncols; ++c) {
             std::string& cell = cells_[r * ncols + c];

@@ -333,7 +333,23 @@ void worker_detail(const ViewModel& vm, TextLines& out) {
     }
 }
 
-// Every fact of an event, as --format events names it (server text escaped).
+// Frames as the dumps write them (output/stacks_text.hpp), indented, the
+// source lines dim.
+void stack_lines(const std::vector<StackFrame>& frames, TextLines& out) {
+    static thread_local std::string text;
+    text.clear();
+    append_stack_text(frames, "  ", text);
+    for (std::size_t at = 0; at < text.size();) {
+        const std::size_t nl = std::min(text.find('\n', at), text.size());
+        const std::string_view line(text.data() + at, nl - at);
+        const bool code = line.size() > 6 && line.substr(0, 6) == "      ";
+        out.add(code ? Style::Dim : Style::Normal) = line;
+        at = nl + 1;
+    }
+}
+
+// Every fact of an event, as --format events names it (server text escaped),
+// and the stack captured in its request.
 void event_facts(const Event& e, int width, TextLines& out) {
     out.add();
     out.add(Style::Title) = "Facts (as --format events writes them)";
@@ -347,6 +363,10 @@ void event_facts(const Event& e, int width, TextLines& out) {
         else append_escaped(line, std::get<std::string>(f.value));
         wrapped(out, "  ", line, width, 8, Style::Normal);
     }
+    if (e.stack.empty()) return;
+    out.add();
+    out.add(Style::Title) = "Python stack (captured while the request ran)";
+    stack_lines(e.stack, out);
 }
 
 // The worker's own events in the log, newest first (at most kMax).
@@ -403,16 +423,7 @@ void worker_stacks(const ViewModel& vm, int64_t id, TextLines& out) {
         wrapped(out, "  ", st.stack.reason, vm.width(), 4, Style::Dim);
         return;
     }
-    static thread_local std::string text;
-    text.clear();
-    append_stack_text(st.stack, "  ", text);
-    for (std::size_t at = 0; at < text.size();) {
-        const std::size_t nl = std::min(text.find('\n', at), text.size());
-        const std::string_view line(text.data() + at, nl - at);
-        const bool code = line.size() > 6 && line.substr(0, 6) == "      ";
-        out.add(code ? Style::Dim : Style::Normal) = line;
-        at = nl + 1;
-    }
+    stack_lines(st.stack.frames, out);
 }
 
 void record_detail(const ViewModel& vm, TextLines& out) {

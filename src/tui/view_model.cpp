@@ -64,6 +64,7 @@ ViewModel::ViewModel(const Options& options, std::string address)
       recording_(!options.record_path.empty()),
       color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
       view_state_path_(options.view_state_path),
+      stuck_after_(options.stuck_after),
       events_(event_options(options)) {
     areas_ = compute_areas(width_, height_);
     panes_.push_back(PaneId::Workers);
@@ -218,7 +219,7 @@ void ViewModel::set_ended(bool ended) { feed_.ended = ended; }
 void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time) {
     snap_ = snap;
     wall_time_ = wall_time;
-    ctx_ = RowContext{snap, rates, wall_time, snap ? total_requests(*snap) : 0};
+    ctx_ = RowContext{snap, rates, wall_time, snap ? total_requests(*snap) : 0, stuck_after_};
     if (snap && rates) {
         history_.add(*snap, *rates);
         worker_history_.add(*snap, *rates);

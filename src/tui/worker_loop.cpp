@@ -6,6 +6,7 @@
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
+#include "uwsgitop/tui/capture_reader.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/signals.hpp"
 #include "uwsgitop/tui/stack_reader.hpp"
@@ -45,6 +46,19 @@ bool pass_stacks(ViewModel& vm, StackReader& stacks) {
     return changed;
 }
 
+// The long requests' stacks: what a snapshot makes due is queued; a finished
+// read is stored and given to the events that wait for it. True when the
+// screen changed.
+bool pass_captures(ViewModel& vm, CaptureReader& captures, const Slot* taken) {
+    bool stored = false;
+    if (taken != nullptr) {
+        captures.on_snapshot(taken->snap, taken->rates);
+        stored = true;  // a harakiri event of this snapshot may have its stack already
+    }
+    if (captures.take()) stored = true;
+    return stored && vm.attach_stacks([&captures](Event& e) { return captures.attach(e); });
+}
+
 }  // namespace
 
 double tick_draw_due(double last_draw, double expected) {
@@ -54,7 +68,7 @@ double tick_draw_due(double last_draw, double expected) {
 }
 
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key, ActionMenu* actions, StackReader* stacks) {
+                    const KeyHook& on_key, ActionMenu* actions, StackReader* stacks, CaptureReader* captures) {
     FetchReport report;
     uint64_t seen = 0;
     int w = 0, h = 0;
@@ -81,7 +95,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         }
         // Paused: keep showing the snapshot we have, even if one was in flight
         // (a travel's result is shown: that is what the key asked for).
-        if (fetcher.take(shown, vm.paused())) {
+        const bool took = fetcher.take(shown, vm.paused());
+        if (took) {
             vm.set_record_position(shown.position);
             vm.set_snapshot(&shown.snap, &shown.rates, shown.wall_time);
             vm.set_shown_at(shown.mono_time);
@@ -97,6 +112,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             }
         }
         if (stacks != nullptr && pass_stacks(vm, *stacks)) dirty = true;
+        if (captures != nullptr && pass_captures(vm, *captures, took ? &shown : nullptr)) dirty = true;
         // The next snapshot is expected an interval after the last, while live.
         const double expected = !vm.paused() && !ended && last_take >= 0 ? last_take + interval : -1;
         if (now >= tick_draw_due(last_draw, expected)) dirty = true;
@@ -125,7 +141,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         // (a short wait while an action is in flight: its tick() times it).
         const int ready = fetcher.ready_fd();
         const bool poll_often = ready < 0 || (actions != nullptr && actions->in_flight()) ||
-                                (stacks != nullptr && stacks->in_flight());
+                                (stacks != nullptr && stacks->in_flight()) ||
+                                (captures != nullptr && captures->in_flight());
         const double wake_at = tick_draw_due(last_draw, expected);
         const int k = poll_often ? term.read_key(kKeyPollMs)
                                  : term.read_key(wait_ms_until(wake_at, monotonic_seconds(), 1000), ready);

@@ -43,6 +43,7 @@ struct Options {
     long concurrency = 16;                // fleet: fetches in flight at once
     double event_queue_share = 50;        // --format events: listen_queue at this % of max_queue
     long event_exceptions = 1;            // --format events: exceptions gained in one interval
+    double stuck_after = 5;               // --stuck-after SECS: busy in one request this long is stuck; 0 off
     bool follow_vassals = false;          // fleet: add Emperors' discoverable vassals
     bool once = false;
     bool batch = false;

@@ -32,6 +32,7 @@ enum class Style : uint8_t {
     HeaderSorted,  // the header of the sort column
     Selected,      // the selected row
     Busy,          // worker/core status busy (green)
+    Stuck,         // a worker busy in one request past --stuck-after (busy, stronger)
     Cheap,         // cheap (magenta)
     Signal,        // sigNN (yellow)
     Paused,        // pause, and the "paused" state in the status line (blue)

@@ -35,6 +35,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <optional>
@@ -143,6 +144,9 @@ public:
     // with set_stack_reading()); a finished read, kept when it is the
     // details' worker's (`wall_time`: when it ended).
     bool take_stack_request();
+    // Gives the stuck and harakiri events still without a stack the one
+    // `attach` has for them; true when one got it.
+    bool attach_stacks(const std::function<bool(Event&)>& attach) { return events_.attach_stacks(attach); }
     void set_stack_reading();
     void set_stack(WorkerStack stack, double wall_time);
     const DetailStack& detail_stack() const { return stack_; }
@@ -308,6 +312,7 @@ private:
     std::vector<Travel> travels_;
     std::string color_mode_;                 // "auto", "always", "never"
     std::string view_state_path_;            // where s saves the view
+    double stuck_after_ = 0;                 // --stuck-after: the status column's "stuck Ns"
     PaneId start_pane_ = PaneId::Workers;    // --pane: shown once the server has it
     bool start_pane_pending_ = false;
     int last_press_row_ = -1;                // double-click detection

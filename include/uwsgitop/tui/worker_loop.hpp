@@ -58,10 +58,13 @@ using KeyHook = std::function<KeyVerdict(int key)>;
 
 class ActionMenu;
 class StackReader;
+class CaptureReader;
 
 // `shown` holds the snapshot on screen; `full_first` repaints every cell on
-// the first draw (coming back from another screen).
+// the first draw (coming back from another screen). `captures` reads the
+// stacks of long requests for the stuck and harakiri events.
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key, ActionMenu* actions = nullptr, StackReader* stacks = nullptr);
+                    const KeyHook& on_key, ActionMenu* actions = nullptr, StackReader* stacks = nullptr,
+                    CaptureReader* captures = nullptr);
 
 }  // namespace uwsgitop::tui
