@@ -14,7 +14,7 @@ _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-request-timeout --log-level --web-max-request-size
 --web-max-response-memory --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --stuck-after --follow-vassals
---no-color --color --no-mouse --pane --filter --interval --config --no-config
+--no-color --color --theme --no-mouse --pane --filter --interval --config --no-config
 --show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
 _uwsgitop_columns='id share pid requests rps cpu exceptions exc_rate signals
@@ -59,6 +59,9 @@ _uwsgitop_value()
             ;;
         --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+            ;;
+        --theme)
+            COMPREPLY=($(compgen -W "default light mono high-contrast colorblind" -- "$cur"))
             ;;
         --pane)
             COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics events" -- "$cur"))

@@ -108,6 +108,7 @@ complete -c uwsgitop -l stuck-after -x -d 'Seconds in one request before a worke
 complete -c uwsgitop -l follow-vassals -d 'Add the vassals of an Emperor to the fleet'
 complete -c uwsgitop -l no-color -d 'Do not use colours'
 complete -c uwsgitop -l color -x -a 'auto always never' -d 'Colours: auto, always or never'
+complete -c uwsgitop -l theme -x -a 'default light mono high-contrast colorblind' -d 'The colours of the screen'
 complete -c uwsgitop -l no-mouse -d 'Do not ask the terminal for mouse reports'
 complete -c uwsgitop -l pane -x -a 'workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics events' -d 'The pane the screen starts on'
 complete -c uwsgitop -l filter -x -d 'The rows filter the screen starts with'

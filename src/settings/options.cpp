@@ -64,6 +64,7 @@ const OptionDoc kOptions[] = {
     {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
     {"color", 0, "WHEN", "colours: auto (unless NO_COLOR is set), always or never (default auto)"},
+    {"theme", 0, "NAME", "the screen's colours: default, light (for light backgrounds), mono, high-contrast or colorblind (never red against green); [colors] in a settings file changes single roles"},
     {"no-mouse", 0, "", "do not ask the terminal for mouse reports (m toggles them on the screen)"},
     {"pane", 0, "NAME", "the screen starts on pane NAME (workers, sockets, locks, ...) when the server has it"},
     {"filter", 0, "TEXT", "the screen starts with its rows filtered by TEXT (as typed after /)"},
@@ -238,6 +239,11 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         else if (v == "always") out.no_color = !(out.force_color = true);
         else if (v == "never") out.force_color = !(out.no_color = true);
         else return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a colour mode (valid: auto always never)");
+    } else if (n == "theme") {
+        if (find_theme(v) < 0) {
+            return Status::fail(l + ": unknown theme \"" + escape_for_display(v) + "\" (valid: " + theme_names_text() + ")");
+        }
+        out.theme = std::string(v);
     } else if (n == "no-mouse") out.mouse = !on;
     else if (n == "pane") {
         if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos) {
@@ -323,6 +329,7 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "follow-vassals") return flag(in.follow_vassals);
     if (n == "no-color") return flag(in.no_color);
     if (n == "color") return quoted(std::string_view(in.no_color ? "never" : in.force_color ? "always" : "auto"));
+    if (n == "theme") return quoted(in.theme);
     if (n == "no-mouse") return flag(!in.mouse);
     if (n == "pane") return quoted(in.pane);
     if (n == "filter") return quoted(in.filter);

@@ -41,7 +41,7 @@ std::string valid_keys() {
         if (!out.empty()) out += ' ';
         out += key_of(o.long_name);
     }
-    return out + " [[target]]";
+    return out + " [[target]] [colors]";
 }
 
 // The row whose value an option sets: --delay and --interval are --frequency
@@ -163,6 +163,24 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
     return Status::ok();
 }
 
+// [colors]: role = "look" (settings/theme.hpp), each checked here.
+Status read_colors(std::string_view path, std::string_view prefix, const toml::node& node,
+                   std::vector<ColorOverride>& out) {
+    const auto* table = node.as_table();
+    if (!table) return Status::fail(at(path, node) + ": colors: write the roles as a [colors] table");
+    for (auto&& [k, v] : *table) {
+        const std::string where = at(path, v) + ": colors." + escape_for_display(k.str()) + ": ";
+        const ColorRole role = find_color_role(k.str());
+        if (role == ColorRole::Count_) return Status::fail(where + "unknown role (valid: " + color_role_names_text() + ")");
+        const auto* s = v.as_string();
+        if (!s) return Status::fail(where + "expected a string such as \"yellow bold\" (got " + type_name(v) + ")");
+        Look look;
+        if (Status st = parse_look(s->get(), look); !st) return Status::fail(where + st.message());
+        out.push_back({role, s->get(), std::string(prefix) + at(path, v)});
+    }
+    return Status::ok();
+}
+
 // The key and line that set each option in one file (indexed like
 // option_docs(), by the option a key sets): two spellings of one setting
 // (interval and frequency, follow_vassals and follow-vassals, mouse and
@@ -204,6 +222,27 @@ std::string home_dir(const char* xdg, const char* fallback) {
     return std::string(home) + fallback + "/uwsgitop/";
 }
 
+// The [colors] overrides in effect (the last of each role), as a TOML table;
+// "" when there is none.
+std::string colors_toml(const std::vector<ColorOverride>& overrides) {
+    std::string s;
+    for (const ColorRoleInfo& r : kColorRoles) {
+        const ColorOverride* last = nullptr;
+        for (const ColorOverride& o : overrides) {
+            if (o.role == r.role) last = &o;
+        }
+        if (!last) continue;
+        if (s.empty()) s = "[colors]\n";
+        std::string line(r.name);
+        line += " = \"";
+        line += last->text;  // only colour and attribute words: nothing to escape
+        line += '"';
+        if (line.size() < 40) line.append(40 - line.size(), ' ');
+        s += line + "  # " + escape_for_display(last->origin) + "\n";
+    }
+    return s;
+}
+
 }  // namespace
 
 SettingsEnvironment settings_environment() {
@@ -243,6 +282,11 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
         if (k.str() == "target") {
             if (!allow_targets) return Status::fail(where + "instances belong in config.toml, not here");
             st = read_targets(shown, v, out.file_targets);
+            if (!st) return st;
+            continue;
+        }
+        if (k.str() == "colors") {
+            st = read_colors(shown, prefix, v, out.color_overrides);
             if (!st) return st;
             continue;
         }
@@ -380,6 +424,7 @@ std::string show_config_text(const Options& options, const SettingsReport& repor
         if (line.size() < 40) line.append(40 - line.size(), ' ');
         s += line + "  # " + so.origin + "\n";
     }
+    s += colors_toml(options.color_overrides);
     if (!options.addresses.empty() || !options.file_targets.empty()) s += "# instances";
     if (!report.targets_origin.empty()) s += " (" + report.targets_origin + ")";
     if (!options.addresses.empty() || !options.file_targets.empty()) s += ":\n";

@@ -31,7 +31,7 @@ void append_rate(std::string& out, double v) {
 Style row_style(FleetState k) {
     switch (k) {
         case FleetState::Ok: return Style::Normal;
-        case FleetState::Stale: return Style::Signal;
+        case FleetState::Stale: return Style::Stale;
         case FleetState::Error: return Style::Error;
     }
     return Style::Normal;

@@ -22,18 +22,20 @@ Style event_style(EventKind kind) {
     switch (kind) {
         case EventKind::Harakiri:
         case EventKind::Down:
-        case EventKind::VassalCursed: return Style::Error;
+        case EventKind::VassalCursed: return Style::EventError;
         case EventKind::Respawn:
+        case EventKind::Stuck:
         case EventKind::Reload:
         case EventKind::Exceptions:
         case EventKind::ListenQueue:
-        case EventKind::VassalRespawn: return Style::Signal;
-        default: return Style::Normal;
+        case EventKind::VassalRespawn: return Style::EventWarning;
+        default: return Style::EventInfo;
     }
 }
 
 Style status_style(std::string_view s) {
     if (s == "busy") return Style::Busy;
+    if (s == "idle") return Style::Idle;
     if (s == "cheap") return Style::Cheap;
     if (s == "pause") return Style::Paused;
     if (s.substr(0, 3) == "sig") return Style::Signal;

@@ -23,7 +23,10 @@ through a small terminal model (vtscreen.py):
     the terminal for no mouse reports;
   * escape sequences terminfo does not name (TERM=xterm-256color, as tmux
     sends them): ESC [ 1 ~ / 7 ~ are Home, ESC [ 4 ~ / 8 ~ End, ESC [ 99 z and
-    an SGR mouse report with the mouse off do nothing and say nothing.
+    an SGR mouse report with the mouse off do nothing and say nothing;
+  * themes: the selection and header colours the terminal receives under
+    each --theme, NO_COLOR (reverse video, no colour), a [colors] table on a
+    256- and an 8-colour terminal, and an unknown theme or role (exit 2).
 
 After every run it checks the exit status and that the terminal modes
 (ICANON, ECHO, ISIG, ICRNL, OPOST) are what they were before.
@@ -592,6 +595,74 @@ def scenario_terminals(binary, fixtures):
     check(code == 0, "--no-color: exits 0")
 
 
+def scenario_themes(binary, fixtures):
+    """The colours the terminal receives for a role differ by theme: the
+    selected row and the header row as the terminal model saw them
+    ((fg, bg, bold, reverse) of a cell with text; None = the terminal's own)."""
+    print("themes")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    home = tempfile.mkdtemp(prefix="uwsgitop-e2e-themes-")
+
+    def looks(args, env=None):
+        tui = Tui(binary, [path] + args, env=env)
+        try:
+            seen = tui.wait_for(lambda t: "WID" in t and "13009" in t)
+            time.sleep(0.3)
+            y, line = header_row(tui)
+            x = line.find("WID") + 2   # "WID" and the worker ids end in this column
+            with tui.lock:
+                head = tui.screen.attr_at(x, y) if seen else None
+                sel = tui.screen.attr_at(x, y + 1) if seen else None
+                coloured = uses_colour(tui.screen.raw)
+            tui.send("q")
+        finally:
+            code, _ = tui.finish()
+        check(seen and code == 0, "%s: the table appears, q exits 0 (%r)" % (" ".join(args), code))
+        return head, sel, coloured
+
+    try:
+        got = {}
+        for theme in ("default", "light", "mono", "high-contrast", "colorblind"):
+            got[theme] = looks(["--theme", theme])
+        check(got["default"][1] == (0, 6, False, False), "default: selection black on cyan (%r)" % (got["default"][1],))
+        check(got["light"][1] == (7, 4, True, False), "light: selection white on blue, bold (%r)" % (got["light"][1],))
+        check(got["mono"][1] == (None, None, True, True), "mono: selection reversed and bold (%r)" % (got["mono"][1],))
+        check(not got["mono"][2], "mono: no colour sequences at all")
+        check(got["high-contrast"][0] == (0, 15, True, False),
+              "high-contrast: header black on bright white, bold (%r)" % (got["high-contrast"][0],))
+        check(got["colorblind"][1] == (7, 25, True, False),
+              "colorblind: selection white on colour 25 (%r)" % (got["colorblind"][1],))
+        sels = [got[t][1] for t in got]
+        check(len(set(sels)) == len(sels), "every theme sends its own selection colours (%r)" % sels)
+
+        _, sel, coloured = looks(["--theme", "light"], env={"NO_COLOR": "1"})
+        check(sel == (None, None, True, True) and not coloured,
+              "NO_COLOR: the selection is reversed, not only bold, and no colour is sent (%r)" % (sel,))
+
+        config = os.path.join(home, "config.toml")
+        with open(config, "w") as f:
+            f.write('[colors]\nselection = "black on color208 bold"\nheader = "#ffffff on #008700"\n')
+        head, sel, _ = looks(["--config", config])
+        check(sel == (0, 208, True, False), "[colors]: selection black on 208 on a 256-colour terminal (%r)" % (sel,))
+        check(head == (231, 28, False, False), "[colors]: #rrggbb becomes the nearest of 256 (%r)" % (head,))
+        head, sel, _ = looks(["--config", config], env={"TERM": "xterm"})
+        check(sel == (0, 3, True, False), "[colors]: 208 is yellow on an 8-colour terminal (%r)" % (sel,))
+        check(head == (7, 2, False, False), "[colors]: 231 on 28 is white on green there (%r)" % (head,))
+
+        for args, expect in ((["--theme", "solarized"], b"unknown theme \"solarized\" (valid: default light mono "
+                                                         b"high-contrast colorblind)"),
+                             (["--config", os.path.join(home, "bad.toml")], b"colors.bussy: unknown role (valid: ")):
+            with open(os.path.join(home, "bad.toml"), "w") as f:
+                f.write('[colors]\nbussy = "red"\n')
+            tui = Tui(binary, [path] + args)
+            code, after = tui.finish()
+            check(code == 2, "%s: exit status 2 (got %r)" % (args[1], code))
+            check(expect in tui.stderr, "%s: one line naming the valid ones (%r)" % (args[1], tui.stderr[:200]))
+            check(b"\x1b" not in bytes(tui.screen.raw), "%s: nothing drawn" % args[1])
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def sgr(button, x, y, release=False):
     """An SGR 1006 mouse report for the 0-based cell (x, y)."""
     return "\x1b[<%d;%d;%d%s" % (button, x + 1, y + 1, "m" if release else "M")
@@ -1037,6 +1108,7 @@ def main():
         "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),
         "travel": lambda: scenario_travel(args.binary, args.fixtures),
         "escapes": lambda: scenario_escapes(args.binary, args.fixtures),
+        "themes": lambda: scenario_themes(args.binary, args.fixtures),
     }
     for name, run in scenarios.items():
         if args.only and name not in args.only.split(","):

@@ -17,6 +17,7 @@
 #include "uwsgitop/source/source.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/base/status.hpp"
+#include "uwsgitop/settings/theme.hpp"
 
 namespace uwsgitop {
 
@@ -77,6 +78,8 @@ struct Options {
     bool loop = false;
     bool no_color = false;                // --color never (or --no-color)
     bool force_color = false;             // --color always: colour even with NO_COLOR set
+    std::string theme = "default";        // --theme NAME (settings/theme.hpp)
+    std::vector<ColorOverride> color_overrides;  // [colors] of the settings files, in the order read
     bool mouse = true;                    // --no-mouse: request no mouse reporting at all
     std::string pane;                     // --pane NAME: the screen starts there once it exists
     std::string filter;                   // --filter TEXT: the starting pane's filter

@@ -7,7 +7,9 @@
 // X options a number; LIST (columns) an array of strings or one string with
 // commas; every other option a string. Options marked CommandLineOnly are
 // errors in a file. [[target]] tables (address, and an optional name, as a
-// NAME=ADDRESS line of a --targets file) add instances.
+// NAME=ADDRESS line of a --targets file) add instances. A [colors] table sets
+// looks of colour roles (settings/theme.hpp), each key a role, each value a
+// look: Options::color_overrides, later files after earlier ones.
 //
 // Precedence, lowest first: built-in defaults < the system file
 // (/etc/uwsgitop/config.toml) < the user's file ($XDG_CONFIG_HOME/uwsgitop/

@@ -69,7 +69,7 @@ TEST_CASE("render::workers screen (golden)") {
     check_golden("workers-120x16", s.draw());
 }
 
-TEST_CASE("render::status colours: busy green, cheap magenta, sigNN yellow, pause blue, idle plain") {
+TEST_CASE("render::status roles: busy, cheap, sigNN, pause and idle rows each have their own") {
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 120, 16);
     keys(s.vm, "W");  // by id, so row y = table_top + id - 1
@@ -83,7 +83,7 @@ TEST_CASE("render::status colours: busy green, cheap magenta, sigNN yellow, paus
     CHECK(g.at(3, top + 4).style == Style::Paused);
     s.vm.handle_key(key::Down);
     const Grid& g2 = s.draw();
-    CHECK(g2.at(3, top + 0).style == Style::Normal);
+    CHECK(g2.at(3, top + 0).style == Style::Idle);
     CHECK(g2.at(3, top + 1).style == Style::Selected);
     // The header marks the sort column.
     const int hx = static_cast<int>(g2.to_lines()[static_cast<std::size_t>(s.vm.areas().header_row)].find("WID"));
