@@ -62,6 +62,7 @@ ViewModel::ViewModel(const Options& options, std::string address)
       mouse_(options.mouse),
       replay_(!options.replay_path.empty()),
       recording_(!options.record_path.empty()),
+      speed_(options.speed),
       color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
       view_state_path_(options.view_state_path),
       events_(event_options(options)) {
