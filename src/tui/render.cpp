@@ -211,7 +211,7 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         line_ = "end of recording";
         state_style = Style::Paused;
     } else if (vm.paused()) {
-        line_ = vm.replay() ? "PAUSED (Space plays on; [ ] { } ( ) travel)" : "PAUSED (not fetching; Space resumes)";
+        line_ = vm.replay() ? "PAUSED (Space plays on; [ ] { } ( ) b travel)" : "PAUSED (not fetching; Space resumes)";
         state_style = Style::Paused;
     } else if (!feed.error.empty()) {
         const double since = feed.have_data ? feed.last_good : feed.error_since;

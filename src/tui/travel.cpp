@@ -272,18 +272,17 @@ bool ViewModel::travel_to_event(uint32_t row) {
     const LoggedEvent& e = events_.newest(row);
     paused_ = true;
     travels_.push_back(Travel{Travel::Kind::At, e.event.time});
-    notice_ = "at ";
+    // The time and the way back first: a narrow status line cuts the text.
+    notice_ = "event at ";
     append_clock(notice_, e.event.time, replay_clock_style(*position_));
-    notice_ += ": ";
-    append_escaped(notice_, e.text);
-    notice_ += " (paused";
     const auto tab = std::find(panes_.begin(), panes_.end(), PaneId::Events);
     if (tab != panes_.end() && tab - panes_.begin() < 9) {
-        notice_ += "; ";
+        notice_ += " (";
         append_int(notice_, static_cast<int64_t>(tab - panes_.begin() + 1));
-        notice_ += " shows events";
+        notice_ += ": events)";
     }
-    notice_ += ')';
+    notice_ += ": ";
+    append_escaped(notice_, e.text);
     notice_until_ = mono_now_ + kNoticeSeconds;
     // The server as it was then, on its worker when the event names one.
     if (e.event.worker) {
