@@ -155,6 +155,20 @@ TEST_CASE("replay travel::the header's clock: sub-seconds between close snapshot
     append_replay_clock(s, position(kT, kT - 16 * 3600, kT + 3600, 1.0));  // one day
     CHECK(s.find("replay 16:33:07,") != std::string::npos);
     s.clear();
+    // The screen: the date while it fits, the time alone on a narrow one.
+    {
+        TestSnap a{{1, 101, "idle", 10, 1.0, 1, 0}};
+        ViewModel vm(replay_options(), "recording");
+        vm.set_size(140, 30);
+        vm.set_record_position(position(kT + 0.25, kT - 86400, kT + 60, 0.05, 4, 1200));
+        vm.set_snapshot(&a.snap, &a.rates, kT + 0.25);
+        CHECK(header_row(vm).find("replay 2026-12-07 16:33:07.25, 5/1200 - req: 10 - RPS: 1.0") != std::string::npos);
+        vm.set_size(80, 30);
+        const std::string narrow = header_row(vm);
+        CHECK(narrow.find("replay 16:33:07.25, 5/1200 - req: 10 - RPS: 1.0") != std::string::npos);
+        CHECK(narrow.size() <= 80);
+    }
+    s.clear();
     // The only snapshot: no neighbour, whole seconds.
     append_replay_clock(s, position(kT + 0.5, kT + 0.5, kT + 0.5, INFINITY, 0, 1));
     CHECK(s == "replay 16:33:07, 1/1");
