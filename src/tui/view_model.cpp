@@ -538,7 +538,7 @@ void ViewModel::scroll_table(int delta) {
 }
 
 void ViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
-    if (!mouse_ || filter_editing_) return;
+    if (!mouse_ || filter_editing_ || goto_editing_) return;
     if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
         const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
         if (overlay_ != Overlay::None) overlay_scroll_by(delta);

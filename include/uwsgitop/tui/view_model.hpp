@@ -129,7 +129,7 @@ public:
     // click selects, a second press on the same row within
     // kDoubleClickSeconds opens it (as Enter), the wheel scrolls the table —
     // or the help/details text — by kWheelRows, a tab click switches pane.
-    // Ignored while the mouse is off (m) or the filter is being typed.
+    // Ignored while the mouse is off (m) or the filter or b's time is being typed.
     void handle_mouse(const MouseEvent& event, const ScreenHits& hits);
     // After a render: the shown table's largest useful sideways scroll
     // (ScreenHits::hscroll_limit). The pane's scroll is cut down to it (a
