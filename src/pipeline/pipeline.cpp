@@ -52,6 +52,8 @@ std::size_t Pipeline::travel_target(const RecordPosition& at, const Travel& trav
     if (travel.kind == Travel::Kind::Snapshots) {
         const double t = static_cast<double>(at.index) + travel.amount;
         target = t <= 0 ? 0 : static_cast<std::size_t>(std::min(t, static_cast<double>(at.count - 1)));
+    } else if (travel.kind == Travel::Kind::At) {
+        target = source_->index_at(travel.amount);
     } else {
         target = source_->index_at(at.time + travel.amount);
         // Forward from a gap longer than the jump: at least the next one.

@@ -63,7 +63,21 @@ public:
 
     std::optional<RecordPosition> position() const override {
         if (!timed() || !fetched_any_ || current_ < lo_ || current_ >= hi_) return std::nullopt;
-        return RecordPosition{current_ - lo_, hi_ - lo_, file_.records()[current_].t};
+        const auto& recs = file_.records();
+        RecordPosition at;
+        at.index = current_ - lo_;
+        at.count = hi_ - lo_;
+        at.time = recs[current_].t;
+        at.first = recs[lo_].t;
+        at.last = recs[hi_ - 1].t;
+        if (current_ > lo_) at.gap = std::fabs(at.time - recs[current_ - 1].t);
+        if (current_ + 1 < hi_) at.gap = std::min(at.gap, std::fabs(recs[current_ + 1].t - at.time));
+        if (std::isnan(at.gap)) at.gap = std::numeric_limits<double>::infinity();
+        return at;
+    }
+
+    void set_speed(double speed) override {
+        if (speed >= 0 && std::isfinite(speed)) options_.speed = speed;
     }
 
     bool seek(std::ptrdiff_t index) override {

@@ -6,6 +6,7 @@
 
 #include "render_cells.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/tui/travel.hpp"
 #include "uwsgitop/view/summary.hpp"
 
 namespace uwsgitop::tui {
@@ -195,13 +196,22 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         seg("  (Enter keeps, Esc clears)", Style::Dim);
         return;
     }
+    if (vm.goto_editing()) {
+        seg("go to time: ", Style::Key);
+        line_.clear();
+        append_escaped(line_, vm.goto_text());
+        line_ += '_';
+        seg(line_, Style::Normal);
+        seg("  (14:03:12, 14:03, -5m, +30s, 2026-12-07T14:03:12; Enter goes, Esc cancels)", Style::Dim);
+        return;
+    }
     line_.clear();
     Style state_style = Style::Dim;
     if (feed.ended) {
         line_ = "end of recording";
         state_style = Style::Paused;
     } else if (vm.paused()) {
-        line_ = vm.replay() ? "PAUSED (Space plays on; [ ] { } ( ) travel)" : "PAUSED (not fetching; Space resumes)";
+        line_ = vm.replay() ? "PAUSED (Space plays on; [ ] { } ( ) b travel)" : "PAUSED (not fetching; Space resumes)";
         state_style = Style::Paused;
     } else if (!feed.error.empty()) {
         const double since = feed.have_data ? feed.last_good : feed.error_since;
@@ -218,6 +228,10 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         line_ = "connecting to ";
         append_escaped(line_, vm.address());
         line_ += "...";
+    } else if (vm.replay()) {
+        line_ = "replay ";
+        append_speed(line_, vm.speed());
+        if (vm.fast()) line_ += " (fast)";
     } else {
         line_ = "every ";
         append_duration_s(line_, vm.interval());

@@ -62,6 +62,7 @@ ViewModel::ViewModel(const Options& options, std::string address)
       mouse_(options.mouse),
       replay_(!options.replay_path.empty()),
       recording_(!options.record_path.empty()),
+      speed_(options.speed),
       color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
       view_state_path_(options.view_state_path),
       stuck_after_(options.stuck_after),
@@ -538,7 +539,7 @@ void ViewModel::scroll_table(int delta) {
 }
 
 void ViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
-    if (!mouse_ || filter_editing_) return;
+    if (!mouse_ || filter_editing_ || goto_editing_) return;
     if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
         const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
         if (overlay_ != Overlay::None) overlay_scroll_by(delta);

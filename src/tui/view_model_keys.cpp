@@ -134,6 +134,10 @@ void ViewModel::handle_key(int k) {
         edit_filter(k);
         return;
     }
+    if (goto_editing_) {
+        edit_go_to(k);
+        return;
+    }
     const KeyBinding* b = find_binding(k);
     if (!b) {
         if (k == key::Backspace || k == 127) {
@@ -171,6 +175,7 @@ void ViewModel::handle_key(int k) {
             case Action::SaveView:
             case Action::ToggleMouse:
             case Action::Travel:
+            case Action::GoToTime:
             case Action::Actions:
             case Action::Tag:
             case Action::ReadStacks:
@@ -217,6 +222,10 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         }
         case Action::ToggleFast:
+            if (replay_) {
+                toggle_replay_fast();
+                return;
+            }
             fast_ = !fast_;
             set_flash(fast_ ? "fast refresh: every " + interval_text(interval()) : "refresh every " + interval_text(interval()));
             return;
@@ -226,6 +235,10 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::IntervalUp:
         case Action::IntervalDown: {
+            if (replay_) {  // + plays faster, - slower
+                step_replay_speed(action == Action::IntervalUp ? 1 : -1);
+                return;
+            }
             interval_ = step_interval(interval(), action == Action::IntervalUp ? 1 : -1);
             fast_ = false;
             set_flash("refresh every " + interval_text(interval_));
@@ -286,6 +299,8 @@ void ViewModel::apply(Action action, uint8_t arg) {
                 const Worker& w = snap_->workers[r.worker];
                 detail_worker_ = (w.id && *w.id > 0) ? *w.id : INT64_MIN;
                 stack_wanted_ = detail_worker_ != INT64_MIN;
+            } else if (pane_ == PaneId::Events && travel_to_event(pane_rows_[sel])) {
+                return;
             } else {
                 detail_index_ = pane_rows_[sel];
                 detail_key_ = st().sel_key;
@@ -336,6 +351,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::Travel:
             travel(arg);
+            return;
+        case Action::GoToTime:
+            open_go_to();
             return;
         case Action::Actions:
             // The loop's action menu (action_menu.hpp) takes x and t before

@@ -76,6 +76,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
     vm.set_size(w, h);
     double interval = vm.interval();
     bool paused = vm.paused();
+    double speed = vm.speed();  // the source starts at --speed
     fetcher.want_cores(vm.needs_cores());
     fetcher.start(interval, paused);
     bool dirty = true;
@@ -133,6 +134,10 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             interval = vm.interval();
             paused = vm.paused();
             fetcher.configure(interval, paused);
+        }
+        if (vm.speed() != speed) {
+            speed = vm.speed();
+            fetcher.set_speed(speed);
         }
         for (const Travel& t : vm.take_travels()) fetcher.travel(t);  // after the pause above
         fetcher.want_cores(vm.needs_cores());  // acts only on a change

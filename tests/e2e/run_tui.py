@@ -1020,7 +1020,7 @@ def scenario_real_uwsgi(binary):
 
 
 def scenario_travel(binary, fixtures):
-    print("travel through a replay: [ ] { } ( ) and the recorded time in the header")
+    print("travel through a replay: [ ] { } ( ) b, + and the recorded time in the header")
     tmp = tempfile.mkdtemp(prefix="uwsgitop-e2e-travel-")
     rec = os.path.join(tmp, "rec.jsonl")
     t0 = 1795600800.0  # 2026-12-03 10:00:00 UTC
@@ -1051,6 +1051,9 @@ def scenario_travel(binary, fixtures):
     tui = Tui(binary, ["--replay", rec, "--speed", "4"], env={"TZ": "UTC"})
     try:
         check(tui.wait_for(lambda t: position(t) is not None), "the header shows 'replay HH:MM:SS, I/200'")
+        check(tui.wait_for(lambda t: "replay 4x" in t), "the status line shows the speed, replay 4x")
+        tui.send("+")
+        check(tui.wait_for(lambda t: "replay speed 8x" in t), "+ plays faster: replay speed 8x")
         tui.send("]")  # pauses and steps
         time.sleep(0.5)
         start = position(header(tui))
@@ -1078,6 +1081,21 @@ def scenario_travel(binary, fixtures):
         check(tui.wait_for(lambda t: position(t) and position(t)[1] == 200), ") goes to the last snapshot")
         tui.send("(")
         check(tui.wait_for(lambda t: position(t) and position(t)[1] == 1), "( goes to the first snapshot")
+        # b: a time of day (10:05:00 is snapshot 150, position 151), then
+        # relative, a bad entry (nothing moves) and one past the end.
+        tui.send("b")
+        check(tui.wait_for(lambda t: "go to time: _" in t), "b opens the go-to prompt")
+        tui.send("10:05:00\r")
+        check(tui.wait_for(lambda t: position(t) == ("10:05:00", 151)), "b 10:05:00 goes to 10:05:00, 151/200 (%r)" % header(tui))
+        tui.send("b-1m\r")
+        check(tui.wait_for(lambda t: position(t) == ("10:04:00", 121)), "b -1m goes a minute back (%r)" % header(tui))
+        tui.send("bnoon\r")
+        check(tui.wait_for(lambda t: '"noon" is not a time' in t), "a bad entry is named in the status line")
+        time.sleep(0.3)
+        check(position(header(tui)) == ("10:04:00", 121), "and nothing moved (%r)" % header(tui))
+        tui.send("b2026-12-03T11:00:00Z\r")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == 200), "b past the end goes to the last snapshot")
+        check(tui.wait_for(lambda t: "after the recording" in t), "and says so")
         tui.send("q")
         code, after = tui.finish()
         check(code == 0, "q exits 0 (got %r)" % code)

@@ -66,6 +66,7 @@ enum class Action : uint8_t {
     SaveView,        // s: write the view to the state file
     ToggleMouse,     // m: mouse reports on/off
     Travel,          // [ ] { } ( ): through a replay; arg = TravelStep (travel.hpp)
+    GoToTime,        // b: a replay's prompt for a time to travel to
     Actions,         // x: the action menu (action_menu.hpp; the loop opens it)
     Tag,             // t: tag/untag the selected worker for the action menu
     ReadStacks,      // p: read the Python stacks of the worker in the details again

@@ -130,7 +130,7 @@ public:
     // click selects, a second press on the same row within
     // kDoubleClickSeconds opens it (as Enter), the wheel scrolls the table —
     // or the help/details text — by kWheelRows, a tab click switches pane.
-    // Ignored while the mouse is off (m) or the filter is being typed.
+    // Ignored while the mouse is off (m) or the filter or b's time is being typed.
     void handle_mouse(const MouseEvent& event, const ScreenHits& hits);
     // After a render: the shown table's largest useful sideways scroll
     // (ScreenHits::hscroll_limit). The pane's scroll is cut down to it (a
@@ -193,6 +193,9 @@ public:
     std::size_t detail_worker_index() const { return detail_index_; }
     const std::string& detail_key() const { return detail_key_; }
     bool filter_editing() const { return filter_editing_; }
+    // b's prompt on the status line ("go to time: ..."), and what is typed.
+    bool goto_editing() const { return goto_editing_; }
+    const std::string& goto_text() const { return goto_text_; }
 
     double base_interval() const { return interval_; }
     double interval() const;     // what the fetcher should use now
@@ -210,6 +213,12 @@ public:
     bool recording() const { return recording_; }   // --record: the status line says REC
     const std::optional<RecordPosition>& record_position() const { return position_; }
     std::vector<Travel> take_travels();
+    // A replay's playback speed (--speed, then + - f: 2 twice as fast, 0 no
+    // waiting); the loop hands a change to the fetcher. b opens a prompt
+    // for a time (travel.hpp parse_go_to) and travels there; Enter on an
+    // event travels to it (the worker table at that time, its worker
+    // selected, the event in the notice). Live: + - f change the interval.
+    double speed() const;
     // What the save key (s) writes: the columns shown, the sort and its
     // direction, the pane, its filter, the interval and the colour mode.
     SavedView saved_view() const;
@@ -256,6 +265,12 @@ private:
     void save_view_now();
     void took_events(std::size_t added);
     void travel(uint8_t step);
+    void step_replay_speed(int direction);
+    void toggle_replay_fast();
+    void open_go_to();
+    void edit_go_to(int key);
+    void go_to(std::string_view text);
+    bool travel_to_event(uint32_t row);  // false: not a replay (Enter opens its details)
     std::size_t column_count() const;
 
     std::string address_;
@@ -310,6 +325,10 @@ private:
     bool recording_ = false;
     std::optional<RecordPosition> position_;
     std::vector<Travel> travels_;
+    double speed_ = 1.0;
+    bool goto_editing_ = false;
+    std::string goto_text_;
+    static constexpr std::size_t kMaxGoTo = 40;
     std::string color_mode_;                 // "auto", "always", "never"
     std::string view_state_path_;            // where s saves the view
     double stuck_after_ = 0;                 // --stuck-after: the status column's "stuck Ns"

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "big_stats_doc.hpp"
 #include "../resident_pages.hpp"
 #include "uwsgitop/source/frame.hpp"
+#include "uwsgitop/source/recording.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
@@ -745,6 +747,42 @@ TEST_CASE("fetcher::ready_fd is readable from each report until the next poll") 
     CHECK_FALSE(rep.ok);
     CHECK_FALSE(f.take(shown));  // a failure hands nothing over
     CHECK(f.stop(10.0));
+}
+
+TEST_CASE("fetcher::a new replay speed measures the wait for the next record again") {
+    // Three records 60 s apart, played at 1x: the second is a minute away
+    // until + makes it no waiting at all.
+    char tmpl[] = "/tmp/uwsgitop-speed-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string dir = tmpl, path = dir + "/rec.jsonl";
+    {
+        RecordWriter w;
+        REQUIRE(w.open(path).is_ok());
+        const std::string doc = fixture("prefork-1.json");
+        for (int i = 0; i < 3; ++i) {
+            Frame fr;
+            fr.bytes.assign(doc.begin(), doc.end());
+            fr.wall_time = tuitest::kNow + 60.0 * i;
+            REQUIRE(w.append(fr, "a", true).is_ok());
+        }
+    }
+    Status e;
+    Pipeline pipeline(make_replay_source(path, ReplayOptions{}, &e));
+    REQUIRE(e.is_ok());
+    Fetcher f(pipeline);
+    f.start(1.0, false);
+    Slot shown;
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
+    REQUIRE(shown.position);
+    CHECK(shown.position->index == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(f.take(shown));  // a minute to wait at 1x
+    f.set_speed(0);
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }, 5.0));
+    CHECK(shown.position->index == 1);
+    CHECK(f.stop(10.0));
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
 }
 
 TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
