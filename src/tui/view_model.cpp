@@ -388,7 +388,9 @@ void ViewModel::rebuild_pane() {
     const PaneDef& def = pane_def(pane_);
     const uint32_t n = pane_records();
     pane_total_ = n;
+    const bool skip_exceptions = pane_ == PaneId::Events && hide_exceptions_;
     for (uint32_t i = 0; i < n; ++i) {
+        if (skip_exceptions && events_.newest(i).event.kind == EventKind::Exceptions) continue;
         if (!filter_terms_.active() || pane_row_matches(i)) pane_rows_.push_back(i);
     }
     const PaneState& s = st();

@@ -353,6 +353,11 @@ void ViewModel::apply(Action action, uint8_t arg) {
             stack_wanted_ = true;
             set_flash("p: reading worker " + std::to_string(detail_worker_) + "'s Python stacks");
             return;
+        case Action::ToggleExceptions:
+            hide_exceptions_ = !hide_exceptions_;
+            set_flash(hide_exceptions_ ? "events: exceptions lines hidden" : "events: exceptions lines shown");
+            if (pane_ == PaneId::Events) rebuild();
+            return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.
             set_flash("v adds a vassal to a fleet (several addresses or --targets)");
