@@ -203,7 +203,8 @@ void FleetViewModel::add_events(std::vector<Event>& fresh) {
         notice_ += " more)";
     }
     notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
-    notice_ += "Tab shows events";
+    notice_ += first_key(Action::NextPane);
+    notice_ += " shows events";
     notice_until_ = mono_now_ + kNoticeSeconds;
 }
 

@@ -140,7 +140,12 @@ void ViewModel::handle_key(int k) {
             if (overlay_ != Overlay::None) overlay_ = Overlay::None;
             return;
         }
-        set_flash("unknown key " + key_name(k) + " - ? for help");
+        std::string what = "unknown key ";
+        what += key_name(k);
+        what += " - ";
+        what += first_key(Action::Help);
+        what += " for help";
+        set_flash(std::move(what));
         return;
     }
     if (overlay_ != Overlay::None) {
