@@ -331,7 +331,11 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             // A new-event notice takes the place of the key hint while it lasts.
             const std::string_view notice = vm.help() ? std::string_view{} : vm.notice();
             line.clear();
-            if (vm.help()) line = "help: Up/Down/PgUp/PgDn scroll, Esc closes";
+            if (vm.help()) {
+                line = "help: Up/Down/PgUp/PgDn scroll, ";
+                line += first_key(Action::Back);
+                line += " closes";
+            }
             else if (notice.empty()) status_hint(vm, line);
             const std::size_t n = ev ? vm.event_rows().size() : vm.visible().size();
             if (!vm.help() && n > 0) {

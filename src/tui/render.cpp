@@ -250,7 +250,9 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
     } else if (vm.overlay() != Overlay::None) {
         line_ += " | ";
         line_ += vm.overlay() == Overlay::Help ? "help" : "details";
-        line_ += ": Up/Down/PgUp/PgDn scroll, Esc closes";
+        line_ += ": Up/Down/PgUp/PgDn scroll, ";
+        line_ += first_key(Action::Back);
+        line_ += " closes";
     } else {
         if (vm.pane() == PaneId::Workers && vm.snapshot()) {
             line_ += " | sort ";
