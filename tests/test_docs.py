@@ -114,8 +114,8 @@ class Code:
         return dict(re.findall(r'\{ColumnId::(\w+), "([a-z_]+)"', self.source("src/view/columns.cpp")))
 
     def keys(self):
-        """[(key literal, action, arg, label, help)] from src/tui/keys.cpp."""
-        return re.findall(r'KeyBinding\{([^,]+), A::(\w+), ([^,]+), "([^"]*)", "([^"]*)"\}',
+        """[(key literal, action, arg, label, help, name)] from src/tui/keys.cpp."""
+        return re.findall(r'KeyBinding\{([^,]+), A::(\w+), ([^,]+), "([^"]*)", "([^"]*)"(?:, "([^"]*)")?\}',
                           self.source("src/tui/keys.cpp"))
 
     def panes(self):
@@ -210,7 +210,7 @@ def man_columns(code, man):
         problems.append("no column table found in src/view/columns.cpp")
     ids = code.column_ids()
     sort_keys = {}
-    for key, action, arg, label, _ in code.keys():
+    for key, action, arg, label, _, _ in code.keys():
         m = re.fullmatch(r"col\(ColumnId::(\w+)\)", arg.strip())
         if action == "SortBy" and m and m.group(1) in ids:
             sort_keys[ids[m.group(1)]] = label
@@ -266,14 +266,19 @@ def man_keys(code, man):
     if not keys:
         return ["no key table found in src/tui/keys.cpp"]
     code_tokens = set()
-    for _, action, _, label, help_text in keys:
+    code_names, doc_names = set(), set()
+    for _, action, _, label, help_text, name in keys:
         if action != "SortBy" and label:
             code_tokens.update(label.split())
+        if action != "SortBy" and name and not re.fullmatch(r"pane-[2-8]", name):
+            code_names.add(name)
     doc_tokens = set()
     for t in Man.terms(man.section("KEYS")):
         for tok in re.findall(r"\*([^*]+)\*", t):
             doc_tokens.add(tok)
-    return diff_sets("key", code_tokens, doc_tokens, "the man page KEYS")
+        doc_names.update(re.findall(r"\b_([a-z0-9-]+)_", t))   # (_quit_), (_pane-1_ to _pane-9_)
+    return (diff_sets("key", code_tokens, doc_tokens, "the man page KEYS") +
+            diff_sets("action name", code_names, doc_names, "the man page KEYS"))
 
 
 @check("man: formats, environment, exit status, version")

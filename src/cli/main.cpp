@@ -18,6 +18,7 @@
 #include "uwsgitop/tui/panes.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/tui/interactive.hpp"
+#include "uwsgitop/tui/keys.hpp"
 
 using namespace uwsgitop;
 
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
             }
         }
     }
+    if (st = tui::use_key_settings(opt.keys); !st) return usage_error(st.message());
     if (opt.show_config) return exit_after_write(write_output(show_config_text(opt, report)), 0);
     if (opt.help) return exit_after_write(write_output(usage_text() + action::actions_help()), 0);
     if (opt.version) return exit_after_write(write_output(std::string("uwsgitop ") + UWSGITOP_VERSION + "\n"), 0);

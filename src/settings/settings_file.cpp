@@ -41,7 +41,7 @@ std::string valid_keys() {
         if (!out.empty()) out += ' ';
         out += key_of(o.long_name);
     }
-    return out + " [[target]] [colors]";
+    return out + " [[target]] [colors] [keys]";
 }
 
 // The row whose value an option sets: --delay and --interval are --frequency
@@ -181,6 +181,51 @@ Status read_colors(std::string_view path, std::string_view prefix, const toml::n
     return Status::ok();
 }
 
+// A key name as a TOML basic string (key names are printable).
+void append_toml_string(std::string& out, std::string_view v) {
+    out += '"';
+    for (char c : v) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
+// [keys]: action = "KEY" or ["KEY", ...]; a line replaces a lower file's
+// line for the same action. The names are checked by the screen's key table
+// (tui/keys.hpp) when the run starts.
+Status read_keys(std::string_view path, const toml::node& node, std::vector<KeySetting>& out) {
+    const auto* table = node.as_table();
+    if (!table) return Status::fail(at(path, node) + ": keys: write key bindings as a [keys] table");
+    std::vector<std::pair<const toml::key*, const toml::node*>> lines;  // in the file's order
+    for (auto&& [k, v] : *table) lines.emplace_back(&k, &v);
+    std::sort(lines.begin(), lines.end(),
+              [](const auto& a, const auto& b) { return a.second->source().begin.line < b.second->source().begin.line; });
+    for (const auto& [kp, vp] : lines) {
+        const toml::key& k = *kp;
+        const toml::node& v = *vp;
+        KeySetting s;
+        s.action = k.str();
+        std::replace(s.action.begin(), s.action.end(), '_', '-');
+        s.origin = at(path, v);
+        const std::string where = s.origin + ": [keys]: " + escape_for_display(k.str()) + ": ";
+        if (const auto* one = v.as_string()) {
+            s.keys.push_back(one->get());
+        } else if (const auto* many = v.as_array()) {
+            for (const toml::node& e : *many) {
+                const auto* str = e.as_string();
+                if (!str) return Status::fail(where + "expected key names as strings (an element is " + type_name(e) + ")");
+                s.keys.push_back(str->get());
+            }
+        } else {
+            return Status::fail(where + "expected a key name or an array of them (got " + type_name(v) + ")");
+        }
+        std::erase_if(out, [&](const KeySetting& o) { return o.action == s.action; });
+        out.push_back(std::move(s));
+    }
+    return Status::ok();
+}
+
 // The key and line that set each option in one file (indexed like
 // option_docs(), by the option a key sets): two spellings of one setting
 // (interval and frequency, follow_vassals and follow-vassals, mouse and
@@ -287,6 +332,12 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
         }
         if (k.str() == "colors") {
             st = read_colors(shown, prefix, v, out.color_overrides);
+            if (!st) return st;
+            continue;
+        }
+        if (k.str() == "keys") {
+            if (!allow_targets) return Status::fail(where + "key bindings belong in config.toml, not here");
+            st = read_keys(shown, v, out.keys);
             if (!st) return st;
             continue;
         }
@@ -431,6 +482,20 @@ std::string show_config_text(const Options& options, const SettingsReport& repor
     for (const std::string& a : options.addresses) s += "#   " + escape_for_display(a) + "\n";
     for (const Target& t : options.file_targets) {
         s += "#   " + escape_for_display(t.name) + " = " + escape_for_display(t.address) + "\n";
+    }
+    if (!options.keys.empty()) {
+        s += "[keys]  # the other actions keep their keys (uwsgitop(1), KEYS)\n";
+        for (const KeySetting& k : options.keys) {
+            std::string line = k.action + " = ";
+            if (k.keys.size() != 1) line += '[';
+            for (std::size_t i = 0; i < k.keys.size(); ++i) {
+                if (i > 0) line += ", ";
+                append_toml_string(line, k.keys[i]);
+            }
+            if (k.keys.size() != 1) line += ']';
+            if (line.size() < 40) line.append(40 - line.size(), ' ');
+            s += line + "  # " + escape_for_display(k.origin) + "\n";
+        }
     }
     s += "# files, lowest precedence first:";
     if (report.files.empty()) s += " none (--no-config)";

@@ -140,11 +140,44 @@ void events_table(const FleetViewModel& vm, const ScreenAreas& a, Grid& g, std::
     if (rows.empty() && a.table_rows > 0) g.put(0, a.table_top, "no event matches the filter", Style::Dim);
 }
 
+// The key hint of the status line, with the keys in effect.
+void status_hint(const FleetViewModel& vm, std::string& line) {
+    auto hint = [&](Action a, std::string_view what) {
+        const std::string k = first_key(a);
+        if (k.empty()) return;
+        if (!line.empty()) line += "  ";
+        line += k;
+        line += ' ';
+        line += what;
+    };
+    hint(Action::Quit, "quit");
+    if (vm.events_view()) {
+        hint(Action::Open, "open its instance");
+        hint(Action::Filter, "filter");
+        hint(Action::ToggleExceptions, vm.exceptions_hidden() ? "show exceptions" : "hide exceptions");
+        hint(Action::NextPane, "instances");
+    } else {
+        hint(Action::Open, "open");
+        hint(Action::Filter, "filter");
+        line += "  ";
+        line += first_key(Action::SortPrev);
+        line += ' ';
+        line += first_key(Action::SortNext);
+        line += ' ';
+        line += first_key(Action::SortInvert);
+        line += " sort";
+        hint(Action::Pause, "pause");
+    }
+    hint(Action::Help, "help");
+}
+
 }  // namespace
 
 void build_fleet_help(TextLines& out) {
     out.add(Style::Title) = "uwsgitop fleet keys";
-    for (const KeyBinding& b : key_bindings()) {
+    const auto bindings = key_bindings();
+    for (std::size_t i = 0; i < bindings.size(); ++i) {
+        const KeyBinding& b = bindings[i];
         if (b.label.empty()) continue;
         const auto keys = fleet_keys();
         const auto it = std::find_if(keys.begin(), keys.end(), [&](const FleetKey& k) { return k.action == b.action; });
@@ -155,6 +188,11 @@ void build_fleet_help(TextLines& out) {
         pad_to(l, 16);
         l += it->help.empty() ? b.help : it->help;
     }
+    out.add();
+    build_key_names(out, [](Action a) {
+        const auto keys = fleet_keys();
+        return std::any_of(keys.begin(), keys.end(), [a](const FleetKey& k) { return k.action == a; });
+    });
     out.add();
     out.add(Style::Title) = "Sort keys (again: the other direction)";
     const auto sort_keys = fleet_sort_keys();
@@ -283,14 +321,22 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             g.put(0, a.status_row, line, Style::Key);
         } else {
             int x = 0;
-            if (vm.paused()) x = g.put(0, a.status_row, "PAUSED (not polling; Space resumes)  ", Style::Paused);
+            if (vm.paused()) {
+                line = "PAUSED (not polling; ";
+                line += first_key(Action::Pause);
+                line += " resumes)  ";
+                x = g.put(0, a.status_row, line, Style::Paused);
+            }
             const bool ev = vm.events_view();
             // A new-event notice takes the place of the key hint while it lasts.
             const std::string_view notice = vm.help() ? std::string_view{} : vm.notice();
-            line = vm.help()         ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
-                   : !notice.empty() ? ""
-                   : ev              ? "q quit  Enter open its instance  / filter  Tab instances  ? help"
-                                     : "q quit  Enter open  / filter  < > r sort  Space pause  ? help";
+            line.clear();
+            if (vm.help()) {
+                line = "help: Up/Down/PgUp/PgDn scroll, ";
+                line += first_key(Action::Back);
+                line += " closes";
+            }
+            else if (notice.empty()) status_hint(vm, line);
             const std::size_t n = ev ? vm.event_rows().size() : vm.visible().size();
             if (!vm.help() && n > 0) {
                 if (!line.empty()) line += "  -  ";

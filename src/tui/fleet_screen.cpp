@@ -104,7 +104,8 @@ bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui:
     const tui::KeyHook on_key = [&](int k) {
         if (vm.filter_editing()) return tui::KeyVerdict::Pass;
         // Esc with nothing left to close goes back to the fleet.
-        if (k == tui::key::Escape && vm.overlay() == tui::Overlay::None && vm.state().filter.empty()) {
+        const tui::KeyBinding* back = tui::find_binding(k);
+        if (back && back->action == tui::Action::Back && vm.overlay() == tui::Overlay::None && vm.state().filter.empty()) {
             return tui::KeyVerdict::Leave;
         }
         const tui::KeyBinding* b = tui::find_binding(k);
@@ -174,7 +175,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             term.size(w, h);
             vm.set_size(w, h);
             dirty = true;
-        } else if (k == tui::key::CtrlL) {
+        } else if (const tui::KeyBinding* r = tui::find_binding(k); r && r->action == tui::Action::Redraw &&
+                                                                     !vm.filter_editing()) {
             full = dirty = true;
         } else if (k == tui::key::Mouse) {
             vm.set_clock(monotonic_seconds());

@@ -53,6 +53,7 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::Back, "close the help; clear the filter; from the events back to the instances"},
     {Action::Filter, "filter by name, address or state (events: instance, kind, text); Enter keeps, Esc clears"},
     {Action::Redraw, ""},
+    {Action::ToggleExceptions, "events: show / hide the exceptions lines (one per instance's worker a minute)"},
     {Action::ToggleMouse, "mouse on/off: a header click sorts, a row click selects, a double click opens; Shift+drag selects text"},
 };
 
@@ -202,7 +203,8 @@ void FleetViewModel::add_events(std::vector<Event>& fresh) {
         notice_ += " more)";
     }
     notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
-    notice_ += "Tab shows events";
+    notice_ += first_key(Action::NextPane);
+    notice_ += " shows events";
     notice_until_ = mono_now_ + kNoticeSeconds;
 }
 
@@ -223,6 +225,7 @@ void FleetViewModel::rebuild_events() {
     const TextFilter filter(filter_);
     for (uint32_t i = 0; i < events_.size(); ++i) {
         const LoggedEvent& l = events_.newest(i);
+        if (hide_exceptions_ && l.event.kind == EventKind::Exceptions) continue;
         const bool keep = filter.accepts([&](std::string_view f) {
             return contains_folded(l.event.instance, f) || contains_folded(event_kind_info(l.event.kind).name, f) ||
                    contains_folded(l.text, f);
@@ -435,6 +438,12 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
             else if (events_view_) show_events(false);  // Esc: back to the instances
             break;
         case Action::Filter: filter_editing_ = true; break;
+        case Action::ToggleExceptions:
+            hide_exceptions_ = !hide_exceptions_;
+            rebuild_events();
+            // The events view shows it in its rows and hint; elsewhere, a notice.
+            if (!events_view_) notify(hide_exceptions_ ? "events: exceptions lines hidden" : "events: exceptions lines shown");
+            break;
         default: break;
     }
 }
@@ -460,7 +469,7 @@ void FleetViewModel::handle_key(int k) {
     }
     notice_.clear();  // a new-event notice lasts until the next key
     for (const FleetSortKey& s : kSortKeys) {
-        if (s.key == k && !events_view_) {
+        if (s.key == k && !events_view_ && !user_bound(k)) {  // a key of [keys] wins
             help_ = false;   // a sort key closes the help and sorts
             sort_by(column_index(s.column));
             return;

@@ -92,6 +92,7 @@ void set_styles(const Theme& theme, bool color, bool default_ok) {
 
 int map_key(int r, wint_t ch) {
     if (r == KEY_CODE_YES) {
+        if (ch >= KEY_F(2) && ch <= KEY_F(12)) return key::fkey(static_cast<int>(ch) - KEY_F0);
         switch (ch) {
             case KEY_UP: return key::Up;
             case KEY_DOWN: return key::Down;

@@ -6,6 +6,7 @@
 
 #include "render_cells.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/travel.hpp"
 #include "uwsgitop/view/summary.hpp"
 
@@ -211,7 +212,22 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         line_ = "end of recording";
         state_style = Style::Paused;
     } else if (vm.paused()) {
-        line_ = vm.replay() ? "PAUSED (Space plays on; [ ] { } ( ) b travel)" : "PAUSED (not fetching; Space resumes)";
+        line_ = "PAUSED (";
+        if (vm.replay()) {
+            line_ += first_key(Action::Pause);
+            line_ += " plays on;";
+            for (uint8_t s = 0; s < 6; ++s) {
+                line_ += ' ';
+                line_ += first_key(Action::Travel, s);
+            }
+            line_ += ' ';
+            line_ += first_key(Action::GoToTime);
+            line_ += " travel)";
+        } else {
+            line_ += "not fetching; ";
+            line_ += first_key(Action::Pause);
+            line_ += " resumes)";
+        }
         state_style = Style::Paused;
     } else if (!feed.error.empty()) {
         const double since = feed.have_data ? feed.last_good : feed.error_since;
@@ -250,7 +266,9 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
     } else if (vm.overlay() != Overlay::None) {
         line_ += " | ";
         line_ += vm.overlay() == Overlay::Help ? "help" : "details";
-        line_ += ": Up/Down/PgUp/PgDn scroll, Esc closes";
+        line_ += ": Up/Down/PgUp/PgDn scroll, ";
+        line_ += first_key(Action::Back);
+        line_ += " closes";
     } else {
         if (vm.pane() == PaneId::Workers && vm.snapshot()) {
             line_ += " | sort ";
@@ -273,10 +291,18 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         seg(" | ", Style::Normal);
         seg(n, Style::Signal);  // escaped by the view-model
     }
-    // Key hint on the right when there is room.
-    constexpr std::string_view hint = "? help  q quit";
-    const int hw = static_cast<int>(hint.size());
-    if (grid.width() - x >= hw + 2) grid.put(grid.width() - hw, y, hint, Style::Dim);
+    // Key hint on the right when there is room: the keys in effect.
+    line_.clear();
+    if (vm.pane() == PaneId::Events) {
+        line_ += first_key(Action::ToggleExceptions);
+        line_ += vm.exceptions_hidden() ? " show exceptions  " : " hide exceptions  ";
+    }
+    line_ += first_key(Action::Help);
+    line_ += " help  ";
+    line_ += first_key(Action::Quit);
+    line_ += " quit";
+    const int hw = static_cast<int>(display_width(line_));
+    if (grid.width() - x >= hw + 2) grid.put(grid.width() - hw, y, line_, Style::Dim);
 }
 
 }  // namespace uwsgitop::tui

@@ -69,16 +69,41 @@ void help_pane_columns(const PaneDef& def, TextLines& out) {
 
 }  // namespace
 
+void build_key_names(TextLines& out, bool (*keep)(Action)) {
+    out.add(Style::Title) = "Action names, to bind other keys in config.toml: [keys] quit = \"z\"";
+    constexpr std::size_t kCell = 38;
+    std::string* l = nullptr;
+    std::size_t in_line = 0;
+    for (const KeyBinding& b : key_bindings()) {
+        if (b.name.empty() || b.action == Action::SortBy || (keep && !keep(b.action))) continue;
+        if (!l || in_line == 2) {
+            l = &out.add();
+            *l = "  ";
+            in_line = 0;
+        }
+        pad_to(*l, 2 + in_line * kCell);
+        *l += b.name;
+        pad_to(*l, 2 + in_line * kCell + 23);
+        const std::string keys = keys_of(b.action, b.arg);
+        *l += keys.empty() ? std::string("(none)") : keys;
+        ++in_line;
+    }
+    if (!keep) out.add() = "  sort-NAME              a worker column's sort key (sort-rss, sort-avg-rt: _ written -)";
+}
+
 void build_help(const ViewModel& vm, TextLines& out) {
     out.add(Style::Title) = "uwsgitop keys";
-    for (const KeyBinding& b : key_bindings()) {
-        if (b.label.empty() || b.help.empty()) continue;
+    const auto keys = key_bindings();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i].label.empty() || keys[i].help.empty()) continue;
         std::string& l = out.add();
         l = "  ";
-        l += b.label;
+        l += keys[i].label;
         pad_to(l, 16);
-        l += b.help;
+        l += keys[i].help;
     }
+    out.add();
+    build_key_names(out, nullptr);
     out.add();
     out.add(Style::Title) = vm.mouse() ? "Mouse (on; m turns it off)" : "Mouse (off; m turns it on)";
     out.add() = "  Click a column header: sort by it (again: reverse). Click a row: select it;";

@@ -206,11 +206,14 @@ void ViewModel::took_events(std::size_t added) {
         notice_ += " more)";
     }
     notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
-    if (index < 9) {
-        append_int(notice_, static_cast<int64_t>(index + 1));
+    // The key in effect that goes there: the pane's number, else Tab.
+    const std::string number = index < 9 ? first_key(Action::SelectPane, static_cast<uint8_t>(index)) : std::string();
+    if (!number.empty()) {
+        notice_ += number;
         notice_ += " shows events";
     } else {
-        notice_ += "Tab to events";
+        notice_ += first_key(Action::NextPane);
+        notice_ += " to events";
     }
     notice_until_ = mono_now_ + kNoticeSeconds;
 }
@@ -390,7 +393,9 @@ void ViewModel::rebuild_pane() {
     const PaneDef& def = pane_def(pane_);
     const uint32_t n = pane_records();
     pane_total_ = n;
+    const bool skip_exceptions = pane_ == PaneId::Events && hide_exceptions_;
     for (uint32_t i = 0; i < n; ++i) {
+        if (skip_exceptions && events_.newest(i).event.kind == EventKind::Exceptions) continue;
         if (!filter_terms_.active() || pane_row_matches(i)) pane_rows_.push_back(i);
     }
     const PaneState& s = st();

@@ -144,7 +144,12 @@ void ViewModel::handle_key(int k) {
             if (overlay_ != Overlay::None) overlay_ = Overlay::None;
             return;
         }
-        set_flash("unknown key " + key_name(k) + " - ? for help");
+        std::string what = "unknown key ";
+        what += key_name(k);
+        what += " - ";
+        what += first_key(Action::Help);
+        what += " for help";
+        set_flash(std::move(what));
         return;
     }
     if (overlay_ != Overlay::None) {
@@ -370,6 +375,11 @@ void ViewModel::apply(Action action, uint8_t arg) {
             }
             stack_wanted_ = true;
             set_flash("p: reading worker " + std::to_string(detail_worker_) + "'s Python stacks");
+            return;
+        case Action::ToggleExceptions:
+            hide_exceptions_ = !hide_exceptions_;
+            set_flash(hide_exceptions_ ? "events: exceptions lines hidden" : "events: exceptions lines shown");
+            if (pane_ == PaneId::Events) rebuild();
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

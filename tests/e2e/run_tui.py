@@ -1107,6 +1107,70 @@ def scenario_travel(binary, fixtures):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def scenario_keys(binary, fixtures):
+    print("[keys]: a rebound key works, the old one does not, help and hints show the new one")
+    home = tempfile.mkdtemp(prefix="uwsgitop-e2e-keys-")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    config = os.path.join(home, "keys.toml")
+    with open(config, "w") as f:
+        f.write('[keys]\nquit = "z"\nhelp = ["F2", "?"]\nsort_requests = "Ctrl-R"\n')
+    try:
+        tui = Tui(binary, [path, "--config", config, "-c", "id,pid,requests,status"])
+        try:
+            check(tui.wait_for("WID"), "keys: the screen appears")
+            check(tui.wait_for(lambda t: status_line(tui).rstrip().endswith("F2 help  z quit"), 5),
+                  "keys: the status-line hint names the keys in effect (%r)" % status_line(tui))
+            tui.send("q")
+            check(tui.wait_for("unknown key q", 5), "keys: q (no longer quit's key) is an unknown key")
+            check(tui.proc.poll() is None, "keys: q did not quit")
+            tui.send("\x12")  # Ctrl-R: sort by requests
+            check(tui.wait_for(lambda t: "REQ\u2193" in t or "REQ\u2191" in t, 5), "keys: Ctrl-R sorts by requests")
+            tui.send("\x1bOQ")  # F2
+            check(tui.wait_for("uwsgitop keys", 5), "keys: F2 opens the help")
+            text = tui.text()
+            check("\n  z             quit" in "\n" + text, "keys: the help lists z for quit")
+            check("\n  F2 ?          this help" in "\n" + text, "keys: the help lists F2 ? for the help")
+            tui.send("z")
+            check(tui.wait_for(lambda t: "uwsgitop keys" not in t and "WID" in t, 5), "keys: z closes the help, as q did")
+            tui.send("z")
+            code, after = tui.finish()
+            check(code == 0, "keys: z quits with status 0 (%r)" % code)
+            check(tui.terminal_restored(after), "keys: the terminal is restored")
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+        # Two actions on one key, an unknown action: exit 2 before the screen, naming them.
+        for text, want in (('[keys]\nredraw = "r"\n', "[keys]: r is bound to both sort-invert and redraw"),
+                           ('[keys]\nquitt = "z"\n', 'unknown action "quitt" (did you mean quit?)'),
+                           ('[keys]\nquit = "Ctrl-C"\n', "Ctrl-C always quits")):
+            with open(config, "w") as f:
+                f.write(text)
+            out = subprocess.run([binary, "--config", config, path], capture_output=True, timeout=20,
+                                 stdin=subprocess.DEVNULL)
+            err = out.stderr.decode()
+            check(out.returncode == 2 and want in err and config + ":2: " in err,
+                  "keys: %r is exit 2 naming it (%r, %r)" % (text, out.returncode, err[:200]))
+        # The fleet screen reads the same bindings.
+        with open(config, "w") as f:
+            f.write('[keys]\nquit = "z"\n')
+        tui = Tui(binary, ["web=" + path, "api=" + path, "--config", config])
+        try:
+            check(tui.wait_for("uwsgitop fleet - 2 instances"), "keys: the fleet screen appears")
+            check(tui.wait_for(lambda t: status_line(tui).startswith("z quit"), 5),
+                  "keys: the fleet's hint names z (%r)" % status_line(tui))
+            tui.send("q")
+            time.sleep(0.5)
+            check(tui.proc.poll() is None, "keys: q does not quit the fleet")
+            tui.send("z")
+            code, _ = tui.finish()
+            check(code == 0, "keys: z quits the fleet (%r)" % code)
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -1127,6 +1191,7 @@ def main():
         "travel": lambda: scenario_travel(args.binary, args.fixtures),
         "escapes": lambda: scenario_escapes(args.binary, args.fixtures),
         "themes": lambda: scenario_themes(args.binary, args.fixtures),
+        "keys": lambda: scenario_keys(args.binary, args.fixtures),
     }
     for name, run in scenarios.items():
         if args.only and name not in args.only.split(","):

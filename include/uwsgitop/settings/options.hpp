@@ -25,6 +25,15 @@ namespace uwsgitop {
 enum class LogLevel : uint8_t { Error, Warn, Info, Debug };
 inline constexpr const char* kLogLevelNames[] = {"error", "warn", "info", "debug"};   // in LogLevel order
 
+// One line of the settings file's [keys] table: an action of the screen's
+// key table (tui/keys.hpp) and the keys that replace its defaults, as
+// written (the screen checks them at start: tui::use_key_settings()).
+struct KeySetting {
+    std::string action;             // "quit", "sort-rss" ('_' read as '-')
+    std::vector<std::string> keys;  // "z", "Ctrl-R", "F5"; empty: no key
+    std::string origin;             // "FILE:LINE", for errors and --show-config
+};
+
 struct Options {
     std::vector<std::string> addresses;   // positional; UWSGITOP_ADDRESS when none
     std::string targets_path;             // --targets FILE (more addresses, NAME=ADDRESS)
@@ -94,6 +103,7 @@ struct Options {
     bool show_config = false;
     std::string view_state_path;          // where the screen's save key writes the view
     std::vector<Target> file_targets;     // [[target]] tables of the settings file in effect
+    std::vector<KeySetting> keys;         // [keys] of the settings files (a higher file's line wins)
 
     // Several instances: more than one address, --targets, prometheus output,
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).

@@ -154,6 +154,7 @@ public:
     // events().newest(), filtered by the same filter (instance, kind, text);
     // the selection follows its event, or the newest while on the newest.
     bool events_view() const { return events_view_; }
+    bool exceptions_hidden() const { return hide_exceptions_; }  // events view: e
     const EventLog& events() const { return events_; }
     const std::vector<uint32_t>& event_rows() const { return ev_rows_; }
     int event_selected() const { return ev_selected_; }
@@ -205,6 +206,7 @@ private:
     double last_press_time_ = -1;
     EventLog events_;
     bool events_view_ = false;
+    bool hide_exceptions_ = false;
     std::vector<uint32_t> ev_rows_;
     int ev_selected_ = 0, ev_top_ = 0;
     uint64_t ev_sel_serial_ = UINT64_MAX;  // UINT64_MAX: follow the newest

@@ -204,6 +204,7 @@ public:
     // not, the fetcher parses without them (ParseScope::NoCores).
     bool needs_cores() const;
     bool fast() const { return fast_; }
+    bool exceptions_hidden() const { return hide_exceptions_; }  // events pane: e
     bool paused() const { return paused_; }
     bool quit_requested() const { return quit_; }
     bool mouse() const { return mouse_; }
@@ -312,6 +313,7 @@ private:
 
     double interval_ = 1.0;
     bool fast_ = false;
+    bool hide_exceptions_ = false;
     bool paused_ = false;
     bool quit_ = false;
     bool full_redraw_ = false;

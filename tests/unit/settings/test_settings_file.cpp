@@ -453,6 +453,52 @@ TEST_CASE("settings_file::--show-config says the value and the source of each se
     }
 }
 
+TEST_CASE("settings_file::[keys]: a key or a list of keys per action; a higher file's line wins; --show-config reads back") {
+    Sandbox sb;
+    Sandbox::write(sb.env.system_config, "[keys]\nquit = \"z\"\nhelp = \"F2\"\n");
+    Sandbox::write(sb.env.user_config, "interval = 2\n\n[keys]\npause = [\"p\", \"Space\"]\nsort_rss = []\nquit = \"Q\"\n");
+    Options o;
+    SettingsReport r;
+    REQUIRE(sb.load({"--show-config"}, o, &r).is_ok());
+    REQUIRE(o.keys.size() == 4);
+    CHECK(o.keys[0].action == "help");
+    CHECK(o.keys[0].origin == sb.env.system_config + ":3");
+    CHECK(o.keys[1].action == "pause");
+    CHECK(o.keys[1].keys == std::vector<std::string>{"p", "Space"});
+    CHECK(o.keys[2].action == "sort-rss");
+    CHECK(o.keys[2].keys.empty());
+    CHECK(o.keys[3].action == "quit");
+    CHECK(o.keys[3].keys == std::vector<std::string>{"Q"});
+    CHECK(o.keys[3].origin == sb.env.user_config + ":6");
+    const std::string text = show_config_text(o, r);
+    CHECK(text.find("\n[keys]") != std::string::npos);
+    CHECK(text.find("\npause = [\"p\", \"Space\"]") != std::string::npos);
+    CHECK(text.find("\nsort-rss = []") != std::string::npos);
+    CHECK(text.find("\nquit = \"Q\"") != std::string::npos);
+    // The [keys] table reads back as a settings file with the same bindings.
+    const std::string copy = (sb.dir / "copy.toml").string();
+    const auto keys_at = text.find("\n[keys]");
+    Sandbox::write(copy, text.substr(keys_at, text.find("\n# files") - keys_at));
+    Options back;
+    std::vector<const char*> args = {"--show-config", "--config", copy.c_str()};
+    Sandbox none;
+    none.env.system_config.clear();
+    none.env.view_state.clear();
+    REQUIRE(none.load(args, back).is_ok());
+    REQUIRE(back.keys.size() == 4);
+    CHECK(back.keys[1].keys == o.keys[1].keys);
+    CHECK(back.keys[3].keys == o.keys[3].keys);
+    // Wrong shapes: named with the file and line.
+    Sandbox::write(sb.env.user_config, "[keys]\nquit = 3\n");
+    Status st = sb.load({}, o);
+    CHECK(st.message() == sb.env.user_config + ":2: [keys]: quit: expected a key name or an array of them (got an integer)");
+    Sandbox::write(sb.env.user_config, "keys = \"q\"\n");
+    CHECK(sb.load({}, o).message() == sb.env.user_config + ":1: keys: write key bindings as a [keys] table");
+    Sandbox::write(sb.env.user_config, "");
+    Sandbox::write(sb.env.view_state, "[keys]\nquit = \"z\"\n");
+    CHECK(sb.load({}, o).message().find("key bindings belong in config.toml") != std::string::npos);
+}
+
 TEST_CASE("view_state::save writes only the state file; a restart reads the saved view") {
     Sandbox sb;
     const std::string hand_written = "# my own settings, with comments\ninterval = 4   # seconds\nsort = \"pid\"\n";

@@ -925,3 +925,29 @@ TEST_CASE("fleet_view::events: instance names from servers are escaped") {
     render_fleet(vm, g);
     CHECK(tuitest::grid_is_clean(g));
 }
+
+TEST_CASE("fleet_view::events: e hides and shows the exceptions lines; the status line says which") {
+    FleetViewModel vm(1.0);
+    vm.set_size(140, 24);
+    Event exc;
+    exc.instance = "web";
+    exc.kind = EventKind::Exceptions;
+    exc.time = tuitest::kNow + 1;
+    exc.worker = 2;
+    exc.facts = {{"count", int64_t{4}}, {"exceptions", int64_t{9}}};
+    std::vector<Event> fresh{fleet_event("web", EventKind::Respawn, tuitest::kNow, 3), exc};
+    vm.add_events(fresh);
+    vm.handle_key('\t');
+    REQUIRE(vm.events_view());
+    CHECK(vm.event_rows().size() == 2);
+    CHECK(fleet_screen_text(vm).find("e hide exceptions") != std::string::npos);
+    vm.handle_key('e');
+    CHECK(vm.exceptions_hidden());
+    REQUIRE(vm.event_rows().size() == 1);
+    CHECK(vm.events().newest(vm.event_rows()[0]).event.kind == EventKind::Respawn);
+    const std::string text = fleet_screen_text(vm);
+    CHECK(text.find("e show exceptions") != std::string::npos);
+    CHECK(text.find("4 new exceptions") == std::string::npos);
+    vm.handle_key('e');
+    CHECK(vm.event_rows().size() == 2);
+}

@@ -10,6 +10,7 @@
 #include "tui_test_support.hpp"
 #include "uwsgitop/parse/parse.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 
@@ -155,6 +156,29 @@ TEST_CASE("render::help is generated from the key and column tables (golden)") {
         CHECK_MESSAGE(all.find(b.help) != std::string::npos, b.help);
     }
     for (const ColumnDef& c : all_columns()) CHECK_MESSAGE(all.find(c.description) != std::string::npos, c.name);
+}
+
+TEST_CASE("render::[keys]: the help, the names and the status-line hint show the keys in effect") {
+    std::vector<KeySetting> settings = {{"quit", {"z"}, "config.toml:2"}, {"help", {"F2", "?"}, "config.toml:3"}};
+    REQUIRE(use_key_settings(settings));
+    TestSnap t = four();
+    Screen s(&t.snap, &t.rates, 120, 200);
+    std::string text = s.draw().to_text();
+    CHECK(text.find("F2 help  z quit") != std::string::npos);
+    keys(s.vm, "q");                       // no longer quits: unknown
+    CHECK_FALSE(s.vm.quit_requested());
+    s.vm.handle_key(key::fkey(2));
+    REQUIRE(s.vm.overlay() == Overlay::Help);
+    text = s.draw().to_text();
+    CHECK(text.find("\n  z             quit\n") != std::string::npos);
+    CHECK(text.find("\n  F2 ?          this help") != std::string::npos);
+    CHECK(text.find("\n  q             quit") == std::string::npos);
+    CHECK(text.find("  quit                   z ") != std::string::npos);
+    keys(s.vm, "z");                       // closes the help, as q did
+    CHECK(s.vm.overlay() == Overlay::None);
+    keys(s.vm, "z");
+    CHECK(s.vm.quit_requested());
+    use_key_map(KeyMap());
 }
 
 TEST_CASE("render::small terminals show what fits (golden 20x5) and never crash") {
