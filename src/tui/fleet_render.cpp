@@ -211,7 +211,8 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
                 continue;
             }
             const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
-            int w = std::max<int>(fc.width, dw(fc.header));
+            const bool sorted = vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
+            int w = std::max<int>(fc.width, dw(fc.header) + (sorted ? 1 : 0));   // room for the arrow
             for (int r = 0; r < a.table_rows; ++r) {
                 const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
                 if (vi >= vm.visible().size()) break;
@@ -229,8 +230,11 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         g.fill(0, a.header_row, vm.width(), Style::Header);
         for (const ColumnSlot& s : slots) {
             const int c = shown[s.index];
-            std::string_view h = c == kSparkRps ? "RPS~" : c == kSparkBusy ? "BUSY~" : cols[static_cast<std::size_t>(c)].header;
             const bool sorted = c >= 0 && vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
+            line.assign(c == kSparkRps ? "RPS~" : c == kSparkBusy ? "BUSY~" : cols[static_cast<std::size_t>(c)].header);
+            // The sort column's arrow, as on the worker table.
+            if (sorted) line += vm.ascii() ? (vm.descending() ? "v" : "^") : (vm.descending() ? "\xe2\x86\x93" : "\xe2\x86\x91");
+            const std::string_view h = line;
             const bool right = c >= 0 && !cols[static_cast<std::size_t>(c)].left_align;
             const int x = right ? s.x + s.width - dw(h) : s.x;
             if (sorted) g.fill(s.x, a.header_row, s.width, Style::HeaderSorted);

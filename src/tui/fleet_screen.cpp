@@ -7,10 +7,14 @@
 // until resumed; the rows on screen stay), + and - change its interval.
 // Enter opens the selected instance: a dedicated Pipeline for its address
 // with its own Fetcher thread drives the usual worker ViewModel and loop
-// (worker_loop.hpp: every pane, details, help). Esc, when there is no
-// overlay or filter to close, comes back to the fleet; the drill-down's
-// fetcher is asked to stop and, if a fetch is still in flight, parked until
-// it ends by its timeout (never waited for in the UI). q quits everywhere.
+// (worker_loop.hpp: every pane, details, help), its header's first line
+// starting with the breadcrumb `fleet › NAME` and its events pane holding the
+// fleet's events of that instance (opened from an event: shown, with that
+// event selected). q, and Esc when there is no overlay or filter to close,
+// come back to the fleet (ViewModel::set_fleet_name), its selection as it
+// was; the drill-down's fetcher is asked to stop and, if a fetch is still in
+// flight, parked until it ends by its timeout (never waited for in the UI).
+// q on the fleet quits; Ctrl-C (SIGINT) quits from anywhere.
 // x in the drill-down is the action menu on that instance (action_menu.hpp);
 // x on the fleet table, its instance actions on the selected instance
 // (fleet_actions.hpp).
@@ -97,16 +101,14 @@ void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller) {
     vm.notify("added to the fleet: " + escape_for_display(t.name) + " (" + escape_for_display(t.address) + ")");
 }
 
-// Runs the drill-down until Esc (returns false) or quit/signal (true).
+// Runs the drill-down until q or Esc go back (returns false) or a signal (true).
 bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui::FleetPoller& poller) {
     tui::ViewModel& vm = *d.vm;
     vm.set_ascii(ascii);
     const tui::KeyHook on_key = [&](int k) {
+        // q and Esc with nothing left to close go back to the fleet (the
+        // view-model's back_requested(): set_fleet_name).
         if (vm.filter_editing()) return tui::KeyVerdict::Pass;
-        // Esc with nothing left to close goes back to the fleet.
-        if (k == tui::key::Escape && vm.overlay() == tui::Overlay::None && vm.state().filter.empty()) {
-            return tui::KeyVerdict::Leave;
-        }
         const tui::KeyBinding* b = tui::find_binding(k);
         if (!b || b->action != tui::Action::AddVassal || vm.overlay() != tui::Overlay::None) {
             return tui::KeyVerdict::Pass;
@@ -200,7 +202,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             paused = vm.paused();
             poller.configure(interval, paused);
         }
-        const std::string name = vm.take_open_request();
+        bool from_event = false;
+        const std::string name = vm.take_open_request(&from_event);
         if (name.empty()) continue;
         std::string address, fifo, tracebacker;
         for (const tui::FleetRow& r : vm.rows()) {
@@ -224,6 +227,10 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             continue;
         }
         if (resumed) d->actions = std::move(resumed);
+        d->vm->set_fleet_name(name);   // the breadcrumb; q and Esc come back here
+        std::vector<Event> seen;
+        const std::size_t opened = vm.instance_events(name, seen);
+        d->vm->seed_events(seen, from_event && opened != SIZE_MAX, opened);
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
         actions.keep(address, std::move(d->actions), vm);  // if still in flight (fleet_actions.hpp)
         mouse = d->vm->mouse();  // and back, as m left it there

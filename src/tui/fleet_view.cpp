@@ -46,7 +46,7 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::ScrollLeft, ""},
     {Action::ScrollRight, ""},
     {Action::Actions, "instance actions on the selected instance (chain-reload, reload...): a letter, then y"},
-    {Action::Open, "open the selected instance (its full screen; Esc comes back); on an event: its instance"},
+    {Action::Open, "open the selected instance (its full screen; q or Esc comes back); on an event: its instance, on its events"},
     {Action::NextPane, "instances / events of every instance (newest first)"},
     {Action::PrevPane, ""},
     {Action::SelectPane, "1 the instances, 2 their events"},
@@ -268,10 +268,22 @@ std::string FleetViewModel::selected_name() const {
     return rows_[visible_[static_cast<std::size_t>(selected_)]].name;
 }
 
-std::string FleetViewModel::take_open_request() {
+std::string FleetViewModel::take_open_request(bool* from_event) {
     std::string s;
     s.swap(open_);
+    if (from_event) *from_event = !s.empty() && open_serial_ != UINT64_MAX;
     return s;
+}
+
+std::size_t FleetViewModel::instance_events(const std::string& name, std::vector<Event>& out) const {
+    std::size_t opened = SIZE_MAX;
+    for (std::size_t i = events_.size(); i-- > 0;) {
+        const LoggedEvent& l = events_.newest(i);
+        if (l.event.instance != name) continue;
+        if (l.serial == open_serial_) opened = out.size();
+        out.push_back(l.event);
+    }
+    return opened;
 }
 
 void FleetViewModel::rebuild() {
@@ -395,7 +407,11 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
             case Action::Home: move_event(-static_cast<int>(ev_rows_.size())); return;
             case Action::End: move_event(static_cast<int>(ev_rows_.size())); return;
             case Action::Open:
-                if (!ev_rows_.empty()) open_ = events_.newest(ev_rows_[static_cast<std::size_t>(ev_selected_)]).event.instance;
+                if (!ev_rows_.empty()) {
+                    const LoggedEvent& l = events_.newest(ev_rows_[static_cast<std::size_t>(ev_selected_)]);
+                    open_ = l.event.instance;
+                    open_serial_ = l.serial;
+                }
                 return;
             case Action::SortPrev:
             case Action::SortNext:
@@ -429,7 +445,10 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
         case Action::ScrollRight:
             if (hscroll_ < hscroll_limit_ && hscroll_ + 2 < columns_.size()) ++hscroll_;
             break;
-        case Action::Open: open_ = selected_name(); break;
+        case Action::Open:
+            open_ = selected_name();
+            open_serial_ = UINT64_MAX;
+            break;
         case Action::Back:
             if (!filter_.empty()) { filter_.clear(); rebuild(); rebuild_events(); }
             else if (events_view_) show_events(false);  // Esc: back to the instances

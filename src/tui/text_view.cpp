@@ -77,7 +77,10 @@ void build_help(const ViewModel& vm, TextLines& out) {
         l = "  ";
         l += b.label;
         pad_to(l, 16);
-        l += b.help;
+        // Opened from the fleet, q and Esc lead back to it (view_model.hpp).
+        if (vm.in_fleet() && b.action == Action::Quit) l += "back to the fleet (Ctrl-C quits)";
+        else if (vm.in_fleet() && b.action == Action::Back) l += "close details/help; clear the filter; then back to the fleet";
+        else l += b.help;
     }
     out.add();
     out.add(Style::Title) = vm.mouse() ? "Mouse (on; m turns it off)" : "Mouse (off; m turns it on)";

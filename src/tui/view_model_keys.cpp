@@ -191,7 +191,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::Count_:
             return;
         case Action::Quit:
-            quit_ = true;
+            // Opened from the fleet: q goes back to it (Ctrl-C quits).
+            if (in_fleet_) back_ = true;
+            else quit_ = true;
             return;
         case Action::Help:
             overlay_ = Overlay::Help;
@@ -299,6 +301,8 @@ void ViewModel::apply(Action action, uint8_t arg) {
                 st().filter.clear();
                 filter_terms_ = TextFilter();
                 rebuild();
+            } else if (in_fleet_) {
+                back_ = true;   // nothing left to close: back to the fleet
             }
             return;
         case Action::Filter:

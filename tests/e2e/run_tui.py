@@ -437,8 +437,25 @@ def scenario_fleet(binary, fixtures):
         tui.send("g\r")  # first row (api, sorted ascending by requests), open it
         check(tui.wait_for("1:workers") and tui.wait_for("WID"), "Enter opens the instance's worker screen")
         check(tui.wait_for("uwsgi 2.0.21"), "the drill-down shows the instance's summary")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a api - uwsgi")),
+              "the header's breadcrumb says where it is: %r" % tui.lines()[0])
+        check("q fleet" in status_line(tui), "the status line's hint says q goes to the fleet")
         tui.send("\x1b")
         check(tui.wait_for("uwsgitop fleet - 3 instances"), "Esc comes back to the fleet")
+        # The fleet q: inside an instance q goes back (the help first), it never quits.
+        tui.send("\r")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a api")), "Enter opens api again")
+        tui.send("?")
+        check(tui.wait_for("back to the fleet (Ctrl-C quits)"), "the help lists q as back to the fleet")
+        tui.send("q")
+        check(tui.wait_for(lambda t: "WID" in t and "uwsgitop keys" not in t), "q closes the help first")
+        tui.send("q")
+        check(tui.wait_for("uwsgitop fleet - 3 instances"), "q comes back to the fleet")
+        check(tui.proc.poll() is None, "q inside an instance did not quit the program")
+        check(tui.wait_for(lambda t: data_rows(tui)[:1] and data_rows(tui)[0].startswith("api")
+                           and re.search(r"(^|\s)1/3(\s|$)", status_line(tui))),
+              "the fleet's sort and selection are as they were: %r" % status_line(tui))
+        check("RPS\u2193" in tui.text() or "REQ\u2191" in tui.text(), "the sorted column's header has its arrow")
         check(tui.wait_for(lambda t: "RPS~" in t), "sparkline columns are shown")
 
         # Space: no more polls (the servers get no reads, the rounds stop), again resumes.
@@ -498,6 +515,15 @@ def scenario_fleet(binary, fixtures):
         # Signals, as on the single screen: 128 + N, the terminal restored.
         api.set_mode("ok")
         check_stop_signals(binary, ["web=" + web.address, "api=" + api.address], "2 ok, 0 stale, 0 error", "fleet ")
+        # Ctrl-C quits from inside an instance too.
+        tui = Tui(binary, ["web=" + web.address, "api=" + api.address])
+        check(tui.wait_for("2 ok, 0 stale, 0 error"), "fleet up again")
+        tui.send("\r")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a web")), "Enter opens web")
+        tui.send("\x03")
+        code, after = tui.finish()
+        check(code == 128 + 2, "Ctrl-C inside an instance quits: exit status 130 (got %r)" % code)
+        check(tui.terminal_restored(after), "Ctrl-C inside an instance: terminal modes restored")
     finally:
         if tui.proc.poll() is None:
             tui.proc.kill()

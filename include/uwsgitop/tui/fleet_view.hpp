@@ -162,7 +162,13 @@ public:
     // The selected instance's name, or "".
     std::string selected_name() const;
     // The name Enter asked to open ("" when none); clears the request.
-    std::string take_open_request();
+    // `from_event` (when given): true when Enter was on an event of the
+    // events view (then instance_events() says which).
+    std::string take_open_request(bool* from_event = nullptr);
+    // The fleet's events of instance `name`, oldest first, copied to the end
+    // of `out` (for the opened instance's events pane); returns the index in
+    // `out` of the event Enter opened it from, or SIZE_MAX.
+    std::size_t instance_events(const std::string& name, std::vector<Event>& out) const;
 
 private:
     void rebuild();
@@ -201,6 +207,7 @@ private:
     int help_lines_ = 0;           // lines of build_fleet_help()
     bool quit_ = false;
     std::string open_;
+    uint64_t open_serial_ = UINT64_MAX;  // the event Enter was on (UINT64_MAX: the table)
     int last_press_row_ = -1;
     double last_press_time_ = -1;
     EventLog events_;
