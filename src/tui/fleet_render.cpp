@@ -91,6 +91,24 @@ void help(const FleetViewModel& vm, Grid& g, TextLines& text) {
     }
 }
 
+bool is_name(const FleetColumn& fc) { return fc.name == "name"; }
+
+// The name cell of visible row `vi`: its tree lines, the name, and for a
+// collapsed Emperor how many rows it hides ("web [+3]"); built in `out`.
+std::string_view name_cell(const FleetViewModel& vm, std::size_t vi, std::string_view name, std::string& out) {
+    const std::string_view prefix = vm.tree_prefix(vi);
+    const std::size_t hidden = vm.hidden_below(vi);
+    if (prefix.empty() && hidden == 0) return name;
+    out.assign(prefix);
+    out += name;
+    if (hidden > 0) {
+        out += " [+";
+        append_int(out, static_cast<int64_t>(hidden));
+        out += ']';
+    }
+    return out;
+}
+
 void pad_to(std::string& s, std::size_t n) {
     if (s.size() < n) s.append(n - s.size(), ' ');
 }
@@ -216,7 +234,8 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             for (int r = 0; r < a.table_rows; ++r) {
                 const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
                 if (vi >= vm.visible().size()) break;
-                const int cw = dw(vm.rows()[vm.visible()[vi]].cells[static_cast<std::size_t>(c)].text);
+                const std::string& text = vm.rows()[vm.visible()[vi]].cells[static_cast<std::size_t>(c)].text;
+                const int cw = is_name(fc) ? dw(name_cell(vm, vi, text, line)) : dw(text);
                 w = std::max(w, fc.left_align ? std::min(cw, kMaxTextWidth) : cw);
             }
             widths.push_back(w);
@@ -241,6 +260,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             if (hits) hits->header.push_back({s.x, s.width, c});
             g.put(std::max(s.x, x), a.header_row, h, sorted ? Style::HeaderSorted : Style::Header, s.width);
         }
+        std::string name;
         for (int r = 0; r < a.table_rows; ++r) {
             const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
             if (vi >= vm.visible().size()) break;
@@ -260,7 +280,8 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
                     continue;
                 }
                 const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
-                const std::string& text = row.cells[static_cast<std::size_t>(c)].text;
+                std::string_view text = row.cells[static_cast<std::size_t>(c)].text;
+                if (is_name(fc)) text = name_cell(vm, vi, text, name);
                 const int w = dw(text);
                 const int x = (!fc.left_align && w < s.width) ? s.x + s.width - w : s.x;
                 const Style st = (fc.name == "state" && !sel) ? row_style(row.kind) : base;

@@ -56,6 +56,7 @@ struct Drill {
     std::unique_ptr<tui::ActionMenu> actions;  // x on this instance (action_menu.hpp)
     std::unique_ptr<tui::StackReader> stacks;  // the details' Python stacks (stack_reader.hpp)
     tui::Slot shown;
+    std::string address;   // the target's address (v: the Emperor of the vassal it adds)
 };
 
 // `busy` (non-empty, FleetActions::busy): another action still in flight;
@@ -69,6 +70,7 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
         return nullptr;
     }
     auto d = std::make_unique<Drill>();
+    d->address = address_text;
     d->pipeline = std::make_unique<Pipeline>(make_source(address, fetch_limits(options)));
     d->vm = std::make_unique<tui::ViewModel>(options, d->pipeline->label());
     d->fetcher = std::make_unique<tui::Fetcher>(*d->pipeline);
@@ -79,8 +81,9 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
     return d;
 }
 
-// v on the vassals pane: the selected vassal's stats address joins the fleet.
-void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller) {
+// v on the vassals pane: the selected vassal's stats address joins the fleet,
+// under its Emperor (the instance at `emperor`).
+void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller, const std::string& emperor) {
     const Snapshot* snap = vm.snapshot();
     const int sel = vm.state().selected;
     if (!snap || vm.pane() != tui::PaneId::Vassals || sel < 0 ||
@@ -97,6 +100,7 @@ void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller) {
         vm.notify("vassal not added: " + st.message());
         return;
     }
+    t.emperor = emperor;
     poller.add(t);
     vm.notify("added to the fleet: " + escape_for_display(t.name) + " (" + escape_for_display(t.address) + ")");
 }
@@ -113,7 +117,7 @@ bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui:
         if (!b || b->action != tui::Action::AddVassal || vm.overlay() != tui::Overlay::None) {
             return tui::KeyVerdict::Pass;
         }
-        add_vassal(vm, poller);
+        add_vassal(vm, poller, d.address);
         return tui::KeyVerdict::Handled;
     };
     return tui::worker_loop(term, vm, *d.fetcher, d.shown, grid, true, on_key, d.actions.get(), d.stacks.get()) !=

@@ -357,6 +357,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
             stack_wanted_ = true;
             set_flash("p: reading worker " + std::to_string(detail_worker_) + "'s Python stacks");
             return;
+        case Action::ToggleGroup:
+            set_flash("c collapses an Emperor's vassals on the fleet screen (several addresses, --follow-vassals)");
+            return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.
             set_flash("v adds a vassal to a fleet (several addresses or --targets)");

@@ -1034,3 +1034,92 @@ TEST_CASE("fleet_view::an instance opened from an event has the fleet's events o
         CHECK(std::find(t.panes().begin(), t.panes().end(), PaneId::Events) != t.panes().end());
     }
 }
+
+namespace {
+
+// An Emperor at 127.0.0.1:7000 with two vassals (rps 3 and 9), a row of
+// nobody's, in the targets' order: emperor, solo, v-slow, v-fast.
+std::vector<FleetRow> emperor_group() {
+    std::vector<FleetRow> rows{row("emperor", FleetState::Ok, 0, 1), row("solo", FleetState::Ok, 10, 5),
+                               row("v-slow", FleetState::Ok, 20, 3), row("v-fast", FleetState::Ok, 30, 9)};
+    rows[0].address = "127.0.0.1:7000";
+    rows[2].address = "/run/slow.sock";
+    rows[3].address = "/run/fast.sock";
+    rows[2].emperor = rows[3].emperor = "127.0.0.1:7000";
+    return rows;
+}
+
+std::vector<std::string> shown(const FleetViewModel& vm) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < vm.visible().size(); ++i) {
+        out.push_back(std::string(vm.tree_prefix(i)) + vm.rows()[vm.visible()[i]].name);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fleet_view::vassals are grouped under their Emperor, sorted among themselves, collapsible") {
+    FleetViewModel vm(1.0);
+    vm.set_size(120, 20);
+    feed(vm, emperor_group());
+    CHECK(vm.grouped());
+    CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u251c\u2500 v-slow", "\u2514\u2500 v-fast", "solo"});
+    vm.handle_key('S');   // rps, descending: the groups' tops among themselves, the vassals among themselves
+    CHECK(shown(vm) == std::vector<std::string>{"solo", "emperor", "\u251c\u2500 v-fast", "\u2514\u2500 v-slow"});
+    vm.handle_key('S');
+    CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u251c\u2500 v-slow", "\u2514\u2500 v-fast", "solo"});
+
+    SUBCASE("a filter keeps the Emperor of a vassal that matches") {
+        type(vm, "/fast\r");
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u2514\u2500 v-fast"});
+        vm.handle_key(key::Escape);
+        type(vm, "/solo\r");
+        CHECK(shown(vm) == std::vector<std::string>{"solo"});
+    }
+    SUBCASE("c collapses and expands; on a vassal, its Emperor's group") {
+        vm.handle_key(key::Down);   // v-slow
+        REQUIRE(vm.selected_name() == "v-slow");
+        vm.handle_key('c');
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "solo"});
+        CHECK(vm.selected_name() == "emperor");
+        CHECK(vm.hidden_below(0) == 2);
+        CHECK(vm.hidden_below(1) == 0);
+        Grid g;
+        render_fleet(vm, g);
+        CHECK(g.to_text().find("emperor [+2]") != std::string::npos);
+        feed(vm, emperor_group());  // stays collapsed across rounds
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "solo"});
+        vm.handle_key('c');
+        CHECK(shown(vm).size() == 4);
+        CHECK(vm.hidden_below(0) == 0);
+        vm.handle_key(key::End);    // solo: no vassals, nothing changes but a word
+        vm.handle_key('c');
+        CHECK(shown(vm).size() == 4);
+        CHECK(vm.notice().find("c: collapses") != std::string_view::npos);
+    }
+    SUBCASE("tree lines on screen, and in ASCII") {
+        Grid g;
+        render_fleet(vm, g);
+        CHECK(g.to_text().find("\u251c\u2500 v-slow") != std::string::npos);
+        CHECK(tuitest::grid_is_clean(g));
+        vm.set_ascii(true);
+        feed(vm, emperor_group());
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "|- v-slow", "`- v-fast", "solo"});
+        render_fleet(vm, g);
+        for (const std::string& l : g.to_lines()) {
+            for (unsigned char ch : l) CHECK(ch < 0x80);
+        }
+    }
+    SUBCASE("an Emperor of Emperors, and a loop, which is cut") {
+        auto rows = emperor_group();
+        rows[1].emperor = "/run/fast.sock";   // solo under v-fast
+        feed(vm, rows);
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u251c\u2500 v-slow", "\u2514\u2500 v-fast",
+                                                    "   \u2514\u2500 solo"});
+        rows = emperor_group();
+        rows[0].emperor = "/run/slow.sock";   // emperor <-> v-slow
+        feed(vm, rows);
+        CHECK(shown(vm).size() == 4);         // every row still shown once
+    }
+}
