@@ -315,6 +315,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             line = vm.help()         ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
                    : !notice.empty() ? ""
                    : ev              ? "q quit  Enter open its instance  / filter  Tab instances  ? help"
+                   : vm.grouped()    ? "q quit  Enter open  c collapse  / filter  < > r sort  Space pause  ? help"
                                      : "q quit  Enter open  / filter  < > r sort  Space pause  ? help";
             const std::size_t n = ev ? vm.event_rows().size() : vm.visible().size();
             if (!vm.help() && n > 0) {

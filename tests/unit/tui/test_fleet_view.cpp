@@ -1100,8 +1100,11 @@ TEST_CASE("fleet_view::vassals are grouped under their Emperor, sorted among the
     }
     SUBCASE("tree lines on screen, and in ASCII") {
         Grid g;
+        vm.set_size(120, 10);
         render_fleet(vm, g);
+        tuitest::check_golden("fleet-grouped-120x10", g);
         CHECK(g.to_text().find("\u251c\u2500 v-slow") != std::string::npos);
+        CHECK(g.to_lines().back().find("c collapse") != std::string::npos);   // the hint, while there are groups
         CHECK(tuitest::grid_is_clean(g));
         vm.set_ascii(true);
         feed(vm, emperor_group());
