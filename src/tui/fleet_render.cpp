@@ -1,7 +1,10 @@
 // fleet_render.cpp — FleetViewModel -> Grid (see fleet_view.hpp).
 // Same screen areas as the worker screen (layout.hpp): summary, tab bar,
 // header, rows, status line. Row colours follow the state: ok default, stale
-// yellow (Signal), error red (Error). The help (build_fleet_help) replaces
+// yellow (Signal), error red (Error). The sorted column's header ends with
+// its arrow (↓ ↑, v ^ in ASCII) as on the worker table; a vassal's name cell
+// starts with its tree lines and a collapsed Emperor's ends with [+N]
+// (FleetViewModel::tree_prefix, hidden_below). The help (build_fleet_help) replaces
 // the table and starts at the view-model's help scroll; the status line says
 // PAUSED while the poller is paused. The tab bar names the instances and,
 // once there is one, the events view, which replaces the table.
