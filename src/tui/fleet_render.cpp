@@ -1,7 +1,10 @@
 // fleet_render.cpp — FleetViewModel -> Grid (see fleet_view.hpp).
 // Same screen areas as the worker screen (layout.hpp): summary, tab bar,
 // header, rows, status line. Row colours follow the state: ok default, stale
-// yellow (Signal), error red (Error). The help (build_fleet_help) replaces
+// yellow (Signal), error red (Error). The sorted column's header ends with
+// its arrow (↓ ↑, v ^ in ASCII) as on the worker table; a vassal's name cell
+// starts with its tree lines and a collapsed Emperor's ends with [+N]
+// (FleetViewModel::tree_prefix, hidden_below). The help (build_fleet_help) replaces
 // the table and starts at the view-model's help scroll; the status line says
 // PAUSED while the poller is paused. The tab bar names the instances and,
 // once there is one, the events view, which replaces the table.
@@ -91,6 +94,24 @@ void help(const FleetViewModel& vm, Grid& g, TextLines& text) {
     }
 }
 
+bool is_name(const FleetColumn& fc) { return fc.name == "name"; }
+
+// The name cell of visible row `vi`: its tree lines, the name, and for a
+// collapsed Emperor how many rows it hides ("web [+3]"); built in `out`.
+std::string_view name_cell(const FleetViewModel& vm, std::size_t vi, std::string_view name, std::string& out) {
+    const std::string_view prefix = vm.tree_prefix(vi);
+    const std::size_t hidden = vm.hidden_below(vi);
+    if (prefix.empty() && hidden == 0) return name;
+    out.assign(prefix);
+    out += name;
+    if (hidden > 0) {
+        out += " [+";
+        append_int(out, static_cast<int64_t>(hidden));
+        out += ']';
+    }
+    return out;
+}
+
 void pad_to(std::string& s, std::size_t n) {
     if (s.size() < n) s.append(n - s.size(), ' ');
 }
@@ -158,6 +179,7 @@ void status_hint(const FleetViewModel& vm, std::string& line) {
         hint(Action::NextPane, "instances");
     } else {
         hint(Action::Open, "open");
+        if (vm.grouped()) hint(Action::ToggleGroup, "collapse");
         hint(Action::Filter, "filter");
         line += "  ";
         line += first_key(Action::SortPrev);
@@ -249,11 +271,13 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
                 continue;
             }
             const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
-            int w = std::max<int>(fc.width, dw(fc.header));
+            const bool sorted = vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
+            int w = std::max<int>(fc.width, dw(fc.header) + (sorted ? 1 : 0));   // room for the arrow
             for (int r = 0; r < a.table_rows; ++r) {
                 const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
                 if (vi >= vm.visible().size()) break;
-                const int cw = dw(vm.rows()[vm.visible()[vi]].cells[static_cast<std::size_t>(c)].text);
+                const std::string& text = vm.rows()[vm.visible()[vi]].cells[static_cast<std::size_t>(c)].text;
+                const int cw = is_name(fc) ? dw(name_cell(vm, vi, text, line)) : dw(text);
                 w = std::max(w, fc.left_align ? std::min(cw, kMaxTextWidth) : cw);
             }
             widths.push_back(w);
@@ -267,14 +291,18 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         g.fill(0, a.header_row, vm.width(), Style::Header);
         for (const ColumnSlot& s : slots) {
             const int c = shown[s.index];
-            std::string_view h = c == kSparkRps ? "RPS~" : c == kSparkBusy ? "BUSY~" : cols[static_cast<std::size_t>(c)].header;
             const bool sorted = c >= 0 && vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
+            line.assign(c == kSparkRps ? "RPS~" : c == kSparkBusy ? "BUSY~" : cols[static_cast<std::size_t>(c)].header);
+            // The sort column's arrow, as on the worker table.
+            if (sorted) line += vm.ascii() ? (vm.descending() ? "v" : "^") : (vm.descending() ? "\xe2\x86\x93" : "\xe2\x86\x91");
+            const std::string_view h = line;
             const bool right = c >= 0 && !cols[static_cast<std::size_t>(c)].left_align;
             const int x = right ? s.x + s.width - dw(h) : s.x;
             if (sorted) g.fill(s.x, a.header_row, s.width, Style::HeaderSorted);
             if (hits) hits->header.push_back({s.x, s.width, c});
             g.put(std::max(s.x, x), a.header_row, h, sorted ? Style::HeaderSorted : Style::Header, s.width);
         }
+        std::string name;
         for (int r = 0; r < a.table_rows; ++r) {
             const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
             if (vi >= vm.visible().size()) break;
@@ -294,7 +322,8 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
                     continue;
                 }
                 const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
-                const std::string& text = row.cells[static_cast<std::size_t>(c)].text;
+                std::string_view text = row.cells[static_cast<std::size_t>(c)].text;
+                if (is_name(fc)) text = name_cell(vm, vi, text, name);
                 const int w = dw(text);
                 const int x = (!fc.left_align && w < s.width) ? s.x + s.width - w : s.x;
                 const Style st = (fc.name == "state" && !sel) ? row_style(row.kind) : base;

@@ -61,6 +61,7 @@ constexpr std::array kBindings = {
     KeyBinding{'8', A::SelectPane, 7, "", "", "pane-8"},
     KeyBinding{'9', A::SelectPane, 8, "", "", "pane-9"},
     KeyBinding{key::CtrlL, A::Redraw, 0, "Ctrl-L", "redraw the screen", "redraw"},
+    KeyBinding{'c', A::ToggleGroup, 0, "c", "in a fleet: collapse / expand the vassals under the selected Emperor", "toggle-group"},
     KeyBinding{'v', A::AddVassal, 0, "v", "in a fleet, vassals pane: add the selected vassal (stats address from its .ini)", "add-vassal"},
     KeyBinding{'w', A::ToggleWorkerSpark, 0, "w", "per-worker RPS history column (RPS~) on/off", "worker-spark"},
     KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, pane, filter, interval, colour) for the next start", "save-view"},

@@ -55,22 +55,34 @@ void Renderer::render(const ViewModel& vm, Grid& grid) {
 
 // --- header -------------------------------------------------------------------
 
+// Opened from the fleet: "fleet › NAME - " (ASCII "fleet > NAME - "), the
+// name escaped and cut in the middle past kCrumbName columns.
+void Renderer::breadcrumb(const ViewModel& vm, std::string& out) {
+    constexpr std::size_t kCrumbName = 32;
+    if (!vm.in_fleet()) return;
+    out += vm.ascii() ? "fleet > " : "fleet \xe2\x80\xba ";
+    append_elided_middle(out, escape_for_display(vm.fleet_name()), kCrumbName, vm.ascii());
+    out += " - ";
+}
+
 void Renderer::summary(const ViewModel& vm, Grid& grid) {
     const ScreenAreas& a = vm.areas();
     const Snapshot* snap = vm.snapshot();
     for (int i = 0; i < a.summary_lines; ++i) {
         line_.clear();
+        if (i == 0) breadcrumb(vm, line_);
+        const std::size_t crumb = line_.size();
         if (!snap) {
             if (i == 0) {
-                line_ = "uwsgitop - ";
+                if (crumb == 0) line_ = "uwsgitop - ";
                 append_escaped(line_, vm.address());
                 line_ += " - waiting for the first snapshot";
             }
         } else if (i == 0) {
             const auto& at = vm.record_position();
             summary_line1(*snap, vm.context().rates, vm.wall_time(), line_, at ? &*at : nullptr);
-            if (static_cast<int>(line_.size()) > grid.width()) {   // the rate before the date
-                line_.clear();
+            if (dw(line_) > grid.width()) {   // the rate before the date
+                line_.resize(crumb);
                 summary_line1(*snap, vm.context().rates, vm.wall_time(), line_, at ? &*at : nullptr, true);
             }
         } else if (i == 1) {
@@ -300,7 +312,7 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
     line_ += first_key(Action::Help);
     line_ += " help  ";
     line_ += first_key(Action::Quit);
-    line_ += " quit";
+    line_ += vm.in_fleet() ? " fleet" : " quit";
     const int hw = static_cast<int>(display_width(line_));
     if (grid.width() - x >= hw + 2) grid.put(grid.width() - hw, y, line_, Style::Dim);
 }

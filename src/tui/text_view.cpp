@@ -100,7 +100,10 @@ void build_help(const ViewModel& vm, TextLines& out) {
         l = "  ";
         l += keys[i].label;
         pad_to(l, 16);
-        l += keys[i].help;
+        // Opened from the fleet, q and Esc lead back to it (view_model.hpp).
+        if (vm.in_fleet() && keys[i].action == Action::Quit) l += "back to the fleet (Ctrl-C quits)";
+        else if (vm.in_fleet() && keys[i].action == Action::Back) l += "close details/help; clear the filter; then back to the fleet";
+        else l += keys[i].help;
     }
     out.add();
     build_key_names(out, nullptr);

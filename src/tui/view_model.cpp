@@ -67,6 +67,7 @@ ViewModel::ViewModel(const Options& options, std::string address)
       view_state_path_(options.view_state_path),
       stuck_after_(options.stuck_after),
       events_(event_options(options)) {
+    event_name_ = address_;
     areas_ = compute_areas(width_, height_);
     panes_.push_back(PaneId::Workers);
     for (const PaneDef& p : all_panes()) {
@@ -182,7 +183,7 @@ void ViewModel::set_fetch_error(std::string_view message, double mono_now) {
     if (!feed_.have_data) return;  // `down` only after a success
     // The wall clock of the failure, from the last good snapshot's.
     const double wall = wall_time_ + std::max(0.0, mono_now - feed_.last_good);
-    const std::size_t added = events_.on_failure(message, wall, address_);
+    const std::size_t added = events_.on_failure(message, wall, event_name_);
     if (added == 0) return;
     took_events(added);
     if (pane_ == PaneId::Events) rebuild();
@@ -218,6 +219,32 @@ void ViewModel::took_events(std::size_t added) {
     notice_until_ = mono_now_ + kNoticeSeconds;
 }
 
+void ViewModel::set_fleet_name(std::string_view name) {
+    in_fleet_ = true;
+    fleet_name_.assign(name);
+    event_name_.assign(name);
+}
+
+void ViewModel::seed_events(std::vector<Event>& events, bool show, std::size_t show_index) {
+    std::optional<Event> wanted;
+    if (show && show_index < events.size()) wanted = events[show_index];
+    if (events_.add(events) == 0 || events_.empty()) return;
+    if (std::find(panes_.begin(), panes_.end(), PaneId::Events) == panes_.end()) panes_.push_back(PaneId::Events);
+    if (!wanted) return;
+    start_pane_pending_ = false;   // the event asked for wins over --pane
+    set_pane(PaneId::Events);
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+        const Event& e = events_.newest(i).event;
+        if (e.kind == wanted->kind && e.time == wanted->time && e.worker == wanted->worker) {
+            st().sel_key.clear();
+            append_int(st().sel_key, static_cast<int64_t>(events_.newest(i).serial));
+            st().selected = static_cast<int>(i);
+            break;
+        }
+    }
+    rebuild();
+}
+
 void ViewModel::set_ended(bool ended) { feed_.ended = ended; }
 
 void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time) {
@@ -228,7 +255,7 @@ void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wa
         history_.add(*snap, *rates);
         worker_history_.add(*snap, *rates);
     }
-    const std::size_t added = snap ? events_.on_snapshot(*snap, wall_time, address_) : 0;
+    const std::size_t added = snap ? events_.on_snapshot(*snap, wall_time, event_name_) : 0;
     if (snap) {
         available_panes(*snap, panes_);
     } else {

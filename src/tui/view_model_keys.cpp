@@ -201,7 +201,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::Count_:
             return;
         case Action::Quit:
-            quit_ = true;
+            // Opened from the fleet: q goes back to it (Ctrl-C quits).
+            if (in_fleet_) back_ = true;
+            else quit_ = true;
             return;
         case Action::Help:
             overlay_ = Overlay::Help;
@@ -319,6 +321,8 @@ void ViewModel::apply(Action action, uint8_t arg) {
                 st().filter.clear();
                 filter_terms_ = TextFilter();
                 rebuild();
+            } else if (in_fleet_) {
+                back_ = true;   // nothing left to close: back to the fleet
             }
             return;
         case Action::Filter:
@@ -380,6 +384,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
             hide_exceptions_ = !hide_exceptions_;
             set_flash(hide_exceptions_ ? "events: exceptions lines hidden" : "events: exceptions lines shown");
             if (pane_ == PaneId::Events) rebuild();
+            break;
+        case Action::ToggleGroup:
+            set_flash("c collapses an Emperor's vassals on the fleet screen (several addresses, --follow-vassals)");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

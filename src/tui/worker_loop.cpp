@@ -84,7 +84,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
     double last_draw = 0;
     double last_take = -1;  // when the snapshot on screen was taken
     bool ended = false;
-    while (!vm.quit_requested() && stop_signal() == 0) {
+    while (!vm.quit_requested() && !vm.back_requested() && stop_signal() == 0) {
         const double now = monotonic_seconds();
         vm.set_clock(now);
         if (fetcher.poll(seen, report)) {
@@ -174,7 +174,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             dirty = true;
         }
     }
-    return stop_signal() != 0 ? LoopEnd::Signal : LoopEnd::Quit;
+    if (stop_signal() != 0) return LoopEnd::Signal;
+    return vm.back_requested() ? LoopEnd::Leave : LoopEnd::Quit;
 }
 
 }  // namespace uwsgitop::tui

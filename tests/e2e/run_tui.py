@@ -8,9 +8,13 @@ through a small terminal model (vtscreen.py):
     stalling, closing early and sending garbage, and recovering; keys: sort,
     a (core modes), Enter/Esc (details), / (filter), ? (help), Tab, q;
   * a fleet of two fake servers and a dead address: states, sort keys,
-    filter, Enter/Esc into one instance's screen, Space (pause: no reads),
-    + and -, the help scrolling on 80x15, q while a target stalls, and the
-    signals;
+    filter, Enter/Esc into one instance's screen and the fleet q (its
+    breadcrumb, q back to the fleet with the selection kept, Ctrl-C quits
+    from inside), Space (pause: no reads), + and -, the help scrolling on
+    80x15, q while a target stalls, and the signals;
+  * a fake Emperor whose vassal files name two fake servers, with
+    --follow-vassals: the vassals under it, c collapses and expands, Enter on
+    a vassal and q back;
   * signals (SIGTERM, SIGHUP, Ctrl-C), resize down to 20x5, TERM=vt100 and
     NO_COLOR, TERM unset/unknown (a clear error before anything is drawn);
   * against a real uWSGI (Debian's uwsgi + python3 plugin) under a bounded
@@ -440,8 +444,25 @@ def scenario_fleet(binary, fixtures):
         tui.send("g\r")  # first row (api, sorted ascending by requests), open it
         check(tui.wait_for("1:workers") and tui.wait_for("WID"), "Enter opens the instance's worker screen")
         check(tui.wait_for("uwsgi 2.0.21"), "the drill-down shows the instance's summary")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a api - uwsgi")),
+              "the header's breadcrumb says where it is: %r" % tui.lines()[0])
+        check("q fleet" in status_line(tui), "the status line's hint says q goes to the fleet")
         tui.send("\x1b")
         check(tui.wait_for("uwsgitop fleet - 3 instances"), "Esc comes back to the fleet")
+        # The fleet q: inside an instance q goes back (the help first), it never quits.
+        tui.send("\r")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a api")), "Enter opens api again")
+        tui.send("?")
+        check(tui.wait_for("back to the fleet (Ctrl-C quits)"), "the help lists q as back to the fleet")
+        tui.send("q")
+        check(tui.wait_for(lambda t: "WID" in t and "uwsgitop keys" not in t), "q closes the help first")
+        tui.send("q")
+        check(tui.wait_for("uwsgitop fleet - 3 instances"), "q comes back to the fleet")
+        check(tui.proc.poll() is None, "q inside an instance did not quit the program")
+        check(tui.wait_for(lambda t: data_rows(tui)[:1] and data_rows(tui)[0].startswith("api")
+                           and re.search(r"(^|\s)1/3(\s|$)", status_line(tui))),
+              "the fleet's sort and selection are as they were: %r" % status_line(tui))
+        check("RPS\u2193" in tui.text() or "REQ\u2191" in tui.text(), "the sorted column's header has its arrow")
         check(tui.wait_for(lambda t: "RPS~" in t), "sparkline columns are shown")
 
         # Space: no more polls (the servers get no reads, the rounds stop), again resumes.
@@ -501,12 +522,70 @@ def scenario_fleet(binary, fixtures):
         # Signals, as on the single screen: 128 + N, the terminal restored.
         api.set_mode("ok")
         check_stop_signals(binary, ["web=" + web.address, "api=" + api.address], "2 ok, 0 stale, 0 error", "fleet ")
+        # Ctrl-C quits from inside an instance too.
+        tui = Tui(binary, ["web=" + web.address, "api=" + api.address])
+        check(tui.wait_for("2 ok, 0 stale, 0 error"), "fleet up again")
+        tui.send("\r")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a web")), "Enter opens web")
+        tui.send("\x03")
+        code, after = tui.finish()
+        check(code == 128 + 2, "Ctrl-C inside an instance quits: exit status 130 (got %r)" % code)
+        check(tui.terminal_restored(after), "Ctrl-C inside an instance: terminal modes restored")
     finally:
         if tui.proc.poll() is None:
             tui.proc.kill()
             tui.proc.wait(5)
         web.close()
         api.close()
+
+
+def scenario_vassals(binary, fixtures):
+    print("fleet: an Emperor's vassals under it (--follow-vassals); c collapses; q back from a vassal")
+    vdir = tempfile.mkdtemp(prefix="uwsgitop-e2e-vassals-")
+    web = FakeStats([os.path.join(fixtures, "prefork-1.json")])
+    api = FakeStats([os.path.join(fixtures, "metrics-1.json")])
+    for vid, srv in (("app1.ini", web), ("app2.ini", api)):
+        with open(os.path.join(vdir, vid), "w") as f:
+            f.write("[uwsgi]\nstats = %s\n" % srv.address)
+    doc = json.load(open(os.path.join(fixtures, "emperor.json")))
+    doc["emperor"] = [vdir]
+    vassal = doc["vassals"][0]
+    doc["vassals"] = [dict(vassal, id=vid, monitor=vdir) for vid in ("app1.ini", "app2.ini")]
+    emperor_json = os.path.join(vdir, "emperor.json.doc")
+    with open(emperor_json, "w") as f:
+        json.dump(doc, f)
+    emperor = FakeStats([emperor_json])
+    tui = Tui(binary, ["emp=" + emperor.address, "--follow-vassals", "--frequency", "0.5"])
+    try:
+        check(tui.wait_for("3 ok, 0 stale, 0 error"), "the Emperor and its two vassals are polled")
+        want = ["emp", "\u251c\u2500 app1.ini", "\u2514\u2500 app2.ini"]
+        def names():
+            return [" ".join(r.split()[:2]) if r.split()[0] in ("\u251c\u2500", "\u2514\u2500") else r.split()[0]
+                    for r in data_rows(tui)]
+        check(tui.wait_for(lambda t: names() == want),
+              "the vassals are shown under their Emperor: %r" % names())
+        tui.send("c")
+        check(tui.wait_for(lambda t: len(data_rows(tui)) == 1 and data_rows(tui)[0].startswith("emp [+2]")),
+              "c collapses the Emperor's group: %r" % data_rows(tui))
+        tui.send("c")
+        check(tui.wait_for(lambda t: len(data_rows(tui)) == 3), "c again expands it")
+        tui.send("G\r")  # the last row: app2.ini
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a app2.ini - uwsgi")),
+              "Enter on a vassal opens it, the breadcrumb names it: %r" % tui.lines()[0])
+        tui.send("q")
+        check(tui.wait_for("uwsgitop fleet - 3 instances"), "q comes back to the fleet")
+        check(tui.wait_for(lambda t: re.search(r"(^|\s)3/3(\s|$)", status_line(tui))),
+              "the vassal is still selected: %r" % status_line(tui))
+        tui.send("q")
+        code, after = tui.finish(10)
+        check(code == 0, "q on the fleet quits: exit 0 (got %r)" % code)
+    finally:
+        if tui.proc.poll() is None:
+            tui.proc.kill()
+            tui.proc.wait(5)
+        for srv in (emperor, web, api):
+            srv.close()
+        shutil.rmtree(vdir, ignore_errors=True)
 
 
 def check_stop_signals(binary, args, screen_up, prefix=""):
@@ -1185,6 +1264,7 @@ def main():
         "fake": lambda: scenario_fake_server(args.binary, args.fixtures),
         "signals": lambda: scenario_signals(args.binary, args.fixtures),
         "fleet": lambda: scenario_fleet(args.binary, args.fixtures),
+        "vassals": lambda: scenario_vassals(args.binary, args.fixtures),
         "terminals": lambda: scenario_terminals(args.binary, args.fixtures),
         "uwsgi": lambda: scenario_real_uwsgi(args.binary),
         "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),

@@ -85,6 +85,7 @@ enum class Action : uint8_t {
     Tag,             // t: tag/untag the selected worker for the action menu
     ReadStacks,      // p: read the Python stacks of the worker in the details again
     ToggleExceptions, // e (events): exceptions lines shown / hidden
+    ToggleGroup,     // c (fleet): collapse / expand the selected Emperor's vassals
     Count_
 };
 

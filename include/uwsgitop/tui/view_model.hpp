@@ -31,6 +31,13 @@
 // arrives while another pane is shown puts a notice on the status line
 // ("event: ... (N: events)"), cleared after kNoticeSeconds or by the next
 // key. A worker's details list that worker's events.
+//
+// Opened from the fleet screen (set_fleet_name): the header's first line
+// starts with the breadcrumb `fleet › NAME` (`fleet > NAME` in ASCII), the
+// events are named NAME as the fleet names them, and q or Esc with nothing
+// left to close (no overlay; for Esc, no filter either) ask to go back to
+// the fleet (back_requested()) instead of quitting; the help says so.
+// seed_events() hands over what the fleet already saw of the instance.
 #pragma once
 
 #include <array>
@@ -118,6 +125,13 @@ public:
     // A finite recording has nothing more (false again after a travel back).
     void set_ended(bool ended = true);
     void set_ascii(bool ascii) { ascii_ = ascii; }
+    // This screen is the fleet's instance NAME (see top).
+    void set_fleet_name(std::string_view name);
+    // The fleet's events of this instance, oldest first (`events` is
+    // emptied): kept as this screen's own, so the events pane is there from
+    // the start. `show`: open on the events pane with the event `show_index`
+    // of `events` selected (an instance opened from the fleet's events).
+    void seed_events(std::vector<Event>& events, bool show = false, std::size_t show_index = 0);
     // Where the next set_snapshot()'s snapshot lies in a replay (nullopt: live
     // or no recorded times). A snapshot that is not the one after the shown one
     // (a travel, a loop) starts the sparkline histories over, so they hold
@@ -207,6 +221,10 @@ public:
     bool exceptions_hidden() const { return hide_exceptions_; }  // events pane: e
     bool paused() const { return paused_; }
     bool quit_requested() const { return quit_; }
+    // Opened from the fleet: q or Esc asked to go back to it (see top).
+    bool back_requested() const { return back_; }
+    bool in_fleet() const { return in_fleet_; }
+    const std::string& fleet_name() const { return fleet_name_; }   // raw: escape to show
     bool mouse() const { return mouse_; }
     // Replays (--replay): the travel keys queue moves here (and pause); the
     // loop hands them to the fetcher. Live sources: a "not a replay" note.
@@ -316,6 +334,10 @@ private:
     bool hide_exceptions_ = false;
     bool paused_ = false;
     bool quit_ = false;
+    bool in_fleet_ = false;                  // set_fleet_name()
+    bool back_ = false;                      // back_requested()
+    std::string fleet_name_;
+    std::string event_name_;                 // what events name this instance (address_ or fleet_name_)
     bool full_redraw_ = false;
     FeedStatus feed_;
     InstanceHistory history_{600};

@@ -15,7 +15,8 @@
 //
 // `on_key`, when set, sees every key before the view-model: it returns Pass
 // (the view-model handles the key), Handled (it did), or Leave (the loop ends
-// with Leave). The loop also ends on q (Quit) and on a stop signal
+// with Leave). The loop also ends on q (Quit; Leave when the view-model asks
+// to go back to the fleet, ViewModel::back_requested) and on a stop signal
 // (signals.hpp; Signal).
 //
 // `actions`, when set, is the action menu (action_menu.hpp): x (not while a
