@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <toml++/toml.h>
 
@@ -217,13 +218,14 @@ SettingsEnvironment settings_environment() {
     return env;
 }
 
-Status read_settings_file(const std::string& path, std::string_view label, bool allow_targets, Options& out,
-                          std::vector<std::string>& origins) {
-    std::string text;
-    Status st = read_text(path, text);
-    if (!st) return st;
+namespace {
+
+// Applies the settings in `text`, read from `path` (see read_settings_file).
+Status apply_settings_text(const std::string& text, const std::string& path, std::string_view label,
+                           bool allow_targets, Options& out, std::vector<std::string>& origins) {
     const std::string shown = escape_for_display(path);
-    if (st = check_toml_depth(text, shown); !st) return st;
+    Status st = check_toml_depth(text, shown);
+    if (!st) return st;
     toml::table doc;
     try {
         doc = toml::parse(text, std::string_view(path));
@@ -288,6 +290,47 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
     return Status::ok();
 }
 
+}  // namespace
+
+Status read_settings_file(const std::string& path, std::string_view label, bool allow_targets, Options& out,
+                          std::vector<std::string>& origins) {
+    std::string text;
+    const Status st = read_text(path, text);
+    if (!st) return st;
+    return apply_settings_text(text, path, label, allow_targets, out, origins);
+}
+
+namespace {
+
+// --config FILE: a regular file, or a pipe read within the command line's
+// --timeout ("-" is standard input: uwsgitop --show-config | uwsgitop
+// --config - ...). Its name in messages: the path, "standard input" for "-".
+Status read_config_option(const std::string& path, const std::vector<CommandLineItem>& items, std::string& name,
+                          std::string& text) {
+    Options scratch;
+    for (const CommandLineItem& item : items) {
+        if (item.option->long_name == "timeout") (void)apply_option(*item.option, item.value, "--timeout", scratch);
+    }
+    name = path == "-" ? "standard input" : path;
+    return path == "-" ? read_stream(STDIN_FILENO, name, kMaxFileBytes, scratch.timeout, text)
+                       : read_file_or_pipe(path, kMaxFileBytes, scratch.timeout, text);
+}
+
+// Two readers of standard input: --config - with --targets - or the address -.
+Status one_stdin_reader(const std::vector<CommandLineItem>& items, const std::vector<std::string>& positional) {
+    bool config = false, other = false;
+    for (const CommandLineItem& item : items) {
+        if (item.value != "-") continue;
+        if (item.option->long_name == "config") config = true;
+        if (item.option->long_name == "targets") other = true;
+    }
+    other = other || std::find(positional.begin(), positional.end(), "-") != positional.end();
+    if (config && other) return Status::fail("--config - reads standard input: not with --targets - or the address -");
+    return Status::ok();
+}
+
+}  // namespace
+
 Status load_settings(int argc, const char* const* argv, const SettingsEnvironment& env, Options& out,
                      SettingsReport* report) {
     out = Options();
@@ -308,6 +351,7 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     }
     if (explicit_config && no_config) return Status::fail("--config and --no-config exclude each other");
     if (explicit_config && config_path.empty()) return Status::fail("--config: empty file name");
+    if (st = one_stdin_reader(items, positional); !st) return st;
 
     std::vector<std::string> origins(option_docs().size());
     std::vector<std::string> files;
@@ -318,14 +362,16 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
             files.push_back(std::string(label) + (label.empty() ? "" : " ") + path + " (not found)");
             return Status::ok();
         }
-        files.push_back(std::string(label) + (label.empty() ? "" : " ") + path);
         const std::size_t before = out.file_targets.size();
-        Status r = read_settings_file(path, label, targets, out, origins);
+        std::string text, name = path;
+        Status r = required ? read_config_option(path, items, name, text) : read_text(path, text);
+        files.push_back(std::string(label) + (label.empty() ? "" : " ") + name);
+        if (r) r = apply_settings_text(text, name, label, targets, out, origins);
         if (r && out.file_targets.size() != before) {
             // A higher file's instances replace a lower one's.
             out.file_targets.erase(out.file_targets.begin(),
                                    out.file_targets.begin() + static_cast<std::ptrdiff_t>(before));
-            targets_origin = path;
+            targets_origin = name;
         }
         return r;
     };
@@ -337,8 +383,10 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     }
     out.view_state_path = env.view_state;
     // Checks between options are the command line's: a file's --format, say,
-    // is only used with --once/--batch, so only the command line's is an error.
+    // is only used with --once/--batch, and its web_* limits with
+    // --serve-metrics, so only the command line's are an error.
     out.format_given = false;
+    out.web_settings_given = false;
     out.addresses = std::move(positional);
     for (const CommandLineItem& item : items) {
         st = apply_option(*item.option, item.value, "--" + std::string(item.option->long_name), out);
@@ -348,6 +396,7 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     const bool from_command_line = !out.addresses.empty();
     const bool env_used = !from_command_line && env.address && *env.address;
     const bool from_file = !from_command_line && !env_used && !out.file_targets.empty();
+    if (report) report->file_targets = from_file ? out.file_targets : std::vector<Target>();
     st = check_options(env.address, out.format_given, out);
     if (!st) return st;
     if (report) {
@@ -366,6 +415,35 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     return Status::ok();
 }
 
+namespace {
+
+// The instances in effect: a settings file's as [[target]] tables (after
+// every key: a table ends the top level), others as comments.
+std::string instances_text(const Options& options, const SettingsReport& report) {
+    std::string s;
+    if (!report.file_targets.empty()) {
+        s += "# instances (" + escape_for_display(report.targets_origin) + "):\n";
+        for (const Target& t : report.file_targets) {
+            s += "[[target]]\naddress = " + toml_quoted(t.address) + "\n";
+            if (t.name != t.address) s += "name = " + toml_quoted(t.name) + "\n";
+            if (!t.fifo.empty()) s += "fifo = " + toml_quoted(t.fifo) + "\n";
+            if (!t.tracebacker.empty()) s += "tracebacker = " + toml_quoted(t.tracebacker) + "\n";
+        }
+        return s;
+    }
+    if (options.addresses.empty() && options.file_targets.empty()) return s;
+    s += "# instances";
+    if (!report.targets_origin.empty()) s += " (" + report.targets_origin + ")";
+    s += ":\n";
+    for (const std::string& a : options.addresses) s += "#   " + escape_for_display(a) + "\n";
+    for (const Target& t : options.file_targets) {
+        s += "#   " + escape_for_display(t.name) + " = " + escape_for_display(t.address) + "\n";
+    }
+    return s;
+}
+
+}  // namespace
+
 std::string show_config_text(const Options& options, const SettingsReport& report) {
     std::string s = "# uwsgitop settings in effect: key = value  # where it came from\n";
     for (const SettingOrigin& so : report.settings) {
@@ -380,13 +458,7 @@ std::string show_config_text(const Options& options, const SettingsReport& repor
         if (line.size() < 40) line.append(40 - line.size(), ' ');
         s += line + "  # " + so.origin + "\n";
     }
-    if (!options.addresses.empty() || !options.file_targets.empty()) s += "# instances";
-    if (!report.targets_origin.empty()) s += " (" + report.targets_origin + ")";
-    if (!options.addresses.empty() || !options.file_targets.empty()) s += ":\n";
-    for (const std::string& a : options.addresses) s += "#   " + escape_for_display(a) + "\n";
-    for (const Target& t : options.file_targets) {
-        s += "#   " + escape_for_display(t.name) + " = " + escape_for_display(t.address) + "\n";
-    }
+    s += instances_text(options, report);
     s += "# files, lowest precedence first:";
     if (report.files.empty()) s += " none (--no-config)";
     s += "\n";

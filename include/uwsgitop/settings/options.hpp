@@ -118,7 +118,7 @@ struct OptionDoc {
 
 std::span<const OptionDoc> option_docs();
 
-// Whether the option's value is a number (its arg is SECS, N, MIB, KIB or X):
+// Whether the option's value is a number (its arg is SECS, N, MIB, KIB, X or PCT):
 // a settings file writes it as a TOML number, the command line as text.
 bool takes_number(const OptionDoc& o);
 
@@ -138,7 +138,13 @@ Status apply_option(const OptionDoc& option, std::string_view value, std::string
 
 // The value `in` has for a file-settable option, as TOML ("2", "\"-rss\"",
 // "[\"id\", \"pid\"]", "true"); "" for a command-line-only one.
+// Every file-settable option has one, and a settings file holding these
+// values reads back to the same values (--show-config's round trip).
 std::string option_value_toml(const OptionDoc& option, const Options& in);
+
+// `text` as a TOML basic string: quoted, '"' and '\\' escaped, control
+// characters as \uXXXX.
+std::string toml_quoted(std::string_view text);
 
 // One option of a command line, its value pointing into argv.
 struct CommandLineItem {
