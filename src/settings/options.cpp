@@ -1,6 +1,7 @@
 // options.cpp — command-line parsing and help (see options.hpp).
 #include "uwsgitop/settings/options.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -28,6 +29,7 @@ const OptionDoc kOptions[] = {
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
     {"cores", 0, "", "one row per core (thread/async slot) instead of per worker"},
+    {"rows", 0, "MODE", "the screen's rows (the a key): workers, cores or tree, cores under their worker (default: cores with --cores, else workers)"},
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
     {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)", kCommandLineOnly},
@@ -168,6 +170,15 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         Status st = parse_column_list(v, out.columns);
         if (!st) return Status::fail(l + ": " + st.message());
     } else if (n == "cores") out.cores = on;
+    else if (n == "rows") {
+        constexpr std::string_view kModes[] = {"workers", "cores", "tree"};  // in RowMode order
+        const auto it = std::find(std::begin(kModes), std::end(kModes), v);
+        if (it == std::end(kModes)) {
+            return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a row mode (valid: workers cores tree)");
+        }
+        out.rows = static_cast<RowMode>(it - std::begin(kModes));
+        out.rows_given = true;
+    }
     else if (n == "timeout") return parse_double(l, v, 0.05, 600, out.timeout);
     else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
     else if (n == "record") return need_text(l, v, "empty file name", out.record_path);
@@ -310,6 +321,10 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
         return list + "]";
     }
     if (n == "cores") return flag(in.cores);
+    if (n == "rows") {
+        const RowMode m = in.screen_rows();
+        return quoted(m == RowMode::Cores ? "cores" : m == RowMode::WorkersTree ? "tree" : "workers");
+    }
     if (n == "timeout") return number(in.timeout);
     if (n == "max-size") return number(in.max_size_mib);
     if (n == "speed") return number(in.speed);

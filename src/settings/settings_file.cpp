@@ -393,6 +393,13 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
         if (!st) return st;
         origins[index_of(item.option)] = "command line";
     }
+    // What the saved view decided: its keys the command line did not override.
+    out.saved_view_keys.clear();
+    for (const OptionDoc& o : option_docs()) {
+        if (origins[index_of(&o)].starts_with("saved view ") && canonical(&o) == &o) {
+            out.saved_view_keys.push_back(key_of(o.long_name));
+        }
+    }
     const bool from_command_line = !out.addresses.empty();
     const bool env_used = !from_command_line && env.address && *env.address;
     const bool from_file = !from_command_line && !env_used && !out.file_targets.empty();

@@ -62,7 +62,7 @@ constexpr std::array kBindings = {
     KeyBinding{key::CtrlL, A::Redraw, 0, "Ctrl-L", "redraw the screen"},
     KeyBinding{'v', A::AddVassal, 0, "v", "in a fleet, vassals pane: add the selected vassal (stats address from its .ini)"},
     KeyBinding{'w', A::ToggleWorkerSpark, 0, "w", "per-worker RPS history column (RPS~) on/off"},
-    KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, pane, filter, interval, colour) for the next start"},
+    KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, rows, pane, interval, colour; s again: the filter too) for the next start"},
     KeyBinding{'m', A::ToggleMouse, 0, "m", "mouse on/off (see Mouse below; Shift+drag selects text either way)"},
     KeyBinding{'x', A::Actions, 0, "x", "actions on the selected worker or the instance (reload, kill...): a letter, then y"},
     KeyBinding{'p', A::ReadStacks, 0, "p", "in a worker's details: read its Python stacks again (uWSGI --py-tracebacker)"},

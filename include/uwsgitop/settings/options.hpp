@@ -57,6 +57,8 @@ struct Options {
     bool sort_given = false;
     std::vector<ColumnId> columns;
     bool cores = false;
+    RowMode rows = RowMode::Workers;      // --rows: the screen's rows (the a key)
+    bool rows_given = false;
     double timeout = 3.0;
     double max_size_mib = 256;
     std::string record_path;
@@ -89,12 +91,15 @@ struct Options {
     bool no_config = false;
     bool show_config = false;
     std::string view_state_path;          // where the screen's save key writes the view
+    std::vector<std::string> saved_view_keys;  // the settings the saved view decided (not overridden)
     std::vector<Target> file_targets;     // [[target]] tables of the settings file in effect
 
     // Several instances: more than one address, --targets, prometheus output,
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
     // A pure multi-target exporter: --serve-metrics with --probe-allow needs
     // no static target (/metrics then has the exporter's own metrics only).
+    // The screen's rows: --rows, else cores with --cores.
+    RowMode screen_rows() const { return rows_given ? rows : cores ? RowMode::Cores : RowMode::Workers; }
     bool probe_only() const { return !serve_metrics.empty() && !probe_allow.empty(); }
     bool fleet() const {
         return addresses.size() + file_targets.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||

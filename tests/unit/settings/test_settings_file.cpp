@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -584,6 +585,8 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     v.sort = SortSpec{ColumnId::Rss, false};
     v.pane = "sockets";
     v.filter = "a \"quoted\" \\ filter";
+    v.keep_filter = true;
+    v.rows = RowMode::WorkersTree;
     v.interval = 2.5;
     v.color = "never";
     REQUIRE(save_view(sb.env.view_state, v).is_ok());
@@ -612,6 +615,14 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     CHECK(o.filter == v.filter);
     CHECK(o.interval == 2.5);
     CHECK(o.no_color);
+    CHECK(o.screen_rows() == RowMode::WorkersTree);
+    std::vector<std::string> keys = o.saved_view_keys;
+    std::sort(keys.begin(), keys.end());
+    CHECK(keys == std::vector<std::string>{"color", "columns", "filter", "frequency", "pane", "reverse", "rows", "sort"});
+    // What the command line sets is not the saved view's.
+    REQUIRE(sb.load({"-s", "pid", "--cores", "127.0.0.1:1"}, o).is_ok());
+    CHECK(std::find(o.saved_view_keys.begin(), o.saved_view_keys.end(), "sort") == o.saved_view_keys.end());
+    CHECK(o.screen_rows() == RowMode::WorkersTree);  // --rows beats --cores on the screen
     // Saving again replaces the file whole.
     v.sort = SortSpec{ColumnId::Pid, true};
     REQUIRE(save_view(sb.env.view_state, v).is_ok());
@@ -619,6 +630,15 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     CHECK(o.sort.column == ColumnId::Pid);
     CHECK(o.sort.descending);
     CHECK(slurp(sb.env.user_config) == hand_written);
+    // Without keep_filter the file has no filter: config.toml's applies.
+    v.keep_filter = false;
+    REQUIRE(save_view(sb.env.view_state, v).is_ok());
+    CHECK(slurp(sb.env.view_state).find("filter") == std::string::npos);
+    Sandbox::write(sb.env.user_config, hand_written + "filter = \"busy\"\n");
+    SettingsReport r;
+    REQUIRE(sb.load({"127.0.0.1:1"}, o, &r).is_ok());
+    CHECK(o.filter == "busy");
+    CHECK(origin_of(r, "rows").rfind("saved view " + sb.env.view_state + ":", 0) == 0);
 }
 
 TEST_CASE("view_state::a directory that cannot be written is one line, and nothing is left") {
