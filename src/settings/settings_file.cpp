@@ -302,6 +302,25 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
 
 namespace {
 
+// Where each file-settable option's value came from, in table order.
+void report_origins(const std::vector<std::string>& origins, SettingsReport& report) {
+    report.settings.clear();
+    for (const OptionDoc& o : option_docs()) {
+        if (!file_settable(o)) continue;
+        const std::string& origin = origins[index_of(&o)];
+        report.settings.push_back({&o, origin.empty() ? "default" : origin});
+    }
+}
+
+// What the saved view decided: its keys the command line did not override.
+std::vector<std::string> saved_view_keys(const std::vector<std::string>& origins) {
+    std::vector<std::string> keys;
+    for (const OptionDoc& o : option_docs()) {
+        if (origins[index_of(&o)].starts_with("saved view ") && canonical(&o) == &o) keys.push_back(key_of(o.long_name));
+    }
+    return keys;
+}
+
 // --config FILE: a regular file, or a pipe read within the command line's
 // --timeout ("-" is standard input: uwsgitop --show-config | uwsgitop
 // --config - ...). Its name in messages: the path, "standard input" for "-".
@@ -393,13 +412,7 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
         if (!st) return st;
         origins[index_of(item.option)] = "command line";
     }
-    // What the saved view decided: its keys the command line did not override.
-    out.saved_view_keys.clear();
-    for (const OptionDoc& o : option_docs()) {
-        if (origins[index_of(&o)].starts_with("saved view ") && canonical(&o) == &o) {
-            out.saved_view_keys.push_back(key_of(o.long_name));
-        }
-    }
+    out.saved_view_keys = saved_view_keys(origins);
     const bool from_command_line = !out.addresses.empty();
     const bool env_used = !from_command_line && env.address && *env.address;
     const bool from_file = !from_command_line && !env_used && !out.file_targets.empty();
@@ -407,12 +420,7 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     st = check_options(env.address, out.format_given, out);
     if (!st) return st;
     if (report) {
-        report->settings.clear();
-        for (const OptionDoc& o : option_docs()) {
-            if (!file_settable(o)) continue;
-            const std::string& origin = origins[index_of(&o)];
-            report->settings.push_back({&o, origin.empty() ? "default" : origin});
-        }
+        report_origins(origins, *report);
         report->files = std::move(files);
         report->targets_origin = from_command_line ? "command line"
                                : env_used          ? "environment UWSGITOP_ADDRESS"

@@ -290,6 +290,19 @@ Status RecordingFile::read_line(uint64_t offset, ByteBuffer& out) {
     }
 }
 
+// Adds to `count` the newlines in the first `end` bytes of the part being opened.
+Status RecordingFile::count_newlines(uint64_t end, uint64_t& count) const {
+    ByteBuffer chunk;
+    for (uint64_t pos = 0; pos < end;) {
+        Status rs = read_at(pos, static_cast<std::size_t>(std::min<uint64_t>(kChunk, end - pos)), chunk);
+        if (!rs) return rs;
+        if (chunk.empty()) break;
+        count += static_cast<uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+        pos += chunk.size();
+    }
+    return Status::ok();
+}
+
 // One record per complete line whose first non-space byte is '{'; the
 // time comes from the line's head, or from a full parse when the keys
 // are not in our order. An unterminated last line counts only if it
@@ -302,13 +315,7 @@ Status RecordingFile::index_lines(uint64_t start) {
     std::size_t head_len = 0;
     uint64_t line_start = start;
     uint64_t line_no = 1;  // of the line at line_start: the white space before `start` has its newlines
-    for (uint64_t pos = 0; pos < start;) {
-        Status rs = read_at(pos, static_cast<std::size_t>(std::min<uint64_t>(kChunk, start - pos)), chunk);
-        if (!rs) return rs;
-        if (chunk.empty()) break;
-        for (char c : chunk) line_no += c == '\n' ? 1 : 0;
-        pos += chunk.size();
-    }
+    if (Status rs = count_newlines(start, line_no); !rs) return rs;
     auto finish_line = [&](uint64_t end) {
         std::size_t i = 0;
         while (i < head_len && is_space(head[i])) ++i;

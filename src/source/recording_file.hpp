@@ -90,6 +90,7 @@ private:
     // (resized to what was read: shorter only at the end of the file).
     Status read_at(uint64_t offset, std::size_t n, ByteBuffer& out) const;
     Status read_line(uint64_t offset, ByteBuffer& out);
+    Status count_newlines(uint64_t end, uint64_t& count) const;
     Status index_lines(uint64_t start);
     Status index_documents(uint64_t start);
 
