@@ -9,7 +9,7 @@
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
---sort --reverse --columns --cores --timeout --max-size --record --record-max-size
+--sort --reverse --columns --cores --rows --timeout --max-size --record --record-max-size
 --record-keep --replay --begin --end
 --speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-request-timeout --log-level --web-max-request-size
@@ -62,6 +62,9 @@ _uwsgitop_value()
             ;;
         --theme)
             COMPREPLY=($(compgen -W "default light mono high-contrast colorblind" -- "$cur"))
+            ;;
+        --rows)
+            COMPREPLY=($(compgen -W "workers cores tree" -- "$cur"))
             ;;
         --pane)
             COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics events" -- "$cur"))

@@ -71,6 +71,7 @@ complete -c uwsgitop -n __uwsgitop_after_sort -x -a "(__uwsgitop_sort_values $__
 complete -c uwsgitop -s r -l reverse -d 'Reverse the sort direction'
 complete -c uwsgitop -s c -l columns -x -a "(__uwsgitop_column_list $__uwsgitop_columns)" -d 'Comma-separated columns to show'
 complete -c uwsgitop -l cores -d 'One row per core instead of per worker'
+complete -c uwsgitop -l rows -x -a 'workers cores tree' -d 'The screen rows: workers, cores or tree'
 complete -c uwsgitop -s t -l timeout -x -d 'Name lookup + connect + read timeout for one snapshot'
 complete -c uwsgitop -l max-size -x -d 'Largest reply accepted, in MiB'
 complete -c uwsgitop -l record -r -F -d 'Append every snapshot read to FILE'

@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
         ro.loop = opt.demo || opt.loop;
         ro.begin = opt.begin;
         ro.end = opt.end;
+        ro.max_record = static_cast<std::size_t>(opt.max_size_mib * 1048576.0);
         const std::string path = opt.demo ? demo_path() : opt.replay_path;
         Status open_error;
         std::vector<std::string> notes;

@@ -1,9 +1,11 @@
 // options.cpp — command-line parsing and help (see options.hpp).
 #include "uwsgitop/settings/options.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "uwsgitop/source/address.hpp"
 #include "uwsgitop/source/source.hpp"
@@ -27,6 +29,7 @@ const OptionDoc kOptions[] = {
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
     {"cores", 0, "", "one row per core (thread/async slot) instead of per worker"},
+    {"rows", 0, "MODE", "the screen's rows (the a key): workers, cores or tree, cores under their worker (default: cores with --cores, else workers)"},
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
     {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)", kCommandLineOnly},
@@ -169,6 +172,15 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         Status st = parse_column_list(v, out.columns);
         if (!st) return Status::fail(l + ": " + st.message());
     } else if (n == "cores") out.cores = on;
+    else if (n == "rows") {
+        constexpr std::string_view kModes[] = {"workers", "cores", "tree"};  // in RowMode order
+        const auto it = std::find(std::begin(kModes), std::end(kModes), v);
+        if (it == std::end(kModes)) {
+            return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a row mode (valid: workers cores tree)");
+        }
+        out.rows = static_cast<RowMode>(it - std::begin(kModes));
+        out.rows_given = true;
+    }
     else if (n == "timeout") return parse_double(l, v, 0.05, 600, out.timeout);
     else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
     else if (n == "record") return need_text(l, v, "empty file name", out.record_path);
@@ -189,12 +201,17 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "stacks") out.stacks = on;
     else if (n == "tracebacker") return need_text(l, v, "empty prefix", out.tracebacker);
     else if (n == "read-only") out.read_only = on;
-    else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
+    // "" is the default, none: a settings file's defaults read back, and the
+    // command line can take back what a file set (--serve-metrics "").
+    else if (n == "targets") out.targets_path = std::string(v);
     else if (n == "workers") out.workers = on;
-    else if (n == "serve-metrics") return need_text(l, v, "give HOST:PORT", out.serve_metrics);
-    else if (n == "web-config-file") return need_text(l, v, "empty file name", out.web_config_file);
-    else if (n == "probe-allow") {
+    else if (n == "serve-metrics") out.serve_metrics = std::string(v);
+    else if (n == "web-config-file") {
+        out.web_settings_given = out.web_settings_given || !v.empty();
+        out.web_config_file = std::string(v);
+    } else if (n == "probe-allow") {
         if (v.empty()) return Status::fail(l + ": empty pattern");
+        out.web_settings_given = true;
         out.probe_allow.emplace_back(v);
     } else if (n == "web-max-connections") {
         out.web_settings_given = true;
@@ -246,7 +263,7 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         out.theme = std::string(v);
     } else if (n == "no-mouse") out.mouse = !on;
     else if (n == "pane") {
-        if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos) {
+        if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos) {
             return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a pane name (workers, sockets, locks, ...)");
         }
         out.pane = std::string(v);
@@ -264,6 +281,23 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     return Status::ok();
 }
 
+std::string toml_quoted(std::string_view v) {
+    std::string q = "\"";
+    for (char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {  // not allowed raw in a TOML string
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04X", u);
+            q += esc;
+            continue;
+        }
+        if (c == '"' || c == '\\') q += '\\';
+        q += c;
+    }
+    q += '"';
+    return q;
+}
+
 std::string option_value_toml(const OptionDoc& o, const Options& in) {
     const std::string_view n = o.long_name;
     auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
@@ -272,36 +306,38 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
         const auto res = std::to_chars(buf, buf + sizeof buf, v);
         return std::string(buf, res.ptr);
     };
-    auto quoted = [](std::string_view v) {
-        std::string q = "\"";
-        for (char c : v) {
-            if (c == '"' || c == '\\') q += '\\';
-            q += c;
-        }
-        return q + "\"";
-    };
+    auto quoted = [](std::string_view v) { return toml_quoted(v); };
     if (n == "frequency" || n == "delay" || n == "interval") return number(in.interval);
     if (n == "format") return quoted(kOutputFormatNames[static_cast<std::size_t>(in.format)]);
     if (n == "sort") {
         const ColumnDef& def = column(in.sort.column);
         std::string name(def.name);
-        if (in.sort.descending != def.default_desc) name.insert(name.begin(), '-');
+        // The direction before --reverse, which is its own key.
+        if ((in.sort.descending != in.reverse) != def.default_desc) name.insert(name.begin(), '-');
         return quoted(name);
     }
     if (n == "reverse") return flag(in.reverse);
     if (n == "columns") {
         std::string list = "[";
-        for (ColumnId id : in.columns.empty() ? default_worker_columns() : std::span<const ColumnId>(in.columns)) {
+        const auto shown = !in.columns.empty() ? std::span<const ColumnId>(in.columns)
+                           : in.cores          ? default_core_columns()
+                                               : default_worker_columns();
+        for (ColumnId id : shown) {
             if (list.size() > 1) list += ", ";
             list += quoted(column(id).name);
         }
         return list + "]";
     }
     if (n == "cores") return flag(in.cores);
+    if (n == "rows") {
+        const RowMode m = in.screen_rows();
+        return quoted(m == RowMode::Cores ? "cores" : m == RowMode::WorkersTree ? "tree" : "workers");
+    }
     if (n == "timeout") return number(in.timeout);
     if (n == "max-size") return number(in.max_size_mib);
     if (n == "speed") return number(in.speed);
     if (n == "loop") return flag(in.loop);
+    if (n == "read-only") return flag(in.read_only);
     if (n == "targets") return quoted(in.targets_path);
     if (n == "workers") return flag(in.workers);
     if (n == "serve-metrics") return quoted(in.serve_metrics);
@@ -337,7 +373,7 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
 }
 
 bool takes_number(const OptionDoc& o) {
-    return o.arg == "SECS" || o.arg == "N" || o.arg == "MIB" || o.arg == "KIB" || o.arg == "X";
+    return o.arg == "SECS" || o.arg == "N" || o.arg == "MIB" || o.arg == "KIB" || o.arg == "X" || o.arg == "PCT";
 }
 
 std::span<const OptionDoc> option_docs() {
@@ -472,8 +508,7 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
         !out.show_config && !out.probe_only()) {
         return Status::fail(std::string("no address given (and UWSGITOP_ADDRESS is not set); forms:\n") + address_forms_help());
     }
-    if (out.serve_metrics.empty() && (!out.web_config_file.empty() || !out.probe_allow.empty() ||
-                                      out.web_settings_given)) {
+    if (out.serve_metrics.empty() && out.web_settings_given) {
         return Status::fail("--web-config-file, --probe-allow and the --web-*/--scrape-timeout-offset limits go with --serve-metrics");
     }
     if (!out.serve_metrics.empty() && (out.once || out.batch)) {

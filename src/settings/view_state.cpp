@@ -47,14 +47,17 @@ std::string saved_view_text(const SavedView& view) {
     if (view.sort.descending != sorted.default_desc) sort.insert(sort.begin(), '-');
     t.insert("sort", sort);
     t.insert("reverse", false);
+    constexpr const char* kRows[] = {"workers", "cores", "tree"};  // in RowMode order
+    t.insert("rows", kRows[static_cast<std::size_t>(view.rows)]);
     t.insert("pane", view.pane);
-    t.insert("filter", view.filter);
+    if (view.keep_filter) t.insert("filter", view.filter);
     t.insert("interval", view.interval);
     t.insert("color", view.color);
     std::ostringstream out;
     out << "# uwsgitop saved view, written by the screen's save key (s).\n"
            "# Read after config.toml and before the environment and the command line;\n"
-           "# --no-config skips it. Delete this file to forget the view.\n"
+           "# --no-config skips it; the screen says at start that it is in effect and\n"
+           "# --show-config names each setting it decided. Delete this file to forget the view.\n"
         << toml::toml_formatter(t, toml::format_flags::none) << "\n";
     return out.str();
 }

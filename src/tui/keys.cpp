@@ -64,7 +64,7 @@ constexpr std::array kBindings = {
     KeyBinding{'c', A::ToggleGroup, 0, "c", "in a fleet: collapse / expand the vassals under the selected Emperor", "toggle-group"},
     KeyBinding{'v', A::AddVassal, 0, "v", "in a fleet, vassals pane: add the selected vassal (stats address from its .ini)", "add-vassal"},
     KeyBinding{'w', A::ToggleWorkerSpark, 0, "w", "per-worker RPS history column (RPS~) on/off", "worker-spark"},
-    KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, pane, filter, interval, colour) for the next start", "save-view"},
+    KeyBinding{'s', A::SaveView, 0, "s", "save the view (columns, sort, rows, pane, interval, colour; s again: the filter too) for the next start", "save-view"},
     KeyBinding{'m', A::ToggleMouse, 0, "m", "mouse on/off (see Mouse below; Shift+drag selects text either way)", "mouse"},
     KeyBinding{'x', A::Actions, 0, "x", "actions on the selected worker or the instance (reload, kill...): a letter, then y", "actions"},
     KeyBinding{'p', A::ReadStacks, 0, "p", "in a worker's details: read its Python stacks again (uWSGI --py-tracebacker)", "read-stacks"},

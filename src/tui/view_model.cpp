@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/base/text.hpp"
@@ -56,7 +57,7 @@ std::span<const double> interval_steps() { return kSteps; }
 ViewModel::ViewModel(const Options& options, std::string address)
     : address_(std::move(address)),
       user_columns_(options.columns),
-      mode_(options.cores ? RowMode::Cores : RowMode::Workers),
+      mode_(options.screen_rows()),
       sort_(options.sort),
       interval_(options.interval),
       mouse_(options.mouse),
@@ -78,6 +79,17 @@ ViewModel::ViewModel(const Options& options, std::string address)
     }
     states_[static_cast<std::size_t>(start_pane_)].filter = options.filter;
     filter_terms_ = TextFilter(st().filter);
+    if (!options.saved_view_keys.empty()) {  // until the first key: which settings came from it
+        notice_ = "saved view in effect (";
+        for (std::size_t i = 0; i < options.saved_view_keys.size(); ++i) {
+            if (i) notice_ += ", ";
+            notice_ += options.saved_view_keys[i];
+        }
+        notice_ += ") from ";
+        notice_ += escape_for_display(view_state_path_);
+        notice_ += ": delete it to forget";
+        notice_until_ = std::numeric_limits<double>::infinity();
+    }
 }
 
 SavedView ViewModel::saved_view() const {
@@ -85,6 +97,7 @@ SavedView ViewModel::saved_view() const {
     const auto cols = worker_columns();
     v.columns.assign(cols.begin(), cols.end());
     v.sort = sort_;
+    v.rows = mode_;
     v.pane = std::string(pane_def(pane_).name);
     v.filter = state().filter;
     v.interval = interval_;
@@ -92,9 +105,24 @@ SavedView ViewModel::saved_view() const {
     return v;
 }
 
-void ViewModel::save_view_now() {
-    const Status st = save_view(view_state_path_, saved_view());
-    set_flash(st ? "view saved to " + escape_for_display(view_state_path_) : st.message());
+// s saves the layout; a filter only when a second s confirms it, so the
+// next start does not hide rows behind a filter nobody asked to keep.
+void ViewModel::save_view_now(bool with_filter) {
+    SavedView view = saved_view();
+    view.keep_filter = with_filter;
+    const Status st = save_view(view_state_path_, view);
+    if (!st) {
+        set_flash(st.message());
+        return;
+    }
+    std::string msg = "view saved to " + escape_for_display(view_state_path_);
+    if (with_filter) {
+        msg += " with the filter";
+    } else if (!view.filter.empty()) {
+        msg += ", not the filter: s again keeps it too";
+        save_filter_offer_ = true;
+    }
+    set_flash(std::move(msg));
 }
 
 std::span<const ColumnId> ViewModel::worker_columns() const {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "uwsgitop/base/text.hpp"
 
@@ -130,6 +131,8 @@ void ViewModel::edit_filter(int k) {
 void ViewModel::handle_key(int k) {
     if (k == key::None || k == key::Resize) return;
     notice_.clear();  // a new-event notice lasts until the next key
+    // The offer to save the filter too is for the very next key, while it shows.
+    const bool offered = std::exchange(save_filter_offer_, false) && !flash().empty();
     if (filter_editing_) {
         edit_filter(k);
         return;
@@ -139,6 +142,10 @@ void ViewModel::handle_key(int k) {
         return;
     }
     const KeyBinding* b = find_binding(k);
+    if (offered && b && b->action == Action::SaveView) {
+        save_view_now(true);
+        return;
+    }
     if (!b) {
         if (k == key::Backspace || k == 127) {
             if (overlay_ != Overlay::None) overlay_ = Overlay::None;
@@ -352,7 +359,7 @@ void ViewModel::apply(Action action, uint8_t arg) {
             set_flash(worker_spark_ ? "RPS~ column: per-worker RPS history" : "RPS~ column hidden");
             return;
         case Action::SaveView:
-            save_view_now();
+            save_view_now(false);
             return;
         case Action::ToggleMouse:
             mouse_ = !mouse_;

@@ -862,6 +862,7 @@ def scenario_settings_mouse(binary, fixtures):
         tui = Tui(binary, [path], env=env)
         try:
             check(tui.wait_for("WID"), "restart: the screen appears")
+            check(tui.wait_for("saved view in effect", 5), "restart: the status line says a saved view is in effect")
             _, head = header_row(tui)
             check(("REQ" + saved_arrow) in head and head.split()[:4] == ["WID", "PID", "REQ" + saved_arrow, "STATUS"],
                   "restart: the saved view (columns, sort by REQ) is shown (%r)" % head)

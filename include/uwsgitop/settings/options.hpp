@@ -68,6 +68,8 @@ struct Options {
     bool sort_given = false;
     std::vector<ColumnId> columns;
     bool cores = false;
+    RowMode rows = RowMode::Workers;      // --rows: the screen's rows (the a key)
+    bool rows_given = false;
     double timeout = 3.0;
     double max_size_mib = 256;
     std::string record_path;
@@ -102,6 +104,7 @@ struct Options {
     bool no_config = false;
     bool show_config = false;
     std::string view_state_path;          // where the screen's save key writes the view
+    std::vector<std::string> saved_view_keys;  // the settings the saved view decided (not overridden)
     std::vector<Target> file_targets;     // [[target]] tables of the settings file in effect
     std::vector<KeySetting> keys;         // [keys] of the settings files (a higher file's line wins)
 
@@ -109,6 +112,8 @@ struct Options {
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
     // A pure multi-target exporter: --serve-metrics with --probe-allow needs
     // no static target (/metrics then has the exporter's own metrics only).
+    // The screen's rows: --rows, else cores with --cores.
+    RowMode screen_rows() const { return rows_given ? rows : cores ? RowMode::Cores : RowMode::Workers; }
     bool probe_only() const { return !serve_metrics.empty() && !probe_allow.empty(); }
     bool fleet() const {
         return addresses.size() + file_targets.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
@@ -132,7 +137,7 @@ struct OptionDoc {
 
 std::span<const OptionDoc> option_docs();
 
-// Whether the option's value is a number (its arg is SECS, N, MIB, KIB or X):
+// Whether the option's value is a number (its arg is SECS, N, MIB, KIB, X or PCT):
 // a settings file writes it as a TOML number, the command line as text.
 bool takes_number(const OptionDoc& o);
 
@@ -152,7 +157,13 @@ Status apply_option(const OptionDoc& option, std::string_view value, std::string
 
 // The value `in` has for a file-settable option, as TOML ("2", "\"-rss\"",
 // "[\"id\", \"pid\"]", "true"); "" for a command-line-only one.
+// Every file-settable option has one, and a settings file holding these
+// values reads back to the same values (--show-config's round trip).
 std::string option_value_toml(const OptionDoc& option, const Options& in);
+
+// `text` as a TOML basic string: quoted, '"' and '\\' escaped, control
+// characters as \uXXXX.
+std::string toml_quoted(std::string_view text);
 
 // One option of a command line, its value pointing into argv.
 struct CommandLineItem {

@@ -20,14 +20,18 @@ namespace uwsgitop {
 struct SavedView {
     std::vector<ColumnId> columns;
     SortSpec sort;
+    RowMode rows = RowMode::Workers;  // the a key's row mode
     std::string pane;       // a pane name ("workers", "sockets", ...)
+    bool keep_filter = false;  // the filter is saved only when asked (a second s)
     std::string filter;
     double interval = 1.0;
     std::string color;      // "auto", "always" or "never"
 };
 
-// The file's text: keys of the option table (columns, sort, reverse, pane,
-// filter, interval, color), so reading it back is reading a settings file.
+// The file's text: keys of the option table (columns, sort, reverse, rows,
+// pane, interval, color, and filter only with keep_filter: otherwise
+// config.toml's filter, if any, applies), so reading it back is reading a
+// settings file.
 std::string saved_view_text(const SavedView& view);
 
 Status save_view(const std::string& path, const SavedView& view);

@@ -184,6 +184,10 @@ struct ReplayOptions {
     double speed = 1.0;   // >=0; 2 = twice as fast, 0 = no waiting
     bool loop = false;    // start again at the end (the demo does)
     TimeSpec begin, end;  // the window played: records recorded in [begin, end + end.unit)
+    // The largest record read (--max-size): a longer line is never read
+    // whole (nor kept whole when decompressed); its fetch is one error
+    // naming the file and the line, and the next fetch plays the next one.
+    std::size_t max_record = std::size_t{256} << 20;
 };
 
 // A recording (--record's JSON-lines format, plain or zstd, alone or a

@@ -281,7 +281,7 @@ private:
     bool pane_row_matches_term(uint32_t row, std::string_view term) const;
     void overlay_scroll_by(int delta);
     void scroll_table(int delta);
-    void save_view_now();
+    void save_view_now(bool with_filter);
     void took_events(std::size_t added);
     void travel(uint8_t step);
     void step_replay_speed(int direction);
@@ -356,6 +356,7 @@ private:
     std::string color_mode_;                 // "auto", "always", "never"
     std::string view_state_path_;            // where s saves the view
     double stuck_after_ = 0;                 // --stuck-after: the status column's "stuck Ns"
+    bool save_filter_offer_ = false;         // s saved without the filter: a second s keeps it too
     PaneId start_pane_ = PaneId::Workers;    // --pane: shown once the server has it
     bool start_pane_pending_ = false;
     int last_press_row_ = -1;                // double-click detection

@@ -1027,4 +1027,62 @@ TEST_CASE("view_model::long lists: the rows on screen are those of a full sort")
     }
 }
 
+TEST_CASE("view_model::s saves the layout and the row mode; the filter only on a second s") {
+    TestSnap t = four();
+    char tmpl[] = "/tmp/uwsgitop-vm-save-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string dir = tmpl;
+    Options o;
+    o.view_state_path = dir + "/view.toml";
+    auto saved = [&] {
+        std::ifstream in(o.view_state_path);
+        std::ostringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    ViewModel vm(o, "127.0.0.1:9191");
+    vm.set_size(120, 30);
+    vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+    CHECK(vm.notice().empty());  // no saved view read: nothing said
+    keys(vm, "aa");
+    REQUIRE(vm.row_mode() == RowMode::WorkersTree);
+    keys(vm, "s");
+    CHECK(saved().find("rows = \"tree\"") != std::string::npos);
+    CHECK(saved().find("filter") == std::string::npos);
+    CHECK(vm.flash() == "view saved to " + o.view_state_path);
+
+    keys(vm, "/busy");
+    vm.handle_key(key::Enter);
+    keys(vm, "s");  // the layout, not the filter: the status line offers it
+    CHECK(saved().find("filter") == std::string::npos);
+    CHECK(std::string(vm.flash()).find("not the filter: s again keeps it too") != std::string::npos);
+    keys(vm, "s");
+    CHECK(saved().find("filter = \"busy\"") != std::string::npos);
+    CHECK(std::string(vm.flash()).find("with the filter") != std::string::npos);
+
+    keys(vm, "s");  // offered again, and another key takes the offer back
+    CHECK(saved().find("filter") == std::string::npos);
+    keys(vm, "j");
+    keys(vm, "s");
+    CHECK(saved().find("filter") == std::string::npos);
+    ::unlink(o.view_state_path.c_str());
+    ::rmdir(dir.c_str());
+
+    SUBCASE("a saved view in effect is said at start, until the first key") {
+        Options with_view;
+        with_view.view_state_path = "/home/u/.local/state/uwsgitop/view.toml";
+        with_view.saved_view_keys = {"columns", "rows"};
+        with_view.rows = RowMode::Cores;
+        with_view.rows_given = true;
+        ViewModel started(with_view, "x");
+        started.set_size(120, 30);
+        started.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+        CHECK(started.row_mode() == RowMode::Cores);
+        CHECK(started.notice() == "saved view in effect (columns, rows) from " + with_view.view_state_path +
+                                      ": delete it to forget");
+        keys(started, "j");
+        CHECK(started.notice().empty());
+    }
+}
+
 }  // TEST_SUITE
