@@ -43,7 +43,12 @@ void BusyClock::update(const Snapshot& snap, double mono, double wall) {
         now.since = mono;
         const bool same = id < prev_.size() && prev_[id].pid == now.pid && prev_[id].requests == now.requests;
         if (same) now.since = prev_[id].since;
-        if (const int64_t start = request_start(snap, w); start > 0 && wall > 0) {
+        // A request that began before the worker was (re)spawned is not its
+        // own: uWSGI leaves a killed request's core as it was until the new
+        // process takes one.
+        const int64_t start = request_start(snap, w);
+        const bool own = start > 0 && !(w.last_spawn && start < *w.last_spawn);
+        if (own && wall > 0) {
             // uWSGI's own date of the request, in whole seconds: never later than seen.
             now.since = std::min(now.since, mono - std::max(0.0, wall - static_cast<double>(start)));
         }

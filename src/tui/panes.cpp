@@ -157,7 +157,7 @@ Value from_log(S, U, U) { return Value::unknown(); }
 const std::array kEvents = {
     PaneColumn{"time", "TIME", "local time of the snapshot (or failed read) that showed it", 8, R, F::LocalTime, from_log},
     PaneColumn{"instance", "INSTANCE", "the instance's address", 16, L, F::Text, from_log},
-    PaneColumn{"kind", "KIND", "respawn, harakiri, reload, status, exceptions, listen_queue, down, up, vassal_*", 12, L, F::Text, from_log},
+    PaneColumn{"kind", "KIND", "respawn, harakiri, stuck, reload, status, exceptions, listen_queue, down, up, vassal_*", 12, L, F::Text, from_log},
     PaneColumn{"worker", "WID", "the worker involved, if one is", 3, R, F::Integer, from_log},
     PaneColumn{"text", "EVENT", "what happened, with the old and new values", 60, L, F::Text, from_log},
 };

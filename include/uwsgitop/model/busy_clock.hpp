@@ -8,7 +8,8 @@
 //   * when the snapshot has the worker's cores: the wall-clock time minus the
 //     earliest req_info.request_start of its cores in a request (whole
 //     seconds, as uWSGI writes it); the request is then also dated for the
-//     snapshots without cores that follow;
+//     snapshots without cores that follow; a request_start before the
+//     worker's last_spawn is a killed request's left on its core, not dated;
 //   * otherwise: since the first snapshot that showed it busy at this count,
 //     a lower bound that falls short by less than one interval.
 // seconds() is parallel to the last snapshot's workers: NaN for a worker not

@@ -70,6 +70,13 @@ TEST_CASE("busy clock: the cores' request_start dates the request, also for the 
     make(s, 100, 7, "busy", 1000);
     other.update(s, 50, 0);
     CHECK(other.seconds()[0] == doctest::Approx(0));
+    // A respawned worker whose core still holds the killed request's start
+    // (older than its own spawn) is not dated by it.
+    BusyClock respawned;
+    make(s, 101, 7, "busy", 1000);
+    s.workers[0].last_spawn = 1005;
+    respawned.update(s, 60, 1012);
+    CHECK(respawned.seconds()[0] == doctest::Approx(0));
 }
 
 TEST_CASE("busy clock: a new master starts every worker over; reset forgets") {
