@@ -19,16 +19,9 @@ constexpr std::size_t kWorkerSpark = 12;  // cells of the per-worker RPS~ column
 }  // namespace
 
 Style event_style(EventKind kind) {
-    switch (kind) {
-        case EventKind::Harakiri:
-        case EventKind::Down:
-        case EventKind::VassalCursed: return Style::EventError;
-        case EventKind::Respawn:
-        case EventKind::Stuck:
-        case EventKind::Reload:
-        case EventKind::Exceptions:
-        case EventKind::ListenQueue:
-        case EventKind::VassalRespawn: return Style::EventWarning;
+    switch (event_severity(kind)) {
+        case 2: return Style::EventError;
+        case 1: return Style::EventWarning;
         default: return Style::EventInfo;
     }
 }

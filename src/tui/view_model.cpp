@@ -227,8 +227,13 @@ void ViewModel::took_events(std::size_t added) {
         if (st().selected == 0) st().sel_key.clear();
         return;
     }
+    // The most pressing of the new events (the newest of those), the others counted.
+    std::size_t shown = 0;
+    for (std::size_t i = 1; i < added && i < events_.size(); ++i) {
+        if (event_severity(events_.newest(i).event.kind) > event_severity(events_.newest(shown).event.kind)) shown = i;
+    }
     notice_ = "event: ";
-    append_escaped(notice_, events_.newest(0).text);
+    append_escaped(notice_, events_.newest(shown).text);
     if (added > 1) {
         notice_ += " (+";
         append_int(notice_, static_cast<int64_t>(added - 1));

@@ -65,6 +65,25 @@ inline constexpr std::array<EventKindInfo, static_cast<std::size_t>(EventKind::C
 
 constexpr const EventKindInfo& event_kind_info(EventKind k) { return kEventKinds[static_cast<std::size_t>(k)]; }
 
+// How much an event of kind K asks for attention: 2 a request or a read was
+// lost (harakiri, down, vassal_cursed), 1 something restarted or piles up
+// (respawn, stuck, reload, exceptions, listen_queue, vassal_respawn), 0 the
+// rest. The screen's colours and its notice of several new events follow it.
+constexpr int event_severity(EventKind k) {
+    switch (k) {
+        case EventKind::Harakiri:
+        case EventKind::Down:
+        case EventKind::VassalCursed: return 2;
+        case EventKind::Respawn:
+        case EventKind::Stuck:
+        case EventKind::Reload:
+        case EventKind::Exceptions:
+        case EventKind::ListenQueue:
+        case EventKind::VassalRespawn: return 1;
+        default: return 0;
+    }
+}
+
 // A fact's value: an integer, a number of seconds, or text from the server
 // (raw: escape it before it reaches a terminal).
 using FactValue = std::variant<int64_t, double, std::string>;
