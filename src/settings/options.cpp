@@ -26,6 +26,7 @@ const OptionDoc kOptions[] = {
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
+    {"core-columns", 0, "LIST", "columns of the core rows (a, --cores; default: --columns if given, else the core set)"},
     {"cores", 0, "", "one row per core (thread/async slot) instead of per worker"},
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
@@ -166,6 +167,9 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "columns") {
         Status st = parse_column_list(v, out.columns);
         if (!st) return Status::fail(l + ": " + st.message());
+    } else if (n == "core-columns") {
+        Status st = parse_column_list(v, out.core_columns);
+        if (!st) return Status::fail(l + ": " + st.message());
     } else if (n == "cores") out.cores = on;
     else if (n == "timeout") return parse_double(l, v, 0.05, 600, out.timeout);
     else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
@@ -281,9 +285,9 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
         return quoted(name);
     }
     if (n == "reverse") return flag(in.reverse);
-    if (n == "columns") {
+    if (n == "columns" || n == "core-columns") {
         std::string list = "[";
-        for (ColumnId id : in.columns.empty() ? default_worker_columns() : std::span<const ColumnId>(in.columns)) {
+        for (ColumnId id : n == "columns" ? in.worker_columns() : in.core_row_columns()) {
             if (list.size() > 1) list += ", ";
             list += quoted(column(id).name);
         }

@@ -38,11 +38,15 @@ Status make_dirs(const std::string& path, const std::string& dir) {
 }  // namespace
 
 std::string saved_view_text(const SavedView& view) {
-    toml::array columns;
-    for (ColumnId id : view.columns) columns.push_back(std::string(column(id).name));
+    auto names = [](const std::vector<ColumnId>& ids) {
+        toml::array out;
+        for (ColumnId id : ids) out.push_back(std::string(column(id).name));
+        return out;
+    };
     const ColumnDef& sorted = column(view.sort.column);
     toml::table t;
-    t.insert("columns", std::move(columns));
+    t.insert("columns", names(view.columns));
+    if (!view.core_columns.empty()) t.insert("core-columns", names(view.core_columns));
     std::string sort(sorted.name);
     if (view.sort.descending != sorted.default_desc) sort.insert(sort.begin(), '-');
     t.insert("sort", sort);

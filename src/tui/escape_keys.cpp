@@ -33,6 +33,7 @@ int tilde_key(const std::string& n) {
     if (n == "5") return key::PageUp;
     if (n == "6") return key::PageDown;
     if (n == "11") return key::F1;
+    if (n == "12") return key::F2;
     return key::None;
 }
 
@@ -87,7 +88,7 @@ int EscapeParser::finish(int final_byte) const {
     if (overflow_ || intermediate_) return key::None;
     if (state_ == State::Ss3) {
         if (!params_.empty()) return key::None;
-        return final_byte == 'P' ? key::F1 : letter_key(final_byte);
+        return final_byte == 'P' ? key::F1 : final_byte == 'Q' ? key::F2 : letter_key(final_byte);
     }
     if (final_byte == '~') return tilde_key(params_);
     if (!params_.empty() && params_ != "1") return key::None;  // modifiers, a mouse report...

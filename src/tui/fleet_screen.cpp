@@ -102,7 +102,7 @@ bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui:
     tui::ViewModel& vm = *d.vm;
     vm.set_ascii(ascii);
     const tui::KeyHook on_key = [&](int k) {
-        if (vm.filter_editing()) return tui::KeyVerdict::Pass;
+        if (vm.filter_editing() || vm.chooser().is_open()) return tui::KeyVerdict::Pass;
         // Esc with nothing left to close goes back to the fleet.
         if (k == tui::key::Escape && vm.overlay() == tui::Overlay::None && vm.state().filter.empty()) {
             return tui::KeyVerdict::Leave;

@@ -66,6 +66,8 @@ constexpr std::array kBindings = {
     KeyBinding{'m', A::ToggleMouse, 0, "m", "mouse on/off (see Mouse below; Shift+drag selects text either way)"},
     KeyBinding{'x', A::Actions, 0, "x", "actions on the selected worker or the instance (reload, kill...): a letter, then y"},
     KeyBinding{'p', A::ReadStacks, 0, "p", "in a worker's details: read its Python stacks again (uWSGI --py-tracebacker)"},
+    KeyBinding{key::F2, A::ChooseColumns, 0, "F2 c", "column chooser: show, hide and reorder the columns of this table (s keeps them)"},
+    KeyBinding{'c', A::ChooseColumns, 0, "", ""},
     KeyBinding{'t', A::Tag, 0, "t", "tag / untag the selected worker (*); x then acts on the tagged ones in turn"},
     KeyBinding{'[', A::Travel, step(TravelStep::Back), "[ ]", "replay: one snapshot back / forward (pauses; Space plays on from there)"},
     KeyBinding{']', A::Travel, step(TravelStep::Forward), "", ""},
@@ -139,6 +141,7 @@ std::string key_name(int k) {
         case key::Delete: return "Del";
         case key::BackTab: return "S-Tab";
         case key::F1: return "F1";
+        case key::F2: return "F2";
         case key::Resize: return "Resize";
         case key::Mouse: return "Mouse";
         default: break;

@@ -97,6 +97,7 @@ int map_key(int r, wint_t ch) {
             case KEY_DC: return key::Delete;
             case KEY_BTAB: return key::BackTab;
             case KEY_F(1): return key::F1;
+            case KEY_F(2): return key::F2;
             case KEY_RESIZE: return key::Resize;
             default: return key::None;
         }

@@ -1018,6 +1018,61 @@ def scenario_travel(binary, fixtures):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def scenario_columns(binary, fixtures):
+    print("column chooser: F2 (ESC O Q), hide and move columns, Esc, s keeps them")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    state = tempfile.mkdtemp(prefix="uwsgitop-e2e-columns-")
+    env = {"XDG_STATE_HOME": state}
+    try:
+        tui = Tui(binary, [path, "-s", "requests", "-c", "id,pid,requests,status"], env=env)
+        try:
+            check(tui.wait_for(lambda t: len(table_pids(tui)) == 4), "columns: the table appears")
+            tui.send("\x1bOQ")  # F2 as xterm sends it
+            check(tui.wait_for("columns of the worker rows", 5), "columns: F2 opens the chooser")
+            check(tui.wait_for(lambda t: "Space/Enter show/hide" in t, 5), "columns: the footer lists its keys")
+            tui.send("\x1b[B")  # Down: pid
+            time.sleep(0.2)
+            tui.send(" ")       # hides it
+            check(tui.wait_for(lambda t: header_row(tui)[1].split()[:2] == ["WID", "REQ\u2193"], 5),
+                  "columns: the header behind the chooser loses PID at once (%r)" % header_row(tui)[1])
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: "columns of the worker rows" not in t, 5), "columns: Esc closes the chooser")
+            _, head = header_row(tui)
+            check(head.split() == ["WID", "REQ\u2193", "STATUS"], "columns: the header keeps the change (%r)" % head)
+            tui.send("c")       # the letter opens it too
+            check(tui.wait_for("columns of the worker rows", 5), "columns: c opens the chooser")
+            tui.send("\x1b[F]")  # End (CSI F), then ] at the last does nothing
+            time.sleep(0.2)
+            tui.send("[")       # status one place earlier
+            check(tui.wait_for(lambda t: header_row(tui)[1].split() == ["WID", "STATUS", "REQ\u2193"], 5),
+                  "columns: [ moves the column earlier (%r)" % header_row(tui)[1])
+            tui.send("\x1bOQs")  # F2 closes, s saves
+            check(tui.wait_for("view saved to", 5), "columns: s saves the view")
+            tui.send("q")
+            tui.finish()
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+                tui.proc.wait(5)
+        saved = open(os.path.join(state, "uwsgitop", "view.toml")).read()
+        m = re.search(r"^columns = \[(.*)\]$", saved, re.M)
+        check(m is not None and re.findall(r'"(\w+)"', m.group(1)) == ["id", "status", "requests"],
+              "columns: view.toml has the chosen columns (%r)" % saved)
+        tui = Tui(binary, [path], env=env)
+        try:
+            check(tui.wait_for(lambda t: len(header_row(tui)[1].split()) == 3, 5), "columns: a restart shows the table")
+            _, head = header_row(tui)
+            check(head.split() == ["WID", "STATUS", "REQ\u2193"], "columns: a restart shows the saved columns (%r)" % head)
+            tui.send("q")
+            tui.finish()
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+                tui.proc.wait(5)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -1037,6 +1092,7 @@ def main():
         "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),
         "travel": lambda: scenario_travel(args.binary, args.fixtures),
         "escapes": lambda: scenario_escapes(args.binary, args.fixtures),
+        "columns": lambda: scenario_columns(args.binary, args.fixtures),
     }
     for name, run in scenarios.items():
         if args.only and name not in args.only.split(","):

@@ -55,7 +55,8 @@ struct Options {
     bool reverse = false;
     SortSpec sort{ColumnId::Requests, true};
     bool sort_given = false;
-    std::vector<ColumnId> columns;
+    std::vector<ColumnId> columns;        // --columns: worker rows (and core rows without --core-columns)
+    std::vector<ColumnId> core_columns;   // --core-columns: core rows
     bool cores = false;
     double timeout = 3.0;
     double max_size_mib = 256;
@@ -95,6 +96,16 @@ struct Options {
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
     // A pure multi-target exporter: --serve-metrics with --probe-allow needs
     // no static target (/metrics then has the exporter's own metrics only).
+    // The columns in effect: of worker rows (--columns or the default worker
+    // set) and of core rows (--core-columns, else --columns, else the default
+    // core set).
+    std::span<const ColumnId> worker_columns() const {
+        return columns.empty() ? default_worker_columns() : std::span<const ColumnId>(columns);
+    }
+    std::span<const ColumnId> core_row_columns() const {
+        if (!core_columns.empty()) return core_columns;
+        return columns.empty() ? default_core_columns() : std::span<const ColumnId>(columns);
+    }
     bool probe_only() const { return !serve_metrics.empty() && !probe_allow.empty(); }
     bool fleet() const {
         return addresses.size() + file_targets.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||

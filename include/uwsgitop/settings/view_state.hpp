@@ -18,7 +18,8 @@
 namespace uwsgitop {
 
 struct SavedView {
-    std::vector<ColumnId> columns;
+    std::vector<ColumnId> columns;        // worker rows
+    std::vector<ColumnId> core_columns;   // core rows (empty: not written)
     SortSpec sort;
     std::string pane;       // a pane name ("workers", "sockets", ...)
     std::string filter;
@@ -26,8 +27,9 @@ struct SavedView {
     std::string color;      // "auto", "always" or "never"
 };
 
-// The file's text: keys of the option table (columns, sort, reverse, pane,
-// filter, interval, color), so reading it back is reading a settings file.
+// The file's text: keys of the option table (columns, core-columns, sort,
+// reverse, pane, filter, interval, color), so reading it back is reading a
+// settings file.
 std::string saved_view_text(const SavedView& view);
 
 Status save_view(const std::string& path, const SavedView& view);

@@ -38,6 +38,7 @@ constexpr int BackTab = Base + 11;
 constexpr int F1 = Base + 12;
 constexpr int Resize = Base + 13;
 constexpr int Mouse = Base + 14;  // a mouse report: Terminal::mouse_event() says what
+constexpr int F2 = Base + 15;
 }  // namespace key
 
 enum class Action : uint8_t {
@@ -69,6 +70,7 @@ enum class Action : uint8_t {
     Actions,         // x: the action menu (action_menu.hpp; the loop opens it)
     Tag,             // t: tag/untag the selected worker for the action menu
     ReadStacks,      // p: read the Python stacks of the worker in the details again
+    ChooseColumns,   // F2, c: the column chooser (column_chooser.hpp)
     Count_
 };
 

@@ -49,6 +49,7 @@
 #include "uwsgitop/settings/view_state.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/view/rows.hpp"
+#include "uwsgitop/tui/column_chooser.hpp"
 #include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/layout.hpp"
@@ -164,7 +165,17 @@ public:
     // worker pane
     RowMode row_mode() const { return mode_; }
     SortSpec sort() const { return sort_; }
+    // The columns of the rows shown now: the core rows' list in the cores
+    // mode, the worker rows' list otherwise (cores under their worker too).
+    // Each list starts as Options::worker_columns() / core_row_columns() and
+    // is edited by the column chooser (F2, c), which applies every change
+    // at once; hiding the sort column sorts by the default sort (requests)
+    // when it is shown, else by the first shown column, and says so.
     std::span<const ColumnId> worker_columns() const;
+    const std::vector<ColumnId>& worker_row_columns() const { return worker_cols_; }
+    const std::vector<ColumnId>& core_row_columns() const { return core_cols_; }
+    // The column chooser, open over the worker table (keys go to it).
+    const ColumnChooser& chooser() const { return chooser_; }
     const std::vector<RowRef>& worker_rows() const { return rows_; }
     std::size_t worker_rows_total() const { return rows_total_; }
     // other panes
@@ -206,7 +217,7 @@ public:
     bool recording() const { return recording_; }   // --record: the status line says REC
     const std::optional<RecordPosition>& record_position() const { return position_; }
     std::vector<Travel> take_travels();
-    // What the save key (s) writes: the columns shown, the sort and its
+    // What the save key (s) writes: the columns of both row kinds, the sort and its
     // direction, the pane, its filter, the interval and the colour mode.
     SavedView saved_view() const;
     const FeedStatus& feed() const { return feed_; }
@@ -253,9 +264,13 @@ private:
     void took_events(std::size_t added);
     void travel(uint8_t step);
     std::size_t column_count() const;
+    void open_chooser();
+    void chooser_key(int key);
 
     std::string address_;
-    std::vector<ColumnId> user_columns_;
+    std::vector<ColumnId> worker_cols_;      // worker rows (and cores under them)
+    std::vector<ColumnId> core_cols_;        // core rows (WID:CID)
+    ColumnChooser chooser_;
     int width_ = 80, height_ = 24;
     ScreenAreas areas_;
     bool ascii_ = false;

@@ -459,6 +459,7 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     Sandbox::write(sb.env.user_config, hand_written);
     SavedView v;
     v.columns = {ColumnId::Id, ColumnId::Rss, ColumnId::Pid};
+    v.core_columns = {ColumnId::Core, ColumnId::Uri, ColumnId::Id};
     v.sort = SortSpec{ColumnId::Rss, false};
     v.pane = "sockets";
     v.filter = "a \"quoted\" \\ filter";
@@ -484,6 +485,7 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     Options o;
     REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
     CHECK(o.columns == v.columns);
+    CHECK(o.core_columns == v.core_columns);
     CHECK(o.sort.column == ColumnId::Rss);
     CHECK_FALSE(o.sort.descending);
     CHECK(o.pane == "sockets");

@@ -51,6 +51,7 @@ TEST_CASE("the VT220 Home and End spellings are Home and End") {
     CHECK(parse("[6~").key == key::PageDown);
     CHECK(parse("[3~").key == key::Delete);
     CHECK(parse("[11~").key == key::F1);
+    CHECK(parse("[12~").key == key::F2);
     CHECK(parse("[H").key == key::Home);
     CHECK(parse("[F").key == key::End);
     CHECK(parse("OH").key == key::Home);
@@ -58,6 +59,7 @@ TEST_CASE("the VT220 Home and End spellings are Home and End") {
     CHECK(parse("[A").key == key::Up);
     CHECK(parse("OD").key == key::Left);
     CHECK(parse("OP").key == key::F1);
+    CHECK(parse("OQ").key == key::F2);
     CHECK(parse("[Z").key == key::BackTab);
 }
 

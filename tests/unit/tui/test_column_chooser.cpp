@@ -1,0 +1,258 @@
+// Unit tests for tui/column_chooser.hpp (the lists and keys of the column
+// chooser) and for how the worker screen's view-model uses it: one list per
+// row kind, every change applied at once, the sort falling back when its
+// column is hidden, and s saving both lists.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "tui_test_support.hpp"
+#include "uwsgitop/settings/settings_file.hpp"
+#include "uwsgitop/tui/column_chooser.hpp"
+#include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/render.hpp"
+#include "uwsgitop/tui/view_model.hpp"
+
+using namespace uwsgitop;
+using namespace uwsgitop::tui;
+using tuitest::TestSnap;
+
+namespace {
+
+const std::vector<ChooserItem> kFour = {
+    {10, "a", "A", "first"}, {11, "b", "B", "second"}, {12, "c", "C", "third"}, {13, "d", "D", "fourth"}};
+
+std::vector<ColumnId> ids_of(std::span<const ColumnId> s) { return {s.begin(), s.end()}; }
+
+TestSnap two() {
+    return TestSnap{
+        {1, 101, "idle", 10, 1.0, 2, 0},
+        {2, 102, "busy", 40, 5.0, 2, 1, "/api"},
+    };
+}
+
+ViewModel make(TestSnap& t, const Options& o = tuitest::default_options()) {
+    ViewModel vm(o, "127.0.0.1:9191");
+    vm.set_size(120, 30);
+    vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+    return vm;
+}
+
+}  // namespace
+
+TEST_CASE("column_chooser::open keeps the shown order and lists the rest in catalogue order") {
+    ColumnChooser c;
+    CHECK_FALSE(c.is_open());
+    CHECK(c.handle_key(' ') == ChooserOutcome::Ignored);
+    c.open("t", kFour, {13, 10, 99, 13});  // an unknown id and a repeat are dropped
+    REQUIRE(c.is_open());
+    CHECK(c.shown() == std::vector<int>{13, 10});
+    CHECK(c.available() == std::vector<int>{11, 12});
+    CHECK(c.side() == ColumnChooser::Side::Shown);
+    CHECK(c.cursor() == 0);
+}
+
+TEST_CASE("column_chooser::Space hides a shown column and shows an available one at the end") {
+    ColumnChooser c;
+    c.open("t", kFour, {10, 11, 12});
+    CHECK(c.handle_key(key::Down) == ChooserOutcome::Moved);
+    CHECK(c.handle_key(' ') == ChooserOutcome::Changed);  // hides b
+    CHECK(c.shown() == std::vector<int>{10, 12});
+    CHECK(c.available() == std::vector<int>{11, 13});
+    CHECK(c.cursor() == 1);                                // on c, now where b was
+    CHECK(c.handle_key(key::Tab) == ChooserOutcome::Moved);
+    CHECK(c.side() == ColumnChooser::Side::Available);
+    CHECK(c.handle_key('j') == ChooserOutcome::Moved);     // on d
+    CHECK(c.handle_key(key::Enter) == ChooserOutcome::Changed);
+    CHECK(c.shown() == std::vector<int>{10, 12, 13});
+    CHECK(c.available() == std::vector<int>{11});
+    CHECK(c.cursor() == 0);                                // clamped to the one left
+    CHECK(c.handle_key(key::Left) == ChooserOutcome::Moved);
+    CHECK(c.side() == ColumnChooser::Side::Shown);
+}
+
+TEST_CASE("column_chooser::the last shown column stays") {
+    ColumnChooser c;
+    c.open("t", kFour, {12});
+    CHECK(c.handle_key(' ') == ChooserOutcome::Moved);
+    CHECK(c.shown() == std::vector<int>{12});
+    CHECK(c.message() == "at least one column stays shown");
+    c.handle_key(key::Down);
+    CHECK(c.message().empty());  // a note lasts one key
+}
+
+TEST_CASE("column_chooser::[ and ] move the shown column, stopping at the ends") {
+    ColumnChooser c;
+    c.open("t", kFour, {10, 11, 12});
+    CHECK(c.handle_key('[') == ChooserOutcome::Moved);  // already first
+    CHECK(c.shown() == std::vector<int>{10, 11, 12});
+    CHECK(c.handle_key(']') == ChooserOutcome::Changed);
+    CHECK(c.shown() == std::vector<int>{11, 10, 12});
+    CHECK(c.cursor() == 1);                              // the cursor goes with it
+    CHECK(c.handle_key(']') == ChooserOutcome::Changed);
+    CHECK(c.shown() == std::vector<int>{11, 12, 10});
+    CHECK(c.handle_key(']') == ChooserOutcome::Moved);  // already last
+    c.handle_key(key::Home);
+    CHECK(c.handle_key(key::End) == ChooserOutcome::Moved);
+    CHECK(c.cursor() == 2);
+    c.handle_key(key::Tab);
+    CHECK(c.handle_key('[') == ChooserOutcome::Moved);  // not on the available list
+    CHECK(c.message().find("shown column") != std::string::npos);
+    CHECK(c.shown() == std::vector<int>{11, 12, 10});
+}
+
+TEST_CASE("column_chooser::Esc, F2, c and q close it; other keys are not its own") {
+    for (int k : {static_cast<int>(key::Escape), key::F2, static_cast<int>('c'), static_cast<int>('q')}) {
+        ColumnChooser c;
+        c.open("t", kFour, {10});
+        CHECK(c.handle_key('x') == ChooserOutcome::Ignored);
+        CHECK(c.handle_key(k) == ChooserOutcome::Closed);
+        CHECK_FALSE(c.is_open());
+    }
+}
+
+TEST_CASE("column_chooser::F2 and c are one key-table row each, on the help screen") {
+    const KeyBinding* f2 = find_binding(key::F2);
+    REQUIRE(f2);
+    CHECK(f2->action == Action::ChooseColumns);
+    CHECK(f2->label == "F2 c");
+    REQUIRE(find_binding('c'));
+    CHECK(find_binding('c')->action == Action::ChooseColumns);
+    CHECK(key_name(key::F2) == "F2");
+}
+
+TEST_CASE("view_model::the chooser edits the shown table at once, its keys its own") {
+    TestSnap t = two();
+    ViewModel vm = make(t);
+    const std::vector<ColumnId> before = ids_of(vm.worker_columns());
+    REQUIRE(before.size() > 3);
+    vm.handle_key(key::F2);
+    REQUIRE(vm.chooser().is_open());
+    CHECK(vm.chooser().title() == "columns of the worker rows");
+    vm.handle_key(key::Down);
+    vm.handle_key(' ');  // hides the second column
+    std::vector<ColumnId> expect = before;
+    expect.erase(expect.begin() + 1);
+    CHECK(ids_of(vm.worker_columns()) == expect);
+    vm.handle_key('q');  // closes the chooser, does not quit
+    CHECK_FALSE(vm.chooser().is_open());
+    CHECK_FALSE(vm.quit_requested());
+    CHECK(ids_of(vm.worker_columns()) == expect);
+
+    SUBCASE("the table behind the panel shows the change") {
+        vm.handle_key('c');
+        REQUIRE(vm.chooser().is_open());
+        Grid g;
+        render(vm, g);
+        const auto lines = g.to_lines();
+        const std::string header = lines[static_cast<std::size_t>(vm.areas().header_row)];
+        CHECK(header.find(std::string(column(before[1]).header)) == std::string::npos);
+        CHECK(header.find(std::string(column(before[2]).header)) != std::string::npos);
+        const auto panel = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+            return l.find("columns of the worker rows") != std::string::npos;
+        });
+        CHECK(panel != lines.end());
+        CHECK(g.to_text().find(std::string(column(before[1]).description).substr(0, 20)) != std::string::npos);
+    }
+    SUBCASE("the chooser opens on the worker table only") {
+        vm.handle_key('2');
+        vm.handle_key(key::F2);
+        if (vm.pane() != PaneId::Workers) CHECK_FALSE(vm.chooser().is_open());
+    }
+}
+
+TEST_CASE("view_model::worker rows and core rows keep their own columns") {
+    TestSnap t = two();
+    Options o = tuitest::default_options();
+    o.columns = {ColumnId::Id, ColumnId::Pid, ColumnId::Rss};
+    o.core_columns = {ColumnId::Core, ColumnId::Uri};
+    ViewModel vm = make(t, o);
+    CHECK(ids_of(vm.worker_columns()) == o.columns);
+    vm.handle_key('a');  // cores as WID:CID
+    CHECK(ids_of(vm.worker_columns()) == o.core_columns);
+    vm.handle_key('c');
+    CHECK(vm.chooser().title() == "columns of the core rows (WID:CID)");
+    vm.handle_key(key::Tab);
+    vm.handle_key(' ');  // the first available column: id
+    vm.handle_key(key::Escape);
+    const std::vector<ColumnId> cores{ColumnId::Core, ColumnId::Uri, ColumnId::Id};
+    CHECK(ids_of(vm.worker_columns()) == cores);
+    vm.handle_key('a');  // cores under their worker: the worker rows' list
+    CHECK(ids_of(vm.worker_columns()) == o.columns);
+    vm.handle_key('a');
+    CHECK(vm.worker_row_columns() == o.columns);
+    CHECK(vm.core_row_columns() == cores);
+    const SavedView saved = vm.saved_view();
+    CHECK(saved.columns == o.columns);
+    CHECK(saved.core_columns == cores);
+    SUBCASE("without --core-columns, core rows start with --columns, else the core set") {
+        Options p = tuitest::default_options();
+        p.columns = {ColumnId::Id};
+        CHECK(ids_of(p.core_row_columns()) == p.columns);
+        p.columns.clear();
+        CHECK(ids_of(p.core_row_columns()) == ids_of(default_core_columns()));
+        CHECK(ids_of(p.worker_columns()) == ids_of(default_worker_columns()));
+    }
+}
+
+TEST_CASE("view_model::hiding the sort column sorts by requests, else the first column, and says so") {
+    TestSnap t = two();
+    Options o = tuitest::default_options();
+    o.columns = {ColumnId::Id, ColumnId::Pid, ColumnId::Requests, ColumnId::Rss};
+    ViewModel vm = make(t, o);
+    vm.handle_key('M');  // sort by RSS
+    REQUIRE(vm.sort().column == ColumnId::Rss);
+    vm.handle_key(key::F2);
+    vm.handle_key(key::End);
+    vm.handle_key(' ');  // hides rss
+    CHECK(vm.sort().column == ColumnId::Requests);
+    CHECK(vm.sort().descending);
+    CHECK(std::string(vm.flash()) == "RSS hidden: sort by REQ");
+    vm.handle_key(key::End);
+    vm.handle_key(' ');  // hides requests
+    CHECK(vm.sort().column == ColumnId::Id);
+    CHECK_FALSE(vm.sort().descending);
+    CHECK(std::string(vm.flash()) == "REQ hidden: sort by WID");
+    vm.handle_key(key::Home);
+    vm.handle_key(']');  // moving a column keeps the sort
+    CHECK(vm.sort().column == ColumnId::Id);
+    CHECK(ids_of(vm.worker_columns()) == std::vector<ColumnId>{ColumnId::Pid, ColumnId::Id});
+}
+
+TEST_CASE("view_model::s keeps both lists; a restart shows them") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("uwsgitop-chooser-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    TestSnap t = two();
+    Options o = tuitest::default_options();
+    o.view_state_path = (dir / "state" / "view.toml").string();
+    ViewModel vm = make(t, o);
+    vm.handle_key(key::F2);
+    vm.handle_key(']');  // the first column one place later
+    vm.handle_key(key::Escape);
+    vm.handle_key('a');
+    vm.handle_key(key::F2);
+    vm.handle_key(key::Down);
+    vm.handle_key(' ');  // the core rows lose their second column
+    vm.handle_key(key::Escape);
+    vm.handle_key('s');
+    CHECK(std::string(vm.flash()).rfind("view saved to ", 0) == 0);
+
+    SettingsEnvironment env;
+    env.user_config = (dir / "config.toml").string();
+    env.view_state = o.view_state_path;
+    const char* argv[] = {"uwsgitop", "127.0.0.1:1"};
+    Options again;
+    REQUIRE(load_settings(2, argv, env, again).is_ok());
+    CHECK(again.columns == vm.worker_row_columns());
+    CHECK(again.core_columns == vm.core_row_columns());
+    CHECK(again.columns.front() != default_worker_columns().front());
+    ViewModel vm2(again, "x");
+    CHECK(ids_of(vm2.worker_columns()) == vm.worker_row_columns());
+    vm2.handle_key('a');
+    CHECK(ids_of(vm2.worker_columns()) == vm.core_row_columns());
+    fs::remove_all(dir);
+}
