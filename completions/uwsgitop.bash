@@ -11,7 +11,7 @@
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
 --sort --reverse --columns --core-columns --cores --timeout --max-size --record --record-max-size
 --record-keep --replay --begin --end
---speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --serve-metrics --web-config-file --probe-allow
+--speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --fleet-columns --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-request-timeout --log-level --web-max-request-size
 --web-max-response-memory --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --follow-vassals
 --no-color --color --no-mouse --pane --filter --interval --config --no-config

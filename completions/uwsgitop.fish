@@ -91,6 +91,7 @@ complete -c uwsgitop -l tracebacker -r -F -d 'The --py-tracebacker PREFIX of the
 complete -c uwsgitop -l read-only -d 'Never send an action (no x menu)'
 complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS [fifo=PATH] [tracebacker=PREFIX] per line'
 complete -c uwsgitop -l workers -d 'Several instances, tsv/csv: one row per worker'
+complete -c uwsgitop -l fleet-columns -x -d 'Comma-separated columns of the fleet screen'
 complete -c uwsgitop -l serve-metrics -x -d 'Serve Prometheus /metrics on HOST:PORT'
 complete -c uwsgitop -l web-config-file -r -F -d 'TLS and basic auth for --serve-metrics (YAML)'
 complete -c uwsgitop -l probe-allow -x -d 'Addresses /probe may poll (glob, repeatable)'

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "uwsgitop/source/address.hpp"
+#include "uwsgitop/view/fleet_columns.hpp"
 #include "uwsgitop/source/source.hpp"
 #include "uwsgitop/base/text.hpp"
 
@@ -47,6 +48,7 @@ const OptionDoc kOptions[] = {
     {"read-only", 0, "", "never send an action (--action is refused, the screen has no x menu)"},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] [tracebacker=PREFIX] (# comments; - reads stdin)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
+    {"fleet-columns", 0, "LIST", "columns of the fleet screen's instance table (instance columns, rps_history, busy_history)"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
     {"web-config-file", 0, "FILE", "metrics server: TLS and basic auth (exporter-toolkit YAML)"},
     {"probe-allow", 0, "PATTERN", "metrics server: /probe may poll addresses matching this glob (repeatable; default: the targets)"},
@@ -193,6 +195,10 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "read-only") out.read_only = on;
     else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
     else if (n == "workers") out.workers = on;
+    else if (n == "fleet-columns") {
+        Status st = parse_fleet_column_list(v, out.fleet_columns);
+        if (!st) return Status::fail(l + ": " + st.message());
+    }
     else if (n == "serve-metrics") return need_text(l, v, "give HOST:PORT", out.serve_metrics);
     else if (n == "web-config-file") return need_text(l, v, "empty file name", out.web_config_file);
     else if (n == "probe-allow") {
@@ -300,6 +306,14 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "loop") return flag(in.loop);
     if (n == "targets") return quoted(in.targets_path);
     if (n == "workers") return flag(in.workers);
+    if (n == "fleet-columns") {
+        std::string list = "[";
+        for (int c : in.fleet_columns.empty() ? default_fleet_screen_columns() : std::span<const int>(in.fleet_columns)) {
+            if (list.size() > 1) list += ", ";
+            list += quoted(fleet_screen_column_name(c));
+        }
+        return list + "]";
+    }
     if (n == "serve-metrics") return quoted(in.serve_metrics);
     if (n == "web-config-file") return quoted(in.web_config_file);
     if (n == "probe-allow") {

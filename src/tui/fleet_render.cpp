@@ -229,7 +229,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         g.fill(0, a.header_row, vm.width(), Style::Header);
         for (const ColumnSlot& s : slots) {
             const int c = shown[s.index];
-            std::string_view h = c == kSparkRps ? "RPS~" : c == kSparkBusy ? "BUSY~" : cols[static_cast<std::size_t>(c)].header;
+            const std::string_view h = fleet_screen_column_header(c);
             const bool sorted = c >= 0 && vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
             const bool right = c >= 0 && !cols[static_cast<std::size_t>(c)].left_align;
             const int x = right ? s.x + s.width - dw(h) : s.x;
@@ -273,6 +273,10 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         if (vm.visible().empty() && a.table_rows > 0) {
             g.put(0, a.table_top, vm.have_data() ? "no instance matches the filter" : "polling...", Style::Dim);
         }
+        if (vm.chooser().is_open()) {  // over the table's lower part: the changes show above it
+            const int top = chooser_top(a.table_top, a.table_rows);
+            draw_chooser(vm.chooser(), g, top, a.status_row - top);
+        }
     }
     if (a.status_row >= 0) {
         line.clear();
@@ -288,6 +292,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             // A new-event notice takes the place of the key hint while it lasts.
             const std::string_view notice = vm.help() ? std::string_view{} : vm.notice();
             line = vm.help()         ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
+                   : vm.chooser().is_open() ? "columns: Up/Down choose, Esc closes"
                    : !notice.empty() ? ""
                    : ev              ? "q quit  Enter open its instance  / filter  Tab instances  ? help"
                                      : "q quit  Enter open  / filter  < > r sort  Space pause  ? help";

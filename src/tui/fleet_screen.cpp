@@ -184,7 +184,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             actions.key(k, vm);
             dirty = true;
         } else if (k != tui::key::None) {
-            const tui::KeyBinding* b = vm.filter_editing() ? nullptr : tui::find_binding(k);
+            const tui::KeyBinding* b = vm.filter_editing() || vm.chooser().is_open() ? nullptr : tui::find_binding(k);
             if (b && b->action == tui::Action::Actions && !vm.help() && !vm.events_view()) {
                 actions.open_on(vm);
             } else if (b && b->action == tui::Action::ToggleMouse) {
@@ -242,7 +242,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
 int run_fleet_interactive(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet) {
     tui::Terminal term;
     if (!tui::open_screen(term, options)) return 1;
-    tui::FleetViewModel vm(options.interval);
+    tui::FleetViewModel vm(options.interval, options.fleet_columns, options.view_state_path);
     vm.set_ascii(tui::prefer_ascii(term.utf8()));
     tui::FleetPoller poller(fleet, static_cast<unsigned>(std::max(1L, options.concurrency)), fetch_limits(options),
                             options.follow_vassals);

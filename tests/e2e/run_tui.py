@@ -1069,6 +1069,34 @@ def scenario_columns(binary, fixtures):
             if tui.proc.poll() is None:
                 tui.proc.kill()
                 tui.proc.wait(5)
+
+        def fleet_header(tui):
+            return next((l for l in tui.lines() if l.startswith("NAME")), "")
+
+        tui = Tui(binary, [path, path], env=env)  # the fleet screen
+        try:
+            check(tui.wait_for(lambda t: "STATE" in fleet_header(tui), 10), "columns: the fleet table appears")
+            tui.send("\x1bOQ")
+            check(tui.wait_for("columns of the instances", 5), "columns: F2 opens the fleet's chooser")
+            tui.send("\x1b[B")  # Down: state
+            time.sleep(0.2)
+            tui.send(" ")
+            check(tui.wait_for(lambda t: "STATE" not in fleet_header(tui), 5),
+                  "columns: the fleet header loses STATE at once (%r)" % fleet_header(tui))
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: "columns of the instances" not in t, 5), "columns: Esc closes the fleet's chooser")
+            check(fleet_header(tui).split()[:2] == ["NAME", "RPS"], "columns: the fleet header keeps it (%r)" % fleet_header(tui))
+            tui.send("s")
+            check(tui.wait_for("instance columns saved to", 5), "columns: s on the fleet screen saves")
+            tui.send("q")
+            tui.finish()
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+                tui.proc.wait(5)
+        saved = open(os.path.join(state, "uwsgitop", "view.toml")).read()
+        check(re.search(r"^fleet-columns = \[", saved, re.M) and re.search(r"^columns = \[", saved, re.M),
+              "columns: view.toml keeps the worker columns beside the fleet's (%r)" % saved)
     finally:
         shutil.rmtree(state, ignore_errors=True)
 

@@ -28,6 +28,7 @@ struct Options {
     std::vector<std::string> addresses;   // positional; UWSGITOP_ADDRESS when none
     std::string targets_path;             // --targets FILE (more addresses, NAME=ADDRESS)
     bool workers = false;                 // fleet tsv/csv: one row per worker
+    std::vector<int> fleet_columns;       // --fleet-columns (view/fleet_columns.hpp); empty: the default
     std::string serve_metrics;            // --serve-metrics HOST:PORT
     std::string web_config_file;          // --web-config-file FILE (TLS, basic auth)
     std::vector<std::string> probe_allow; // --probe-allow PATTERN (repeatable)

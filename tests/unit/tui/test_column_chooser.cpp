@@ -11,7 +11,9 @@
 
 #include "tui_test_support.hpp"
 #include "uwsgitop/settings/settings_file.hpp"
+#include "uwsgitop/settings/view_state.hpp"
 #include "uwsgitop/tui/column_chooser.hpp"
+#include "uwsgitop/tui/fleet_view.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/view_model.hpp"
@@ -254,5 +256,113 @@ TEST_CASE("view_model::s keeps both lists; a restart shows them") {
     CHECK(ids_of(vm2.worker_columns()) == vm.worker_row_columns());
     vm2.handle_key('a');
     CHECK(ids_of(vm2.worker_columns()) == vm.core_row_columns());
+    fs::remove_all(dir);
+}
+
+namespace {
+
+std::vector<std::string> fleet_names(const std::vector<int>& cols) {
+    std::vector<std::string> out;
+    for (int c : cols) out.emplace_back(fleet_screen_column_name(c));
+    return out;
+}
+
+FleetRow fleet_row(const std::string& name, double requests) {
+    FleetRow r;
+    r.name = name;
+    r.kind = FleetState::Ok;
+    r.cells.resize(fleet_columns().size());
+    for (std::size_t i = 0; i < r.cells.size(); ++i) {
+        if (fleet_columns()[i].name == "requests") {
+            r.cells[i].known = r.cells[i].numeric = true;
+            r.cells[i].number = requests;
+        }
+    }
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("fleet_columns::--fleet-columns names instance and history columns") {
+    std::vector<int> cols;
+    REQUIRE(parse_fleet_column_list("name,rps_history,rss", cols).is_ok());
+    CHECK(fleet_names(cols) == std::vector<std::string>{"name", "rps_history", "rss"});
+    CHECK(cols[1] == kSparkRps);
+    CHECK(fleet_screen_column_header(kSparkBusy) == "BUSY~");
+    const Status bad = parse_fleet_column_list("name,rsss", cols);
+    CHECK(bad.message().rfind("unknown fleet column \"rsss\" (valid: name address state", 0) == 0);
+    CHECK(bad.message().find("busy_history)") != std::string::npos);
+    CHECK(parse_fleet_column_list("name,name", cols).message() == "fleet column \"name\" given twice");
+    CHECK(fleet_names({default_fleet_screen_columns().begin(), default_fleet_screen_columns().end()}).front() == "name");
+    CHECK(default_fleet_screen_columns().size() == fleet_columns().size() + fleet_history_columns().size());
+}
+
+TEST_CASE("fleet_view::the chooser edits the instance columns; hiding the sort column restores the targets' order") {
+    FleetViewModel vm(1.0, {0, 8, kSparkRps});  // name, requests, RPS~
+    vm.set_size(100, 24);
+    std::vector<FleetRow> rows{fleet_row("a", 1), fleet_row("b", 5)};
+    vm.set_rows(rows);
+    CHECK(fleet_names(vm.columns()) == std::vector<std::string>{"name", "requests", "rps_history"});
+    vm.handle_key('R');  // sort by requests: b first
+    REQUIRE(vm.sorted());
+    CHECK(vm.rows()[vm.visible()[0]].name == "b");
+    vm.handle_key(key::F2);
+    REQUIRE(vm.chooser().is_open());
+    CHECK(vm.chooser().title() == "columns of the instances");
+    CHECK(vm.chooser().available().size() == fleet_columns().size() + fleet_history_columns().size() - 3);
+    vm.handle_key(key::Down);
+    vm.handle_key(' ');  // hides requests
+    CHECK(fleet_names(vm.columns()) == std::vector<std::string>{"name", "rps_history"});
+    CHECK_FALSE(vm.sorted());
+    CHECK(vm.rows()[vm.visible()[0]].name == "a");
+    CHECK(std::string(vm.notice()) == "REQ hidden: rows in the targets' order");
+    vm.handle_key(key::Tab);
+    vm.handle_key(key::End);
+    vm.handle_key(' ');  // the last available: busy_history
+    CHECK(vm.columns().back() == kSparkBusy);
+    vm.handle_key('q');
+    CHECK_FALSE(vm.chooser().is_open());
+    CHECK_FALSE(vm.quit_requested());
+    Grid g;
+    render_fleet(vm, g);
+    CHECK(g.to_lines()[static_cast<std::size_t>(compute_areas(100, 24).header_row)].find("BUSY~") != std::string::npos);
+}
+
+TEST_CASE("view_state::the fleet's s and the worker screen's s keep each other's keys") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("uwsgitop-fleet-cols-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    const std::string path = (dir / "view.toml").string();
+    FleetViewModel fleet(1.0, {0, kSparkBusy, 2}, path);
+    fleet.handle_key('s');
+    CHECK(std::string(fleet.notice()) == "instance columns saved to " + path);
+    SavedView v;
+    v.columns = {ColumnId::Id, ColumnId::Rss};
+    v.sort = SortSpec{ColumnId::Rss, true};
+    v.pane = "workers";
+    v.color = "auto";
+    REQUIRE(save_view(path, v).is_ok());
+
+    SettingsEnvironment env;
+    env.user_config = (dir / "config.toml").string();
+    env.view_state = path;
+    const char* argv[] = {"uwsgitop", "127.0.0.1:1"};
+    Options o;
+    REQUIRE(load_settings(2, argv, env, o).is_ok());
+    CHECK(fleet_names(o.fleet_columns) == std::vector<std::string>{"name", "busy_history", "state"});
+    CHECK(o.columns == v.columns);
+    // And the other way round: the fleet's save keeps the worker screen's keys.
+    REQUIRE(save_fleet_columns(path, {2}).is_ok());
+    REQUIRE(load_settings(2, argv, env, o).is_ok());
+    CHECK(fleet_names(o.fleet_columns) == std::vector<std::string>{"state"});
+    CHECK(o.columns == v.columns);
+    CHECK(o.sort.column == ColumnId::Rss);
+    FleetViewModel again(1.0, o.fleet_columns);
+    CHECK(fleet_names(again.columns()) == std::vector<std::string>{"state"});
+    // A file that does not read as TOML is replaced whole.
+    std::ofstream(path) << "columns = [";
+    REQUIRE(save_fleet_columns(path, {0}).is_ok());
+    REQUIRE(load_settings(2, argv, env, o).is_ok());
+    CHECK(fleet_names(o.fleet_columns) == std::vector<std::string>{"name"});
     fs::remove_all(dir);
 }
