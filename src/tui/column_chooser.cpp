@@ -42,8 +42,10 @@ void draw_list(const ColumnChooser& c, ColumnChooser::Side side, const std::vect
 
 }  // namespace
 
-int chooser_top(int table_top, int table_rows) {
-    return table_top + std::min(4, std::max(0, table_rows - 10));
+int chooser_top(const ColumnChooser& c, int table_top, int table_rows, int bottom) {
+    const int lists = static_cast<int>(std::max(c.shown().size(), c.available().size()));
+    const int least = table_top + std::min(4, std::max(0, table_rows - 10));
+    return std::max(least, bottom - (lists + 3));
 }
 
 void draw_chooser(const ColumnChooser& c, Grid& g, int top, int rows) {

@@ -274,7 +274,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             g.put(0, a.table_top, vm.have_data() ? "no instance matches the filter" : "polling...", Style::Dim);
         }
         if (vm.chooser().is_open()) {  // over the table's lower part: the changes show above it
-            const int top = chooser_top(a.table_top, a.table_rows);
+            const int top = chooser_top(vm.chooser(), a.table_top, a.table_rows, a.status_row);
             draw_chooser(vm.chooser(), g, top, a.status_row - top);
         }
     }

@@ -47,7 +47,7 @@ void Renderer::render(const ViewModel& vm, Grid& grid) {
         worker_table(vm, grid);
         if (vm.chooser().is_open()) {  // over the table's lower part: the changes show above it
             const ScreenAreas& a = vm.areas();
-            const int top = chooser_top(a.table_top, a.table_rows);
+            const int top = chooser_top(vm.chooser(), a.table_top, a.table_rows, a.status_row);
             draw_chooser(vm.chooser(), grid, top, a.status_row - top);
         }
     } else {

@@ -96,7 +96,9 @@ private:
 void draw_chooser(const ColumnChooser& chooser, Grid& grid, int top, int rows);
 
 // Where the panel goes on a table that starts at `table_top` with `table_rows`
-// rows: its first row; the header and a few rows of the table stay above it.
-int chooser_top(int table_top, int table_rows);
+// rows, above the row `bottom` (the status line): its first row. The header
+// and a few rows of the table stay above it; on a tall screen the panel
+// takes only the rows its lists need, at the bottom.
+int chooser_top(const ColumnChooser& chooser, int table_top, int table_rows, int bottom);
 
 }  // namespace uwsgitop::tui
