@@ -131,6 +131,9 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
     tui::Grid grid;
     tui::ScreenHits hits;
     bool mouse = options.mouse;
+    // The drill-downs' columns: one chooser's change (F2) is the next one's start.
+    std::vector<ColumnId> worker_cols(options.worker_columns().begin(), options.worker_columns().end());
+    std::vector<ColumnId> core_cols(options.core_row_columns().begin(), options.core_row_columns().end());
     int w = 0, h = 0;
     term.size(w, h);
     vm.set_size(w, h);
@@ -215,6 +218,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
         drill_options.tracebacker = tracebacker;              // its tracebacker=PREFIX
         drill_options.mouse = mouse;  // as m left it on the fleet screen
+        drill_options.columns = worker_cols;
+        drill_options.core_columns = core_cols;
         // An action this address's last drill-down left in flight comes back
         // with its menu; any other flight makes this drill-down's x refuse.
         std::unique_ptr<tui::ActionMenu> resumed = actions.resume(address);
@@ -227,6 +232,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
         actions.keep(address, std::move(d->actions), vm);  // if still in flight (fleet_actions.hpp)
         mouse = d->vm->mouse();  // and back, as m left it there
+        worker_cols = d->vm->worker_row_columns();
+        core_cols = d->vm->core_row_columns();
         term.set_mouse(mouse);
         if (!d->fetcher->stop(0.0)) parked.push_back(std::move(d));
         if (quit) break;

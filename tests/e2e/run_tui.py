@@ -1086,6 +1086,27 @@ def scenario_columns(binary, fixtures):
             tui.send("\x1b")
             check(tui.wait_for(lambda t: "columns of the instances" not in t, 5), "columns: Esc closes the fleet's chooser")
             check(fleet_header(tui).split()[:2] == ["NAME", "RPS"], "columns: the fleet header keeps it (%r)" % fleet_header(tui))
+            # An opened instance: Esc closes its chooser (not the instance); the
+            # next instance opened starts with the columns chosen there.
+            tui.send("\r")
+            check(tui.wait_for(lambda t: header_row(tui)[0] is not None, 10), "columns: Enter opens an instance")
+            tui.send("c")
+            check(tui.wait_for("columns of the worker rows", 5), "columns: c opens the instance's chooser")
+            tui.send(" ")  # hides the first column: id
+            check(tui.wait_for(lambda t: header_row(tui)[0] is None, 5), "columns: WID hidden in the instance")
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: "columns of the worker rows" not in t, 5), "columns: Esc closes that chooser")
+            time.sleep(0.3)
+            check("NAME" not in tui.text() and "REQ" in tui.text(), "columns: Esc left the instance open")
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: fleet_header(tui) != "", 5), "columns: Esc again goes back to the fleet")
+            tui.send("\r")
+            check(tui.wait_for(lambda t: "REQ" in t and "NAME" not in t, 10), "columns: Enter opens it again")
+            time.sleep(0.5)
+            check(header_row(tui)[0] is None and "STATUS" in tui.text(),
+                  "columns: the instance opened again has the chosen columns (no WID)")
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: fleet_header(tui) != "", 5), "columns: back to the fleet")
             tui.send("s")
             check(tui.wait_for("instance columns saved to", 5), "columns: s on the fleet screen saves")
             tui.send("q")
