@@ -11,7 +11,6 @@ namespace uwsgitop::tui {
 namespace {
 
 constexpr int kPage = 10;
-constexpr int kNameWidth = 20;   // the longest column name is 18
 
 // One list of the panel: `ids` from x over `width` cells, rows [y, y + rows).
 void draw_list(const ColumnChooser& c, ColumnChooser::Side side, const std::vector<int>& ids, Grid& g, int x,
@@ -30,7 +29,7 @@ void draw_list(const ColumnChooser& c, ColumnChooser::Side side, const std::vect
             line += i < 9 ? "  " : " ";
         }
         line += item->name;
-        const int pad = kNameWidth - static_cast<int>(item->name.size());
+        const int pad = c.name_width() - static_cast<int>(item->name.size());
         line.append(static_cast<std::size_t>(std::max(1, pad)), ' ');
         line += side == ColumnChooser::Side::Shown ? item->header : item->description;
         const bool at = static_cast<int>(i) == cursor;
@@ -61,7 +60,7 @@ void draw_chooser(const ColumnChooser& c, Grid& g, int top, int rows) {
     line += " more";
     g.fill(0, top, g.width(), Style::Title);
     g.put(0, top, line, Style::Title);
-    const int left = std::min(kNameWidth + 4 + 12, g.width() / 3 + 4);
+    const int left = std::min(3 + c.name_width() + 9, g.width() / 3 + 4);  // "NN name HEADER"
     const int right_x = left + 2;
     const int right = g.width() - right_x;
     g.fill(0, top + 1, g.width(), Style::Header);
@@ -85,6 +84,8 @@ void ColumnChooser::open(std::string title, std::vector<ChooserItem> catalogue, 
     side_ = Side::Shown;
     cursor_shown_ = cursor_avail_ = 0;
     message_.clear();
+    name_width_ = 1;
+    for (const ChooserItem& c : catalogue_) name_width_ = std::max(name_width_, static_cast<int>(c.name.size()) + 1);
 }
 
 std::vector<int> ColumnChooser::available() const {

@@ -69,6 +69,8 @@ public:
     int cursor_in(Side s) const { return s == Side::Shown ? cursor_shown_ : cursor_avail_; }
     // The last key's note ("at least one column stays shown"), "" if none.
     const std::string& message() const { return message_; }
+    // Cells a name takes in the lists: the catalogue's longest, one space after.
+    int name_width() const { return name_width_; }
 
 private:
     void move_cursor(int delta);
@@ -84,6 +86,7 @@ private:
     int cursor_shown_ = 0;
     int cursor_avail_ = 0;
     std::string message_;
+    int name_width_ = 1;
 };
 
 // Draws the open chooser as a panel over rows [top, top + rows) of `grid`:

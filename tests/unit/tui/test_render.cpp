@@ -157,6 +157,23 @@ TEST_CASE("render::help is generated from the key and column tables (golden)") {
     for (const ColumnDef& c : all_columns()) CHECK_MESSAGE(all.find(c.description) != std::string::npos, c.name);
 }
 
+TEST_CASE("render::the column chooser over the table at 80x24 (golden); any size draws clean") {
+    TestSnap t = four();
+    Screen s(&t.snap, &t.rates, 80, 24);
+    s.vm.handle_key(key::F2);
+    keys(s.vm, "j ");                   // hides the second column
+    s.vm.handle_key(key::Tab);
+    keys(s.vm, "jj");                   // the cursor on the third available one
+    check_golden("chooser-80x24", s.draw());
+    for (int w : {10, 20, 40, 200}) {
+        for (int h : {3, 5, 8, 60}) {
+            Screen z(&t.snap, &t.rates, w, h);
+            z.vm.handle_key('c');
+            CHECK(tuitest::grid_is_clean(z.draw()));
+        }
+    }
+}
+
 TEST_CASE("render::small terminals show what fits (golden 20x5) and never crash") {
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 20, 5);
