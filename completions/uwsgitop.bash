@@ -9,12 +9,12 @@
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
---sort --reverse --columns --core-columns --cores --timeout --max-size --record --record-max-size
+--sort --reverse --columns --core-columns --cores --rows --timeout --max-size --record --record-max-size
 --record-keep --replay --begin --end
 --speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --fleet-columns --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-request-timeout --log-level --web-max-request-size
---web-max-response-memory --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --follow-vassals
---no-color --color --no-mouse --pane --filter --interval --config --no-config
+--web-max-response-memory --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --stuck-after --follow-vassals
+--no-color --color --theme --no-mouse --pane --filter --interval --config --no-config
 --show-config --help --version'
 _uwsgitop_short_options='-1 -b -n -f -d -o -s -r -c -t -h -V'
 _uwsgitop_columns='id share pid requests rps cpu exceptions exc_rate signals
@@ -60,6 +60,12 @@ _uwsgitop_value()
         --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
             ;;
+        --theme)
+            COMPREPLY=($(compgen -W "default light mono high-contrast colorblind" -- "$cur"))
+            ;;
+        --rows)
+            COMPREPLY=($(compgen -W "workers cores tree" -- "$cur"))
+            ;;
         --pane)
             COMPREPLY=($(compgen -W "workers vassals blacklist nodes static sockets locks caches spoolers daemons crons metrics events" -- "$cur"))
             ;;
@@ -74,7 +80,7 @@ _uwsgitop_value()
             COMPREPLY=($(compgen -W "error warn info debug" -- "$cur"))
             ;;
         -n | --iterations | -f | --frequency | -d | --delay | -t | --timeout | \
-        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --event-queue-share | --event-exceptions | --probe-allow | \
+        --max-size | --record-max-size | --record-keep | --begin | --end | --speed | --serve-metrics | --concurrency | --event-queue-share | --event-exceptions | --stuck-after | --probe-allow | \
         --web-max-connections | --web-max-connections-per-ip | --web-idle-timeout | --web-request-timeout | \
         --web-max-request-size | --web-max-response-memory | --scrape-timeout-offset | --interval | --filter | --wait)
             COMPREPLY=()   # a number, a pattern, HOST:PORT or free text: nothing to offer

@@ -5,7 +5,8 @@ What the code knows is taken from the built binary where it says it
 (`uwsgitop --help`: options, arguments, column names; a bad --format: the
 formats; --version) and from the tables in the sources where it does not
 (screen headers in src/view/columns.cpp, the vassal/node/instance/pane column
-tables, the key table in src/tui/keys.cpp). Every check runs both ways: what
+tables, the key table in src/tui/keys.cpp; the themes from a bad --theme,
+the colour roles from src/settings/theme.cpp). Every check runs both ways: what
 the code has is documented, and what the documentation lists exists.
 
 Also checked: the committed man/uwsgitop.1 is what scdoc makes of
@@ -69,6 +70,7 @@ def diff_sets(what, code, doc, where):
 class Code:
     def __init__(self, binary, root):
         self.root = root
+        self.binary = binary
         help_text = run([binary, "--help"]).stdout
         if not help_text:
             raise SystemExit(f"{binary} --help printed nothing")
@@ -112,8 +114,8 @@ class Code:
         return dict(re.findall(r'\{ColumnId::(\w+), "([a-z_]+)"', self.source("src/view/columns.cpp")))
 
     def keys(self):
-        """[(key literal, action, arg, label, help)] from src/tui/keys.cpp."""
-        return re.findall(r'KeyBinding\{([^,]+), A::(\w+), ([^,]+), "([^"]*)", "([^"]*)"\}',
+        """[(key literal, action, arg, label, help, name)] from src/tui/keys.cpp."""
+        return re.findall(r'KeyBinding\{([^,]+), A::(\w+), ([^,]+), "([^"]*)", "([^"]*)"(?:, "([^"]*)")?\}',
                           self.source("src/tui/keys.cpp"))
 
     def panes(self):
@@ -208,7 +210,7 @@ def man_columns(code, man):
         problems.append("no column table found in src/view/columns.cpp")
     ids = code.column_ids()
     sort_keys = {}
-    for key, action, arg, label, _ in code.keys():
+    for key, action, arg, label, _, _ in code.keys():
         m = re.fullmatch(r"col\(ColumnId::(\w+)\)", arg.strip())
         if action == "SortBy" and m and m.group(1) in ids:
             sort_keys[ids[m.group(1)]] = label
@@ -264,14 +266,19 @@ def man_keys(code, man):
     if not keys:
         return ["no key table found in src/tui/keys.cpp"]
     code_tokens = set()
-    for _, action, _, label, help_text in keys:
+    code_names, doc_names = set(), set()
+    for _, action, _, label, help_text, name in keys:
         if action != "SortBy" and label:
             code_tokens.update(label.split())
+        if action != "SortBy" and name and not re.fullmatch(r"pane-[2-8]", name):
+            code_names.add(name)
     doc_tokens = set()
     for t in Man.terms(man.section("KEYS")):
         for tok in re.findall(r"\*([^*]+)\*", t):
             doc_tokens.add(tok)
-    return diff_sets("key", code_tokens, doc_tokens, "the man page KEYS")
+        doc_names.update(re.findall(r"\b_([a-z0-9-]+)_", t))   # (_quit_), (_pane-1_ to _pane-9_)
+    return (diff_sets("key", code_tokens, doc_tokens, "the man page KEYS") +
+            diff_sets("action name", code_names, doc_names, "the man page KEYS"))
 
 
 @check("man: formats, environment, exit status, version")
@@ -387,6 +394,36 @@ def action_names(code, man):
     problems += diff_sets("action", code.actions, zsh.group(1).split() if zsh else [], "zsh")
     fish = re.search(r"-l action -x -a '([^']*)'", read(code.root, "completions/uwsgitop.fish"))
     problems += diff_sets("action", code.actions, fish.group(1).split() if fish else [], "fish")
+    return problems
+
+
+@check("themes: every theme and colour role in the man page, README and the three completions")
+def theme_names(code, man):
+    bad = run([code.binary, "--theme", "no-such-theme", "--show-config"])
+    m = re.search(r"unknown theme .*\(valid: ([^)]*)\)", bad.stderr)
+    themes = m.group(1).split() if m else []
+    roles = re.findall(r'\{R::\w+, "([a-z_]+)", "', code.source("src/settings/theme.cpp"))
+    problems = [] if themes and roles else [f"no themes ({bad.stderr!r}) or no roles in src/settings/theme.cpp"]
+    doc = []
+    section = man.section("THEMES")
+    listed = section[section.index("Roles:") + 1:] if "Roles:" in section else []
+    for t in Man.terms(listed):
+        m = re.fullmatch(r"\*([a-z_]+)\*", t)
+        if not m:
+            return [f"role entry not in the form '*name*': {t!r}"]
+        doc.append(m.group(1))
+    problems += diff_sets("colour role", roles, doc, "the man page THEMES")
+    theme_text = "\n".join(man.section("THEMES"))
+    problems += diff_sets("theme", themes, [t for t in themes if f"_{t}_" in theme_text], "the man page THEMES")
+    readme = code.source("README.md").split("### Themes", 1)[-1].split("\n### ", 1)[0]
+    problems += diff_sets("colour role", roles, [r for r in roles if f"`{r}`" in readme], "README Themes")
+    problems += diff_sets("theme", themes, [t for t in themes if f"`{t}`" in readme], "README Themes")
+    bash = re.search(r'--theme\)\s*COMPREPLY=\(\$\(compgen -W "([^"]*)"', read(code.root, "completions/uwsgitop.bash"))
+    problems += diff_sets("theme", themes, bash.group(1).split() if bash else [], "bash")
+    zsh = re.search(r"--theme=\[[^]]*\]:theme:\(([^)]*)\)", read(code.root, "completions/_uwsgitop"))
+    problems += diff_sets("theme", themes, zsh.group(1).split() if zsh else [], "zsh")
+    fish = re.search(r"-l theme -x -a '([^']*)'", read(code.root, "completions/uwsgitop.fish"))
+    problems += diff_sets("theme", themes, fish.group(1).split() if fish else [], "fish")
     return problems
 
 
@@ -565,7 +602,7 @@ def main():
     code = Code(args.binary, os.path.abspath(args.source_root))
     man = Man(code.root)
     for fn in (man_options, man_columns, man_aux_columns, man_panes, man_keys, man_misc,
-               man_generated, bash_lists, zsh_lists, fish_lists, action_names, syntax,
+               man_generated, bash_lists, zsh_lists, fish_lists, action_names, theme_names, syntax,
                bash_behaviour, fish_behaviour, zsh_behaviour):
         fn(code, man)
     print(f"{len(PASSED)} passed, {len(FAILURES)} failed")

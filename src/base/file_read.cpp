@@ -86,7 +86,10 @@ bool read_step(int fd, std::string& out, std::size_t cap, const std::string& sho
 
 }  // namespace
 
-Status read_regular_file(const std::string& path, std::size_t cap, std::string& out) {
+namespace {
+
+// Both readers below: `timeout_seconds` < 0 refuses a FIFO or a socket.
+Status read_path(const std::string& path, std::size_t cap, double timeout_seconds, std::string& out) {
     const std::string shown = escape_for_display(path);
     out.clear();
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
@@ -94,12 +97,25 @@ Status read_regular_file(const std::string& path, std::size_t cap, std::string& 
     struct stat sb;
     if (::fstat(fd.get(), &sb) != 0) return fail_errno(shown, "cannot read", errno);
     if (S_ISDIR(sb.st_mode)) return fail(shown, "is a directory");
+    if (timeout_seconds >= 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))) {
+        return read_stream(fd.get(), path, cap, timeout_seconds, out);
+    }
     if (!S_ISREG(sb.st_mode)) return fail(shown, std::string("not a regular file (") + kind_of(sb.st_mode) + ")");
     if (sb.st_size > 0) out.reserve(std::min(static_cast<std::size_t>(sb.st_size), cap) + 1);
     Status st = Status::ok();
     while (read_step(fd.get(), out, cap, shown, st)) {
     }
     return st;
+}
+
+}  // namespace
+
+Status read_regular_file(const std::string& path, std::size_t cap, std::string& out) {
+    return read_path(path, cap, -1, out);
+}
+
+Status read_file_or_pipe(const std::string& path, std::size_t cap, double timeout_seconds, std::string& out) {
+    return read_path(path, cap, timeout_seconds < 0 ? 0 : timeout_seconds, out);
 }
 
 Status read_stream(int fd, const std::string& name, std::size_t cap, double timeout_seconds, std::string& out) {

@@ -35,6 +35,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
     dump.cores = options.cores;
     dump.batch = options.batch;
     dump.address = pipeline.label();
+    dump.stuck_after = options.stuck_after;
     pipeline.keep_raw(options.format == OutputFormat::Raw);
     // Worker rows in a table or a delimited dump use no core data: the cores
     // are then passed over, not parsed (parse.hpp). json and prometheus show
@@ -45,6 +46,7 @@ int run_batch(const Options& options, Pipeline& pipeline) {
     pipeline.set_scope(worker_rows_only ? ParseScope::NoCores : ParseScope::Everything);
 
     BatchStacks stacks(options);
+    BatchCaptures captures(options);
     Snapshot snap;
     Rates rates;
     EventTracker events(event_options(options));
@@ -98,7 +100,9 @@ int run_batch(const Options& options, Pipeline& pipeline) {
                 break;
             case OutputFormat::Events:
                 new_events.clear();
+                captures.capture(snap, rates);  // before the events: a stuck one carries its stack
                 events.update(snap, now, pipeline.label(), new_events);
+                captures.attach(new_events);
                 for (const Event& e : new_events) append_event_json(e, out);
                 break;
             case OutputFormat::Table:

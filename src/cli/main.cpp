@@ -18,6 +18,7 @@
 #include "uwsgitop/tui/panes.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/tui/interactive.hpp"
+#include "uwsgitop/tui/keys.hpp"
 
 using namespace uwsgitop;
 
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
             }
         }
     }
+    if (st = tui::use_key_settings(opt.keys); !st) return usage_error(st.message());
     if (opt.show_config) return exit_after_write(write_output(show_config_text(opt, report)), 0);
     if (opt.help) return exit_after_write(write_output(usage_text() + action::actions_help()), 0);
     if (opt.version) return exit_after_write(write_output(std::string("uwsgitop ") + UWSGITOP_VERSION + "\n"), 0);
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
         ro.loop = opt.demo || opt.loop;
         ro.begin = opt.begin;
         ro.end = opt.end;
+        ro.max_record = static_cast<std::size_t>(opt.max_size_mib * 1048576.0);
         const std::string path = opt.demo ? demo_path() : opt.replay_path;
         Status open_error;
         std::vector<std::string> notes;

@@ -97,6 +97,8 @@ void EventTracker::reset() {
     sockets_.clear();
     vassals_.clear();
     blacklist_.clear();
+    busy_.reset();
+    stuck_.clear();
 }
 
 void EventTracker::failure(std::string_view error, double time, std::string_view instance,
@@ -107,6 +109,7 @@ void EventTracker::failure(std::string_view error, double time, std::string_view
 }
 
 void EventTracker::update(const Snapshot& snap, double time, std::string_view instance, std::vector<Event>& out) {
+    busy_.update(snap, time, time);
     if (have_prev_ && snap.kind == kind_) {
         if (down_) out.push_back(make(time, instance, EventKind::Up, std::nullopt, {{"gap", time - prev_time_}}));
         if (is_reload(snap)) {
@@ -117,6 +120,7 @@ void EventTracker::update(const Snapshot& snap, double time, std::string_view in
         } else {
             worker_events(snap, time, instance, out);
         }
+        stuck_events(snap, time, instance, out);
         socket_events(snap, time, instance, out);
         vassal_events(snap, time, instance, out);
     }
@@ -161,7 +165,8 @@ void EventTracker::worker_events(const Snapshot& snap, double time, std::string_
         }
         if (w.harakiri_count && p.harakiri >= 0 && *w.harakiri_count > p.harakiri) {
             std::vector<Fact> facts{{"count", *w.harakiri_count - p.harakiri},
-                                    {"harakiri_count", *w.harakiri_count}};
+                                    {"harakiri_count", *w.harakiri_count},
+                                    {"pid", p.pid}};
             if (!p.running.empty()) {
                 const Running& r = p.running.front();
                 facts.push_back({"method", r.method});
@@ -169,6 +174,7 @@ void EventTracker::worker_events(const Snapshot& snap, double time, std::string_
                 if (r.start > 0) facts.push_back({"running_for", std::max(0.0, prev_time_ - static_cast<double>(r.start))});
             }
             out.push_back(make(time, instance, EventKind::Harakiri, id, std::move(facts)));
+            out.back().request_key = p.requests;
         }
         if (w.status != p.status && (notable_status(w.status) || notable_status(p.status)) &&
             !w.status.empty() && !p.status.empty()) {
@@ -179,6 +185,31 @@ void EventTracker::worker_events(const Snapshot& snap, double time, std::string_
             out.push_back(make(time, instance, EventKind::Exceptions, id,
                                {{"count", *w.exceptions - p.exceptions}, {"exceptions", *w.exceptions}}));
         }
+    }
+}
+
+void EventTracker::stuck_events(const Snapshot& snap, double time, std::string_view instance,
+                                std::vector<Event>& out) {
+    stuck_.resize(snap.workers.size());
+    if (options_.stuck_after <= 0) return;
+    for (std::size_t i = 0; i < snap.workers.size(); ++i) {
+        const double busy = busy_.seconds()[i];
+        if (!(busy >= options_.stuck_after)) continue;  // NaN: not busy
+        const Worker& w = snap.workers[i];
+        const int64_t pid = w.pid.value_or(0), requests = busy_.requests_of(i);
+        Reported& r = stuck_[i];
+        if (r.pid == pid && r.requests == requests) continue;  // this request was reported
+        r.pid = pid;
+        r.requests = requests;
+        std::vector<Fact> facts{{"pid", pid}, {"seconds", static_cast<int64_t>(busy)}};
+        for (const Core& c : snap.cores_of(w)) {
+            if (c.in_request.value_or(0) == 0) continue;
+            facts.push_back({"method", std::string(find_var(snap, c, "REQUEST_METHOD"))});
+            facts.push_back({"uri", std::string(find_var(snap, c, "REQUEST_URI"))});
+            break;
+        }
+        out.push_back(make(time, instance, EventKind::Stuck, w.id.value_or(static_cast<int64_t>(i) + 1), std::move(facts)));
+        out.back().request_key = requests;
     }
 }
 

@@ -3,6 +3,8 @@
 #include "uwsgitop/fleet/vassal_follow.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "uwsgitop/base/text.hpp"
@@ -77,6 +79,27 @@ std::size_t VassalFollower::drop_unfollowed(std::vector<std::unique_ptr<Instance
     return removed;
 }
 
+// Every instance a followed Emperor lists (followed or given as a target)
+// names that Emperor; one a followed Emperor no longer lists names none.
+void VassalFollower::mark_emperors(std::vector<std::unique_ptr<Instance>>& fleet) const {
+    std::unordered_map<std::string_view, std::string_view> emperor_of;
+    for (const Emperor& e : emperors_) {
+        for (const Known& k : e.vassals) {
+            if (k.found) emperor_of.emplace(k.target.address, e.address);
+        }
+    }
+    for (auto& inst : fleet) {
+        std::string& mine = inst->target.emperor;
+        const auto it = emperor_of.find(inst->target.address);
+        if (it != emperor_of.end()) {
+            if (it->second != inst->target.address) mine.assign(it->second);
+        } else if (!mine.empty() && std::any_of(emperors_.begin(), emperors_.end(),
+                                                [&](const Emperor& e) { return e.address == mine; })) {
+            mine.clear();
+        }
+    }
+}
+
 void VassalFollower::free_retired() {
     retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
                                   [](const std::unique_ptr<Instance>& inst) { return !inst->polling; }),
@@ -110,11 +133,14 @@ VassalFollower::Changes VassalFollower::follow(std::vector<std::unique_ptr<Insta
     std::vector<Target> targets;
     for (const Emperor& e : emperors_) {
         for (const Known& k : e.vassals) {
-            if (k.found) targets.push_back(k.target);
+            if (!k.found) continue;
+            targets.push_back(k.target);
+            targets.back().emperor = e.address;
         }
     }
     const std::size_t before = fleet.size();
     add_targets(fleet, targets, limits_, concurrency_, scope_, poll_now);
+    mark_emperors(fleet);
     for (std::size_t i = before; i < fleet.size(); ++i) fleet[i]->followed = true;
     c.added = fleet.size() - before;
     return c;

@@ -97,7 +97,7 @@ void dump_delimited(const Snapshot& snap, const Rates* rates, double now, const 
     const std::vector<ColumnId> cols = effective_columns(opt);
     std::vector<std::string_view> names;
     for (ColumnId id : cols) names.push_back(column(id).name);
-    RowContext ctx{&snap, rates, now, total_requests(snap)};
+    RowContext ctx{&snap, rates, now, total_requests(snap), opt.stuck_after};
     std::vector<RowRef> rows;
     const RowMode mode = opt.cores ? RowMode::Cores : RowMode::Workers;
     build_rows(snap, mode, rows);

@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "uwsgitop/output/dump.hpp"
+#include "json_out.hpp"
 
 namespace uwsgitop {
 
@@ -34,6 +35,11 @@ void append_event_json(const Event& e, std::string& out) {
         if (const auto* i = std::get_if<int64_t>(&f.value)) out += std::to_string(*i);
         else if (const auto* d = std::get_if<double>(&f.value)) append_number(out, *d, "%.3f");
         else append_json_string(out, std::get<std::string>(f.value));
+    }
+    if (!e.stack.empty()) {
+        out += ", \"stack\": ";
+        detail::JsonOut j(out);
+        detail::write_frames(j, e.stack);
     }
     out += "}\n";
 }

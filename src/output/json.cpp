@@ -50,18 +50,7 @@ void write_stack(JsonOut& j, const WorkerStack* stack) {
         j.null();
         return;
     }
-    j.begin_array();
-    for (const StackFrame& f : stack->frames) {
-        j.begin_object();
-        j.field("thread", f.thread);
-        j.field("file", f.file);
-        j.plain_key("line");
-        j.integer(f.line);
-        j.field("function", f.function);
-        j.field("code", f.code);
-        j.end_object();
-    }
-    j.end_array();
+    write_frames(j, stack->frames);
 }
 
 void write_worker(JsonOut& j, const Snapshot& snap, std::size_t i, const Rates* rates, double total,

@@ -7,6 +7,7 @@
 
 #include "uwsgitop/base/text.hpp"
 #include "uwsgitop/model/fields.hpp"
+#include "uwsgitop/model/stack.hpp"
 #include "uwsgitop/output/dump.hpp"
 
 namespace uwsgitop::detail {
@@ -72,6 +73,23 @@ private:
     bool first_ = true;
     bool after_key_ = false;
 };
+
+// A worker's stack as an array of {"thread","file","line","function","code"},
+// outermost frame first (the JSON dump's workers[].stack, an event's "stack").
+inline void write_frames(JsonOut& j, const std::vector<StackFrame>& frames) {
+    j.begin_array();
+    for (const StackFrame& f : frames) {
+        j.begin_object();
+        j.field("thread", f.thread);
+        j.field("file", f.file);
+        j.plain_key("line");
+        j.integer(f.line);
+        j.field("function", f.function);
+        j.field("code", f.code);
+        j.end_object();
+    }
+    j.end_array();
+}
 
 // Writes every row of `table` whose flags have none of `skip` and all of
 // `only`, in the table's order, as "key":value; an Int row with kFieldJsonIfSet only when

@@ -14,14 +14,14 @@ const WorkerStack* stack_of(const std::vector<WorkerStack>* stacks, const Int& w
     return nullptr;
 }
 
-void append_stack_text(const WorkerStack& stack, std::string_view indent, std::string& out) {
-    if (stack.frames.empty()) {
+void append_stack_text(const std::vector<StackFrame>& frames, std::string_view indent, std::string& out) {
+    if (frames.empty()) {
         out += indent;
         out += "(no Python frame)\n";
         return;
     }
     const std::string* thread = nullptr;
-    for (const StackFrame& f : stack.frames) {
+    for (const StackFrame& f : frames) {
         if (thread == nullptr || *thread != f.thread) {
             thread = &f.thread;
             out += indent;

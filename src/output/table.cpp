@@ -95,7 +95,7 @@ void dump_table(const Snapshot& snap, const Rates* rates, double now, const Dump
             t.headers.push_back(column(id).header);
             t.left.push_back(column(id).left_align);
         }
-        RowContext ctx{&snap, rates, now, total_requests(snap)};
+        RowContext ctx{&snap, rates, now, total_requests(snap), opt.stuck_after};
         std::vector<RowRef> rows;
         const RowMode mode = opt.cores ? RowMode::Cores : RowMode::Workers;
         build_rows(snap, mode, rows);
@@ -109,7 +109,7 @@ void dump_table(const Snapshot& snap, const Rates* rates, double now, const Dump
             }
             t.after.emplace_back();
             const WorkerStack* stack = r.is_core() ? nullptr : stack_of(opt.stacks, snap.workers[r.worker].id);
-            if (stack != nullptr) append_stack_text(*stack, "    ", t.after.back());
+            if (stack != nullptr) append_stack_text(stack->frames, "    ", t.after.back());
         }
     }
     out += '\n';

@@ -52,6 +52,8 @@ std::size_t Pipeline::travel_target(const RecordPosition& at, const Travel& trav
     if (travel.kind == Travel::Kind::Snapshots) {
         const double t = static_cast<double>(at.index) + travel.amount;
         target = t <= 0 ? 0 : static_cast<std::size_t>(std::min(t, static_cast<double>(at.count - 1)));
+    } else if (travel.kind == Travel::Kind::At) {
+        target = source_->index_at(travel.amount);
     } else {
         target = source_->index_at(at.time + travel.amount);
         // Forward from a gap longer than the jump: at least the next one.
@@ -133,7 +135,7 @@ Pipeline::Streamed Pipeline::fetch_streamed(StreamedFetch& fetch, Snapshot& into
             into.peer = frame_.peer;
             last_wall_ = frame_.wall_time;
             last_size_ = fetch.received();
-            tracker_.update(into, frame_.mono_time, rates);
+            tracker_.update(into, frame_.mono_time, rates, frame_.wall_time);
             st = Status::ok();
             return Streamed::Done;
         }
@@ -189,7 +191,7 @@ Status Pipeline::parse_frame(Snapshot& into, Rates& rates, bool record) {
     if (!st) return Status::fail(source_->label() + ": " + st.message());
     into.peer = frame_.peer;
     last_size_ = frame_.bytes.size();
-    tracker_.update(into, mono, rates);
+    tracker_.update(into, mono, rates, last_wall_);
     return Status::ok();
 }
 

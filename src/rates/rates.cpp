@@ -109,6 +109,7 @@ double RateTracker::cpu_percent(const Prev& prev, const Prev& next, double dt, d
 
 void RateTracker::reset() {
     have_prev_ = false;
+    busy_.reset();
     prev_workers_.clear();
     prev_cores_.clear();
 }
@@ -123,14 +124,16 @@ void Rates::release() {
     release_contents(cores);
 }
 
-void RateTracker::update(const Snapshot& snap, double mono_seconds, Rates& out) {
+void RateTracker::update(const Snapshot& snap, double mono_seconds, Rates& out, double wall_seconds) {
     const double dt = have_prev_ ? mono_seconds - prev_time_ : 0.0;
     const int64_t master_pid = snap.pid.value_or(-1);
     out.baseline_reset = have_prev_ && (dt <= 0 || master_pid != prev_master_pid_);
     const bool usable = have_prev_ && !out.baseline_reset;
     out.interval = usable ? dt : 0.0;
 
-    out.workers.assign(snap.workers.size(), WorkerRates{kUnknown, kUnknown, kUnknown, kUnknown, kUnknown});
+    busy_.update(snap, mono_seconds, wall_seconds);
+    out.workers.assign(snap.workers.size(), WorkerRates{kUnknown, kUnknown, kUnknown, kUnknown, kUnknown, kUnknown});
+    for (std::size_t wi = 0; wi < snap.workers.size(); ++wi) out.workers[wi].busy_for = busy_.seconds()[wi];
     const bool read_cpu_now = reader_ && master_pid > 0 && cpu_readable(snap);
     if (read_cpu_now && ticks_per_second_ <= 0) ticks_per_second_ = static_cast<double>(::sysconf(_SC_CLK_TCK));
     out.cores.assign(snap.cores.size(), CoreRates{kUnknown});

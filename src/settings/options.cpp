@@ -1,9 +1,11 @@
 // options.cpp — command-line parsing and help (see options.hpp).
 #include "uwsgitop/settings/options.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "uwsgitop/source/address.hpp"
 #include "uwsgitop/view/fleet_columns.hpp"
@@ -29,6 +31,7 @@ const OptionDoc kOptions[] = {
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
     {"core-columns", 0, "LIST", "columns of the core rows (a, --cores; default: --columns if given, else the core set)"},
     {"cores", 0, "", "one row per core (thread/async slot) instead of per worker"},
+    {"rows", 0, "MODE", "the screen's rows (the a key): workers, cores or tree, cores under their worker (default: cores with --cores, else workers)"},
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
     {"max-size", 0, "MIB", "largest reply accepted, in MiB (default 256)"},
     {"record", 0, "FILE", "append every snapshot read to FILE (JSON Lines)", kCommandLineOnly},
@@ -63,9 +66,11 @@ const OptionDoc kOptions[] = {
     {"concurrency", 0, "N", "fleet: threads for targets that block (host names, http(s), files; default 16)"},
     {"event-queue-share", 0, "PCT", "events: listen_queue when a socket's queue crosses PCT% of max_queue (default 50)"},
     {"event-exceptions", 0, "N", "events: exceptions when a worker gains N in one interval (default 1)"},
+    {"stuck-after", 0, "SECS", "a worker busy in one request this long is stuck: marked, a stuck event, its stack kept (default 5, 0 off)"},
     {"follow-vassals", 0, "", "fleet: add every Emperor's vassals whose config has a stats address"},
     {"no-color", 0, "", "do not use colours (also when NO_COLOR is set)"},
     {"color", 0, "WHEN", "colours: auto (unless NO_COLOR is set), always or never (default auto)"},
+    {"theme", 0, "NAME", "the screen's colours: default, light (for light backgrounds), mono, high-contrast or colorblind (never red against green); [colors] in a settings file changes single roles"},
     {"no-mouse", 0, "", "do not ask the terminal for mouse reports (m toggles them on the screen)"},
     {"pane", 0, "NAME", "the screen starts on pane NAME (workers, sockets, locks, ...) when the server has it"},
     {"filter", 0, "TEXT", "the screen starts with its rows filtered by TEXT (as typed after /)"},
@@ -173,6 +178,15 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         Status st = parse_column_list(v, out.core_columns);
         if (!st) return Status::fail(l + ": " + st.message());
     } else if (n == "cores") out.cores = on;
+    else if (n == "rows") {
+        constexpr std::string_view kModes[] = {"workers", "cores", "tree"};  // in RowMode order
+        const auto it = std::find(std::begin(kModes), std::end(kModes), v);
+        if (it == std::end(kModes)) {
+            return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a row mode (valid: workers cores tree)");
+        }
+        out.rows = static_cast<RowMode>(it - std::begin(kModes));
+        out.rows_given = true;
+    }
     else if (n == "timeout") return parse_double(l, v, 0.05, 600, out.timeout);
     else if (n == "max-size") return parse_double(l, v, 0.001, 4096, out.max_size_mib);
     else if (n == "record") return need_text(l, v, "empty file name", out.record_path);
@@ -193,16 +207,21 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "stacks") out.stacks = on;
     else if (n == "tracebacker") return need_text(l, v, "empty prefix", out.tracebacker);
     else if (n == "read-only") out.read_only = on;
-    else if (n == "targets") return need_text(l, v, "empty file name", out.targets_path);
+    // "" is the default, none: a settings file's defaults read back, and the
+    // command line can take back what a file set (--serve-metrics "").
+    else if (n == "targets") out.targets_path = std::string(v);
     else if (n == "workers") out.workers = on;
     else if (n == "fleet-columns") {
         Status st = parse_fleet_column_list(v, out.fleet_columns);
         if (!st) return Status::fail(l + ": " + st.message());
     }
-    else if (n == "serve-metrics") return need_text(l, v, "give HOST:PORT", out.serve_metrics);
-    else if (n == "web-config-file") return need_text(l, v, "empty file name", out.web_config_file);
-    else if (n == "probe-allow") {
+    else if (n == "serve-metrics") out.serve_metrics = std::string(v);
+    else if (n == "web-config-file") {
+        out.web_settings_given = out.web_settings_given || !v.empty();
+        out.web_config_file = std::string(v);
+    } else if (n == "probe-allow") {
         if (v.empty()) return Status::fail(l + ": empty pattern");
+        out.web_settings_given = true;
         out.probe_allow.emplace_back(v);
     } else if (n == "web-max-connections") {
         out.web_settings_given = true;
@@ -237,6 +256,7 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "concurrency") return parse_long(l, v, 1, 1024, out.concurrency);
     else if (n == "event-queue-share") return parse_double(l, v, 1, 100, out.event_queue_share);
     else if (n == "event-exceptions") return parse_long(l, v, 1, 1000000000, out.event_exceptions);
+    else if (n == "stuck-after") return parse_double(l, v, 0, 86400, out.stuck_after);
     else if (n == "follow-vassals") out.follow_vassals = on;
     else if (n == "no-color") {
         out.no_color = on;
@@ -246,9 +266,14 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
         else if (v == "always") out.no_color = !(out.force_color = true);
         else if (v == "never") out.force_color = !(out.no_color = true);
         else return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a colour mode (valid: auto always never)");
+    } else if (n == "theme") {
+        if (find_theme(v) < 0) {
+            return Status::fail(l + ": unknown theme \"" + escape_for_display(v) + "\" (valid: " + theme_names_text() + ")");
+        }
+        out.theme = std::string(v);
     } else if (n == "no-mouse") out.mouse = !on;
     else if (n == "pane") {
-        if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos) {
+        if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string_view::npos) {
             return Status::fail(l + ": \"" + escape_for_display(v) + "\" is not a pane name (workers, sockets, locks, ...)");
         }
         out.pane = std::string(v);
@@ -266,6 +291,23 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     return Status::ok();
 }
 
+std::string toml_quoted(std::string_view v) {
+    std::string q = "\"";
+    for (char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {  // not allowed raw in a TOML string
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04X", u);
+            q += esc;
+            continue;
+        }
+        if (c == '"' || c == '\\') q += '\\';
+        q += c;
+    }
+    q += '"';
+    return q;
+}
+
 std::string option_value_toml(const OptionDoc& o, const Options& in) {
     const std::string_view n = o.long_name;
     auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
@@ -274,20 +316,14 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
         const auto res = std::to_chars(buf, buf + sizeof buf, v);
         return std::string(buf, res.ptr);
     };
-    auto quoted = [](std::string_view v) {
-        std::string q = "\"";
-        for (char c : v) {
-            if (c == '"' || c == '\\') q += '\\';
-            q += c;
-        }
-        return q + "\"";
-    };
+    auto quoted = [](std::string_view v) { return toml_quoted(v); };
     if (n == "frequency" || n == "delay" || n == "interval") return number(in.interval);
     if (n == "format") return quoted(kOutputFormatNames[static_cast<std::size_t>(in.format)]);
     if (n == "sort") {
         const ColumnDef& def = column(in.sort.column);
         std::string name(def.name);
-        if (in.sort.descending != def.default_desc) name.insert(name.begin(), '-');
+        // The direction before --reverse, which is its own key.
+        if ((in.sort.descending != in.reverse) != def.default_desc) name.insert(name.begin(), '-');
         return quoted(name);
     }
     if (n == "reverse") return flag(in.reverse);
@@ -300,10 +336,15 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
         return list + "]";
     }
     if (n == "cores") return flag(in.cores);
+    if (n == "rows") {
+        const RowMode m = in.screen_rows();
+        return quoted(m == RowMode::Cores ? "cores" : m == RowMode::WorkersTree ? "tree" : "workers");
+    }
     if (n == "timeout") return number(in.timeout);
     if (n == "max-size") return number(in.max_size_mib);
     if (n == "speed") return number(in.speed);
     if (n == "loop") return flag(in.loop);
+    if (n == "read-only") return flag(in.read_only);
     if (n == "targets") return quoted(in.targets_path);
     if (n == "workers") return flag(in.workers);
     if (n == "fleet-columns") {
@@ -335,9 +376,11 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "concurrency") return std::to_string(in.concurrency);
     if (n == "event-queue-share") return number(in.event_queue_share);
     if (n == "event-exceptions") return std::to_string(in.event_exceptions);
+    if (n == "stuck-after") return number(in.stuck_after);
     if (n == "follow-vassals") return flag(in.follow_vassals);
     if (n == "no-color") return flag(in.no_color);
     if (n == "color") return quoted(std::string_view(in.no_color ? "never" : in.force_color ? "always" : "auto"));
+    if (n == "theme") return quoted(in.theme);
     if (n == "no-mouse") return flag(!in.mouse);
     if (n == "pane") return quoted(in.pane);
     if (n == "filter") return quoted(in.filter);
@@ -345,7 +388,7 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
 }
 
 bool takes_number(const OptionDoc& o) {
-    return o.arg == "SECS" || o.arg == "N" || o.arg == "MIB" || o.arg == "KIB" || o.arg == "X";
+    return o.arg == "SECS" || o.arg == "N" || o.arg == "MIB" || o.arg == "KIB" || o.arg == "X" || o.arg == "PCT";
 }
 
 std::span<const OptionDoc> option_docs() {
@@ -480,8 +523,7 @@ Status check_options(const char* env_address, bool format_on_command_line, Optio
         !out.show_config && !out.probe_only()) {
         return Status::fail(std::string("no address given (and UWSGITOP_ADDRESS is not set); forms:\n") + address_forms_help());
     }
-    if (out.serve_metrics.empty() && (!out.web_config_file.empty() || !out.probe_allow.empty() ||
-                                      out.web_settings_given)) {
+    if (out.serve_metrics.empty() && out.web_settings_given) {
         return Status::fail("--web-config-file, --probe-allow and the --web-*/--scrape-timeout-offset limits go with --serve-metrics");
     }
     if (!out.serve_metrics.empty() && (out.once || out.batch)) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <toml++/toml.h>
 
@@ -41,7 +42,7 @@ std::string valid_keys() {
         if (!out.empty()) out += ' ';
         out += key_of(o.long_name);
     }
-    return out + " [[target]]";
+    return out + " [[target]] [colors] [keys]";
 }
 
 // The row whose value an option sets: --delay and --interval are --frequency
@@ -163,6 +164,59 @@ Status read_targets(std::string_view path, const toml::node& node, std::vector<T
     return Status::ok();
 }
 
+// [colors]: role = "look" (settings/theme.hpp), each checked here.
+Status read_colors(std::string_view path, std::string_view prefix, const toml::node& node,
+                   std::vector<ColorOverride>& out) {
+    const auto* table = node.as_table();
+    if (!table) return Status::fail(at(path, node) + ": colors: write the roles as a [colors] table");
+    for (auto&& [k, v] : *table) {
+        const std::string where = at(path, v) + ": colors." + escape_for_display(k.str()) + ": ";
+        const ColorRole role = find_color_role(k.str());
+        if (role == ColorRole::Count_) return Status::fail(where + "unknown role (valid: " + color_role_names_text() + ")");
+        const auto* s = v.as_string();
+        if (!s) return Status::fail(where + "expected a string such as \"yellow bold\" (got " + type_name(v) + ")");
+        Look look;
+        if (Status st = parse_look(s->get(), look); !st) return Status::fail(where + st.message());
+        out.push_back({role, s->get(), std::string(prefix) + at(path, v)});
+    }
+    return Status::ok();
+}
+
+// [keys]: action = "KEY" or ["KEY", ...]; a line replaces a lower file's
+// line for the same action. The names are checked by the screen's key table
+// (tui/keys.hpp) when the run starts.
+Status read_keys(std::string_view path, const toml::node& node, std::vector<KeySetting>& out) {
+    const auto* table = node.as_table();
+    if (!table) return Status::fail(at(path, node) + ": keys: write key bindings as a [keys] table");
+    std::vector<std::pair<const toml::key*, const toml::node*>> lines;  // in the file's order
+    for (auto&& [k, v] : *table) lines.emplace_back(&k, &v);
+    std::sort(lines.begin(), lines.end(),
+              [](const auto& a, const auto& b) { return a.second->source().begin.line < b.second->source().begin.line; });
+    for (const auto& [kp, vp] : lines) {
+        const toml::key& k = *kp;
+        const toml::node& v = *vp;
+        KeySetting s;
+        s.action = k.str();
+        std::replace(s.action.begin(), s.action.end(), '_', '-');
+        s.origin = at(path, v);
+        const std::string where = s.origin + ": [keys]: " + escape_for_display(k.str()) + ": ";
+        if (const auto* one = v.as_string()) {
+            s.keys.push_back(one->get());
+        } else if (const auto* many = v.as_array()) {
+            for (const toml::node& e : *many) {
+                const auto* str = e.as_string();
+                if (!str) return Status::fail(where + "expected key names as strings (an element is " + type_name(e) + ")");
+                s.keys.push_back(str->get());
+            }
+        } else {
+            return Status::fail(where + "expected a key name or an array of them (got " + type_name(v) + ")");
+        }
+        std::erase_if(out, [&](const KeySetting& o) { return o.action == s.action; });
+        out.push_back(std::move(s));
+    }
+    return Status::ok();
+}
+
 // The key and line that set each option in one file (indexed like
 // option_docs(), by the option a key sets): two spellings of one setting
 // (interval and frequency, follow_vassals and follow-vassals, mouse and
@@ -204,6 +258,27 @@ std::string home_dir(const char* xdg, const char* fallback) {
     return std::string(home) + fallback + "/uwsgitop/";
 }
 
+// The [colors] overrides in effect (the last of each role), as a TOML table;
+// "" when there is none.
+std::string colors_toml(const std::vector<ColorOverride>& overrides) {
+    std::string s;
+    for (const ColorRoleInfo& r : kColorRoles) {
+        const ColorOverride* last = nullptr;
+        for (const ColorOverride& o : overrides) {
+            if (o.role == r.role) last = &o;
+        }
+        if (!last) continue;
+        if (s.empty()) s = "[colors]\n";
+        std::string line(r.name);
+        line += " = \"";
+        line += last->text;  // only colour and attribute words: nothing to escape
+        line += '"';
+        if (line.size() < 40) line.append(40 - line.size(), ' ');
+        s += line + "  # " + escape_for_display(last->origin) + "\n";
+    }
+    return s;
+}
+
 }  // namespace
 
 SettingsEnvironment settings_environment() {
@@ -217,13 +292,14 @@ SettingsEnvironment settings_environment() {
     return env;
 }
 
-Status read_settings_file(const std::string& path, std::string_view label, bool allow_targets, Options& out,
-                          std::vector<std::string>& origins) {
-    std::string text;
-    Status st = read_text(path, text);
-    if (!st) return st;
+namespace {
+
+// Applies the settings in `text`, read from `path` (see read_settings_file).
+Status apply_settings_text(const std::string& text, const std::string& path, std::string_view label,
+                           bool allow_targets, Options& out, std::vector<std::string>& origins) {
     const std::string shown = escape_for_display(path);
-    if (st = check_toml_depth(text, shown); !st) return st;
+    Status st = check_toml_depth(text, shown);
+    if (!st) return st;
     toml::table doc;
     try {
         doc = toml::parse(text, std::string_view(path));
@@ -243,6 +319,17 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
         if (k.str() == "target") {
             if (!allow_targets) return Status::fail(where + "instances belong in config.toml, not here");
             st = read_targets(shown, v, out.file_targets);
+            if (!st) return st;
+            continue;
+        }
+        if (k.str() == "colors") {
+            st = read_colors(shown, prefix, v, out.color_overrides);
+            if (!st) return st;
+            continue;
+        }
+        if (k.str() == "keys") {
+            if (!allow_targets) return Status::fail(where + "key bindings belong in config.toml, not here");
+            st = read_keys(shown, v, out.keys);
             if (!st) return st;
             continue;
         }
@@ -288,6 +375,66 @@ Status read_settings_file(const std::string& path, std::string_view label, bool 
     return Status::ok();
 }
 
+}  // namespace
+
+Status read_settings_file(const std::string& path, std::string_view label, bool allow_targets, Options& out,
+                          std::vector<std::string>& origins) {
+    std::string text;
+    const Status st = read_text(path, text);
+    if (!st) return st;
+    return apply_settings_text(text, path, label, allow_targets, out, origins);
+}
+
+namespace {
+
+// Where each file-settable option's value came from, in table order.
+void report_origins(const std::vector<std::string>& origins, SettingsReport& report) {
+    report.settings.clear();
+    for (const OptionDoc& o : option_docs()) {
+        if (!file_settable(o)) continue;
+        const std::string& origin = origins[index_of(&o)];
+        report.settings.push_back({&o, origin.empty() ? "default" : origin});
+    }
+}
+
+// What the saved view decided: its keys the command line did not override.
+std::vector<std::string> saved_view_keys(const std::vector<std::string>& origins) {
+    std::vector<std::string> keys;
+    for (const OptionDoc& o : option_docs()) {
+        if (origins[index_of(&o)].starts_with("saved view ") && canonical(&o) == &o) keys.push_back(key_of(o.long_name));
+    }
+    return keys;
+}
+
+// --config FILE: a regular file, or a pipe read within the command line's
+// --timeout ("-" is standard input: uwsgitop --show-config | uwsgitop
+// --config - ...). Its name in messages: the path, "standard input" for "-".
+Status read_config_option(const std::string& path, const std::vector<CommandLineItem>& items, std::string& name,
+                          std::string& text) {
+    Options scratch;
+    for (const CommandLineItem& item : items) {
+        if (item.option->long_name == "timeout") (void)apply_option(*item.option, item.value, "--timeout", scratch);
+    }
+    name = path == "-" ? "standard input" : path;
+    return path == "-" ? read_stream(STDIN_FILENO, name, kMaxFileBytes, scratch.timeout, text)
+                       : read_file_or_pipe(path, kMaxFileBytes, scratch.timeout, text);
+}
+
+// Two readers of standard input: --config - with --targets - or the address -.
+Status one_stdin_reader(const std::vector<CommandLineItem>& items, const std::vector<std::string>& positional) {
+    bool config = false, other = false;
+    for (const CommandLineItem& item : items) {
+        if (item.value != "-") continue;
+        if (item.option->long_name == "config") config = true;
+        if (item.option->long_name == "targets") other = true;
+    }
+    other = other || std::find(positional.begin(), positional.end(), "-") != positional.end();
+    if (config && other) return Status::fail("--config - reads standard input: not with --targets - or the address -");
+    return Status::ok();
+}
+
+}  // namespace
+
 Status load_settings(int argc, const char* const* argv, const SettingsEnvironment& env, Options& out,
                      SettingsReport* report) {
     out = Options();
@@ -308,6 +455,7 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     }
     if (explicit_config && no_config) return Status::fail("--config and --no-config exclude each other");
     if (explicit_config && config_path.empty()) return Status::fail("--config: empty file name");
+    if (st = one_stdin_reader(items, positional); !st) return st;
 
     std::vector<std::string> origins(option_docs().size());
     std::vector<std::string> files;
@@ -318,14 +466,16 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
             files.push_back(std::string(label) + (label.empty() ? "" : " ") + path + " (not found)");
             return Status::ok();
         }
-        files.push_back(std::string(label) + (label.empty() ? "" : " ") + path);
         const std::size_t before = out.file_targets.size();
-        Status r = read_settings_file(path, label, targets, out, origins);
+        std::string text, name = path;
+        Status r = required ? read_config_option(path, items, name, text) : read_text(path, text);
+        files.push_back(std::string(label) + (label.empty() ? "" : " ") + name);
+        if (r) r = apply_settings_text(text, name, label, targets, out, origins);
         if (r && out.file_targets.size() != before) {
             // A higher file's instances replace a lower one's.
             out.file_targets.erase(out.file_targets.begin(),
                                    out.file_targets.begin() + static_cast<std::ptrdiff_t>(before));
-            targets_origin = path;
+            targets_origin = name;
         }
         return r;
     };
@@ -337,26 +487,25 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     }
     out.view_state_path = env.view_state;
     // Checks between options are the command line's: a file's --format, say,
-    // is only used with --once/--batch, so only the command line's is an error.
+    // is only used with --once/--batch, and its web_* limits with
+    // --serve-metrics, so only the command line's are an error.
     out.format_given = false;
+    out.web_settings_given = false;
     out.addresses = std::move(positional);
     for (const CommandLineItem& item : items) {
         st = apply_option(*item.option, item.value, "--" + std::string(item.option->long_name), out);
         if (!st) return st;
         origins[index_of(item.option)] = "command line";
     }
+    out.saved_view_keys = saved_view_keys(origins);
     const bool from_command_line = !out.addresses.empty();
     const bool env_used = !from_command_line && env.address && *env.address;
     const bool from_file = !from_command_line && !env_used && !out.file_targets.empty();
+    if (report) report->file_targets = from_file ? out.file_targets : std::vector<Target>();
     st = check_options(env.address, out.format_given, out);
     if (!st) return st;
     if (report) {
-        report->settings.clear();
-        for (const OptionDoc& o : option_docs()) {
-            if (!file_settable(o)) continue;
-            const std::string& origin = origins[index_of(&o)];
-            report->settings.push_back({&o, origin.empty() ? "default" : origin});
-        }
+        report_origins(origins, *report);
         report->files = std::move(files);
         report->targets_origin = from_command_line ? "command line"
                                : env_used          ? "environment UWSGITOP_ADDRESS"
@@ -365,6 +514,35 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
     }
     return Status::ok();
 }
+
+namespace {
+
+// The instances in effect: a settings file's as [[target]] tables (after
+// every key: a table ends the top level), others as comments.
+std::string instances_text(const Options& options, const SettingsReport& report) {
+    std::string s;
+    if (!report.file_targets.empty()) {
+        s += "# instances (" + escape_for_display(report.targets_origin) + "):\n";
+        for (const Target& t : report.file_targets) {
+            s += "[[target]]\naddress = " + toml_quoted(t.address) + "\n";
+            if (t.name != t.address) s += "name = " + toml_quoted(t.name) + "\n";
+            if (!t.fifo.empty()) s += "fifo = " + toml_quoted(t.fifo) + "\n";
+            if (!t.tracebacker.empty()) s += "tracebacker = " + toml_quoted(t.tracebacker) + "\n";
+        }
+        return s;
+    }
+    if (options.addresses.empty() && options.file_targets.empty()) return s;
+    s += "# instances";
+    if (!report.targets_origin.empty()) s += " (" + report.targets_origin + ")";
+    s += ":\n";
+    for (const std::string& a : options.addresses) s += "#   " + escape_for_display(a) + "\n";
+    for (const Target& t : options.file_targets) {
+        s += "#   " + escape_for_display(t.name) + " = " + escape_for_display(t.address) + "\n";
+    }
+    return s;
+}
+
+}  // namespace
 
 std::string show_config_text(const Options& options, const SettingsReport& report) {
     std::string s = "# uwsgitop settings in effect: key = value  # where it came from\n";
@@ -380,13 +558,22 @@ std::string show_config_text(const Options& options, const SettingsReport& repor
         if (line.size() < 40) line.append(40 - line.size(), ' ');
         s += line + "  # " + so.origin + "\n";
     }
-    if (!options.addresses.empty() || !options.file_targets.empty()) s += "# instances";
-    if (!report.targets_origin.empty()) s += " (" + report.targets_origin + ")";
-    if (!options.addresses.empty() || !options.file_targets.empty()) s += ":\n";
-    for (const std::string& a : options.addresses) s += "#   " + escape_for_display(a) + "\n";
-    for (const Target& t : options.file_targets) {
-        s += "#   " + escape_for_display(t.name) + " = " + escape_for_display(t.address) + "\n";
+    s += colors_toml(options.color_overrides);
+    if (!options.keys.empty()) {
+        s += "[keys]  # the other actions keep their keys (uwsgitop(1), KEYS)\n";
+        for (const KeySetting& k : options.keys) {
+            std::string line = k.action + " = ";
+            if (k.keys.size() != 1) line += '[';
+            for (std::size_t i = 0; i < k.keys.size(); ++i) {
+                if (i > 0) line += ", ";
+                line += toml_quoted(k.keys[i]);
+            }
+            if (k.keys.size() != 1) line += ']';
+            if (line.size() < 40) line.append(40 - line.size(), ' ');
+            s += line + "  # " + escape_for_display(k.origin) + "\n";
+        }
     }
+    s += instances_text(options, report);
     s += "# files, lowest precedence first:";
     if (report.files.empty()) s += " none (--no-config)";
     s += "\n";

@@ -54,7 +54,8 @@ std::string view_text(const toml::table& t) {
     std::ostringstream out;
     out << "# uwsgitop saved view, written by the screen's save key (s).\n"
            "# Read after config.toml and before the environment and the command line;\n"
-           "# --no-config skips it. Delete this file to forget the view.\n"
+           "# --no-config skips it; the screen says at start that it is in effect and\n"
+           "# --show-config names each setting it decided. Delete this file to forget the view.\n"
         << toml::toml_formatter(t, toml::format_flags::none) << "\n";
     return out.str();
 }
@@ -72,8 +73,12 @@ void put_view(toml::table& t, const SavedView& view) {
     if (view.sort.descending != sorted.default_desc) sort.insert(sort.begin(), '-');
     t.insert_or_assign("sort", sort);
     t.insert_or_assign("reverse", false);
+    constexpr const char* kRows[] = {"workers", "cores", "tree"};  // in RowMode order
+    t.insert_or_assign("rows", kRows[static_cast<std::size_t>(view.rows)]);
     t.insert_or_assign("pane", view.pane);
-    t.insert_or_assign("filter", view.filter);
+    // The filter only when asked (a second s); otherwise config.toml's, if any.
+    if (view.keep_filter) t.insert_or_assign("filter", view.filter);
+    else t.erase("filter");
     t.insert_or_assign("interval", view.interval);
     t.insert_or_assign("color", view.color);
 }

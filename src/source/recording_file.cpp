@@ -7,6 +7,8 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +49,46 @@ int pread_full(int fd, uint64_t offset, std::size_t n, ByteBuffer& out) {
     return 0;
 }
 
+// Writes decompressed bytes to `fd`, keeping at most `limit` bytes of any
+// one line (its newline kept): a line too long to play costs no more disk
+// than one that just fits, and still reads as too long.
+struct CappedLines {
+    int fd;
+    uint64_t limit;
+    uint64_t size = 0;      // bytes written
+    uint64_t line_len = 0;  // of the line being written, as decompressed
+
+    int write(const char* p, std::size_t n) {
+        std::size_t run = 0;  // start of what is still to be written
+        for (std::size_t i = 0; i < n;) {
+            const auto* nl = static_cast<const char*>(std::memchr(p + i, '\n', n - i));
+            const std::size_t end = nl != nullptr ? static_cast<std::size_t>(nl - p) : n;
+            const uint64_t len = end - i;
+            if (line_len + len > limit) {
+                const uint64_t keep = line_len >= limit ? 0 : limit - line_len;
+                if (const int e = put(p + run, i + static_cast<std::size_t>(keep) - run)) return e;
+                run = end;  // on at its newline
+            }
+            line_len = nl != nullptr ? 0 : line_len + len;
+            i = nl != nullptr ? end + 1 : n;
+        }
+        return put(p + run, n - run);
+    }
+
+    int put(const char* p, std::size_t n) {
+        for (std::size_t off = 0; off < n;) {
+            const ssize_t w = ::pwrite(fd, p + off, n - off, static_cast<off_t>(size));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                return errno;
+            }
+            off += static_cast<std::size_t>(w);
+            size += static_cast<uint64_t>(w);
+        }
+        return 0;
+    }
+};
+
 }  // namespace
 
 RecordingFile::~RecordingFile() {
@@ -55,7 +97,8 @@ RecordingFile::~RecordingFile() {
 
 Status RecordingFile::fail(const std::string& cause) const { return Status::fail(path_ + ": " + cause); }
 
-Status RecordingFile::open(const std::string& path) {
+Status RecordingFile::open(const std::string& path, std::size_t max_record) {
+    max_record_ = max_record;
     const std::vector<SetMember> set = recording_members(path);
     const bool in_set = set.size() > 1;
     for (const SetMember& member : set) {
@@ -97,7 +140,9 @@ Status RecordingFile::decompress() {
     ZSTD_DCtx* dctx = ZSTD_createDCtx();
     std::vector<char> ibuf(ZSTD_DStreamInSize());
     std::vector<char> obuf(ZSTD_DStreamOutSize());
-    uint64_t in_pos = 0, out_size = 0;
+    uint64_t in_pos = 0;
+    CappedLines lines{tmp, max_record_ == std::numeric_limits<std::size_t>::max() ? UINT64_MAX : max_record_ + 1};
+    uint64_t& out_size = lines.size;
     std::string error;
     bool done = false;
     while (!done && error.empty()) {
@@ -124,18 +169,10 @@ Status RecordingFile::decompress() {
                 done = true;
                 break;
             }
-            std::size_t off = 0;
-            while (off < output.pos) {
-                const ssize_t w = ::pwrite(tmp, obuf.data() + off, output.pos - off, static_cast<off_t>(out_size));
-                if (w < 0) {
-                    if (errno == EINTR) continue;
-                    error = "decompressing into " + dir + ": " + std::strerror(errno);
-                    break;
-                }
-                off += static_cast<std::size_t>(w);
-                out_size += static_cast<uint64_t>(w);
+            if (const int e = lines.write(obuf.data(), output.pos)) {
+                error = "decompressing into " + dir + ": " + std::strerror(e);
+                break;
             }
-            if (!error.empty()) break;
         }
     }
     ZSTD_freeDCtx(dctx);
@@ -156,6 +193,7 @@ Status RecordingFile::open_part(const std::string& path, bool in_set) {
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd_ < 0) return fail(errno == ENOENT ? "no such file" : errno_text(errno));
     parts_.push_back(fd_);
+    part_paths_.push_back(path_);
     struct stat st {};
     if (::fstat(fd_, &st) != 0) return fail(errno_text(errno));
     if (S_ISDIR(st.st_mode)) return fail("is a directory");
@@ -234,18 +272,35 @@ Status RecordingFile::read_at(uint64_t offset, std::size_t n, ByteBuffer& out) c
     return Status::ok();
 }
 
-// The line starting at `offset`, without its newline.
-Status RecordingFile::read_line(uint64_t offset, ByteBuffer& out) const {
+// The line starting at `offset`, without its newline; at most max_record_
+// + 1 bytes of it (more: the line is too long, and its head is enough).
+Status RecordingFile::read_line(uint64_t offset, ByteBuffer& out) {
     out.clear();
     ByteBuffer chunk;
     for (;;) {
-        Status rs = read_at(offset + out.size(), kChunk, chunk);
+        const std::size_t left = max_record_ - std::min(max_record_, out.size());
+        const std::size_t want = left >= kChunk ? kChunk : left + 1;
+        Status rs = read_at(offset + out.size(), want, chunk);
         if (!rs) return rs;
         const auto* nl = static_cast<const char*>(std::memchr(chunk.data(), '\n', chunk.size()));
         const std::size_t take = nl != nullptr ? static_cast<std::size_t>(nl - chunk.data()) : chunk.size();
         out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(take));
-        if (nl != nullptr || chunk.size() < kChunk) return Status::ok();
+        line_capacity_ = std::max({line_capacity_, out.capacity(), chunk.capacity()});
+        if (nl != nullptr || chunk.size() < want || out.size() > max_record_) return Status::ok();
     }
+}
+
+// Adds to `count` the newlines in the first `end` bytes of the part being opened.
+Status RecordingFile::count_newlines(uint64_t end, uint64_t& count) const {
+    ByteBuffer chunk;
+    for (uint64_t pos = 0; pos < end;) {
+        Status rs = read_at(pos, static_cast<std::size_t>(std::min<uint64_t>(kChunk, end - pos)), chunk);
+        if (!rs) return rs;
+        if (chunk.empty()) break;
+        count += static_cast<uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+        pos += chunk.size();
+    }
+    return Status::ok();
 }
 
 // One record per complete line whose first non-space byte is '{'; the
@@ -259,13 +314,19 @@ Status RecordingFile::index_lines(uint64_t start) {
     char head[kHead];
     std::size_t head_len = 0;
     uint64_t line_start = start;
+    uint64_t line_no = 1;  // of the line at line_start: the white space before `start` has its newlines
+    if (Status rs = count_newlines(start, line_no); !rs) return rs;
     auto finish_line = [&](uint64_t end) {
         std::size_t i = 0;
         while (i < head_len && is_space(head[i])) ++i;
         if (i < head_len && head[i] == '{') {
             const double t = leading_record_time(head, head_len);
-            if (std::isnan(t)) slow.push_back(records_.size());
-            records_.push_back(RecordSpan{line_start, end - line_start, t});
+            // A line too long to read is kept (the replay says so) with the
+            // time its head has, if any: no full parse of it.
+            if (std::isnan(t) && end - line_start <= max_record_) slow.push_back(records_.size());
+            RecordSpan rec{line_start, end - line_start, t};
+            rec.line = line_no;
+            records_.push_back(rec);
         }
     };
     for (uint64_t pos = start; pos < size_;) {
@@ -281,6 +342,7 @@ Status RecordingFile::index_lines(uint64_t start) {
             head_len += copy;
             if (nl == nullptr) break;
             finish_line(pos + seg_end);
+            ++line_no;
             head_len = 0;
             line_start = pos + seg_end + 1;
             i = seg_end + 1;
@@ -290,7 +352,10 @@ Status RecordingFile::index_lines(uint64_t start) {
     if (line_start < size_) {
         const std::size_t before = records_.size();
         finish_line(size_);
-        if (records_.size() > before && (slow.empty() || slow.back() != before)) slow.push_back(before);
+        if (records_.size() > before && records_[before].length <= max_record_ &&
+            (slow.empty() || slow.back() != before)) {
+            slow.push_back(before);
+        }
     }
     // Full parses: foreign key order, and the unterminated last line.
     ByteBuffer line;
@@ -300,6 +365,7 @@ Status RecordingFile::index_lines(uint64_t start) {
         RecordSpan& rec = records_[r];
         Status rs = read_at(rec.offset, rec.length, line);
         if (!rs) return rs;
+        line_capacity_ = std::max(line_capacity_, line.capacity());
         RecordLine f;
         if (lines_.read(line.data(), line.size(), f)) {
             rec.t = f.t;

@@ -15,7 +15,8 @@
 //     JSON is this too: the parser will say what is wrong.
 // Indexing reads the file in 1 MiB chunks and keeps only (offset, length,
 // time) per record, so a big recording is never held in memory; records are
-// read later with read_at() (pread). Every message is "PATH: cause".
+// read later with read_at() (pread). A line longer than the open's
+// max_record is never read whole. Every message is "PATH: cause".
 #pragma once
 
 #include <cstddef>
@@ -37,6 +38,7 @@ struct RecordSpan {
     uint64_t length = 0;
     double t = std::numeric_limits<double>::quiet_NaN();  // Lines only: the recorded "t"
     uint32_t part = 0;    // which file of a rotated set
+    uint64_t line = 0;    // Lines only: its line number in that file, from 1
 };
 
 class RecordingFile {
@@ -56,7 +58,10 @@ public:
     // zstd-compressed (recognised by its magic number, not its name): it is
     // decompressed once into an unlinked temporary file, and a stream cut
     // short gives what it held up to the cut.
-    Status open(const std::string& path);
+    // A line longer than `max_record` is indexed (its length says so) but
+    // never read whole, and a decompressed part keeps only its first
+    // `max_record` + 1 bytes: the disk and memory a line costs are bounded.
+    Status open(const std::string& path, std::size_t max_record = std::numeric_limits<std::size_t>::max());
 
     RecordingFormat format() const { return format_; }
     // In file order; never empty after a successful open().
@@ -71,6 +76,10 @@ public:
     // "PATH: cause".
     Status fail(const std::string& cause) const;
     std::size_t parts() const { return parts_.size(); }
+    // The file of the set a record is in.
+    const std::string& part_path(const RecordSpan& rec) const { return part_paths_[rec.part]; }
+    // The largest line buffer indexing used (bounded by max_record + 1).
+    std::size_t line_capacity() const { return line_capacity_; }
     // One line per member skipped or cut short by damage ("PATH: why; skipped").
     const std::vector<std::string>& notes() const { return notes_; }
 
@@ -80,7 +89,8 @@ private:
     // Reads up to `n` bytes at `offset` of the part being opened into `out`
     // (resized to what was read: shorter only at the end of the file).
     Status read_at(uint64_t offset, std::size_t n, ByteBuffer& out) const;
-    Status read_line(uint64_t offset, ByteBuffer& out) const;
+    Status read_line(uint64_t offset, ByteBuffer& out);
+    Status count_newlines(uint64_t end, uint64_t& count) const;
     Status index_lines(uint64_t start);
     Status index_documents(uint64_t start);
 
@@ -88,6 +98,9 @@ private:
     int fd_ = -1;           // the part being opened
     uint64_t size_ = 0;     // its size
     std::vector<int> parts_;  // every part's descriptor, in set order
+    std::vector<std::string> part_paths_;  // and its path
+    std::size_t max_record_ = std::numeric_limits<std::size_t>::max();
+    std::size_t line_capacity_ = 0;
     RecordingFormat format_ = RecordingFormat::Documents;
     std::vector<RecordSpan> records_;
     double interval_ = 1.0;

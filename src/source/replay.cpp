@@ -4,7 +4,8 @@
 // leaves just the document there: a JSON line's "stats" value is moved to the
 // front (the white space after it kept), a "b64" value is decoded, a saved
 // HTTP response is decoded to its body, a plain document is taken as it is.
-// An unreadable JSON line is skipped; a line whose "b64" is not base64 (or
+// A record longer than max_record is never read: its fetch is one error
+// naming the file and line. An unreadable JSON line is skipped; a line whose "b64" is not base64 (or
 // is empty) is one error naming the record and what is wrong, and the next
 // fetch goes on after it; in the other shapes the error is returned. With `loop`, the recording starts over after its last record.
 // Pacing (delay_before_next) follows the recorded `t` of JSON lines,
@@ -26,6 +27,7 @@
 #include <limits>
 
 #include "base64.hpp"
+#include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
 #include "connector.hpp"
 #include "record_line.hpp"
@@ -45,7 +47,7 @@ class ReplaySource final : public Source {
 public:
     ReplaySource(std::string path, const ReplayOptions& options) : path_(std::move(path)), options_(options) {
         if (!(options_.speed >= 0) || !std::isfinite(options_.speed)) options_.speed = 1.0;
-        error_ = file_.open(path_);
+        error_ = file_.open(path_, options_.max_record);
         if (error_) interval_ = file_.mean_interval();
         hi_ = file_.records().size();
         if (error_) error_ = apply_window();
@@ -63,7 +65,21 @@ public:
 
     std::optional<RecordPosition> position() const override {
         if (!timed() || !fetched_any_ || current_ < lo_ || current_ >= hi_) return std::nullopt;
-        return RecordPosition{current_ - lo_, hi_ - lo_, file_.records()[current_].t};
+        const auto& recs = file_.records();
+        RecordPosition at;
+        at.index = current_ - lo_;
+        at.count = hi_ - lo_;
+        at.time = recs[current_].t;
+        at.first = recs[lo_].t;
+        at.last = recs[hi_ - 1].t;
+        if (current_ > lo_) at.gap = std::fabs(at.time - recs[current_ - 1].t);
+        if (current_ + 1 < hi_) at.gap = std::min(at.gap, std::fabs(recs[current_ + 1].t - at.time));
+        if (std::isnan(at.gap)) at.gap = std::numeric_limits<double>::infinity();
+        return at;
+    }
+
+    void set_speed(double speed) override {
+        if (speed >= 0 && std::isfinite(speed)) options_.speed = speed;
     }
 
     bool seek(std::ptrdiff_t index) override {
@@ -108,6 +124,7 @@ public:
                 next_ = lo_;
             }
             const std::size_t i = next_++;
+            if (file_.records()[i].length > options_.max_record) return too_long(i);
             Status st = load(file_.records()[i], frame);
             if (!st) {
                 if (file_.format() != RecordingFormat::Lines) return st;
@@ -126,6 +143,17 @@ public:
     }
 
 private:
+    // A record longer than --max-size, never read: one error naming the file
+    // (the member of a rotated set) and the line; the next fetch goes on.
+    Status too_long(std::size_t i) const {
+        const RecordSpan& rec = file_.records()[i];
+        const std::string limit = "longer than --max-size (" + size_text(options_.max_record) + ")";
+        if (file_.format() != RecordingFormat::Lines) {
+            return file_.fail("snapshot " + std::to_string(i + 1) + " is " + limit);
+        }
+        return Status::fail(file_.part_path(rec) + ":" + std::to_string(rec.line) + ": line " + limit + "; skipped");
+    }
+
     // The local time of day `secs` on the day of the recording's first record
     // (the next day when that is before the first record and the recording
     // reaches it: a recording that crossed midnight).

@@ -164,7 +164,7 @@ ChooserOutcome ColumnChooser::handle_key(int k) {
         case ' ': case key::Enter: case '\r': return toggle();
         case '[': return reorder(-1);
         case ']': return reorder(1);
-        case key::Escape: case key::F2: case 'c': case 'q':
+        case key::Escape: case key::F2: case 'o': case 'q':
             open_ = false;
             return ChooserOutcome::Closed;
         default: return ChooserOutcome::Ignored;

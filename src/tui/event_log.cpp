@@ -105,6 +105,17 @@ std::size_t EventLog::on_snapshot(const Snapshot& snap, double wall, std::string
     return add(fresh_);
 }
 
+bool EventLog::attach_stacks(const std::function<bool(Event&)>& attach) {
+    constexpr std::size_t kLooked = 64;  // a capture is kept for the newest events only
+    bool any = false;
+    const std::size_t n = std::min(ring_.size(), kLooked);
+    for (std::size_t i = 0; i < n; ++i) {
+        Event& e = ring_[ring_.size() - 1 - i].event;
+        if ((e.kind == EventKind::Stuck || e.kind == EventKind::Harakiri) && e.stack.empty() && attach(e)) any = true;
+    }
+    return any;
+}
+
 void EventLog::jumped() {
     tracker_.reset();
     busy_.clear();

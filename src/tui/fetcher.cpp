@@ -56,6 +56,24 @@ void Fetcher::configure(double interval, bool paused) {
     cv_.notify_all();
 }
 
+void Fetcher::set_speed(double speed) {
+    {
+        std::lock_guard lk(mu_);
+        if (speed == speed_) return;
+        speed_ = speed;
+        ++config_gen_;
+    }
+    cv_.notify_all();
+}
+
+// With the lock held, on the thread: true when a new speed went to the source.
+bool Fetcher::apply_speed() {
+    if (speed_ < 0 || speed_ == speed_applied_) return false;
+    speed_applied_ = speed_;
+    pipeline_.source().set_speed(speed_);
+    return true;
+}
+
 void Fetcher::want_cores(bool on) {
     {
         std::lock_guard lk(mu_);
@@ -200,13 +218,14 @@ void Fetcher::run() {
             last_early = started;
             fetch_now_ = false;
         }
+        apply_speed();
         lk.unlock();
         // While !ready_full_ the slot belongs to this thread alone.
         pipeline_.set_scope(scope);
         const Status st = pipeline_.refresh(slot_.snap, slot_.rates);
         const double wall = pipeline_.last_wall_time();
         const bool ended = pipeline_.source().exhausted();
-        const std::optional<double> pace = pipeline_.source().delay_before_next();
+        std::optional<double> pace = pipeline_.source().delay_before_next();
         const std::optional<RecordPosition> pos = pipeline_.source().position();
         const auto finished = Clock::now();
         lk.lock();
@@ -221,6 +240,7 @@ void Fetcher::run() {
         // fetch_now_ recomputes the deadline (a resume from pause fetches at
         // once, via the paused_ branch above).
         for (;;) {
+            if (apply_speed()) pace = pipeline_.source().delay_before_next();
             Clock::time_point deadline;
             if (failures > 0) deadline = deadline_after(finished, backoff_delay(interval_, failures));
             else if (pace) deadline = deadline_after(finished, *pace);

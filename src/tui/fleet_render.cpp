@@ -1,7 +1,10 @@
 // fleet_render.cpp — FleetViewModel -> Grid (see fleet_view.hpp).
 // Same screen areas as the worker screen (layout.hpp): summary, tab bar,
 // header, rows, status line. Row colours follow the state: ok default, stale
-// yellow (Signal), error red (Error). The help (build_fleet_help) replaces
+// yellow (Signal), error red (Error). The sorted column's header ends with
+// its arrow (↓ ↑, v ^ in ASCII) as on the worker table; a vassal's name cell
+// starts with its tree lines and a collapsed Emperor's ends with [+N]
+// (FleetViewModel::tree_prefix, hidden_below). The help (build_fleet_help) replaces
 // the table and starts at the view-model's help scroll; the status line says
 // PAUSED while the poller is paused. The tab bar names the instances and,
 // once there is one, the events view, which replaces the table.
@@ -31,7 +34,7 @@ void append_rate(std::string& out, double v) {
 Style row_style(FleetState k) {
     switch (k) {
         case FleetState::Ok: return Style::Normal;
-        case FleetState::Stale: return Style::Signal;
+        case FleetState::Stale: return Style::Stale;
         case FleetState::Error: return Style::Error;
     }
     return Style::Normal;
@@ -91,6 +94,24 @@ void help(const FleetViewModel& vm, Grid& g, TextLines& text) {
     }
 }
 
+bool is_name(const FleetColumn& fc) { return fc.name == "name"; }
+
+// The name cell of visible row `vi`: its tree lines, the name, and for a
+// collapsed Emperor how many rows it hides ("web [+3]"); built in `out`.
+std::string_view name_cell(const FleetViewModel& vm, std::size_t vi, std::string_view name, std::string& out) {
+    const std::string_view prefix = vm.tree_prefix(vi);
+    const std::size_t hidden = vm.hidden_below(vi);
+    if (prefix.empty() && hidden == 0) return name;
+    out.assign(prefix);
+    out += name;
+    if (hidden > 0) {
+        out += " [+";
+        append_int(out, static_cast<int64_t>(hidden));
+        out += ']';
+    }
+    return out;
+}
+
 void pad_to(std::string& s, std::size_t n) {
     if (s.size() < n) s.append(n - s.size(), ' ');
 }
@@ -140,11 +161,45 @@ void events_table(const FleetViewModel& vm, const ScreenAreas& a, Grid& g, std::
     if (rows.empty() && a.table_rows > 0) g.put(0, a.table_top, "no event matches the filter", Style::Dim);
 }
 
+// The key hint of the status line, with the keys in effect.
+void status_hint(const FleetViewModel& vm, std::string& line) {
+    auto hint = [&](Action a, std::string_view what) {
+        const std::string k = first_key(a);
+        if (k.empty()) return;
+        if (!line.empty()) line += "  ";
+        line += k;
+        line += ' ';
+        line += what;
+    };
+    hint(Action::Quit, "quit");
+    if (vm.events_view()) {
+        hint(Action::Open, "open its instance");
+        hint(Action::Filter, "filter");
+        hint(Action::ToggleExceptions, vm.exceptions_hidden() ? "show exceptions" : "hide exceptions");
+        hint(Action::NextPane, "instances");
+    } else {
+        hint(Action::Open, "open");
+        if (vm.grouped()) hint(Action::ToggleGroup, "collapse");
+        hint(Action::Filter, "filter");
+        line += "  ";
+        line += first_key(Action::SortPrev);
+        line += ' ';
+        line += first_key(Action::SortNext);
+        line += ' ';
+        line += first_key(Action::SortInvert);
+        line += " sort";
+        hint(Action::Pause, "pause");
+    }
+    hint(Action::Help, "help");
+}
+
 }  // namespace
 
 void build_fleet_help(TextLines& out) {
     out.add(Style::Title) = "uwsgitop fleet keys";
-    for (const KeyBinding& b : key_bindings()) {
+    const auto bindings = key_bindings();
+    for (std::size_t i = 0; i < bindings.size(); ++i) {
+        const KeyBinding& b = bindings[i];
         if (b.label.empty()) continue;
         const auto keys = fleet_keys();
         const auto it = std::find_if(keys.begin(), keys.end(), [&](const FleetKey& k) { return k.action == b.action; });
@@ -155,6 +210,11 @@ void build_fleet_help(TextLines& out) {
         pad_to(l, 16);
         l += it->help.empty() ? b.help : it->help;
     }
+    out.add();
+    build_key_names(out, [](Action a) {
+        const auto keys = fleet_keys();
+        return std::any_of(keys.begin(), keys.end(), [a](const FleetKey& k) { return k.action == a; });
+    });
     out.add();
     out.add(Style::Title) = "Sort keys (again: the other direction)";
     const auto sort_keys = fleet_sort_keys();
@@ -211,11 +271,13 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
                 continue;
             }
             const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
-            int w = std::max<int>(fc.width, dw(fc.header));
+            const bool sorted = vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
+            int w = std::max<int>(fc.width, dw(fc.header) + (sorted ? 1 : 0));   // room for the arrow
             for (int r = 0; r < a.table_rows; ++r) {
                 const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
                 if (vi >= vm.visible().size()) break;
-                const int cw = dw(vm.rows()[vm.visible()[vi]].cells[static_cast<std::size_t>(c)].text);
+                const std::string& text = vm.rows()[vm.visible()[vi]].cells[static_cast<std::size_t>(c)].text;
+                const int cw = is_name(fc) ? dw(name_cell(vm, vi, text, line)) : dw(text);
                 w = std::max(w, fc.left_align ? std::min(cw, kMaxTextWidth) : cw);
             }
             widths.push_back(w);
@@ -229,14 +291,18 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         g.fill(0, a.header_row, vm.width(), Style::Header);
         for (const ColumnSlot& s : slots) {
             const int c = shown[s.index];
-            const std::string_view h = fleet_screen_column_header(c);
             const bool sorted = c >= 0 && vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
+            line.assign(fleet_screen_column_header(c));
+            // The sort column's arrow, as on the worker table.
+            if (sorted) line += vm.ascii() ? (vm.descending() ? "v" : "^") : (vm.descending() ? "\xe2\x86\x93" : "\xe2\x86\x91");
+            const std::string_view h = line;
             const bool right = c >= 0 && !cols[static_cast<std::size_t>(c)].left_align;
             const int x = right ? s.x + s.width - dw(h) : s.x;
             if (sorted) g.fill(s.x, a.header_row, s.width, Style::HeaderSorted);
             if (hits) hits->header.push_back({s.x, s.width, c});
             g.put(std::max(s.x, x), a.header_row, h, sorted ? Style::HeaderSorted : Style::Header, s.width);
         }
+        std::string name;
         for (int r = 0; r < a.table_rows; ++r) {
             const std::size_t vi = static_cast<std::size_t>(vm.top() + r);
             if (vi >= vm.visible().size()) break;
@@ -256,7 +322,8 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
                     continue;
                 }
                 const FleetColumn& fc = cols[static_cast<std::size_t>(c)];
-                const std::string& text = row.cells[static_cast<std::size_t>(c)].text;
+                std::string_view text = row.cells[static_cast<std::size_t>(c)].text;
+                if (is_name(fc)) text = name_cell(vm, vi, text, name);
                 const int w = dw(text);
                 const int x = (!fc.left_align && w < s.width) ? s.x + s.width - w : s.x;
                 const Style st = (fc.name == "state" && !sel) ? row_style(row.kind) : base;
@@ -287,15 +354,23 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
             g.put(0, a.status_row, line, Style::Key);
         } else {
             int x = 0;
-            if (vm.paused()) x = g.put(0, a.status_row, "PAUSED (not polling; Space resumes)  ", Style::Paused);
+            if (vm.paused()) {
+                line = "PAUSED (not polling; ";
+                line += first_key(Action::Pause);
+                line += " resumes)  ";
+                x = g.put(0, a.status_row, line, Style::Paused);
+            }
             const bool ev = vm.events_view();
             // A new-event notice takes the place of the key hint while it lasts.
             const std::string_view notice = vm.help() ? std::string_view{} : vm.notice();
-            line = vm.help()         ? "help: Up/Down/PgUp/PgDn scroll, Esc closes"
-                   : vm.chooser().is_open() ? "columns: Up/Down choose, Esc closes"
-                   : !notice.empty() ? ""
-                   : ev              ? "q quit  Enter open its instance  / filter  Tab instances  ? help"
-                                     : "q quit  Enter open  / filter  < > r sort  Space pause  ? help";
+            line.clear();
+            if (vm.help()) {
+                line = "help: Up/Down/PgUp/PgDn scroll, ";
+                line += first_key(Action::Back);
+                line += " closes";
+            }
+            else if (vm.chooser().is_open()) line = "columns: Up/Down choose, Esc closes";
+            else if (notice.empty()) status_hint(vm, line);
             const std::size_t n = ev ? vm.event_rows().size() : vm.visible().size();
             if (!vm.help() && n > 0) {
                 if (!line.empty()) line += "  -  ";

@@ -7,10 +7,14 @@
 // until resumed; the rows on screen stay), + and - change its interval.
 // Enter opens the selected instance: a dedicated Pipeline for its address
 // with its own Fetcher thread drives the usual worker ViewModel and loop
-// (worker_loop.hpp: every pane, details, help). Esc, when there is no
-// overlay or filter to close, comes back to the fleet; the drill-down's
-// fetcher is asked to stop and, if a fetch is still in flight, parked until
-// it ends by its timeout (never waited for in the UI). q quits everywhere.
+// (worker_loop.hpp: every pane, details, help), its header's first line
+// starting with the breadcrumb `fleet › NAME` and its events pane holding the
+// fleet's events of that instance (opened from an event: shown, with that
+// event selected). q, and Esc when there is no overlay or filter to close,
+// come back to the fleet (ViewModel::set_fleet_name), its selection as it
+// was; the drill-down's fetcher is asked to stop and, if a fetch is still in
+// flight, parked until it ends by its timeout (never waited for in the UI).
+// q on the fleet quits; Ctrl-C (SIGINT) quits from anywhere.
 // x in the drill-down is the action menu on that instance (action_menu.hpp);
 // x on the fleet table, its instance actions on the selected instance
 // (fleet_actions.hpp).
@@ -52,6 +56,7 @@ struct Drill {
     std::unique_ptr<tui::ActionMenu> actions;  // x on this instance (action_menu.hpp)
     std::unique_ptr<tui::StackReader> stacks;  // the details' Python stacks (stack_reader.hpp)
     tui::Slot shown;
+    std::string address;   // the target's address (v: the Emperor of the vassal it adds)
 };
 
 // `busy` (non-empty, FleetActions::busy): another action still in flight;
@@ -65,6 +70,7 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
         return nullptr;
     }
     auto d = std::make_unique<Drill>();
+    d->address = address_text;
     d->pipeline = std::make_unique<Pipeline>(make_source(address, fetch_limits(options)));
     d->vm = std::make_unique<tui::ViewModel>(options, d->pipeline->label());
     d->fetcher = std::make_unique<tui::Fetcher>(*d->pipeline);
@@ -75,8 +81,9 @@ std::unique_ptr<Drill> open_drill(const Options& options, const std::string& add
     return d;
 }
 
-// v on the vassals pane: the selected vassal's stats address joins the fleet.
-void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller) {
+// v on the vassals pane: the selected vassal's stats address joins the fleet,
+// under its Emperor (the instance at `emperor`).
+void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller, const std::string& emperor) {
     const Snapshot* snap = vm.snapshot();
     const int sel = vm.state().selected;
     if (!snap || vm.pane() != tui::PaneId::Vassals || sel < 0 ||
@@ -93,25 +100,24 @@ void add_vassal(tui::ViewModel& vm, tui::FleetPoller& poller) {
         vm.notify("vassal not added: " + st.message());
         return;
     }
+    t.emperor = emperor;
     poller.add(t);
     vm.notify("added to the fleet: " + escape_for_display(t.name) + " (" + escape_for_display(t.address) + ")");
 }
 
-// Runs the drill-down until Esc (returns false) or quit/signal (true).
+// Runs the drill-down until q or Esc go back (returns false) or a signal (true).
 bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui::FleetPoller& poller) {
     tui::ViewModel& vm = *d.vm;
     vm.set_ascii(ascii);
     const tui::KeyHook on_key = [&](int k) {
+        // q and Esc with nothing left to close go back to the fleet (the
+        // view-model's back_requested(): set_fleet_name).
         if (vm.filter_editing() || vm.chooser().is_open()) return tui::KeyVerdict::Pass;
-        // Esc with nothing left to close goes back to the fleet.
-        if (k == tui::key::Escape && vm.overlay() == tui::Overlay::None && vm.state().filter.empty()) {
-            return tui::KeyVerdict::Leave;
-        }
         const tui::KeyBinding* b = tui::find_binding(k);
         if (!b || b->action != tui::Action::AddVassal || vm.overlay() != tui::Overlay::None) {
             return tui::KeyVerdict::Pass;
         }
-        add_vassal(vm, poller);
+        add_vassal(vm, poller, d.address);
         return tui::KeyVerdict::Handled;
     };
     return tui::worker_loop(term, vm, *d.fetcher, d.shown, grid, true, on_key, d.actions.get(), d.stacks.get()) !=
@@ -177,7 +183,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             term.size(w, h);
             vm.set_size(w, h);
             dirty = true;
-        } else if (k == tui::key::CtrlL) {
+        } else if (const tui::KeyBinding* r = tui::find_binding(k); r && r->action == tui::Action::Redraw &&
+                                                                     !vm.filter_editing()) {
             full = dirty = true;
         } else if (k == tui::key::Mouse) {
             vm.set_clock(monotonic_seconds());
@@ -203,7 +210,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             paused = vm.paused();
             poller.configure(interval, paused);
         }
-        const std::string name = vm.take_open_request();
+        bool from_event = false;
+        const std::string name = vm.take_open_request(&from_event);
         if (name.empty()) continue;
         std::string address, fifo, tracebacker;
         for (const tui::FleetRow& r : vm.rows()) {
@@ -229,6 +237,10 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             continue;
         }
         if (resumed) d->actions = std::move(resumed);
+        d->vm->set_fleet_name(name);   // the breadcrumb; q and Esc come back here
+        std::vector<Event> seen;
+        const std::size_t opened = vm.instance_events(name, seen);
+        d->vm->seed_events(seen, from_event && opened != SIZE_MAX, opened);
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
         actions.keep(address, std::move(d->actions), vm);  // if still in flight (fleet_actions.hpp)
         mouse = d->vm->mouse();  // and back, as m left it there

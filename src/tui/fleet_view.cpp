@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "uwsgitop/base/text.hpp"
@@ -47,7 +48,7 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::ScrollLeft, ""},
     {Action::ScrollRight, ""},
     {Action::Actions, "instance actions on the selected instance (chain-reload, reload...): a letter, then y"},
-    {Action::Open, "open the selected instance (its full screen; Esc comes back); on an event: its instance"},
+    {Action::Open, "open the selected instance (its full screen; q or Esc comes back); on an event: its instance, on its events"},
     {Action::NextPane, "instances / events of every instance (newest first)"},
     {Action::PrevPane, ""},
     {Action::SelectPane, "1 the instances, 2 their events"},
@@ -56,6 +57,8 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::Redraw, ""},
     {Action::ChooseColumns, "column chooser: show, hide and reorder the instance columns (s keeps them)"},
     {Action::SaveView, "save the instance columns for the next start (the saved view's fleet-columns)"},
+    {Action::ToggleExceptions, "events: show / hide the exceptions lines (one per instance's worker a minute)"},
+    {Action::ToggleGroup, "collapse / expand the vassals under the selected Emperor (on a vassal: its Emperor's)"},
     {Action::ToggleMouse, "mouse on/off: a header click sorts, a row click selects, a double click opens; Shift+drag selects text"},
 };
 
@@ -93,6 +96,7 @@ void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double
         row.address = inst.target.address;
         row.fifo = inst.target.fifo;
         row.tracebacker = inst.target.tracebacker;
+        row.emperor = inst.target.emperor;
         row.has_data = inst.has_data;
         row.live = inst.last_ok && inst.has_data;
         row.master_kind = inst.has_data && inst.snapshot.kind == SnapshotKind::Master;
@@ -202,7 +206,8 @@ void FleetViewModel::add_events(std::vector<Event>& fresh) {
         notice_ += " more)";
     }
     notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
-    notice_ += "Tab shows events";
+    notice_ += first_key(Action::NextPane);
+    notice_ += " shows events";
     notice_until_ = mono_now_ + kNoticeSeconds;
 }
 
@@ -223,6 +228,7 @@ void FleetViewModel::rebuild_events() {
     const TextFilter filter(filter_);
     for (uint32_t i = 0; i < events_.size(); ++i) {
         const LoggedEvent& l = events_.newest(i);
+        if (hide_exceptions_ && l.event.kind == EventKind::Exceptions) continue;
         const bool keep = filter.accepts([&](std::string_view f) {
             return contains_folded(l.event.instance, f) || contains_folded(event_kind_info(l.event.kind).name, f) ||
                    contains_folded(l.text, f);
@@ -268,37 +274,151 @@ std::string FleetViewModel::selected_name() const {
     return rows_[visible_[static_cast<std::size_t>(selected_)]].name;
 }
 
-std::string FleetViewModel::take_open_request() {
+std::string FleetViewModel::take_open_request(bool* from_event) {
     std::string s;
     s.swap(open_);
+    if (from_event) *from_event = !s.empty() && open_serial_ != UINT64_MAX;
     return s;
+}
+
+std::size_t FleetViewModel::instance_events(const std::string& name, std::vector<Event>& out) const {
+    std::size_t opened = SIZE_MAX;
+    for (std::size_t i = events_.size(); i-- > 0;) {
+        const LoggedEvent& l = events_.newest(i);
+        if (l.event.instance != name) continue;
+        if (l.serial == open_serial_) opened = out.size();
+        out.push_back(l.event);
+    }
+    return opened;
+}
+
+namespace {
+
+// Emperors of Emperors deeper than this are shown at the top level.
+constexpr int kMaxGroupDepth = 8;
+
+}  // namespace
+
+// parent_ and children_ from the rows' `emperor` addresses (see fleet_view.hpp).
+void FleetViewModel::link_groups() {
+    const std::size_t n = rows_.size();
+    parent_.assign(n, -1);
+    grouped_ = false;
+    bool any = false;
+    for (const FleetRow& r : rows_) any = any || !r.emperor.empty();
+    if (!any) return;
+    std::unordered_map<std::string_view, uint32_t> by_address;
+    for (uint32_t i = 0; i < n; ++i) by_address.emplace(rows_[i].address, i);
+    for (uint32_t i = 0; i < n; ++i) {
+        if (rows_[i].emperor.empty()) continue;
+        const auto it = by_address.find(rows_[i].emperor);
+        if (it != by_address.end() && it->second != i) parent_[i] = static_cast<int32_t>(it->second);
+    }
+    // A loop (or a chain too deep) is cut where it is found.
+    for (uint32_t i = 0; i < n; ++i) {
+        int32_t up = parent_[i];
+        for (int depth = 0; up >= 0; ++depth) {
+            if (static_cast<uint32_t>(up) == i || depth >= kMaxGroupDepth) {
+                parent_[i] = -1;
+                break;
+            }
+            up = parent_[static_cast<std::size_t>(up)];
+        }
+    }
+    children_.resize(n);
+    for (auto& c : children_) c.clear();
+    for (uint32_t i = 0; i < n; ++i) {
+        if (parent_[i] < 0) continue;
+        children_[static_cast<std::size_t>(parent_[i])].push_back(i);
+        grouped_ = true;
+    }
+}
+
+// The sort's order: by the sort column, unknown last either way; unsorted,
+// the targets' order.
+bool FleetViewModel::row_before(uint32_t a, uint32_t b) const {
+    if (!sorted_) return a < b;
+    const FleetCell& x = rows_[a].cells[sort_col_];
+    const FleetCell& y = rows_[b].cells[sort_col_];
+    if (x.known != y.known) return x.known;
+    if (!x.known) return a < b;
+    if (x.numeric && y.numeric) {
+        if (x.number == y.number) return a < b;
+        return descending_ ? x.number > y.number : x.number < y.number;
+    }
+    const int cmp = x.text.compare(y.text);
+    if (cmp == 0) return a < b;
+    return descending_ ? cmp > 0 : cmp < 0;
+}
+
+// Appends `row` and, unless it is collapsed, its kept vassals in order, each
+// with its tree lines (`lead`: the lines of the levels above).
+void FleetViewModel::emit_group(uint32_t row, std::string& lead, int depth) {
+    std::vector<uint32_t>& kids = children_[row];
+    std::erase_if(kids, [&](uint32_t k) { return !keep_[k]; });
+    std::sort(kids.begin(), kids.end(), [&](uint32_t a, uint32_t b) { return row_before(a, b); });
+    const bool closed = !kids.empty() && collapsed_.count(rows_[row].name) != 0;
+    std::size_t hidden = 0;
+    if (closed) {
+        // Everything kept below it.
+        std::vector<uint32_t> todo(kids.begin(), kids.end());
+        while (!todo.empty()) {
+            const uint32_t k = todo.back();
+            todo.pop_back();
+            ++hidden;
+            for (uint32_t g : children_[k]) {
+                if (keep_[g]) todo.push_back(g);
+            }
+        }
+    }
+    hidden_.push_back(hidden);
+    if (closed || depth >= kMaxGroupDepth) return;
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+        const bool last = i + 1 == kids.size();
+        const std::size_t at = lead.size();
+        visible_.push_back(kids[i]);
+        std::string& p = prefix_.emplace_back(lead);
+        p += ascii_ ? (last ? "`- " : "|- ") : (last ? "\xe2\x94\x94\xe2\x94\x80 " : "\xe2\x94\x9c\xe2\x94\x80 ");  // └─ ├─
+        lead += ascii_ ? (last ? "   " : "|  ") : (last ? "   " : "\xe2\x94\x82  ");                                   // │
+        emit_group(kids[i], lead, depth + 1);
+        lead.resize(at);
+    }
 }
 
 void FleetViewModel::rebuild() {
     visible_.clear();
+    prefix_.clear();
+    hidden_.clear();
+    link_groups();
     const TextFilter filter(filter_);
+    keep_.assign(rows_.size(), 0);
     for (uint32_t i = 0; i < rows_.size(); ++i) {
         const FleetRow& r = rows_[i];
         const bool keep = filter.accepts([&](std::string_view f) {
             return contains_folded(r.name, f) || contains_folded(r.address, f) || contains_folded(r.state, f);
         });
-        if (keep) visible_.push_back(i);
+        if (!keep) continue;
+        // A vassal that matches keeps its Emperors shown.
+        for (int32_t j = static_cast<int32_t>(i); j >= 0 && !keep_[static_cast<std::size_t>(j)];
+             j = parent_[static_cast<std::size_t>(j)]) {
+            keep_[static_cast<std::size_t>(j)] = 1;
+        }
+    }
+    for (uint32_t i = 0; i < rows_.size(); ++i) {
+        if (keep_[i] && parent_[i] < 0) visible_.push_back(i);
     }
     if (sorted_) {
-        const std::size_t c = sort_col_;
-        const bool desc = descending_;
-        std::stable_sort(visible_.begin(), visible_.end(), [&](uint32_t a, uint32_t b) {
-            const FleetCell& x = rows_[a].cells[c];
-            const FleetCell& y = rows_[b].cells[c];
-            if (x.known != y.known) return x.known;   // unknown last either way
-            if (!x.known) return false;
-            if (x.numeric && y.numeric) {
-                if (x.number == y.number) return false;
-                return desc ? x.number > y.number : x.number < y.number;
-            }
-            const int cmp = x.text.compare(y.text);
-            return desc ? cmp > 0 : cmp < 0;
-        });
+        std::stable_sort(visible_.begin(), visible_.end(), [&](uint32_t a, uint32_t b) { return row_before(a, b); });
+    }
+    if (grouped_) {
+        std::vector<uint32_t> top;
+        top.swap(visible_);
+        std::string lead;
+        for (uint32_t r : top) {
+            visible_.push_back(r);
+            prefix_.emplace_back();
+            emit_group(r, lead, 0);
+        }
     }
     // Selection follows the name; else the same position.
     if (!sel_name_.empty()) {
@@ -310,6 +430,30 @@ void FleetViewModel::rebuild() {
         }
     }
     clamp();
+}
+
+std::string_view FleetViewModel::tree_prefix(std::size_t vi) const {
+    return vi < prefix_.size() ? std::string_view(prefix_[vi]) : std::string_view();
+}
+
+std::size_t FleetViewModel::hidden_below(std::size_t vi) const { return vi < hidden_.size() ? hidden_[vi] : 0; }
+
+// c: the selected Emperor's group closes or opens; on a vassal, its
+// Emperor's closes and the Emperor is selected.
+void FleetViewModel::toggle_group() {
+    if (selected_ < 0 || static_cast<std::size_t>(selected_) >= visible_.size()) return;
+    uint32_t row = visible_[static_cast<std::size_t>(selected_)];
+    if (!grouped_ || (children_[row].empty() && parent_[row] < 0)) {
+        notify("c: collapses an Emperor's vassals (this row has none)");
+        return;
+    }
+    if (children_[row].empty()) {
+        row = static_cast<uint32_t>(parent_[row]);
+        sel_name_ = rows_[row].name;
+    }
+    const std::string& name = rows_[row].name;
+    if (!collapsed_.erase(name)) collapsed_.insert(name);
+    rebuild();
 }
 
 int FleetViewModel::page() const {
@@ -395,11 +539,16 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
             case Action::Home: move_event(-static_cast<int>(ev_rows_.size())); return;
             case Action::End: move_event(static_cast<int>(ev_rows_.size())); return;
             case Action::Open:
-                if (!ev_rows_.empty()) open_ = events_.newest(ev_rows_[static_cast<std::size_t>(ev_selected_)]).event.instance;
+                if (!ev_rows_.empty()) {
+                    const LoggedEvent& l = events_.newest(ev_rows_[static_cast<std::size_t>(ev_selected_)]);
+                    open_ = l.event.instance;
+                    open_serial_ = l.serial;
+                }
                 return;
             case Action::SortPrev:
             case Action::SortNext:
-            case Action::SortInvert: return;  // events stay newest first
+            case Action::SortInvert:
+            case Action::ToggleGroup: return;  // events stay newest first, ungrouped
             default: break;
         }
     }
@@ -429,7 +578,10 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
         case Action::ScrollRight:
             if (hscroll_ < hscroll_limit_ && hscroll_ + 2 < columns_.size()) ++hscroll_;
             break;
-        case Action::Open: open_ = selected_name(); break;
+        case Action::Open:
+            open_ = selected_name();
+            open_serial_ = UINT64_MAX;
+            break;
         case Action::Back:
             if (!filter_.empty()) { filter_.clear(); rebuild(); rebuild_events(); }
             else if (events_view_) show_events(false);  // Esc: back to the instances
@@ -441,13 +593,20 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
             notify(st ? "instance columns saved to " + view_state_path_ : st.message());
             break;
         }
+        case Action::ToggleExceptions:
+            hide_exceptions_ = !hide_exceptions_;
+            rebuild_events();
+            // The events view shows it in its rows and hint; elsewhere, a notice.
+            if (!events_view_) notify(hide_exceptions_ ? "events: exceptions lines hidden" : "events: exceptions lines shown");
+            break;
+        case Action::ToggleGroup: toggle_group(); break;
         default: break;
     }
 }
 
 void FleetViewModel::open_chooser() {
     if (events_view_) {
-        notify("F2 c: columns of the instance table (1 goes back to it)");
+        notify(first_key(Action::ChooseColumns) + ": columns of the instance table (1 goes back to it)");
         return;
     }
     help_ = false;
@@ -510,7 +669,7 @@ void FleetViewModel::handle_key(int k) {
     }
     notice_.clear();  // a new-event notice lasts until the next key
     for (const FleetSortKey& s : kSortKeys) {
-        if (s.key == k && !events_view_) {
+        if (s.key == k && !events_view_ && !user_bound(k)) {  // a key of [keys] wins
             help_ = false;   // a sort key closes the help and sorts
             sort_by(column_index(s.column));
             return;

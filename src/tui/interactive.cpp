@@ -8,6 +8,7 @@
 // best-effort and die as they would have.
 #include "uwsgitop/tui/interactive.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
+#include "uwsgitop/tui/capture_reader.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
 #include "uwsgitop/tui/session.hpp"
 #include "uwsgitop/tui/signals.hpp"
@@ -28,9 +29,10 @@ int run_interactive(const Options& options, Pipeline& pipeline) {
         tui::Slot shown;
         tui::Grid grid;
         tui::ActionMenu actions(tui::action_scope(options));
-        tui::StackReader stacks(
-            tui::stack_scope(options, options.addresses.size() == 1 ? options.addresses.front() : std::string()));
-        tui::worker_loop(term, vm, fetcher, shown, grid, false, {}, &actions, &stacks);
+        const std::string address = options.addresses.size() == 1 ? options.addresses.front() : std::string();
+        tui::StackReader stacks(tui::stack_scope(options, address));
+        tui::CaptureReader captures(tui::stack_scope(options, address), options.stuck_after);
+        tui::worker_loop(term, vm, fetcher, shown, grid, false, {}, &actions, &stacks, &captures);
         return tui::stop_exit_code();
     });
     term.close();  // the terminal first: the shell gets it back at once

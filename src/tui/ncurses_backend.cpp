@@ -1,6 +1,7 @@
 // ncurses_backend.cpp — the one file that talks to curses (see terminal.hpp).
 //
-// Styles become attributes and colour pairs here; the grid is copied cell by
+// Styles become attributes and colour pairs here (the looks of the theme in
+// effect, settings/theme.hpp, colours fitted to the terminal); the grid is copied cell by
 // cell (runs of plain ASCII in one call, other characters at their own
 // column, so a terminal that disagrees about a character's width cannot shift
 // the rest of the line). Outside a UTF-8 locale, non-ASCII cells are shown
@@ -51,38 +52,47 @@ void append_cap(const char* name) {
     g_reset_len += n;
 }
 
-attr_t pair(short n) { return static_cast<attr_t>(COLOR_PAIR(n)); }
+attr_t attrs_of(uint8_t bits) {
+    attr_t a = A_NORMAL;
+    if (bits & kAttrBold) a |= A_BOLD;
+    if (bits & kAttrDim) a |= A_DIM;
+    if (bits & kAttrUnderline) a |= A_UNDERLINE;
+    if (bits & kAttrReverse) a |= A_REVERSE;
+    if (bits & kAttrItalic) a |= A_ITALIC;
+    return a;
+}
 
-void set_styles(bool color) {
-    auto& a = g_attrs;
-    auto at = [&](Style s) -> attr_t& { return a[static_cast<std::size_t>(s)]; };
-    at(Style::Normal) = A_NORMAL;
-    at(Style::Title) = A_BOLD;
-    at(Style::Tab) = A_NORMAL;
-    at(Style::TabActive) = A_REVERSE | A_BOLD;
-    at(Style::Header) = A_REVERSE;
-    at(Style::HeaderSorted) = A_REVERSE | A_BOLD | A_UNDERLINE;
-    at(Style::Selected) = A_REVERSE | A_BOLD;
-    at(Style::Dim) = A_DIM;
-    at(Style::Key) = A_BOLD;
-    if (color) {
-        at(Style::Busy) = pair(1);
-        at(Style::Cheap) = pair(2);
-        at(Style::Signal) = pair(3);
-        at(Style::Paused) = pair(4);
-        at(Style::Error) = pair(5) | A_BOLD;
-        at(Style::Selected) = pair(6);
-    } else {
-        at(Style::Busy) = A_BOLD;
-        at(Style::Cheap) = A_DIM;
-        at(Style::Signal) = A_UNDERLINE;
-        at(Style::Paused) = A_UNDERLINE | A_DIM;
-        at(Style::Error) = A_BOLD;
+// Each role's attributes, and a colour pair for each role with a colour:
+// one pair per distinct (fg, bg) after fitting them to the terminal's
+// colours; `default_ok`: -1 is the terminal's own colour (else white on black).
+void set_styles(const Theme& theme, bool color, bool default_ok) {
+    short pairs = 0;
+    std::array<std::pair<short, short>, kColorRoleCount> made{};
+    for (std::size_t i = 0; i < kColorRoleCount; ++i) {
+        const Look& l = theme[i];
+        g_attrs[i] = attrs_of(l.attrs);
+        if (!color || (l.fg < 0 && l.bg < 0)) continue;
+        short fg = static_cast<short>(fit_color(l.fg, COLORS));
+        short bg = static_cast<short>(fit_color(l.bg, COLORS));
+        if (!default_ok) {
+            if (fg < 0) fg = COLOR_WHITE;
+            if (bg < 0) bg = COLOR_BLACK;
+        }
+        short n = 0;
+        for (short k = 0; k < pairs; ++k) {
+            if (made[static_cast<std::size_t>(k)] == std::pair<short, short>(fg, bg)) n = static_cast<short>(k + 1);
+        }
+        if (n == 0 && pairs + 1 < COLOR_PAIRS && init_pair(static_cast<short>(pairs + 1), fg, bg) == OK) {
+            made[static_cast<std::size_t>(pairs)] = {fg, bg};
+            n = ++pairs;
+        }
+        if (n > 0) g_attrs[i] |= static_cast<attr_t>(COLOR_PAIR(n));
     }
 }
 
 int map_key(int r, wint_t ch) {
     if (r == KEY_CODE_YES) {
+        if (ch >= KEY_F(2) && ch <= KEY_F(12)) return key::fkey(static_cast<int>(ch) - KEY_F0);
         switch (ch) {
             case KEY_UP: return key::Up;
             case KEY_DOWN: return key::Down;
@@ -97,7 +107,6 @@ int map_key(int r, wint_t ch) {
             case KEY_DC: return key::Delete;
             case KEY_BTAB: return key::BackTab;
             case KEY_F(1): return key::F1;
-            case KEY_F(2): return key::F2;
             case KEY_RESIZE: return key::Resize;
             default: return key::None;
         }
@@ -133,7 +142,8 @@ void emergency_restore_terminal() {
 
 Terminal::~Terminal() { close(); }
 
-Status Terminal::open(bool want_color, bool mouse) {
+Status Terminal::open(bool want_color, bool mouse, std::string_view theme,
+                      const std::vector<ColorOverride>& overrides) {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         return Status::fail("the interactive screen needs a terminal on stdin and stdout (use --once or --batch)");
     }
@@ -177,16 +187,13 @@ Status Terminal::open(bool want_color, bool mouse) {
     const char* codeset = nl_langinfo(CODESET);
     utf8_ = codeset && (std::strcmp(codeset, "UTF-8") == 0 || std::strcmp(codeset, "utf8") == 0);
 
-    color_ = false;
-    if (want_color && has_colors() && start_color() == OK) {
-        short bg = COLOR_BLACK;
-        if (use_default_colors() == OK) bg = -1;
-        const bool ok = init_pair(1, COLOR_GREEN, bg) == OK && init_pair(2, COLOR_MAGENTA, bg) == OK &&
-                        init_pair(3, COLOR_YELLOW, bg) == OK && init_pair(4, COLOR_BLUE, bg) == OK &&
-                        init_pair(5, COLOR_RED, bg) == OK && init_pair(6, COLOR_BLACK, COLOR_CYAN) == OK;
-        color_ = ok && COLOR_PAIRS > 6;
-    }
-    set_styles(color_);
+    // A theme without any colour (mono) starts no colour at all: the terminal
+    // is then sent no colour sequence, as with NO_COLOR.
+    const Theme wanted = build_theme(theme, overrides, true);
+    const bool any_color = std::any_of(wanted.begin(), wanted.end(), [](const Look& l) { return l.fg >= 0 || l.bg >= 0; });
+    color_ = want_color && any_color && has_colors() && start_color() == OK && COLORS >= 8;
+    const bool default_ok = color_ && use_default_colors() == OK;
+    set_styles(build_theme(theme, overrides, color_), color_, default_ok);
     mouse_ = false;
     if (mouse) set_mouse(true);
     else mouse_prefix_is_key(false);

@@ -6,6 +6,8 @@
 
 #include "render_cells.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/tui/keys.hpp"
+#include "uwsgitop/tui/travel.hpp"
 #include "uwsgitop/view/summary.hpp"
 
 namespace uwsgitop::tui {
@@ -58,22 +60,34 @@ void Renderer::render(const ViewModel& vm, Grid& grid) {
 
 // --- header -------------------------------------------------------------------
 
+// Opened from the fleet: "fleet › NAME - " (ASCII "fleet > NAME - "), the
+// name escaped and cut in the middle past kCrumbName columns.
+void Renderer::breadcrumb(const ViewModel& vm, std::string& out) {
+    constexpr std::size_t kCrumbName = 32;
+    if (!vm.in_fleet()) return;
+    out += vm.ascii() ? "fleet > " : "fleet \xe2\x80\xba ";
+    append_elided_middle(out, escape_for_display(vm.fleet_name()), kCrumbName, vm.ascii());
+    out += " - ";
+}
+
 void Renderer::summary(const ViewModel& vm, Grid& grid) {
     const ScreenAreas& a = vm.areas();
     const Snapshot* snap = vm.snapshot();
     for (int i = 0; i < a.summary_lines; ++i) {
         line_.clear();
+        if (i == 0) breadcrumb(vm, line_);
+        const std::size_t crumb = line_.size();
         if (!snap) {
             if (i == 0) {
-                line_ = "uwsgitop - ";
+                if (crumb == 0) line_ = "uwsgitop - ";
                 append_escaped(line_, vm.address());
                 line_ += " - waiting for the first snapshot";
             }
         } else if (i == 0) {
             const auto& at = vm.record_position();
             summary_line1(*snap, vm.context().rates, vm.wall_time(), line_, at ? &*at : nullptr);
-            if (static_cast<int>(line_.size()) > grid.width()) {   // the rate before the date
-                line_.clear();
+            if (dw(line_) > grid.width()) {   // the rate before the date
+                line_.resize(crumb);
                 summary_line1(*snap, vm.context().rates, vm.wall_time(), line_, at ? &*at : nullptr, true);
             }
         } else if (i == 1) {
@@ -200,13 +214,37 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         seg("  (Enter keeps, Esc clears)", Style::Dim);
         return;
     }
+    if (vm.goto_editing()) {
+        seg("go to time: ", Style::Key);
+        line_.clear();
+        append_escaped(line_, vm.goto_text());
+        line_ += '_';
+        seg(line_, Style::Normal);
+        seg("  (14:03:12, 14:03, -5m, +30s, 2026-12-07T14:03:12; Enter goes, Esc cancels)", Style::Dim);
+        return;
+    }
     line_.clear();
     Style state_style = Style::Dim;
     if (feed.ended) {
         line_ = "end of recording";
         state_style = Style::Paused;
     } else if (vm.paused()) {
-        line_ = vm.replay() ? "PAUSED (Space plays on; [ ] { } ( ) travel)" : "PAUSED (not fetching; Space resumes)";
+        line_ = "PAUSED (";
+        if (vm.replay()) {
+            line_ += first_key(Action::Pause);
+            line_ += " plays on;";
+            for (uint8_t s = 0; s < 6; ++s) {
+                line_ += ' ';
+                line_ += first_key(Action::Travel, s);
+            }
+            line_ += ' ';
+            line_ += first_key(Action::GoToTime);
+            line_ += " travel)";
+        } else {
+            line_ += "not fetching; ";
+            line_ += first_key(Action::Pause);
+            line_ += " resumes)";
+        }
         state_style = Style::Paused;
     } else if (!feed.error.empty()) {
         const double since = feed.have_data ? feed.last_good : feed.error_since;
@@ -223,6 +261,10 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         line_ = "connecting to ";
         append_escaped(line_, vm.address());
         line_ += "...";
+    } else if (vm.replay()) {
+        line_ = "replay ";
+        append_speed(line_, vm.speed());
+        if (vm.fast()) line_ += " (fast)";
     } else {
         line_ = "every ";
         append_duration_s(line_, vm.interval());
@@ -243,7 +285,9 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
     } else if (vm.overlay() != Overlay::None) {
         line_ += " | ";
         line_ += vm.overlay() == Overlay::Help ? "help" : "details";
-        line_ += ": Up/Down/PgUp/PgDn scroll, Esc closes";
+        line_ += ": Up/Down/PgUp/PgDn scroll, ";
+        line_ += first_key(Action::Back);
+        line_ += " closes";
     } else {
         if (vm.pane() == PaneId::Workers && vm.snapshot()) {
             line_ += " | sort ";
@@ -266,10 +310,18 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         seg(" | ", Style::Normal);
         seg(n, Style::Signal);  // escaped by the view-model
     }
-    // Key hint on the right when there is room.
-    constexpr std::string_view hint = "? help  q quit";
-    const int hw = static_cast<int>(hint.size());
-    if (grid.width() - x >= hw + 2) grid.put(grid.width() - hw, y, hint, Style::Dim);
+    // Key hint on the right when there is room: the keys in effect.
+    line_.clear();
+    if (vm.pane() == PaneId::Events) {
+        line_ += first_key(Action::ToggleExceptions);
+        line_ += vm.exceptions_hidden() ? " show exceptions  " : " hide exceptions  ";
+    }
+    line_ += first_key(Action::Help);
+    line_ += " help  ";
+    line_ += first_key(Action::Quit);
+    line_ += vm.in_fleet() ? " fleet" : " quit";
+    const int hw = static_cast<int>(display_width(line_));
+    if (grid.width() - x >= hw + 2) grid.put(grid.width() - hw, y, line_, Style::Dim);
 }
 
 }  // namespace uwsgitop::tui

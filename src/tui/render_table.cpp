@@ -22,18 +22,20 @@ Style event_style(EventKind kind) {
     switch (kind) {
         case EventKind::Harakiri:
         case EventKind::Down:
-        case EventKind::VassalCursed: return Style::Error;
+        case EventKind::VassalCursed: return Style::EventError;
         case EventKind::Respawn:
+        case EventKind::Stuck:
         case EventKind::Reload:
         case EventKind::Exceptions:
         case EventKind::ListenQueue:
-        case EventKind::VassalRespawn: return Style::Signal;
-        default: return Style::Normal;
+        case EventKind::VassalRespawn: return Style::EventWarning;
+        default: return Style::EventInfo;
     }
 }
 
 Style status_style(std::string_view s) {
     if (s == "busy") return Style::Busy;
+    if (s == "idle") return Style::Idle;
     if (s == "cheap") return Style::Cheap;
     if (s == "pause") return Style::Paused;
     if (s.substr(0, 3) == "sig") return Style::Signal;
@@ -77,7 +79,7 @@ void Renderer::worker_table(const ViewModel& vm, Grid& grid) {
             const Core& core = ctx.snap->cores[row.core];
             row_styles_[r] = (core.in_request && *core.in_request) ? Style::Busy : Style::Normal;
         } else {
-            row_styles_[r] = status_style(ctx.snap->workers[row.worker].status);
+            row_styles_[r] = is_stuck(ctx, row.worker) ? Style::Stuck : status_style(ctx.snap->workers[row.worker].status);
         }
         for (std::size_t c = 0; c < ncols; ++c) {
             std::string& cell = cells_[r * ncols + c];

@@ -17,7 +17,7 @@ bool open_screen(Terminal& term, const Options& options) {
     install_screen_signals();
     const char* no_color_env = std::getenv("NO_COLOR");
     const bool color = options.force_color || (!options.no_color && !(no_color_env && *no_color_env));
-    const Status st = term.open(color, options.mouse);
+    const Status st = term.open(color, options.mouse, options.theme, options.color_overrides);
     if (!st) {
         std::fprintf(stderr, "uwsgitop: %s\n", st.message().c_str());
         return false;

@@ -69,16 +69,44 @@ void help_pane_columns(const PaneDef& def, TextLines& out) {
 
 }  // namespace
 
+void build_key_names(TextLines& out, bool (*keep)(Action)) {
+    out.add(Style::Title) = "Action names, to bind other keys in config.toml: [keys] quit = \"z\"";
+    constexpr std::size_t kCell = 38;
+    std::string* l = nullptr;
+    std::size_t in_line = 0;
+    for (const KeyBinding& b : key_bindings()) {
+        if (b.name.empty() || b.action == Action::SortBy || (keep && !keep(b.action))) continue;
+        if (!l || in_line == 2) {
+            l = &out.add();
+            *l = "  ";
+            in_line = 0;
+        }
+        pad_to(*l, 2 + in_line * kCell);
+        *l += b.name;
+        pad_to(*l, 2 + in_line * kCell + 23);
+        const std::string keys = keys_of(b.action, b.arg);
+        *l += keys.empty() ? std::string("(none)") : keys;
+        ++in_line;
+    }
+    if (!keep) out.add() = "  sort-NAME              a worker column's sort key (sort-rss, sort-avg-rt: _ written -)";
+}
+
 void build_help(const ViewModel& vm, TextLines& out) {
     out.add(Style::Title) = "uwsgitop keys";
-    for (const KeyBinding& b : key_bindings()) {
-        if (b.label.empty() || b.help.empty()) continue;
+    const auto keys = key_bindings();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i].label.empty() || keys[i].help.empty()) continue;
         std::string& l = out.add();
         l = "  ";
-        l += b.label;
+        l += keys[i].label;
         pad_to(l, 16);
-        l += b.help;
+        // Opened from the fleet, q and Esc lead back to it (view_model.hpp).
+        if (vm.in_fleet() && keys[i].action == Action::Quit) l += "back to the fleet (Ctrl-C quits)";
+        else if (vm.in_fleet() && keys[i].action == Action::Back) l += "close details/help; clear the filter; then back to the fleet";
+        else l += keys[i].help;
     }
+    out.add();
+    build_key_names(out, nullptr);
     out.add();
     out.add(Style::Title) = vm.mouse() ? "Mouse (on; m turns it off)" : "Mouse (off; m turns it on)";
     out.add() = "  Click a column header: sort by it (again: reverse). Click a row: select it;";
@@ -333,7 +361,23 @@ void worker_detail(const ViewModel& vm, TextLines& out) {
     }
 }
 
-// Every fact of an event, as --format events names it (server text escaped).
+// Frames as the dumps write them (output/stacks_text.hpp), indented, the
+// source lines dim.
+void stack_lines(const std::vector<StackFrame>& frames, TextLines& out) {
+    static thread_local std::string text;
+    text.clear();
+    append_stack_text(frames, "  ", text);
+    for (std::size_t at = 0; at < text.size();) {
+        const std::size_t nl = std::min(text.find('\n', at), text.size());
+        const std::string_view line(text.data() + at, nl - at);
+        const bool code = line.size() > 6 && line.substr(0, 6) == "      ";
+        out.add(code ? Style::Dim : Style::Normal) = line;
+        at = nl + 1;
+    }
+}
+
+// Every fact of an event, as --format events names it (server text escaped),
+// and the stack captured in its request.
 void event_facts(const Event& e, int width, TextLines& out) {
     out.add();
     out.add(Style::Title) = "Facts (as --format events writes them)";
@@ -347,6 +391,10 @@ void event_facts(const Event& e, int width, TextLines& out) {
         else append_escaped(line, std::get<std::string>(f.value));
         wrapped(out, "  ", line, width, 8, Style::Normal);
     }
+    if (e.stack.empty()) return;
+    out.add();
+    out.add(Style::Title) = "Python stack (captured while the request ran)";
+    stack_lines(e.stack, out);
 }
 
 // The worker's own events in the log, newest first (at most kMax).
@@ -403,16 +451,7 @@ void worker_stacks(const ViewModel& vm, int64_t id, TextLines& out) {
         wrapped(out, "  ", st.stack.reason, vm.width(), 4, Style::Dim);
         return;
     }
-    static thread_local std::string text;
-    text.clear();
-    append_stack_text(st.stack, "  ", text);
-    for (std::size_t at = 0; at < text.size();) {
-        const std::size_t nl = std::min(text.find('\n', at), text.size());
-        const std::string_view line(text.data() + at, nl - at);
-        const bool code = line.size() > 6 && line.substr(0, 6) == "      ";
-        out.add(code ? Style::Dim : Style::Normal) = line;
-        at = nl + 1;
-    }
+    stack_lines(st.stack.frames, out);
 }
 
 void record_detail(const ViewModel& vm, TextLines& out) {

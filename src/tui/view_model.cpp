@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "uwsgitop/view/aux_columns.hpp"
 #include "uwsgitop/base/text.hpp"
@@ -57,15 +58,18 @@ ViewModel::ViewModel(const Options& options, std::string address)
     : address_(std::move(address)),
       worker_cols_(options.worker_columns().begin(), options.worker_columns().end()),
       core_cols_(options.core_row_columns().begin(), options.core_row_columns().end()),
-      mode_(options.cores ? RowMode::Cores : RowMode::Workers),
+      mode_(options.screen_rows()),
       sort_(options.sort),
       interval_(options.interval),
       mouse_(options.mouse),
       replay_(!options.replay_path.empty()),
       recording_(!options.record_path.empty()),
+      speed_(options.speed),
       color_mode_(options.no_color ? "never" : options.force_color ? "always" : "auto"),
       view_state_path_(options.view_state_path),
+      stuck_after_(options.stuck_after),
       events_(event_options(options)) {
+    event_name_ = address_;
     areas_ = compute_areas(width_, height_);
     panes_.push_back(PaneId::Workers);
     for (const PaneDef& p : all_panes()) {
@@ -76,6 +80,17 @@ ViewModel::ViewModel(const Options& options, std::string address)
     }
     states_[static_cast<std::size_t>(start_pane_)].filter = options.filter;
     filter_terms_ = TextFilter(st().filter);
+    if (!options.saved_view_keys.empty()) {  // until the first key: which settings came from it
+        notice_ = "saved view in effect (";
+        for (std::size_t i = 0; i < options.saved_view_keys.size(); ++i) {
+            if (i) notice_ += ", ";
+            notice_ += options.saved_view_keys[i];
+        }
+        notice_ += ") from ";
+        notice_ += escape_for_display(view_state_path_);
+        notice_ += ": delete it to forget";
+        notice_until_ = std::numeric_limits<double>::infinity();
+    }
 }
 
 SavedView ViewModel::saved_view() const {
@@ -83,6 +98,7 @@ SavedView ViewModel::saved_view() const {
     v.columns = worker_cols_;
     v.core_columns = core_cols_;
     v.sort = sort_;
+    v.rows = mode_;
     v.pane = std::string(pane_def(pane_).name);
     v.filter = state().filter;
     v.interval = interval_;
@@ -90,9 +106,24 @@ SavedView ViewModel::saved_view() const {
     return v;
 }
 
-void ViewModel::save_view_now() {
-    const Status st = save_view(view_state_path_, saved_view());
-    set_flash(st ? "view saved to " + escape_for_display(view_state_path_) : st.message());
+// s saves the layout; a filter only when a second s confirms it, so the
+// next start does not hide rows behind a filter nobody asked to keep.
+void ViewModel::save_view_now(bool with_filter) {
+    SavedView view = saved_view();
+    view.keep_filter = with_filter;
+    const Status st = save_view(view_state_path_, view);
+    if (!st) {
+        set_flash(st.message());
+        return;
+    }
+    std::string msg = "view saved to " + escape_for_display(view_state_path_);
+    if (with_filter) {
+        msg += " with the filter";
+    } else if (!view.filter.empty()) {
+        msg += ", not the filter: s again keeps it too";
+        save_filter_offer_ = true;
+    }
+    set_flash(std::move(msg));
 }
 
 std::span<const ColumnId> ViewModel::worker_columns() const {
@@ -180,7 +211,7 @@ void ViewModel::set_fetch_error(std::string_view message, double mono_now) {
     if (!feed_.have_data) return;  // `down` only after a success
     // The wall clock of the failure, from the last good snapshot's.
     const double wall = wall_time_ + std::max(0.0, mono_now - feed_.last_good);
-    const std::size_t added = events_.on_failure(message, wall, address_);
+    const std::size_t added = events_.on_failure(message, wall, event_name_);
     if (added == 0) return;
     took_events(added);
     if (pane_ == PaneId::Events) rebuild();
@@ -204,13 +235,42 @@ void ViewModel::took_events(std::size_t added) {
         notice_ += " more)";
     }
     notice_ += ascii_ ? " - " : " \xe2\x80\x94 ";
-    if (index < 9) {
-        append_int(notice_, static_cast<int64_t>(index + 1));
+    // The key in effect that goes there: the pane's number, else Tab.
+    const std::string number = index < 9 ? first_key(Action::SelectPane, static_cast<uint8_t>(index)) : std::string();
+    if (!number.empty()) {
+        notice_ += number;
         notice_ += " shows events";
     } else {
-        notice_ += "Tab to events";
+        notice_ += first_key(Action::NextPane);
+        notice_ += " to events";
     }
     notice_until_ = mono_now_ + kNoticeSeconds;
+}
+
+void ViewModel::set_fleet_name(std::string_view name) {
+    in_fleet_ = true;
+    fleet_name_.assign(name);
+    event_name_.assign(name);
+}
+
+void ViewModel::seed_events(std::vector<Event>& events, bool show, std::size_t show_index) {
+    std::optional<Event> wanted;
+    if (show && show_index < events.size()) wanted = events[show_index];
+    if (events_.add(events) == 0 || events_.empty()) return;
+    if (std::find(panes_.begin(), panes_.end(), PaneId::Events) == panes_.end()) panes_.push_back(PaneId::Events);
+    if (!wanted) return;
+    start_pane_pending_ = false;   // the event asked for wins over --pane
+    set_pane(PaneId::Events);
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+        const Event& e = events_.newest(i).event;
+        if (e.kind == wanted->kind && e.time == wanted->time && e.worker == wanted->worker) {
+            st().sel_key.clear();
+            append_int(st().sel_key, static_cast<int64_t>(events_.newest(i).serial));
+            st().selected = static_cast<int>(i);
+            break;
+        }
+    }
+    rebuild();
 }
 
 void ViewModel::set_ended(bool ended) { feed_.ended = ended; }
@@ -218,12 +278,12 @@ void ViewModel::set_ended(bool ended) { feed_.ended = ended; }
 void ViewModel::set_snapshot(const Snapshot* snap, const Rates* rates, double wall_time) {
     snap_ = snap;
     wall_time_ = wall_time;
-    ctx_ = RowContext{snap, rates, wall_time, snap ? total_requests(*snap) : 0};
+    ctx_ = RowContext{snap, rates, wall_time, snap ? total_requests(*snap) : 0, stuck_after_};
     if (snap && rates) {
         history_.add(*snap, *rates);
         worker_history_.add(*snap, *rates);
     }
-    const std::size_t added = snap ? events_.on_snapshot(*snap, wall_time, address_) : 0;
+    const std::size_t added = snap ? events_.on_snapshot(*snap, wall_time, event_name_) : 0;
     if (snap) {
         available_panes(*snap, panes_);
     } else {
@@ -388,7 +448,9 @@ void ViewModel::rebuild_pane() {
     const PaneDef& def = pane_def(pane_);
     const uint32_t n = pane_records();
     pane_total_ = n;
+    const bool skip_exceptions = pane_ == PaneId::Events && hide_exceptions_;
     for (uint32_t i = 0; i < n; ++i) {
+        if (skip_exceptions && events_.newest(i).event.kind == EventKind::Exceptions) continue;
         if (!filter_terms_.active() || pane_row_matches(i)) pane_rows_.push_back(i);
     }
     const PaneState& s = st();
@@ -537,7 +599,7 @@ void ViewModel::scroll_table(int delta) {
 }
 
 void ViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
-    if (!mouse_ || filter_editing_ || chooser_.is_open()) return;
+    if (!mouse_ || filter_editing_ || goto_editing_ || chooser_.is_open()) return;
     if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
         const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
         if (overlay_ != Overlay::None) overlay_scroll_by(delta);

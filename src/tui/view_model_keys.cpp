@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "uwsgitop/base/text.hpp"
 
@@ -102,7 +103,7 @@ void ViewModel::sort_step(int delta) {
 
 void ViewModel::open_chooser() {
     if (pane_ != PaneId::Workers) {
-        set_flash("F2 c: columns of the worker table (1 goes back to it)");
+        set_flash(first_key(Action::ChooseColumns) + ": columns of the worker table (1 goes back to it)");
         return;
     }
     std::vector<ChooserItem> catalogue;
@@ -175,8 +176,14 @@ void ViewModel::edit_filter(int k) {
 void ViewModel::handle_key(int k) {
     if (k == key::None || k == key::Resize) return;
     notice_.clear();  // a new-event notice lasts until the next key
+    // The offer to save the filter too is for the very next key, while it shows.
+    const bool offered = std::exchange(save_filter_offer_, false) && !flash().empty();
     if (filter_editing_) {
         edit_filter(k);
+        return;
+    }
+    if (goto_editing_) {
+        edit_go_to(k);
         return;
     }
     if (chooser_.is_open()) {
@@ -184,12 +191,21 @@ void ViewModel::handle_key(int k) {
         return;
     }
     const KeyBinding* b = find_binding(k);
+    if (offered && b && b->action == Action::SaveView) {
+        save_view_now(true);
+        return;
+    }
     if (!b) {
         if (k == key::Backspace || k == 127) {
             if (overlay_ != Overlay::None) overlay_ = Overlay::None;
             return;
         }
-        set_flash("unknown key " + key_name(k) + " - ? for help");
+        std::string what = "unknown key ";
+        what += key_name(k);
+        what += " - ";
+        what += first_key(Action::Help);
+        what += " for help";
+        set_flash(std::move(what));
         return;
     }
     if (overlay_ != Overlay::None) {
@@ -220,6 +236,7 @@ void ViewModel::handle_key(int k) {
             case Action::SaveView:
             case Action::ToggleMouse:
             case Action::Travel:
+            case Action::GoToTime:
             case Action::Actions:
             case Action::Tag:
             case Action::ReadStacks:
@@ -240,7 +257,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
         case Action::Count_:
             return;
         case Action::Quit:
-            quit_ = true;
+            // Opened from the fleet: q goes back to it (Ctrl-C quits).
+            if (in_fleet_) back_ = true;
+            else quit_ = true;
             return;
         case Action::Help:
             overlay_ = Overlay::Help;
@@ -266,6 +285,10 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         }
         case Action::ToggleFast:
+            if (replay_) {
+                toggle_replay_fast();
+                return;
+            }
             fast_ = !fast_;
             set_flash(fast_ ? "fast refresh: every " + interval_text(interval()) : "refresh every " + interval_text(interval()));
             return;
@@ -275,6 +298,10 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::IntervalUp:
         case Action::IntervalDown: {
+            if (replay_) {  // + plays faster, - slower
+                step_replay_speed(action == Action::IntervalUp ? 1 : -1);
+                return;
+            }
             interval_ = step_interval(interval(), action == Action::IntervalUp ? 1 : -1);
             fast_ = false;
             set_flash("refresh every " + interval_text(interval_));
@@ -335,6 +362,8 @@ void ViewModel::apply(Action action, uint8_t arg) {
                 const Worker& w = snap_->workers[r.worker];
                 detail_worker_ = (w.id && *w.id > 0) ? *w.id : INT64_MIN;
                 stack_wanted_ = detail_worker_ != INT64_MIN;
+            } else if (pane_ == PaneId::Events && travel_to_event(pane_rows_[sel])) {
+                return;
             } else {
                 detail_index_ = pane_rows_[sel];
                 detail_key_ = st().sel_key;
@@ -348,6 +377,8 @@ void ViewModel::apply(Action action, uint8_t arg) {
                 st().filter.clear();
                 filter_terms_ = TextFilter();
                 rebuild();
+            } else if (in_fleet_) {
+                back_ = true;   // nothing left to close: back to the fleet
             }
             return;
         case Action::Filter:
@@ -377,7 +408,7 @@ void ViewModel::apply(Action action, uint8_t arg) {
             set_flash(worker_spark_ ? "RPS~ column: per-worker RPS history" : "RPS~ column hidden");
             return;
         case Action::SaveView:
-            save_view_now();
+            save_view_now(false);
             return;
         case Action::ToggleMouse:
             mouse_ = !mouse_;
@@ -385,6 +416,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::Travel:
             travel(arg);
+            return;
+        case Action::GoToTime:
+            open_go_to();
             return;
         case Action::Actions:
             // The loop's action menu (action_menu.hpp) takes x and t before
@@ -404,6 +438,14 @@ void ViewModel::apply(Action action, uint8_t arg) {
             return;
         case Action::ChooseColumns:
             open_chooser();
+            return;
+        case Action::ToggleExceptions:
+            hide_exceptions_ = !hide_exceptions_;
+            set_flash(hide_exceptions_ ? "events: exceptions lines hidden" : "events: exceptions lines shown");
+            if (pane_ == PaneId::Events) rebuild();
+            break;
+        case Action::ToggleGroup:
+            set_flash("c collapses an Emperor's vassals on the fleet screen (several addresses, --follow-vassals)");
             return;
         case Action::AddVassal:
             // The fleet screen's loop handles v before it gets here.

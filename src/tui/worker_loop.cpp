@@ -6,6 +6,7 @@
 #include "uwsgitop/base/clock.hpp"
 #include "uwsgitop/source/frame.hpp"
 #include "uwsgitop/tui/action_menu.hpp"
+#include "uwsgitop/tui/capture_reader.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/signals.hpp"
 #include "uwsgitop/tui/stack_reader.hpp"
@@ -45,6 +46,19 @@ bool pass_stacks(ViewModel& vm, StackReader& stacks) {
     return changed;
 }
 
+// The long requests' stacks: what a snapshot makes due is queued; a finished
+// read is stored and given to the events that wait for it. True when the
+// screen changed.
+bool pass_captures(ViewModel& vm, CaptureReader& captures, const Slot* taken) {
+    bool stored = false;
+    if (taken != nullptr) {
+        captures.on_snapshot(taken->snap, taken->rates);
+        stored = true;  // a harakiri event of this snapshot may have its stack already
+    }
+    if (captures.take()) stored = true;
+    return stored && vm.attach_stacks([&captures](Event& e) { return captures.attach(e); });
+}
+
 }  // namespace
 
 double tick_draw_due(double last_draw, double expected) {
@@ -54,7 +68,7 @@ double tick_draw_due(double last_draw, double expected) {
 }
 
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key, ActionMenu* actions, StackReader* stacks) {
+                    const KeyHook& on_key, ActionMenu* actions, StackReader* stacks, CaptureReader* captures) {
     FetchReport report;
     uint64_t seen = 0;
     int w = 0, h = 0;
@@ -62,6 +76,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
     vm.set_size(w, h);
     double interval = vm.interval();
     bool paused = vm.paused();
+    double speed = vm.speed();  // the source starts at --speed
     fetcher.want_cores(vm.needs_cores());
     fetcher.start(interval, paused);
     bool dirty = true;
@@ -69,7 +84,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
     double last_draw = 0;
     double last_take = -1;  // when the snapshot on screen was taken
     bool ended = false;
-    while (!vm.quit_requested() && stop_signal() == 0) {
+    while (!vm.quit_requested() && !vm.back_requested() && stop_signal() == 0) {
         const double now = monotonic_seconds();
         vm.set_clock(now);
         if (fetcher.poll(seen, report)) {
@@ -81,7 +96,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         }
         // Paused: keep showing the snapshot we have, even if one was in flight
         // (a travel's result is shown: that is what the key asked for).
-        if (fetcher.take(shown, vm.paused())) {
+        const bool took = fetcher.take(shown, vm.paused());
+        if (took) {
             vm.set_record_position(shown.position);
             vm.set_snapshot(&shown.snap, &shown.rates, shown.wall_time);
             vm.set_shown_at(shown.mono_time);
@@ -97,6 +113,7 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             }
         }
         if (stacks != nullptr && pass_stacks(vm, *stacks)) dirty = true;
+        if (captures != nullptr && pass_captures(vm, *captures, took ? &shown : nullptr)) dirty = true;
         // The next snapshot is expected an interval after the last, while live.
         const double expected = !vm.paused() && !ended && last_take >= 0 ? last_take + interval : -1;
         if (now >= tick_draw_due(last_draw, expected)) dirty = true;
@@ -118,6 +135,10 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             paused = vm.paused();
             fetcher.configure(interval, paused);
         }
+        if (vm.speed() != speed) {
+            speed = vm.speed();
+            fetcher.set_speed(speed);
+        }
         for (const Travel& t : vm.take_travels()) fetcher.travel(t);  // after the pause above
         fetcher.want_cores(vm.needs_cores());  // acts only on a change
         term.set_mouse(vm.mouse());              // m; acts only on a change
@@ -125,7 +146,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
         // (a short wait while an action is in flight: its tick() times it).
         const int ready = fetcher.ready_fd();
         const bool poll_often = ready < 0 || (actions != nullptr && actions->in_flight()) ||
-                                (stacks != nullptr && stacks->in_flight());
+                                (stacks != nullptr && stacks->in_flight()) ||
+                                (captures != nullptr && captures->in_flight());
         const double wake_at = tick_draw_due(last_draw, expected);
         const int k = poll_often ? term.read_key(kKeyPollMs)
                                  : term.read_key(wait_ms_until(wake_at, monotonic_seconds(), 1000), ready);
@@ -152,7 +174,8 @@ LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown
             dirty = true;
         }
     }
-    return stop_signal() != 0 ? LoopEnd::Signal : LoopEnd::Quit;
+    if (stop_signal() != 0) return LoopEnd::Signal;
+    return vm.back_requested() ? LoopEnd::Leave : LoopEnd::Quit;
 }
 
 }  // namespace uwsgitop::tui

@@ -35,8 +35,10 @@ Value w_rps(const RowContext& c, uint32_t i) { return rate_value(worker_rate(c, 
 Value w_exceptions(const RowContext& c, uint32_t i) { return Value::from(W(c, i).exceptions); }
 Value w_exc_rate(const RowContext& c, uint32_t i) { return rate_value(worker_rate(c, i, &WorkerRates::exceptions)); }
 Value w_signals(const RowContext& c, uint32_t i) { return Value::from(W(c, i).signals); }
+// "stuck" carries its seconds in the number (format_human writes "stuck 12s").
 Value w_status(const RowContext& c, uint32_t i) {
     const auto s = W(c, i).status;
+    if (is_stuck(c, i)) return {Value::Kind::Text, worker_rate(c, i, &WorkerRates::busy_for), kStuckStatus};
     return s.empty() ? Value::unknown() : Value::str(s);
 }
 Value w_avg_rt(const RowContext& c, uint32_t i) { return Value::from(W(c, i).avg_rt); }
@@ -110,7 +112,7 @@ constexpr std::array<ColumnDef, static_cast<std::size_t>(ColumnId::Count_)> kCol
     {ColumnId::Exceptions, "exceptions", "EXC", "exceptions raised by the app (counter)", 6, R, DESC, F::Integer, w_exceptions, nullptr},
     {ColumnId::ExcRate, "exc_rate", "EXC/s", "exceptions per second over the last interval", 6, R, DESC, F::Rate, w_exc_rate, nullptr},
     {ColumnId::Signals, "signals", "SIG", "uWSGI signals handled (counter)", 5, R, DESC, F::Integer, w_signals, nullptr},
-    {ColumnId::Status, "status", "STATUS", "idle, busy, cheap, pause or sigNN (busy/idle on core rows)", 7, L, ASC, F::Text, w_status, c_state},
+    {ColumnId::Status, "status", "STATUS", "idle, busy, cheap, pause or sigNN, stuck when busy in one request past --stuck-after (busy/idle on core rows)", 9, L, ASC, F::Text, w_status, c_state},
     {ColumnId::AvgRt, "avg_rt", "AVG", "smoothed average response time (server reports microseconds)", 6, R, DESC, F::Micros, w_avg_rt, nullptr},
     {ColumnId::Rt, "rt", "RT", "mean time of the requests that ended in the last interval (microseconds in scripts)", 6, R, DESC, F::Micros, w_rt, nullptr},
     {ColumnId::Rss, "rss", "RSS", "resident memory, bytes (0 until a request ends with --memory-report)", 6, R, DESC, F::Bytes, w_rss, nullptr},
@@ -209,6 +211,10 @@ Status parse_column_list(std::string_view list, std::vector<ColumnId>& out) {
     return Status::ok();
 }
 
+bool is_stuck(const RowContext& c, uint32_t worker) {
+    return c.stuck_after > 0 && worker_rate(c, worker, &WorkerRates::busy_for) >= c.stuck_after;
+}
+
 Value column_value(const ColumnDef& col, const RowContext& ctx, RowRef row) {
     if (row.is_core()) return col.core ? col.core(ctx, row.core) : Value::unknown();
     return col.worker(ctx, row.worker);
@@ -238,6 +244,15 @@ void format_human(const ColumnDef& col, const Value& v, RowRef row, const RowCon
     }
     if (v.kind == Value::Kind::Text) {
         append_escaped(out, v.text);
+        if (v.number > 0) {  // a status with its duration: "stuck 12s", "stuck 2m05s"
+            out += ' ';
+            if (v.number < 60) {
+                append_int(out, static_cast<int64_t>(v.number));
+                out += 's';
+            } else {
+                append_duration_s(out, v.number);
+            }
+        }
         return;
     }
     const double n = v.number;

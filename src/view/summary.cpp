@@ -1,6 +1,7 @@
 // summary.cpp — header facts (see summary.hpp).
 #include "uwsgitop/view/summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 
@@ -16,16 +17,51 @@ void put_int(std::string& out, const Int& v) {
 
 }  // namespace
 
-void append_replay_clock(std::string& out, const RecordPosition& at) {
-    out += "replay ";
-    const std::time_t t = static_cast<std::time_t>(std::floor(at.time));
-    std::tm tm{};
-    char buf[32];
-    if (std::isfinite(at.time) && localtime_r(&t, &tm)) {
-        out.append(buf, std::strftime(buf, sizeof buf, "%H:%M:%S", &tm));
-    } else {
-        out += '-';
+namespace {
+
+bool local_day(double t, std::tm& tm) {
+    if (!std::isfinite(t)) return false;
+    const std::time_t tt = static_cast<std::time_t>(std::floor(t));
+    return localtime_r(&tt, &tm) != nullptr;
+}
+
+}  // namespace
+
+ClockStyle replay_clock_style(const RecordPosition& at) {
+    ClockStyle style;
+    std::tm a{}, b{};
+    if (local_day(at.first, a) && local_day(at.last, b)) {
+        style.date = a.tm_year != b.tm_year || a.tm_yday != b.tm_yday;
     }
+    if (at.gap < 0.01) style.decimals = 3;
+    else if (at.gap < 1) style.decimals = 2;
+    return style;
+}
+
+void append_clock(std::string& out, double t, ClockStyle style) {
+    std::tm tm{};
+    if (!local_day(t, tm)) {
+        out += '-';
+        return;
+    }
+    char buf[40];
+    out.append(buf, std::strftime(buf, sizeof buf, style.date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm));
+    if (style.decimals <= 0) return;
+    const int digits = std::min(style.decimals, 3);
+    const double scale = digits == 2 ? 100.0 : 1000.0;
+    // The error of a double near 1.8e9 is 2.4e-7 s: far below the 1e-3
+    // that keeps .29 from reading .28.
+    const double frac = t - std::floor(t);
+    const auto n = static_cast<int64_t>(std::min(scale - 1, std::floor(frac * scale + 1e-3)));
+    out += '.';
+    for (int64_t d = static_cast<int64_t>(scale) / 10; d >= 1; d /= 10) out += static_cast<char>('0' + n / d % 10);
+}
+
+void append_replay_clock(std::string& out, const RecordPosition& at, bool short_clock) {
+    out += "replay ";
+    ClockStyle style = replay_clock_style(at);
+    if (short_clock) style.date = false;
+    append_clock(out, at.time, style);
     out += ", ";
     append_int(out, static_cast<int64_t>(at.index + 1));
     out += '/';
@@ -38,7 +74,7 @@ void summary_line1(const Snapshot& snap, const Rates* rates, double now, std::st
     if (snap.version.empty()) out += '-'; else append_escaped(out, snap.version);
     out += " - ";
     if (replay) {
-        append_replay_clock(out, *replay);
+        append_replay_clock(out, *replay, short_clock);
     } else {
         const std::time_t t = static_cast<std::time_t>(now);
         std::tm tm{};

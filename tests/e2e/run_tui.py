@@ -8,9 +8,13 @@ through a small terminal model (vtscreen.py):
     stalling, closing early and sending garbage, and recovering; keys: sort,
     a (core modes), Enter/Esc (details), / (filter), ? (help), Tab, q;
   * a fleet of two fake servers and a dead address: states, sort keys,
-    filter, Enter/Esc into one instance's screen, Space (pause: no reads),
-    + and -, the help scrolling on 80x15, q while a target stalls, and the
-    signals;
+    filter, Enter/Esc into one instance's screen and the fleet q (its
+    breadcrumb, q back to the fleet with the selection kept, Ctrl-C quits
+    from inside), Space (pause: no reads), + and -, the help scrolling on
+    80x15, q while a target stalls, and the signals;
+  * a fake Emperor whose vassal files name two fake servers, with
+    --follow-vassals: the vassals under it, c collapses and expands, Enter on
+    a vassal and q back;
   * signals (SIGTERM, SIGHUP, Ctrl-C), resize down to 20x5, TERM=vt100 and
     NO_COLOR, TERM unset/unknown (a clear error before anything is drawn);
   * against a real uWSGI (Debian's uwsgi + python3 plugin) under a bounded
@@ -23,7 +27,10 @@ through a small terminal model (vtscreen.py):
     the terminal for no mouse reports;
   * escape sequences terminfo does not name (TERM=xterm-256color, as tmux
     sends them): ESC [ 1 ~ / 7 ~ are Home, ESC [ 4 ~ / 8 ~ End, ESC [ 99 z and
-    an SGR mouse report with the mouse off do nothing and say nothing.
+    an SGR mouse report with the mouse off do nothing and say nothing;
+  * themes: the selection and header colours the terminal receives under
+    each --theme, NO_COLOR (reverse video, no colour), a [colors] table on a
+    256- and an 8-colour terminal, and an unknown theme or role (exit 2).
 
 After every run it checks the exit status and that the terminal modes
 (ICANON, ECHO, ISIG, ICRNL, OPOST) are what they were before.
@@ -437,8 +444,25 @@ def scenario_fleet(binary, fixtures):
         tui.send("g\r")  # first row (api, sorted ascending by requests), open it
         check(tui.wait_for("1:workers") and tui.wait_for("WID"), "Enter opens the instance's worker screen")
         check(tui.wait_for("uwsgi 2.0.21"), "the drill-down shows the instance's summary")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a api - uwsgi")),
+              "the header's breadcrumb says where it is: %r" % tui.lines()[0])
+        check("q fleet" in status_line(tui), "the status line's hint says q goes to the fleet")
         tui.send("\x1b")
         check(tui.wait_for("uwsgitop fleet - 3 instances"), "Esc comes back to the fleet")
+        # The fleet q: inside an instance q goes back (the help first), it never quits.
+        tui.send("\r")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a api")), "Enter opens api again")
+        tui.send("?")
+        check(tui.wait_for("back to the fleet (Ctrl-C quits)"), "the help lists q as back to the fleet")
+        tui.send("q")
+        check(tui.wait_for(lambda t: "WID" in t and "uwsgitop keys" not in t), "q closes the help first")
+        tui.send("q")
+        check(tui.wait_for("uwsgitop fleet - 3 instances"), "q comes back to the fleet")
+        check(tui.proc.poll() is None, "q inside an instance did not quit the program")
+        check(tui.wait_for(lambda t: data_rows(tui)[:1] and data_rows(tui)[0].startswith("api")
+                           and re.search(r"(^|\s)1/3(\s|$)", status_line(tui))),
+              "the fleet's sort and selection are as they were: %r" % status_line(tui))
+        check("RPS\u2193" in tui.text() or "REQ\u2191" in tui.text(), "the sorted column's header has its arrow")
         check(tui.wait_for(lambda t: "RPS~" in t), "sparkline columns are shown")
 
         # Space: no more polls (the servers get no reads, the rounds stop), again resumes.
@@ -476,7 +500,7 @@ def scenario_fleet(binary, fixtures):
             tui.send("\x1b[6~")
         check(tui.wait_for(last), "PgDn again reaches the end of the help")
         check("scroll" in status_line(tui), "the status line says how to scroll")
-        for _ in range(40):
+        for _ in range(60):
             tui.send("\x1bOA")  # Up
         check(tui.wait_for(lambda t: "uwsgitop fleet keys" in t and last not in t), "Up scrolls back to the top")
         tui.send("\x1b")
@@ -498,12 +522,70 @@ def scenario_fleet(binary, fixtures):
         # Signals, as on the single screen: 128 + N, the terminal restored.
         api.set_mode("ok")
         check_stop_signals(binary, ["web=" + web.address, "api=" + api.address], "2 ok, 0 stale, 0 error", "fleet ")
+        # Ctrl-C quits from inside an instance too.
+        tui = Tui(binary, ["web=" + web.address, "api=" + api.address])
+        check(tui.wait_for("2 ok, 0 stale, 0 error"), "fleet up again")
+        tui.send("\r")
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a web")), "Enter opens web")
+        tui.send("\x03")
+        code, after = tui.finish()
+        check(code == 128 + 2, "Ctrl-C inside an instance quits: exit status 130 (got %r)" % code)
+        check(tui.terminal_restored(after), "Ctrl-C inside an instance: terminal modes restored")
     finally:
         if tui.proc.poll() is None:
             tui.proc.kill()
             tui.proc.wait(5)
         web.close()
         api.close()
+
+
+def scenario_vassals(binary, fixtures):
+    print("fleet: an Emperor's vassals under it (--follow-vassals); c collapses; q back from a vassal")
+    vdir = tempfile.mkdtemp(prefix="uwsgitop-e2e-vassals-")
+    web = FakeStats([os.path.join(fixtures, "prefork-1.json")])
+    api = FakeStats([os.path.join(fixtures, "metrics-1.json")])
+    for vid, srv in (("app1.ini", web), ("app2.ini", api)):
+        with open(os.path.join(vdir, vid), "w") as f:
+            f.write("[uwsgi]\nstats = %s\n" % srv.address)
+    doc = json.load(open(os.path.join(fixtures, "emperor.json")))
+    doc["emperor"] = [vdir]
+    vassal = doc["vassals"][0]
+    doc["vassals"] = [dict(vassal, id=vid, monitor=vdir) for vid in ("app1.ini", "app2.ini")]
+    emperor_json = os.path.join(vdir, "emperor.json.doc")
+    with open(emperor_json, "w") as f:
+        json.dump(doc, f)
+    emperor = FakeStats([emperor_json])
+    tui = Tui(binary, ["emp=" + emperor.address, "--follow-vassals", "--frequency", "0.5"])
+    try:
+        check(tui.wait_for("3 ok, 0 stale, 0 error"), "the Emperor and its two vassals are polled")
+        want = ["emp", "\u251c\u2500 app1.ini", "\u2514\u2500 app2.ini"]
+        def names():
+            return [" ".join(r.split()[:2]) if r.split()[0] in ("\u251c\u2500", "\u2514\u2500") else r.split()[0]
+                    for r in data_rows(tui)]
+        check(tui.wait_for(lambda t: names() == want),
+              "the vassals are shown under their Emperor: %r" % names())
+        tui.send("c")
+        check(tui.wait_for(lambda t: len(data_rows(tui)) == 1 and data_rows(tui)[0].startswith("emp [+2]")),
+              "c collapses the Emperor's group: %r" % data_rows(tui))
+        tui.send("c")
+        check(tui.wait_for(lambda t: len(data_rows(tui)) == 3), "c again expands it")
+        tui.send("G\r")  # the last row: app2.ini
+        check(tui.wait_for(lambda t: tui.lines()[0].startswith("fleet \u203a app2.ini - uwsgi")),
+              "Enter on a vassal opens it, the breadcrumb names it: %r" % tui.lines()[0])
+        tui.send("q")
+        check(tui.wait_for("uwsgitop fleet - 3 instances"), "q comes back to the fleet")
+        check(tui.wait_for(lambda t: re.search(r"(^|\s)3/3(\s|$)", status_line(tui))),
+              "the vassal is still selected: %r" % status_line(tui))
+        tui.send("q")
+        code, after = tui.finish(10)
+        check(code == 0, "q on the fleet quits: exit 0 (got %r)" % code)
+    finally:
+        if tui.proc.poll() is None:
+            tui.proc.kill()
+            tui.proc.wait(5)
+        for srv in (emperor, web, api):
+            srv.close()
+        shutil.rmtree(vdir, ignore_errors=True)
 
 
 def check_stop_signals(binary, args, screen_up, prefix=""):
@@ -590,6 +672,74 @@ def scenario_terminals(binary, fixtures):
     tui.send("q")
     code, _ = tui.finish()
     check(code == 0, "--no-color: exits 0")
+
+
+def scenario_themes(binary, fixtures):
+    """The colours the terminal receives for a role differ by theme: the
+    selected row and the header row as the terminal model saw them
+    ((fg, bg, bold, reverse) of a cell with text; None = the terminal's own)."""
+    print("themes")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    home = tempfile.mkdtemp(prefix="uwsgitop-e2e-themes-")
+
+    def looks(args, env=None):
+        tui = Tui(binary, [path] + args, env=env)
+        try:
+            seen = tui.wait_for(lambda t: "WID" in t and "13009" in t)
+            time.sleep(0.3)
+            y, line = header_row(tui)
+            x = line.find("WID") + 2   # "WID" and the worker ids end in this column
+            with tui.lock:
+                head = tui.screen.attr_at(x, y) if seen else None
+                sel = tui.screen.attr_at(x, y + 1) if seen else None
+                coloured = uses_colour(tui.screen.raw)
+            tui.send("q")
+        finally:
+            code, _ = tui.finish()
+        check(seen and code == 0, "%s: the table appears, q exits 0 (%r)" % (" ".join(args), code))
+        return head, sel, coloured
+
+    try:
+        got = {}
+        for theme in ("default", "light", "mono", "high-contrast", "colorblind"):
+            got[theme] = looks(["--theme", theme])
+        check(got["default"][1] == (0, 6, False, False), "default: selection black on cyan (%r)" % (got["default"][1],))
+        check(got["light"][1] == (7, 4, True, False), "light: selection white on blue, bold (%r)" % (got["light"][1],))
+        check(got["mono"][1] == (None, None, True, True), "mono: selection reversed and bold (%r)" % (got["mono"][1],))
+        check(not got["mono"][2], "mono: no colour sequences at all")
+        check(got["high-contrast"][0] == (0, 15, True, False),
+              "high-contrast: header black on bright white, bold (%r)" % (got["high-contrast"][0],))
+        check(got["colorblind"][1] == (7, 25, True, False),
+              "colorblind: selection white on colour 25 (%r)" % (got["colorblind"][1],))
+        sels = [got[t][1] for t in got]
+        check(len(set(sels)) == len(sels), "every theme sends its own selection colours (%r)" % sels)
+
+        _, sel, coloured = looks(["--theme", "light"], env={"NO_COLOR": "1"})
+        check(sel == (None, None, True, True) and not coloured,
+              "NO_COLOR: the selection is reversed, not only bold, and no colour is sent (%r)" % (sel,))
+
+        config = os.path.join(home, "config.toml")
+        with open(config, "w") as f:
+            f.write('[colors]\nselection = "black on color208 bold"\nheader = "#ffffff on #008700"\n')
+        head, sel, _ = looks(["--config", config])
+        check(sel == (0, 208, True, False), "[colors]: selection black on 208 on a 256-colour terminal (%r)" % (sel,))
+        check(head == (231, 28, False, False), "[colors]: #rrggbb becomes the nearest of 256 (%r)" % (head,))
+        head, sel, _ = looks(["--config", config], env={"TERM": "xterm"})
+        check(sel == (0, 3, True, False), "[colors]: 208 is yellow on an 8-colour terminal (%r)" % (sel,))
+        check(head == (7, 2, False, False), "[colors]: 231 on 28 is white on green there (%r)" % (head,))
+
+        for args, expect in ((["--theme", "solarized"], b"unknown theme \"solarized\" (valid: default light mono "
+                                                         b"high-contrast colorblind)"),
+                             (["--config", os.path.join(home, "bad.toml")], b"colors.bussy: unknown role (valid: ")):
+            with open(os.path.join(home, "bad.toml"), "w") as f:
+                f.write('[colors]\nbussy = "red"\n')
+            tui = Tui(binary, [path] + args)
+            code, after = tui.finish()
+            check(code == 2, "%s: exit status 2 (got %r)" % (args[1], code))
+            check(expect in tui.stderr, "%s: one line naming the valid ones (%r)" % (args[1], tui.stderr[:200]))
+            check(b"\x1b" not in bytes(tui.screen.raw), "%s: nothing drawn" % args[1])
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def sgr(button, x, y, release=False):
@@ -712,6 +862,7 @@ def scenario_settings_mouse(binary, fixtures):
         tui = Tui(binary, [path], env=env)
         try:
             check(tui.wait_for("WID"), "restart: the screen appears")
+            check(tui.wait_for("saved view in effect", 5), "restart: the status line says a saved view is in effect")
             _, head = header_row(tui)
             check(("REQ" + saved_arrow) in head and head.split()[:4] == ["WID", "PID", "REQ" + saved_arrow, "STATUS"],
                   "restart: the saved view (columns, sort by REQ) is shown (%r)" % head)
@@ -949,7 +1100,7 @@ def scenario_real_uwsgi(binary):
 
 
 def scenario_travel(binary, fixtures):
-    print("travel through a replay: [ ] { } ( ) and the recorded time in the header")
+    print("travel through a replay: [ ] { } ( ) b, + and the recorded time in the header")
     tmp = tempfile.mkdtemp(prefix="uwsgitop-e2e-travel-")
     rec = os.path.join(tmp, "rec.jsonl")
     t0 = 1795600800.0  # 2026-12-03 10:00:00 UTC
@@ -980,6 +1131,9 @@ def scenario_travel(binary, fixtures):
     tui = Tui(binary, ["--replay", rec, "--speed", "4"], env={"TZ": "UTC"})
     try:
         check(tui.wait_for(lambda t: position(t) is not None), "the header shows 'replay HH:MM:SS, I/200'")
+        check(tui.wait_for(lambda t: "replay 4x" in t), "the status line shows the speed, replay 4x")
+        tui.send("+")
+        check(tui.wait_for(lambda t: "replay speed 8x" in t), "+ plays faster: replay speed 8x")
         tui.send("]")  # pauses and steps
         time.sleep(0.5)
         start = position(header(tui))
@@ -1007,6 +1161,21 @@ def scenario_travel(binary, fixtures):
         check(tui.wait_for(lambda t: position(t) and position(t)[1] == 200), ") goes to the last snapshot")
         tui.send("(")
         check(tui.wait_for(lambda t: position(t) and position(t)[1] == 1), "( goes to the first snapshot")
+        # b: a time of day (10:05:00 is snapshot 150, position 151), then
+        # relative, a bad entry (nothing moves) and one past the end.
+        tui.send("b")
+        check(tui.wait_for(lambda t: "go to time: _" in t), "b opens the go-to prompt")
+        tui.send("10:05:00\r")
+        check(tui.wait_for(lambda t: position(t) == ("10:05:00", 151)), "b 10:05:00 goes to 10:05:00, 151/200 (%r)" % header(tui))
+        tui.send("b-1m\r")
+        check(tui.wait_for(lambda t: position(t) == ("10:04:00", 121)), "b -1m goes a minute back (%r)" % header(tui))
+        tui.send("bnoon\r")
+        check(tui.wait_for(lambda t: '"noon" is not a time' in t), "a bad entry is named in the status line")
+        time.sleep(0.3)
+        check(position(header(tui)) == ("10:04:00", 121), "and nothing moved (%r)" % header(tui))
+        tui.send("b2026-12-03T11:00:00Z\r")
+        check(tui.wait_for(lambda t: position(t) and position(t)[1] == 200), "b past the end goes to the last snapshot")
+        check(tui.wait_for(lambda t: "after the recording" in t), "and says so")
         tui.send("q")
         code, after = tui.finish()
         check(code == 0, "q exits 0 (got %r)" % code)
@@ -1019,7 +1188,7 @@ def scenario_travel(binary, fixtures):
 
 
 def scenario_columns(binary, fixtures):
-    print("column chooser: F2 (ESC O Q), hide and move columns, Esc, s keeps them")
+    print("column chooser: F2 (ESC O Q) and o, hide and move columns, Esc, s keeps them")
     path = "file:" + os.path.join(fixtures, "prefork-1.json")
     state = tempfile.mkdtemp(prefix="uwsgitop-e2e-columns-")
     env = {"XDG_STATE_HOME": state}
@@ -1039,8 +1208,8 @@ def scenario_columns(binary, fixtures):
             check(tui.wait_for(lambda t: "columns of the worker rows" not in t, 5), "columns: Esc closes the chooser")
             _, head = header_row(tui)
             check(head.split() == ["WID", "REQ\u2193", "STATUS"], "columns: the header keeps the change (%r)" % head)
-            tui.send("c")       # the letter opens it too
-            check(tui.wait_for("columns of the worker rows", 5), "columns: c opens the chooser")
+            tui.send("o")       # the letter opens it too
+            check(tui.wait_for("columns of the worker rows", 5), "columns: o opens the chooser")
             tui.send("\x1b[F]")  # End (CSI F), then ] at the last does nothing
             time.sleep(0.2)
             tui.send("[")       # status one place earlier
@@ -1090,8 +1259,8 @@ def scenario_columns(binary, fixtures):
             # next instance opened starts with the columns chosen there.
             tui.send("\r")
             check(tui.wait_for(lambda t: header_row(tui)[0] is not None, 10), "columns: Enter opens an instance")
-            tui.send("c")
-            check(tui.wait_for("columns of the worker rows", 5), "columns: c opens the instance's chooser")
+            tui.send("o")
+            check(tui.wait_for("columns of the worker rows", 5), "columns: o opens the instance's chooser")
             tui.send(" ")  # hides the first column: id
             check(tui.wait_for(lambda t: header_row(tui)[0] is None, 5), "columns: WID hidden in the instance")
             tui.send("\x1b")
@@ -1122,6 +1291,70 @@ def scenario_columns(binary, fixtures):
         shutil.rmtree(state, ignore_errors=True)
 
 
+def scenario_keys(binary, fixtures):
+    print("[keys]: a rebound key works, the old one does not, help and hints show the new one")
+    home = tempfile.mkdtemp(prefix="uwsgitop-e2e-keys-")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    config = os.path.join(home, "keys.toml")
+    with open(config, "w") as f:
+        f.write('[keys]\nquit = "z"\nhelp = ["F3", "?"]\nsort_requests = "Ctrl-R"\n')
+    try:
+        tui = Tui(binary, [path, "--config", config, "-c", "id,pid,requests,status"])
+        try:
+            check(tui.wait_for("WID"), "keys: the screen appears")
+            check(tui.wait_for(lambda t: status_line(tui).rstrip().endswith("F3 help  z quit"), 5),
+                  "keys: the status-line hint names the keys in effect (%r)" % status_line(tui))
+            tui.send("q")
+            check(tui.wait_for("unknown key q", 5), "keys: q (no longer quit's key) is an unknown key")
+            check(tui.proc.poll() is None, "keys: q did not quit")
+            tui.send("\x12")  # Ctrl-R: sort by requests
+            check(tui.wait_for(lambda t: "REQ\u2193" in t or "REQ\u2191" in t, 5), "keys: Ctrl-R sorts by requests")
+            tui.send("\x1bOR")  # F3
+            check(tui.wait_for("uwsgitop keys", 5), "keys: F3 opens the help")
+            text = tui.text()
+            check("\n  z             quit" in "\n" + text, "keys: the help lists z for quit")
+            check("\n  F3 ?          this help" in "\n" + text, "keys: the help lists F3 ? for the help")
+            tui.send("z")
+            check(tui.wait_for(lambda t: "uwsgitop keys" not in t and "WID" in t, 5), "keys: z closes the help, as q did")
+            tui.send("z")
+            code, after = tui.finish()
+            check(code == 0, "keys: z quits with status 0 (%r)" % code)
+            check(tui.terminal_restored(after), "keys: the terminal is restored")
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+        # Two actions on one key, an unknown action: exit 2 before the screen, naming them.
+        for text, want in (('[keys]\nredraw = "r"\n', "[keys]: r is bound to both sort-invert and redraw"),
+                           ('[keys]\nquitt = "z"\n', 'unknown action "quitt" (did you mean quit?)'),
+                           ('[keys]\nquit = "Ctrl-C"\n', "Ctrl-C always quits")):
+            with open(config, "w") as f:
+                f.write(text)
+            out = subprocess.run([binary, "--config", config, path], capture_output=True, timeout=20,
+                                 stdin=subprocess.DEVNULL)
+            err = out.stderr.decode()
+            check(out.returncode == 2 and want in err and config + ":2: " in err,
+                  "keys: %r is exit 2 naming it (%r, %r)" % (text, out.returncode, err[:200]))
+        # The fleet screen reads the same bindings.
+        with open(config, "w") as f:
+            f.write('[keys]\nquit = "z"\n')
+        tui = Tui(binary, ["web=" + path, "api=" + path, "--config", config])
+        try:
+            check(tui.wait_for("uwsgitop fleet - 2 instances"), "keys: the fleet screen appears")
+            check(tui.wait_for(lambda t: status_line(tui).startswith("z quit"), 5),
+                  "keys: the fleet's hint names z (%r)" % status_line(tui))
+            tui.send("q")
+            time.sleep(0.5)
+            check(tui.proc.poll() is None, "keys: q does not quit the fleet")
+            tui.send("z")
+            code, _ = tui.finish()
+            check(code == 0, "keys: z quits the fleet (%r)" % code)
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -1136,12 +1369,15 @@ def main():
         "fake": lambda: scenario_fake_server(args.binary, args.fixtures),
         "signals": lambda: scenario_signals(args.binary, args.fixtures),
         "fleet": lambda: scenario_fleet(args.binary, args.fixtures),
+        "vassals": lambda: scenario_vassals(args.binary, args.fixtures),
         "terminals": lambda: scenario_terminals(args.binary, args.fixtures),
         "uwsgi": lambda: scenario_real_uwsgi(args.binary),
         "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),
         "travel": lambda: scenario_travel(args.binary, args.fixtures),
         "escapes": lambda: scenario_escapes(args.binary, args.fixtures),
         "columns": lambda: scenario_columns(args.binary, args.fixtures),
+        "themes": lambda: scenario_themes(args.binary, args.fixtures),
+        "keys": lambda: scenario_keys(args.binary, args.fixtures),
     }
     for name, run in scenarios.items():
         if args.only and name not in args.only.split(","):

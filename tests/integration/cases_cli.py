@@ -208,7 +208,7 @@ def bad_files(ctx):
 
     cases = [
         ("config-dev-zero", ["--config", "/dev/zero", "--show-config"], ["/dev/zero", "not a regular file"]),
-        ("config-fifo", ["--config", fifo, "--once", good], [fifo, "not a regular file (a FIFO)"]),
+        ("config-fifo", ["--config", fifo, "-t", "0.3", "--once", good], [fifo, "no end within 0.3 s"]),
         ("config-directory", ["--config", ctx.dir, "--show-config"], [ctx.dir, "is a directory"]),
         ("config-proc-mem", ["--config", "/proc/self/mem", "--show-config"], ["/proc/self/mem", "cannot read"]),
         ("targets-dev-zero", ["--targets", "/dev/zero", "--once"], ["--targets /dev/zero", "not a regular file"]),
@@ -253,6 +253,70 @@ def bad_files(ctx):
         # the address - and --targets - cannot both have standard input
         _usage_error(ctx, ctx.tool("--targets", "-", "--once", "-", stdin_data=b"x\n"), "both read standard input")
     ctx.sub("targets-stdin", targets_stdin)
+
+
+def _settings_lines(text):
+    """The settings of a --show-config text: its non-comment lines without
+    the origin comment (the origins differ: command line, /dev/stdin:LINE)."""
+    out = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        at = line.rfind("  # ")
+        out.append((line[:at] if at >= 0 else line).rstrip())
+    return out
+
+
+@case("show-config-round-trip")
+def show_config_round_trip(ctx):
+    """Issue 34: `uwsgitop --show-config | uwsgitop --config /dev/stdin
+    --show-config` gives the same settings, with the defaults and with options
+    set on the command line; the output is TOML (tomllib reads it)."""
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        tomllib = None
+    env = {k: v for k, v in os.environ.items() if k != "UWSGITOP_ADDRESS"}
+    env["XDG_CONFIG_HOME"] = ctx.mkdir("config")
+    env["XDG_STATE_HOME"] = ctx.mkdir("state")
+    options = ["-r", "-s", "-rss", "--read-only", "--event-queue-share", "80", "--pane", "sockets",
+               "--filter", 'a "q" # x', "--no-mouse", "--color", "never", "-c", "id,pid,rss", "-d", "0.5",
+               "--serve-metrics", ":9117", "--web-max-connections", "9", "--probe-allow", "127.*"]
+
+    def pipe(first_args, second_args):
+        first = subprocess.Popen([ctx.binary, "--show-config"] + first_args, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=env)
+        second = subprocess.run([ctx.binary, "--config", "/dev/stdin", "--show-config"] + second_args,
+                                stdin=first.stdout, capture_output=True, env=env, timeout=20)
+        first.stdout.close()
+        first.wait(timeout=20)
+        first_err = first.stderr.read()
+        first.stderr.close()
+        check(first.returncode == 0, "--show-config %s: exit %s %r" % (first_args, first.returncode, first_err))
+        check(second.returncode == 0 and second.stderr == b"", "--config /dev/stdin --show-config: exit %s %r"
+              % (second.returncode, second.stderr[:300]))
+        return second.stdout.decode()
+
+    def round_trip(args):
+        r = ctx.tool("--show-config", *args, env=env)
+        check(r.rc == 0, "--show-config: exit %s %r" % (r.rc, r.errtext()))
+        text = r.out.decode()
+        again = pipe(args, [])
+        check(_settings_lines(again) == _settings_lines(text), "read back differs:\n%s\n---\n%s" % (text, again))
+        check("/dev/stdin:" in again, "the second run names no /dev/stdin origin:\n%s" % again)
+        if tomllib:
+            check(tomllib.loads(again) == tomllib.loads(text), "not the same TOML")
+        ctx.note("%d settings" % len(_settings_lines(text)))
+    ctx.sub("defaults", lambda: round_trip([]))
+    ctx.sub("options", lambda: round_trip(options))
+
+    def dash():
+        r = ctx.tool("--show-config", *options, env=env)
+        r2 = ctx.tool("--config", "-", "--show-config", stdin_data=r.out, env=env)
+        check(r2.rc == 0, "--config -: exit %s %r" % (r2.rc, r2.errtext()))
+        check(_settings_lines(r2.out.decode()) == _settings_lines(r.out.decode()), "--config - reads back differently")
+        check("# standard input:" in r2.out.decode(), "origins are not standard input")
+    ctx.sub("config-dash", dash)
 
 
 def _recording(path, n, respawn_at):

@@ -204,6 +204,13 @@ def screen_fleet_events(ctx):
               "api shows a respawn it did not have\n%s" % dump())
         p.send(b"\r")
         check(shows(lambda s: s.contains("masterpid: %d" % a.pid)), "Enter did not open web's screen\n%s" % dump())
+        # Opened from the event: on its events pane, that respawn listed, the breadcrumb on top.
+        check(shows(lambda s: s.text()[0].startswith("fleet \u203a web - ")
+                    and any(" respawn " in ln and "pid %d ->" % victim in ln for ln in s.text())),
+              "web's screen does not show the event it was opened from\n%s" % dump())
+        p.send(b"q")  # back to the fleet, not out of the program
+        check(shows(lambda s: s.contains("uwsgitop fleet - 2 instances")), "q did not come back to the fleet\n%s" % dump())
+        check(p.poll() is None, "q inside an instance quit the program")
         p.send(b"q")
         check(p.wait(10) == 0, "exit %s after q" % p.rc)
     finally:

@@ -298,6 +298,8 @@ def screen_actions_fleet(ctx):
         check(_wait_text(p, line, 15), "the status line never said %r\n%s" % (line, _dump(p)))
         check(_pids(a).get(wid) not in (None, pid), "a's worker %d kept pid %d" % (wid, pid))
         check(_pids(b) == before_b, "instance b changed: %s -> %s" % (before_b, _pids(b)))
+        p.send(b"q")  # back to the fleet
+        check(_wait_text(p, "uwsgitop fleet - 2 instances", 5), "q did not come back to the fleet\n%s" % _dump(p))
         p.send(b"q")
         check(p.wait(10) == 0, "exit %s after q" % p.rc)
     finally:

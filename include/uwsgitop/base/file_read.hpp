@@ -16,6 +16,12 @@
 // larger than CAP", "NAME: cannot read (CAUSE)". `name` is what the message
 // calls it ("standard input"). The descriptor is left open and blocking.
 //
+// read_file_or_pipe() is read_regular_file() that also takes a FIFO or a
+// socket (a shell's pipe as /dev/stdin or /dev/fd/N, `<(...)`), read as
+// read_stream() does, within `timeout_seconds` (a FIFO with no writer ends
+// in "PATH: no end within SECS s"); a directory or a device is still refused
+// without reading.
+//
 // PATH and NAME are escaped for display in every message.
 #pragma once
 
@@ -27,6 +33,7 @@
 namespace uwsgitop {
 
 Status read_regular_file(const std::string& path, std::size_t cap, std::string& out);
+Status read_file_or_pipe(const std::string& path, std::size_t cap, double timeout_seconds, std::string& out);
 Status read_stream(int fd, const std::string& name, std::size_t cap, double timeout_seconds, std::string& out);
 
 // "1 MiB", "16 MiB", "1000 bytes": how a cap is named in the messages above.

@@ -14,7 +14,9 @@
 //     leaves cheap, pause or sigNN;
 //   * failure() after at least one success raises one `down` (further
 //     failures add nothing); the next success raises `up` with the gap since
-//     the last good read, and compares against the snapshot before the gap.
+//     the last good read, and compares against the snapshot before the gap;
+//   * `stuck` once per request (a worker's pid and requests count) when its
+//     time in it (model/busy_clock.hpp) reaches stuck_after; never with 0.
 // Every kind is one row of kEventKinds (name, text template); the JSON
 // writer (output/), the events pane (tui/) and the docs check derive from it.
 #pragma once
@@ -27,12 +29,14 @@
 #include <variant>
 #include <vector>
 
+#include "uwsgitop/model/busy_clock.hpp"
 #include "uwsgitop/model/model.hpp"
+#include "uwsgitop/model/stack.hpp"
 
 namespace uwsgitop {
 
 enum class EventKind : uint8_t {
-    Respawn, Harakiri, Reload, Status, Exceptions, ListenQueue, Down, Up,
+    Respawn, Harakiri, Stuck, Reload, Status, Exceptions, ListenQueue, Down, Up,
     VassalAdded, VassalRemoved, VassalRespawn, VassalCursed, Count_
 };
 
@@ -46,6 +50,7 @@ struct EventKindInfo {
 inline constexpr std::array<EventKindInfo, static_cast<std::size_t>(EventKind::Count_)> kEventKinds = {{
     {EventKind::Respawn, "respawn", "worker {worker} respawned: pid {old_pid} -> {new_pid} (respawns {respawns})"},
     {EventKind::Harakiri, "harakiri", "worker {worker} harakiri x{count}[: {method} {uri} after {running_for}s]"},
+    {EventKind::Stuck, "stuck", "worker {worker} stuck {seconds}s in one request[: {method} {uri}]"},
     {EventKind::Reload, "reload", "instance reloaded: master pid {old_master_pid->new_master_pid}, {workers} workers"},
     {EventKind::Status, "status", "worker {worker} status {old_status} -> {new_status}"},
     {EventKind::Exceptions, "exceptions", "worker {worker}: {count} new exceptions (total {exceptions})"},
@@ -75,6 +80,11 @@ struct Event {
     EventKind kind = EventKind::Respawn;
     std::optional<int64_t> worker;  // the worker id, where one is involved
     std::vector<Fact> facts;
+    // stuck and harakiri: the worker's requests count during the request the
+    // event is about (with the "pid" fact, what a captured stack is matched
+    // by); -1 otherwise.
+    int64_t request_key = -1;
+    std::vector<StackFrame> stack;  // the stack captured in that request, when one was
 
     const FactValue* fact(std::string_view key) const;
 };
@@ -90,6 +100,7 @@ std::string event_text(const Event& e);
 struct EventOptions {
     double listen_queue_share = 0.5;  // listen_queue when queue/max_queue crosses this
     int64_t exceptions_threshold = 1; // exceptions when a worker gains this many in one step
+    double stuck_after = 0;           // stuck when busy in one request this many seconds; 0 never (--stuck-after sets it)
 };
 
 class EventTracker {
@@ -131,12 +142,18 @@ private:
     std::vector<PrevVassal> vassals_;
     std::vector<std::string> blacklist_;
     bool down_ = false;
+    BusyClock busy_;
+    struct Reported {
+        int64_t pid = 0, requests = -1;
+    };
+    std::vector<Reported> stuck_;  // by worker position: the request a stuck event was raised for
 
     void remember(const Snapshot& snap, double time);
     bool is_reload(const Snapshot& snap) const;
     void worker_events(const Snapshot& snap, double time, std::string_view instance, std::vector<Event>& out) const;
     void socket_events(const Snapshot& snap, double time, std::string_view instance, std::vector<Event>& out) const;
     void vassal_events(const Snapshot& snap, double time, std::string_view instance, std::vector<Event>& out) const;
+    void stuck_events(const Snapshot& snap, double time, std::string_view instance, std::vector<Event>& out);
 };
 
 }  // namespace uwsgitop

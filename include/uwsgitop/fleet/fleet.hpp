@@ -28,6 +28,10 @@ struct Target {
     std::string address;
     std::string fifo = {};  // the instance's master FIFO ("fifo=PATH"; "" = none given)
     std::string tracebacker = {};  // its --py-tracebacker PREFIX ("tracebacker=PREFIX"; "" = the master's)
+    // The address of the Emperor that lists it as a vassal ("" = none known):
+    // set by following the Emperor (vassal_follow.hpp) and by the screen's v;
+    // the fleet screen groups vassals under it.
+    std::string emperor = {};
 };
 
 // Reads a targets file: one target per line, "ADDRESS" or "NAME=ADDRESS",

@@ -11,7 +11,9 @@
 // `poll_now`), one the Emperor no longer lists leaves, and so do the vassals
 // of an Emperor that left the fleet. An Emperor whose poll failed keeps its
 // vassals as last read. Only instances added by following leave: a vassal
-// also given as a target stays.
+// also given as a target stays. Every instance of the fleet that a followed
+// Emperor lists, followed or given as a target, has that Emperor's address
+// in its Target::emperor (the fleet screen groups it under the Emperor).
 //
 // Leaving the fleet never frees an Instance a FleetPoll fetch still uses:
 // one with a fetch in flight (Instance::polling) is kept in the follower's
@@ -67,6 +69,7 @@ private:
 
     bool read_emperor(Emperor& e, const Snapshot& snap, std::vector<std::string>* notices);
     std::size_t drop_unfollowed(std::vector<std::unique_ptr<Instance>>& fleet);
+    void mark_emperors(std::vector<std::unique_ptr<Instance>>& fleet) const;
     void free_retired();
 
     FetchLimits limits_;

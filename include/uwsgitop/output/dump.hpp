@@ -55,6 +55,7 @@ struct DumpOptions {
     bool header = true;              // tsv/csv: write the header row (first snapshot)
     std::string address;             // for the json "uwsgitop" object
     const std::vector<WorkerStack>* stacks = nullptr;  // --stacks: what was read, by worker id
+    double stuck_after = 0;          // the status reads "stuck Ns" past this (--stuck-after); 0 never
 };
 
 // The stack of worker WORKER_ID in `stacks`, or null (not there, or not read).

@@ -15,6 +15,6 @@
 
 namespace uwsgitop {
 
-void append_stack_text(const WorkerStack& stack, std::string_view indent, std::string& out);
+void append_stack_text(const std::vector<StackFrame>& frames, std::string_view indent, std::string& out);
 
 }  // namespace uwsgitop

@@ -38,9 +38,11 @@
 namespace uwsgitop {
 
 // A move through a recording (the screen's [ ] { } keys): `amount`
-// snapshots, or `amount` seconds of recorded time, from the one shown.
+// snapshots, or `amount` seconds of recorded time, from the one shown; or
+// (At, the b key and Enter on an event) to the first snapshot recorded at or
+// after the recorded time `amount` (epoch seconds), the last if none is.
 struct Travel {
-    enum class Kind : uint8_t { Snapshots, Seconds } kind = Kind::Snapshots;
+    enum class Kind : uint8_t { Snapshots, Seconds, At } kind = Kind::Snapshots;
     double amount = 0;
 };
 

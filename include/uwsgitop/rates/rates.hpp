@@ -21,6 +21,9 @@
 //     (same pid, same start time, field 22) and the process is the master's
 //     child (field 4 = the master's pid): a reused pid, a respawn, an
 //     unreadable file is NaN, never a spike. A worker with threads may pass 100.
+//   * `busy_for`: the seconds a busy worker has been in its current request
+//     (model/busy_clock.hpp); NaN when it is not busy. Known from the first
+//     sample on, unlike the rates.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "uwsgitop/model/busy_clock.hpp"
 #include "uwsgitop/model/model.hpp"
 
 namespace uwsgitop {
@@ -38,6 +42,7 @@ struct WorkerRates {
     double tx = 0;          // bytes sent per second
     double rt = 0;          // mean request time over the interval, microseconds
     double cpu = 0;         // CPU % over the interval (100 = one CPU)
+    double busy_for = 0;    // seconds in the current request, NaN when not busy
 };
 
 struct CoreRates {
@@ -75,7 +80,9 @@ public:
     // Reads through `reader` with `ticks_per_second` (sysconf(_SC_CLK_TCK))
     // instead of /proc (tests). A null reader turns CPU readings off.
     void set_proc_reader(ProcStatReader reader, double ticks_per_second);
-    void update(const Snapshot& snap, double mono_seconds, Rates& out);
+    // `wall_seconds` is the read's wall-clock time (0: unknown), to date a
+    // request by its cores' request_start.
+    void update(const Snapshot& snap, double mono_seconds, Rates& out, double wall_seconds = 0);
     void reset();
     // Gives back the pages of the table the next update() builds into (dead
     // between updates); the baseline stays.
@@ -104,6 +111,7 @@ private:
     std::vector<int64_t> prev_cores_;      // core requests, ranges from Prev
     std::vector<Prev> next_workers_;       // built during update, then swapped
     std::vector<int64_t> next_cores_;
+    BusyClock busy_;
 };
 
 }  // namespace uwsgitop

@@ -13,6 +13,7 @@ inline EventOptions event_options(const Options& o) {
     EventOptions e;
     e.listen_queue_share = o.event_queue_share / 100.0;
     e.exceptions_threshold = o.event_exceptions;
+    e.stuck_after = o.stuck_after;
     return e;
 }
 

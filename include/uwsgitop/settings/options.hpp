@@ -17,12 +17,22 @@
 #include "uwsgitop/source/source.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/base/status.hpp"
+#include "uwsgitop/settings/theme.hpp"
 
 namespace uwsgitop {
 
 // --log-level of the metrics server (serve/serve_log.hpp), least to most.
 enum class LogLevel : uint8_t { Error, Warn, Info, Debug };
 inline constexpr const char* kLogLevelNames[] = {"error", "warn", "info", "debug"};   // in LogLevel order
+
+// One line of the settings file's [keys] table: an action of the screen's
+// key table (tui/keys.hpp) and the keys that replace its defaults, as
+// written (the screen checks them at start: tui::use_key_settings()).
+struct KeySetting {
+    std::string action;             // "quit", "sort-rss" ('_' read as '-')
+    std::vector<std::string> keys;  // "z", "Ctrl-R", "F5"; empty: no key
+    std::string origin;             // "FILE:LINE", for errors and --show-config
+};
 
 struct Options {
     std::vector<std::string> addresses;   // positional; UWSGITOP_ADDRESS when none
@@ -44,6 +54,7 @@ struct Options {
     long concurrency = 16;                // fleet: fetches in flight at once
     double event_queue_share = 50;        // --format events: listen_queue at this % of max_queue
     long event_exceptions = 1;            // --format events: exceptions gained in one interval
+    double stuck_after = 5;               // --stuck-after SECS: busy in one request this long is stuck; 0 off
     bool follow_vassals = false;          // fleet: add Emperors' discoverable vassals
     bool once = false;
     bool batch = false;
@@ -59,6 +70,8 @@ struct Options {
     std::vector<ColumnId> columns;        // --columns: worker rows (and core rows without --core-columns)
     std::vector<ColumnId> core_columns;   // --core-columns: core rows
     bool cores = false;
+    RowMode rows = RowMode::Workers;      // --rows: the screen's rows (the a key)
+    bool rows_given = false;
     double timeout = 3.0;
     double max_size_mib = 256;
     std::string record_path;
@@ -78,6 +91,8 @@ struct Options {
     bool loop = false;
     bool no_color = false;                // --color never (or --no-color)
     bool force_color = false;             // --color always: colour even with NO_COLOR set
+    std::string theme = "default";        // --theme NAME (settings/theme.hpp)
+    std::vector<ColorOverride> color_overrides;  // [colors] of the settings files, in the order read
     bool mouse = true;                    // --no-mouse: request no mouse reporting at all
     std::string pane;                     // --pane NAME: the screen starts there once it exists
     std::string filter;                   // --filter TEXT: the starting pane's filter
@@ -91,7 +106,9 @@ struct Options {
     bool no_config = false;
     bool show_config = false;
     std::string view_state_path;          // where the screen's save key writes the view
+    std::vector<std::string> saved_view_keys;  // the settings the saved view decided (not overridden)
     std::vector<Target> file_targets;     // [[target]] tables of the settings file in effect
+    std::vector<KeySetting> keys;         // [keys] of the settings files (a higher file's line wins)
 
     // Several instances: more than one address, --targets, prometheus output,
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
@@ -107,6 +124,8 @@ struct Options {
         if (!core_columns.empty()) return core_columns;
         return columns.empty() ? default_core_columns() : std::span<const ColumnId>(columns);
     }
+    // The screen's rows: --rows, else cores with --cores.
+    RowMode screen_rows() const { return rows_given ? rows : cores ? RowMode::Cores : RowMode::Workers; }
     bool probe_only() const { return !serve_metrics.empty() && !probe_allow.empty(); }
     bool fleet() const {
         return addresses.size() + file_targets.size() > 1 || !targets_path.empty() || !serve_metrics.empty() ||
@@ -130,7 +149,7 @@ struct OptionDoc {
 
 std::span<const OptionDoc> option_docs();
 
-// Whether the option's value is a number (its arg is SECS, N, MIB, KIB or X):
+// Whether the option's value is a number (its arg is SECS, N, MIB, KIB, X or PCT):
 // a settings file writes it as a TOML number, the command line as text.
 bool takes_number(const OptionDoc& o);
 
@@ -150,7 +169,13 @@ Status apply_option(const OptionDoc& option, std::string_view value, std::string
 
 // The value `in` has for a file-settable option, as TOML ("2", "\"-rss\"",
 // "[\"id\", \"pid\"]", "true"); "" for a command-line-only one.
+// Every file-settable option has one, and a settings file holding these
+// values reads back to the same values (--show-config's round trip).
 std::string option_value_toml(const OptionDoc& option, const Options& in);
+
+// `text` as a TOML basic string: quoted, '"' and '\\' escaped, control
+// characters as \uXXXX.
+std::string toml_quoted(std::string_view text);
 
 // One option of a command line, its value pointing into argv.
 struct CommandLineItem {

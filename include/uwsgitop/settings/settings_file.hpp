@@ -7,7 +7,9 @@
 // X options a number; LIST (columns) an array of strings or one string with
 // commas; every other option a string. Options marked CommandLineOnly are
 // errors in a file. [[target]] tables (address, and an optional name, as a
-// NAME=ADDRESS line of a --targets file) add instances.
+// NAME=ADDRESS line of a --targets file) add instances. A [colors] table sets
+// looks of colour roles (settings/theme.hpp), each key a role, each value a
+// look: Options::color_overrides, later files after earlier ones.
 //
 // Precedence, lowest first: built-in defaults < the system file
 // (/etc/uwsgitop/config.toml) < the user's file ($XDG_CONFIG_HOME/uwsgitop/
@@ -21,7 +23,11 @@
 // is a regular file, and never past 1 MiB whatever stat says
 // (base/file_read.hpp: a directory, a FIFO, a device are refused without
 // reading or waiting), and it reaches toml++ only nested at most
-// kMaxTomlDepth deep (toml_depth.hpp).
+// kMaxTomlDepth deep (toml_depth.hpp). --config FILE may also be a pipe or
+// a FIFO (/dev/stdin, <(...)), and --config - is standard input, read
+// within the command line's --timeout (not with --targets - or the address -).
+//
+// A text option's "" is its default, none (pane = "", serve_metrics = "").
 #pragma once
 
 #include <string>
@@ -53,6 +59,7 @@ struct SettingsReport {
     std::vector<SettingOrigin> settings;   // one per file-settable option, in table order
     std::vector<std::string> files;        // each file considered: "PATH" or "PATH (not found)"
     std::string targets_origin;            // where the [[target]] instances came from ("" none)
+    std::vector<Target> file_targets;      // a settings file's instances, when they are the ones in effect
 };
 
 // The command line over the files over the defaults (see top). `report`
@@ -66,7 +73,9 @@ Status load_settings(int argc, const char* const* argv, const SettingsEnvironmen
 Status read_settings_file(const std::string& path, std::string_view label, bool allow_targets, Options& out,
                           std::vector<std::string>& origins);
 
-// The --show-config text: "key = value  # origin" per setting, then the files.
+// The --show-config text: "key = value  # origin" per setting, the settings
+// file's instances as [[target]] tables, then the files as comments. It is a
+// settings file: read back with --config, it gives the same settings.
 std::string show_config_text(const Options& options, const SettingsReport& report);
 
 }  // namespace uwsgitop

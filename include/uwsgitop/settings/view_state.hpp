@@ -24,14 +24,17 @@ struct SavedView {
     std::vector<ColumnId> columns;        // worker rows
     std::vector<ColumnId> core_columns;   // core rows (empty: not written)
     SortSpec sort;
+    RowMode rows = RowMode::Workers;  // the a key's row mode
     std::string pane;       // a pane name ("workers", "sockets", ...)
+    bool keep_filter = false;  // the filter is saved only when asked (a second s)
     std::string filter;
     double interval = 1.0;
     std::string color;      // "auto", "always" or "never"
 };
 
 // The file's text: keys of the option table (columns, core-columns, sort,
-// reverse, pane, filter, interval, color), so reading it back is reading a
+// reverse, rows, pane, interval, color, and filter only with keep_filter: otherwise
+// config.toml's filter, if any, applies), so reading it back is reading a
 // settings file.
 std::string saved_view_text(const SavedView& view);
 

@@ -40,11 +40,18 @@ struct FetchLimits {
 };
 
 // Where a recording's last fetched record lies: `index` in [0, count) within
-// the window played (--begin/--end), `time` its recorded time.
+// the window played (--begin/--end), `time` its recorded time; `first` and
+// `last` the recorded times of the window's first and last records, `gap`
+// the seconds to the nearer of its neighbours in the window (infinity when
+// it has none; 0 when one was recorded at the same time). The header tells
+// snapshots apart with them (summary.hpp); `b` aims with them (travel.hpp).
 struct RecordPosition {
     std::size_t index = 0;
     std::size_t count = 0;
     double time = 0;
+    double first = 0;
+    double last = 0;
+    double gap = std::numeric_limits<double>::infinity();
 };
 
 // A fetch driven by the caller's event loop instead of blocking a thread
@@ -132,6 +139,9 @@ public:
     // (already divided by the replay speed). Live sources return nullopt and
     // the caller uses its refresh interval.
     virtual std::optional<double> delay_before_next() const { return std::nullopt; }
+    // Recorded sources: the playback speed from now on (as ReplayOptions'
+    // `speed`: 2 twice as fast, 0 no waiting). Live sources ignore it.
+    virtual void set_speed(double /*speed*/) {}
 
     // True once a finite source (file, stdin, a recording not looping) has
     // nothing more to give; fetch then fails with "end of recording".
@@ -174,6 +184,10 @@ struct ReplayOptions {
     double speed = 1.0;   // >=0; 2 = twice as fast, 0 = no waiting
     bool loop = false;    // start again at the end (the demo does)
     TimeSpec begin, end;  // the window played: records recorded in [begin, end + end.unit)
+    // The largest record read (--max-size): a longer line is never read
+    // whole (nor kept whole when decompressed); its fetch is one error
+    // naming the file and the line, and the next fetch plays the next one.
+    std::size_t max_record = std::size_t{256} << 20;
 };
 
 // A recording (--record's JSON-lines format, plain or zstd, alone or a

@@ -1,4 +1,4 @@
-// column_chooser.hpp — the column chooser (F2 or c): which columns one table
+// column_chooser.hpp — the column chooser (o or F2): which columns one table
 // shows and in which order, edited on the screen.
 //
 // The chooser is opened on a catalogue (every column the table can show, in
@@ -11,7 +11,7 @@
 //   Left Right Tab S-Tab             the other list
 //   Space Enter                      shown: hide it; available: show it (at the end)
 //   [ ]                              move the shown column earlier / later
-//   Esc F2 c q                       close
+//   Esc F2 o q                       close
 // At least one column stays shown: hiding the last one is refused with a
 // message (message()). handle_key() says when the shown list changed, so the
 // owner applies shown() to its table at once (the table behind the overlay

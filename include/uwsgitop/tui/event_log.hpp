@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,6 +76,9 @@ public:
     // Events raised elsewhere (the fleet's per-instance trackers, see
     // fleet/fleet_events.hpp), kept as this log's own; `fresh` is emptied.
     std::size_t add(std::vector<Event>& fresh);
+    // Offers the newest stuck and harakiri events that have no stack yet to
+    // `attach` (capture_reader.hpp); true when one got its stack.
+    bool attach_stacks(const std::function<bool(Event&)>& attach);
 
     bool empty() const { return ring_.empty(); }
     std::size_t size() const { return ring_.size(); }

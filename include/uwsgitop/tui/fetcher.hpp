@@ -18,6 +18,8 @@
 // from the interval up to kMaxBackoff seconds (or the interval, if longer):
 // no retry storms, and a server that comes back is seen within seconds.
 // Paused: no fetches at all until resumed (the server gets no load).
+// A replay's speed (set_speed) reaches the source on the thread, before the
+// next fetch or while waiting for it (the wait is then recomputed).
 // Scope: the UI says whether it shows cores (want_cores); the thread parses
 // without them while it does not (ParseScope::NoCores, the cheap road on a
 // big async instance). When the UI starts wanting them, the next fetch
@@ -93,6 +95,10 @@ public:
     void start(double interval, bool paused);
     // New interval or pause state; wakes the thread (resuming fetches at once).
     void configure(double interval, bool paused);
+    // A replay's playback speed from now on (Source::set_speed, applied by
+    // the thread); the wait for the next record is measured again from the
+    // end of the last fetch at the new speed.
+    void set_speed(double speed);
     // Whether snapshots should carry the cores (see the top); true at first.
     // Cheap to call with an unchanged value (the screen loop calls it each turn).
     void want_cores(bool on);
@@ -115,6 +121,7 @@ public:
 private:
     void run();
     void travel_now(std::unique_lock<std::mutex>& lk);
+    bool apply_speed();
     void release_idle(std::unique_lock<std::mutex>& lk, bool slot_too);
     // With the lock held: the slot is this thread's (the UI took what it
     // held) and its pages are still resident.
@@ -141,6 +148,8 @@ private:
     std::vector<Travel> travels_;             // queued by travel()
     std::optional<RecordPosition> shown_pos_; // of the snapshot take() handed out last
     uint64_t config_gen_ = 0;
+    double speed_ = -1;           // set_speed()'s; < 0: the source's own
+    double speed_applied_ = -1;   // the last handed to the source
     bool idle_released_ = false;  // the pipeline's buffers were given back since the last fetch
     bool slot_released_ = false;  // likewise slot_'s (a snapshot the UI is done with)
 };

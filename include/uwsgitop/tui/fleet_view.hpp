@@ -12,6 +12,17 @@
 // sparkline columns. Enter asks the loop to open the selected instance
 // (take_open_request). render_fleet() draws it into a Grid.
 //
+// Vassals are grouped under their Emperor: a row whose `emperor` is the
+// address of another row is shown under that row, indented with tree lines
+// (tree_prefix()), the vassals of an Emperor in the sort's order among
+// themselves, the Emperors and other rows in it among themselves (the
+// targets' order when unsorted). A filter keeps an Emperor shown while one of
+// its vassals matches. c collapses or expands the selected Emperor's group
+// (on a vassal: its Emperor's, which it then selects); a collapsed Emperor
+// says how many rows it hides (hidden_below()). Collapsed groups are kept
+// by the Emperor's name across rounds. A row whose Emperor is not in the
+// fleet, or that would be its own Emperor's Emperor, is shown at the top.
+//
 // Keys come from the one key table (keys.hpp): fleet_keys() lists the
 // actions that work here (they mean what they mean on the worker screen,
 // said of instances instead of workers), and the fleet help is generated from
@@ -24,6 +35,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <span>
 #include <string>
@@ -56,6 +68,7 @@ struct FleetRow {
     std::string name, address, state;
     std::string fifo;               // the target's fifo=PATH ("" = none given)
     std::string tracebacker;        // the target's tracebacker=PREFIX ("" = none given)
+    std::string emperor;            // the address of its Emperor (Target::emperor; "" = none known)
     // For x (fleet_actions.hpp), from the last good snapshot:
     bool has_data = false, live = false, master_kind = false;
     int64_t master = 0;             // its master pid (0 = none)
@@ -134,6 +147,12 @@ public:
     uint64_t rounds() const { return rounds_; }
     const std::vector<FleetRow>& rows() const { return rows_; }
     const std::vector<uint32_t>& visible() const { return visible_; }  // filtered + sorted
+    // The tree lines before the name of visible row `vi` ("" at the top
+    // level), in ASCII when set_ascii(true); and how many rows a collapsed
+    // Emperor at `vi` hides (0: none, or not collapsed).
+    std::string_view tree_prefix(std::size_t vi) const;
+    std::size_t hidden_below(std::size_t vi) const;
+    bool grouped() const { return grouped_; }   // some row is shown under its Emperor's
     int selected() const { return selected_; }
     int top() const { return top_; }
     std::size_t hscroll() const { return hscroll_; }
@@ -142,7 +161,7 @@ public:
     // stops there (as ViewModel::fit_hscroll).
     void fit_hscroll(std::size_t limit);
     // Displayed columns: index into fleet_columns(), or kSparkRps/kSparkBusy.
-    // F2 or c opens the column chooser on them (keys go to it while it is
+    // o or F2 opens the column chooser on them (keys go to it while it is
     // open; every change applies at once; hiding the sort column puts the
     // rows back in the targets' order and says so); s saves them.
     const std::vector<int>& columns() const { return columns_; }
@@ -162,6 +181,7 @@ public:
     // events().newest(), filtered by the same filter (instance, kind, text);
     // the selection follows its event, or the newest while on the newest.
     bool events_view() const { return events_view_; }
+    bool exceptions_hidden() const { return hide_exceptions_; }  // events view: e
     const EventLog& events() const { return events_; }
     const std::vector<uint32_t>& event_rows() const { return ev_rows_; }
     int event_selected() const { return ev_selected_; }
@@ -170,10 +190,20 @@ public:
     // The selected instance's name, or "".
     std::string selected_name() const;
     // The name Enter asked to open ("" when none); clears the request.
-    std::string take_open_request();
+    // `from_event` (when given): true when Enter was on an event of the
+    // events view (then instance_events() says which).
+    std::string take_open_request(bool* from_event = nullptr);
+    // The fleet's events of instance `name`, oldest first, copied to the end
+    // of `out` (for the opened instance's events pane); returns the index in
+    // `out` of the event Enter opened it from, or SIZE_MAX.
+    std::size_t instance_events(const std::string& name, std::vector<Event>& out) const;
 
 private:
     void rebuild();
+    void link_groups();
+    bool row_before(uint32_t a, uint32_t b) const;
+    void emit_group(uint32_t row, std::string& lead, int depth);
+    void toggle_group();
     void rebuild_events();
     void move_event(int delta);
     void show_events(bool on);
@@ -195,6 +225,16 @@ private:
     uint64_t rounds_ = 0;
     std::vector<FleetRow> rows_;
     std::vector<uint32_t> visible_;
+    // Groups (rebuild): each row's Emperor row (-1: top level), its vassal
+    // rows, whether the filter keeps it (or a vassal of it); per visible row
+    // its tree lines and what a collapse hides.
+    std::vector<int32_t> parent_;
+    std::vector<std::vector<uint32_t>> children_;
+    std::vector<uint8_t> keep_;
+    std::vector<std::string> prefix_;
+    std::vector<std::size_t> hidden_;
+    std::set<std::string> collapsed_;   // Emperor names
+    bool grouped_ = false;
     std::map<std::string, InstanceHistory> history_;
     std::vector<int> columns_;
     ColumnChooser chooser_;
@@ -213,10 +253,12 @@ private:
     int help_lines_ = 0;           // lines of build_fleet_help()
     bool quit_ = false;
     std::string open_;
+    uint64_t open_serial_ = UINT64_MAX;  // the event Enter was on (UINT64_MAX: the table)
     int last_press_row_ = -1;
     double last_press_time_ = -1;
     EventLog events_;
     bool events_view_ = false;
+    bool hide_exceptions_ = false;
     std::vector<uint32_t> ev_rows_;
     int ev_selected_ = 0, ev_top_ = 0;
     uint64_t ev_sel_serial_ = UINT64_MAX;  // UINT64_MAX: follow the newest

@@ -20,26 +20,13 @@
 #include <string_view>
 #include <vector>
 
+#include "uwsgitop/settings/theme.hpp"
+
 namespace uwsgitop::tui {
 
-// What a cell means; the backend maps each to attributes and colours.
-enum class Style : uint8_t {
-    Normal,
-    Title,         // summary facts worth a glance
-    Tab,           // pane names in the tab bar
-    TabActive,     // the pane on screen
-    Header,        // the table's column header row
-    HeaderSorted,  // the header of the sort column
-    Selected,      // the selected row
-    Busy,          // worker/core status busy (green)
-    Cheap,         // cheap (magenta)
-    Signal,        // sigNN (yellow)
-    Paused,        // pause, and the "paused" state in the status line (blue)
-    Dim,           // secondary text, hints
-    Error,         // stale data / fetch errors
-    Key,           // key names in hints and help
-    Count_
-};
+// What a cell means (one colour role of settings/theme.hpp); the backend
+// maps each to the attributes and colours of the theme in effect.
+using Style = ColorRole;
 
 struct Cell {
     static constexpr std::size_t kMaxBytes = 14;

@@ -30,6 +30,7 @@ public:
 
 private:
     void summary(const ViewModel& vm, Grid& grid);
+    static void breadcrumb(const ViewModel& vm, std::string& out);
     void tabs(const ViewModel& vm, Grid& grid);
     void worker_table(const ViewModel& vm, Grid& grid);
     void pane_table(const ViewModel& vm, Grid& grid);

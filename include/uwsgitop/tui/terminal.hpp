@@ -13,8 +13,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "uwsgitop/base/status.hpp"
+#include "uwsgitop/settings/theme.hpp"
 #include "uwsgitop/tui/escape_keys.hpp"
 #include "uwsgitop/tui/grid.hpp"
 #include "uwsgitop/tui/mouse.hpp"
@@ -29,7 +32,10 @@ public:
     Terminal& operator=(const Terminal&) = delete;
 
     // `mouse`: ask for mouse reports (set_mouse(true)); false asks for none.
-    Status open(bool want_color, bool mouse);
+    // The cells' looks are build_theme(theme, overrides, colour in use)
+    // (settings/theme.hpp), colours fitted to what the terminal has.
+    Status open(bool want_color, bool mouse, std::string_view theme = "default",
+                const std::vector<ColorOverride>& overrides = {});
     void close();
     bool is_open() const { return open_; }
     bool utf8() const { return utf8_; }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "uwsgitop/tui/grid.hpp"
+#include "uwsgitop/tui/keys.hpp"
 
 namespace uwsgitop::tui {
 
@@ -40,6 +41,9 @@ private:
 };
 
 void build_help(const ViewModel& vm, TextLines& out);
+// The help's list of action names (keys.hpp) with their keys in effect, two
+// a line; `keep` (null: all) picks the actions of a screen.
+void build_key_names(TextLines& out, bool (*keep)(Action));
 void build_detail(const ViewModel& vm, TextLines& out);
 
 }  // namespace uwsgitop::tui

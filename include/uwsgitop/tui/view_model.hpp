@@ -31,10 +31,18 @@
 // arrives while another pane is shown puts a notice on the status line
 // ("event: ... (N: events)"), cleared after kNoticeSeconds or by the next
 // key. A worker's details list that worker's events.
+//
+// Opened from the fleet screen (set_fleet_name): the header's first line
+// starts with the breadcrumb `fleet › NAME` (`fleet > NAME` in ASCII), the
+// events are named NAME as the fleet names them, and q or Esc with nothing
+// left to close (no overlay; for Esc, no filter either) ask to go back to
+// the fleet (back_requested()) instead of quitting; the help says so.
+// seed_events() hands over what the fleet already saw of the instance.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <optional>
@@ -118,6 +126,13 @@ public:
     // A finite recording has nothing more (false again after a travel back).
     void set_ended(bool ended = true);
     void set_ascii(bool ascii) { ascii_ = ascii; }
+    // This screen is the fleet's instance NAME (see top).
+    void set_fleet_name(std::string_view name);
+    // The fleet's events of this instance, oldest first (`events` is
+    // emptied): kept as this screen's own, so the events pane is there from
+    // the start. `show`: open on the events pane with the event `show_index`
+    // of `events` selected (an instance opened from the fleet's events).
+    void seed_events(std::vector<Event>& events, bool show = false, std::size_t show_index = 0);
     // Where the next set_snapshot()'s snapshot lies in a replay (nullopt: live
     // or no recorded times). A snapshot that is not the one after the shown one
     // (a travel, a loop) starts the sparkline histories over, so they hold
@@ -130,7 +145,7 @@ public:
     // click selects, a second press on the same row within
     // kDoubleClickSeconds opens it (as Enter), the wheel scrolls the table —
     // or the help/details text — by kWheelRows, a tab click switches pane.
-    // Ignored while the mouse is off (m) or the filter is being typed.
+    // Ignored while the mouse is off (m) or the filter or b's time is being typed.
     void handle_mouse(const MouseEvent& event, const ScreenHits& hits);
     // After a render: the shown table's largest useful sideways scroll
     // (ScreenHits::hscroll_limit). The pane's scroll is cut down to it (a
@@ -144,6 +159,9 @@ public:
     // with set_stack_reading()); a finished read, kept when it is the
     // details' worker's (`wall_time`: when it ended).
     bool take_stack_request();
+    // Gives the stuck and harakiri events still without a stack the one
+    // `attach` has for them; true when one got it.
+    bool attach_stacks(const std::function<bool(Event&)>& attach) { return events_.attach_stacks(attach); }
     void set_stack_reading();
     void set_stack(WorkerStack stack, double wall_time);
     const DetailStack& detail_stack() const { return stack_; }
@@ -168,7 +186,7 @@ public:
     // The columns of the rows shown now: the core rows' list in the cores
     // mode, the worker rows' list otherwise (cores under their worker too).
     // Each list starts as Options::worker_columns() / core_row_columns() and
-    // is edited by the column chooser (F2, c), which applies every change
+    // is edited by the column chooser (o, F2), which applies every change
     // at once; hiding the sort column sorts by the default sort (requests)
     // when it is shown, else by the first shown column, and says so.
     std::span<const ColumnId> worker_columns() const;
@@ -200,6 +218,9 @@ public:
     std::size_t detail_worker_index() const { return detail_index_; }
     const std::string& detail_key() const { return detail_key_; }
     bool filter_editing() const { return filter_editing_; }
+    // b's prompt on the status line ("go to time: ..."), and what is typed.
+    bool goto_editing() const { return goto_editing_; }
+    const std::string& goto_text() const { return goto_text_; }
 
     double base_interval() const { return interval_; }
     double interval() const;     // what the fetcher should use now
@@ -208,8 +229,13 @@ public:
     // not, the fetcher parses without them (ParseScope::NoCores).
     bool needs_cores() const;
     bool fast() const { return fast_; }
+    bool exceptions_hidden() const { return hide_exceptions_; }  // events pane: e
     bool paused() const { return paused_; }
     bool quit_requested() const { return quit_; }
+    // Opened from the fleet: q or Esc asked to go back to it (see top).
+    bool back_requested() const { return back_; }
+    bool in_fleet() const { return in_fleet_; }
+    const std::string& fleet_name() const { return fleet_name_; }   // raw: escape to show
     bool mouse() const { return mouse_; }
     // Replays (--replay): the travel keys queue moves here (and pause); the
     // loop hands them to the fetcher. Live sources: a "not a replay" note.
@@ -217,6 +243,12 @@ public:
     bool recording() const { return recording_; }   // --record: the status line says REC
     const std::optional<RecordPosition>& record_position() const { return position_; }
     std::vector<Travel> take_travels();
+    // A replay's playback speed (--speed, then + - f: 2 twice as fast, 0 no
+    // waiting); the loop hands a change to the fetcher. b opens a prompt
+    // for a time (travel.hpp parse_go_to) and travels there; Enter on an
+    // event travels to it (the worker table at that time, its worker
+    // selected, the event in the notice). Live: + - f change the interval.
+    double speed() const;
     // What the save key (s) writes: the columns of both row kinds, the sort and its
     // direction, the pane, its filter, the interval and the colour mode.
     SavedView saved_view() const;
@@ -260,9 +292,15 @@ private:
     bool pane_row_matches_term(uint32_t row, std::string_view term) const;
     void overlay_scroll_by(int delta);
     void scroll_table(int delta);
-    void save_view_now();
+    void save_view_now(bool with_filter);
     void took_events(std::size_t added);
     void travel(uint8_t step);
+    void step_replay_speed(int direction);
+    void toggle_replay_fast();
+    void open_go_to();
+    void edit_go_to(int key);
+    void go_to(std::string_view text);
+    bool travel_to_event(uint32_t row);  // false: not a replay (Enter opens its details)
     std::size_t column_count() const;
     void open_chooser();
     void chooser_key(int key);
@@ -308,8 +346,13 @@ private:
 
     double interval_ = 1.0;
     bool fast_ = false;
+    bool hide_exceptions_ = false;
     bool paused_ = false;
     bool quit_ = false;
+    bool in_fleet_ = false;                  // set_fleet_name()
+    bool back_ = false;                      // back_requested()
+    std::string fleet_name_;
+    std::string event_name_;                 // what events name this instance (address_ or fleet_name_)
     bool full_redraw_ = false;
     FeedStatus feed_;
     InstanceHistory history_{600};
@@ -321,8 +364,14 @@ private:
     bool recording_ = false;
     std::optional<RecordPosition> position_;
     std::vector<Travel> travels_;
+    double speed_ = 1.0;
+    bool goto_editing_ = false;
+    std::string goto_text_;
+    static constexpr std::size_t kMaxGoTo = 40;
     std::string color_mode_;                 // "auto", "always", "never"
     std::string view_state_path_;            // where s saves the view
+    double stuck_after_ = 0;                 // --stuck-after: the status column's "stuck Ns"
+    bool save_filter_offer_ = false;         // s saved without the filter: a second s keeps it too
     PaneId start_pane_ = PaneId::Workers;    // --pane: shown once the server has it
     bool start_pane_pending_ = false;
     int last_press_row_ = -1;                // double-click detection

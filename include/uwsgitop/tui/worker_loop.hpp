@@ -15,7 +15,8 @@
 //
 // `on_key`, when set, sees every key before the view-model: it returns Pass
 // (the view-model handles the key), Handled (it did), or Leave (the loop ends
-// with Leave). The loop also ends on q (Quit) and on a stop signal
+// with Leave). The loop also ends on q (Quit; Leave when the view-model asks
+// to go back to the fleet, ViewModel::back_requested) and on a stop signal
 // (signals.hpp; Signal).
 //
 // `actions`, when set, is the action menu (action_menu.hpp): x (not while a
@@ -58,10 +59,13 @@ using KeyHook = std::function<KeyVerdict(int key)>;
 
 class ActionMenu;
 class StackReader;
+class CaptureReader;
 
 // `shown` holds the snapshot on screen; `full_first` repaints every cell on
-// the first draw (coming back from another screen).
+// the first draw (coming back from another screen). `captures` reads the
+// stacks of long requests for the stuck and harakiri events.
 LoopEnd worker_loop(Terminal& term, ViewModel& vm, Fetcher& fetcher, Slot& shown, Grid& grid, bool full_first,
-                    const KeyHook& on_key, ActionMenu* actions = nullptr, StackReader* stacks = nullptr);
+                    const KeyHook& on_key, ActionMenu* actions = nullptr, StackReader* stacks = nullptr,
+                    CaptureReader* captures = nullptr);
 
 }  // namespace uwsgitop::tui

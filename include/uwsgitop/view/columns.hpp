@@ -46,7 +46,15 @@ struct RowContext {
     const Rates* rates = nullptr;
     double now = 0;
     double total_requests = 0;  // sum of worker requests, for the share column
+    double stuck_after = 0;     // a busy worker this long in one request reads "stuck Ns"; 0 never
 };
+
+// The status column's word for a worker busy in one request past stuck_after.
+inline constexpr std::string_view kStuckStatus = "stuck";
+struct RowContext;
+// Worker WORKER (an index of the snapshot's workers) is busy in one request
+// for stuck_after or longer (rates' busy_for).
+bool is_stuck(const RowContext& c, uint32_t worker);
 
 struct Value {
     enum class Kind : uint8_t { Unknown, Number, Text };

@@ -288,3 +288,62 @@ TEST_CASE("events: a cursed vassal's curse time is not an attempt number") {
 }
 
 }
+
+TEST_CASE("events: stuck once per request, past stuck_after, with the request and the pid") {
+    EventOptions o;
+    o.stuck_after = 5;
+    EventTracker t(o);
+    Snapshot a, b, c, d;
+    make(a, 1, {{101, 10, 1, 0, 0, "busy"}});
+    static const std::string_view vars[] = {"REQUEST_METHOD=POST", "REQUEST_URI=/report"};
+    make(b, 1, {{101, 10, 1, 0, 0, "busy"}});
+    b.vars.assign(std::begin(vars), std::end(vars));
+    b.cores[0].in_request = 1;
+    b.cores[0].vars = Range{0, 2};
+    std::vector<Event> out;
+    t.update(a, 100, "i", out);
+    t.update(b, 104, "i", out);
+    CHECK(out.empty());  // 4 s: not yet
+    t.update(b, 106, "i", out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].kind == EventKind::Stuck);
+    CHECK(*out[0].worker == 1);
+    CHECK(num(out[0], "pid") == 101);
+    CHECK(num(out[0], "seconds") == 6);
+    CHECK(out[0].request_key == 10);
+    CHECK(event_text(out[0]) == "worker 1 stuck 6s in one request: POST /report");
+    out.clear();
+    t.update(b, 120, "i", out);
+    CHECK(out.empty());  // the same request is reported once
+    // Another request (the count moved) is stuck again only after its own 5 s.
+    make(c, 1, {{101, 11, 1, 0, 0, "busy"}});
+    t.update(c, 121, "i", out);
+    CHECK(out.empty());
+    t.update(c, 126, "i", out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].request_key == 11);
+    CHECK(out[0].fact("uri") == nullptr);  // read without the request in flight
+    CHECK(event_text(out[0]) == "worker 1 stuck 5s in one request");
+    // Idle in between: a later busy spell starts from zero.
+    out.clear();
+    make(d, 1, {{101, 11, 1, 0, 0, "idle"}});
+    t.update(d, 127, "i", out);
+    t.update(c, 128, "i", out);
+    CHECK(out.empty());
+}
+
+TEST_CASE("events: no stuck event with stuck_after 0, and harakiri carries the killed worker's pid") {
+    EventTracker t;  // stuck_after 0
+    Snapshot a, b;
+    make(a, 1, {{101, 10, 1, 0, 0, "busy"}});
+    make(b, 1, {{201, 10, 2, 1, 0, "busy"}});
+    std::vector<Event> out;
+    t.update(a, 100, "i", out);
+    t.update(a, 200, "i", out);
+    CHECK(out.empty());
+    t.update(b, 201, "i", out);
+    REQUIRE(out.size() == 2);
+    CHECK(out[1].kind == EventKind::Harakiri);
+    CHECK(num(out[1], "pid") == 101);
+    CHECK(out[1].request_key == 10);
+}

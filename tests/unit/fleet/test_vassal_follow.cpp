@@ -92,6 +92,33 @@ TEST_CASE("vassal_follow::a vassal added later joins, one the Emperor no longer 
     CHECK(names(fleet) == std::vector<std::string>{"emperor", "a.ini", "c.ini"});
 }
 
+TEST_CASE("vassal_follow::every vassal names its Emperor, followed or given as a target") {
+    Dir d;
+    for (const char* id : {"a.ini", "b.ini"}) write_vassal(d.path, id);
+    std::vector<std::string> ids = {"a.ini", "b.ini"};
+    std::vector<std::unique_ptr<Instance>> fleet;
+    fleet.push_back(emperor("127.0.0.1:1", d.path, ids));
+    // b given as a target too (not followed), and one that is nobody's vassal.
+    std::vector<std::unique_ptr<Instance>> given;
+    REQUIRE(make_fleet({Target{"mine-b", d.path + "/b.ini.sock", {}}, Target{"other", "127.0.0.1:2", {}}},
+                       FetchLimits{}, given).is_ok());
+    for (auto& inst : given) fleet.push_back(std::move(inst));
+    VassalFollower f = follower();
+    CHECK(f.follow(fleet, false, nullptr).added == 1);
+    CHECK(names(fleet) == std::vector<std::string>{"emperor", "mine-b", "other", "a.ini"});
+    CHECK(fleet[0]->target.emperor.empty());
+    CHECK(fleet[1]->target.emperor == "127.0.0.1:1");
+    CHECK(fleet[2]->target.emperor.empty());
+    CHECK(fleet[3]->target.emperor == "127.0.0.1:1");
+    // b is no longer listed: the target stays, under no Emperor.
+    std::vector<std::string> ids2 = {"a.ini"};
+    fleet[0] = emperor("127.0.0.1:1", d.path, ids2);
+    f.follow(fleet, false, nullptr);
+    REQUIRE(names(fleet) == std::vector<std::string>{"emperor", "mine-b", "other", "a.ini"});
+    CHECK(fleet[1]->target.emperor.empty());
+    CHECK(fleet[3]->target.emperor == "127.0.0.1:1");
+}
+
 TEST_CASE("vassal_follow::the config files are read again only when the vassal list changed") {
     Dir d;
     write_vassal(d.path, "a.ini");

@@ -207,6 +207,42 @@ TEST_CASE("dump::append_event_json: one valid JSON line, worker only when involv
     CHECK(out.find("\"kind\": \"down\"") != std::string::npos);
 }
 
+TEST_CASE("dump::append_event_json: a captured stack is the \"stack\" member, frames outermost first") {
+    Event e;
+    e.kind = EventKind::Stuck;
+    e.worker = 2;
+    e.facts = {{"pid", int64_t{4711}}, {"seconds", int64_t{6}}};
+    StackFrame outer;
+    outer.thread = "uWSGIWorker2Core0";
+    outer.file = "app.py";
+    outer.line = 7;
+    outer.function = "application";
+    outer.code = "middle(6)";
+    StackFrame inner = outer;
+    inner.line = 3;
+    inner.function = "inner";
+    inner.code = "time.sleep(\"n\")";
+    inner.line = Int{};
+    e.stack = {outer, inner};
+    std::string out;
+    append_event_json(e, out);
+    rapidjson::Document d;
+    d.Parse(out.c_str(), out.size() - 1);
+    REQUIRE_FALSE(d.HasParseError());
+    REQUIRE(d["stack"].IsArray());
+    REQUIRE(d["stack"].Size() == 2);
+    CHECK(std::string(d["stack"][0]["function"].GetString()) == "application");
+    CHECK(d["stack"][0]["line"].GetInt() == 7);
+    CHECK(d["stack"][1]["line"].IsNull());
+    CHECK(std::string(d["stack"][1]["code"].GetString()) == "time.sleep(\"n\")");
+    CHECK(std::string(d["stack"][1]["thread"].GetString()) == "uWSGIWorker2Core0");
+    CHECK(std::string(d["stack"][0]["file"].GetString()) == "app.py");
+    e.stack.clear();
+    out.clear();
+    append_event_json(e, out);
+    CHECK(out.find("stack") == std::string::npos);
+}
+
 }  // TEST_SUITE
 
 namespace {

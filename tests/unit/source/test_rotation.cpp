@@ -20,6 +20,7 @@
 #include "uwsgitop/settings/options.hpp"
 #include "uwsgitop/source/recording.hpp"
 #include "uwsgitop/source/source.hpp"
+#include "../../../src/source/recording_file.hpp"
 
 using namespace uwsgitop;
 
@@ -474,6 +475,121 @@ TEST_CASE("rotation::options") {
     CHECK(parse_options(6, keep_alone, nullptr, o).message() == "--record-keep goes with --record-max-size");
     const char* bad[] = {"uwsgitop", "--record", "r", "--record-max-size", "0", ":9191"};
     CHECK(parse_options(6, bad, nullptr, o).message().find("--record-max-size: 0 is out of range") == 0);
+}
+
+namespace {
+
+constexpr std::size_t kCap = 1 << 20;  // --max-size 1 MiB
+
+// The lines of snapshots from..to-1 (frame_of), as RecordWriter writes them.
+std::string record_lines(const std::string& dir, int from, int to) {
+    const std::string path = dir + "/lines.tmp";
+    ::unlink(path.c_str());
+    {
+        RecordWriter writer;
+        REQUIRE(writer.open(path).is_ok());
+        for (int i = from; i < to; ++i) REQUIRE(writer.append(frame_of(i), "a", true).is_ok());
+    }
+    std::string text = read_file(path);
+    ::unlink(path.c_str());
+    return text;
+}
+
+std::string zstd_of(const std::string& text) {
+    std::string z(ZSTD_compressBound(text.size()), '\0');
+    z.resize(ZSTD_compress(z.data(), z.size(), text.data(), text.size(), 1));
+    REQUIRE_FALSE(ZSTD_isError(z.size()));
+    return z;
+}
+
+// What a replay with --max-size kCap gives: the time of each snapshot
+// played, or the error of a fetch; and the frame's largest capacity.
+struct Played {
+    std::vector<std::string> items;
+    std::size_t capacity = 0;
+};
+
+Played play_capped(const std::string& path) {
+    Status open_error;
+    ReplayOptions options;
+    options.max_record = kCap;
+    options.speed = 0;
+    auto source = make_replay_source(path, options, &open_error);
+    REQUIRE_MESSAGE(open_error.is_ok(), open_error.message());
+    Played out;
+    Frame frame;
+    while (!source->exhausted()) {
+        const Status st = source->fetch(frame);
+        out.items.push_back(st ? std::to_string(std::lround(frame.wall_time - 1000.0)) : st.message());
+        out.capacity = std::max(out.capacity, frame.bytes.capacity());
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("rotation::a line longer than --max-size is said with its file and line, never read whole; the rest plays") {
+    TempDir dir;
+    const std::string too_long = ": line longer than --max-size (1 MiB); skipped";
+    // Line 3 is a 3 MiB snapshot recorded at t = 1002.5, between 1 and 2.
+    const std::string huge = "{\"t\":1002.5,\"address\":\"a\",\"stats\":{\"pad\":\"" + std::string(3 * kCap, 'x') + "\"}}\n";
+    const std::string text = record_lines(dir.path, 0, 2) + huge + record_lines(dir.path, 2, 5);
+    const std::vector<std::string> expected_tail = {"2", "3", "4"};
+    for (const bool compressed : {false, true}) {
+        CAPTURE(compressed);
+        const std::string path = dir.path + (compressed ? "/rec.jsonl.zst" : "/rec.jsonl");
+        write_file(path, compressed ? zstd_of(text) : text);
+        const Played p = play_capped(path);
+        CHECK(p.items == std::vector<std::string>{"0", "1", path + ":3" + too_long, "2", "3", "4"});
+        CHECK(p.capacity < kCap);  // the big line never reached the frame
+        detail::RecordingFile file;
+        REQUIRE(file.open(path, kCap).is_ok());
+        REQUIRE(file.records().size() == 6);
+        CHECK(file.records()[2].line == 3);
+        CHECK(file.records()[2].t == doctest::Approx(1002.5));
+        // Decompressed, the line keeps kCap + 1 bytes: enough to say it is too long.
+        CHECK(file.records()[2].length == (compressed ? kCap + 1 : huge.size() - 1));
+        CHECK(file.line_capacity() < 2 * kCap);
+        ::unlink(path.c_str());
+    }
+    SUBCASE("keys in another order: no time at its head, no full parse of it") {
+        const std::string path = dir.path + "/jq.jsonl";
+        write_file(path, record_lines(dir.path, 0, 2) + "{\"stats\":{\"pad\":\"" + std::string(2 * kCap, 'y') +
+                             "\"},\"t\":1003}\n" + record_lines(dir.path, 2, 4));
+        const Played p = play_capped(path);
+        CHECK(p.items == std::vector<std::string>{"0", "1", path + ":3" + too_long, "2", "3"});
+    }
+    SUBCASE("in a rotated set: the member and its line are named") {
+        const std::string path = dir.path + "/set.jsonl";
+        write_file(path + ".2.zst", zstd_of(record_lines(dir.path, 0, 3)));
+        write_file(path + ".1.zst", zstd_of(record_lines(dir.path, 3, 5) + "\n" + huge + record_lines(dir.path, 5, 6)));
+        write_file(path, record_lines(dir.path, 6, 8));
+        const Played p = play_capped(path);
+        CHECK(p.items == std::vector<std::string>{"0", "1", "2", "3", "4", path + ".1.zst:4" + too_long, "5", "6", "7"});
+        CHECK(p.capacity < kCap);
+    }
+    SUBCASE("megabytes of zeros compressed: refused with no more than the limit read or kept") {
+        // 48 MiB of '0' in one line, then a good snapshot; and 16 MiB of NUL bytes alone.
+        const std::string zeros_line = "{\"t\":1001,\"address\":\"a\",\"stats\":\"" + std::string(48 * kCap, '0');
+        const std::string path = dir.path + "/zeros.jsonl.zst";
+        write_file(path, zstd_of(zeros_line + "\n" + record_lines(dir.path, 2, 3)));
+        CHECK(file_size(path) < kCap / 8);
+        const Played p = play_capped(path);
+        CHECK(p.items == std::vector<std::string>{path + ":1" + too_long, "2"});
+        detail::RecordingFile file;
+        REQUIRE(file.open(path, kCap).is_ok());
+        CHECK(file.records()[0].length == kCap + 1);
+        CHECK(file.line_capacity() < 2 * kCap);
+
+        const std::string nul = dir.path + "/nul.zst";
+        write_file(nul, zstd_of(std::string(16 * kCap, '\0')));
+        const Played q = play_capped(nul);
+        CHECK(q.items == std::vector<std::string>{nul + ": snapshot 1 is longer than --max-size (1 MiB)"});
+        CHECK(q.capacity < kCap);
+        detail::RecordingFile nul_file;
+        REQUIRE(nul_file.open(nul, kCap).is_ok());
+        CHECK(nul_file.records()[0].length == kCap + 1);
+    }
 }
 
 }  // TEST_SUITE

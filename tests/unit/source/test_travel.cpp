@@ -220,3 +220,51 @@ TEST_CASE("travel::parse_time_spec") {
         CHECK(st.message().find('\x1b') == std::string::npos);
     }
 }
+
+TEST_CASE("travel::to a recorded time (b, Enter on an event); the window's ends and the gap in position()") {
+    Recording rec;
+    ReplayOptions ro;
+    ro.begin.kind = TimeSpec::Kind::Epoch;
+    ro.begin.value = 1800000010.0;
+    Pipeline p = open(rec.path, ro);
+    Snapshot s;
+    Rates r;
+    REQUIRE(p.refresh(s, r).is_ok());
+    auto at = p.source().position();
+    REQUIRE(at);
+    CHECK(at->count == 190);
+    CHECK(at->first == 1800000010.0);
+    CHECK(at->last == 1800000199.0);
+    CHECK(at->gap == 1.0);
+    // At a recorded time: that snapshot; between two: the one after; outside: the nearest end.
+    REQUIRE(p.travel(Travel{Travel::Kind::At, 1800000050.0}, s, r).is_ok());
+    CHECK(p.source().position()->index == 40);
+    CHECK(requests(s) == 50 * 50);
+    REQUIRE(p.travel(Travel{Travel::Kind::At, 1800000050.25}, s, r).is_ok());
+    CHECK(p.source().position()->index == 41);
+    REQUIRE(p.travel(Travel{Travel::Kind::At, 1700000000.0}, s, r).is_ok());
+    CHECK(p.source().position()->index == 0);
+    REQUIRE(p.travel(Travel{Travel::Kind::At, 1900000000.0}, s, r).is_ok());
+    at = p.source().position();
+    CHECK(at->index == 189);
+    CHECK(at->gap == 1.0);  // the last: its one neighbour
+}
+
+TEST_CASE("travel::set_speed paces the rest of the replay") {
+    Recording rec;
+    ReplayOptions ro;
+    ro.speed = 1;
+    Pipeline p = open(rec.path, ro);
+    Snapshot s;
+    Rates r;
+    REQUIRE(p.refresh(s, r).is_ok());
+    CHECK(*p.source().delay_before_next() == doctest::Approx(1.0));
+    p.source().set_speed(4);
+    CHECK(*p.source().delay_before_next() == doctest::Approx(0.25));
+    p.source().set_speed(0.25);
+    CHECK(*p.source().delay_before_next() == doctest::Approx(4.0));
+    p.source().set_speed(0);  // no waiting
+    CHECK(*p.source().delay_before_next() == 0);
+    p.source().set_speed(-1);  // refused: unchanged
+    CHECK(*p.source().delay_before_next() == 0);
+}

@@ -106,8 +106,8 @@ TEST_CASE("column_chooser::[ and ] move the shown column, stopping at the ends")
     CHECK(c.shown() == std::vector<int>{11, 12, 10});
 }
 
-TEST_CASE("column_chooser::Esc, F2, c and q close it; other keys are not its own") {
-    for (int k : {static_cast<int>(key::Escape), key::F2, static_cast<int>('c'), static_cast<int>('q')}) {
+TEST_CASE("column_chooser::Esc, F2, o and q close it; other keys are not its own") {
+    for (int k : {static_cast<int>(key::Escape), key::fkey(2), static_cast<int>('o'), static_cast<int>('q')}) {
         ColumnChooser c;
         c.open("t", kFour, {10});
         CHECK(c.handle_key('x') == ChooserOutcome::Ignored);
@@ -116,14 +116,18 @@ TEST_CASE("column_chooser::Esc, F2, c and q close it; other keys are not its own
     }
 }
 
-TEST_CASE("column_chooser::F2 and c are one key-table row each, on the help screen") {
-    const KeyBinding* f2 = find_binding(key::F2);
-    REQUIRE(f2);
-    CHECK(f2->action == Action::ChooseColumns);
-    CHECK(f2->label == "F2 c");
+TEST_CASE("column_chooser::o and F2 are one action's key-table rows, on the help screen") {
+    const KeyBinding* o = find_binding('o');
+    REQUIRE(o);
+    CHECK(o->action == Action::ChooseColumns);
+    CHECK(o->label == "o F2");
+    CHECK(o->name == "choose-columns");
+    REQUIRE(find_binding(key::fkey(2)));
+    CHECK(find_binding(key::fkey(2))->action == Action::ChooseColumns);
+    CHECK(key_name(key::fkey(2)) == "F2");
+    // c is the fleet's collapse key, not the chooser's.
     REQUIRE(find_binding('c'));
-    CHECK(find_binding('c')->action == Action::ChooseColumns);
-    CHECK(key_name(key::F2) == "F2");
+    CHECK(find_binding('c')->action == Action::ToggleGroup);
 }
 
 TEST_CASE("view_model::the chooser edits the shown table at once, its keys its own") {
@@ -145,7 +149,7 @@ TEST_CASE("view_model::the chooser edits the shown table at once, its keys its o
     CHECK(ids_of(vm.worker_columns()) == expect);
 
     SUBCASE("the table behind the panel shows the change") {
-        vm.handle_key('c');
+        vm.handle_key('o');
         REQUIRE(vm.chooser().is_open());
         Grid g;
         render(vm, g);
@@ -175,7 +179,7 @@ TEST_CASE("view_model::worker rows and core rows keep their own columns") {
     CHECK(ids_of(vm.worker_columns()) == o.columns);
     vm.handle_key('a');  // cores as WID:CID
     CHECK(ids_of(vm.worker_columns()) == o.core_columns);
-    vm.handle_key('c');
+    vm.handle_key('o');
     CHECK(vm.chooser().title() == "columns of the core rows (WID:CID)");
     vm.handle_key(key::Tab);
     vm.handle_key(' ');  // the first available column: id
@@ -252,10 +256,10 @@ TEST_CASE("view_model::s keeps both lists; a restart shows them") {
     CHECK(again.columns == vm.worker_row_columns());
     CHECK(again.core_columns == vm.core_row_columns());
     CHECK(again.columns.front() != default_worker_columns().front());
+    CHECK(again.screen_rows() == RowMode::Cores);  // the saved view keeps the row mode too
     ViewModel vm2(again, "x");
-    CHECK(ids_of(vm2.worker_columns()) == vm.worker_row_columns());
-    vm2.handle_key('a');
     CHECK(ids_of(vm2.worker_columns()) == vm.core_row_columns());
+    CHECK(vm2.worker_row_columns() == vm.worker_row_columns());
     fs::remove_all(dir);
 }
 

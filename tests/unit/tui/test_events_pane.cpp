@@ -356,3 +356,23 @@ TEST_CASE("EventLog: exceptions fold into one line per worker per minute; other 
     CHECK(log.newest(0).text == "worker 1: 6 new exceptions (total 96) over 1 s");
     CHECK(log.newest(1).event.instance == "api");
 }
+
+TEST_CASE("events pane: e hides and shows the exceptions lines; the hint names the key") {
+    ViewModel vm(tuitest::default_options(), "127.0.0.1:9191");
+    vm.set_size(120, 30);
+    TestSnap a = two(), b = two_respawned();
+    b.snap.workers[0].exceptions = 6;   // worker 1 raised 5
+    vm.set_snapshot(&a.snap, &a.rates, tuitest::kNow);
+    vm.set_snapshot(&b.snap, &b.rates, tuitest::kNow + 1);
+    for (std::size_t i = 0; i < vm.panes().size() && vm.pane() != PaneId::Events; ++i) vm.handle_key('\t');
+    REQUIRE(vm.pane() == PaneId::Events);
+    REQUIRE(vm.row_count() == 2);   // the respawn and the exceptions
+    CHECK(status_row(vm).find("e hide exceptions  ? help  q quit") != std::string::npos);
+    vm.handle_key('e');
+    CHECK(vm.exceptions_hidden());
+    REQUIRE(vm.row_count() == 1);
+    CHECK(vm.events().newest(vm.pane_rows()[0]).event.kind == EventKind::Respawn);
+    CHECK(status_row(vm).find("e show exceptions") != std::string::npos);
+    vm.handle_key('e');
+    CHECK(vm.row_count() == 2);
+}

@@ -925,3 +925,230 @@ TEST_CASE("fleet_view::events: instance names from servers are escaped") {
     render_fleet(vm, g);
     CHECK(tuitest::grid_is_clean(g));
 }
+
+TEST_CASE("fleet_view::events: e hides and shows the exceptions lines; the status line says which") {
+    FleetViewModel vm(1.0);
+    vm.set_size(140, 24);
+    Event exc;
+    exc.instance = "web";
+    exc.kind = EventKind::Exceptions;
+    exc.time = tuitest::kNow + 1;
+    exc.worker = 2;
+    exc.facts = {{"count", int64_t{4}}, {"exceptions", int64_t{9}}};
+    std::vector<Event> fresh{fleet_event("web", EventKind::Respawn, tuitest::kNow, 3), exc};
+    vm.add_events(fresh);
+    vm.handle_key('\t');
+    REQUIRE(vm.events_view());
+    CHECK(vm.event_rows().size() == 2);
+    CHECK(fleet_screen_text(vm).find("e hide exceptions") != std::string::npos);
+    vm.handle_key('e');
+    CHECK(vm.exceptions_hidden());
+    REQUIRE(vm.event_rows().size() == 1);
+    CHECK(vm.events().newest(vm.event_rows()[0]).event.kind == EventKind::Respawn);
+    const std::string text = fleet_screen_text(vm);
+    CHECK(text.find("e show exceptions") != std::string::npos);
+    CHECK(text.find("4 new exceptions") == std::string::npos);
+    vm.handle_key('e');
+    CHECK(vm.event_rows().size() == 2);
+}
+
+TEST_CASE("fleet_view::an instance opened from the fleet: breadcrumb, q and Esc go back") {
+    tuitest::utc();
+    tuitest::TestSnap a({{1, 101, "idle", 10, 1.0}, {2, 102, "busy", 40, 4.0}});
+    ViewModel vm(tuitest::default_options(), "127.0.0.1:9191");
+    vm.set_size(120, 16);
+    Grid g;
+    render(vm, g);
+    CHECK(g.to_lines()[0].rfind("uwsgitop - 127.0.0.1:9191", 0) == 0);  // not from a fleet: no breadcrumb
+    vm.set_fleet_name("web-3");
+    CHECK(vm.in_fleet());
+    render(vm, g);
+    CHECK(g.to_lines()[0].rfind("fleet \u203a web-3 - 127.0.0.1:9191 - waiting", 0) == 0);
+    vm.set_snapshot(&a.snap, &a.rates, tuitest::kNow);
+    render(vm, g);
+    CHECK(g.to_lines()[0].rfind("fleet \u203a web-3 - uwsgi ", 0) == 0);
+    CHECK(g.to_lines().back().find("q fleet") != std::string::npos);
+    vm.set_ascii(true);
+    render(vm, g);
+    CHECK(g.to_lines()[0].rfind("fleet > web-3 - uwsgi ", 0) == 0);
+    SUBCASE("q: closes the help first, then goes back; never quits") {
+        vm.handle_key('?');
+        render(vm, g);
+        CHECK(g.to_text().find("back to the fleet (Ctrl-C quits)") != std::string::npos);
+        vm.handle_key('q');
+        CHECK(vm.overlay() == Overlay::None);
+        CHECK_FALSE(vm.back_requested());
+        vm.handle_key('q');
+        CHECK(vm.back_requested());
+        CHECK_FALSE(vm.quit_requested());
+    }
+    SUBCASE("Esc: the details, then the filter, then back") {
+        vm.handle_key(key::Enter);
+        CHECK(vm.overlay() == Overlay::Detail);
+        vm.handle_key(key::Escape);
+        CHECK(vm.overlay() == Overlay::None);
+        for (char c : std::string("/busy\r")) vm.handle_key(static_cast<unsigned char>(c));
+        CHECK(vm.state().filter == "busy");
+        vm.handle_key(key::Escape);
+        CHECK(vm.state().filter.empty());
+        CHECK_FALSE(vm.back_requested());
+        vm.handle_key(key::Escape);
+        CHECK(vm.back_requested());
+        CHECK_FALSE(vm.quit_requested());
+    }
+    SUBCASE("a server's name is escaped in the breadcrumb") {
+        ViewModel evil(tuitest::default_options(), "127.0.0.1:9191");
+        evil.set_size(120, 16);
+        evil.set_fleet_name("we\x1b[2Jb");
+        render(evil, g);
+        CHECK(tuitest::grid_is_clean(g));
+        CHECK(g.to_lines()[0].find("we\\x1b[2Jb") != std::string::npos);
+    }
+}
+
+TEST_CASE("fleet_view::an instance opened from an event has the fleet's events of it, that event selected") {
+    tuitest::utc();
+    FleetViewModel fleet(1.0);
+    fleet.set_size(140, 24);
+    std::vector<FleetRow> rows{row("web", FleetState::Ok, 10, 1), row("api", FleetState::Ok, 20, 2)};
+    fleet.set_rows(rows);
+    std::vector<Event> fresh{fleet_event("web", EventKind::Respawn, tuitest::kNow, 3),
+                             fleet_event("api", EventKind::Respawn, tuitest::kNow + 1, 1),
+                             fleet_event("web", EventKind::Harakiri, tuitest::kNow + 2, 2),
+                             fleet_event("web", EventKind::Respawn, tuitest::kNow + 3, 2)};
+    fleet.add_events(fresh);
+    bool from_event = true;
+    fleet.handle_key(key::Enter);        // from the table
+    CHECK(fleet.take_open_request(&from_event) == "web");
+    CHECK_FALSE(from_event);
+    std::vector<Event> seen;
+    CHECK(fleet.instance_events("web", seen) == SIZE_MAX);
+    CHECK(seen.size() == 3);             // web's only, oldest first
+    CHECK(seen.front().kind == EventKind::Respawn);
+    CHECK(seen[1].kind == EventKind::Harakiri);
+    fleet.handle_key('2');
+    fleet.handle_key(key::Down);         // the harakiri (newest first: respawn, harakiri, ...)
+    fleet.handle_key(key::Enter);
+    CHECK(fleet.take_open_request(&from_event) == "web");
+    CHECK(from_event);
+    seen.clear();
+    const std::size_t opened = fleet.instance_events("web", seen);
+    REQUIRE(opened == 1);
+
+    tuitest::TestSnap a({{1, 101, "idle", 10, 1.0}, {2, 102, "busy", 40, 4.0}});
+    ViewModel vm(tuitest::default_options(), "127.0.0.1:9191");
+    vm.set_size(120, 16);
+    vm.set_fleet_name("web");
+    vm.seed_events(seen, true, opened);
+    CHECK(seen.empty());
+    CHECK(vm.pane() == PaneId::Events);  // before the first snapshot...
+    vm.set_snapshot(&a.snap, &a.rates, tuitest::kNow + 4);
+    CHECK(vm.pane() == PaneId::Events);  // ...and after it
+    REQUIRE(vm.events().size() == 3);
+    REQUIRE(vm.row_count() == 3);
+    const uint32_t sel = vm.pane_rows()[static_cast<std::size_t>(vm.state().selected)];
+    CHECK(vm.events().newest(sel).event.kind == EventKind::Harakiri);
+    CHECK(vm.events().newest(sel).event.instance == "web");
+
+    SUBCASE("opened from the table: the events pane is there, not shown") {
+        ViewModel t(tuitest::default_options(), "127.0.0.1:9191");
+        std::vector<Event> again{fleet_event("web", EventKind::Respawn, tuitest::kNow, 3)};
+        t.set_fleet_name("web");
+        t.seed_events(again);
+        t.set_snapshot(&a.snap, &a.rates, tuitest::kNow + 4);
+        CHECK(t.pane() == PaneId::Workers);
+        CHECK(std::find(t.panes().begin(), t.panes().end(), PaneId::Events) != t.panes().end());
+    }
+}
+
+namespace {
+
+// An Emperor at 127.0.0.1:7000 with two vassals (rps 3 and 9), a row of
+// nobody's, in the targets' order: emperor, solo, v-slow, v-fast.
+std::vector<FleetRow> emperor_group() {
+    std::vector<FleetRow> rows{row("emperor", FleetState::Ok, 0, 1), row("solo", FleetState::Ok, 10, 5),
+                               row("v-slow", FleetState::Ok, 20, 3), row("v-fast", FleetState::Ok, 30, 9)};
+    rows[0].address = "127.0.0.1:7000";
+    rows[2].address = "/run/slow.sock";
+    rows[3].address = "/run/fast.sock";
+    rows[2].emperor = rows[3].emperor = "127.0.0.1:7000";
+    return rows;
+}
+
+std::vector<std::string> shown(const FleetViewModel& vm) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < vm.visible().size(); ++i) {
+        out.push_back(std::string(vm.tree_prefix(i)) + vm.rows()[vm.visible()[i]].name);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fleet_view::vassals are grouped under their Emperor, sorted among themselves, collapsible") {
+    FleetViewModel vm(1.0);
+    vm.set_size(120, 20);
+    feed(vm, emperor_group());
+    CHECK(vm.grouped());
+    CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u251c\u2500 v-slow", "\u2514\u2500 v-fast", "solo"});
+    vm.handle_key('S');   // rps, descending: the groups' tops among themselves, the vassals among themselves
+    CHECK(shown(vm) == std::vector<std::string>{"solo", "emperor", "\u251c\u2500 v-fast", "\u2514\u2500 v-slow"});
+    vm.handle_key('S');
+    CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u251c\u2500 v-slow", "\u2514\u2500 v-fast", "solo"});
+
+    SUBCASE("a filter keeps the Emperor of a vassal that matches") {
+        type(vm, "/fast\r");
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u2514\u2500 v-fast"});
+        vm.handle_key(key::Escape);
+        type(vm, "/solo\r");
+        CHECK(shown(vm) == std::vector<std::string>{"solo"});
+    }
+    SUBCASE("c collapses and expands; on a vassal, its Emperor's group") {
+        vm.handle_key(key::Down);   // v-slow
+        REQUIRE(vm.selected_name() == "v-slow");
+        vm.handle_key('c');
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "solo"});
+        CHECK(vm.selected_name() == "emperor");
+        CHECK(vm.hidden_below(0) == 2);
+        CHECK(vm.hidden_below(1) == 0);
+        Grid g;
+        render_fleet(vm, g);
+        CHECK(g.to_text().find("emperor [+2]") != std::string::npos);
+        feed(vm, emperor_group());  // stays collapsed across rounds
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "solo"});
+        vm.handle_key('c');
+        CHECK(shown(vm).size() == 4);
+        CHECK(vm.hidden_below(0) == 0);
+        vm.handle_key(key::End);    // solo: no vassals, nothing changes but a word
+        vm.handle_key('c');
+        CHECK(shown(vm).size() == 4);
+        CHECK(vm.notice().find("c: collapses") != std::string_view::npos);
+    }
+    SUBCASE("tree lines on screen, and in ASCII") {
+        Grid g;
+        vm.set_size(120, 10);
+        render_fleet(vm, g);
+        tuitest::check_golden("fleet-grouped-120x10", g);
+        CHECK(g.to_text().find("\u251c\u2500 v-slow") != std::string::npos);
+        CHECK(g.to_lines().back().find("c collapse") != std::string::npos);   // the hint, while there are groups
+        CHECK(tuitest::grid_is_clean(g));
+        vm.set_ascii(true);
+        feed(vm, emperor_group());
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "|- v-slow", "`- v-fast", "solo"});
+        render_fleet(vm, g);
+        for (const std::string& l : g.to_lines()) {
+            for (unsigned char ch : l) CHECK(ch < 0x80);
+        }
+    }
+    SUBCASE("an Emperor of Emperors, and a loop, which is cut") {
+        auto rows = emperor_group();
+        rows[1].emperor = "/run/fast.sock";   // solo under v-fast
+        feed(vm, rows);
+        CHECK(shown(vm) == std::vector<std::string>{"emperor", "\u251c\u2500 v-slow", "\u2514\u2500 v-fast",
+                                                    "   \u2514\u2500 solo"});
+        rows = emperor_group();
+        rows[0].emperor = "/run/slow.sock";   // emperor <-> v-slow
+        feed(vm, rows);
+        CHECK(shown(vm).size() == 4);         // every row still shown once
+    }
+}

@@ -230,8 +230,10 @@ TEST_CASE("save key: the view written is the one read at the next start") {
         vm.handle_key('P');  // sort by pid
         vm.handle_key('+');  // a longer interval
         tuitest::keys(vm, "/busy\n");
-        vm.handle_key('s');
-        CHECK(std::string(vm.flash()) == "view saved to " + env.view_state);
+        vm.handle_key('s');  // the layout; the filter is offered
+        CHECK(std::string(vm.flash()) == "view saved to " + env.view_state + ", not the filter: s again keeps it too");
+        vm.handle_key('s');  // and kept
+        CHECK(std::string(vm.flash()) == "view saved to " + env.view_state + " with the filter");
     }
     std::ifstream in(env.user_config);
     CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == mine);

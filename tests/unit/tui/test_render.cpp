@@ -10,6 +10,7 @@
 #include "tui_test_support.hpp"
 #include "uwsgitop/parse/parse.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/render.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 
@@ -69,7 +70,7 @@ TEST_CASE("render::workers screen (golden)") {
     check_golden("workers-120x16", s.draw());
 }
 
-TEST_CASE("render::status colours: busy green, cheap magenta, sigNN yellow, pause blue, idle plain") {
+TEST_CASE("render::status roles: busy, cheap, sigNN, pause and idle rows each have their own") {
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 120, 16);
     keys(s.vm, "W");  // by id, so row y = table_top + id - 1
@@ -83,7 +84,7 @@ TEST_CASE("render::status colours: busy green, cheap magenta, sigNN yellow, paus
     CHECK(g.at(3, top + 4).style == Style::Paused);
     s.vm.handle_key(key::Down);
     const Grid& g2 = s.draw();
-    CHECK(g2.at(3, top + 0).style == Style::Normal);
+    CHECK(g2.at(3, top + 0).style == Style::Idle);
     CHECK(g2.at(3, top + 1).style == Style::Selected);
     // The header marks the sort column.
     const int hx = static_cast<int>(g2.to_lines()[static_cast<std::size_t>(s.vm.areas().header_row)].find("WID"));
@@ -168,10 +169,33 @@ TEST_CASE("render::the column chooser over the table at 80x24 (golden); any size
     for (int w : {10, 20, 40, 200}) {
         for (int h : {3, 5, 8, 60}) {
             Screen z(&t.snap, &t.rates, w, h);
-            z.vm.handle_key('c');
+            z.vm.handle_key('o');
             CHECK(tuitest::grid_is_clean(z.draw()));
         }
     }
+}
+
+TEST_CASE("render::[keys]: the help, the names and the status-line hint show the keys in effect") {
+    std::vector<KeySetting> settings = {{"quit", {"z"}, "config.toml:2"}, {"help", {"F3", "?"}, "config.toml:3"}};
+    REQUIRE(use_key_settings(settings));
+    TestSnap t = four();
+    Screen s(&t.snap, &t.rates, 120, 200);
+    std::string text = s.draw().to_text();
+    CHECK(text.find("F3 help  z quit") != std::string::npos);
+    keys(s.vm, "q");                       // no longer quits: unknown
+    CHECK_FALSE(s.vm.quit_requested());
+    s.vm.handle_key(key::fkey(3));
+    REQUIRE(s.vm.overlay() == Overlay::Help);
+    text = s.draw().to_text();
+    CHECK(text.find("\n  z             quit\n") != std::string::npos);
+    CHECK(text.find("\n  F3 ?          this help") != std::string::npos);
+    CHECK(text.find("\n  q             quit") == std::string::npos);
+    CHECK(text.find("  quit                   z ") != std::string::npos);
+    keys(s.vm, "z");                       // closes the help, as q did
+    CHECK(s.vm.overlay() == Overlay::None);
+    keys(s.vm, "z");
+    CHECK(s.vm.quit_requested());
+    use_key_map(KeyMap());
 }
 
 TEST_CASE("render::small terminals show what fits (golden 20x5) and never crash") {

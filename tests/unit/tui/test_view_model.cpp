@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "big_stats_doc.hpp"
 #include "../resident_pages.hpp"
 #include "uwsgitop/source/frame.hpp"
+#include "uwsgitop/source/recording.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/view/rows.hpp"
 #include "uwsgitop/tui/fetcher.hpp"
@@ -747,6 +749,42 @@ TEST_CASE("fetcher::ready_fd is readable from each report until the next poll") 
     CHECK(f.stop(10.0));
 }
 
+TEST_CASE("fetcher::a new replay speed measures the wait for the next record again") {
+    // Three records 60 s apart, played at 1x: the second is a minute away
+    // until + makes it no waiting at all.
+    char tmpl[] = "/tmp/uwsgitop-speed-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string dir = tmpl, path = dir + "/rec.jsonl";
+    {
+        RecordWriter w;
+        REQUIRE(w.open(path).is_ok());
+        const std::string doc = fixture("prefork-1.json");
+        for (int i = 0; i < 3; ++i) {
+            Frame fr;
+            fr.bytes.assign(doc.begin(), doc.end());
+            fr.wall_time = tuitest::kNow + 60.0 * i;
+            REQUIRE(w.append(fr, "a", true).is_ok());
+        }
+    }
+    Status e;
+    Pipeline pipeline(make_replay_source(path, ReplayOptions{}, &e));
+    REQUIRE(e.is_ok());
+    Fetcher f(pipeline);
+    f.start(1.0, false);
+    Slot shown;
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }));
+    REQUIRE(shown.position);
+    CHECK(shown.position->index == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(f.take(shown));  // a minute to wait at 1x
+    f.set_speed(0);
+    REQUIRE(tuitest::eventually([&] { return f.take(shown); }, 5.0));
+    CHECK(shown.position->index == 1);
+    CHECK(f.stop(10.0));
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
+}
+
 TEST_CASE("fetcher::pause stops fetching; resume fetches at once") {
     auto owned = std::make_unique<TestSource>(fixture("prefork-1.json"));
     TestSource& src = *owned;
@@ -986,6 +1024,64 @@ TEST_CASE("view_model::long lists: the rows on screen are those of a full sort")
         REQUIRE(expect < full.size());
         CHECK(vm.state().top > 0);
         CHECK(static_cast<std::size_t>(vm.state().selected) == expect);
+    }
+}
+
+TEST_CASE("view_model::s saves the layout and the row mode; the filter only on a second s") {
+    TestSnap t = four();
+    char tmpl[] = "/tmp/uwsgitop-vm-save-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string dir = tmpl;
+    Options o;
+    o.view_state_path = dir + "/view.toml";
+    auto saved = [&] {
+        std::ifstream in(o.view_state_path);
+        std::ostringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    ViewModel vm(o, "127.0.0.1:9191");
+    vm.set_size(120, 30);
+    vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+    CHECK(vm.notice().empty());  // no saved view read: nothing said
+    keys(vm, "aa");
+    REQUIRE(vm.row_mode() == RowMode::WorkersTree);
+    keys(vm, "s");
+    CHECK(saved().find("rows = \"tree\"") != std::string::npos);
+    CHECK(saved().find("filter") == std::string::npos);
+    CHECK(vm.flash() == "view saved to " + o.view_state_path);
+
+    keys(vm, "/busy");
+    vm.handle_key(key::Enter);
+    keys(vm, "s");  // the layout, not the filter: the status line offers it
+    CHECK(saved().find("filter") == std::string::npos);
+    CHECK(std::string(vm.flash()).find("not the filter: s again keeps it too") != std::string::npos);
+    keys(vm, "s");
+    CHECK(saved().find("filter = \"busy\"") != std::string::npos);
+    CHECK(std::string(vm.flash()).find("with the filter") != std::string::npos);
+
+    keys(vm, "s");  // offered again, and another key takes the offer back
+    CHECK(saved().find("filter") == std::string::npos);
+    keys(vm, "j");
+    keys(vm, "s");
+    CHECK(saved().find("filter") == std::string::npos);
+    ::unlink(o.view_state_path.c_str());
+    ::rmdir(dir.c_str());
+
+    SUBCASE("a saved view in effect is said at start, until the first key") {
+        Options with_view;
+        with_view.view_state_path = "/home/u/.local/state/uwsgitop/view.toml";
+        with_view.saved_view_keys = {"columns", "rows"};
+        with_view.rows = RowMode::Cores;
+        with_view.rows_given = true;
+        ViewModel started(with_view, "x");
+        started.set_size(120, 30);
+        started.set_snapshot(&t.snap, &t.rates, tuitest::kNow);
+        CHECK(started.row_mode() == RowMode::Cores);
+        CHECK(started.notice() == "saved view in effect (columns, rows) from " + with_view.view_state_path +
+                                      ": delete it to forget");
+        keys(started, "j");
+        CHECK(started.notice().empty());
     }
 }
 

@@ -1,6 +1,7 @@
 // Unit tests for columns.hpp and rows.hpp: the column table, sorting, lists.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <set>
 #include <string>
 
@@ -55,6 +56,35 @@ std::vector<int64_t> ids(const Snapshot& s, const std::vector<RowRef>& rows) {
 }  // namespace
 
 TEST_SUITE("columns") {
+
+TEST_CASE("columns::a worker busy in one request past stuck_after reads \"stuck Ns\"") {
+    Fixture f;
+    Rates r;
+    r.workers.resize(f.snap.workers.size());
+    for (WorkerRates& w : r.workers) w.busy_for = NAN;
+    r.workers[0].busy_for = 12.7;
+    RowContext c{&f.snap, &r, 0, total_requests(f.snap), 5};
+    const ColumnDef& status = column(ColumnId::Status);
+    std::string out;
+    format_human(status, column_value(status, c, RowRef{0}), RowRef{0}, c, out);
+    CHECK(out == "stuck 12s");
+    CHECK(is_stuck(c, 0));
+    out.clear();
+    format_raw(status, column_value(status, c, RowRef{0}), out);
+    CHECK(out == "stuck");  // scripts get the word
+    r.workers[0].busy_for = 125;
+    out.clear();
+    format_human(status, column_value(status, c, RowRef{0}), RowRef{0}, c, out);
+    CHECK(out == "stuck 2m05s");
+    r.workers[0].busy_for = 4.9;  // not yet
+    out.clear();
+    format_human(status, column_value(status, c, RowRef{0}), RowRef{0}, c, out);
+    CHECK(out == "busy");
+    c.stuck_after = 0;  // --stuck-after 0: never
+    r.workers[0].busy_for = 500;
+    CHECK_FALSE(is_stuck(c, 0));
+    CHECK(column_value(status, c, RowRef{0}).text == "busy");
+}
 
 TEST_CASE("columns::table is consistent") {
     std::set<std::string_view> names;
