@@ -3,15 +3,15 @@
 # Installed as <completionsdir>/uwsgitop (bash-completion loads it on first
 # use) and also usable with a plain `source`: it needs nothing from the
 # bash-completion package. Completes options, column names for --sort (also
-# with the leading "-" that reverses it) and --columns (comma lists), formats
+# with the leading "-" that reverses it) and --columns/--core-columns (comma lists), formats
 # for --format, files for --replay/--record/--targets/--config, and for ADDRESS: socket
 # files, file:PATH and abstract sockets (@name, from /proc/net/unix).
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
 
 _uwsgitop_options='--once --batch --iterations --frequency --delay --format
---sort --reverse --columns --cores --rows --timeout --max-size --record --record-max-size
+--sort --reverse --columns --core-columns --cores --rows --timeout --max-size --record --record-max-size
 --record-keep --replay --begin --end
---speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --serve-metrics --web-config-file --probe-allow
+--speed --loop --demo --action --wait --master-fifo --stacks --tracebacker --read-only --targets --workers --fleet-columns --serve-metrics --web-config-file --probe-allow
 --web-max-connections --web-max-connections-per-ip --web-idle-timeout --web-request-timeout --log-level --web-max-request-size
 --web-max-response-memory --scrape-timeout-offset --concurrency --event-queue-share --event-exceptions --stuck-after --follow-vassals
 --no-color --color --theme --no-mouse --pane --filter --interval --config --no-config
@@ -40,7 +40,7 @@ _uwsgitop_value()
                 [[ $word == "$cur"* ]] && COMPREPLY+=("$prefix$word")
             done
             ;;
-        -c | --columns)
+        -c | --columns | --core-columns)
             # complete the last name of a comma list, keep the ones before it
             prefix=
             if [[ $cur == *,* ]]; then

@@ -1,6 +1,6 @@
 # fish completion for uwsgitop, installed into share/fish/vendor_completions.d.
 # Completes options, column names for --sort (also with the leading "-" that
-# reverses it) and --columns (comma lists), formats for --format, files for
+# reverses it) and --columns/--core-columns (comma lists), formats for --format, files for
 # --replay/--record/--targets, and for ADDRESS: socket files and abstract
 # sockets (@name, from /proc/net/unix).
 # tests/test_docs.py checks the lists below against `uwsgitop --help`.
@@ -32,7 +32,7 @@ end
 
 function __uwsgitop_column_list
     set -l token (commandline -ct)
-    set -l value (string replace -r '^--columns=' '' -- $token)
+    set -l value (string replace -r '^--(core-)?columns=' '' -- $token)
     set -l head
     if string match -q -- '*,*' $value
         set head (string replace -r '[^,]*$' '' -- $value)
@@ -70,6 +70,7 @@ complete -c uwsgitop -s s -l sort -x -a "(__uwsgitop_sort_values $__uwsgitop_col
 complete -c uwsgitop -n __uwsgitop_after_sort -x -a "(__uwsgitop_sort_values $__uwsgitop_columns)"
 complete -c uwsgitop -s r -l reverse -d 'Reverse the sort direction'
 complete -c uwsgitop -s c -l columns -x -a "(__uwsgitop_column_list $__uwsgitop_columns)" -d 'Comma-separated columns to show'
+complete -c uwsgitop -l core-columns -x -a "(__uwsgitop_column_list $__uwsgitop_columns)" -d 'Comma-separated columns of the core rows'
 complete -c uwsgitop -l cores -d 'One row per core instead of per worker'
 complete -c uwsgitop -l rows -x -a 'workers cores tree' -d 'The screen rows: workers, cores or tree'
 complete -c uwsgitop -s t -l timeout -x -d 'Name lookup + connect + read timeout for one snapshot'
@@ -91,6 +92,7 @@ complete -c uwsgitop -l tracebacker -r -F -d 'The --py-tracebacker PREFIX of the
 complete -c uwsgitop -l read-only -d 'Never send an action (no x menu)'
 complete -c uwsgitop -l targets -r -F -d 'More instances: ADDRESS or NAME=ADDRESS [fifo=PATH] [tracebacker=PREFIX] per line'
 complete -c uwsgitop -l workers -d 'Several instances, tsv/csv: one row per worker'
+complete -c uwsgitop -l fleet-columns -x -d 'Comma-separated columns of the fleet screen'
 complete -c uwsgitop -l serve-metrics -x -d 'Serve Prometheus /metrics on HOST:PORT'
 complete -c uwsgitop -l web-config-file -r -F -d 'TLS and basic auth for --serve-metrics (YAML)'
 complete -c uwsgitop -l probe-allow -x -d 'Addresses /probe may poll (glob, repeatable)'

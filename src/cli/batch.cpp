@@ -30,7 +30,7 @@ int exit_after_write(Written written, int so_far) { return written == Written::F
 int run_batch(const Options& options, Pipeline& pipeline) {
     DumpOptions dump;
     dump.format = options.format;
-    dump.columns = options.columns;
+    dump.columns = options.cores && !options.core_columns.empty() ? options.core_columns : options.columns;
     dump.sort = options.sort;
     dump.cores = options.cores;
     dump.batch = options.batch;

@@ -69,7 +69,7 @@ VassalFollower make_follower(const Options& options, ParseScope scope) {
 int run_fleet_batch(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet) {
     FleetDumpOptions dump;
     dump.base.format = options.format;
-    dump.base.columns = options.columns;
+    dump.base.columns = options.cores && !options.core_columns.empty() ? options.core_columns : options.columns;
     dump.base.sort = options.sort;
     dump.base.cores = options.cores;
     dump.workers = options.workers;

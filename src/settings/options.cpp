@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "uwsgitop/source/address.hpp"
+#include "uwsgitop/view/fleet_columns.hpp"
 #include "uwsgitop/source/source.hpp"
 #include "uwsgitop/base/text.hpp"
 
@@ -28,6 +29,7 @@ const OptionDoc kOptions[] = {
     {"sort", 's', "COLUMN", "sort rows by COLUMN; -COLUMN for the other direction"},
     {"reverse", 'r', "", "reverse the sort direction"},
     {"columns", 'c', "LIST", "comma-separated columns to show (see --help for names)"},
+    {"core-columns", 0, "LIST", "columns of the core rows (a, --cores; default: --columns if given, else the core set)"},
     {"cores", 0, "", "one row per core (thread/async slot) instead of per worker"},
     {"rows", 0, "MODE", "the screen's rows (the a key): workers, cores or tree, cores under their worker (default: cores with --cores, else workers)"},
     {"timeout", 't', "SECS", "name lookup + connect + read timeout for one snapshot (default 3)"},
@@ -49,6 +51,7 @@ const OptionDoc kOptions[] = {
     {"read-only", 0, "", "never send an action (--action is refused, the screen has no x menu)"},
     {"targets", 0, "FILE", "more instances, one per line: ADDRESS or NAME=ADDRESS [fifo=PATH] [tracebacker=PREFIX] (# comments; - reads stdin)"},
     {"workers", 0, "", "fleet tsv/csv: one row per worker instead of per instance"},
+    {"fleet-columns", 0, "LIST", "columns of the fleet screen's instance table (instance columns, rps_history, busy_history)"},
     {"serve-metrics", 0, "HOST:PORT", "serve Prometheus /metrics for all targets on HOST:PORT (:PORT = every interface)"},
     {"web-config-file", 0, "FILE", "metrics server: TLS and basic auth (exporter-toolkit YAML)"},
     {"probe-allow", 0, "PATTERN", "metrics server: /probe may poll addresses matching this glob (repeatable; default: the targets)"},
@@ -171,6 +174,9 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     else if (n == "columns") {
         Status st = parse_column_list(v, out.columns);
         if (!st) return Status::fail(l + ": " + st.message());
+    } else if (n == "core-columns") {
+        Status st = parse_column_list(v, out.core_columns);
+        if (!st) return Status::fail(l + ": " + st.message());
     } else if (n == "cores") out.cores = on;
     else if (n == "rows") {
         constexpr std::string_view kModes[] = {"workers", "cores", "tree"};  // in RowMode order
@@ -205,6 +211,10 @@ Status apply_option(const OptionDoc& o, std::string_view v, std::string_view lab
     // command line can take back what a file set (--serve-metrics "").
     else if (n == "targets") out.targets_path = std::string(v);
     else if (n == "workers") out.workers = on;
+    else if (n == "fleet-columns") {
+        Status st = parse_fleet_column_list(v, out.fleet_columns);
+        if (!st) return Status::fail(l + ": " + st.message());
+    }
     else if (n == "serve-metrics") out.serve_metrics = std::string(v);
     else if (n == "web-config-file") {
         out.web_settings_given = out.web_settings_given || !v.empty();
@@ -317,12 +327,9 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
         return quoted(name);
     }
     if (n == "reverse") return flag(in.reverse);
-    if (n == "columns") {
+    if (n == "columns" || n == "core-columns") {
         std::string list = "[";
-        const auto shown = !in.columns.empty() ? std::span<const ColumnId>(in.columns)
-                           : in.cores          ? default_core_columns()
-                                               : default_worker_columns();
-        for (ColumnId id : shown) {
+        for (ColumnId id : n == "columns" ? in.worker_columns() : in.core_row_columns()) {
             if (list.size() > 1) list += ", ";
             list += quoted(column(id).name);
         }
@@ -340,6 +347,14 @@ std::string option_value_toml(const OptionDoc& o, const Options& in) {
     if (n == "read-only") return flag(in.read_only);
     if (n == "targets") return quoted(in.targets_path);
     if (n == "workers") return flag(in.workers);
+    if (n == "fleet-columns") {
+        std::string list = "[";
+        for (int c : in.fleet_columns.empty() ? default_fleet_screen_columns() : std::span<const int>(in.fleet_columns)) {
+            if (list.size() > 1) list += ", ";
+            list += quoted(fleet_screen_column_name(c));
+        }
+        return list + "]";
+    }
     if (n == "serve-metrics") return quoted(in.serve_metrics);
     if (n == "web-config-file") return quoted(in.web_config_file);
     if (n == "probe-allow") {

@@ -11,7 +11,10 @@
 
 #include <toml++/toml.h>
 
+#include "uwsgitop/base/file_read.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/settings/toml_depth.hpp"
+#include "uwsgitop/view/fleet_columns.hpp"
 
 namespace uwsgitop {
 
@@ -35,24 +38,19 @@ Status make_dirs(const std::string& path, const std::string& dir) {
     return Status::ok();
 }
 
-}  // namespace
+// The keys of the saved view already at `path`; none when it is missing or
+// does not read as TOML (it is then replaced whole).
+toml::table saved_keys(const std::string& path) {
+    std::string text;
+    if (!read_regular_file(path, 1 << 20, text) || !check_toml_depth(text, path)) return {};
+    try {
+        return toml::parse(text, std::string_view(path));
+    } catch (const toml::parse_error&) {
+        return {};
+    }
+}
 
-std::string saved_view_text(const SavedView& view) {
-    toml::array columns;
-    for (ColumnId id : view.columns) columns.push_back(std::string(column(id).name));
-    const ColumnDef& sorted = column(view.sort.column);
-    toml::table t;
-    t.insert("columns", std::move(columns));
-    std::string sort(sorted.name);
-    if (view.sort.descending != sorted.default_desc) sort.insert(sort.begin(), '-');
-    t.insert("sort", sort);
-    t.insert("reverse", false);
-    constexpr const char* kRows[] = {"workers", "cores", "tree"};  // in RowMode order
-    t.insert("rows", kRows[static_cast<std::size_t>(view.rows)]);
-    t.insert("pane", view.pane);
-    if (view.keep_filter) t.insert("filter", view.filter);
-    t.insert("interval", view.interval);
-    t.insert("color", view.color);
+std::string view_text(const toml::table& t) {
     std::ostringstream out;
     out << "# uwsgitop saved view, written by the screen's save key (s).\n"
            "# Read after config.toml and before the environment and the command line;\n"
@@ -62,7 +60,30 @@ std::string saved_view_text(const SavedView& view) {
     return out.str();
 }
 
-Status save_view(const std::string& path, const SavedView& view) {
+void put_view(toml::table& t, const SavedView& view) {
+    auto names = [](const std::vector<ColumnId>& ids) {
+        toml::array out;
+        for (ColumnId id : ids) out.push_back(std::string(column(id).name));
+        return out;
+    };
+    const ColumnDef& sorted = column(view.sort.column);
+    t.insert_or_assign("columns", names(view.columns));
+    if (!view.core_columns.empty()) t.insert_or_assign("core-columns", names(view.core_columns));
+    std::string sort(sorted.name);
+    if (view.sort.descending != sorted.default_desc) sort.insert(sort.begin(), '-');
+    t.insert_or_assign("sort", sort);
+    t.insert_or_assign("reverse", false);
+    constexpr const char* kRows[] = {"workers", "cores", "tree"};  // in RowMode order
+    t.insert_or_assign("rows", kRows[static_cast<std::size_t>(view.rows)]);
+    t.insert_or_assign("pane", view.pane);
+    // The filter only when asked (a second s); otherwise config.toml's, if any.
+    if (view.keep_filter) t.insert_or_assign("filter", view.filter);
+    else t.erase("filter");
+    t.insert_or_assign("interval", view.interval);
+    t.insert_or_assign("color", view.color);
+}
+
+Status write_view(const std::string& path, const std::string& text) {
     if (path.empty()) return Status::fail("cannot save the view: no state directory (set HOME or XDG_STATE_HOME)");
     const auto slash = path.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
@@ -71,7 +92,6 @@ Status save_view(const std::string& path, const SavedView& view) {
     std::string tmp = dir + "/.view.toml.XXXXXX";
     const int fd = ::mkstemp(tmp.data());  // mode 0600
     if (fd < 0) return failure(path, "cannot create a file there", errno);
-    const std::string text = saved_view_text(view);
     std::size_t done = 0;
     while (done < text.size()) {
         const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -98,6 +118,28 @@ Status save_view(const std::string& path, const SavedView& view) {
         return failure(path, "rename failed", rename_err);
     }
     return Status::ok();
+}
+
+}  // namespace
+
+std::string saved_view_text(const SavedView& view) {
+    toml::table t;
+    put_view(t, view);
+    return view_text(t);
+}
+
+Status save_view(const std::string& path, const SavedView& view) {
+    toml::table t = path.empty() ? toml::table{} : saved_keys(path);
+    put_view(t, view);
+    return write_view(path, view_text(t));
+}
+
+Status save_fleet_columns(const std::string& path, const std::vector<int>& columns) {
+    toml::table t = path.empty() ? toml::table{} : saved_keys(path);
+    toml::array names;
+    for (int c : columns) names.push_back(std::string(fleet_screen_column_name(c)));
+    t.insert_or_assign("fleet-columns", std::move(names));
+    return write_view(path, view_text(t));
 }
 
 }  // namespace uwsgitop

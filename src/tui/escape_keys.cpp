@@ -32,7 +32,12 @@ int tilde_key(const std::string& n) {
     if (n == "3") return key::Delete;
     if (n == "5") return key::PageUp;
     if (n == "6") return key::PageDown;
-    if (n == "11") return key::F1;
+    // F1..F12: 11-15, 17-21, 23-24 (the gaps are the VT220's).
+    int f = 0;
+    for (char c : n) f = c >= '0' && c <= '9' && f < 100 ? f * 10 + (c - '0') : 1000;
+    if (f >= 11 && f <= 15) return key::fkey(f - 10);
+    if (f >= 17 && f <= 21) return key::fkey(f - 11);
+    if (f == 23 || f == 24) return key::fkey(f - 12);
     return key::None;
 }
 
@@ -87,7 +92,8 @@ int EscapeParser::finish(int final_byte) const {
     if (overflow_ || intermediate_) return key::None;
     if (state_ == State::Ss3) {
         if (!params_.empty()) return key::None;
-        return final_byte == 'P' ? key::F1 : letter_key(final_byte);
+        if (final_byte >= 'P' && final_byte <= 'S') return key::fkey(final_byte - 'P' + 1);  // F1..F4
+        return letter_key(final_byte);
     }
     if (final_byte == '~') return tilde_key(params_);
     if (!params_.empty() && params_ != "1") return key::None;  // modifiers, a mouse report...

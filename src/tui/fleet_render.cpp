@@ -292,7 +292,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         for (const ColumnSlot& s : slots) {
             const int c = shown[s.index];
             const bool sorted = c >= 0 && vm.sorted() && vm.sort_column() == static_cast<std::size_t>(c);
-            line.assign(c == kSparkRps ? "RPS~" : c == kSparkBusy ? "BUSY~" : cols[static_cast<std::size_t>(c)].header);
+            line.assign(fleet_screen_column_header(c));
             // The sort column's arrow, as on the worker table.
             if (sorted) line += vm.ascii() ? (vm.descending() ? "v" : "^") : (vm.descending() ? "\xe2\x86\x93" : "\xe2\x86\x91");
             const std::string_view h = line;
@@ -340,6 +340,10 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
         if (vm.visible().empty() && a.table_rows > 0) {
             g.put(0, a.table_top, vm.have_data() ? "no instance matches the filter" : "polling...", Style::Dim);
         }
+        if (vm.chooser().is_open()) {  // over the table's lower part: the changes show above it
+            const int top = chooser_top(vm.chooser(), a.table_top, a.table_rows, a.status_row);
+            draw_chooser(vm.chooser(), g, top, a.status_row - top);
+        }
     }
     if (a.status_row >= 0) {
         line.clear();
@@ -365,6 +369,7 @@ void render_fleet(const FleetViewModel& vm, Grid& g, ScreenHits* hits) {
                 line += first_key(Action::Back);
                 line += " closes";
             }
+            else if (vm.chooser().is_open()) line = "columns: Up/Down choose, Esc closes";
             else if (notice.empty()) status_hint(vm, line);
             const std::size_t n = ev ? vm.event_rows().size() : vm.visible().size();
             if (!vm.help() && n > 0) {

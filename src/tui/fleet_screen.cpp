@@ -112,7 +112,7 @@ bool drill_loop(tui::Terminal& term, Drill& d, tui::Grid& grid, bool ascii, tui:
     const tui::KeyHook on_key = [&](int k) {
         // q and Esc with nothing left to close go back to the fleet (the
         // view-model's back_requested(): set_fleet_name).
-        if (vm.filter_editing()) return tui::KeyVerdict::Pass;
+        if (vm.filter_editing() || vm.chooser().is_open()) return tui::KeyVerdict::Pass;
         const tui::KeyBinding* b = tui::find_binding(k);
         if (!b || b->action != tui::Action::AddVassal || vm.overlay() != tui::Overlay::None) {
             return tui::KeyVerdict::Pass;
@@ -137,6 +137,9 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
     tui::Grid grid;
     tui::ScreenHits hits;
     bool mouse = options.mouse;
+    // The drill-downs' columns: one chooser's change (F2) is the next one's start.
+    std::vector<ColumnId> worker_cols(options.worker_columns().begin(), options.worker_columns().end());
+    std::vector<ColumnId> core_cols(options.core_row_columns().begin(), options.core_row_columns().end());
     int w = 0, h = 0;
     term.size(w, h);
     vm.set_size(w, h);
@@ -191,7 +194,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
             actions.key(k, vm);
             dirty = true;
         } else if (k != tui::key::None) {
-            const tui::KeyBinding* b = vm.filter_editing() ? nullptr : tui::find_binding(k);
+            const tui::KeyBinding* b = vm.filter_editing() || vm.chooser().is_open() ? nullptr : tui::find_binding(k);
             if (b && b->action == tui::Action::Actions && !vm.help() && !vm.events_view()) {
                 actions.open_on(vm);
             } else if (b && b->action == tui::Action::ToggleMouse) {
@@ -223,6 +226,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         if (!fifo.empty()) drill_options.master_fifo = fifo;  // the target's fifo=PATH
         drill_options.tracebacker = tracebacker;              // its tracebacker=PREFIX
         drill_options.mouse = mouse;  // as m left it on the fleet screen
+        drill_options.columns = worker_cols;
+        drill_options.core_columns = core_cols;
         // An action this address's last drill-down left in flight comes back
         // with its menu; any other flight makes this drill-down's x refuse.
         std::unique_ptr<tui::ActionMenu> resumed = actions.resume(address);
@@ -239,6 +244,8 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
         const bool quit = drill_loop(term, *d, grid, vm.ascii(), poller);
         actions.keep(address, std::move(d->actions), vm);  // if still in flight (fleet_actions.hpp)
         mouse = d->vm->mouse();  // and back, as m left it there
+        worker_cols = d->vm->worker_row_columns();
+        core_cols = d->vm->core_row_columns();
         term.set_mouse(mouse);
         if (!d->fetcher->stop(0.0)) parked.push_back(std::move(d));
         if (quit) break;
@@ -254,7 +261,7 @@ int fleet_loop(tui::Terminal& term, tui::FleetViewModel& vm, tui::FleetPoller& p
 int run_fleet_interactive(const Options& options, std::vector<std::unique_ptr<Instance>>& fleet) {
     tui::Terminal term;
     if (!tui::open_screen(term, options)) return 1;
-    tui::FleetViewModel vm(options.interval);
+    tui::FleetViewModel vm(options.interval, options.fleet_columns, options.view_state_path);
     vm.set_ascii(tui::prefer_ascii(term.utf8()));
     tui::FleetPoller poller(fleet, static_cast<unsigned>(std::max(1L, options.concurrency)), fetch_limits(options),
                             options.follow_vassals);

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/settings/view_state.hpp"
 #include "uwsgitop/view/summary.hpp"
 #include "uwsgitop/tui/view_model.hpp"
 
@@ -54,6 +55,8 @@ constexpr FleetKey kFleetKeys[] = {
     {Action::Back, "close the help; clear the filter; from the events back to the instances"},
     {Action::Filter, "filter by name, address or state (events: instance, kind, text); Enter keeps, Esc clears"},
     {Action::Redraw, ""},
+    {Action::ChooseColumns, "column chooser: show, hide and reorder the instance columns (s keeps them)"},
+    {Action::SaveView, "save the instance columns for the next start (the saved view's fleet-columns)"},
     {Action::ToggleExceptions, "events: show / hide the exceptions lines (one per instance's worker a minute)"},
     {Action::ToggleGroup, "collapse / expand the vassals under the selected Emperor (on a vassal: its Emperor's)"},
     {Action::ToggleMouse, "mouse on/off: a header click sorts, a row click selects, a double click opens; Shift+drag selects text"},
@@ -128,14 +131,11 @@ void make_fleet_rows(const std::vector<std::unique_ptr<Instance>>& fleet, double
     }
 }
 
-FleetViewModel::FleetViewModel(double interval) : interval_(interval) {
-    // What matters at a glance first; the address and version last.
-    for (std::string_view name : {"name", "state", "rps", "", "busy", "", "workers", "idle", "cheap", "requests",
-                                  "exc_rate", "listen_queue", "listen_queue_errors", "tx_rate", "rss", "vassals",
-                                  "version", "address"}) {
-        if (name.empty()) columns_.push_back(columns_.back() == static_cast<int>(column_index("rps")) ? kSparkRps : kSparkBusy);
-        else columns_.push_back(static_cast<int>(column_index(name)));
-    }
+FleetViewModel::FleetViewModel(double interval, const std::vector<int>& columns, std::string view_state_path)
+    : interval_(interval), view_state_path_(std::move(view_state_path)) {
+    const auto defaults = default_fleet_screen_columns();
+    if (columns.empty()) columns_.assign(defaults.begin(), defaults.end());
+    else columns_ = columns;
     TextLines help;
     build_fleet_help(help);
     help_lines_ = static_cast<int>(help.size());
@@ -472,7 +472,7 @@ void FleetViewModel::clamp() {
 }
 
 void FleetViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
-    if (filter_editing_) return;
+    if (filter_editing_ || chooser_.is_open()) return;
     if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
         const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
         if (help_) scroll_help(delta);
@@ -587,6 +587,12 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
             else if (events_view_) show_events(false);  // Esc: back to the instances
             break;
         case Action::Filter: filter_editing_ = true; break;
+        case Action::ChooseColumns: open_chooser(); break;
+        case Action::SaveView: {
+            const Status st = save_fleet_columns(view_state_path_, columns_);
+            notify(st ? "instance columns saved to " + view_state_path_ : st.message());
+            break;
+        }
         case Action::ToggleExceptions:
             hide_exceptions_ = !hide_exceptions_;
             rebuild_events();
@@ -598,8 +604,52 @@ void FleetViewModel::apply(Action a, uint8_t arg) {
     }
 }
 
+void FleetViewModel::open_chooser() {
+    if (events_view_) {
+        notify(first_key(Action::ChooseColumns) + ": columns of the instance table (1 goes back to it)");
+        return;
+    }
+    help_ = false;
+    std::vector<ChooserItem> catalogue;
+    const auto cols = fleet_columns();
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        catalogue.push_back({static_cast<int>(i), cols[i].name, cols[i].header, cols[i].description});
+    }
+    const auto history = fleet_history_columns();
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        catalogue.push_back({-1 - static_cast<int>(i), history[i].name, history[i].header, history[i].description});
+    }
+    chooser_.open("columns of the instances", std::move(catalogue), columns_);
+}
+
+void FleetViewModel::chooser_key(int k) {
+    const ChooserOutcome out = chooser_.handle_key(k);
+    if (out == ChooserOutcome::Closed) {
+        notify("columns: s keeps them for the next start");
+        return;
+    }
+    if (out != ChooserOutcome::Changed) return;
+    const auto has = [](const std::vector<int>& v, std::size_t c) {
+        return std::find(v.begin(), v.end(), static_cast<int>(c)) != v.end();
+    };
+    const bool sort_shown = sorted_ && has(columns_, sort_col_);
+    columns_ = chooser_.shown();
+    if (sort_shown && !has(columns_, sort_col_)) {
+        sorted_ = false;
+        std::string msg(fleet_columns()[sort_col_].header);
+        msg += " hidden: rows in the targets' order";
+        notify(msg);
+        rebuild();
+    }
+    hscroll_ = std::min(hscroll_, columns_.size() > 1 ? columns_.size() - 2 : 0);
+}
+
 void FleetViewModel::handle_key(int k) {
     if (k == key::None || k == key::Resize) return;
+    if (chooser_.is_open()) {
+        chooser_key(k);
+        return;
+    }
     if (filter_editing_) {
         if (k == key::Enter || k == '\r') {
             filter_editing_ = false;

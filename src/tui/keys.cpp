@@ -68,6 +68,8 @@ constexpr std::array kBindings = {
     KeyBinding{'m', A::ToggleMouse, 0, "m", "mouse on/off (see Mouse below; Shift+drag selects text either way)", "mouse"},
     KeyBinding{'x', A::Actions, 0, "x", "actions on the selected worker or the instance (reload, kill...): a letter, then y", "actions"},
     KeyBinding{'p', A::ReadStacks, 0, "p", "in a worker's details: read its Python stacks again (uWSGI --py-tracebacker)", "read-stacks"},
+    KeyBinding{'o', A::ChooseColumns, 0, "o F2", "column chooser: show, hide and reorder the columns of this table (s keeps them)", "choose-columns"},
+    KeyBinding{key::fkey(2), A::ChooseColumns, 0, "", ""},
     KeyBinding{'e', A::ToggleExceptions, 0, "e", "events: show / hide the exceptions lines (one per worker a minute)", "exceptions"},
     KeyBinding{'t', A::Tag, 0, "t", "tag / untag the selected worker (*); x then acts on the tagged ones in turn", "tag"},
     KeyBinding{'[', A::Travel, step(TravelStep::Back), "[ ]", "replay: one snapshot back / forward (pauses; Space plays on from there)", "travel-back"},

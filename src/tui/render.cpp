@@ -47,6 +47,11 @@ void Renderer::render(const ViewModel& vm, Grid& grid) {
         overlay(vm, grid);
     } else if (vm.pane() == PaneId::Workers) {
         worker_table(vm, grid);
+        if (vm.chooser().is_open()) {  // over the table's lower part: the changes show above it
+            const ScreenAreas& a = vm.areas();
+            const int top = chooser_top(vm.chooser(), a.table_top, a.table_rows, a.status_row);
+            draw_chooser(vm.chooser(), grid, top, a.status_row - top);
+        }
     } else {
         pane_table(vm, grid);
     }
@@ -275,6 +280,8 @@ void Renderer::status_line(const ViewModel& vm, Grid& grid) {
         const int room = grid.width() - x - 3;
         if (room > 8) append_elided_middle(line_, f, static_cast<std::size_t>(room), vm.ascii());
         else line_ += f;
+    } else if (vm.chooser().is_open()) {
+        line_ += " | columns: Up/Down choose, Esc closes";
     } else if (vm.overlay() != Overlay::None) {
         line_ += " | ";
         line_ += vm.overlay() == Overlay::Help ? "help" : "details";

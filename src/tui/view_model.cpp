@@ -56,7 +56,8 @@ std::span<const double> interval_steps() { return kSteps; }
 
 ViewModel::ViewModel(const Options& options, std::string address)
     : address_(std::move(address)),
-      user_columns_(options.columns),
+      worker_cols_(options.worker_columns().begin(), options.worker_columns().end()),
+      core_cols_(options.core_row_columns().begin(), options.core_row_columns().end()),
       mode_(options.screen_rows()),
       sort_(options.sort),
       interval_(options.interval),
@@ -94,8 +95,8 @@ ViewModel::ViewModel(const Options& options, std::string address)
 
 SavedView ViewModel::saved_view() const {
     SavedView v;
-    const auto cols = worker_columns();
-    v.columns.assign(cols.begin(), cols.end());
+    v.columns = worker_cols_;
+    v.core_columns = core_cols_;
     v.sort = sort_;
     v.rows = mode_;
     v.pane = std::string(pane_def(pane_).name);
@@ -126,8 +127,7 @@ void ViewModel::save_view_now(bool with_filter) {
 }
 
 std::span<const ColumnId> ViewModel::worker_columns() const {
-    if (!user_columns_.empty()) return user_columns_;
-    return mode_ == RowMode::Cores ? default_core_columns() : default_worker_columns();
+    return mode_ == RowMode::Cores ? core_cols_ : worker_cols_;
 }
 
 double ViewModel::interval() const { return fast_ ? std::min(kFastInterval, interval_) : interval_; }
@@ -604,7 +604,7 @@ void ViewModel::scroll_table(int delta) {
 }
 
 void ViewModel::handle_mouse(const MouseEvent& e, const ScreenHits& hits) {
-    if (!mouse_ || filter_editing_ || goto_editing_) return;
+    if (!mouse_ || filter_editing_ || goto_editing_ || chooser_.is_open()) return;
     if (e.kind == MouseKind::WheelUp || e.kind == MouseKind::WheelDown) {
         const int delta = e.kind == MouseKind::WheelUp ? -kWheelRows : kWheelRows;
         if (overlay_ != Overlay::None) overlay_scroll_by(delta);

@@ -99,6 +99,51 @@ void ViewModel::sort_step(int delta) {
     rebuild();
 }
 
+// --- the column chooser --------------------------------------------------------
+
+void ViewModel::open_chooser() {
+    if (pane_ != PaneId::Workers) {
+        set_flash(first_key(Action::ChooseColumns) + ": columns of the worker table (1 goes back to it)");
+        return;
+    }
+    std::vector<ChooserItem> catalogue;
+    for (const ColumnDef& c : all_columns()) {
+        catalogue.push_back({static_cast<int>(c.id), c.name, c.header, c.description});
+    }
+    const std::vector<ColumnId>& list = mode_ == RowMode::Cores ? core_cols_ : worker_cols_;
+    std::vector<int> shown;
+    for (ColumnId id : list) shown.push_back(static_cast<int>(id));
+    chooser_.open(mode_ == RowMode::Cores ? "columns of the core rows (WID:CID)" : "columns of the worker rows",
+                  std::move(catalogue), shown);
+}
+
+void ViewModel::chooser_key(int k) {
+    const ChooserOutcome out = chooser_.handle_key(k);
+    if (out == ChooserOutcome::Closed) {
+        set_flash("columns: s keeps them for the next start");
+        return;
+    }
+    if (out != ChooserOutcome::Changed) return;
+    std::vector<ColumnId>& list = mode_ == RowMode::Cores ? core_cols_ : worker_cols_;
+    const bool sort_shown = std::find(list.begin(), list.end(), sort_.column) != list.end();
+    list.clear();
+    for (int id : chooser_.shown()) list.push_back(static_cast<ColumnId>(id));
+    if (sort_shown && std::find(list.begin(), list.end(), sort_.column) == list.end()) {
+        // The sort column was hidden: the default sort when it is shown, else the first column.
+        const SortSpec fallback = Options().sort;
+        const bool has_default = std::find(list.begin(), list.end(), fallback.column) != list.end();
+        const ColumnId was = sort_.column;
+        sort_.column = has_default ? fallback.column : list.front();
+        sort_.descending = has_default ? fallback.descending : column(sort_.column).default_desc;
+        std::string msg(column(was).header);
+        msg += " hidden: sort by ";
+        msg += column(sort_.column).header;
+        set_flash(std::move(msg));
+    }
+    st().hscroll = std::min(st().hscroll, list.size() > 1 ? list.size() - 2 : 0);
+    rebuild();
+}
+
 // --- keys ---------------------------------------------------------------------
 
 void ViewModel::edit_filter(int k) {
@@ -139,6 +184,10 @@ void ViewModel::handle_key(int k) {
     }
     if (goto_editing_) {
         edit_go_to(k);
+        return;
+    }
+    if (chooser_.is_open()) {
+        chooser_key(k);
         return;
     }
     const KeyBinding* b = find_binding(k);
@@ -386,6 +435,9 @@ void ViewModel::apply(Action action, uint8_t arg) {
             }
             stack_wanted_ = true;
             set_flash("p: reading worker " + std::to_string(detail_worker_) + "'s Python stacks");
+            return;
+        case Action::ChooseColumns:
+            open_chooser();
             return;
         case Action::ToggleExceptions:
             hide_exceptions_ = !hide_exceptions_;

@@ -21,10 +21,10 @@ void say(ViewModel& vm, const std::string& message) {
     if (!message.empty()) vm.notify(message);
 }
 
-// x or t (not while a filter is typed): the action menu's keys.
+// x or t (not while a filter is typed or the column chooser is open): the action menu's keys.
 Action menu_key(const ViewModel& vm, int k) {
     const KeyBinding* b = find_binding(k);
-    if (b == nullptr || vm.filter_editing() || (b->action != Action::Actions && b->action != Action::Tag))
+    if (b == nullptr || vm.filter_editing() || vm.chooser().is_open() || (b->action != Action::Actions && b->action != Action::Tag))
         return Action::None;
     return b->action;
 }

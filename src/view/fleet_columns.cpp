@@ -3,7 +3,10 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <string>
 
+#include "uwsgitop/base/text.hpp"
 #include "uwsgitop/view/summary.hpp"
 
 namespace uwsgitop {
@@ -70,9 +73,78 @@ const std::array<FleetColumn, 16> kFleet = {{
      }},
 }};
 
+constexpr std::array<FleetHistoryColumn, 2> kHistory = {{
+    {"rps_history", "RPS~", "sparkline of the requests per second over the last rounds"},
+    {"busy_history", "BUSY~", "sparkline of the busy workers over the last rounds"},
+}};
+
+int screen_column(std::string_view name) {
+    for (std::size_t i = 0; i < kFleet.size(); ++i) {
+        if (kFleet[i].name == name) return static_cast<int>(i);
+    }
+    for (std::size_t i = 0; i < kHistory.size(); ++i) {
+        if (kHistory[i].name == name) return -1 - static_cast<int>(i);
+    }
+    return INT32_MIN;
+}
+
+std::vector<int> make_default() {
+    std::vector<int> out;
+    for (std::string_view name : {"name", "state", "rps", "rps_history", "busy", "busy_history", "workers", "idle",
+                                  "cheap", "requests", "exc_rate", "listen_queue", "listen_queue_errors", "tx_rate",
+                                  "rss", "vassals", "version", "address"}) {
+        out.push_back(screen_column(name));
+    }
+    return out;
+}
+
 }  // namespace
 
 std::span<const FleetColumn> fleet_columns() { return kFleet; }
+
+std::span<const FleetHistoryColumn> fleet_history_columns() { return kHistory; }
+
+std::string_view fleet_screen_column_name(int c) {
+    if (c >= 0) return static_cast<std::size_t>(c) < kFleet.size() ? kFleet[static_cast<std::size_t>(c)].name : "";
+    const auto h = static_cast<std::size_t>(-1L - c);
+    return h < kHistory.size() ? kHistory[h].name : "";
+}
+
+std::string_view fleet_screen_column_header(int c) {
+    if (c >= 0) return static_cast<std::size_t>(c) < kFleet.size() ? kFleet[static_cast<std::size_t>(c)].header : "";
+    const auto h = static_cast<std::size_t>(-1L - c);
+    return h < kHistory.size() ? kHistory[h].header : "";
+}
+
+std::span<const int> default_fleet_screen_columns() {
+    static const std::vector<int> kDefault = make_default();
+    return kDefault;
+}
+
+Status parse_fleet_column_list(std::string_view list, std::vector<int>& out) {
+    out.clear();
+    std::size_t pos = 0;
+    while (pos <= list.size()) {
+        std::size_t comma = list.find(',', pos);
+        if (comma == std::string_view::npos) comma = list.size();
+        std::string_view name = list.substr(pos, comma - pos);
+        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+        const int c = screen_column(name);
+        if (c == INT32_MIN) {
+            std::string valid;
+            for (const FleetColumn& f : kFleet) (valid += valid.empty() ? "" : " ") += f.name;
+            for (const FleetHistoryColumn& h : kHistory) (valid += ' ') += h.name;
+            return Status::fail("unknown fleet column \"" + escape_for_display(name) + "\" (valid: " + valid + ")");
+        }
+        for (int seen : out) {
+            if (seen == c) return Status::fail("fleet column \"" + std::string(name) + "\" given twice");
+        }
+        out.push_back(c);
+        pos = comma + 1;
+    }
+    return Status::ok();
+}
 
 const FleetColumn* find_fleet_column(std::string_view name) {
     for (const FleetColumn& c : kFleet) {

@@ -500,7 +500,7 @@ def scenario_fleet(binary, fixtures):
             tui.send("\x1b[6~")
         check(tui.wait_for(last), "PgDn again reaches the end of the help")
         check("scroll" in status_line(tui), "the status line says how to scroll")
-        for _ in range(40):
+        for _ in range(60):
             tui.send("\x1bOA")  # Up
         check(tui.wait_for(lambda t: "uwsgitop fleet keys" in t and last not in t), "Up scrolls back to the top")
         tui.send("\x1b")
@@ -1187,29 +1187,133 @@ def scenario_travel(binary, fixtures):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def scenario_columns(binary, fixtures):
+    print("column chooser: F2 (ESC O Q) and o, hide and move columns, Esc, s keeps them")
+    path = "file:" + os.path.join(fixtures, "prefork-1.json")
+    state = tempfile.mkdtemp(prefix="uwsgitop-e2e-columns-")
+    env = {"XDG_STATE_HOME": state}
+    try:
+        tui = Tui(binary, [path, "-s", "requests", "-c", "id,pid,requests,status"], env=env)
+        try:
+            check(tui.wait_for(lambda t: len(table_pids(tui)) == 4), "columns: the table appears")
+            tui.send("\x1bOQ")  # F2 as xterm sends it
+            check(tui.wait_for("columns of the worker rows", 5), "columns: F2 opens the chooser")
+            check(tui.wait_for(lambda t: "Space/Enter show/hide" in t, 5), "columns: the footer lists its keys")
+            tui.send("\x1b[B")  # Down: pid
+            time.sleep(0.2)
+            tui.send(" ")       # hides it
+            check(tui.wait_for(lambda t: header_row(tui)[1].split()[:2] == ["WID", "REQ\u2193"], 5),
+                  "columns: the header behind the chooser loses PID at once (%r)" % header_row(tui)[1])
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: "columns of the worker rows" not in t, 5), "columns: Esc closes the chooser")
+            _, head = header_row(tui)
+            check(head.split() == ["WID", "REQ\u2193", "STATUS"], "columns: the header keeps the change (%r)" % head)
+            tui.send("o")       # the letter opens it too
+            check(tui.wait_for("columns of the worker rows", 5), "columns: o opens the chooser")
+            tui.send("\x1b[F]")  # End (CSI F), then ] at the last does nothing
+            time.sleep(0.2)
+            tui.send("[")       # status one place earlier
+            check(tui.wait_for(lambda t: header_row(tui)[1].split() == ["WID", "STATUS", "REQ\u2193"], 5),
+                  "columns: [ moves the column earlier (%r)" % header_row(tui)[1])
+            tui.send("\x1bOQs")  # F2 closes, s saves
+            check(tui.wait_for("view saved to", 5), "columns: s saves the view")
+            tui.send("q")
+            tui.finish()
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+                tui.proc.wait(5)
+        saved = open(os.path.join(state, "uwsgitop", "view.toml")).read()
+        m = re.search(r"^columns = \[(.*)\]$", saved, re.M)
+        check(m is not None and re.findall(r'"(\w+)"', m.group(1)) == ["id", "status", "requests"],
+              "columns: view.toml has the chosen columns (%r)" % saved)
+        tui = Tui(binary, [path], env=env)
+        try:
+            check(tui.wait_for(lambda t: len(header_row(tui)[1].split()) == 3, 5), "columns: a restart shows the table")
+            _, head = header_row(tui)
+            check(head.split() == ["WID", "STATUS", "REQ\u2193"], "columns: a restart shows the saved columns (%r)" % head)
+            tui.send("q")
+            tui.finish()
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+                tui.proc.wait(5)
+
+        def fleet_header(tui):
+            return next((l for l in tui.lines() if l.startswith("NAME")), "")
+
+        tui = Tui(binary, [path, path], env=env)  # the fleet screen
+        try:
+            check(tui.wait_for(lambda t: "STATE" in fleet_header(tui), 10), "columns: the fleet table appears")
+            tui.send("\x1bOQ")
+            check(tui.wait_for("columns of the instances", 5), "columns: F2 opens the fleet's chooser")
+            tui.send("\x1b[B")  # Down: state
+            time.sleep(0.2)
+            tui.send(" ")
+            check(tui.wait_for(lambda t: "STATE" not in fleet_header(tui), 5),
+                  "columns: the fleet header loses STATE at once (%r)" % fleet_header(tui))
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: "columns of the instances" not in t, 5), "columns: Esc closes the fleet's chooser")
+            check(fleet_header(tui).split()[:2] == ["NAME", "RPS"], "columns: the fleet header keeps it (%r)" % fleet_header(tui))
+            # An opened instance: Esc closes its chooser (not the instance); the
+            # next instance opened starts with the columns chosen there.
+            tui.send("\r")
+            check(tui.wait_for(lambda t: header_row(tui)[0] is not None, 10), "columns: Enter opens an instance")
+            tui.send("o")
+            check(tui.wait_for("columns of the worker rows", 5), "columns: o opens the instance's chooser")
+            tui.send(" ")  # hides the first column: id
+            check(tui.wait_for(lambda t: header_row(tui)[0] is None, 5), "columns: WID hidden in the instance")
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: "columns of the worker rows" not in t, 5), "columns: Esc closes that chooser")
+            time.sleep(0.3)
+            check("NAME" not in tui.text() and "REQ" in tui.text(), "columns: Esc left the instance open")
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: fleet_header(tui) != "", 5), "columns: Esc again goes back to the fleet")
+            tui.send("\r")
+            check(tui.wait_for(lambda t: "REQ" in t and "NAME" not in t, 10), "columns: Enter opens it again")
+            time.sleep(0.5)
+            check(header_row(tui)[0] is None and "STATUS" in tui.text(),
+                  "columns: the instance opened again has the chosen columns (no WID)")
+            tui.send("\x1b")
+            check(tui.wait_for(lambda t: fleet_header(tui) != "", 5), "columns: back to the fleet")
+            tui.send("s")
+            check(tui.wait_for("instance columns saved to", 5), "columns: s on the fleet screen saves")
+            tui.send("q")
+            tui.finish()
+        finally:
+            if tui.proc.poll() is None:
+                tui.proc.kill()
+                tui.proc.wait(5)
+        saved = open(os.path.join(state, "uwsgitop", "view.toml")).read()
+        check(re.search(r"^fleet-columns = \[", saved, re.M) and re.search(r"^columns = \[", saved, re.M),
+              "columns: view.toml keeps the worker columns beside the fleet's (%r)" % saved)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
 def scenario_keys(binary, fixtures):
     print("[keys]: a rebound key works, the old one does not, help and hints show the new one")
     home = tempfile.mkdtemp(prefix="uwsgitop-e2e-keys-")
     path = "file:" + os.path.join(fixtures, "prefork-1.json")
     config = os.path.join(home, "keys.toml")
     with open(config, "w") as f:
-        f.write('[keys]\nquit = "z"\nhelp = ["F2", "?"]\nsort_requests = "Ctrl-R"\n')
+        f.write('[keys]\nquit = "z"\nhelp = ["F3", "?"]\nsort_requests = "Ctrl-R"\n')
     try:
         tui = Tui(binary, [path, "--config", config, "-c", "id,pid,requests,status"])
         try:
             check(tui.wait_for("WID"), "keys: the screen appears")
-            check(tui.wait_for(lambda t: status_line(tui).rstrip().endswith("F2 help  z quit"), 5),
+            check(tui.wait_for(lambda t: status_line(tui).rstrip().endswith("F3 help  z quit"), 5),
                   "keys: the status-line hint names the keys in effect (%r)" % status_line(tui))
             tui.send("q")
             check(tui.wait_for("unknown key q", 5), "keys: q (no longer quit's key) is an unknown key")
             check(tui.proc.poll() is None, "keys: q did not quit")
             tui.send("\x12")  # Ctrl-R: sort by requests
             check(tui.wait_for(lambda t: "REQ\u2193" in t or "REQ\u2191" in t, 5), "keys: Ctrl-R sorts by requests")
-            tui.send("\x1bOQ")  # F2
-            check(tui.wait_for("uwsgitop keys", 5), "keys: F2 opens the help")
+            tui.send("\x1bOR")  # F3
+            check(tui.wait_for("uwsgitop keys", 5), "keys: F3 opens the help")
             text = tui.text()
             check("\n  z             quit" in "\n" + text, "keys: the help lists z for quit")
-            check("\n  F2 ?          this help" in "\n" + text, "keys: the help lists F2 ? for the help")
+            check("\n  F3 ?          this help" in "\n" + text, "keys: the help lists F3 ? for the help")
             tui.send("z")
             check(tui.wait_for(lambda t: "uwsgitop keys" not in t and "WID" in t, 5), "keys: z closes the help, as q did")
             tui.send("z")
@@ -1271,6 +1375,7 @@ def main():
         "settings": lambda: scenario_settings_mouse(args.binary, args.fixtures),
         "travel": lambda: scenario_travel(args.binary, args.fixtures),
         "escapes": lambda: scenario_escapes(args.binary, args.fixtures),
+        "columns": lambda: scenario_columns(args.binary, args.fixtures),
         "themes": lambda: scenario_themes(args.binary, args.fixtures),
         "keys": lambda: scenario_keys(args.binary, args.fixtures),
     }

@@ -38,6 +38,7 @@ struct Options {
     std::vector<std::string> addresses;   // positional; UWSGITOP_ADDRESS when none
     std::string targets_path;             // --targets FILE (more addresses, NAME=ADDRESS)
     bool workers = false;                 // fleet tsv/csv: one row per worker
+    std::vector<int> fleet_columns;       // --fleet-columns (view/fleet_columns.hpp); empty: the default
     std::string serve_metrics;            // --serve-metrics HOST:PORT
     std::string web_config_file;          // --web-config-file FILE (TLS, basic auth)
     std::vector<std::string> probe_allow; // --probe-allow PATTERN (repeatable)
@@ -66,7 +67,8 @@ struct Options {
     bool reverse = false;
     SortSpec sort{ColumnId::Requests, true};
     bool sort_given = false;
-    std::vector<ColumnId> columns;
+    std::vector<ColumnId> columns;        // --columns: worker rows (and core rows without --core-columns)
+    std::vector<ColumnId> core_columns;   // --core-columns: core rows
     bool cores = false;
     RowMode rows = RowMode::Workers;      // --rows: the screen's rows (the a key)
     bool rows_given = false;
@@ -112,6 +114,16 @@ struct Options {
     // --serve-metrics, or --follow-vassals (an Emperor's vassals join it).
     // A pure multi-target exporter: --serve-metrics with --probe-allow needs
     // no static target (/metrics then has the exporter's own metrics only).
+    // The columns in effect: of worker rows (--columns or the default worker
+    // set) and of core rows (--core-columns, else --columns, else the default
+    // core set).
+    std::span<const ColumnId> worker_columns() const {
+        return columns.empty() ? default_worker_columns() : std::span<const ColumnId>(columns);
+    }
+    std::span<const ColumnId> core_row_columns() const {
+        if (!core_columns.empty()) return core_columns;
+        return columns.empty() ? default_core_columns() : std::span<const ColumnId>(columns);
+    }
     // The screen's rows: --rows, else cores with --cores.
     RowMode screen_rows() const { return rows_given ? rows : cores ? RowMode::Cores : RowMode::Workers; }
     bool probe_only() const { return !serve_metrics.empty() && !probe_allow.empty(); }

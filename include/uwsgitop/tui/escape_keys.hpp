@@ -11,7 +11,8 @@
 //
 // Named sequences (no modifier parameters): CSI A B C D (arrows), H and F
 // (Home, End), Z (BackTab); CSI n ~ with n = 1 or 7 (Home), 4 or 8 (End),
-// 3 (Delete), 5 (PageUp), 6 (PageDown), 11 (F1); SS3 A B C D H F and P (F1).
+// 3 (Delete), 5 (PageUp), 6 (PageDown), 11-15 17-21 23 24 (F1..F12, as
+// key::fkey); SS3 A B C D H F, P Q R S (F1..F4).
 // Anything else, `ESC [ 1 ; 5 A` (Ctrl-Up) included, is an unknown key; an
 // X10 mouse report (`ESC [ M` and three bytes of any value) is one too.
 #pragma once

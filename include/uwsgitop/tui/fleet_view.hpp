@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "uwsgitop/action/deliver.hpp"
+#include "uwsgitop/tui/column_chooser.hpp"
 #include "uwsgitop/fleet/fleet.hpp"
 #include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/view/fleet_columns.hpp"
@@ -103,14 +104,17 @@ std::span<const FleetKey> fleet_keys();
 // keys, how to read the sparklines.
 void build_fleet_help(TextLines& out);
 
-// Pseudo-columns: sparklines of the instance history.
+// Pseudo-columns: sparklines of the instance history (the screen columns
+// of fleet_columns.hpp: fleet_history_columns()[0] and [1]).
 constexpr int kSparkRps = -1;
 constexpr int kSparkBusy = -2;
 constexpr int kSparkWidth = 10;
 
 class FleetViewModel {
 public:
-    explicit FleetViewModel(double interval);
+    // `columns`: the screen columns (--fleet-columns; empty: the default
+    // set); `view_state_path`: where s saves them (save_fleet_columns).
+    explicit FleetViewModel(double interval, const std::vector<int>& columns = {}, std::string view_state_path = {});
 
     void set_size(int width, int height);
     void set_clock(double mono_now) { mono_now_ = mono_now; }
@@ -157,7 +161,11 @@ public:
     // stops there (as ViewModel::fit_hscroll).
     void fit_hscroll(std::size_t limit);
     // Displayed columns: index into fleet_columns(), or kSparkRps/kSparkBusy.
+    // o or F2 opens the column chooser on them (keys go to it while it is
+    // open; every change applies at once; hiding the sort column puts the
+    // rows back in the targets' order and says so); s saves them.
     const std::vector<int>& columns() const { return columns_; }
+    const ColumnChooser& chooser() const { return chooser_; }
     std::size_t sort_column() const { return sort_col_; }
     bool descending() const { return descending_; }
     bool sorted() const { return sorted_; }
@@ -205,6 +213,8 @@ private:
     void clamp();
     void scroll_help(int delta);
     bool help_key(const KeyBinding* b);
+    void open_chooser();
+    void chooser_key(int key);
     int page() const;
 
     int width_ = 80, height_ = 24;
@@ -227,6 +237,8 @@ private:
     bool grouped_ = false;
     std::map<std::string, InstanceHistory> history_;
     std::vector<int> columns_;
+    ColumnChooser chooser_;
+    std::string view_state_path_;
     int selected_ = 0, top_ = 0;
     std::size_t hscroll_ = 0;
     std::size_t hscroll_limit_ = static_cast<std::size_t>(-1);  // fit_hscroll()'s

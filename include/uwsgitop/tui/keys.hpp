@@ -84,6 +84,7 @@ enum class Action : uint8_t {
     Actions,         // x: the action menu (action_menu.hpp; the loop opens it)
     Tag,             // t: tag/untag the selected worker for the action menu
     ReadStacks,      // p: read the Python stacks of the worker in the details again
+    ChooseColumns,   // F2, o: the column chooser (column_chooser.hpp)
     ToggleExceptions, // e (events): exceptions lines shown / hidden
     ToggleGroup,     // c (fleet): collapse / expand the selected Emperor's vassals
     Count_

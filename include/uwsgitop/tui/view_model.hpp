@@ -57,6 +57,7 @@
 #include "uwsgitop/settings/view_state.hpp"
 #include "uwsgitop/pipeline/pipeline.hpp"
 #include "uwsgitop/view/rows.hpp"
+#include "uwsgitop/tui/column_chooser.hpp"
 #include "uwsgitop/tui/event_log.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/layout.hpp"
@@ -182,7 +183,17 @@ public:
     // worker pane
     RowMode row_mode() const { return mode_; }
     SortSpec sort() const { return sort_; }
+    // The columns of the rows shown now: the core rows' list in the cores
+    // mode, the worker rows' list otherwise (cores under their worker too).
+    // Each list starts as Options::worker_columns() / core_row_columns() and
+    // is edited by the column chooser (o, F2), which applies every change
+    // at once; hiding the sort column sorts by the default sort (requests)
+    // when it is shown, else by the first shown column, and says so.
     std::span<const ColumnId> worker_columns() const;
+    const std::vector<ColumnId>& worker_row_columns() const { return worker_cols_; }
+    const std::vector<ColumnId>& core_row_columns() const { return core_cols_; }
+    // The column chooser, open over the worker table (keys go to it).
+    const ColumnChooser& chooser() const { return chooser_; }
     const std::vector<RowRef>& worker_rows() const { return rows_; }
     std::size_t worker_rows_total() const { return rows_total_; }
     // other panes
@@ -238,7 +249,7 @@ public:
     // event travels to it (the worker table at that time, its worker
     // selected, the event in the notice). Live: + - f change the interval.
     double speed() const;
-    // What the save key (s) writes: the columns shown, the sort and its
+    // What the save key (s) writes: the columns of both row kinds, the sort and its
     // direction, the pane, its filter, the interval and the colour mode.
     SavedView saved_view() const;
     const FeedStatus& feed() const { return feed_; }
@@ -291,9 +302,13 @@ private:
     void go_to(std::string_view text);
     bool travel_to_event(uint32_t row);  // false: not a replay (Enter opens its details)
     std::size_t column_count() const;
+    void open_chooser();
+    void chooser_key(int key);
 
     std::string address_;
-    std::vector<ColumnId> user_columns_;
+    std::vector<ColumnId> worker_cols_;      // worker rows (and cores under them)
+    std::vector<ColumnId> core_cols_;        // core rows (WID:CID)
+    ColumnChooser chooser_;
     int width_ = 80, height_ = 24;
     ScreenAreas areas_;
     bool ascii_ = false;

@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "uwsgitop/view/columns.hpp"
 #include "uwsgitop/fleet/fleet.hpp"
@@ -23,5 +24,24 @@ struct FleetColumn {
 
 std::span<const FleetColumn> fleet_columns();
 const FleetColumn* find_fleet_column(std::string_view name);
+
+// The fleet screen's history columns (sparklines of each instance's recent
+// rounds; not in dumps): rps_history (RPS~) and busy_history (BUSY~).
+struct FleetHistoryColumn {
+    std::string_view name, header, description;
+};
+std::span<const FleetHistoryColumn> fleet_history_columns();
+
+// A column of the fleet screen: c >= 0 is fleet_columns()[c], c < 0 is
+// fleet_history_columns()[-1 - c]. Its name and header ("" when c is neither).
+std::string_view fleet_screen_column_name(int c);
+std::string_view fleet_screen_column_header(int c);
+// The fleet screen's columns by default: what matters at a glance first
+// (name, state, rps and its history, busy and its history, ...), the
+// version and address last.
+std::span<const int> default_fleet_screen_columns();
+// "name,state,rps_history" -> screen columns (--fleet-columns). Unknown or
+// repeated names are a usage error that lists the valid names.
+Status parse_fleet_column_list(std::string_view list, std::vector<int>& out);
 
 }  // namespace uwsgitop

@@ -628,6 +628,7 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     Sandbox::write(sb.env.user_config, hand_written);
     SavedView v;
     v.columns = {ColumnId::Id, ColumnId::Rss, ColumnId::Pid};
+    v.core_columns = {ColumnId::Core, ColumnId::Uri, ColumnId::Id};
     v.sort = SortSpec{ColumnId::Rss, false};
     v.pane = "sockets";
     v.filter = "a \"quoted\" \\ filter";
@@ -655,6 +656,7 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     Options o;
     REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());
     CHECK(o.columns == v.columns);
+    CHECK(o.core_columns == v.core_columns);
     CHECK(o.sort.column == ColumnId::Rss);
     CHECK_FALSE(o.sort.descending);
     CHECK(o.pane == "sockets");
@@ -664,12 +666,12 @@ TEST_CASE("view_state::save writes only the state file; a restart reads the save
     CHECK(o.screen_rows() == RowMode::WorkersTree);
     std::vector<std::string> keys = o.saved_view_keys;
     std::sort(keys.begin(), keys.end());
-    CHECK(keys == std::vector<std::string>{"color", "columns", "filter", "frequency", "pane", "reverse", "rows", "sort"});
+    CHECK(keys == std::vector<std::string>{"color", "columns", "core_columns", "filter", "frequency", "pane", "reverse", "rows", "sort"});
     // What the command line sets is not the saved view's.
     REQUIRE(sb.load({"-s", "pid", "--cores", "127.0.0.1:1"}, o).is_ok());
     CHECK(std::find(o.saved_view_keys.begin(), o.saved_view_keys.end(), "sort") == o.saved_view_keys.end());
     CHECK(o.screen_rows() == RowMode::WorkersTree);  // --rows beats --cores on the screen
-    // Saving again replaces the file whole.
+    // Saving again rewrites the view's keys.
     v.sort = SortSpec{ColumnId::Pid, true};
     REQUIRE(save_view(sb.env.view_state, v).is_ok());
     REQUIRE(sb.load({"127.0.0.1:1"}, o).is_ok());

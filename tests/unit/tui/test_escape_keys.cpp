@@ -51,6 +51,14 @@ TEST_CASE("the VT220 Home and End spellings are Home and End") {
     CHECK(parse("[6~").key == key::PageDown);
     CHECK(parse("[3~").key == key::Delete);
     CHECK(parse("[11~").key == key::F1);
+    CHECK(parse("[12~").key == key::F2);
+    CHECK(parse("[15~").key == key::fkey(5));
+    CHECK(parse("[17~").key == key::fkey(6));
+    CHECK(parse("[21~").key == key::fkey(10));
+    CHECK(parse("[23~").key == key::fkey(11));
+    CHECK(parse("[24~").key == key::fkey(12));
+    CHECK(parse("[16~").key == key::None);  // the VT220's gaps
+    CHECK(parse("[22~").key == key::None);
     CHECK(parse("[H").key == key::Home);
     CHECK(parse("[F").key == key::End);
     CHECK(parse("OH").key == key::Home);
@@ -58,6 +66,9 @@ TEST_CASE("the VT220 Home and End spellings are Home and End") {
     CHECK(parse("[A").key == key::Up);
     CHECK(parse("OD").key == key::Left);
     CHECK(parse("OP").key == key::F1);
+    CHECK(parse("OQ").key == key::F2);
+    CHECK(parse("OR").key == key::fkey(3));
+    CHECK(parse("OS").key == key::fkey(4));
     CHECK(parse("[Z").key == key::BackTab);
 }
 

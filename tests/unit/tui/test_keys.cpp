@@ -121,6 +121,9 @@ TEST_CASE("keys: a key bound to two actions, an unknown action or key, Ctrl-C: r
     CHECK(build_error({bind("pause", {"P"})}) == "config.toml:7: [keys]: P is bound to both pause and sort-pid");
     CHECK(build_error({bind("redraw", {"r"})}) == "config.toml:7: [keys]: r is bound to both sort-invert and redraw");
     CHECK(build_error({bind("quit", {"x"}), bind("actions", {"q"})}) == "");   // a swap is fine
+    // F2 is the column chooser's second key: help on F2 needs the chooser moved too.
+    CHECK(build_error({bind("help", {"F2"})}) == "config.toml:7: [keys]: F2 is bound to both help and choose-columns");
+    CHECK(build_error({bind("help", {"F2"}), bind("choose-columns", {"Ctrl-O"})}) == "");
     CHECK(build_error({bind("quitt", {"z"})}) ==
           "config.toml:7: [keys]: unknown action \"quitt\" (did you mean quit?); the actions are listed in "
           "uwsgitop(1), KEYS");

@@ -158,20 +158,37 @@ TEST_CASE("render::help is generated from the key and column tables (golden)") {
     for (const ColumnDef& c : all_columns()) CHECK_MESSAGE(all.find(c.description) != std::string::npos, c.name);
 }
 
+TEST_CASE("render::the column chooser over the table at 80x24 (golden); any size draws clean") {
+    TestSnap t = four();
+    Screen s(&t.snap, &t.rates, 80, 24);
+    s.vm.handle_key(key::F2);
+    keys(s.vm, "j ");                   // hides the second column
+    s.vm.handle_key(key::Tab);
+    keys(s.vm, "jj");                   // the cursor on the third available one
+    check_golden("chooser-80x24", s.draw());
+    for (int w : {10, 20, 40, 200}) {
+        for (int h : {3, 5, 8, 60}) {
+            Screen z(&t.snap, &t.rates, w, h);
+            z.vm.handle_key('o');
+            CHECK(tuitest::grid_is_clean(z.draw()));
+        }
+    }
+}
+
 TEST_CASE("render::[keys]: the help, the names and the status-line hint show the keys in effect") {
-    std::vector<KeySetting> settings = {{"quit", {"z"}, "config.toml:2"}, {"help", {"F2", "?"}, "config.toml:3"}};
+    std::vector<KeySetting> settings = {{"quit", {"z"}, "config.toml:2"}, {"help", {"F3", "?"}, "config.toml:3"}};
     REQUIRE(use_key_settings(settings));
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 120, 200);
     std::string text = s.draw().to_text();
-    CHECK(text.find("F2 help  z quit") != std::string::npos);
+    CHECK(text.find("F3 help  z quit") != std::string::npos);
     keys(s.vm, "q");                       // no longer quits: unknown
     CHECK_FALSE(s.vm.quit_requested());
-    s.vm.handle_key(key::fkey(2));
+    s.vm.handle_key(key::fkey(3));
     REQUIRE(s.vm.overlay() == Overlay::Help);
     text = s.draw().to_text();
     CHECK(text.find("\n  z             quit\n") != std::string::npos);
-    CHECK(text.find("\n  F2 ?          this help") != std::string::npos);
+    CHECK(text.find("\n  F3 ?          this help") != std::string::npos);
     CHECK(text.find("\n  q             quit") == std::string::npos);
     CHECK(text.find("  quit                   z ") != std::string::npos);
     keys(s.vm, "z");                       // closes the help, as q did
