@@ -1,38 +1,9 @@
 // capture_reader.cpp — long requests' stacks read off the UI thread (see capture_reader.hpp).
 #include "uwsgitop/tui/capture_reader.hpp"
 
-#include <mutex>
-#include <thread>
 #include <utility>
 
-#include "uwsgitop/tui/signals.hpp"
-
 namespace uwsgitop::tui {
-
-// One read on its own thread; the result once it has returned.
-struct CaptureReader::Runner {
-    action::CaptureTarget target;
-    std::mutex mu;
-    std::optional<WorkerStack> result;
-    std::thread thread;
-
-    Runner(const ReadStack& read, const action::ProcRoot& proc, action::CaptureTarget t) : target(std::move(t)) {
-        thread = start_without_screen_signals([this, read, proc] {
-            WorkerStack ws = read(proc, target.target);
-            const std::lock_guard<std::mutex> lock(mu);
-            result = std::move(ws);
-        });
-    }
-    ~Runner() {
-        if (thread.joinable()) thread.join();
-    }
-    Runner(const Runner&) = delete;
-    Runner& operator=(const Runner&) = delete;
-    std::optional<WorkerStack> done() {
-        const std::lock_guard<std::mutex> lock(mu);
-        return result;
-    }
-};
 
 CaptureReader::CaptureReader(StackScope scope, double stuck_after, ReadStack read)
     : scope_(std::move(scope)), read_(std::move(read)), captures_(stuck_after, scope_.given, scope_.proc) {
@@ -51,17 +22,17 @@ void CaptureReader::on_snapshot(const Snapshot& snap, const Rates& rates) {
 
 void CaptureReader::start_next() {
     if (queue_.empty()) return;
-    runner_ = std::make_unique<Runner>(read_, scope_.proc, std::move(queue_.front()));
+    reading_ = std::move(queue_.front());
     queue_.pop_front();
+    runner_ = std::make_unique<StackReadThread>(read_, scope_.proc, reading_.target);
 }
 
 bool CaptureReader::take() {
     if (!runner_) return false;
     std::optional<WorkerStack> got = runner_->done();
     if (!got) return false;
-    const action::CaptureTarget target = runner_->target;
     runner_.reset();  // joins the finished thread
-    captures_.store(target, std::move(*got));
+    captures_.store(reading_, std::move(*got));
     start_next();
     return true;
 }

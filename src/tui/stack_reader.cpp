@@ -24,29 +24,22 @@ StackScope stack_scope(const Options& o, const std::string& address) {
     return s;
 }
 
-// One read on a thread of its own; the result once it has returned.
-struct StackReader::Runner {
-    std::mutex mu;
-    std::optional<WorkerStack> result;
-    std::thread thread;
+StackReadThread::StackReadThread(const ReadStack& read, const action::ProcRoot& proc, action::StackTarget target) {
+    thread_ = start_without_screen_signals([this, read, proc, target = std::move(target)] {
+        WorkerStack ws = read(proc, target);
+        const std::lock_guard<std::mutex> lock(mu_);
+        result_ = std::move(ws);
+    });
+}
 
-    Runner(const ReadStack& read, const action::ProcRoot& proc, action::StackTarget target) {
-        thread = start_without_screen_signals([this, read, proc, target = std::move(target)] {
-            WorkerStack ws = read(proc, target);
-            const std::lock_guard<std::mutex> lock(mu);
-            result = std::move(ws);
-        });
-    }
-    ~Runner() {
-        if (thread.joinable()) thread.join();
-    }
-    Runner(const Runner&) = delete;
-    Runner& operator=(const Runner&) = delete;
-    std::optional<WorkerStack> done() {
-        const std::lock_guard<std::mutex> lock(mu);
-        return result;
-    }
-};
+StackReadThread::~StackReadThread() {
+    if (thread_.joinable()) thread_.join();
+}
+
+std::optional<WorkerStack> StackReadThread::done() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return result_;
+}
 
 StackReader::StackReader(StackScope scope, ReadStack read) : scope_(std::move(scope)), read_(std::move(read)) {
     if (!read_) read_ = [](const action::ProcRoot& proc, const action::StackTarget& t) { return action::read_stack_of(proc, t); };
@@ -55,7 +48,7 @@ StackReader::StackReader(StackScope scope, ReadStack read) : scope_(std::move(sc
 StackReader::~StackReader() = default;
 
 void StackReader::start(action::StackTarget target) {
-    runner_ = std::make_unique<Runner>(read_, scope_.proc, std::move(target));
+    runner_ = std::make_unique<StackReadThread>(read_, scope_.proc, std::move(target));
 }
 
 void StackReader::request(const Snapshot& snap, int64_t worker_id) {

@@ -190,25 +190,16 @@ std::string unknown_column_hint(std::string_view name) {
 }
 
 Status parse_column_list(std::string_view list, std::vector<ColumnId>& out) {
-    out.clear();
-    std::size_t pos = 0;
-    while (pos <= list.size()) {
-        std::size_t comma = list.find(',', pos);
-        if (comma == std::string_view::npos) comma = list.size();
-        std::string_view name = list.substr(pos, comma - pos);
-        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-        const ColumnDef* def = find_column(name);
-        if (!def) {
-            return Status::fail("unknown column \"" + escape_for_display(name) + "\" " + unknown_column_hint(name));
-        }
-        for (ColumnId seen : out) {
-            if (seen == def->id) return Status::fail("column \"" + std::string(name) + "\" given twice");
-        }
-        out.push_back(def->id);
-        pos = comma + 1;
-    }
-    return Status::ok();
+    return parse_name_list<ColumnId>(
+        list, "column",
+        [](std::string_view name) -> std::optional<ColumnId> {
+            const ColumnDef* def = find_column(name);
+            return def ? std::optional<ColumnId>(def->id) : std::nullopt;
+        },
+        [](std::string_view name) {
+            return "unknown column \"" + escape_for_display(name) + "\" " + unknown_column_hint(name);
+        },
+        out);
 }
 
 bool is_stuck(const RowContext& c, uint32_t worker) {

@@ -122,28 +122,19 @@ std::span<const int> default_fleet_screen_columns() {
 }
 
 Status parse_fleet_column_list(std::string_view list, std::vector<int>& out) {
-    out.clear();
-    std::size_t pos = 0;
-    while (pos <= list.size()) {
-        std::size_t comma = list.find(',', pos);
-        if (comma == std::string_view::npos) comma = list.size();
-        std::string_view name = list.substr(pos, comma - pos);
-        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-        const int c = screen_column(name);
-        if (c == INT32_MIN) {
+    return parse_name_list<int>(
+        list, "fleet column",
+        [](std::string_view name) -> std::optional<int> {
+            const int c = screen_column(name);
+            return c == INT32_MIN ? std::nullopt : std::optional<int>(c);
+        },
+        [](std::string_view name) {
             std::string valid;
             for (const FleetColumn& f : kFleet) (valid += valid.empty() ? "" : " ") += f.name;
             for (const FleetHistoryColumn& h : kHistory) (valid += ' ') += h.name;
-            return Status::fail("unknown fleet column \"" + escape_for_display(name) + "\" (valid: " + valid + ")");
-        }
-        for (int seen : out) {
-            if (seen == c) return Status::fail("fleet column \"" + std::string(name) + "\" given twice");
-        }
-        out.push_back(c);
-        pos = comma + 1;
-    }
-    return Status::ok();
+            return "unknown fleet column \"" + escape_for_display(name) + "\" (valid: " + valid + ")";
+        },
+        out);
 }
 
 const FleetColumn* find_fleet_column(std::string_view name) {

@@ -36,7 +36,6 @@ public:
     bool attach(Event& e) const { return captures_.attach(e); }
 
 private:
-    struct Runner;
     void start_next();
 
     StackScope scope_;
@@ -44,7 +43,8 @@ private:
     action::StackCaptures captures_;
     std::vector<action::CaptureTarget> due_;
     std::deque<action::CaptureTarget> queue_;
-    std::unique_ptr<Runner> runner_;
+    action::CaptureTarget reading_;  // what runner_ reads
+    std::unique_ptr<StackReadThread> runner_;
 };
 
 }  // namespace uwsgitop::tui

@@ -16,8 +16,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "uwsgitop/action/tracebacker.hpp"
 #include "uwsgitop/settings/options.hpp"
@@ -37,6 +39,23 @@ StackScope stack_scope(const Options& options, const std::string& address);
 // The read; tests replace it. Runs on the reader's thread.
 using ReadStack = std::function<WorkerStack(const action::ProcRoot&, const action::StackTarget&)>;
 
+// One read of `target` on a thread of its own, started without the screen's
+// signals; done() gives its result once it has returned (until then none).
+// The destructor joins the thread.
+class StackReadThread {
+public:
+    StackReadThread(const ReadStack& read, const action::ProcRoot& proc, action::StackTarget target);
+    ~StackReadThread();
+    StackReadThread(const StackReadThread&) = delete;
+    StackReadThread& operator=(const StackReadThread&) = delete;
+    std::optional<WorkerStack> done();
+
+private:
+    std::mutex mu_;
+    std::optional<WorkerStack> result_;
+    std::thread thread_;
+};
+
 class StackReader {
 public:
     explicit StackReader(StackScope scope, ReadStack read = {});
@@ -50,12 +69,11 @@ public:
     std::optional<WorkerStack> take();
 
 private:
-    struct Runner;
     void start(action::StackTarget target);
 
     StackScope scope_;
     ReadStack read_;
-    std::unique_ptr<Runner> runner_;
+    std::unique_ptr<StackReadThread> runner_;
     std::optional<action::StackTarget> next_;
     std::optional<WorkerStack> refused_;  // a request the scope refused, for take()
 };

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +49,30 @@ struct RowContext {
     double total_requests = 0;  // sum of worker requests, for the share column
     double stuck_after = 0;     // a busy worker this long in one request reads "stuck Ns"; 0 never
 };
+
+// A comma-separated list of names (spaces around each ignored) as the values
+// `find` gives them (std::nullopt: unknown); an unknown name fails with
+// `unknown(name)`, one given twice with "WHAT \"NAME\" given twice".
+template <class T, class Find, class Unknown>
+Status parse_name_list(std::string_view list, std::string_view what, Find find, Unknown unknown, std::vector<T>& out) {
+    out.clear();
+    std::size_t pos = 0;
+    while (pos <= list.size()) {
+        std::size_t comma = list.find(',', pos);
+        if (comma == std::string_view::npos) comma = list.size();
+        std::string_view name = list.substr(pos, comma - pos);
+        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+        const std::optional<T> value = find(name);
+        if (!value) return Status::fail(unknown(name));
+        for (const T& seen : out) {
+            if (seen == *value) return Status::fail(std::string(what) + " \"" + std::string(name) + "\" given twice");
+        }
+        out.push_back(*value);
+        pos = comma + 1;
+    }
+    return Status::ok();
+}
 
 // The status column's word for a worker busy in one request past stuck_after.
 inline constexpr std::string_view kStuckStatus = "stuck";
