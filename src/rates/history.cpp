@@ -1,6 +1,7 @@
 // history.cpp — ring buffers and sparklines (see history.hpp).
 #include "uwsgitop/rates/history.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -28,17 +29,24 @@ double Series::at(std::size_t i) const {
 
 double Series::newest() const { return count_ ? at(count_ - 1) : kNaN; }
 
-void sparkline(const Series& s, std::size_t width, SparkStyle style, std::string& out) {
+double peak(const Series& s, std::size_t width) {
+    const std::size_t shown = std::min(width, s.size());
+    double max = kNaN;
+    for (std::size_t i = s.size() - shown; i < s.size(); ++i) {
+        const double v = s.at(i);
+        if (!std::isnan(v) && v >= 0 && !(v <= max)) max = v;
+    }
+    return max;
+}
+
+void sparkline(const Series& s, std::size_t width, SparkStyle style, std::string& out, double top) {
     static const char* const kBlocks[] = {"\u2581", "\u2582", "\u2583", "\u2584",
                                           "\u2585", "\u2586", "\u2587", "\u2588"};
     static const char kAscii[] = "_.-~=*#@";
     const std::size_t shown = std::min(width, s.size());
     const std::size_t first = s.size() - shown;
-    double max = 0;
-    for (std::size_t i = first; i < s.size(); ++i) {
-        const double v = s.at(i);
-        if (!std::isnan(v) && v > max) max = v;
-    }
+    double max = top > 0 ? top : peak(s, width);
+    if (std::isnan(max)) max = 0;
     out.append(width - shown, ' ');
     for (std::size_t i = first; i < s.size(); ++i) {
         const double v = s.at(i);

@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 
 #include "render_cells.hpp"
 #include "uwsgitop/base/text.hpp"
+#include "uwsgitop/model/worker_counts.hpp"
 #include "uwsgitop/tui/keys.hpp"
 #include "uwsgitop/tui/travel.hpp"
 #include "uwsgitop/view/summary.hpp"
@@ -20,6 +23,47 @@ using detail::fill_row;
 void put_int_or_dash(std::string& out, const Int& v) {
     if (v) append_int(out, *v); else out += '-';
 }
+
+// A rate in few columns: 3.2, 12.5, 840, 12000; '-' when unknown.
+void append_rate(std::string& out, double v) {
+    if (std::isnan(v) || v < 0) out += '-';
+    else if (v < 100) append_fixed(out, v, 1);
+    else append_int(out, std::llround(v));
+}
+
+// One header sparkline's texts (Renderer::history).
+struct HistoryPart {
+    std::string_view label;
+    const Series* series;
+    double top;      // what a full bar stands for; 0 = the peak of the last `window` samples
+    bool rate;       // the samples are rates (else counts)
+    std::string now, after;
+    double full = 0; // what a full bar stands for, for sparkline()
+    // Fills `now` ("3.2", "2/4" with the scale), `after` (" max 12" with the
+    // scale when top is 0) and `full`; returns the columns of the label, the
+    // texts and the blank before the sparkline.
+    int format(std::size_t window, bool scaled) {
+        now.clear();
+        after.clear();
+        full = top > 0 ? top : peak(*series, window);
+        if (std::isnan(full)) full = 0;
+        const double v = series->newest();
+        if (rate) append_rate(now, v);
+        else if (std::isnan(v) || v < 0) now += '-';
+        else append_int(now, std::llround(v));
+        if (scaled && top > 0) {
+            now += '/';
+            append_int(now, std::llround(top));
+        } else if (scaled) {
+            after += " max ";
+            const double m = peak(*series, window);
+            if (rate) append_rate(after, m);
+            else if (std::isnan(m)) after += '-';
+            else append_int(after, std::llround(m));
+        }
+        return static_cast<int>(label.size() + now.size() + 1 + after.size());
+    }
+};
 
 }  // namespace
 
@@ -151,27 +195,43 @@ void Renderer::tabs(const ViewModel& vm, Grid& grid) {
 }
 
 // The history sparklines, right of the tab bar: RPS, busy workers, listen
-// queue, each as wide as the room allows (up to kMaxSpark), none when there
-// is not room for all three at kMinSpark.
+// queue. Each is "label now[/top] spark[ max peak]": the newest value ('-'
+// when unknown) and what a full bar stands for, the number of workers for
+// busy, the socket's queue size for lq (when the server says it), else the
+// peak of the last kMaxSpark samples ("max"; the same however wide the
+// sparkline is drawn). Each sparkline is as wide as the room allows (up to
+// kMaxSpark); when narrow the scale text goes first, then all of it.
 void Renderer::history(const ViewModel& vm, Grid& grid, int x) {
-    constexpr int kMinSpark = 8, kMaxSpark = 60;
+    constexpr std::size_t kMaxSpark = 60;
     const ScreenAreas& a = vm.areas();
     // Emperors and routers have no worker totals: nothing to draw.
     if (!vm.snapshot() || vm.snapshot()->kind != SnapshotKind::Master || vm.history().rps.size() == 0) return;
-    static constexpr std::string_view kLabels[3] = {"rps ", "busy ", "lq "};
-    int labels = 0;
-    for (std::string_view l : kLabels) labels += static_cast<int>(l.size()) + 1;
-    const int room = grid.width() - x - 1 - labels;
-    if (room < 3 * kMinSpark) return;
-    const int w = std::min(kMaxSpark, room / 3);
-    int px = grid.width() - 3 * w - labels;
-    const Series* series[3] = {&vm.history().rps, &vm.history().busy, &vm.history().listen_queue};
-    const SparkStyle style = vm.ascii() ? SparkStyle::Ascii : SparkStyle::Unicode;
-    for (int i = 0; i < 3; ++i) {
-        px += grid.put(px, a.tabs_row, kLabels[i], Style::Dim);
-        line_.clear();
-        sparkline(*series[i], static_cast<std::size_t>(w), style, line_);
-        px += grid.put(px, a.tabs_row, line_, Style::Busy, w) + 1;
+    const Snapshot& snap = *vm.snapshot();
+    int64_t queue_size = 0;
+    for (const Socket& so : snap.sockets) queue_size = std::max<int64_t>(queue_size, so.max_queue.value_or(0));
+    const InstanceHistory& h = vm.history();
+    HistoryPart parts[3] = {{"rps ", &h.rps, 0, true, {}, {}},
+                            {"busy ", &h.busy, static_cast<double>(count_workers(snap).total), false, {}, {}},
+                            {"lq ", &h.listen_queue, static_cast<double>(queue_size), false, {}, {}}};
+    // Widest first: with the scale and at least 8 cells, without it and at least 6.
+    for (const auto& [scaled, min_spark] : {std::pair{true, 8}, std::pair{false, 6}}) {
+        const int gap = scaled ? 2 : 1;  // "max 12  busy": two blanks keep the scale with its own line
+        int text = 2 * gap + 1;          // between the parts and at the right edge
+        for (HistoryPart& p : parts) text += p.format(kMaxSpark, scaled);
+        const int room = grid.width() - x - 1 - text;
+        if (room < 3 * min_spark) continue;
+        const int w = std::min(static_cast<int>(kMaxSpark), room / 3);
+        int px = grid.width() - 3 * w - text;
+        const SparkStyle style = vm.ascii() ? SparkStyle::Ascii : SparkStyle::Unicode;
+        for (HistoryPart& p : parts) {
+            px += grid.put(px, a.tabs_row, p.label, Style::Dim);
+            px += grid.put(px, a.tabs_row, p.now, Style::Normal) + 1;
+            line_.clear();
+            sparkline(*p.series, static_cast<std::size_t>(w), style, line_, p.full);
+            px += grid.put(px, a.tabs_row, line_, Style::Busy, w);
+            px += grid.put(px, a.tabs_row, p.after, Style::Dim) + gap;
+        }
+        return;
     }
 }
 

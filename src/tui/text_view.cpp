@@ -138,6 +138,11 @@ void build_help(const ViewModel& vm, TextLines& out) {
     out.add() = "  time spent serving requests, summed (not uptime). AVG is uWSGI's smoothed average.";
     out.add() = "  When a read fails the last good snapshot stays on screen and the status line";
     out.add() = "  says how old it is; retries back off (up to 5 s between tries) and stop by themselves.";
+    out.add() = "  Right of the tabs, one sample a refresh, newest on the right: requests per second,";
+    out.add() = "  busy workers and the listen queue, each after its value now ('-' unknown) and scale:";
+    out.add() = "  busy 2/4 and lq 0/100 fill the bar at all 4 workers or a full queue of 100; rps 3.2 and";
+    out.add() = "  an lq without its size fill it at the peak of the last 60 samples, shown after it (max 12).";
+    out.add() = "  A narrow terminal drops the scale texts first, then the sparklines.";
 }
 
 // --- details ------------------------------------------------------------------

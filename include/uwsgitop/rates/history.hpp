@@ -36,8 +36,13 @@ private:
 
 enum class SparkStyle { Unicode, Ascii };
 
-// Appends exactly `width` terminal columns (UTF-8 when Unicode).
-void sparkline(const Series& s, std::size_t width, SparkStyle style, std::string& out);
+// Appends exactly `width` terminal columns (UTF-8 when Unicode). The full
+// block stands for `top` when top > 0 (samples above it are drawn full), for
+// the window's peak (see peak()) otherwise.
+void sparkline(const Series& s, std::size_t width, SparkStyle style, std::string& out, double top = 0);
+
+// The largest known sample among the newest `width`; NaN when none is known.
+double peak(const Series& s, std::size_t width);
 
 struct InstanceHistory {
     Series rps, busy, listen_queue;

@@ -39,6 +39,29 @@ TEST_CASE("history::sparkline scales, right-aligns and leaves gaps") {
     CHECK(out == "@=");
 }
 
+TEST_CASE("history::a fixed top scales the sparkline to it; peak() is the window's maximum") {
+    Series s(10);
+    s.push(14);
+    s.push(std::nan(""));
+    s.push(2);
+    s.push(4);
+    std::string out;
+    sparkline(s, 3, SparkStyle::Ascii, out, 8);  // 4 of 8: half; 2 of 8: a quarter
+    CHECK(out == " -=");
+    out.clear();
+    sparkline(s, 4, SparkStyle::Ascii, out, 8);  // above the top: drawn full
+    CHECK(out == "@ -=");
+    CHECK(peak(s, 2) == 4.0);
+    CHECK(peak(s, 4) == 14.0);
+    CHECK(peak(s, 100) == 14.0);
+    Series unknown(4);
+    CHECK(std::isnan(peak(unknown, 4)));
+    unknown.push(std::nan(""));
+    CHECK(std::isnan(peak(unknown, 4)));
+    unknown.push(0);
+    CHECK(peak(unknown, 4) == 0.0);
+}
+
 TEST_CASE("history::InstanceHistory and WorkerHistory") {
     Snapshot snap;
     snap.kind = SnapshotKind::Master;

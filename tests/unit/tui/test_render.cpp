@@ -125,6 +125,66 @@ TEST_CASE("render::unknown rates show '-', never 0") {
     CHECK(w4.find("  -  ") != std::string::npos);
 }
 
+TEST_CASE("render::the header sparklines show the value now and their scale; narrow: the scale goes first") {
+    TestSnap t = four();  // 6.0 RPS, 1 of 5 workers busy, listen queue 0 of 100
+    Screen wide(&t.snap, &t.rates, 160, 16);
+    const std::string w = wide.line(wide.vm.areas().tabs_row);
+    CHECK(w.find("rps 6.0 ") != std::string::npos);
+    CHECK(w.find("\u2588 max 6.0  busy") != std::string::npos);  // one sample: full, and the window's peak
+    CHECK(w.find("busy 1/5 ") != std::string::npos);
+    CHECK(w.find("lq 0/100 ") != std::string::npos);
+    CHECK(display_width(w) == 159);  // up to the last column, which stays blank as before
+    // The busy bar is scaled to the workers, not to its own peak: 1 of 5 is a low bar.
+    const std::size_t busy = w.find("busy 1/5 ");
+    const std::size_t bar = w.find_first_not_of(' ', busy + 9);
+    CHECK(w.compare(bar, 3, "\u2582") == 0);
+
+    Screen narrow(&t.snap, &t.rates, 80, 24);
+    const std::string n = narrow.line(narrow.vm.areas().tabs_row);
+    CHECK(n.find("rps 6.0 ") != std::string::npos);
+    CHECK(n.find("busy 1 ") != std::string::npos);
+    CHECK(n.find("lq 0 ") != std::string::npos);
+    CHECK(n.find("max") == std::string::npos);
+    CHECK(n.find("/5") == std::string::npos);
+    CHECK(display_width(n) == 79);
+
+    Screen none(&t.snap, &t.rates, 60, 24);  // no room: no sparklines, the tabs stay
+    const std::string z = none.line(none.vm.areas().tabs_row);
+    CHECK(z.find("rps") == std::string::npos);
+    CHECK(z.find("1:workers") != std::string::npos);
+
+    Screen ascii(&t.snap, &t.rates, 160, 16);
+    ascii.vm.set_ascii(true);  // a terminal without UTF-8
+    const std::string a = ascii.line(ascii.vm.areas().tabs_row);
+    CHECK(a.find("@ max 6.0 ") != std::string::npos);
+    CHECK(a.find("busy 1/5 ") != std::string::npos);
+}
+
+TEST_CASE("render::the rps sparkline is scaled to the peak it shows after it") {
+    TestSnap t = four();
+    Screen s(&t.snap, &t.rates, 160, 16);  // 6.0 RPS
+    t.rates.total_requests = 12.0;
+    s.vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow + 1);
+    t.rates.total_requests = 3.0;
+    s.vm.set_snapshot(&t.snap, &t.rates, tuitest::kNow + 2);
+    const std::string l = s.line(s.vm.areas().tabs_row);
+    // 6, 12, 3 of a peak of 12: half, full, a quarter.
+    CHECK(l.find("rps 3.0 ") != std::string::npos);
+    CHECK(l.find("\u2585\u2588\u2583 max 12.0  busy") != std::string::npos);
+}
+
+TEST_CASE("render::an unknown value in the header sparklines shows '-'") {
+    TestSnap t = four();
+    t.rates.total_requests = NAN;
+    t.snap.listen_queue.reset();
+    t.snap.sockets.clear();
+    Screen s(&t.snap, &t.rates, 160, 16);
+    const std::string l = s.line(s.vm.areas().tabs_row);
+    CHECK(l.find("rps - ") != std::string::npos);
+    CHECK(l.find(" max - ") != std::string::npos);
+    CHECK(l.find("lq - ") != std::string::npos);  // no socket: the peak in view, unknown too
+}
+
 TEST_CASE("render::cores as WID:CID and under their worker (golden)") {
     TestSnap t = four();
     Screen s(&t.snap, &t.rates, 100, 16);
