@@ -64,4 +64,7 @@ sleep 2
 load "/slow?s=1.5" 8 4 4 &              # a second busy spell
 wait "$REC"
 wait
+# The instance ran in a temporary directory: the recording names a realistic
+# one instead (its cwd and the paths under it), no path of this machine.
+sed -i "s#$DIR#/srv/app#g" "$OUT"
 echo "recorded $(wc -l < "$OUT") snapshots into $OUT"
