@@ -377,7 +377,9 @@ def settings_file(ctx):
         check(r.rc == 0, "exit %s" % r.rc)
         out = r.out.decode()
         check('sort = "-pid"' in out and (config + ":3") in out, "sort and its origin: %r" % out[:600])
-        check("#   small = " + a1 in out and "#   large = " + a2 in out, "instances listed: %r" % out[-400:])
+        # The file's instances as [[target]] tables, so the text reads back with --config.
+        check('[[target]]\naddress = "%s"\nname = "small"\n' % a1 in out and
+              '[[target]]\naddress = "%s"\nname = "large"\n' % a2 in out, "instances listed: %r" % out[-400:])
         with open(config) as f:
             check(f.read() == text, "config.toml unchanged")
     ctx.sub("show-config", show_config)
